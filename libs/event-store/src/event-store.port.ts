@@ -1,0 +1,80 @@
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue | undefined };
+export type JsonObject = { [key: string]: JsonValue | undefined };
+
+/** An event as the application hands it to the store. */
+export type NewEvent = Readonly<{
+  eventId: string;
+  type: string;
+  data: object;
+  metadata: JsonObject;
+}>;
+
+/** An event as the store recorded it. `position` is its place in the one global order, from 1 with no gaps. */
+export type RecordedEvent = Readonly<{
+  position: bigint;
+  streamId: string;
+  version: number;
+  eventId: string;
+  type: string;
+  data: JsonObject;
+  metadata: JsonObject;
+  recordedAt: Date;
+  hash: string;
+}>;
+
+/** Remembers the outcome of a write under a client's Idempotency-Key, stored with the events it produced. */
+export type IdempotencyClaim = Readonly<{ scope: string; key: string; fingerprint: string; outcome: JsonObject }>;
+
+export type IdempotencyRecord = IdempotencyClaim &
+  Readonly<{ streamId: string; version: number; position: bigint; createdAt: Date }>;
+
+export type AppendOptions = Readonly<{
+  /** The stream's version the events were decided on: 0 for a stream that must not exist yet. */
+  expectedVersion: number;
+  idempotency?: IdempotencyClaim;
+}>;
+
+export type AppendResult = Readonly<{ streamId: string; version: number; position: bigint }>;
+
+export type StreamRead = Readonly<{ version: number; events: RecordedEvent[] }>;
+
+export interface EventStore {
+  appendToStream(streamId: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult>;
+  readStream(streamId: string): Promise<StreamRead>;
+  /** Events with a position after `after`, in global order, at most `limit` of them. */
+  readAll(after: bigint, limit: number): Promise<RecordedEvent[]>;
+  /** A write made under this key within the idempotency window, if any. */
+  findIdempotency(scope: string, key: string): Promise<IdempotencyRecord | undefined>;
+  headPosition(): Promise<bigint>;
+  close(): Promise<void>;
+}
+
+export const EVENT_STORE = Symbol('EventStore');
+
+export class WrongExpectedVersion extends Error {
+  constructor(
+    readonly streamId: string,
+    readonly expectedVersion: number,
+    readonly actualVersion: number,
+  ) {
+    super(`Stream ${streamId} is at version ${actualVersion}, not the expected ${expectedVersion}.`);
+    this.name = 'WrongExpectedVersion';
+  }
+}
+
+export class DuplicateEventId extends Error {
+  constructor(readonly eventId: string) {
+    super(`An event with id ${eventId} is already recorded.`);
+    this.name = 'DuplicateEventId';
+  }
+}
+
+/** Another write claimed the same idempotency key first; `record` is what it stored. */
+export class IdempotencyKeyTaken extends Error {
+  constructor(readonly record: IdempotencyRecord) {
+    super(`Idempotency key ${record.key} was already used.`);
+    this.name = 'IdempotencyKeyTaken';
+  }
+}
+
+export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;

@@ -1,0 +1,86 @@
+import { Pool } from 'pg';
+import { GENESIS_HASH } from '../hash-chain';
+
+type Migration = Readonly<{ id: number; name: string; sql: string }>;
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    id: 1,
+    name: 'event log with hash chain',
+    sql: `
+      CREATE TABLE event_log_head (
+        singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+        position bigint NOT NULL,
+        hash bytea NOT NULL,
+        recorded_at timestamptz NOT NULL
+      );
+      INSERT INTO event_log_head VALUES (true, 0, '\\x${GENESIS_HASH}', '-infinity');
+
+      CREATE TABLE events (
+        position bigint PRIMARY KEY CHECK (position > 0),
+        event_id uuid NOT NULL UNIQUE,
+        stream_id text NOT NULL,
+        version integer NOT NULL CHECK (version > 0),
+        type text NOT NULL,
+        data jsonb NOT NULL,
+        metadata jsonb NOT NULL,
+        recorded_at timestamptz NOT NULL,
+        prev_hash bytea NOT NULL,
+        hash bytea NOT NULL,
+        UNIQUE (stream_id, version)
+      );
+
+      CREATE FUNCTION refuse_event_change() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        RAISE EXCEPTION 'events are append-only: % refused', TG_OP USING ERRCODE = 'insufficient_privilege';
+      END $$;
+      CREATE TRIGGER events_append_only BEFORE UPDATE OR DELETE ON events
+        FOR EACH ROW EXECUTE FUNCTION refuse_event_change();
+      CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON events
+        FOR EACH STATEMENT EXECUTE FUNCTION refuse_event_change();
+      REVOKE UPDATE, DELETE, TRUNCATE ON events FROM PUBLIC;
+      REVOKE UPDATE, DELETE, TRUNCATE ON events FROM CURRENT_USER;
+
+      CREATE TABLE idempotency_keys (
+        scope text NOT NULL,
+        key text NOT NULL,
+        fingerprint text NOT NULL,
+        outcome jsonb NOT NULL,
+        stream_id text NOT NULL,
+        version integer NOT NULL,
+        position bigint NOT NULL,
+        created_at timestamptz NOT NULL,
+        PRIMARY KEY (scope, key)
+      );
+    `,
+  },
+];
+
+const MIGRATION_LOCK = 0x1ea2_0001;
+
+/** Applies the migrations not applied yet, one transaction each. Safe to run from several processes at once. */
+export async function migrate(pool: Pool): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS schema_migrations (id integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+    );
+    const { rows } = await client.query<{ id: number }>('SELECT id FROM schema_migrations');
+    const applied = new Set(rows.map((row) => row.id));
+    for (const migration of MIGRATIONS.filter((m) => !applied.has(m.id))) {
+      await client.query('BEGIN');
+      try {
+        await client.query(migration.sql);
+        await client.query('INSERT INTO schema_migrations (id, name) VALUES ($1, $2)', [migration.id, migration.name]);
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK');
+        throw error;
+      }
+    }
+  } finally {
+    await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+    client.release();
+  }
+}

@@ -1,0 +1,73 @@
+import { createTestDatabase } from '../../../../test/support/database';
+import { anEvent, describeEventStoreContract, readEverything } from '../testing/event-store.contract';
+import { migrate } from './migrations';
+import { PostgresEventStore } from './postgres-event-store';
+
+describeEventStoreContract('PostgreSQL', async () => {
+  const database = await createTestDatabase();
+  await migrate(database.pool);
+  return { store: new PostgresEventStore(database.pool), dispose: database.drop };
+});
+
+describe('PostgreSQL event store', () => {
+  it('applies its migrations once, however often and however concurrently it is started', async () => {
+    const database = await createTestDatabase();
+    try {
+      await Promise.all([migrate(database.pool), migrate(database.pool), migrate(database.pool)]);
+      await migrate(database.pool);
+      const { rows } = await database.pool.query('SELECT count(*)::int AS n FROM schema_migrations');
+      expect(rows[0].n).toBe(1);
+    } finally {
+      await database.drop();
+    }
+  });
+
+  it('has the database itself refuse UPDATE, DELETE and TRUNCATE of events', async () => {
+    const database = await createTestDatabase();
+    try {
+      await migrate(database.pool);
+      const store = new PostgresEventStore(database.pool);
+      await store.appendToStream('s-1', [anEvent()], { expectedVersion: 0 });
+      for (const sql of [`UPDATE events SET type = 'Forged'`, 'DELETE FROM events', 'TRUNCATE events']) {
+        await expect(database.pool.query(sql)).rejects.toThrow(/append-only/);
+      }
+      expect((await readEverything(store)).map((e) => e.type)).toEqual(['SomethingHappened']);
+    } finally {
+      await database.drop();
+    }
+  });
+
+  it('commits appends that arrive together as one group', async () => {
+    const database = await createTestDatabase();
+    try {
+      await migrate(database.pool);
+      const groups: number[] = [];
+      const store = new PostgresEventStore(database.pool, { onCommit: (appends) => groups.push(appends) });
+      await Promise.all(Array.from({ length: 30 }, (_, i) => store.appendToStream(`s-${i}`, [anEvent()], { expectedVersion: 0 })));
+      expect(groups.reduce((a, b) => a + b)).toBe(30);
+      expect(Math.max(...groups)).toBeGreaterThan(1);
+    } finally {
+      await database.drop();
+    }
+  });
+
+  it('fails only the append the database refuses, not the others committed with it', async () => {
+    const database = await createTestDatabase();
+    try {
+      await migrate(database.pool);
+      const store = new PostgresEventStore(database.pool);
+      const results = await Promise.allSettled(
+        Array.from({ length: 30 }, (_, i) =>
+          store.appendToStream(`s-${i}`, [anEvent('E', { text: i === 17 ? 'nul \u0000 byte' : 'fine' })], {
+            expectedVersion: 0,
+          }),
+        ),
+      );
+      expect(results.map((r) => r.status === 'fulfilled')).toEqual(Array.from({ length: 30 }, (_, i) => i !== 17));
+      const all = await readEverything(store);
+      expect(all.map((e) => e.position)).toEqual(Array.from({ length: 29 }, (_, i) => BigInt(i + 1)));
+    } finally {
+      await database.drop();
+    }
+  });
+});

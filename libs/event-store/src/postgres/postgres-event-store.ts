@@ -1,0 +1,302 @@
+import { Pool, PoolClient } from 'pg';
+import {
+  AppendOptions,
+  AppendResult,
+  DuplicateEventId,
+  EventStore,
+  IDEMPOTENCY_WINDOW_MS,
+  IdempotencyKeyTaken,
+  IdempotencyRecord,
+  JsonObject,
+  NewEvent,
+  RecordedEvent,
+  StreamRead,
+  WrongExpectedVersion,
+} from '../event-store.port';
+import { chainHash } from '../hash-chain';
+import { EVENT_COLUMNS, EventRow, toRecordedEvent } from './rows';
+import { isDatabaseUnavailable } from './unavailable';
+
+export type PostgresEventStoreOptions = Readonly<{
+  /** Most appends committed in one transaction. */
+  maxBatch?: number;
+  idempotencyWindowMs?: number;
+  /** Told the size of every committed group, for metrics. */
+  onCommit?: (appends: number, events: number) => void;
+}>;
+
+type PendingAppend = Readonly<{
+  streamId: string;
+  events: readonly NewEvent[];
+  options: AppendOptions;
+  resolve: (result: AppendResult) => void;
+  reject: (error: unknown) => void;
+}>;
+
+type Head = { position: string; hash: string; now: Date };
+
+type IdempotencyRow = {
+  scope: string;
+  key: string;
+  fingerprint: string;
+  outcome: JsonObject;
+  stream_id: string;
+  version: number;
+  position: string;
+  created_at: Date;
+};
+
+const IDEMPOTENCY_COLUMNS = 'scope, key, fingerprint, outcome, stream_id, version, position, created_at';
+
+const toIdempotencyRecord = (row: IdempotencyRow): IdempotencyRecord => ({
+  scope: row.scope,
+  key: row.key,
+  fingerprint: row.fingerprint,
+  outcome: row.outcome,
+  streamId: row.stream_id,
+  version: row.version,
+  position: BigInt(row.position),
+  createdAt: row.created_at,
+});
+
+const claimKey = (scope: string, key: string) => `${scope}\u0000${key}`;
+
+/**
+ * Events in PostgreSQL, in one global order without gaps, each chained to the one before by its hash.
+ *
+ * Every append takes the single-row log head FOR UPDATE before it assigns positions, so positions are
+ * handed out in commit order and a reader of "position > P" can never miss an event that commits late.
+ * To make that serialisation cheap, appends that arrive together are committed as one group in one
+ * transaction (group commit); each keeps its own expected-version check and its own outcome.
+ */
+export class PostgresEventStore implements EventStore {
+  private readonly queue: PendingAppend[] = [];
+  private draining = false;
+  private readonly maxBatch: number;
+  private readonly idempotencyWindowMs: number;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly options: PostgresEventStoreOptions = {},
+  ) {
+    this.maxBatch = options.maxBatch ?? 256;
+    this.idempotencyWindowMs = options.idempotencyWindowMs ?? IDEMPOTENCY_WINDOW_MS;
+  }
+
+  appendToStream(streamId: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult> {
+    if (events.length === 0) return Promise.reject(new RangeError('An append needs at least one event.'));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ streamId, events, options, resolve, reject });
+      if (!this.draining) void this.drain();
+    });
+  }
+
+  async readStream(streamId: string): Promise<StreamRead> {
+    const { rows } = await this.pool.query<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = $1 ORDER BY version`,
+      [streamId],
+    );
+    return { version: rows.length === 0 ? 0 : rows[rows.length - 1].version, events: rows.map(toRecordedEvent) };
+  }
+
+  async readAll(after: bigint, limit: number): Promise<RecordedEvent[]> {
+    const { rows } = await this.pool.query<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE position > $1 ORDER BY position LIMIT $2`,
+      [after.toString(), limit],
+    );
+    return rows.map(toRecordedEvent);
+  }
+
+  async findIdempotency(scope: string, key: string): Promise<IdempotencyRecord | undefined> {
+    const { rows } = await this.pool.query<IdempotencyRow>(
+      `SELECT ${IDEMPOTENCY_COLUMNS} FROM idempotency_keys
+        WHERE scope = $1 AND key = $2 AND created_at > now() - make_interval(secs => $3)`,
+      [scope, key, this.idempotencyWindowMs / 1000],
+    );
+    return rows[0] && toIdempotencyRecord(rows[0]);
+  }
+
+  async headPosition(): Promise<bigint> {
+    const { rows } = await this.pool.query<{ position: string }>('SELECT position FROM event_log_head');
+    return BigInt(rows[0].position);
+  }
+
+  async close(): Promise<void> {
+    while (this.draining) await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+
+  private async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      while (this.queue.length > 0) await this.commitGroup(this.queue.splice(0, this.maxBatch));
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private async commitGroup(group: readonly PendingAppend[]): Promise<void> {
+    let outcomes: (AppendResult | Error)[];
+    try {
+      outcomes = await this.transact(group);
+    } catch (error) {
+      // One append that the database refuses must not fail its neighbours: try each on its own.
+      if (group.length > 1 && !isDatabaseUnavailable(error)) {
+        for (const append of group) await this.commitGroup([append]);
+      } else {
+        group.forEach((append) => append.reject(error));
+      }
+      return;
+    }
+    group.forEach((append, index) => {
+      const outcome = outcomes[index];
+      if (outcome instanceof Error) append.reject(outcome);
+      else append.resolve(outcome);
+    });
+  }
+
+  private async transact(group: readonly PendingAppend[]): Promise<(AppendResult | Error)[]> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const outcomes = await this.appendGroup(client, group);
+      await client.query('COMMIT');
+      return outcomes;
+    } catch (error) {
+      await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  private async appendGroup(client: PoolClient, group: readonly PendingAppend[]): Promise<(AppendResult | Error)[]> {
+    const head = await this.lockHead(client);
+    const versions = await this.currentVersions(client, group);
+    const recordedIds = await this.recordedEventIds(client, group);
+    const claims = await this.liveClaims(client, group);
+
+    let position = BigInt(head.position);
+    let hash = head.hash;
+    const events: { position: bigint; streamId: string; version: number; event: NewEvent; hash: string; prevHash: string }[] = [];
+    const newClaims: IdempotencyRecord[] = [];
+
+    const outcomes = group.map(({ streamId, events: appended, options }): AppendResult | Error => {
+      const actual = versions.get(streamId) ?? 0;
+      if (actual !== options.expectedVersion) return new WrongExpectedVersion(streamId, options.expectedVersion, actual);
+      const duplicate = appended.find(
+        (event, index) => recordedIds.has(event.eventId) || appended.findIndex((e) => e.eventId === event.eventId) !== index,
+      );
+      if (duplicate) return new DuplicateEventId(duplicate.eventId);
+      const claim = options.idempotency;
+      const taken = claim && claims.get(claimKey(claim.scope, claim.key));
+      if (taken) return new IdempotencyKeyTaken(taken);
+
+      let version = actual;
+      for (const event of appended) {
+        position += 1n;
+        version += 1;
+        const prevHash = hash;
+        hash = chainHash(prevHash, { ...event, position, streamId, version, recordedAt: head.now });
+        events.push({ position, streamId, version, event, hash, prevHash });
+        recordedIds.add(event.eventId);
+      }
+      versions.set(streamId, version);
+      if (claim) {
+        const record = { ...claim, streamId, version, position, createdAt: head.now };
+        claims.set(claimKey(claim.scope, claim.key), record);
+        newClaims.push(record);
+      }
+      return { streamId, version, position };
+    });
+
+    if (events.length > 0) {
+      await client.query(
+        `INSERT INTO events (position, event_id, stream_id, version, type, data, metadata, recorded_at, prev_hash, hash)
+         SELECT p, e, s, v, t, d, m, $8, decode(ph, 'hex'), decode(h, 'hex')
+           FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::int[], $5::text[], $6::jsonb[], $7::jsonb[], $9::text[], $10::text[])
+             AS u(p, e, s, v, t, d, m, ph, h)`,
+        [
+          events.map((e) => e.position.toString()),
+          events.map((e) => e.event.eventId),
+          events.map((e) => e.streamId),
+          events.map((e) => e.version),
+          events.map((e) => e.event.type),
+          events.map((e) => JSON.stringify(e.event.data)),
+          events.map((e) => JSON.stringify(e.event.metadata)),
+          head.now,
+          events.map((e) => e.prevHash),
+          events.map((e) => e.hash),
+        ],
+      );
+      await client.query(`UPDATE event_log_head SET position = $1, hash = decode($2, 'hex'), recorded_at = $3`, [
+        position.toString(),
+        hash,
+        head.now,
+      ]);
+    }
+    if (newClaims.length > 0) await this.storeClaims(client, newClaims);
+    const committed = outcomes.filter((outcome) => !(outcome instanceof Error)).length;
+    if (committed > 0) this.options.onCommit?.(committed, events.length);
+    return outcomes;
+  }
+
+  private async lockHead(client: PoolClient): Promise<Head> {
+    const { rows } = await client.query<Head>(
+      `SELECT position, encode(hash, 'hex') AS hash,
+              greatest(date_trunc('milliseconds', clock_timestamp()), recorded_at) AS now
+         FROM event_log_head FOR UPDATE`,
+    );
+    return rows[0];
+  }
+
+  private async currentVersions(client: PoolClient, group: readonly PendingAppend[]): Promise<Map<string, number>> {
+    const streamIds = [...new Set(group.map((append) => append.streamId))];
+    const { rows } = await client.query<{ stream_id: string; version: number }>(
+      `SELECT stream_id, max(version) AS version FROM events WHERE stream_id = ANY($1::text[]) GROUP BY stream_id`,
+      [streamIds],
+    );
+    return new Map(rows.map((row) => [row.stream_id, row.version]));
+  }
+
+  private async recordedEventIds(client: PoolClient, group: readonly PendingAppend[]): Promise<Set<string>> {
+    const eventIds = group.flatMap((append) => append.events.map((event) => event.eventId));
+    const { rows } = await client.query<{ event_id: string }>(
+      'SELECT event_id FROM events WHERE event_id = ANY($1::uuid[])',
+      [eventIds],
+    );
+    return new Set(rows.map((row) => row.event_id));
+  }
+
+  private async liveClaims(client: PoolClient, group: readonly PendingAppend[]): Promise<Map<string, IdempotencyRecord>> {
+    const claims = group.flatMap((append) => (append.options.idempotency ? [append.options.idempotency] : []));
+    if (claims.length === 0) return new Map();
+    const { rows } = await client.query<IdempotencyRow>(
+      `SELECT ${IDEMPOTENCY_COLUMNS} FROM idempotency_keys
+        WHERE (scope, key) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+          AND created_at > now() - make_interval(secs => $3)`,
+      [claims.map((c) => c.scope), claims.map((c) => c.key), this.idempotencyWindowMs / 1000],
+    );
+    return new Map(rows.map((row) => [claimKey(row.scope, row.key), toIdempotencyRecord(row)]));
+  }
+
+  private async storeClaims(client: PoolClient, claims: readonly IdempotencyRecord[]): Promise<void> {
+    await client.query(
+      `INSERT INTO idempotency_keys (${IDEMPOTENCY_COLUMNS})
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::text[], $6::int[], $7::bigint[], $8::timestamptz[])
+       ON CONFLICT (scope, key) DO UPDATE SET
+         fingerprint = excluded.fingerprint, outcome = excluded.outcome, stream_id = excluded.stream_id,
+         version = excluded.version, position = excluded.position, created_at = excluded.created_at`,
+      [
+        claims.map((c) => c.scope),
+        claims.map((c) => c.key),
+        claims.map((c) => c.fingerprint),
+        claims.map((c) => JSON.stringify(c.outcome)),
+        claims.map((c) => c.streamId),
+        claims.map((c) => c.version),
+        claims.map((c) => c.position.toString()),
+        claims.map((c) => c.createdAt),
+      ],
+    );
+  }
+}

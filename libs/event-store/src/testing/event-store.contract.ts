@@ -1,0 +1,163 @@
+import { randomUUID } from 'node:crypto';
+import {
+  DuplicateEventId,
+  EventStore,
+  IdempotencyKeyTaken,
+  NewEvent,
+  RecordedEvent,
+  WrongExpectedVersion,
+} from '../event-store.port';
+import { GENESIS_HASH, chainHash } from '../hash-chain';
+
+export type StoreUnderTest = Readonly<{ store: EventStore; dispose: () => Promise<void> }>;
+
+export const anEvent = (type = 'SomethingHappened', data: object = { n: 1 }): NewEvent => ({
+  eventId: randomUUID(),
+  type,
+  data,
+  metadata: { actor: { sub: 'user-1', name: 'Test User', roles: ['subgroup'] }, correlationId: randomUUID() },
+});
+
+export async function readEverything(store: EventStore, batch = 1000): Promise<RecordedEvent[]> {
+  const all: RecordedEvent[] = [];
+  for (let page = await store.readAll(0n, batch); page.length > 0; page = await store.readAll(all.at(-1)!.position, batch)) {
+    all.push(...page);
+  }
+  return all;
+}
+
+/**
+ * The behaviour every EventStore adapter must show. Each adapter's spec calls this with a factory
+ * that gives a fresh, empty store.
+ */
+export function describeEventStoreContract(adapter: string, createStore: () => Promise<StoreUnderTest>): void {
+  describe(`${adapter} event store contract`, () => {
+    let subject: StoreUnderTest;
+    let store: EventStore;
+    const stream = () => `test-${randomUUID()}`;
+
+    beforeEach(async () => {
+      subject = await createStore();
+      store = subject.store;
+    });
+    afterEach(() => subject.dispose());
+
+    it('reads back what was appended, with versions from 1 and global positions', async () => {
+      const id = stream();
+      const first = anEvent('Opened', { title: 'Child R', tags: ['neglect'], nested: { b: 2, a: 1 } });
+      const second = anEvent('Closed', { reason: 'done' });
+      const result = await store.appendToStream(id, [first, second], { expectedVersion: 0 });
+
+      expect(result).toEqual({ streamId: id, version: 2, position: 2n });
+      const read = await store.readStream(id);
+      expect(read.version).toBe(2);
+      expect(read.events.map((e) => [e.version, e.position, e.type, e.eventId])).toEqual([
+        [1, 1n, 'Opened', first.eventId],
+        [2, 2n, 'Closed', second.eventId],
+      ]);
+      expect(read.events[0].data).toEqual(first.data);
+      expect(read.events[0].metadata).toEqual(first.metadata);
+      expect(read.events[0].recordedAt).toBeInstanceOf(Date);
+      expect(await store.headPosition()).toBe(2n);
+    });
+
+    it('answers an unknown stream with version 0 and no events', async () => {
+      expect(await store.readStream(stream())).toEqual({ version: 0, events: [] });
+    });
+
+    it('refuses an append whose expected version is not the stream version, and writes nothing', async () => {
+      const id = stream();
+      await store.appendToStream(id, [anEvent(), anEvent()], { expectedVersion: 0 });
+
+      await expect(store.appendToStream(id, [anEvent()], { expectedVersion: 0 })).rejects.toEqual(
+        new WrongExpectedVersion(id, 0, 2),
+      );
+      await expect(store.appendToStream(id, [anEvent()], { expectedVersion: 3 })).rejects.toBeInstanceOf(
+        WrongExpectedVersion,
+      );
+      await expect(store.appendToStream(stream(), [anEvent()], { expectedVersion: 1 })).rejects.toBeInstanceOf(
+        WrongExpectedVersion,
+      );
+      expect(await store.headPosition()).toBe(2n);
+      expect((await store.appendToStream(id, [anEvent()], { expectedVersion: 2 })).version).toBe(3);
+    });
+
+    it('lets exactly one of many concurrent writers to one stream win', async () => {
+      const id = stream();
+      const attempts = await Promise.allSettled(
+        Array.from({ length: 24 }, () => store.appendToStream(id, [anEvent()], { expectedVersion: 0 })),
+      );
+      const won = attempts.filter((a) => a.status === 'fulfilled');
+      const lost = attempts.filter((a): a is PromiseRejectedResult => a.status === 'rejected');
+      expect(won).toHaveLength(1);
+      expect(lost.every((a) => a.reason instanceof WrongExpectedVersion)).toBe(true);
+      expect((await store.readStream(id)).version).toBe(1);
+    });
+
+    it('keeps one global order without gaps under concurrent writers, and each refusal to itself', async () => {
+      const streams = Array.from({ length: 40 }, stream);
+      const conflicting = stream();
+      await store.appendToStream(conflicting, [anEvent()], { expectedVersion: 0 });
+      const results = await Promise.allSettled([
+        ...streams.map((id) => store.appendToStream(id, [anEvent(), anEvent(), anEvent()], { expectedVersion: 0 })),
+        store.appendToStream(conflicting, [anEvent()], { expectedVersion: 0 }),
+      ]);
+
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(streams.length);
+      expect(results.at(-1)).toMatchObject({ status: 'rejected', reason: expect.any(WrongExpectedVersion) });
+      const all = await readEverything(store, 7);
+      expect(all.map((e) => e.position)).toEqual(Array.from({ length: 1 + streams.length * 3 }, (_, i) => BigInt(i + 1)));
+      for (const id of streams) {
+        expect(all.filter((e) => e.streamId === id).map((e) => e.version)).toEqual([1, 2, 3]);
+      }
+    });
+
+    it('resumes reading all events from any checkpoint', async () => {
+      for (let i = 0; i < 5; i++) await store.appendToStream(stream(), [anEvent('E', { i })], { expectedVersion: 0 });
+      const afterTwo = await store.readAll(2n, 2);
+      expect(afterTwo.map((e) => [e.position, e.data])).toEqual([
+        [3n, { i: 2 }],
+        [4n, { i: 3 }],
+      ]);
+      expect(await store.readAll(5n, 10)).toEqual([]);
+    });
+
+    it('refuses an event id that was recorded before, or twice in one append', async () => {
+      const repeated = anEvent();
+      await store.appendToStream(stream(), [repeated], { expectedVersion: 0 });
+
+      await expect(store.appendToStream(stream(), [anEvent(), repeated], { expectedVersion: 0 })).rejects.toEqual(
+        new DuplicateEventId(repeated.eventId),
+      );
+      const twice = anEvent();
+      await expect(store.appendToStream(stream(), [twice, twice], { expectedVersion: 0 })).rejects.toBeInstanceOf(
+        DuplicateEventId,
+      );
+      expect(await store.headPosition()).toBe(1n);
+    });
+
+    it('stores an idempotency claim with its events and refuses the key a second time', async () => {
+      const claim = { scope: 'user-1', key: 'key-1', fingerprint: 'abc', outcome: { id: 'x' } };
+      const id = stream();
+      const result = await store.appendToStream(id, [anEvent()], { expectedVersion: 0, idempotency: claim });
+
+      const record = await store.findIdempotency('user-1', 'key-1');
+      expect(record).toMatchObject({ ...claim, streamId: id, version: 1, position: result.position });
+      expect(await store.findIdempotency('user-2', 'key-1')).toBeUndefined();
+      await expect(
+        store.appendToStream(stream(), [anEvent()], { expectedVersion: 0, idempotency: { ...claim, fingerprint: 'def' } }),
+      ).rejects.toEqual(new IdempotencyKeyTaken(record!));
+      expect(await store.headPosition()).toBe(1n);
+    });
+
+    it('chains every event to the one before by its hash, from the first', async () => {
+      await store.appendToStream(stream(), [anEvent('A', { text: 'é ✓ "quoted"' }), anEvent('B')], { expectedVersion: 0 });
+      await store.appendToStream(stream(), [anEvent('C', { list: [3, 1.5, null] })], { expectedVersion: 0 });
+      let previous = GENESIS_HASH;
+      for (const event of await readEverything(store)) {
+        expect(event.hash).toBe(chainHash(previous, event));
+        previous = event.hash;
+      }
+    });
+  });
+}
