@@ -43,7 +43,7 @@ export async function startEmbeddedPostgres(options: {
     createPostgresUser: asRoot,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
     onLog: options.onLog ?? (() => undefined),
-    onError: options.onLog ?? (() => undefined),
+    onError: (error) => options.onLog?.(String(error)),
   });
   if (!(await exists(join(databaseDir, 'PG_VERSION')))) await server.initialise();
   await server.start();

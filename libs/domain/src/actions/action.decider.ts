@@ -1,4 +1,4 @@
-import { Actor, actsForPartnership } from '../shared/actor';
+import { Actor, actsForPartnership, readsEverything } from '../shared/actor';
 import { Decider } from '../shared/decider';
 import { Forbidden, NotFound, StateConflict } from '../shared/errors';
 import { sameValue } from '../shared/same';
@@ -41,15 +41,21 @@ export type ActionCommand =
   | ReopenAction
   | WithdrawAction;
 
-/** Partner agency users may see and evidence only the actions their own agency owns. */
-export function mayAccessAction(actor: Actor, action: Action): boolean {
-  return actsForPartnership(actor) || (actor.partnerId !== undefined && actor.partnerId === action.partnerId);
+const ownsAction = (actor: Actor, action: Action): boolean =>
+  actor.partnerId !== undefined && actor.partnerId === action.partnerId;
+
+function refuseOtherPartner(): never {
+  throw new Forbidden('not-your-action', 'This action is owned by another partner agency.');
 }
 
-function requireAccess(actor: Actor, action: Action): void {
-  if (!mayAccessAction(actor, action)) {
-    throw new Forbidden('not-your-action', "This action is owned by another partner agency.");
-  }
+/** Partner agency users may see only the actions their own agency owns. */
+export function requireReadAccess(actor: Actor, action: Action): void {
+  if (!readsEverything(actor) && !ownsAction(actor, action)) refuseOtherPartner();
+}
+
+/** Partner agency users may note progress on and evidence only the actions their own agency owns. */
+function requireWorkAccess(actor: Actor, action: Action): void {
+  if (!actsForPartnership(actor) && !ownsAction(actor, action)) refuseOtherPartner();
 }
 
 function requireIndependentAssurance(actor: Actor, action: Action): void {
@@ -129,11 +135,11 @@ function decideOnExisting(command: Exclude<ActionCommand, RaiseAction>, action: 
         },
       ];
     case 'NoteProgress':
-      requireAccess(command.actor, action);
+      requireWorkAccess(command.actor, action);
       requireOutstanding(action, 'note progress');
       return [{ type: 'ActionProgressNoted', data: { note: command.note } }];
     case 'SubmitEvidence': {
-      requireAccess(command.actor, action);
+      requireWorkAccess(command.actor, action);
       const data = { evidenceId: command.evidenceId, summary: command.summary, link: command.link };
       const existing = action.evidence.find((item) => item.id === command.evidenceId);
       if (existing) {

@@ -13,3 +13,8 @@ export type Actor = Readonly<{
 export function actsForPartnership(actor: Actor): boolean {
   return actor.roles.includes('subgroup') || actor.roles.includes('admin');
 }
+
+/** Everyone but partner agency users reads every action. */
+export function readsEverything(actor: Actor): boolean {
+  return actor.roles.some((role) => role !== 'partner');
+}

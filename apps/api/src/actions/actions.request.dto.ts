@@ -1,0 +1,69 @@
+import { CLOSURE_OUTCOMES, ClosureOutcome } from '@app/domain';
+import { CalendarDate, Link, OneOf, Text, Uuid } from '../http/fields';
+
+export class RaiseActionRequest {
+  @Uuid({ optional: true, description: 'Supply your own id to make the create safe to retry' })
+  id?: string;
+
+  @Text(100, { description: 'The recommendation this action answers' })
+  recommendationId!: string;
+
+  @Text(4000, { example: 'Revise the pre-birth assessment procedure to include both parents.' })
+  description!: string;
+
+  @Text(4000, { optional: true, example: 'Multi-agency audit shows both parents assessed in 90% of cases.' })
+  successMeasure?: string;
+}
+
+export class AssignActionRequest {
+  @Text(64, { example: 'county-council' })
+  partnerId!: string;
+
+  @CalendarDate()
+  dueDate!: string;
+
+  @Text(200, { optional: true, example: 'Head of Children’s Social Care' })
+  lead?: string;
+}
+
+export class ReviseDueDateRequest {
+  @CalendarDate()
+  dueDate!: string;
+
+  @Text(4000, { example: 'Procedure review delayed until the new case management system is live.' })
+  reason!: string;
+}
+
+export class NoteProgressRequest {
+  @Text(4000, { example: 'Draft procedure out for consultation with health and police.' })
+  note!: string;
+}
+
+export class SubmitEvidenceRequest {
+  @Uuid({ optional: true, description: 'Supply your own id to make the submission safe to retry' })
+  id?: string;
+
+  @Text(4000, { example: 'Revised procedure published; 48 practitioners trained.' })
+  summary!: string;
+
+  @Link({ optional: true })
+  link?: string;
+}
+
+export class AcceptEvidenceRequest {
+  @Text(4000, { optional: true })
+  note?: string;
+}
+
+export class ReasonRequest {
+  @Text(4000)
+  reason!: string;
+}
+
+export class CloseActionRequest {
+  @OneOf(CLOSURE_OUTCOMES)
+  outcome!: ClosureOutcome;
+
+  @Text(4000, { example: 'Audit of 20 cases in Q3 showed the change embedded in practice.' })
+  rationale!: string;
+}

@@ -1,0 +1,69 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { CqrsModule } from '@nestjs/cqrs';
+import { Pool } from 'pg';
+import { EVENT_STORE, PostgresEventStore } from '@app/event-store';
+import { GetActionHandler, GetActionHistoryHandler } from './actions/action.queries';
+import { ActionsController } from './actions/actions.http.controller';
+import { AssignActionHandler } from './actions/assign-action.handler';
+import { ChangeActionHandler } from './actions/change-action.handler';
+import { RaiseActionHandler } from './actions/raise-action.handler';
+import { AuthGuard } from './auth/auth.guard';
+import { TOKEN_VERIFIER, createTokenVerifier } from './auth/token-verifier';
+import { CLOCK, Clock } from './clock/clock';
+import { AppConfig } from './config/config';
+import { DATABASE_POOL } from './database/database';
+import { HealthController } from './health/health.http.controller';
+import { Metrics } from './observability/metrics';
+import { MetricsController } from './observability/metrics.http.controller';
+import { ListPartnersHandler } from './partners/list-partners.handler';
+import { PartnerDirectory } from './partners/partner-directory';
+import { PartnersController } from './partners/partners.http.controller';
+import { RegisterPartnerHandler } from './partners/register-partner.handler';
+import { RecordRecommendationHandler } from './reviews/record-recommendation.handler';
+import { RegisterReviewHandler } from './reviews/register-review.handler';
+import { ReviewReader } from './reviews/review-reader';
+import { ReviewsController } from './reviews/reviews.http.controller';
+import { StreamWriter } from './write/stream-writer';
+
+export type AppDependencies = Readonly<{ config: AppConfig; pool: Pool; metrics: Metrics; clock?: Clock }>;
+
+const HANDLERS = [
+  RegisterPartnerHandler,
+  ListPartnersHandler,
+  RegisterReviewHandler,
+  RecordRecommendationHandler,
+  RaiseActionHandler,
+  AssignActionHandler,
+  ChangeActionHandler,
+  GetActionHandler,
+  GetActionHistoryHandler,
+];
+
+/** The composition root: the only place that chooses the event store and the identity provider. */
+@Module({})
+export class AppModule {
+  static register({ config, pool, metrics, clock = () => new Date() }: AppDependencies): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [CqrsModule.forRoot()],
+      controllers: [PartnersController, ReviewsController, ActionsController, HealthController, MetricsController],
+      providers: [
+        { provide: DATABASE_POOL, useValue: pool },
+        { provide: Metrics, useValue: metrics },
+        { provide: CLOCK, useValue: clock },
+        {
+          provide: EVENT_STORE,
+          useFactory: () =>
+            new PostgresEventStore(pool, { onCommit: (appends, events) => metrics.observeCommit(appends, events) }),
+        },
+        { provide: TOKEN_VERIFIER, useValue: createTokenVerifier(config.auth) },
+        { provide: APP_GUARD, useClass: AuthGuard },
+        StreamWriter,
+        PartnerDirectory,
+        ReviewReader,
+        ...HANDLERS,
+      ],
+    };
+  }
+}

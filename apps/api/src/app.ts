@@ -1,0 +1,62 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { randomUUID } from 'node:crypto';
+import { IncomingMessage } from 'node:http';
+import { Logger } from 'pino';
+import { AppDependencies, AppModule } from './app.module';
+import { ProblemFilter } from './http/problem.filter';
+import { ProblemDto } from './http/routes';
+import { RequestValidationPipe } from './http/validation';
+import { Metrics } from './observability/metrics';
+import { NestPinoLogger } from './observability/logger';
+
+const ONE_MIB = 1024 * 1024;
+const SAFE_ID = /^[A-Za-z0-9._:-]{1,200}$/;
+
+function documentation(app: NestFastifyApplication): void {
+  const config = new DocumentBuilder()
+    .setTitle('Learning-action tracker')
+    .setDescription(
+      'What safeguarding partnerships learn from serious cases, and whether they act on it. ' +
+        'Every change is an event; nothing is updated in place or deleted. Errors are application/problem+json (RFC 9457).',
+    )
+    .setVersion('1')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+    .build();
+  const document = SwaggerModule.createDocument(app, config, { extraModels: [ProblemDto] });
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+}
+
+/** The HTTP service, ready to listen: used by main and by the end-to-end tests alike. */
+export async function createApp(dependencies: Omit<AppDependencies, 'metrics'> & { logger: Logger }): Promise<NestFastifyApplication> {
+  const metrics = new Metrics();
+  const adapter = new FastifyAdapter({
+    loggerInstance: dependencies.logger,
+    bodyLimit: ONE_MIB,
+    requestIdHeader: false,
+    genReqId: (request: IncomingMessage) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && SAFE_ID.test(given) ? given : randomUUID();
+    },
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register({ ...dependencies, metrics }), adapter, {
+    logger: new NestPinoLogger(dependencies.logger),
+  });
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', async (request, reply) => {
+    const given = request.headers['x-correlation-id'];
+    const correlationId = typeof given === 'string' && SAFE_ID.test(given) ? given : request.id;
+    Object.assign(request, { correlationId });
+    reply.header('x-request-id', request.id).header('x-correlation-id', correlationId);
+  });
+  fastify.addHook('onResponse', async (request, reply) => {
+    metrics.observeRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+  });
+  app.useGlobalFilters(new ProblemFilter());
+  app.useGlobalPipes(new RequestValidationPipe());
+  app.enableShutdownHooks();
+  documentation(app);
+  await app.init();
+  return app;
+}

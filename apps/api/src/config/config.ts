@@ -1,0 +1,68 @@
+export type AuthConfig =
+  | Readonly<{ kind: 'dev-secret'; secret: string; issuer?: string; audience?: string }>
+  | Readonly<{ kind: 'jwks'; jwksUrl: string; issuer: string; audience: string }>;
+
+export type AppConfig = Readonly<{
+  port: number;
+  databaseUrl?: string;
+  dataDir: string;
+  eventStore: 'postgres' | 'eventstoredb';
+  eventStoreDbUrl?: string;
+  auth: AuthConfig;
+  logLevel: string;
+}>;
+
+/** A setting is missing or wrong; the message is one line that says what to set. */
+export class ConfigError extends Error {}
+
+const MIN_DEV_SECRET_LENGTH = 16;
+
+function parseUrl(name: string, value: string, protocols: string[]): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(`${name} is not a valid URL.`);
+  }
+  if (!protocols.includes(url.protocol)) {
+    throw new ConfigError(`${name} must start with ${protocols.map((p) => `${p}//`).join(' or ')}.`);
+  }
+  return value;
+}
+
+function authConfig(env: NodeJS.ProcessEnv): AuthConfig {
+  const { AUTH_DEV_SECRET: secret, AUTH_JWKS_URL: jwksUrl, AUTH_ISSUER: issuer, AUTH_AUDIENCE: audience } = env;
+  if (jwksUrl) {
+    if (!issuer || !audience) throw new ConfigError('AUTH_JWKS_URL needs AUTH_ISSUER and AUTH_AUDIENCE set too.');
+    return { kind: 'jwks', jwksUrl: parseUrl('AUTH_JWKS_URL', jwksUrl, ['https:', 'http:']), issuer, audience };
+  }
+  if (secret) {
+    if (secret.length < MIN_DEV_SECRET_LENGTH) {
+      throw new ConfigError(`AUTH_DEV_SECRET must be at least ${MIN_DEV_SECRET_LENGTH} characters long.`);
+    }
+    return { kind: 'dev-secret', secret, issuer: issuer || undefined, audience: audience || undefined };
+  }
+  throw new ConfigError(
+    'No authentication configured: set AUTH_DEV_SECRET (development and tests) or AUTH_JWKS_URL with AUTH_ISSUER and AUTH_AUDIENCE (production).',
+  );
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
+  const port = Number(env.PORT ?? 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError('PORT must be a port number.');
+  const eventStore = env.EVENT_STORE ?? 'postgres';
+  if (eventStore !== 'postgres' && eventStore !== 'eventstoredb') {
+    throw new ConfigError(`EVENT_STORE must be 'postgres' or 'eventstoredb', not '${eventStore}'.`);
+  }
+  if (eventStore === 'eventstoredb') {
+    throw new ConfigError("EVENT_STORE=eventstoredb is not available yet in this version; use 'postgres'.");
+  }
+  return {
+    port,
+    databaseUrl: env.DATABASE_URL ? parseUrl('DATABASE_URL', env.DATABASE_URL, ['postgres:', 'postgresql:']) : undefined,
+    dataDir: env.DATA_DIR || './.data',
+    eventStore,
+    auth: authConfig(env),
+    logLevel: env.LOG_LEVEL || 'info',
+  };
+}

@@ -1,0 +1,78 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsIn,
+  IsOptional,
+  IsString,
+  IsUUID,
+  IsUrl,
+  Matches,
+  MaxLength,
+  ValidateBy,
+  ValidationOptions,
+} from 'class-validator';
+
+type FieldOptions = Readonly<{ optional?: boolean; description?: string; example?: unknown }>;
+
+const documented = (type: object, options: FieldOptions) =>
+  options.optional
+    ? applyDecorators(ApiPropertyOptional({ ...type, description: options.description, example: options.example }), IsOptional())
+    : ApiProperty({ ...type, description: options.description, example: options.example });
+
+const NOT_BLANK = /\S/;
+
+/** Free text, trimmed of nothing but refused when blank or longer than `max`. */
+export const Text = (max: number, options: FieldOptions = {}) =>
+  applyDecorators(
+    documented({ type: String, maxLength: max, minLength: 1 }, options),
+    IsString(),
+    MaxLength(max),
+    Matches(NOT_BLANK, { message: 'must not be blank' }),
+  );
+
+export const OneOf = (values: readonly string[], options: FieldOptions = {}) =>
+  applyDecorators(
+    documented({ enum: values }, options),
+    IsIn(values, { message: `must be one of: ${values.join(', ')}` }),
+  );
+
+export const Themes = (options: FieldOptions = {}) =>
+  applyDecorators(
+    documented({ type: [String], maxItems: 20 }, { example: ['neglect', 'information sharing'], ...options }),
+    IsArray(),
+    ArrayMaxSize(20),
+    IsString({ each: true }),
+    MaxLength(100, { each: true }),
+    Matches(NOT_BLANK, { each: true, message: 'each theme must not be blank' }),
+  );
+
+export const Uuid = (options: FieldOptions = {}) =>
+  applyDecorators(documented({ type: String, format: 'uuid' }, options), IsUUID('all', { message: 'must be a UUID' }));
+
+export const Link = (options: FieldOptions = {}) =>
+  applyDecorators(
+    documented({ type: String, format: 'uri', maxLength: 2000 }, options),
+    MaxLength(2000),
+    IsUrl({ require_protocol: true, protocols: ['http', 'https'], require_tld: false }, { message: 'must be an http or https URL' }),
+  );
+
+export function isCalendarDate(value: unknown): boolean {
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const date = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
+}
+
+const IsCalendarDate = (options?: ValidationOptions) =>
+  ValidateBy({ name: 'isCalendarDate', validator: { validate: isCalendarDate, defaultMessage: () => 'must be a calendar date, YYYY-MM-DD' } }, options);
+
+export const CalendarDate = (options: FieldOptions = {}) =>
+  applyDecorators(documented({ type: String, format: 'date', example: '2026-03-31' }, options), IsCalendarDate());
+
+export const Slug = (options: FieldOptions = {}) =>
+  applyDecorators(
+    documented({ type: String, pattern: '^[a-z0-9-]{2,64}$' }, options),
+    IsString(),
+    Matches(/^[a-z0-9-]{2,64}$/, { message: 'must be 2 to 64 lower-case letters, digits or hyphens' }),
+  );

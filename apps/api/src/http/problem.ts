@@ -1,0 +1,48 @@
+export type FieldError = Readonly<{ field: string; message: string }>;
+
+/** An RFC 9457 problem detail, as every error answer carries it. */
+export type Problem = Readonly<{
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code?: string;
+  errors?: FieldError[];
+}>;
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+const TITLES: Record<number, string> = {
+  400: 'Bad request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not found',
+  405: 'Method not allowed',
+  409: 'Conflict',
+  412: 'Precondition failed',
+  413: 'Content too large',
+  415: 'Unsupported media type',
+  422: 'Unprocessable content',
+  429: 'Too many requests',
+  500: 'Internal server error',
+  503: 'Service unavailable',
+};
+
+export function problem(status: number, detail: string, extra: { code?: string; errors?: FieldError[] } = {}): Problem {
+  const code = extra.code ?? (TITLES[status] ?? 'error').toLowerCase().replaceAll(' ', '-');
+  return {
+    type: `urn:learning-actions:problem:${code}`,
+    title: TITLES[status] ?? 'Error',
+    status,
+    detail,
+    ...extra,
+    code,
+  };
+}
+
+/** A request that failed validation, with one entry per field at fault. */
+export class ValidationFailed extends Error {
+  constructor(readonly errors: FieldError[]) {
+    super(errors.map((e) => `${e.field}: ${e.message}`).join('; '));
+  }
+}

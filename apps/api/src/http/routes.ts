@@ -1,0 +1,78 @@
+import { HttpCode, Type, applyDecorators } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiHeader,
+  ApiOperation,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiResponse,
+  ApiResponseOptions,
+} from '@nestjs/swagger';
+import { Role } from '@app/domain';
+import { Roles } from '../auth/roles.decorator';
+import { PROBLEM_CONTENT_TYPE } from './problem';
+
+class FieldErrorDto {
+  @ApiProperty({ example: 'dueDate' }) field!: string;
+  @ApiProperty({ example: 'must be a calendar date, YYYY-MM-DD' }) message!: string;
+}
+
+export class ProblemDto {
+  @ApiProperty({ example: 'urn:learning-actions:problem:validation-failed' }) type!: string;
+  @ApiProperty({ example: 'Bad request' }) title!: string;
+  @ApiProperty({ example: 400 }) status!: number;
+  @ApiProperty({ example: 'The request is not valid.' }) detail!: string;
+  @ApiPropertyOptional({ example: 'validation-failed' }) code?: string;
+  @ApiPropertyOptional({ type: [FieldErrorDto] }) errors?: FieldErrorDto[];
+}
+
+export class WriteAnswerDto {
+  @ApiProperty({ description: 'Id of what was created or changed' }) id!: string;
+  @ApiProperty({ description: "The stream's version after the write; send it back as If-Match" }) version!: number;
+  @ApiProperty({ description: 'Opaque token: pass as ?position= to read your own write' }) position!: string;
+}
+
+const PROBLEMS: Record<number, string> = {
+  400: 'Malformed JSON, unknown fields, wrong types, missing fields, bad dates or over-long text',
+  401: 'No valid bearer token',
+  403: 'Your roles or partner agency do not allow this',
+  404: 'No such resource',
+  409: 'Not allowed in the current state',
+  412: 'If-Match named a version the resource has moved on from',
+  413: 'Body larger than 1 MiB',
+  422: 'Idempotency-Key reused with a different body',
+  503: 'The database cannot be reached just now',
+};
+
+const problems = (statuses: number[]) =>
+  statuses.map((status) =>
+    ApiResponse({
+      status,
+      description: PROBLEMS[status],
+      content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: '#/components/schemas/ProblemDto' } } },
+    }),
+  );
+
+type RouteOptions = Readonly<{ summary: string; roles: Role[]; notFound?: boolean }>;
+
+/** A write endpoint: who may call it, its answer, its optional headers and every problem it can answer. */
+export const WriteRoute = (options: RouteOptions & { creates?: boolean }) =>
+  applyDecorators(
+    Roles(...options.roles),
+    HttpCode(options.creates ? 201 : 200),
+    ApiBearerAuth(),
+    ApiOperation({ summary: options.summary, description: `Roles: ${options.roles.join(', ')}.` }),
+    ApiHeader({ name: 'If-Match', required: false, description: 'The version you last read; 412 if it moved on' }),
+    ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Repeat within 24 h returns the first answer' }),
+    ApiResponse({ status: options.creates ? 201 : 200, type: WriteAnswerDto }),
+    ...problems([400, 401, 403, ...(options.notFound === false ? [] : [404]), 409, 412, 413, 422, 503]),
+  );
+
+export const ReadRoute = (options: RouteOptions & { type: Type | [Type]; headers?: ApiResponseOptions['headers'] }) =>
+  applyDecorators(
+    Roles(...options.roles),
+    ApiBearerAuth(),
+    ApiOperation({ summary: options.summary, description: `Roles: ${options.roles.join(', ')}.` }),
+    ApiResponse({ status: 200, type: options.type, headers: options.headers }),
+    ...problems([400, 401, 403, ...(options.notFound === false ? [] : [404]), 503]),
+  );

@@ -1,0 +1,35 @@
+import 'reflect-metadata';
+import { createApp } from './app';
+import { ConfigError, loadConfig } from './config/config';
+import { openDatabase } from './database/database';
+import { createLogger } from './observability/logger';
+
+function fail(message: string): never {
+  process.stderr.write(`learning-actions: ${message}\n`);
+  process.exit(1);
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const logger = createLogger(config.logLevel);
+  const database = await openDatabase(config, (line) => logger.info(line));
+  const app = await createApp({ config, pool: database.pool, logger });
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    await app.close().catch((error: unknown) => logger.error({ err: error }, 'closing the app failed'));
+    await database.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+  await app.listen({ port: config.port, host: process.env.HOST ?? '0.0.0.0' });
+  logger.info({ port: config.port }, 'listening');
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) fail(error.message);
+  fail(`could not start: ${(error as Error)?.message ?? String(error)}`);
+});

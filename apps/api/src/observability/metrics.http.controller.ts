@@ -1,0 +1,20 @@
+import { Controller, Get, Header } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { Roles, READ_ALL } from '../auth/roles.decorator';
+import { Metrics } from './metrics';
+
+@ApiTags('health')
+@Controller('metrics')
+export class MetricsController {
+  constructor(private readonly metrics: Metrics) {}
+
+  @Get()
+  @Roles(...READ_ALL)
+  @ApiBearerAuth()
+  @ApiProduces('text/plain')
+  @ApiOperation({ summary: 'Prometheus metrics: requests, latency, appends, group-commit sizes, process' })
+  @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
+  scrape(): Promise<string> {
+    return this.metrics.registry.metrics();
+  }
+}

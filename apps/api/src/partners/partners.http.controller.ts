@@ -1,0 +1,36 @@
+import { Body, Controller, Get, Post } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ApiProperty, ApiTags } from '@nestjs/swagger';
+import { Partner, ROLES } from '@app/domain';
+import { ReadRoute, WriteRoute } from '../http/routes';
+import { WriteAnswer } from '../write/stream-writer';
+import { Write, WriteContext } from '../write/write-context';
+import { ListPartnersQuery } from './list-partners.handler';
+import { RegisterPartnerRequest } from './partners.request.dto';
+import { RegisterPartnerCommand } from './register-partner.handler';
+
+class PartnerDto {
+  @ApiProperty({ example: 'thames-valley-police' }) id!: string;
+  @ApiProperty({ example: 'Thames Valley Police' }) name!: string;
+}
+
+@ApiTags('partners')
+@Controller('partners')
+export class PartnersController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+  ) {}
+
+  @Post()
+  @WriteRoute({ summary: 'Register a partner agency', roles: ['admin'], creates: true, notFound: false })
+  register(@Body() body: RegisterPartnerRequest, @Write() context: WriteContext): Promise<WriteAnswer> {
+    return this.commands.execute(new RegisterPartnerCommand(body, context));
+  }
+
+  @Get()
+  @ReadRoute({ summary: 'The partner agencies', roles: [...ROLES], type: [PartnerDto], notFound: false })
+  list(): Promise<Partner[]> {
+    return this.queries.execute(new ListPartnersQuery());
+  }
+}

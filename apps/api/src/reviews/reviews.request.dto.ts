@@ -1,0 +1,36 @@
+import { REVIEW_KINDS, ReviewKind } from '@app/domain';
+import { CalendarDate, OneOf, Text, Themes, Uuid } from '../http/fields';
+
+export class RegisterReviewRequest {
+  @Uuid({ optional: true, description: 'Supply your own id to make the create safe to retry' })
+  id?: string;
+
+  @Text(64, { example: 'CSPR 2025/03' })
+  reference!: string;
+
+  @Text(300, { example: 'Child R: a child safeguarding practice review' })
+  title!: string;
+
+  @OneOf(REVIEW_KINDS, { example: 'cspr' })
+  kind!: ReviewKind;
+
+  @Themes({ optional: true })
+  themes?: string[];
+
+  @CalendarDate({ optional: true })
+  commissionedOn?: string;
+
+  @CalendarDate({ optional: true })
+  publishedOn?: string;
+}
+
+export class RecordRecommendationRequest {
+  @Uuid({ optional: true, description: 'Supply your own id to make the create safe to retry' })
+  id?: string;
+
+  @Text(4000, { example: 'Partners should ensure that pre-birth assessments consider the history of both parents.' })
+  text!: string;
+
+  @Themes({ optional: true, description: "Defaults to the review's themes" })
+  themes?: string[];
+}

@@ -1,0 +1,100 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { Decider, DomainEvent, fold } from '@app/domain';
+import {
+  EVENT_STORE,
+  EventStore,
+  IdempotencyKeyTaken,
+  IdempotencyRecord,
+  JsonObject,
+  RecordedEvent,
+  WrongExpectedVersion,
+} from '@app/event-store';
+import { IdempotencyKeyReused, PreconditionFailed, TooMuchContention } from './write.errors';
+import { WriteContext } from './write-context';
+
+/** What a write answers: the id of what it created or changed, and where the stream and the log now stand. */
+export type WriteAnswer = Readonly<{ id: string; version: number; position: string } & Record<string, string | number>>;
+export type AnswerIds = Readonly<{ id: string } & Record<string, string>>;
+
+export type StreamWrite<State, Command, Event extends DomainEvent> = Readonly<{
+  decider: Decider<State, Command, Event>;
+  streamId: string;
+  command: Command;
+  context: WriteContext;
+  answer: AnswerIds;
+}>;
+
+export const SCHEMA_VERSION = 1;
+const MAX_ATTEMPTS = 10;
+
+export const toDomainEvent = <Event extends DomainEvent>(event: RecordedEvent): Event =>
+  ({ type: event.type, data: event.data }) as unknown as Event;
+
+/**
+ * The one write path: read the stream, fold it, decide, append with the version decided on.
+ * Without If-Match a concurrent writer is met by deciding again on the new state; with it, 412.
+ */
+@Injectable()
+export class StreamWriter {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  async execute<State, Command, Event extends DomainEvent>(write: StreamWrite<State, Command, Event>): Promise<WriteAnswer> {
+    const { decider, streamId, command, context, answer } = write;
+    const replay = await this.replay(context);
+    if (replay) return replay;
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      const stream = await this.store.readStream(streamId);
+      if (context.expectedVersion !== undefined && context.expectedVersion !== stream.version) {
+        throw new PreconditionFailed(stream.version);
+      }
+      const events = decider.decide(command, fold(decider, stream.events.map(toDomainEvent<Event>)));
+      if (events.length === 0) {
+        return { ...answer, version: stream.version, position: String(stream.events.at(-1)?.position ?? 0n) };
+      }
+      const causationId = randomUUID();
+      try {
+        const result = await this.store.appendToStream(
+          streamId,
+          events.map((event) => ({
+            eventId: randomUUID(),
+            type: event.type,
+            data: event.data,
+            metadata: this.metadata(context, causationId),
+          })),
+          {
+            expectedVersion: stream.version,
+            idempotency: context.idempotency && { scope: context.actor.userId, ...context.idempotency, outcome: answer },
+          },
+        );
+        return { ...answer, version: result.version, position: result.position.toString() };
+      } catch (error) {
+        if (error instanceof IdempotencyKeyTaken) return this.answerFrom(error.record, context);
+        if (!(error instanceof WrongExpectedVersion)) throw error;
+        if (context.expectedVersion !== undefined) throw new PreconditionFailed(error.actualVersion);
+      }
+    }
+    throw new TooMuchContention(streamId);
+  }
+
+  private metadata(context: WriteContext, causationId: string): JsonObject {
+    const { userId, name, roles, partnerId } = context.actor;
+    return {
+      actor: { sub: userId, name, roles: [...roles], partner: partnerId },
+      correlationId: context.correlationId,
+      causationId,
+      schemaVersion: SCHEMA_VERSION,
+    };
+  }
+
+  private async replay(context: WriteContext): Promise<WriteAnswer | undefined> {
+    if (!context.idempotency) return undefined;
+    const record = await this.store.findIdempotency(context.actor.userId, context.idempotency.key);
+    return record && this.answerFrom(record, context);
+  }
+
+  private answerFrom(record: IdempotencyRecord, context: WriteContext): WriteAnswer {
+    if (record.fingerprint !== context.idempotency?.fingerprint) throw new IdempotencyKeyReused();
+    return { ...(record.outcome as AnswerIds), version: record.version, position: record.position.toString() };
+  }
+}

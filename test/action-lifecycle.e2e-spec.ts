@@ -1,0 +1,122 @@
+import { ADMIN, AUDITOR, CHAIR, SUBGROUP, TestService, partnerUser, seedAction, startService } from './support/app';
+
+describe('an action through its whole lifecycle, over HTTP', () => {
+  let service: TestService;
+  beforeAll(async () => {
+    service = await startService({ clock: () => new Date('2026-06-15T12:00:00Z') });
+  });
+  afterAll(() => service.close());
+
+  it('answers every write endpoint and records each step as an event with its actor', async () => {
+    const police = partnerUser('police');
+    const partner = await service.request('POST', '/partners', { as: ADMIN, body: { id: 'police', name: 'Thames Valley Police' } });
+    expect(partner).toMatchObject({ status: 201, body: { id: 'police', version: 1 } });
+    expect(typeof partner.body.position).toBe('string');
+
+    const partners = await service.request('GET', '/partners', { as: police });
+    expect(partners).toMatchObject({ status: 200, body: [{ id: 'police', name: 'Thames Valley Police' }] });
+
+    const review = await service.request('POST', '/reviews', {
+      as: SUBGROUP,
+      body: { reference: 'CSPR 2025/01', title: 'Child R', kind: 'cspr', themes: ['neglect'], commissionedOn: '2025-01-10' },
+    });
+    expect(review).toMatchObject({ status: 201, body: { version: 1 } });
+
+    const recommendation = await service.request('POST', `/reviews/${review.body.id}/recommendations`, {
+      as: SUBGROUP,
+      body: { text: 'Pre-birth assessments must consider both parents.' },
+    });
+    expect(recommendation).toMatchObject({ status: 201, body: { reviewId: review.body.id, version: 1 } });
+
+    const raised = await service.request('POST', '/actions', {
+      as: SUBGROUP,
+      body: { recommendationId: recommendation.body.id, description: 'Revise the procedure', successMeasure: 'Audit shows it' },
+    });
+    expect(raised).toMatchObject({ status: 201, body: { version: 1 } });
+    const id = raised.body.id;
+    const step = (path: string, body: object, as = SUBGROUP) => service.request('POST', `/actions/${id}${path}`, { as, body });
+
+    expect(await step('/assign', { partnerId: 'police', dueDate: '2026-03-31', lead: 'Head of Public Protection' })).toMatchObject({ status: 200, body: { id, version: 2 } });
+    expect(await step('/due-date', { dueDate: '2026-05-31', reason: 'New system delayed' })).toMatchObject({ status: 200, body: { version: 3 } });
+    expect(await step('/progress', { note: 'Draft out for consultation' }, police)).toMatchObject({ status: 200, body: { version: 4 } });
+    const first = await step('/evidence', { summary: 'Staff reminded' }, police);
+    expect(first).toMatchObject({ status: 201, body: { actionId: id, version: 5 } });
+    expect(await step(`/evidence/${first.body.id}/reject`, { reason: 'Shows activity, not change' })).toMatchObject({ status: 200, body: { version: 6 } });
+    const second = await step('/evidence', { summary: 'Audit of 20 cases', link: 'https://example.org/audit.pdf' }, police);
+    expect(second.status).toBe(201);
+    expect(await step(`/evidence/${second.body.id}/accept`, { note: 'Good' })).toMatchObject({ status: 200, body: { version: 8 } });
+
+    let view = await service.request('GET', `/actions/${id}`, { as: police });
+    expect(view.status).toBe(200);
+    expect(view.headers.get('etag')).toBe('"8"');
+    expect(view.body).toMatchObject({
+      id,
+      recommendationId: recommendation.body.id,
+      reviewId: review.body.id,
+      themes: ['neglect'],
+      partnerId: 'police',
+      lead: 'Head of Public Protection',
+      dueDate: '2026-05-31',
+      originalDueDate: '2026-03-31',
+      status: 'evidenced',
+      overdue: true,
+      version: 8,
+      evidence: [
+        { id: first.body.id, summary: 'Staff reminded', link: null, status: 'rejected' },
+        { id: second.body.id, status: 'accepted', link: 'https://example.org/audit.pdf' },
+      ],
+    });
+
+    expect(await step('/close', { outcome: 'impact-evidenced', rationale: 'Audit shows change' })).toMatchObject({ status: 200, body: { version: 9 } });
+    view = await service.request('GET', `/actions/${id}`, { as: CHAIR });
+    expect(view.body).toMatchObject({ status: 'closed', overdue: false, outstanding: false, outcome: 'impact-evidenced' });
+    expect(await step('/reopen', { reason: 'Repeat incident' })).toMatchObject({ status: 200, body: { version: 10 } });
+    expect((await service.request('GET', `/actions/${id}`, { as: SUBGROUP })).body.status).toBe('assigned');
+    expect(await step('/withdraw', { reason: 'Superseded by the new review' })).toMatchObject({ status: 200, body: { version: 11 } });
+
+    const history = await service.request('GET', `/actions/${id}/history`, { as: AUDITOR });
+    expect(history.status).toBe(200);
+    expect(history.body.map((e: { type: string }) => e.type)).toEqual([
+      'ActionRaised',
+      'ActionAssigned',
+      'ActionDueDateRevised',
+      'ActionProgressNoted',
+      'EvidenceSubmitted',
+      'EvidenceRejected',
+      'EvidenceSubmitted',
+      'EvidenceAccepted',
+      'ActionClosed',
+      'ActionReopened',
+      'ActionWithdrawn',
+    ]);
+    expect(history.body.map((e: { version: number }) => e.version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    expect(history.body[3]).toMatchObject({
+      data: { note: 'Draft out for consultation' },
+      actor: { sub: 'lead-police', name: 'Lead of police', roles: ['partner'], partner: 'police' },
+    });
+    const positions = history.body.map((e: { position: string }) => BigInt(e.position));
+    expect([...positions].sort((a, b) => (a < b ? -1 : 1))).toEqual(positions);
+  });
+
+  it('reassigns an outstanding action to another partner, who then owns it alone', async () => {
+    const { actionId } = await seedAction(service, ['county-council', 'health']);
+    await service.request('POST', `/actions/${actionId}/assign`, { as: SUBGROUP, body: { partnerId: 'county-council', dueDate: '2026-09-30' } });
+    const moved = await service.request('POST', `/actions/${actionId}/assign`, { as: SUBGROUP, body: { partnerId: 'health', dueDate: '2026-10-31' } });
+    expect(moved).toMatchObject({ status: 200, body: { version: 3 } });
+    expect((await service.request('GET', `/actions/${actionId}`, { as: partnerUser('county-council') })).status).toBe(403);
+    expect((await service.request('GET', `/actions/${actionId}`, { as: partnerUser('health') })).body).toMatchObject({
+      partnerId: 'health',
+      dueDate: '2026-10-31',
+      overdue: false,
+    });
+    const history = await service.request('GET', `/actions/${actionId}/history`, { as: CHAIR });
+    expect(history.body[2]).toMatchObject({ type: 'ActionReassigned', data: { previousPartnerId: 'county-council', partnerId: 'health' } });
+  });
+
+  it('closes as superseded without evidence', async () => {
+    const { actionId } = await seedAction(service);
+    await service.request('POST', `/actions/${actionId}/assign`, { as: SUBGROUP, body: { partnerId: 'police', dueDate: '2026-09-30' } });
+    const closed = await service.request('POST', `/actions/${actionId}/close`, { as: SUBGROUP, body: { outcome: 'superseded', rationale: 'Replaced' } });
+    expect(closed).toMatchObject({ status: 200, body: { version: 3 } });
+  });
+});

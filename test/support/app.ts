@@ -1,0 +1,99 @@
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { SignJWT } from 'jose';
+import { Role } from '@app/domain';
+import { createApp } from '../../apps/api/src/app';
+import { Clock } from '../../apps/api/src/clock/clock';
+import { AuthConfig, loadConfig } from '../../apps/api/src/config/config';
+import { createLogger } from '../../apps/api/src/observability/logger';
+import { migrate } from '@app/event-store';
+import { TestDatabase, createTestDatabase } from './database';
+
+export const DEV_SECRET = 'e2e-secret-that-is-long-enough';
+
+export type TestUser = Readonly<{ roles: Role[]; partner?: string; sub?: string; name?: string }>;
+
+export async function signToken(user: TestUser, secret = DEV_SECRET): Promise<string> {
+  return new SignJWT({ name: user.name ?? `Test ${user.roles.join(' ')}`, roles: user.roles, partner: user.partner })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(user.sub ?? `user-${user.roles.join('-')}-${user.partner ?? 'all'}`)
+    .setIssuedAt()
+    .setExpirationTime('10m')
+    .sign(new TextEncoder().encode(secret));
+}
+
+export type Answer<T = any> = Readonly<{ status: number; headers: Headers; body: T }>;
+
+export type TestService = Readonly<{
+  url: string;
+  app: NestFastifyApplication;
+  database: TestDatabase;
+  request: (method: string, path: string, options?: { as?: TestUser | string; body?: unknown; headers?: Record<string, string> }) => Promise<Answer>;
+  headPosition: () => Promise<number>;
+  close: () => Promise<void>;
+}>;
+
+/** The real service over real HTTP, on a fresh database of the embedded test server. */
+export async function startService(options: { auth?: AuthConfig; clock?: Clock } = {}): Promise<TestService> {
+  const database = await createTestDatabase();
+  await migrate(database.pool);
+  const config = { ...loadConfig({ AUTH_DEV_SECRET: DEV_SECRET, DATABASE_URL: database.url }), ...(options.auth && { auth: options.auth }) };
+  const app = await createApp({ config, pool: database.pool, logger: createLogger('silent'), clock: options.clock });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.getHttpServer().address() as { port: number };
+  const url = `http://127.0.0.1:${address.port}`;
+
+  const request: TestService['request'] = async (method, path, { as, body, headers = {} } = {}) => {
+    const token = typeof as === 'string' ? as : as && (await signToken(as));
+    const response = await fetch(`${url}${path}`, {
+      method,
+      headers: {
+        ...(body !== undefined && { 'content-type': 'application/json' }),
+        ...(token && { authorization: `Bearer ${token}` }),
+        ...headers,
+      },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await response.text();
+    const type = response.headers.get('content-type') ?? '';
+    return { status: response.status, headers: response.headers, body: type.includes('json') && text ? JSON.parse(text) : text };
+  };
+
+  return {
+    url,
+    app,
+    database,
+    request,
+    headPosition: async () => Number((await database.pool.query('SELECT position FROM event_log_head')).rows[0].position),
+    close: async () => {
+      await app.close();
+      await database.drop();
+    },
+  };
+}
+
+export const ADMIN: TestUser = { roles: ['admin'], sub: 'admin-1', name: 'Ada Admin' };
+export const SUBGROUP: TestUser = { roles: ['subgroup'], sub: 'subgroup-1', name: 'Sam Subgroup' };
+export const CHAIR: TestUser = { roles: ['chair'], sub: 'chair-1', name: 'Chris Chair' };
+export const AUDITOR: TestUser = { roles: ['auditor'], sub: 'auditor-1', name: 'Alex Auditor' };
+export const partnerUser = (partner: string): TestUser => ({ roles: ['partner'], partner, sub: `lead-${partner}`, name: `Lead of ${partner}` });
+
+/** Registers partners, a review and a recommendation, and raises one action on it. */
+export async function seedAction(service: TestService, partners = ['county-council', 'police']) {
+  for (const id of partners) {
+    const answer = await service.request('POST', '/partners', { as: ADMIN, body: { id, name: id } });
+    if (answer.status !== 201 && answer.body?.code !== 'partner-exists') throw new Error(JSON.stringify(answer.body));
+  }
+  const review = await service.request('POST', '/reviews', {
+    as: SUBGROUP,
+    body: { reference: `CSPR-${Math.random()}`, title: 'Child R', kind: 'cspr', themes: ['neglect'] },
+  });
+  const recommendation = await service.request('POST', `/reviews/${review.body.id}/recommendations`, {
+    as: SUBGROUP,
+    body: { text: 'Improve pre-birth assessment' },
+  });
+  const action = await service.request('POST', '/actions', {
+    as: SUBGROUP,
+    body: { recommendationId: recommendation.body.id, description: 'Revise the pre-birth procedure' },
+  });
+  return { reviewId: review.body.id as string, recommendationId: recommendation.body.id as string, actionId: action.body.id as string };
+}
