@@ -42,8 +42,11 @@ export async function createApp(dependencies: Omit<AppDependencies, 'metrics'> &
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register({ ...dependencies, metrics }), adapter, {
     logger: new NestPinoLogger(dependencies.logger),
+    bodyParser: false,
   });
   const fastify = app.getHttpAdapter().getInstance();
+  // Bodies are JSON or nothing: anything else is 415, never parsed as a form a browser could post cross-site.
+  fastify.removeContentTypeParser(['text/plain']);
   fastify.addHook('onRequest', async (request, reply) => {
     const given = request.headers['x-correlation-id'];
     const correlationId = typeof given === 'string' && SAFE_ID.test(given) ? given : request.id;
