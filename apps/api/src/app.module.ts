@@ -1,8 +1,8 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { Pool } from 'pg';
-import { EVENT_STORE, PostgresEventStore } from '@app/event-store';
+import { EVENT_STORE, EventStore, PostgresEventStore } from '@app/event-store';
 import { GetActionHandler, GetActionHistoryHandler } from './actions/action.queries';
 import { ActionsController } from './actions/actions.http.controller';
 import { AssignActionHandler } from './actions/assign-action.handler';
@@ -42,7 +42,14 @@ const HANDLERS = [
 
 /** The composition root: the only place that chooses the event store and the identity provider. */
 @Module({})
-export class AppModule {
+export class AppModule implements OnApplicationShutdown {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  /** Lets appends already queued commit before the pool closes. */
+  onApplicationShutdown(): Promise<void> {
+    return this.store.close();
+  }
+
   static register({ config, pool, metrics, clock = () => new Date() }: AppDependencies): DynamicModule {
     return {
       module: AppModule,

@@ -2,7 +2,7 @@ import { tokenCommand } from './token.command';
 
 const COMMANDS: Record<string, (args: string[]) => Promise<string | void>> = {
   token: tokenCommand,
-  bench: async (args) => (await import('./bench/bench.command')).benchCommand(args),
+  bench: async () => (await import('./bench/bench.command')).benchCommand(),
 };
 
 async function main([name, ...args]: string[]): Promise<void> {
