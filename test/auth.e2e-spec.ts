@@ -131,7 +131,7 @@ describe('identity: HS256 development tokens', () => {
 describe('identity: RS256 and ES256 tokens from a JWKS endpoint', () => {
   let jwks: Server;
   let service: TestService;
-  const keys: Record<string, CryptoKey> = {};
+  const keys: Record<string, Awaited<ReturnType<typeof generateKeyPair>>['privateKey']> = {};
 
   beforeAll(async () => {
     const rsa = await generateKeyPair('RS256');
