@@ -37,9 +37,29 @@ export const toDomainEvent = <Event extends DomainEvent>(event: RecordedEvent): 
  */
 @Injectable()
 export class StreamWriter {
+  /** The tail of each stream's queue of writes in this process. */
+  private readonly streamTails = new Map<string, Promise<unknown>>();
+
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
-  async execute<State, Command, Event extends DomainEvent>(write: StreamWrite<State, Command, Event>): Promise<WriteAnswer> {
+  /**
+   * Writes to one stream from this process take turns, so they never collide with each other;
+   * only writers in other processes can make an append retry.
+   */
+  execute<State, Command, Event extends DomainEvent>(write: StreamWrite<State, Command, Event>): Promise<WriteAnswer> {
+    const previous = this.streamTails.get(write.streamId) ?? Promise.resolve();
+    const result = previous.then(() => this.decideAndAppend(write));
+    const tail = result.catch(() => undefined);
+    this.streamTails.set(write.streamId, tail);
+    void tail.then(() => {
+      if (this.streamTails.get(write.streamId) === tail) this.streamTails.delete(write.streamId);
+    });
+    return result;
+  }
+
+  private async decideAndAppend<State, Command, Event extends DomainEvent>(
+    write: StreamWrite<State, Command, Event>,
+  ): Promise<WriteAnswer> {
     const { decider, streamId, command, context, answer } = write;
     const replay = await this.replay(context);
     if (replay) return replay;
@@ -72,6 +92,7 @@ export class StreamWriter {
         if (error instanceof IdempotencyKeyTaken) return this.answerFrom(error.record, context);
         if (!(error instanceof WrongExpectedVersion)) throw error;
         if (context.expectedVersion !== undefined) throw new PreconditionFailed(error.actualVersion);
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
       }
     }
     throw new TooMuchContention(streamId);
