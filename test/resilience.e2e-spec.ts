@@ -1,0 +1,122 @@
+import { execFile } from 'node:child_process';
+import { createServer, Server, Socket, connect } from 'node:net';
+import { promisify } from 'node:util';
+import { Pool } from 'pg';
+import { migrate } from '@app/event-store';
+import { createApp } from '../apps/api/src/app';
+import { loadConfig } from '../apps/api/src/config/config';
+import { createPool } from '../apps/api/src/database/database';
+import { createLogger } from '../apps/api/src/observability/logger';
+import { DEV_SECRET, SUBGROUP, signToken } from './support/app';
+import { TestDatabase, createTestDatabase } from './support/database';
+
+/** A TCP relay between the service and PostgreSQL that the test can cut and restore. */
+class Relay {
+  private server?: Server;
+  private readonly sockets = new Set<Socket>();
+  constructor(
+    private readonly target: { host: string; port: number },
+    readonly port: number,
+  ) {}
+
+  async open(): Promise<void> {
+    this.server = createServer((client) => {
+      const upstream = connect(this.target.port, this.target.host);
+      for (const socket of [client, upstream]) {
+        this.sockets.add(socket);
+        socket.on('close', () => this.sockets.delete(socket));
+        socket.on('error', () => undefined);
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((done) => this.server!.listen(this.port, '127.0.0.1', done));
+  }
+
+  async cut(): Promise<void> {
+    this.sockets.forEach((socket) => socket.destroy());
+    await new Promise((done) => this.server?.close(done));
+  }
+}
+
+describe('resilience', () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    await migrate(database.pool);
+  });
+  afterAll(() => database.drop());
+
+  it('answers 503 while the database is unreachable and recovers by itself when it returns', async () => {
+    const target = new URL(database.url);
+    const probe = createServer();
+    await new Promise<void>((done) => probe.listen(0, '127.0.0.1', done));
+    const port = (probe.address() as { port: number }).port;
+    await new Promise((done) => probe.close(done));
+    const relay = new Relay({ host: target.hostname, port: Number(target.port) }, port);
+    await relay.open();
+    const viaRelay = new URL(database.url);
+    viaRelay.port = String(port);
+    const pool: Pool = createPool(viaRelay.toString());
+    const config = loadConfig({ AUTH_DEV_SECRET: DEV_SECRET, DATABASE_URL: viaRelay.toString() });
+    const app = await createApp({ config, pool, logger: createLogger('silent') });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const url = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
+    const headers = { authorization: `Bearer ${await signToken(SUBGROUP)}`, 'content-type': 'application/json' };
+    const register = () => fetch(`${url}/reviews`, { method: 'POST', headers, body: JSON.stringify({ reference: 'R', title: 'T', kind: 'cspr' }) });
+    try {
+      expect((await register()).status).toBe(201);
+      await relay.cut();
+      const down = await register();
+      expect(down.status).toBe(503);
+      expect(down.headers.get('content-type')).toContain('application/problem+json');
+      expect((await down.json()).code).toBe('database-unavailable');
+      expect((await fetch(`${url}/health/ready`)).status).toBe(503);
+      expect((await fetch(`${url}/health`)).status).toBe(200);
+      await relay.open();
+      expect((await register()).status).toBe(201);
+      expect((await fetch(`${url}/health/ready`)).status).toBe(200);
+    } finally {
+      await app.close();
+      await relay.cut();
+      await pool.end();
+    }
+  });
+
+  describe('start-up refusals: one line on stderr, non-zero exit', () => {
+    it.each([
+      [{}, /set AUTH_DEV_SECRET/],
+      [{ AUTH_DEV_SECRET: 'long-enough-dev-secret', DATABASE_URL: 'not a url' }, /DATABASE_URL is not a valid URL/],
+      [{ AUTH_DEV_SECRET: 'long-enough-dev-secret', DATABASE_URL: 'postgres://u:p@127.0.0.1:1/db' }, /Cannot use the database at 127\.0\.0\.1:1\/db: the server cannot be reached/],
+      [{ AUTH_JWKS_URL: 'https://idp.example/jwks' }, /needs AUTH_ISSUER and AUTH_AUDIENCE/],
+    ])('refuses %p', async (env, message) => {
+      const { stderr, code } = await promisify(execFile)(process.execPath, ['-e', STARTER], {
+        env: { PATH: process.env.PATH!, ...env },
+        cwd: process.cwd(),
+        timeout: 20000,
+      }).then(
+        () => ({ code: 0, stderr: '' }),
+        (error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr }),
+      );
+      expect(code).toBe(1);
+      expect(stderr).toMatch(message);
+      expect(stderr.trim().split('\n')).toHaveLength(1);
+    });
+  });
+});
+
+/** Runs the real main through swc, as `npm start` runs its build. */
+const STARTER = `
+require('@swc/core');
+const { transformFileSync } = require('@swc/core');
+const Module = require('node:module');
+const path = require('node:path');
+const tsconfig = require('./tsconfig.json');
+const aliases = Object.fromEntries(Object.entries(tsconfig.compilerOptions.paths).map(([a, [t]]) => [a, path.resolve(t)]));
+const resolve = Module._resolveFilename;
+Module._resolveFilename = function (request, ...rest) { return resolve.call(this, aliases[request] ?? request, ...rest); };
+require.extensions['.ts'] = (module, filename) => {
+  const { code } = transformFileSync(filename, { jsc: { parser: { syntax: 'typescript', decorators: true }, transform: { legacyDecorator: true, decoratorMetadata: true }, target: 'es2023' }, module: { type: 'commonjs' } });
+  module._compile(code, filename);
+};
+require('./apps/api/src/main.ts');
+`;
