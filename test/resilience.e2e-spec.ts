@@ -69,7 +69,7 @@ describe('resilience', () => {
       const down = await register();
       expect(down.status).toBe(503);
       expect(down.headers.get('content-type')).toContain('application/problem+json');
-      expect((await down.json()).code).toBe('database-unavailable');
+      expect(((await down.json()) as { code: string }).code).toBe('database-unavailable');
       expect((await fetch(`${url}/health/ready`)).status).toBe(503);
       expect((await fetch(`${url}/health`)).status).toBe(200);
       await relay.open();
