@@ -1,4 +1,5 @@
 import { JWTPayload, createRemoteJWKSet, jwtVerify } from 'jose';
+import { createSecretKey } from 'node:crypto';
 import { Actor, ROLES, Role } from '@app/domain';
 import { AuthConfig } from '../config/config';
 
@@ -37,7 +38,7 @@ export function createTokenVerifier(config: AuthConfig): TokenVerifier {
           return (token: string) => jwtVerify(token, keys, options);
         })()
       : (() => {
-          const key = new TextEncoder().encode(config.secret);
+          const key = createSecretKey(Buffer.from(config.secret, 'utf8'));
           const options = { ...common, algorithms: ['HS256'], issuer: config.issuer, audience: config.audience };
           return (token: string) => jwtVerify(token, key, options);
         })();
