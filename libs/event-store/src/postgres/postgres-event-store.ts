@@ -158,7 +158,6 @@ export class PostgresEventStore implements EventStore {
     const client = await this.pool.connect();
     let broken: Error | undefined;
     try {
-      await client.query('BEGIN');
       const outcomes = await this.appendGroup(client, group);
       await client.query('COMMIT');
       return outcomes;
@@ -171,9 +170,8 @@ export class PostgresEventStore implements EventStore {
   }
 
   private async appendGroup(client: PoolClient, group: readonly PendingAppend[]): Promise<(AppendResult | Error)[]> {
-    const head = await this.lockHead(client);
-    const versions = await this.currentVersions(client, group);
-    const recordedIds = await this.recordedEventIds(client, group);
+    const head = await this.beginAndLockHead(client);
+    const { versions, recordedIds } = await this.recorded(client, group);
     const claims = await this.liveClaims(client, group);
 
     let position = BigInt(head.position);
@@ -212,10 +210,13 @@ export class PostgresEventStore implements EventStore {
 
     if (events.length > 0) {
       await client.query(
-        `INSERT INTO events (position, event_id, stream_id, version, type, data, metadata, recorded_at, prev_hash, hash)
-         SELECT p, e, s, v, t, d, m, $8, decode(ph, 'hex'), decode(h, 'hex')
-           FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::int[], $5::text[], $6::jsonb[], $7::jsonb[], $9::text[], $10::text[])
-             AS u(p, e, s, v, t, d, m, ph, h)`,
+        `WITH appended AS (
+           INSERT INTO events (position, event_id, stream_id, version, type, data, metadata, recorded_at, prev_hash, hash)
+           SELECT p, e, s, v, t, d, m, $8, decode(ph, 'hex'), decode(h, 'hex')
+             FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::int[], $5::text[], $6::jsonb[], $7::jsonb[], $9::text[], $10::text[])
+               AS u(p, e, s, v, t, d, m, ph, h)
+         )
+         UPDATE event_log_head SET position = $11, hash = decode($12, 'hex'), recorded_at = $8`,
         [
           events.map((e) => e.position.toString()),
           events.map((e) => e.event.eventId),
@@ -227,13 +228,10 @@ export class PostgresEventStore implements EventStore {
           head.now,
           events.map((e) => e.prevHash),
           events.map((e) => e.hash),
+          position.toString(),
+          hash,
         ],
       );
-      await client.query(`UPDATE event_log_head SET position = $1, hash = decode($2, 'hex'), recorded_at = $3`, [
-        position.toString(),
-        hash,
-        head.now,
-      ]);
     }
     if (newClaims.length > 0) await this.storeClaims(client, newClaims);
     const committed = outcomes.filter((outcome) => !(outcome instanceof Error)).length;
@@ -241,31 +239,30 @@ export class PostgresEventStore implements EventStore {
     return outcomes;
   }
 
-  private async lockHead(client: PoolClient): Promise<Head> {
-    const { rows } = await client.query<Head>(
-      `SELECT position, encode(hash, 'hex') AS hash,
+  /** Starts the transaction and takes the log head, in one round trip. */
+  private async beginAndLockHead(client: PoolClient): Promise<Head> {
+    const results = (await client.query(
+      `BEGIN;
+       SELECT position, encode(hash, 'hex') AS hash,
               greatest(date_trunc('milliseconds', clock_timestamp()), recorded_at) AS now
          FROM event_log_head FOR UPDATE`,
-    );
-    return rows[0];
+    )) as unknown as { rows: Head[] }[];
+    return results[1].rows[0];
   }
 
-  private async currentVersions(client: PoolClient, group: readonly PendingAppend[]): Promise<Map<string, number>> {
-    const streamIds = [...new Set(group.map((append) => append.streamId))];
-    const { rows } = await client.query<{ stream_id: string; version: number }>(
-      `SELECT stream_id, max(version) AS version FROM events WHERE stream_id = ANY($1::text[]) GROUP BY stream_id`,
-      [streamIds],
+  /** The current version of each stream in the group, and which of its event ids are already recorded. */
+  private async recorded(client: PoolClient, group: readonly PendingAppend[]) {
+    const { rows } = await client.query<{ kind: 'version' | 'event'; key: string; version: number }>(
+      `SELECT 'version' AS kind, stream_id AS key, max(version) AS version FROM events
+        WHERE stream_id = ANY($1::text[]) GROUP BY stream_id
+       UNION ALL
+       SELECT 'event', event_id::text, 0 FROM events WHERE event_id = ANY($2::uuid[])`,
+      [[...new Set(group.map((append) => append.streamId))], group.flatMap((append) => append.events.map((event) => event.eventId))],
     );
-    return new Map(rows.map((row) => [row.stream_id, row.version]));
-  }
-
-  private async recordedEventIds(client: PoolClient, group: readonly PendingAppend[]): Promise<Set<string>> {
-    const eventIds = group.flatMap((append) => append.events.map((event) => event.eventId));
-    const { rows } = await client.query<{ event_id: string }>(
-      'SELECT event_id FROM events WHERE event_id = ANY($1::uuid[])',
-      [eventIds],
-    );
-    return new Set(rows.map((row) => row.event_id));
+    return {
+      versions: new Map(rows.filter((row) => row.kind === 'version').map((row) => [row.key, row.version])),
+      recordedIds: new Set(rows.filter((row) => row.kind === 'event').map((row) => row.key)),
+    };
   }
 
   private async liveClaims(client: PoolClient, group: readonly PendingAppend[]): Promise<Map<string, IdempotencyRecord>> {
