@@ -1,4 +1,5 @@
-import { chmod, mkdir, readFile, stat } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 
@@ -57,8 +58,6 @@ export async function startEmbeddedPostgres(options: {
 async function databasePassword(dataDir: string): Promise<string> {
   const file = join(dataDir, 'pg-password');
   if (await exists(file)) return (await readFile(file, 'utf8')).trim();
-  const { randomBytes } = await import('node:crypto');
-  const { writeFile } = await import('node:fs/promises');
   const password = randomBytes(18).toString('base64url');
   await writeFile(file, password, { mode: 0o600 });
   return password;

@@ -35,8 +35,8 @@ export function problem(status: number, detail: string, extra: { code?: string; 
     title: TITLES[status] ?? 'Error',
     status,
     detail,
-    ...extra,
     code,
+    ...(extra.errors && { errors: extra.errors }),
   };
 }
 

@@ -24,7 +24,7 @@ export const noAction: ActionState = { exists: false };
 
 export const isOutstanding = (status: ActionStatus): boolean => status !== 'closed' && status !== 'withdrawn';
 
-function decideEvidence(action: Action, evidenceId: string, status: EvidenceStatus): Action {
+function withEvidenceStatus(action: Action, evidenceId: string, status: EvidenceStatus): Action {
   const evidence = action.evidence.map((item) => (item.id === evidenceId ? { ...item, status } : item));
   const awaiting = evidence.some((item) => item.status === 'submitted');
   return { ...action, evidence, status: status === 'rejected' && !awaiting ? 'assigned' : action.status };
@@ -47,9 +47,9 @@ export function evolveAction(state: ActionState, event: ActionEvent): ActionStat
       return { ...state, status: 'evidenced', evidence: [...state.evidence, { id: evidenceId, ...rest, status: 'submitted' }] };
     }
     case 'EvidenceAccepted':
-      return decideEvidence(state, event.data.evidenceId, 'accepted');
+      return withEvidenceStatus(state, event.data.evidenceId, 'accepted');
     case 'EvidenceRejected':
-      return decideEvidence(state, event.data.evidenceId, 'rejected');
+      return withEvidenceStatus(state, event.data.evidenceId, 'rejected');
     case 'ActionClosed':
       return { ...state, status: 'closed', outcome: event.data.outcome };
     case 'ActionReopened':

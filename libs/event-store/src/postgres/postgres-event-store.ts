@@ -158,7 +158,8 @@ export class PostgresEventStore implements EventStore {
     const client = await this.pool.connect();
     let broken: Error | undefined;
     try {
-      const outcomes = await this.appendGroup(client, group);
+      const head = await this.beginAndLockHead(client);
+      const outcomes = await this.appendGroup(client, head, group);
       await client.query('COMMIT');
       return outcomes;
     } catch (error) {
@@ -169,8 +170,7 @@ export class PostgresEventStore implements EventStore {
     }
   }
 
-  private async appendGroup(client: PoolClient, group: readonly PendingAppend[]): Promise<(AppendResult | Error)[]> {
-    const head = await this.beginAndLockHead(client);
+  private async appendGroup(client: PoolClient, head: Head, group: readonly PendingAppend[]): Promise<(AppendResult | Error)[]> {
     const { versions, recordedIds } = await this.recorded(client, group);
     const claims = await this.liveClaims(client, group);
 
