@@ -9,6 +9,13 @@ module.exports = {
       to: { path: ['@nestjs', 'node_modules/(pg|jose|fastify|class-validator|class-transformer|rxjs)/', '^libs/(?!domain/)', '^apps/', 'node:crypto', '^crypto$'] },
     },
     {
+      name: 'projection-runner-is-generic',
+      comment: 'The runner knows events and tables, not what the read models mean.',
+      severity: 'error',
+      from: { path: '^libs/projections/' },
+      to: { path: '^libs/(domain|read-models)/' },
+    },
+    {
       name: 'libs-do-not-import-apps',
       severity: 'error',
       from: { path: '^libs/' },

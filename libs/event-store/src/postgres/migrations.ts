@@ -1,6 +1,9 @@
 import { Pool } from 'pg';
 import { GENESIS_HASH } from '../hash-chain';
 
+/** The channel notified on every commit of events, for readers that follow the log. */
+export const EVENT_LOG_CHANNEL = 'event_log';
+
 type Migration = Readonly<{ id: number; name: string; sql: string }>;
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -52,6 +55,19 @@ export const MIGRATIONS: readonly Migration[] = [
         created_at timestamptz NOT NULL,
         PRIMARY KEY (scope, key)
       );
+    `,
+  },
+  {
+    id: 2,
+    name: 'notify on every commit of events',
+    sql: `
+      CREATE FUNCTION notify_event_log() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        PERFORM pg_notify('${EVENT_LOG_CHANNEL}', NEW.position::text);
+        RETURN NULL;
+      END $$;
+      CREATE TRIGGER event_log_notify AFTER UPDATE ON event_log_head
+        FOR EACH ROW EXECUTE FUNCTION notify_event_log();
     `,
   },
 ];

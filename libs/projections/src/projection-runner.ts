@@ -1,0 +1,132 @@
+import { Pool, PoolClient } from 'pg';
+import { EVENT_LOG_CHANNEL, EventStore, RecordedEvent } from '@app/event-store';
+import { catchUp } from './catch-up';
+import { ensureProjectionSchema, readCheckpoints } from './checkpoints';
+import { Projection, liveTarget } from './projection';
+import { RebuildProgress, rebuildProjection } from './rebuild';
+
+export type ProjectionRunnerOptions = Readonly<{
+  pool: Pool;
+  store: Pick<EventStore, 'readAll' | 'headPosition'>;
+  projections: readonly Projection[];
+  /** Runners with the same name elect one leader among them, across processes. */
+  name?: string;
+  batchSize?: number;
+  /** How often to look for events when no notification came: the fallback when one is lost. */
+  pollIntervalMs?: number;
+  /** How often a runner that is not the leader tries to become it. */
+  electionIntervalMs?: number;
+  onApplied?: (events: readonly RecordedEvent[]) => void;
+  onRebuild?: (progress: RebuildProgress) => void;
+  onError?: (error: unknown) => void;
+}>;
+
+/**
+ * Keeps projections in step with the log. Of all runners sharing a name, the one holding a
+ * PostgreSQL advisory lock applies events; when its process or connection dies, the lock is
+ * released and another runner takes over within one election interval. The leader catches up
+ * from the stored checkpoints, rebuilds any projection whose version changed, then follows the
+ * log, woken by LISTEN/NOTIFY and by a slow poll.
+ */
+export class ProjectionRunner {
+  private stopped = false;
+  private running?: Promise<void>;
+  private pending = false;
+  private wakeUp?: () => void;
+  private leading = false;
+  private readonly options: Required<Omit<ProjectionRunnerOptions, 'onApplied' | 'onRebuild' | 'onError'>> & ProjectionRunnerOptions;
+
+  constructor(options: ProjectionRunnerOptions) {
+    this.options = { name: 'read-models', batchSize: 1000, pollIntervalMs: 1000, electionIntervalMs: 1000, ...options };
+  }
+
+  get isLeader(): boolean {
+    return this.leading;
+  }
+
+  start(): void {
+    this.running ??= this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake();
+    await this.running;
+  }
+
+  private wake(): void {
+    this.pending = true;
+    const wakeUp = this.wakeUp;
+    this.wakeUp = undefined;
+    wakeUp?.();
+  }
+
+  private pause(milliseconds: number): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.wakeUp = undefined;
+        resolve();
+      }, milliseconds);
+      this.wakeUp = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      let client: PoolClient | undefined;
+      try {
+        client = await this.options.pool.connect();
+        if (await this.elect(client)) await this.lead(client);
+        else await this.pause(this.options.electionIntervalMs);
+      } catch (error) {
+        this.options.onError?.(error);
+        await this.pause(this.options.electionIntervalMs);
+      } finally {
+        this.leading = false;
+        client?.removeAllListeners('notification');
+        // Closing the session (not returning it to the pool) is what gives the lock up.
+        client?.release(true);
+      }
+    }
+  }
+
+  private async elect(client: PoolClient): Promise<boolean> {
+    const { rows } = await client.query<{ leader: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS leader', [
+      `projections:${this.options.name}`,
+    ]);
+    return rows[0].leader;
+  }
+
+  private async lead(client: PoolClient): Promise<void> {
+    client.on('notification', () => this.wake());
+    await client.query(`LISTEN ${EVENT_LOG_CHANNEL}`);
+    this.leading = true;
+    await ensureProjectionSchema(this.options.pool, this.options.projections);
+    await this.rebuildChangedProjections();
+    const targets = this.options.projections.map(liveTarget);
+    while (!this.stopped) {
+      this.pending = false;
+      await catchUp(this.options.pool, this.options.store, targets, {
+        batchSize: this.options.batchSize,
+        onBatch: this.options.onApplied,
+        shouldStop: () => this.stopped,
+      });
+      if (!this.pending) await this.pause(this.options.pollIntervalMs);
+      // Proves the session, and with it the lock, is still ours.
+      await client.query('SELECT 1');
+    }
+  }
+
+  private async rebuildChangedProjections(): Promise<void> {
+    const { pool, store, projections, batchSize, onRebuild } = this.options;
+    const checkpoints = await readCheckpoints(pool, projections.map((projection) => projection.name));
+    for (const projection of projections) {
+      if (checkpoints.get(projection.name)?.version === projection.version || this.stopped) continue;
+      await rebuildProjection(pool, store, projection, { batchSize, onProgress: onRebuild });
+    }
+  }
+}

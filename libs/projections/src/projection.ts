@@ -1,0 +1,42 @@
+import { RecordedEvent } from '@app/event-store';
+
+/**
+ * A read model kept as one JSON document per key in one table: `evolve` is the pure fold of an
+ * event into a document, the runner does the rest (loading, skipping what was applied, saving).
+ */
+export interface Projection<Doc extends object = object> {
+  readonly name: string;
+  /** Raise it when `evolve` or the table changes: the projection is then rebuilt from the events at start. */
+  readonly version: number;
+  readonly table: string;
+  /** Columns derived from the document for queries, e.g. `status text GENERATED ALWAYS AS (doc->>'status') STORED`. */
+  readonly columns?: readonly string[];
+  /** Index definitions, e.g. `(status, due_date)` or `USING gin ((doc->'themes'))`. */
+  readonly indexes?: readonly string[];
+  handles(event: RecordedEvent): boolean;
+  keyOf(event: RecordedEvent): string;
+  /** The document after the event; undefined leaves the key without a document. */
+  evolve(doc: Doc | undefined, event: RecordedEvent): Doc | undefined;
+}
+
+const IDENTIFIER = /^[a-z_][a-z0-9_]{0,40}$/;
+
+export function checkedIdentifier(name: string): string {
+  if (!IDENTIFIER.test(name)) throw new RangeError(`Not a safe table name: ${name}`);
+  return name;
+}
+
+/** Where a projection is written: its live table, or the shadow table a rebuild fills. */
+export type ProjectionTarget = Readonly<{ projection: Projection; table: string; checkpoint: string }>;
+
+export const liveTarget = (projection: Projection): ProjectionTarget => ({
+  projection,
+  table: checkedIdentifier(projection.table),
+  checkpoint: projection.name,
+});
+
+export const shadowTarget = (projection: Projection): ProjectionTarget => ({
+  projection,
+  table: checkedIdentifier(`${projection.table}__rebuild`),
+  checkpoint: `${projection.name}#rebuild`,
+});

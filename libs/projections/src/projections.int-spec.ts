@@ -1,0 +1,129 @@
+import { randomUUID } from 'node:crypto';
+import { PostgresEventStore, migrate } from '@app/event-store';
+import { TestDatabase, createTestDatabase } from '../../../test/support/database';
+import { anEvent } from '../../event-store/src/testing/event-store.contract';
+import { applyBatch, ensureProjectionSchema, readCheckpoints } from './checkpoints';
+import { liveTarget } from './projection';
+import { ProjectionRunner } from './projection-runner';
+import { rebuildProjection } from './rebuild';
+import { countedEvents, countingProjection } from './testing/counting.projection';
+import { inTransaction } from './transaction';
+
+const until = async (condition: () => Promise<boolean>, timeoutMs = 5000): Promise<number> => {
+  const started = Date.now();
+  while (!(await condition())) {
+    if (Date.now() - started > timeoutMs) throw new Error(`not within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return Date.now() - started;
+};
+
+describe('projections on PostgreSQL', () => {
+  let database: TestDatabase;
+  let store: PostgresEventStore;
+  const append = (streamId = `s-${randomUUID()}`, count = 1) =>
+    store.appendToStream(streamId, Array.from({ length: count }, () => anEvent()), { expectedVersion: 0 });
+
+  beforeEach(async () => {
+    database = await createTestDatabase(20);
+    await migrate(database.pool);
+    store = new PostgresEventStore(database.pool);
+  });
+  afterEach(() => database.drop());
+
+  it('changes nothing when the same events are applied again', async () => {
+    const projection = countingProjection();
+    await ensureProjectionSchema(database.pool, [projection]);
+    await append('s-1', 3);
+    await append('s-2', 2);
+    const events = await store.readAll(0n, 100);
+    const target = liveTarget(projection);
+    await inTransaction(database.pool, (client) => applyBatch(client, [target], events));
+    const once = (await database.pool.query('SELECT key, position, doc FROM event_counts ORDER BY key')).rows;
+    await database.pool.query("UPDATE projection_checkpoints SET position = 0 WHERE name = 'event-counts'");
+    await inTransaction(database.pool, (client) => applyBatch(client, [target], events));
+    await inTransaction(database.pool, (client) => applyBatch(client, [target], events.slice(2)));
+    expect((await database.pool.query('SELECT key, position, doc FROM event_counts ORDER BY key')).rows).toEqual(once);
+    expect(once.map((row) => row.doc.count)).toEqual([3, 2]);
+    expect((await readCheckpoints(database.pool, ['event-counts'])).get('event-counts')?.position).toBe(5n);
+  });
+
+  it('follows new events at once, woken by a notification rather than its poll', async () => {
+    const runner = new ProjectionRunner({ pool: database.pool, store, projections: [countingProjection()], pollIntervalMs: 60_000 });
+    runner.start();
+    try {
+      await until(async () => runner.isLeader);
+      await append();
+      const waited = await until(async () => (await countedEvents(database.pool)) === 1, 3000);
+      expect(waited).toBeLessThan(3000);
+      await append(undefined, 5);
+      await until(async () => (await countedEvents(database.pool)) === 6, 3000);
+    } finally {
+      await runner.stop();
+    }
+  });
+
+  it('elects one leader, and another runner takes over within 5 s when it stops', async () => {
+    const runners = [0, 1].map(() => new ProjectionRunner({ pool: database.pool, store, projections: [countingProjection()], electionIntervalMs: 200 }));
+    runners.forEach((runner) => runner.start());
+    try {
+      await until(async () => runners.some((runner) => runner.isLeader));
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(runners.filter((runner) => runner.isLeader)).toHaveLength(1);
+      const [leader, follower] = runners[0].isLeader ? runners : [runners[1], runners[0]];
+      await leader.stop();
+      expect(await until(async () => follower.isLeader)).toBeLessThan(5000);
+      await append(undefined, 4);
+      await until(async () => (await countedEvents(database.pool)) === 4);
+    } finally {
+      await Promise.all(runners.map((runner) => runner.stop()));
+    }
+  });
+
+  it('rebuilds into a shadow table while the live one answers, then swaps it in', async () => {
+    const projection = countingProjection();
+    await ensureProjectionSchema(database.pool, [projection]);
+    for (let i = 0; i < 20; i++) await append(`s-${i % 4}`, 1).catch(() => append(`s-${i % 4}-${i}`));
+    await inTransaction(database.pool, async (client) => applyBatch(client, [liveTarget(projection)], await store.readAll(0n, 1000)));
+    const before = await countedEvents(database.pool);
+    const progress: bigint[] = [];
+    const answeredDuringRebuild: number[] = [];
+    const result = await rebuildProjection(database.pool, store, projection, {
+      batchSize: 3,
+      onProgress: ({ position }) => {
+        progress.push(position);
+        void countedEvents(database.pool).then((count) => answeredDuringRebuild.push(count));
+      },
+    });
+    expect(result.events).toBe(20);
+    expect(progress.length).toBeGreaterThan(5);
+    expect(await countedEvents(database.pool)).toBe(before);
+    expect(answeredDuringRebuild.every((count) => count === before)).toBe(true);
+    const tables = await database.pool.query("SELECT tablename FROM pg_tables WHERE tablename LIKE 'event_counts%'");
+    expect(tables.rows.map((row) => row.tablename)).toEqual(['event_counts']);
+    // Rebuilding twice must not trip over the names the first swap left on indexes and keys.
+    await rebuildProjection(database.pool, store, projection);
+    expect(await countedEvents(database.pool)).toBe(20);
+  });
+
+  it('rebuilds at start a projection whose version changed', async () => {
+    await append('s-1', 3);
+    await ensureProjectionSchema(database.pool, [countingProjection(1)]);
+    const first = new ProjectionRunner({ pool: database.pool, store, projections: [countingProjection(1)] });
+    first.start();
+    try {
+      await until(async () => (await countedEvents(database.pool)) === 3);
+    } finally {
+      await first.stop();
+    }
+    await database.pool.query(`UPDATE event_counts SET doc = jsonb_set(doc, '{count}', '99')`);
+    const second = new ProjectionRunner({ pool: database.pool, store, projections: [countingProjection(2)] });
+    second.start();
+    try {
+      await until(async () => (await countedEvents(database.pool)) === 3);
+      expect((await readCheckpoints(database.pool, ['event-counts'])).get('event-counts')).toMatchObject({ version: 2, position: 3n });
+    } finally {
+      await second.stop();
+    }
+  });
+});

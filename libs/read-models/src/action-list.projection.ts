@@ -1,0 +1,42 @@
+import { Action, ActionEvent, actionStream, evolveAction, noAction } from '@app/domain';
+import { RecordedEvent } from '@app/event-store';
+import { Projection } from '@app/projections';
+import { dataOf } from './event-data';
+
+/** One action as every reader sees it: its state, and where and when it was raised and last changed. */
+export type ActionDocument = Omit<Action, 'exists'> &
+  Readonly<{ version: number; raisedAt: string; updatedAt: string; raisedPosition: string }>;
+
+const STREAM_PREFIX = actionStream('');
+
+export function evolveActionDocument(doc: ActionDocument | undefined, event: RecordedEvent): ActionDocument | undefined {
+  const state = evolveAction(doc ? { ...doc, exists: true } : noAction, { type: event.type, data: dataOf<ActionEvent>(event) } as ActionEvent);
+  if (!state.exists) return undefined;
+  const { exists: _exists, ...action } = state;
+  return {
+    ...action,
+    version: event.version,
+    raisedAt: doc?.raisedAt ?? event.recordedAt.toISOString(),
+    updatedAt: event.recordedAt.toISOString(),
+    raisedPosition: doc?.raisedPosition ?? event.position.toString(),
+  };
+}
+
+/** Every action, with columns to answer "who owns what, in what state, due when" by index. */
+export const actionList: Projection<ActionDocument> = {
+  name: 'action-list',
+  version: 1,
+  table: 'action_list',
+  columns: [
+    "raised_position bigint GENERATED ALWAYS AS ((doc->>'raisedPosition')::bigint) STORED",
+    "partner_id text GENERATED ALWAYS AS (doc->>'partnerId') STORED",
+    "review_id text GENERATED ALWAYS AS (doc->>'reviewId') STORED",
+    "status text GENERATED ALWAYS AS (doc->>'status') STORED",
+    "due_date text GENERATED ALWAYS AS (doc->>'dueDate') STORED",
+    "outstanding boolean GENERATED ALWAYS AS (doc->>'status' NOT IN ('closed', 'withdrawn')) STORED",
+  ],
+  indexes: ['(raised_position)', '(partner_id, raised_position)', '(review_id)', '(status)', "USING gin ((doc->'themes'))"],
+  handles: (event) => event.streamId.startsWith(STREAM_PREFIX),
+  keyOf: (event) => event.streamId.slice(STREAM_PREFIX.length),
+  evolve: evolveActionDocument,
+};

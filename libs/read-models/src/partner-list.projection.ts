@@ -1,0 +1,21 @@
+import { PartnerRegistered } from '@app/domain';
+import { RecordedEvent } from '@app/event-store';
+import { Projection } from '@app/projections';
+import { dataOf } from './event-data';
+
+export type PartnerDocument = Readonly<{ id: string; name: string; registeredAt: string }>;
+
+export const evolvePartnerDocument = (_doc: PartnerDocument | undefined, event: RecordedEvent): PartnerDocument => {
+  const { partnerId, name } = dataOf<PartnerRegistered>(event);
+  return { id: partnerId, name, registeredAt: event.recordedAt.toISOString() };
+};
+
+/** The partner agencies, by id. */
+export const partnerList: Projection<PartnerDocument> = {
+  name: 'partner-list',
+  version: 1,
+  table: 'partner_list',
+  handles: (event) => event.type === 'PartnerRegistered',
+  keyOf: (event) => dataOf<PartnerRegistered>(event).partnerId,
+  evolve: evolvePartnerDocument,
+};

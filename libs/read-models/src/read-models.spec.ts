@@ -1,0 +1,111 @@
+import { RecordedEvent } from '@app/event-store';
+import { evolveActionDocument } from './action-list.projection';
+import { evolvePartnerDocument } from './partner-list.projection';
+import { evolveReviewDocument } from './review-list.projection';
+
+let position = 0n;
+const at = (minute: number) => new Date(Date.UTC(2026, 0, 1, 9, minute));
+const recorded = (streamId: string, version: number, type: string, data: object, minute = version): RecordedEvent => ({
+  position: ++position,
+  streamId,
+  version,
+  eventId: `00000000-0000-4000-8000-${String(position).padStart(12, '0')}`,
+  type,
+  data: data as RecordedEvent['data'],
+  metadata: {},
+  recordedAt: at(minute),
+  hash: '',
+});
+
+const foldDocuments = <Doc>(evolve: (doc: Doc | undefined, event: RecordedEvent) => Doc | undefined, events: RecordedEvent[]) =>
+  events.reduce<Doc | undefined>(evolve, undefined);
+
+describe('action list', () => {
+  const raised = () =>
+    recorded('action-a1', 1, 'ActionRaised', {
+      actionId: 'a1',
+      recommendationId: 'rec-1',
+      reviewId: 'rev-1',
+      description: 'Revise the pre-birth procedure',
+      themes: ['pre-birth assessment'],
+    });
+
+  it('follows an action from raised to closed, remembering when it was raised and last changed', () => {
+    const first = raised();
+    const doc = foldDocuments(evolveActionDocument, [
+      first,
+      recorded('action-a1', 2, 'ActionAssigned', { partnerId: 'police', dueDate: '2026-03-31', lead: 'Head of Public Protection' }),
+      recorded('action-a1', 3, 'EvidenceSubmitted', { evidenceId: 'e1', summary: 'Procedure reissued' }),
+      recorded('action-a1', 4, 'EvidenceAccepted', { evidenceId: 'e1' }),
+      recorded('action-a1', 5, 'ActionClosed', { outcome: 'completed', rationale: 'Done' }),
+    ]);
+    expect(doc).toMatchObject({
+      actionId: 'a1',
+      partnerId: 'police',
+      dueDate: '2026-03-31',
+      status: 'closed',
+      outcome: 'completed',
+      evidence: [{ id: 'e1', status: 'accepted' }],
+      version: 5,
+      raisedAt: at(1).toISOString(),
+      updatedAt: at(5).toISOString(),
+      raisedPosition: first.position.toString(),
+    });
+    expect(doc).not.toHaveProperty('exists');
+  });
+
+  it('keeps no document for events of an action it never saw raised', () => {
+    expect(evolveActionDocument(undefined, recorded('action-a2', 2, 'ActionWithdrawn', { reason: 'x' }))).toBeUndefined();
+  });
+
+  it('returns a reopened action to assigned without its closing outcome', () => {
+    const doc = foldDocuments(evolveActionDocument, [
+      raised(),
+      recorded('action-a1', 2, 'ActionAssigned', { partnerId: 'police', dueDate: '2026-03-31' }),
+      recorded('action-a1', 3, 'ActionClosed', { outcome: 'superseded', rationale: 'Replaced' }),
+      recorded('action-a1', 4, 'ActionReopened', { reason: 'Not replaced after all' }),
+    ]);
+    expect(doc).toMatchObject({ status: 'assigned', version: 4 });
+    expect(JSON.parse(JSON.stringify(doc))).not.toHaveProperty('outcome');
+  });
+});
+
+describe('review list', () => {
+  const registered = recorded('review-r1', 1, 'ReviewRegistered', { reviewId: 'r1', reference: 'CSPR-1', title: 'Child R', kind: 'cspr', themes: ['neglect'] });
+
+  it('gathers a review with its recommendations in the order they were recorded', () => {
+    const doc = foldDocuments(evolveReviewDocument, [
+      registered,
+      recorded('recommendation-m1', 1, 'RecommendationRecorded', { recommendationId: 'm1', reviewId: 'r1', text: 'First', themes: [] }, 7),
+      recorded('recommendation-m2', 1, 'RecommendationRecorded', { recommendationId: 'm2', reviewId: 'r1', text: 'Second', themes: ['neglect'] }, 8),
+    ]);
+    expect(doc).toEqual({
+      reviewId: 'r1',
+      reference: 'CSPR-1',
+      title: 'Child R',
+      kind: 'cspr',
+      themes: ['neglect'],
+      registeredAt: at(1).toISOString(),
+      recommendations: [
+        { recommendationId: 'm1', text: 'First', themes: [], recordedAt: at(7).toISOString() },
+        { recommendationId: 'm2', text: 'Second', themes: ['neglect'], recordedAt: at(8).toISOString() },
+      ],
+    });
+  });
+
+  it('keeps no document for a recommendation of a review it never saw', () => {
+    expect(
+      evolveReviewDocument(undefined, recorded('recommendation-m3', 1, 'RecommendationRecorded', { recommendationId: 'm3', reviewId: 'r9', text: 'x', themes: [] })),
+    ).toBeUndefined();
+  });
+});
+
+describe('partner list', () => {
+  it('names a partner by its id', () => {
+    expect(evolvePartnerDocument(undefined, recorded('partners', 1, 'PartnerRegistered', { partnerId: 'police', name: 'Thames Valley Police' }))).toEqual({
+      id: 'police',
+      name: 'Thames Valley Police',
+      registeredAt: at(1).toISOString(),
+    });
+  });
+});
