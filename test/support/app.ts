@@ -27,7 +27,15 @@ export type TestService = Readonly<{
   url: string;
   app: NestFastifyApplication;
   database: TestDatabase;
-  request: (method: string, path: string, options?: { as?: TestUser | string; body?: unknown; headers?: Record<string, string> }) => Promise<Answer>;
+  /**
+   * A request as a client makes it. Reads carry `?position=` of the last write made through this
+   * helper, as a client reading its own writes does, unless `readYourWrites` is false.
+   */
+  request: (
+    method: string,
+    path: string,
+    options?: { as?: TestUser | string; body?: unknown; headers?: Record<string, string>; readYourWrites?: boolean },
+  ) => Promise<Answer>;
   headPosition: () => Promise<number>;
   close: () => Promise<void>;
 }>;
@@ -42,9 +50,12 @@ export async function startService(options: { auth?: AuthConfig; clock?: Clock }
   const address = app.getHttpServer().address() as { port: number };
   const url = `http://127.0.0.1:${address.port}`;
 
-  const request: TestService['request'] = async (method, path, { as, body, headers = {} } = {}) => {
+  let lastWrite: string | undefined;
+  const request: TestService['request'] = async (method, path, { as, body, headers = {}, readYourWrites = true } = {}) => {
     const token = typeof as === 'string' ? as : as && (await signToken(as));
-    const response = await fetch(`${url}${path}`, {
+    const waitFor = method === 'GET' && readYourWrites && lastWrite && !/[?&]position=/.test(path);
+    const target = waitFor ? `${path}${path.includes('?') ? '&' : '?'}position=${lastWrite}` : path;
+    const response = await fetch(`${url}${target}`, {
       method,
       headers: {
         ...(body !== undefined && { 'content-type': 'application/json' }),
@@ -55,7 +66,9 @@ export async function startService(options: { auth?: AuthConfig; clock?: Clock }
     });
     const text = await response.text();
     const type = response.headers.get('content-type') ?? '';
-    return { status: response.status, headers: response.headers, body: type.includes('json') && text ? JSON.parse(text) : text };
+    const answer = { status: response.status, headers: response.headers, body: type.includes('json') && text ? JSON.parse(text) : text };
+    if (method === 'POST' && response.ok && typeof answer.body?.position === 'string') lastWrite = answer.body.position;
+    return answer;
   };
 
   return {

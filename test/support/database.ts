@@ -26,6 +26,7 @@ export async function createTestDatabase(poolSize = 10): Promise<TestDatabase> {
   const url = new URL(serverUrl());
   url.pathname = `/${name}`;
   const pool = new Pool({ connectionString: url.toString(), max: poolSize });
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return {
     url: url.toString(),
     pool,

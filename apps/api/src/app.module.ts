@@ -1,9 +1,11 @@
 import { DynamicModule, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { Pool } from 'pg';
 import { EVENT_STORE, EventStore, PostgresEventStore } from '@app/event-store';
-import { GetActionHandler, GetActionHistoryHandler } from './actions/action.queries';
+import { GetActionHandler, GetActionHistoryHandler, ListActionsHandler } from './actions/action.queries';
+import { AssuranceController } from './assurance/assurance.http.controller';
+import { GetAssuranceHandler } from './assurance/assurance.query';
 import { ActionsController } from './actions/actions.http.controller';
 import { AssignActionHandler } from './actions/assign-action.handler';
 import { ChangeActionHandler } from './actions/change-action.handler';
@@ -22,6 +24,9 @@ import { PartnersController } from './partners/partners.http.controller';
 import { RegisterPartnerHandler } from './partners/register-partner.handler';
 import { RecordRecommendationHandler } from './reviews/record-recommendation.handler';
 import { RegisterReviewHandler } from './reviews/register-review.handler';
+import { ReadModelHost } from './read-models/read-model-host';
+import { ReadPositions, ReadYourWritesInterceptor } from './read-models/read-position';
+import { GetReviewHandler, ListReviewsHandler } from './reviews/review.queries';
 import { ReviewReader } from './reviews/review-reader';
 import { ReviewsController } from './reviews/reviews.http.controller';
 import { StreamWriter } from './write/stream-writer';
@@ -37,7 +42,11 @@ const HANDLERS = [
   AssignActionHandler,
   ChangeActionHandler,
   GetActionHandler,
+  ListActionsHandler,
   GetActionHistoryHandler,
+  ListReviewsHandler,
+  GetReviewHandler,
+  GetAssuranceHandler,
 ];
 
 /** The composition root: the only place that chooses the event store and the identity provider. */
@@ -54,7 +63,7 @@ export class AppModule implements OnApplicationShutdown {
     return {
       module: AppModule,
       imports: [CqrsModule.forRoot()],
-      controllers: [PartnersController, ReviewsController, ActionsController, HealthController, MetricsController],
+      controllers: [PartnersController, ReviewsController, ActionsController, AssuranceController, HealthController, MetricsController],
       providers: [
         { provide: DATABASE_POOL, useValue: pool },
         { provide: Metrics, useValue: metrics },
@@ -66,6 +75,9 @@ export class AppModule implements OnApplicationShutdown {
         },
         { provide: TOKEN_VERIFIER, useValue: createTokenVerifier(config.auth) },
         { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_INTERCEPTOR, useClass: ReadYourWritesInterceptor },
+        ReadPositions,
+        ReadModelHost,
         StreamWriter,
         PartnerDirectory,
         ReviewReader,

@@ -80,6 +80,8 @@ export class ProjectionRunner {
       let client: PoolClient | undefined;
       try {
         client = await this.options.pool.connect();
+        // A session lost while we hold it is reported here; the next query on it fails and we re-elect.
+        client.on('error', () => this.wake());
         if (await this.elect(client)) await this.lead(client);
         else await this.pause(this.options.electionIntervalMs);
       } catch (error) {
@@ -104,8 +106,8 @@ export class ProjectionRunner {
   private async lead(client: PoolClient): Promise<void> {
     client.on('notification', () => this.wake());
     await client.query(`LISTEN ${EVENT_LOG_CHANNEL}`);
-    this.leading = true;
     await ensureProjectionSchema(this.options.pool, this.options.projections);
+    this.leading = true;
     await this.rebuildChangedProjections();
     const targets = this.options.projections.map(liveTarget);
     while (!this.stopped) {

@@ -30,6 +30,7 @@ export async function rebuildProjection(
   const live = liveTarget(projection);
   const shadow = shadowTarget(projection);
   const lock = await pool.connect();
+  lock.on('error', () => undefined);
   try {
     const { rows } = await lock.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [`rebuild:${projection.name}`]);
     if (!rows[0].locked) throw new RebuildAlreadyRunning(projection.name);
@@ -76,7 +77,7 @@ export async function rebuildProjection(
       }
     });
   } finally {
-    await lock.query('SELECT pg_advisory_unlock(hashtext($1))', [`rebuild:${projection.name}`]).catch(() => undefined);
-    lock.release();
+    // Closing the session gives the rebuild lock up, even if the session was lost.
+    lock.release(true);
   }
 }

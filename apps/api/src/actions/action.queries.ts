@@ -1,14 +1,28 @@
 import { Inject } from '@nestjs/common';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
-import { Action, ActionEvent, Actor, NotFound, actionDecider, actionStream, fold, requireReadAccess } from '@app/domain';
-import { EVENT_STORE, EventStore, RecordedEvent } from '@app/event-store';
+import { Pool } from 'pg';
+import { Action, Actor, NotFound, actionStream, listablePartner, requireReadAccess } from '@app/domain';
+import { EVENT_STORE, EventStore } from '@app/event-store';
+import { ActionDocument, actionList } from '@app/read-models';
 import { CLOCK, Clock, utcDate } from '../clock/clock';
-import { toDomainEvent } from '../write/stream-writer';
-import { ActionView, HistoryEntryView, actionView, historyEntry } from './action.view';
+import { DATABASE_POOL } from '../database/database';
+import { ValidationFailed } from '../http/problem';
+import { SqlConditions } from '../read-models/sql-conditions';
+import { ActionPageView, ActionView, HistoryEntryView, actionView, historyEntry } from './action.view';
+import { ListActionsRequest } from './actions.request.dto';
 
 export class GetActionQuery extends Query<ActionView> {
   constructor(
     readonly actionId: string,
+    readonly actor: Actor,
+  ) {
+    super();
+  }
+}
+
+export class ListActionsQuery extends Query<ActionPageView> {
+  constructor(
+    readonly filter: ListActionsRequest,
     readonly actor: Actor,
   ) {
     super();
@@ -21,24 +35,63 @@ export class GetActionHistoryQuery extends Query<HistoryEntryView[]> {
   }
 }
 
-async function readAction(store: EventStore, actionId: string): Promise<{ action: Action; events: RecordedEvent[] }> {
-  const { events } = await store.readStream(actionStream(actionId));
-  const action = fold(actionDecider, events.map(toDomainEvent<ActionEvent>));
-  if (!action.exists) throw new NotFound('action-not-found', 'No action has that id.');
-  return { action, events };
-}
+const notFound = () => new NotFound('action-not-found', 'No action has that id.');
 
 @QueryHandler(GetActionQuery)
 export class GetActionHandler implements IQueryHandler<GetActionQuery> {
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(DATABASE_POOL) private readonly pool: Pool,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async execute({ actionId, actor }: GetActionQuery): Promise<ActionView> {
-    const { action, events } = await readAction(this.store, actionId);
-    requireReadAccess(actor, action);
-    return actionView(action, events, utcDate(this.clock()));
+    const { rows } = await this.pool.query<{ doc: ActionDocument }>(`SELECT doc FROM ${actionList.table} WHERE key = $1`, [actionId]);
+    if (rows.length === 0) throw notFound();
+    requireReadAccess(actor, { ...rows[0].doc, exists: true } as Action);
+    return actionView(rows[0].doc, utcDate(this.clock()));
+  }
+}
+
+const CURSOR = /^a(\d{1,19})$/;
+const encodeCursor = (raisedPosition: string) => Buffer.from(`a${raisedPosition}`).toString('base64url');
+
+function decodeCursor(cursor: string): string {
+  const match = CURSOR.exec(Buffer.from(cursor, 'base64url').toString());
+  if (!match) throw new ValidationFailed([{ field: 'cursor', message: 'must be a nextCursor from an earlier page' }]);
+  return match[1];
+}
+
+/** Actions in the order they were raised, filtered by index, a page at a time. */
+@QueryHandler(ListActionsQuery)
+export class ListActionsHandler implements IQueryHandler<ListActionsQuery> {
+  constructor(
+    @Inject(DATABASE_POOL) private readonly pool: Pool,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async execute({ filter, actor }: ListActionsQuery): Promise<ActionPageView> {
+    const today = utcDate(this.clock());
+    const where = new SqlConditions();
+    const partner = listablePartner(actor, filter.partner);
+    if (partner !== undefined) where.add((p) => `partner_id = ${p(partner)}`);
+    if (filter.status === 'outstanding') where.add(() => 'outstanding');
+    else if (filter.status) where.add((p) => `status = ${p(filter.status)}`);
+    if (filter.overdue !== undefined) {
+      where.add((p) => `${filter.overdue === 'true' ? '' : 'NOT '}(outstanding AND coalesce(due_date < ${p(today)}, false))`);
+    }
+    if (filter.theme) where.add((p) => `doc->'themes' ? ${p(filter.theme)}`);
+    if (filter.review) where.add((p) => `review_id = ${p(filter.review)}`);
+    if (filter.cursor) where.add((p) => `raised_position > ${p(decodeCursor(filter.cursor!))}`);
+    const limit = filter.limit ?? 100;
+    const { rows } = await this.pool.query<{ doc: ActionDocument; raised_position: string }>(
+      `SELECT doc, raised_position FROM ${actionList.table} ${where.sql()} ORDER BY raised_position LIMIT ${where.param(limit + 1)}`,
+      where.params,
+    );
+    const page = rows.slice(0, limit);
+    return {
+      items: page.map((row) => actionView(row.doc, today)),
+      nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1].raised_position) : null,
+    };
   }
 }
 
@@ -47,6 +100,8 @@ export class GetActionHistoryHandler implements IQueryHandler<GetActionHistoryQu
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
   async execute({ actionId }: GetActionHistoryQuery): Promise<HistoryEntryView[]> {
-    return (await readAction(this.store, actionId)).events.map(historyEntry);
+    const { events } = await this.store.readStream(actionStream(actionId));
+    if (events.length === 0) throw notFound();
+    return events.map(historyEntry);
   }
 }

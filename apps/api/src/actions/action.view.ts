@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Action, ActionStatus, CLOSURE_OUTCOMES, ClosureOutcome, EvidenceStatus, isOutstanding } from '@app/domain';
+import { ActionStatus, CLOSURE_OUTCOMES, ClosureOutcome, EvidenceStatus, isOutstanding } from '@app/domain';
 import { RecordedEvent } from '@app/event-store';
+import { ActionDocument } from '@app/read-models';
 
 export class EvidenceView {
   @ApiProperty() id!: string;
@@ -31,6 +32,12 @@ export class ActionView {
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;
 }
 
+export class ActionPageView {
+  @ApiProperty({ type: [ActionView] }) items!: ActionView[];
+  @ApiProperty({ type: String, nullable: true, description: 'Pass as ?cursor= for the next page; null on the last' })
+  nextCursor!: string | null;
+}
+
 export class HistoryEntryView {
   @ApiProperty() position!: string;
   @ApiProperty() version!: number;
@@ -41,7 +48,7 @@ export class HistoryEntryView {
   @ApiProperty() eventId!: string;
 }
 
-export function actionView(action: Action, events: readonly RecordedEvent[], today: string): ActionView {
+export function actionView(action: ActionDocument, today: string): ActionView {
   const outstanding = isOutstanding(action.status);
   return {
     id: action.actionId,
@@ -59,9 +66,9 @@ export function actionView(action: Action, events: readonly RecordedEvent[], tod
     overdue: outstanding && action.dueDate !== undefined && action.dueDate < today,
     outcome: action.outcome ?? null,
     evidence: action.evidence.map(({ id, summary, link, status }) => ({ id, summary, link: link ?? null, status })),
-    version: events.length,
-    raisedAt: events[0].recordedAt.toISOString(),
-    updatedAt: events[events.length - 1].recordedAt.toISOString(),
+    version: action.version,
+    raisedAt: action.raisedAt,
+    updatedAt: action.updatedAt,
   };
 }
 

@@ -1,19 +1,21 @@
-import { Body, Controller, Get, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import { Actor, ROLES } from '@app/domain';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { PARTNERSHIP, READ_ALL } from '../auth/roles.decorator';
+import { ReadRequest } from '../http/read-request';
 import { ReadRoute, WriteRoute } from '../http/routes';
 import { WriteAnswer } from '../write/stream-writer';
 import { Write, WriteContext } from '../write/write-context';
-import { GetActionHistoryQuery, GetActionQuery } from './action.queries';
-import { ActionView, HistoryEntryView } from './action.view';
+import { GetActionHistoryQuery, GetActionQuery, ListActionsQuery } from './action.queries';
+import { ActionPageView, ActionView, HistoryEntryView } from './action.view';
 import {
   AcceptEvidenceRequest,
   AssignActionRequest,
   CloseActionRequest,
+  ListActionsRequest,
   NoteProgressRequest,
   RaiseActionRequest,
   ReasonRequest,
@@ -113,14 +115,25 @@ export class ActionsController {
     return this.change(id, { type: 'WithdrawAction', actor: context.actor, ...body }, context);
   }
 
+  @Get()
+  @ReadRoute({
+    summary: 'Actions in the order they were raised, filtered and a page at a time',
+    roles: [...ROLES],
+    type: ActionPageView,
+    notFound: false,
+  })
+  list(@Query() filter: ListActionsRequest, @CurrentActor() actor: Actor): Promise<ActionPageView> {
+    return this.queries.execute(new ListActionsQuery(filter, actor));
+  }
+
   @Get(':id')
   @ReadRoute({
-    summary: 'One action, folded from its events',
+    summary: 'One action',
     roles: [...ROLES],
     type: ActionView,
     headers: { ETag: { description: 'The version, quoted: send it as If-Match', schema: { type: 'string' } } },
   })
-  async get(@Param('id') id: string, @CurrentActor() actor: Actor, @Res({ passthrough: true }) reply: Reply): Promise<ActionView> {
+  async get(@Param('id') id: string, @Query() _read: ReadRequest, @CurrentActor() actor: Actor, @Res({ passthrough: true }) reply: Reply): Promise<ActionView> {
     const view = await this.queries.execute(new GetActionQuery(id, actor));
     reply.header('etag', `"${view.version}"`);
     return view;
@@ -128,7 +141,7 @@ export class ActionsController {
 
   @Get(':id/history')
   @ReadRoute({ summary: 'Every event of the action, in order, with who and when', roles: READ_ALL, type: [HistoryEntryView] })
-  history(@Param('id') id: string): Promise<HistoryEntryView[]> {
+  history(@Param('id') id: string, @Query() _read: ReadRequest): Promise<HistoryEntryView[]> {
     return this.queries.execute(new GetActionHistoryQuery(id));
   }
 

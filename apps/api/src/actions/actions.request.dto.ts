@@ -1,5 +1,9 @@
-import { CLOSURE_OUTCOMES, ClosureOutcome } from '@app/domain';
-import { CalendarDate, Link, OneOf, Text, Uuid } from '../http/fields';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ACTION_STATUSES, CLOSURE_OUTCOMES, ClosureOutcome } from '@app/domain';
+import { CalendarDate, Link, OneOf, Slug, Text, Uuid } from '../http/fields';
+import { ReadRequest } from '../http/read-request';
 
 export class RaiseActionRequest {
   @Uuid({ optional: true, description: 'Supply your own id to make the create safe to retry' })
@@ -66,4 +70,34 @@ export class CloseActionRequest {
 
   @Text(4000, { example: 'Audit of 20 cases in Q3 showed the change embedded in practice.' })
   rationale!: string;
+}
+
+export const STATUS_FILTERS = [...ACTION_STATUSES, 'outstanding'] as const;
+
+export class ListActionsRequest extends ReadRequest {
+  @Slug({ optional: true, description: 'Only actions owned by this partner agency' })
+  partner?: string;
+
+  @OneOf(STATUS_FILTERS, { optional: true, description: 'A lifecycle state, or outstanding (neither closed nor withdrawn)' })
+  status?: (typeof STATUS_FILTERS)[number];
+
+  @OneOf(['true', 'false'], { optional: true, description: 'Outstanding with a due date before today (UTC), or not' })
+  overdue?: 'true' | 'false';
+
+  @Text(100, { optional: true, example: 'neglect' })
+  theme?: string;
+
+  @Text(100, { optional: true, description: 'Only actions answering this review' })
+  review?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 100 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'must be a whole number' })
+  @Min(1)
+  @Max(500)
+  limit?: number;
+
+  @Text(100, { optional: true, description: 'The nextCursor of the previous page' })
+  cursor?: string;
 }

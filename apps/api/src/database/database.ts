@@ -9,6 +9,8 @@ export function createPool(url: string): Pool {
   const pool = new Pool({ connectionString: url, max: 20, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30000 });
   // An idle client losing its server is reported here; the next query reconnects.
   pool.on('error', () => undefined);
+  // So is a checked-out client losing it between queries: its next query fails, and the caller handles that.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 

@@ -1,14 +1,23 @@
 import { Controller, Get, Inject, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Pool } from 'pg';
+import { EVENT_STORE, EventStore } from '@app/event-store';
+import { ProjectionLag, projectionLag } from '@app/projections';
+import { READ_MODELS } from '@app/read-models';
 import { Public } from '../auth/roles.decorator';
 import { DATABASE_POOL } from '../database/database';
+
+/** Read models further behind the head than this make the instance not ready. */
+export const READY_LAG_MS = 5000;
 
 @ApiTags('health')
 @Controller('health')
 @Public()
 export class HealthController {
-  constructor(@Inject(DATABASE_POOL) private readonly pool: Pool) {}
+  constructor(
+    @Inject(DATABASE_POOL) private readonly pool: Pool,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'The process is up' })
@@ -17,13 +26,20 @@ export class HealthController {
   }
 
   @Get('ready')
-  @ApiOperation({ summary: 'The database answers: ready to serve' })
+  @ApiOperation({ summary: 'The database answers and the read models are within 5 s of the head: ready to serve' })
   async ready() {
+    let lags: ProjectionLag[];
     try {
-      await this.pool.query('SELECT 1');
+      lags = await projectionLag(this.pool, this.store, READ_MODELS);
     } catch {
       throw new ServiceUnavailableException('The database cannot be reached.');
     }
-    return { status: 'ready', checks: { database: 'up' } };
+    const behind = lags.filter((lag) => lag.milliseconds > READY_LAG_MS);
+    if (behind.length > 0) {
+      const names = behind.map((lag) => `${lag.name} (${lag.events} events, ${Math.round(lag.milliseconds / 1000)} s)`);
+      throw new ServiceUnavailableException(`Read models more than 5 s behind: ${names.join(', ')}.`);
+    }
+    const projections = Object.fromEntries(lags.map((lag) => [lag.name, { lagEvents: Number(lag.events), lagMs: lag.milliseconds }]));
+    return { status: 'ready', checks: { database: 'up', projections } };
   }
 }

@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import { DomainError, DomainErrorKind } from '@app/domain';
 import { isDatabaseUnavailable } from '@app/event-store';
 import { Unauthenticated } from '../auth/token-verifier';
+import { ReadModelBehind } from '../read-models/read-position';
 import { IdempotencyKeyReused, PreconditionFailed, TooMuchContention } from '../write/write.errors';
 import { PROBLEM_CONTENT_TYPE, Problem, ValidationFailed, problem } from './problem';
 
@@ -22,6 +23,7 @@ export function toProblem(error: unknown): Problem {
   if (error instanceof PreconditionFailed) return problem(412, error.message, { code: 'version-moved-on' });
   if (error instanceof IdempotencyKeyReused) return problem(422, error.message, { code: 'idempotency-key-reused' });
   if (error instanceof TooMuchContention) return problem(503, error.message, { code: 'contention' });
+  if (error instanceof ReadModelBehind) return problem(503, error.message, { code: 'read-model-behind' });
   if (isDatabaseUnavailable(error)) {
     return problem(503, 'The database cannot be reached just now; try again shortly.', { code: 'database-unavailable' });
   }

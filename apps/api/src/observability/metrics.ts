@@ -1,4 +1,6 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { RecordedEvent } from '@app/event-store';
+import { ProjectionLag } from '@app/projections';
 
 /** Prometheus metrics of one service instance: HTTP traffic and the event store's group commits. */
 export class Metrics {
@@ -38,6 +40,19 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  private readonly projected = new Counter({
+    name: 'projection_events_total',
+    help: 'Events applied to the read models by this instance',
+    registers: [this.registry],
+  });
+
+  private readonly projectionDelay = new Histogram({
+    name: 'projection_delay_seconds',
+    help: 'From an event being recorded to the read models having applied it',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }
@@ -51,5 +66,32 @@ export class Metrics {
     this.appends.inc(appends);
     this.events.inc(events);
     this.groupSize.observe(appends);
+  }
+
+  observeProjected(events: readonly RecordedEvent[]): void {
+    const now = Date.now();
+    this.projected.inc(events.length);
+    for (const event of events) this.projectionDelay.observe(Math.max(0, now - event.recordedAt.getTime()) / 1000);
+  }
+
+  /** Lag gauges read from the database at every scrape, so any instance reports the leader's progress. */
+  reportProjectionLag(measure: () => Promise<ProjectionLag[]>): void {
+    let latest: Promise<ProjectionLag[]> | undefined;
+    const lagOf = async (pick: (lag: ProjectionLag) => number) => {
+      latest ??= measure().finally(() => setTimeout(() => (latest = undefined), 100));
+      return (await latest).map((lag) => ({ projection: lag.name, value: pick(lag) }));
+    };
+    const gauge = (name: string, help: string, pick: (lag: ProjectionLag) => number) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['projection'],
+        registers: [this.registry],
+        async collect() {
+          for (const { projection, value } of await lagOf(pick)) this.set({ projection }, value);
+        },
+      });
+    gauge('projection_lag_events', 'Events recorded that the projection has not applied yet', (lag) => Number(lag.events));
+    gauge('projection_lag_seconds', 'Age of the oldest event the projection has not applied yet', (lag) => lag.milliseconds / 1000);
   }
 }

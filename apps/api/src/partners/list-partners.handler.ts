@@ -1,14 +1,18 @@
+import { Inject } from '@nestjs/common';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
+import { Pool } from 'pg';
 import { Partner } from '@app/domain';
-import { PartnerDirectory } from './partner-directory';
+import { PartnerDocument, partnerList } from '@app/read-models';
+import { DATABASE_POOL } from '../database/database';
 
 export class ListPartnersQuery extends Query<Partner[]> {}
 
 @QueryHandler(ListPartnersQuery)
 export class ListPartnersHandler implements IQueryHandler<ListPartnersQuery> {
-  constructor(private readonly directory: PartnerDirectory) {}
+  constructor(@Inject(DATABASE_POOL) private readonly pool: Pool) {}
 
-  execute(): Promise<Partner[]> {
-    return this.directory.all();
+  async execute(): Promise<Partner[]> {
+    const { rows } = await this.pool.query<{ doc: PartnerDocument }>(`SELECT doc FROM ${partnerList.table} ORDER BY doc->>'name', key`);
+    return rows.map(({ doc }) => ({ id: doc.id, name: doc.name }));
   }
 }

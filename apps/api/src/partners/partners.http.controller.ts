@@ -1,7 +1,8 @@
-import { Body, Controller, Get, Post } from '@nestjs/common';
+import { Body, Controller, Get, Post, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiProperty, ApiTags } from '@nestjs/swagger';
 import { Partner, ROLES } from '@app/domain';
+import { ReadRequest } from '../http/read-request';
 import { ReadRoute, WriteRoute } from '../http/routes';
 import { WriteAnswer } from '../write/stream-writer';
 import { Write, WriteContext } from '../write/write-context';
@@ -30,7 +31,7 @@ export class PartnersController {
 
   @Get()
   @ReadRoute({ summary: 'The partner agencies', roles: [...ROLES], type: [PartnerDto], notFound: false })
-  list(): Promise<Partner[]> {
+  list(@Query() _read: ReadRequest): Promise<Partner[]> {
     return this.queries.execute(new ListPartnersQuery());
   }
 }

@@ -1,18 +1,35 @@
-import { Body, Controller, Param, Post } from '@nestjs/common';
-import { CommandBus } from '@nestjs/cqrs';
+import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
-import { PARTNERSHIP } from '../auth/roles.decorator';
-import { WriteRoute } from '../http/routes';
+import { PARTNERSHIP, READ_ALL } from '../auth/roles.decorator';
+import { ReadRequest } from '../http/read-request';
+import { ReadRoute, WriteRoute } from '../http/routes';
 import { WriteAnswer } from '../write/stream-writer';
 import { Write, WriteContext } from '../write/write-context';
 import { RecordRecommendationCommand } from './record-recommendation.handler';
 import { RegisterReviewCommand } from './register-review.handler';
+import { GetReviewQuery, ListReviewsQuery, ReviewView } from './review.queries';
 import { RecordRecommendationRequest, RegisterReviewRequest } from './reviews.request.dto';
 
 @ApiTags('reviews')
 @Controller('reviews')
 export class ReviewsController {
-  constructor(private readonly commands: CommandBus) {}
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+  ) {}
+
+  @Get()
+  @ReadRoute({ summary: 'Every review, with its recommendations and their actions counted by status', roles: READ_ALL, type: [ReviewView], notFound: false })
+  list(@Query() _read: ReadRequest): Promise<ReviewView[]> {
+    return this.queries.execute(new ListReviewsQuery());
+  }
+
+  @Get(':id')
+  @ReadRoute({ summary: 'One review, with its recommendations and their actions counted by status', roles: READ_ALL, type: ReviewView })
+  get(@Param('id') id: string, @Query() _read: ReadRequest): Promise<ReviewView> {
+    return this.queries.execute(new GetReviewQuery(id));
+  }
 
   @Post()
   @WriteRoute({ summary: 'Register a review (CSPR, rapid review, audit, ...)', roles: PARTNERSHIP, creates: true, notFound: false })

@@ -2,7 +2,7 @@ import { Actor } from '../shared/actor';
 import { specFor } from '../testing/given-when-then';
 import { RecommendationState } from '../reviews/recommendation.state';
 import { ActionEvent } from './action.events';
-import { ActionCommand, actionDecider } from './action.decider';
+import { ActionCommand, actionDecider, listablePartner } from './action.decider';
 import { evolveAction, noAction } from './action.state';
 
 const subgroup: Actor = { userId: 's', name: 'S', roles: ['subgroup'] };
@@ -123,5 +123,21 @@ describe('action decider', () => {
       expect(fold([raised, assigned, evidenced, reject])).toMatchObject({ status: 'assigned' });
       expect(fold([raised, assigned, evidenced, second, reject])).toMatchObject({ status: 'evidenced' });
     });
+  });
+});
+
+describe('whose actions a listing may show', () => {
+  const chair: Actor = { userId: 'c', name: 'C', roles: ['chair'] };
+
+  it('shows those who read everything any partner, or all', () => {
+    expect(listablePartner(chair)).toBeUndefined();
+    expect(listablePartner(subgroup, 'police')).toBe('police');
+    expect(listablePartner(policeOnSubgroup, 'health')).toBe('health');
+  });
+
+  it('shows a partner agency user its own agency only, asked or not', () => {
+    expect(listablePartner(police)).toBe('police');
+    expect(listablePartner(police, 'police')).toBe('police');
+    expect(() => listablePartner(police, 'health')).toThrow(expect.objectContaining({ code: 'not-your-partner', kind: 'forbidden' }));
   });
 });

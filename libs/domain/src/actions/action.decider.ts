@@ -53,6 +53,18 @@ export function requireReadAccess(actor: Actor, action: Action): void {
   if (!readsEverything(actor) && !ownsAction(actor, action)) refuseOtherPartner();
 }
 
+/**
+ * Whose actions a listing may show: any partner's (or all, when none is asked for) to those who
+ * read everything; only its own agency's to a partner agency user, who may not ask for another's.
+ */
+export function listablePartner(actor: Actor, requested?: string): string | undefined {
+  if (readsEverything(actor)) return requested;
+  if (requested !== undefined && requested !== actor.partnerId) {
+    throw new Forbidden('not-your-partner', "Partner agency users may list only their own agency's actions.");
+  }
+  return actor.partnerId;
+}
+
 /** Partner agency users may note progress on and evidence only the actions their own agency owns. */
 function requireWorkAccess(actor: Actor, action: Action): void {
   if (!actsForPartnership(actor) && !ownsAction(actor, action)) refuseOtherPartner();

@@ -1,6 +1,7 @@
 import { ActionEvent, ActionRaised, ClosureOutcome } from './action.events';
 
-export type ActionStatus = 'raised' | 'assigned' | 'evidenced' | 'closed' | 'withdrawn';
+export const ACTION_STATUSES = ['raised', 'assigned', 'evidenced', 'closed', 'withdrawn'] as const;
+export type ActionStatus = (typeof ACTION_STATUSES)[number];
 export type EvidenceStatus = 'submitted' | 'accepted' | 'rejected';
 
 export type Evidence = Readonly<{ id: string; summary: string; link?: string; status: EvidenceStatus }>;

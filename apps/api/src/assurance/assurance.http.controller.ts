@@ -1,0 +1,24 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { ApiTags } from '@nestjs/swagger';
+import { READ_ALL } from '../auth/roles.decorator';
+import { ReadRequest } from '../http/read-request';
+import { ReadRoute } from '../http/routes';
+import { AssuranceView, GetAssuranceQuery } from './assurance.query';
+
+@ApiTags('assurance')
+@Controller('assurance')
+export class AssuranceController {
+  constructor(private readonly queries: QueryBus) {}
+
+  @Get()
+  @ReadRoute({
+    summary: 'The assurance picture: per partner, theme and review, what is outstanding, overdue, evidenced and closed',
+    roles: READ_ALL,
+    type: AssuranceView,
+    notFound: false,
+  })
+  get(@Query() _read: ReadRequest): Promise<AssuranceView> {
+    return this.queries.execute(new GetAssuranceQuery());
+  }
+}

@@ -1,0 +1,45 @@
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
+import { Pool } from 'pg';
+import { EVENT_STORE, EventStore } from '@app/event-store';
+import { ProjectionRunner, ensureProjectionSchema, projectionLag } from '@app/projections';
+import { READ_MODELS } from '@app/read-models';
+import { DATABASE_POOL } from '../database/database';
+import { Metrics } from '../observability/metrics';
+
+/**
+ * Creates the read models' tables before the service answers, and runs this instance's
+ * projection runner: one runner across all instances leads and applies events.
+ */
+@Injectable()
+export class ReadModelHost implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('projections');
+  private readonly runner: ProjectionRunner;
+
+  constructor(
+    @Inject(DATABASE_POOL) private readonly pool: Pool,
+    @Inject(EVENT_STORE) store: EventStore,
+    metrics: Metrics,
+  ) {
+    metrics.reportProjectionLag(() => projectionLag(pool, store, READ_MODELS));
+    this.runner = new ProjectionRunner({
+      pool,
+      store,
+      projections: READ_MODELS,
+      onApplied: (events) => metrics.observeProjected(events),
+      onRebuild: ({ projection, events, position, head }) => this.logger.log({ projection, events, position, head }, 'rebuilding'),
+      onError: (error) => this.logger.warn({ err: error }, 'projection runner will retry'),
+    });
+  }
+
+  onModuleInit(): Promise<void> {
+    return ensureProjectionSchema(this.pool, READ_MODELS);
+  }
+
+  onApplicationBootstrap(): void {
+    this.runner.start();
+  }
+
+  beforeApplicationShutdown(): Promise<void> {
+    return this.runner.stop();
+  }
+}
