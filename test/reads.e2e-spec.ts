@@ -1,20 +1,11 @@
 import { ADMIN, AUDITOR, CHAIR, SUBGROUP, TestService, partnerUser, startService } from './support/app';
+import { seededRandom } from './support/projection-checks';
 
 const TODAY = '2026-06-15';
 const PARTNERS = ['county-council', 'icb', 'police'];
 const OUTCOMES = ['raised', 'assigned', 'evidenced', 'accepted', 'closed', 'withdrawn', 'rejected', 'reopened'] as const;
 
 type Modelled = { id: string; reviewId: string; recommendationId: string; themes: string[]; partnerId?: string; dueDate?: string; status: string };
-
-/** A small deterministic generator, so a failure can be replayed. */
-function random(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const counts = (actions: Modelled[]) => {
   const outstanding = actions.filter((a) => a.status !== 'closed' && a.status !== 'withdrawn');
@@ -55,7 +46,7 @@ describe('reads from the read models, over HTTP', () => {
       reviews.push({ id: review.id, reference, recommendations });
     }
 
-    const next = random(42);
+    const next = seededRandom(42);
     const pick = <T>(items: readonly T[]) => items[Math.floor(next() * items.length)];
     for (let i = 0; i < 40; i++) {
       const review = pick(reviews);

@@ -8,6 +8,7 @@ import { loadConfig } from '../apps/api/src/config/config';
 import { createPool } from '../apps/api/src/database/database';
 import { createLogger } from '../apps/api/src/observability/logger';
 import { DEV_SECRET, SUBGROUP, signToken } from './support/app';
+import { REGISTER_TS } from './support/processes';
 import { TestDatabase, createTestDatabase } from './support/database';
 
 /** A TCP relay between the service and PostgreSQL that the test can cut and restore. */
@@ -89,7 +90,7 @@ describe('resilience', () => {
       [{ AUTH_DEV_SECRET: 'long-enough-dev-secret', DATABASE_URL: 'postgres://u:p@127.0.0.1:1/db' }, /Cannot use the database at 127\.0\.0\.1:1\/db: the server cannot be reached/],
       [{ AUTH_JWKS_URL: 'https://idp.example/jwks' }, /needs AUTH_ISSUER and AUTH_AUDIENCE/],
     ])('refuses %p', async (env, message) => {
-      const { stderr, code } = await promisify(execFile)(process.execPath, ['-e', STARTER], {
+      const { stderr, code } = await promisify(execFile)(process.execPath, ['-r', REGISTER_TS, 'apps/api/src/main.ts'], {
         env: { PATH: process.env.PATH!, ...env },
         cwd: process.cwd(),
         timeout: 20000,
@@ -103,20 +104,3 @@ describe('resilience', () => {
     });
   });
 });
-
-/** Runs the real main through swc, as `npm start` runs its build. */
-const STARTER = `
-require('@swc/core');
-const { transformFileSync } = require('@swc/core');
-const Module = require('node:module');
-const path = require('node:path');
-const tsconfig = require('./tsconfig.json');
-const aliases = Object.fromEntries(Object.entries(tsconfig.compilerOptions.paths).map(([a, [t]]) => [a, path.resolve(t)]));
-const resolve = Module._resolveFilename;
-Module._resolveFilename = function (request, ...rest) { return resolve.call(this, aliases[request] ?? request, ...rest); };
-require.extensions['.ts'] = (module, filename) => {
-  const { code } = transformFileSync(filename, { jsc: { parser: { syntax: 'typescript', decorators: true }, transform: { legacyDecorator: true, decoratorMetadata: true }, target: 'es2023' }, module: { type: 'commonjs' } });
-  module._compile(code, filename);
-};
-require('./apps/api/src/main.ts');
-`;

@@ -94,4 +94,15 @@ export class Metrics {
     gauge('projection_lag_events', 'Events recorded that the projection has not applied yet', (lag) => Number(lag.events));
     gauge('projection_lag_seconds', 'Age of the oldest event the projection has not applied yet', (lag) => lag.milliseconds / 1000);
   }
+
+  reportLeadership(isLeader: () => boolean): void {
+    new Gauge({
+      name: 'projection_runner_leader',
+      help: "1 when this instance's projection runner is the one applying events",
+      registers: [this.registry],
+      collect() {
+        this.set(isLeader() ? 1 : 0);
+      },
+    });
+  }
 }

@@ -29,6 +29,7 @@ export class ReadModelHost implements OnModuleInit, OnApplicationBootstrap, Befo
       onRebuild: ({ projection, events, position, head }) => this.logger.log({ projection, events, position, head }, 'rebuilding'),
       onError: (error) => this.logger.warn({ err: error }, 'projection runner will retry'),
     });
+    metrics.reportLeadership(() => this.runner.isLeader);
   }
 
   onModuleInit(): Promise<void> {

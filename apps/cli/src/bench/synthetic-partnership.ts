@@ -1,0 +1,112 @@
+import { randomUUID } from 'node:crypto';
+import { actionStream, recommendationStream, reviewStream } from '@app/domain';
+import { NewEvent } from '@app/event-store';
+
+export type SyntheticAppend = Readonly<{ streamId: string; expectedVersion: number; events: NewEvent[] }>;
+
+const PARTNERS = ['county-council', 'integrated-care-board', 'police', 'education'];
+const THEMES = ['neglect', 'child exploitation', 'children safe in education', 'pre-birth assessment', 'neurodiversity', 'multi-agency chronologies'];
+const METADATA = { actor: { sub: 'synthetic', name: 'Synthetic load', roles: ['subgroup'] }, schemaVersion: 1 };
+
+type OpenAction = { id: string; version: number; status: 'raised' | 'assigned' | 'evidenced'; evidence: string[]; accepted: boolean };
+
+const event = (type: string, data: object): NewEvent => ({ eventId: randomUUID(), type, data, metadata: METADATA });
+
+/**
+ * A partnership's history made up at random but shaped like the real one: partners, reviews and
+ * recommendations first, then actions raised, assigned, evidenced, assured, closed, reopened and
+ * withdrawn, each append valid for its stream. Used to load the store for tests and benchmarks.
+ */
+export class SyntheticPartnership {
+  private readonly open: OpenAction[] = [];
+  private readonly recommendations: { id: string; reviewId: string; themes: string[] }[] = [];
+
+  constructor(private readonly random: () => number = Math.random) {}
+
+  /** The partners, reviews and recommendations the actions will answer. */
+  setup(reviews = 8): SyntheticAppend[] {
+    const appends: SyntheticAppend[] = [
+      { streamId: 'partners', expectedVersion: 0, events: PARTNERS.map((partnerId) => event('PartnerRegistered', { partnerId, name: partnerId })) },
+    ];
+    for (let r = 0; r < reviews; r++) {
+      const reviewId = randomUUID();
+      const themes = [this.pick(THEMES), this.pick(THEMES)].filter((theme, index, all) => all.indexOf(theme) === index);
+      appends.push({
+        streamId: reviewStream(reviewId),
+        expectedVersion: 0,
+        events: [event('ReviewRegistered', { reviewId, reference: `R-${r + 1}`, title: `Review ${r + 1}`, kind: r < 2 ? 'cspr' : 'rapid-review', themes })],
+      });
+      for (let m = 0; m < 3; m++) {
+        const recommendationId = randomUUID();
+        this.recommendations.push({ id: recommendationId, reviewId, themes });
+        appends.push({
+          streamId: recommendationStream(recommendationId),
+          expectedVersion: 0,
+          events: [event('RecommendationRecorded', { recommendationId, reviewId, text: `Recommendation ${m + 1}`, themes })],
+        });
+      }
+    }
+    return appends;
+  }
+
+  /** The next step of some action: a new one a third of the time, else a step of one still open. */
+  next(): SyntheticAppend {
+    if (this.open.length < 20 || this.random() < 0.3) return this.raise();
+    const index = Math.floor(this.random() * this.open.length);
+    const action = this.open[index];
+    const { type, data } = this.step(action);
+    const append = { streamId: actionStream(action.id), expectedVersion: action.version, events: [event(type, data)] };
+    action.version += 1;
+    if (type === 'ActionClosed' || type === 'ActionWithdrawn') this.open.splice(index, 1);
+    return append;
+  }
+
+  private raise(): SyntheticAppend {
+    const recommendation = this.pick(this.recommendations);
+    const id = randomUUID();
+    this.open.push({ id, version: 1, status: 'raised', evidence: [], accepted: false });
+    return {
+      streamId: actionStream(id),
+      expectedVersion: 0,
+      events: [
+        event('ActionRaised', {
+          actionId: id,
+          recommendationId: recommendation.id,
+          reviewId: recommendation.reviewId,
+          description: 'Revise the procedure and audit its use',
+          themes: recommendation.themes,
+        }),
+      ],
+    };
+  }
+
+  private step(action: OpenAction): { type: string; data: object } {
+    const dueDate = `2026-${String(1 + Math.floor(this.random() * 12)).padStart(2, '0')}-15`;
+    if (action.status === 'raised') {
+      action.status = 'assigned';
+      return { type: 'ActionAssigned', data: { partnerId: this.pick(PARTNERS), dueDate, lead: 'Head of Service' } };
+    }
+    const roll = this.random();
+    if (action.status === 'assigned') {
+      if (roll < 0.1) return { type: 'ActionWithdrawn', data: { reason: 'Superseded' } };
+      if (roll < 0.25) return { type: 'ActionDueDateRevised', data: { dueDate, previousDueDate: '2026-01-15', reason: 'Capacity' } };
+      if (roll < 0.4) return { type: 'ActionProgressNoted', data: { note: 'On track' } };
+      const evidenceId = randomUUID();
+      action.status = 'evidenced';
+      action.evidence.push(evidenceId);
+      return { type: 'EvidenceSubmitted', data: { evidenceId, summary: 'Audit of cases' } };
+    }
+    const latest = action.evidence[action.evidence.length - 1];
+    if (action.accepted) return { type: 'ActionClosed', data: { outcome: 'impact-evidenced', rationale: 'Audit shows the change' } };
+    if (roll < 0.3) {
+      action.status = 'assigned';
+      return { type: 'EvidenceRejected', data: { evidenceId: latest, reason: 'Activity, not impact' } };
+    }
+    action.accepted = true;
+    return { type: 'EvidenceAccepted', data: { evidenceId: latest } };
+  }
+
+  private pick<T>(items: readonly T[]): T {
+    return items[Math.floor(this.random() * items.length)];
+  }
+}
