@@ -85,7 +85,7 @@ export class ProjectionRunner {
         if (await this.elect(client)) await this.lead(client);
         else await this.pause(this.options.electionIntervalMs);
       } catch (error) {
-        this.options.onError?.(error);
+        if (!this.stopped) this.options.onError?.(error);
         await this.pause(this.options.electionIntervalMs);
       } finally {
         this.leading = false;

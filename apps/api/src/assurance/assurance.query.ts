@@ -47,14 +47,13 @@ export class GetAssuranceHandler implements IQueryHandler<GetAssuranceQuery> {
     const now = this.clock();
     const today = utcDate(now);
     return onSnapshot(this.pool, async (client, position) => {
-      const [partners, reviews, byPartner, byReview, byTheme, totals] = await Promise.all([
-        client.query<{ doc: PartnerDocument }>(`SELECT doc FROM ${partnerList.table} ORDER BY doc->>'name', key`),
-        client.query<{ doc: ReviewDocument }>(`SELECT doc FROM ${reviewList.table} ORDER BY registered_at, key`),
-        countActions(client, today, 'partner_id'),
-        countActions(client, today, 'review_id'),
-        countActions(client, today, 'theme', { from: "jsonb_array_elements_text(doc->'themes') AS theme" }),
-        countActions(client, today, 'NULL'),
-      ]);
+      // One connection answers one query at a time: these run in turn, on the same snapshot.
+      const partners = await client.query<{ doc: PartnerDocument }>(`SELECT doc FROM ${partnerList.table} ORDER BY doc->>'name', key`);
+      const reviews = await client.query<{ doc: ReviewDocument }>(`SELECT doc FROM ${reviewList.table} ORDER BY registered_at, key`);
+      const byPartner = await countActions(client, today, 'partner_id');
+      const byReview = await countActions(client, today, 'review_id');
+      const byTheme = await countActions(client, today, 'theme', { from: "jsonb_array_elements_text(doc->'themes') AS theme" });
+      const totals = await countActions(client, today, 'NULL');
       return {
         asOf: now.toISOString(),
         today,

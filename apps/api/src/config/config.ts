@@ -2,10 +2,11 @@ export type AuthConfig =
   | Readonly<{ kind: 'dev-secret'; secret: string; issuer?: string; audience?: string }>
   | Readonly<{ kind: 'jwks'; jwksUrl: string; issuer: string; audience: string }>;
 
-export type AppConfig = Readonly<{
+export type DatabaseConfig = Readonly<{ databaseUrl?: string; dataDir: string }>;
+
+export type AppConfig = DatabaseConfig &
+  Readonly<{
   port: number;
-  databaseUrl?: string;
-  dataDir: string;
   eventStore: 'postgres' | 'eventstoredb';
   eventStoreDbUrl?: string;
   auth: AuthConfig;
@@ -47,6 +48,14 @@ function authConfig(env: NodeJS.ProcessEnv): AuthConfig {
   );
 }
 
+/** Where the events live: DATABASE_URL, or the embedded server under DATA_DIR. All the CLI needs. */
+export function loadDatabaseConfig(env: NodeJS.ProcessEnv): DatabaseConfig {
+  return {
+    databaseUrl: env.DATABASE_URL ? parseUrl('DATABASE_URL', env.DATABASE_URL, ['postgres:', 'postgresql:']) : undefined,
+    dataDir: env.DATA_DIR || './.data',
+  };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   const port = Number(env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError('PORT must be a port number.');
@@ -59,8 +68,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   }
   return {
     port,
-    databaseUrl: env.DATABASE_URL ? parseUrl('DATABASE_URL', env.DATABASE_URL, ['postgres:', 'postgresql:']) : undefined,
-    dataDir: env.DATA_DIR || './.data',
+    ...loadDatabaseConfig(env),
     eventStore,
     auth: authConfig(env),
     logLevel: env.LOG_LEVEL || 'info',

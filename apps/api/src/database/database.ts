@@ -1,6 +1,6 @@
 import { Pool } from 'pg';
 import { isDatabaseUnavailable, migrate } from '@app/event-store';
-import { AppConfig, ConfigError } from '../config/config';
+import { ConfigError, DatabaseConfig } from '../config/config';
 import { startEmbeddedPostgres } from './embedded-postgres';
 
 export type Database = Readonly<{ pool: Pool; close: () => Promise<void> }>;
@@ -20,14 +20,14 @@ function describeServer(url: string): string {
 }
 
 /** Connects to DATABASE_URL, or starts the embedded server under DATA_DIR, and applies migrations. */
-export async function openDatabase(config: AppConfig, log: (line: string) => void): Promise<Database> {
+export async function openDatabase(config: DatabaseConfig, log: (line: string) => void): Promise<Database> {
   const embedded = config.databaseUrl
     ? undefined
     : await startEmbeddedPostgres({ dataDir: config.dataDir, persistent: true }).catch((error: Error) => {
         throw new ConfigError(`Could not start the embedded PostgreSQL under ${config.dataDir}: ${error?.message ?? error}`);
       });
   const url = config.databaseUrl ?? embedded!.url;
-  if (embedded) log(`embedded PostgreSQL started under ${config.dataDir}`);
+  if (embedded) log(`embedded PostgreSQL ${embedded.shared ? 'already running' : 'started'} under ${config.dataDir}`);
   const pool = createPool(url);
   const close = async () => {
     await pool.end().catch(() => undefined);

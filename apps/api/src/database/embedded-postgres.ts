@@ -3,7 +3,8 @@ import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 
-export type EmbeddedDatabase = Readonly<{ url: string; stop: () => Promise<void> }>;
+/** `shared` when another process of ours had already started the server: then `stop` leaves it running. */
+export type EmbeddedDatabase = Readonly<{ url: string; stop: () => Promise<void>; shared: boolean }>;
 
 export function freePort(): Promise<number> {
   return new Promise((done, fail) => {
@@ -33,8 +34,12 @@ export async function startEmbeddedPostgres(options: {
   const asRoot = process.getuid?.() === 0;
   await mkdir(dataDir, { recursive: true });
   if (asRoot) await chmod(dataDir, 0o755);
-  const port = await freePort();
   const password = await databasePassword(dataDir);
+  const running = await runningServerPort(databaseDir);
+  if (running !== undefined) {
+    return { url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${running}/postgres`, stop: async () => undefined, shared: true };
+  }
+  const port = await freePort();
   const server = new EmbeddedPostgres({
     databaseDir,
     port,
@@ -51,7 +56,22 @@ export async function startEmbeddedPostgres(options: {
   return {
     url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
     stop: () => server.stop(),
+    shared: false,
   };
+}
+
+/** The port of a server already running on this data directory (a service, while the CLI runs), if any. */
+async function runningServerPort(databaseDir: string): Promise<number | undefined> {
+  const lines = await readFile(join(databaseDir, 'postmaster.pid'), 'utf8').then((text) => text.split('\n'), () => []);
+  const pid = Number(lines[0]);
+  const port = Number(lines[3]);
+  if (!Number.isInteger(pid) || pid <= 0 || !Number.isInteger(port) || port <= 0) return undefined;
+  try {
+    process.kill(pid, 0);
+    return port;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A password chosen once per data directory and kept beside it, readable by its owner only. */

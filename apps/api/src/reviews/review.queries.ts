@@ -47,10 +47,8 @@ async function reviewViews(client: PoolClient, today: string, reviewId?: string)
   const onlyThisReview = (conditions: SqlConditions) => {
     if (reviewId !== undefined) conditions.add((p) => `review_id = ${p(reviewId)}`);
   };
-  const [byReview, byRecommendation] = await Promise.all([
-    countActions(client, today, 'review_id', { where: onlyThisReview }),
-    countActions(client, today, "doc->>'recommendationId'", { where: onlyThisReview }),
-  ]);
+  const byReview = await countActions(client, today, 'review_id', { where: onlyThisReview });
+  const byRecommendation = await countActions(client, today, "doc->>'recommendationId'", { where: onlyThisReview });
   return rows.map(({ doc }) => ({
     id: doc.reviewId,
     reference: doc.reference,

@@ -1,0 +1,48 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { CHAIR, TestService, seedAction, startService } from './support/app';
+import { REGISTER_TS } from './support/processes';
+
+const cli = (args: string[], env: Record<string, string>) =>
+  promisify(execFile)(process.execPath, ['-r', REGISTER_TS, 'apps/cli/src/main.ts', ...args], {
+    env: { PATH: process.env.PATH!, ...env },
+    cwd: process.cwd(),
+    timeout: 60_000,
+  }).then(
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
+  );
+
+describe('npm run cli -- projections rebuild', () => {
+  let service: TestService;
+  beforeAll(async () => {
+    service = await startService();
+    await seedAction(service);
+    await seedAction(service);
+  });
+  afterAll(() => service.close());
+
+  it('rebuilds every read model while the service keeps answering, with a progress line', async () => {
+    const before = await service.request('GET', '/assurance', { as: CHAIR });
+    const run = cli(['projections', 'rebuild'], { DATABASE_URL: service.database.url });
+    const during = await service.request('GET', '/reviews', { as: CHAIR });
+    const { code, stdout, stderr } = await run;
+    expect(code).toBe(0);
+    expect(during.status).toBe(200);
+    expect(stdout).toMatch(/^partner-list: rebuilt from \d+ events/m);
+    expect(stdout).toMatch(/^review-list: rebuilt/m);
+    expect(stdout).toMatch(/^action-list: rebuilt/m);
+    expect(stderr).toMatch(/action-list \[#+\] 100% .* events\/s/);
+    const after = await service.request('GET', '/assurance', { as: CHAIR });
+    expect({ ...after.body, asOf: undefined }).toEqual({ ...before.body, asOf: undefined });
+  });
+
+  it('rebuilds one read model by name, and refuses a name it does not know', async () => {
+    const one = await cli(['projections', 'rebuild', 'action-list'], { DATABASE_URL: service.database.url });
+    expect(one.code).toBe(0);
+    expect(one.stdout.trim().split('\n')).toEqual([expect.stringMatching(/^action-list: rebuilt from \d+ events/)]);
+    const unknown = await cli(['projections', 'rebuild', 'nonsense'], { DATABASE_URL: service.database.url });
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/No projection is named 'nonsense'.*action-list/);
+  });
+});
