@@ -1,6 +1,6 @@
 import { Pool } from 'pg';
 import { EventStore } from '@app/event-store';
-import { Projection, projectionLag, rebuildProjection } from '@app/projections';
+import { Projection, projectionLag, rebuildProjections } from '@app/projections';
 
 /** A small deterministic generator, so that a failing run can be replayed. */
 export function seededRandom(seed: number): () => number {
@@ -32,7 +32,7 @@ export async function tableRows(pool: Pool, projection: Projection): Promise<{ k
 /** Each projection's rows as the runner left them, and as a rebuild from the first event makes them. */
 export async function rowsAndRebuilt(pool: Pool, store: EventStore, projections: readonly Projection[]) {
   const live = await Promise.all(projections.map((projection) => tableRows(pool, projection)));
-  for (const projection of projections) await rebuildProjection(pool, store, projection);
+  await rebuildProjections(pool, store, projections);
   const rebuilt = await Promise.all(projections.map((projection) => tableRows(pool, projection)));
   return { live, rebuilt };
 }

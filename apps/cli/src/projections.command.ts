@@ -1,5 +1,5 @@
 import { PostgresEventStore } from '@app/event-store';
-import { ensureProjectionSchema, rebuildProjection } from '@app/projections';
+import { ensureProjectionSchema, rebuildProjections } from '@app/projections';
 import { READ_MODELS } from '@app/read-models';
 import { loadDatabaseConfig } from '../../api/src/config/config';
 import { openDatabase } from '../../api/src/database/database';
@@ -20,16 +20,17 @@ export async function projectionsCommand([action, name, ...rest]: string[]): Pro
   try {
     const store = new PostgresEventStore(database.pool);
     await ensureProjectionSchema(database.pool, READ_MODELS);
-    for (const projection of chosen) {
-      const bar = new ProgressBar(projection.name);
-      const started = Date.now();
-      const result = await rebuildProjection(database.pool, store, projection, {
-        onProgress: ({ position, head }) => bar.update(Number(position), Number(head)),
-      });
-      bar.update(Number(result.position), Number(result.position));
-      bar.finish();
-      const seconds = (Date.now() - started) / 1000;
-      lines.push(`${projection.name}: rebuilt from ${result.events} events in ${seconds.toFixed(1)} s, swapped in at position ${result.position}`);
+    const label = chosen.map((projection) => projection.name).join(', ');
+    const bar = new ProgressBar(label);
+    const started = Date.now();
+    const result = await rebuildProjections(database.pool, store, chosen, {
+      onProgress: ({ position, head }) => bar.update(Number(position), Number(head)),
+    });
+    bar.update(Number(result.position), Number(result.position));
+    bar.finish();
+    const seconds = (Date.now() - started) / 1000;
+    for (const name of result.projections) {
+      lines.push(`${name}: rebuilt from ${result.events} events in ${seconds.toFixed(1)} s, swapped in at position ${result.position}`);
     }
   } finally {
     await database.close();

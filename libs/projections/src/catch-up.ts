@@ -1,6 +1,6 @@
 import { Pool } from 'pg';
 import { EventStore, RecordedEvent } from '@app/event-store';
-import { applyBatch, readCheckpoints } from './checkpoints';
+import { PROJECTION_BEGIN, applyPastCheckpoints, checkpointsSql, readCheckpoints } from './checkpoints';
 import { ProjectionTarget } from './projection';
 import { inTransaction } from './transaction';
 
@@ -8,6 +8,8 @@ export type CatchUpOptions = Readonly<{
   batchSize: number;
   onBatch?: (events: readonly RecordedEvent[]) => void;
   shouldStop?: () => boolean;
+  /** Where the caller knows the targets stand, to save reading the checkpoints; they are checked when applying anyway. */
+  from?: bigint;
 }>;
 
 /**
@@ -18,21 +20,38 @@ export async function catchUp(
   pool: Pool,
   store: Pick<EventStore, 'readAll'>,
   targets: readonly ProjectionTarget[],
-  { batchSize, onBatch, shouldStop }: CatchUpOptions,
-): Promise<void> {
-  const checkpoints = await readCheckpoints(pool, targets.map((target) => target.checkpoint));
-  const from = targets.reduce((lowest, target) => {
-    const position = checkpoints.get(target.checkpoint)?.position ?? 0n;
-    return position < lowest ? position : lowest;
-  }, BigInt(Number.MAX_SAFE_INTEGER));
-  let next: Promise<RecordedEvent[]> | undefined = store.readAll(from, batchSize);
+  { batchSize, onBatch, shouldStop, from }: CatchUpOptions,
+): Promise<bigint> {
+  let reached = from ?? (await lowestCheckpoint(pool, targets));
+  let next: Promise<RecordedEvent[]> | undefined = store.readAll(reached, batchSize);
   while (next && !shouldStop?.()) {
     const events: RecordedEvent[] = await next;
-    if (events.length === 0) return;
+    if (events.length === 0) break;
     next = events.length === batchSize ? store.readAll(events[events.length - 1].position, batchSize) : undefined;
     // A failed apply abandons the read ahead; its failure, if any, is not news.
     next?.catch(() => undefined);
-    await inTransaction(pool, (client) => applyBatch(client, targets, events));
+    await applyInOneTransaction(pool, targets, events);
+    reached = events[events.length - 1].position;
     onBatch?.(events);
   }
+  return reached;
+}
+
+async function lowestCheckpoint(pool: Pool, targets: readonly ProjectionTarget[]): Promise<bigint> {
+  const checkpoints = await readCheckpoints(pool, targets.map((target) => target.checkpoint));
+  return targets.reduce((lowest, target) => {
+    const position = checkpoints.get(target.checkpoint)?.position ?? 0n;
+    return position < lowest ? position : lowest;
+  }, BigInt(Number.MAX_SAFE_INTEGER));
+}
+
+/**
+ * One batch, its documents and checkpoints in one transaction, in as few round trips as it takes:
+ * opening it and locking the checkpoints in one, moving them and committing in another.
+ */
+function applyInOneTransaction(pool: Pool, targets: readonly ProjectionTarget[], events: readonly RecordedEvent[]): Promise<string[]> {
+  return inTransaction(pool, (client, begun) => applyPastCheckpoints(client, targets, events, checkpointsSql.rows(begun[begun.length - 1])), {
+    begin: `${PROJECTION_BEGIN}; ${checkpointsSql.lock(targets.map((target) => target.checkpoint))}`,
+    finish: (moved) => checkpointsSql.move(moved, events[events.length - 1].position),
+  });
 }

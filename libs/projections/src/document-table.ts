@@ -1,42 +1,121 @@
-import { PoolClient } from 'pg';
+import { Pool, PoolClient } from 'pg';
 import { RecordedEvent } from '@app/event-store';
 import { ProjectionTarget } from './projection';
 
 type StoredRow = { key: string; position: string; doc: object };
 type Row = { position: bigint; doc: object };
+/** A document as written: key, position and the document itself. */
+export type DocumentRow = [string, string, object];
 
-export function createTableSql({ projection, table }: ProjectionTarget): string[] {
+/** Inserts or replaces documents, in the caller's transaction, in one statement. */
+export async function writeDocuments(client: PoolClient, table: string, rows: readonly DocumentRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  // One JSON text for the whole set: far cheaper to send and parse than an array of jsonb literals.
+  await client.query(
+    `INSERT INTO ${table} (key, position, doc)
+     SELECT row->>0, (row->>1)::bigint, row->2 FROM jsonb_array_elements($1::jsonb) AS row
+     ON CONFLICT (key) DO UPDATE SET position = excluded.position, doc = excluded.doc`,
+    [JSON.stringify(rows)],
+  );
+}
+
+export function createTableSql(target: ProjectionTarget): string[] {
+  return [createTableOnlySql(target), ...createIndexesSql(target)];
+}
+
+export function createTableOnlySql({ projection, table }: ProjectionTarget): string {
   const columns = ['key text PRIMARY KEY', 'position bigint NOT NULL', 'doc jsonb NOT NULL', ...(projection.columns ?? [])];
-  return [`CREATE TABLE ${table} (${columns.join(', ')})`, ...(projection.indexes ?? []).map((index) => `CREATE INDEX ON ${table} ${index}`)];
+  return `CREATE TABLE ${table} (${columns.join(', ')})`;
+}
+
+export function createIndexesSql({ projection, table }: ProjectionTarget): string[] {
+  return (projection.indexes ?? []).map((index) => `CREATE INDEX ON ${table} ${index}`);
 }
 
 /**
- * Folds events into the target's documents: loads the rows they touch, skips every event at or
- * below the position a row remembers (so applying the same events twice changes nothing), and
- * writes the changed rows back in one statement. Runs inside the caller's transaction.
+ * A projection's documents between the table and the events: loads the rows events touch, skips
+ * every event at or below the position a row remembers (so applying the same events twice changes
+ * nothing), and writes the changed rows back in one statement on `flush`. Kept for one batch by
+ * the runner; kept across many by a rebuild, which holds up to `capacity` documents in memory and
+ * need not look in the table for a key until it has let one go.
  */
-export async function applyToDocuments(client: PoolClient, target: ProjectionTarget, events: readonly RecordedEvent[]): Promise<number> {
-  const { projection, table } = target;
-  const relevant = events.filter((event) => projection.handles(event));
-  if (relevant.length === 0) return 0;
-  const keys = [...new Set(relevant.map((event) => projection.keyOf(event)))];
-  const { rows } = await client.query<StoredRow>(`SELECT key, position, doc FROM ${table} WHERE key = ANY($1::text[])`, [keys]);
-  const current = new Map<string, Row>(rows.map((row) => [row.key, { position: BigInt(row.position), doc: row.doc }]));
-  const changed = new Map<string, Row>();
-  for (const event of relevant) {
-    const key = projection.keyOf(event);
-    const row = changed.get(key) ?? current.get(key);
-    if (row && row.position >= event.position) continue;
-    const doc = projection.evolve(row?.doc, event);
-    if (doc !== undefined) changed.set(key, { position: event.position, doc });
+export class DocumentBuffer {
+  private readonly rows = new Map<string, Row>();
+  private readonly dirty = new Set<string>();
+  private tableMayHoldMore: boolean;
+
+  constructor(
+    readonly target: ProjectionTarget,
+    private readonly options: { capacity: number; tableStartsEmpty: boolean } = { capacity: 0, tableStartsEmpty: false },
+  ) {
+    this.tableMayHoldMore = !options.tableStartsEmpty;
   }
-  if (changed.size === 0) return 0;
-  const entries = [...changed];
-  await client.query(
-    `INSERT INTO ${table} (key, position, doc)
-     SELECT * FROM unnest($1::text[], $2::bigint[], $3::jsonb[])
-     ON CONFLICT (key) DO UPDATE SET position = excluded.position, doc = excluded.doc`,
-    [entries.map(([key]) => key), entries.map(([, row]) => row.position.toString()), entries.map(([, row]) => JSON.stringify(row.doc))],
-  );
-  return changed.size;
+
+  get changed(): number {
+    return this.dirty.size;
+  }
+
+  async apply(client: Pool | PoolClient, events: readonly RecordedEvent[]): Promise<void> {
+    const { projection } = this.target;
+    const relevant = events.filter((event) => projection.handles(event));
+    if (relevant.length === 0) return;
+    if (this.tableMayHoldMore) await this.load(client, relevant.map((event) => projection.keyOf(event)));
+    for (const event of relevant) {
+      const key = projection.keyOf(event);
+      const row = this.rows.get(key);
+      if (row && row.position >= event.position) continue;
+      const doc = projection.evolve(row?.doc, event);
+      if (doc === undefined) continue;
+      // Re-inserted, so that the map's order is the order documents were last used in.
+      this.rows.delete(key);
+      this.rows.set(key, { position: event.position, doc });
+      this.dirty.add(key);
+    }
+  }
+
+  /** Writes the changed documents back, in the caller's transaction, and lets go of some if over capacity. */
+  async flush(client: PoolClient): Promise<void> {
+    await writeDocuments(client, this.target.table, this.takeChanges());
+    this.forgetWritten();
+  }
+
+  /** The changed documents, to be written by the caller; from now on they count as unchanged. */
+  takeChanges(): DocumentRow[] {
+    const changes = [...this.dirty].map((key): DocumentRow => {
+      const row = this.rows.get(key)!;
+      return [key, row.position.toString(), row.doc];
+    });
+    this.dirty.clear();
+    return changes;
+  }
+
+  /**
+   * Lets go of the documents used least recently, down to capacity, except those changed since
+   * their last write. Call it only once the changes taken so far are committed.
+   */
+  forgetWritten(): void {
+    let excess = this.rows.size - this.options.capacity;
+    if (excess <= 0) return;
+    for (const key of this.rows.keys()) {
+      if (excess <= 0) break;
+      if (this.dirty.has(key)) continue;
+      this.rows.delete(key);
+      excess -= 1;
+    }
+    this.tableMayHoldMore = true;
+  }
+
+  private async load(client: Pool | PoolClient, keys: string[]): Promise<void> {
+    const missing = [...new Set(keys)].filter((key) => !this.rows.has(key));
+    if (missing.length === 0) return;
+    const { rows } = await client.query<StoredRow>(`SELECT key, position, doc FROM ${this.target.table} WHERE key = ANY($1::text[])`, [missing]);
+    for (const row of rows) this.rows.set(row.key, { position: BigInt(row.position), doc: row.doc });
+  }
+}
+
+/** Applies events to the target's table within the caller's transaction. */
+export async function applyToDocuments(client: PoolClient, target: ProjectionTarget, events: readonly RecordedEvent[]): Promise<void> {
+  const buffer = new DocumentBuffer(target);
+  await buffer.apply(client, events);
+  await buffer.flush(client);
 }

@@ -3,7 +3,7 @@ import { EVENT_LOG_CHANNEL, EventStore, RecordedEvent } from '@app/event-store';
 import { catchUp } from './catch-up';
 import { ensureProjectionSchema, readCheckpoints } from './checkpoints';
 import { Projection, liveTarget } from './projection';
-import { RebuildProgress, rebuildProjection } from './rebuild';
+import { RebuildProgress, rebuildProjections } from './rebuild';
 
 export type ProjectionRunnerOptions = Readonly<{
   pool: Pool;
@@ -110,12 +110,14 @@ export class ProjectionRunner {
     this.leading = true;
     await this.rebuildChangedProjections();
     const targets = this.options.projections.map(liveTarget);
+    let applied: bigint | undefined;
     while (!this.stopped) {
       this.pending = false;
-      await catchUp(this.options.pool, this.options.store, targets, {
+      applied = await catchUp(this.options.pool, this.options.store, targets, {
         batchSize: this.options.batchSize,
         onBatch: this.options.onApplied,
         shouldStop: () => this.stopped,
+        from: applied,
       });
       if (!this.pending) await this.pause(this.options.pollIntervalMs);
       // Proves the session, and with it the lock, is still ours.
@@ -126,9 +128,7 @@ export class ProjectionRunner {
   private async rebuildChangedProjections(): Promise<void> {
     const { pool, store, projections, batchSize, onRebuild } = this.options;
     const checkpoints = await readCheckpoints(pool, projections.map((projection) => projection.name));
-    for (const projection of projections) {
-      if (checkpoints.get(projection.name)?.version === projection.version || this.stopped) continue;
-      await rebuildProjection(pool, store, projection, { batchSize, onProgress: onRebuild });
-    }
+    const changed = projections.filter((projection) => checkpoints.get(projection.name)?.version !== projection.version);
+    if (changed.length > 0) await rebuildProjections(pool, store, changed, { batchSize, onProgress: onRebuild });
   }
 }

@@ -5,7 +5,7 @@ import { anEvent } from '../../event-store/src/testing/event-store.contract';
 import { applyBatch, ensureProjectionSchema, readCheckpoints } from './checkpoints';
 import { liveTarget } from './projection';
 import { ProjectionRunner } from './projection-runner';
-import { rebuildProjection } from './rebuild';
+import { rebuildProjections } from './rebuild';
 import { countedEvents, countingProjection } from './testing/counting.projection';
 import { inTransaction } from './transaction';
 
@@ -88,7 +88,7 @@ describe('projections on PostgreSQL', () => {
     const before = await countedEvents(database.pool);
     const progress: bigint[] = [];
     const answeredDuringRebuild: number[] = [];
-    const result = await rebuildProjection(database.pool, store, projection, {
+    const result = await rebuildProjections(database.pool, store, [projection], {
       batchSize: 3,
       onProgress: ({ position }) => {
         progress.push(position);
@@ -102,7 +102,7 @@ describe('projections on PostgreSQL', () => {
     const tables = await database.pool.query("SELECT tablename FROM pg_tables WHERE tablename LIKE 'event_counts%'");
     expect(tables.rows.map((row) => row.tablename)).toEqual(['event_counts']);
     // Rebuilding twice must not trip over the names the first swap left on indexes and keys.
-    await rebuildProjection(database.pool, store, projection);
+    await rebuildProjections(database.pool, store, [projection]);
     expect(await countedEvents(database.pool)).toBe(20);
   });
 

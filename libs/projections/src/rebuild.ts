@@ -1,83 +1,150 @@
 import { Pool } from 'pg';
-import { EventStore } from '@app/event-store';
-import { catchUp } from './catch-up';
-import { applyBatch, readCheckpoints } from './checkpoints';
-import { createTableSql } from './document-table';
-import { Projection, liveTarget, shadowTarget } from './projection';
+import { EventStore, RecordedEvent } from '@app/event-store';
+import { PROJECTION_BEGIN, applyBatch, moveCheckpoints, readCheckpoints } from './checkpoints';
+import { DocumentBuffer, createIndexesSql, createTableOnlySql, writeDocuments } from './document-table';
+import { Projection, ProjectionTarget, liveTarget, shadowTarget } from './projection';
 import { inTransaction } from './transaction';
 
-export type RebuildProgress = Readonly<{ projection: string; events: number; position: bigint; head: bigint }>;
+export type RebuildProgress = Readonly<{ projections: readonly string[]; events: number; position: bigint; head: bigint }>;
+
+export type RebuildOptions = Readonly<{
+  batchSize?: number;
+  /** Documents each projection keeps in memory while it rebuilds: memory stays flat, however long the log. */
+  capacity?: number;
+  /** Changed documents that make the rebuild write to its shadow tables. */
+  flushEvery?: number;
+  onProgress?: (progress: RebuildProgress) => void;
+}>;
 
 export class RebuildAlreadyRunning extends Error {
-  constructor(readonly projection: string) {
-    super(`A rebuild of ${projection} is already running.`);
+  constructor(readonly projections: readonly string[]) {
+    super(`A rebuild of ${projections.join(', ')} is already running.`);
     this.name = 'RebuildAlreadyRunning';
   }
 }
 
 /**
- * Rebuilds a projection from the first event into a shadow table while the live table keeps
- * answering, then, holding the live checkpoint so the runner waits, applies the last few events
- * and swaps the shadow in: readers see the old table or the new one, never a half-built one.
+ * Rebuilds projections from the first event into shadow tables, reading the log once for all of
+ * them, while the live tables keep answering. Then, holding the live checkpoints so the runner
+ * waits, it applies the last few events and swaps every shadow in, in one transaction: readers
+ * see the old tables or the new ones, never a half-built one.
  */
-export async function rebuildProjection(
+export async function rebuildProjections(
   pool: Pool,
   store: Pick<EventStore, 'readAll' | 'headPosition'>,
-  projection: Projection,
-  options: { batchSize?: number; onProgress?: (progress: RebuildProgress) => void } = {},
+  projections: readonly Projection[],
+  options: RebuildOptions = {},
 ): Promise<RebuildProgress> {
   const batchSize = options.batchSize ?? 2000;
-  const live = liveTarget(projection);
-  const shadow = shadowTarget(projection);
+  const names = projections.map((projection) => projection.name);
+  const lives = projections.map(liveTarget);
+  const shadows = projections.map(shadowTarget);
+  const lockKeys = names.map((name) => `rebuild:${name}`);
   const lock = await pool.connect();
   lock.on('error', () => undefined);
   try {
-    const { rows } = await lock.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [`rebuild:${projection.name}`]);
-    if (!rows[0].locked) throw new RebuildAlreadyRunning(projection.name);
+    const { rows } = await lock.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext(key)) AS locked FROM unnest($1::text[]) AS key', [lockKeys]);
+    if (rows.some((row) => !row.locked)) throw new RebuildAlreadyRunning(names);
 
     await inTransaction(pool, async (client) => {
-      await client.query(`DROP TABLE IF EXISTS ${shadow.table}`);
-      for (const sql of createTableSql(shadow)) await client.query(sql);
-      await client.query(
-        `INSERT INTO projection_checkpoints (name, version, position) VALUES ($1, $2, 0)
-         ON CONFLICT (name) DO UPDATE SET version = excluded.version, position = 0, updated_at = now()`,
-        [shadow.checkpoint, projection.version],
-      );
+      for (const shadow of shadows) {
+        await client.query(`DROP TABLE IF EXISTS ${shadow.table}`);
+        await client.query(createTableOnlySql(shadow));
+        await client.query(
+          `INSERT INTO projection_checkpoints (name, version, position) VALUES ($1, $2, 0)
+           ON CONFLICT (name) DO UPDATE SET version = excluded.version, position = 0, updated_at = now()`,
+          [shadow.checkpoint, shadow.projection.version],
+        );
+      }
     });
     let events = 0;
     let head = await store.headPosition();
-    const progress = (position: bigint): RebuildProgress => ({ projection: projection.name, events, position, head: head > position ? head : position });
-    await catchUp(pool, store, [shadow], {
-      batchSize,
-      onBatch: (batch) => {
-        events += batch.length;
-        options.onProgress?.(progress(batch[batch.length - 1].position));
-      },
+    const progress = (position: bigint): RebuildProgress => ({ projections: names, events, position, head: head > position ? head : position });
+    events = await fillShadows(pool, store, shadows, { ...options, batchSize }, (position, read) => {
+      events = read;
+      options.onProgress?.(progress(position));
+    });
+    // Indexes built once over the whole table cost far less than kept up row by row.
+    await inTransaction(pool, async (client) => {
+      for (const sql of shadows.flatMap(createIndexesSql)) await client.query(sql);
     });
 
     return await inTransaction(pool, async (client) => {
-      await readCheckpoints(client, [live.checkpoint, shadow.checkpoint], true);
+      await readCheckpoints(client, [...lives, ...shadows].map((target) => target.checkpoint), true);
       for (;;) {
-        const position = (await readCheckpoints(client, [shadow.checkpoint])).get(shadow.checkpoint)!.position;
+        const reached = await readCheckpoints(client, shadows.map((shadow) => shadow.checkpoint));
+        const position = shadows.reduce((lowest, shadow) => {
+          const at = reached.get(shadow.checkpoint)!.position;
+          return at < lowest ? at : lowest;
+        }, reached.get(shadows[0].checkpoint)!.position);
         const batch = await store.readAll(position, batchSize);
-        if (batch.length === 0) {
+        if (batch.length > 0) {
+          await applyBatch(client, shadows, batch);
+          events += batch.length;
+          continue;
+        }
+        for (const [index, shadow] of shadows.entries()) {
+          const live = lives[index];
           await client.query(`DROP TABLE IF EXISTS ${live.table}`);
           await client.query(`ALTER TABLE ${shadow.table} RENAME TO ${live.table}`);
           await client.query(
             `INSERT INTO projection_checkpoints (name, version, position) VALUES ($1, $2, $3)
              ON CONFLICT (name) DO UPDATE SET version = excluded.version, position = excluded.position, updated_at = now()`,
-            [live.checkpoint, projection.version, position.toString()],
+            [live.checkpoint, live.projection.version, position.toString()],
           );
           await client.query('DELETE FROM projection_checkpoints WHERE name = $1', [shadow.checkpoint]);
-          head = position;
-          return progress(position);
         }
-        await applyBatch(client, [shadow], batch);
-        events += batch.length;
+        head = position;
+        return progress(position);
       }
     });
   } finally {
-    // Closing the session gives the rebuild lock up, even if the session was lost.
+    // Closing the session gives the rebuild locks up, even if the session was lost.
     lock.release(true);
   }
+}
+
+/**
+ * Folds the whole log into the empty shadow tables, keeping documents in memory between writes.
+ * Each write runs on its own connection while the next events are read and applied.
+ */
+async function fillShadows(
+  pool: Pool,
+  store: Pick<EventStore, 'readAll'>,
+  shadows: readonly ProjectionTarget[],
+  options: RebuildOptions & { batchSize: number },
+  onProgress: (position: bigint, events: number) => void,
+): Promise<number> {
+  const capacity = options.capacity ?? 100_000;
+  const flushEvery = options.flushEvery ?? 40_000;
+  const buffers = shadows.map((shadow) => new DocumentBuffer(shadow, { capacity, tableStartsEmpty: true }));
+  let position = 0n;
+  let events = 0;
+  let writing: Promise<void> = Promise.resolve();
+  const flush = async () => {
+    await writing;
+    const changes = buffers.map((buffer) => buffer.takeChanges());
+    const reached = position;
+    writing = inTransaction(pool, async (client) => {
+      for (const [index, buffer] of buffers.entries()) await writeDocuments(client, buffer.target.table, changes[index]);
+      await moveCheckpoints(client, shadows.map((shadow) => shadow.checkpoint), reached);
+    }, { begin: PROJECTION_BEGIN }).then(() => buffers.forEach((buffer) => buffer.forgetWritten()));
+    // Failures surface when the next write or the end awaits it.
+    writing.catch(() => undefined);
+  };
+  let next: Promise<RecordedEvent[]> | undefined = store.readAll(0n, options.batchSize);
+  while (next) {
+    const batch: RecordedEvent[] = await next;
+    if (batch.length === 0) break;
+    position = batch[batch.length - 1].position;
+    next = batch.length === options.batchSize ? store.readAll(position, options.batchSize) : undefined;
+    next?.catch(() => undefined);
+    for (const buffer of buffers) await buffer.apply(pool, batch);
+    events += batch.length;
+    if (buffers.reduce((sum, buffer) => sum + buffer.changed, 0) >= flushEvery) await flush();
+    onProgress(position, events);
+  }
+  await flush();
+  await writing;
+  return events;
 }

@@ -4,17 +4,15 @@ import { Projection } from '@app/projections';
 import { dataOf } from './event-data';
 
 /** One action as every reader sees it: its state, and where and when it was raised and last changed. */
-export type ActionDocument = Omit<Action, 'exists'> &
-  Readonly<{ version: number; raisedAt: string; updatedAt: string; raisedPosition: string }>;
+export type ActionDocument = Action & Readonly<{ version: number; raisedAt: string; updatedAt: string; raisedPosition: string }>;
 
 const STREAM_PREFIX = actionStream('');
 
 export function evolveActionDocument(doc: ActionDocument | undefined, event: RecordedEvent): ActionDocument | undefined {
-  const state = evolveAction(doc ? { ...doc, exists: true } : noAction, { type: event.type, data: dataOf<ActionEvent>(event) } as ActionEvent);
+  const state = evolveAction(doc ?? noAction, { type: event.type, data: dataOf<ActionEvent>(event) } as ActionEvent);
   if (!state.exists) return undefined;
-  const { exists: _exists, ...action } = state;
   return {
-    ...action,
+    ...state,
     version: event.version,
     raisedAt: doc?.raisedAt ?? event.recordedAt.toISOString(),
     updatedAt: event.recordedAt.toISOString(),
@@ -25,7 +23,7 @@ export function evolveActionDocument(doc: ActionDocument | undefined, event: Rec
 /** Every action, with columns to answer "who owns what, in what state, due when" by index. */
 export const actionList: Projection<ActionDocument> = {
   name: 'action-list',
-  version: 1,
+  version: 2,
   table: 'action_list',
   columns: [
     "raised_position bigint GENERATED ALWAYS AS ((doc->>'raisedPosition')::bigint) STORED",

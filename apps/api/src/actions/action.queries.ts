@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { Pool } from 'pg';
-import { Action, Actor, NotFound, actionStream, listablePartner, requireReadAccess } from '@app/domain';
+import { Actor, NotFound, actionStream, listablePartner, requireReadAccess } from '@app/domain';
 import { EVENT_STORE, EventStore } from '@app/event-store';
 import { ActionDocument, actionList } from '@app/read-models';
 import { CLOCK, Clock, utcDate } from '../clock/clock';
@@ -47,7 +47,7 @@ export class GetActionHandler implements IQueryHandler<GetActionQuery> {
   async execute({ actionId, actor }: GetActionQuery): Promise<ActionView> {
     const { rows } = await this.pool.query<{ doc: ActionDocument }>(`SELECT doc FROM ${actionList.table} WHERE key = $1`, [actionId]);
     if (rows.length === 0) throw notFound();
-    requireReadAccess(actor, { ...rows[0].doc, exists: true } as Action);
+    requireReadAccess(actor, rows[0].doc);
     return actionView(rows[0].doc, utcDate(this.clock()));
   }
 }

@@ -26,7 +26,7 @@ export class ReadModelHost implements OnModuleInit, OnApplicationBootstrap, Befo
       store,
       projections: READ_MODELS,
       onApplied: (events) => metrics.observeProjected(events),
-      onRebuild: ({ projection, events, position, head }) => this.logger.log({ projection, events, position, head }, 'rebuilding'),
+      onRebuild: ({ projections, events, position, head }) => this.logger.log({ projections, events, position, head }, 'rebuilding'),
       onError: (error) => this.logger.warn({ err: error }, 'projection runner will retry'),
     });
     metrics.reportLeadership(() => this.runner.isLeader);

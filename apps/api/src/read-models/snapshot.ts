@@ -16,5 +16,5 @@ export async function readModelsPosition(db: Pool | PoolClient): Promise<bigint>
  * that snapshot reflects: counts that add up, never a mix of before and after a batch.
  */
 export function onSnapshot<T>(pool: Pool, read: (client: PoolClient, position: bigint) => Promise<T>): Promise<T> {
-  return inTransaction(pool, async (client) => read(client, await readModelsPosition(client)), 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  return inTransaction(pool, async (client) => read(client, await readModelsPosition(client)), { begin: 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' });
 }

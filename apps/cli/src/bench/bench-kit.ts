@@ -1,0 +1,88 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Pool } from 'pg';
+import { SignJWT } from 'jose';
+import { migrate } from '@app/event-store';
+import { createApp } from '../../../api/src/app';
+import { loadConfig } from '../../../api/src/config/config';
+import { createPool } from '../../../api/src/database/database';
+import { createLogger } from '../../../api/src/observability/logger';
+
+export const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+
+/** Runs `work` from `concurrency` loops for SECONDS and answers operations per second. */
+export async function throughput(concurrency: number, work: () => Promise<unknown>): Promise<number> {
+  const until = Date.now() + SECONDS * 1000;
+  let done = 0;
+  const started = Date.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (Date.now() < until) {
+        await work();
+        done += 1;
+      }
+    }),
+  );
+  return done / ((Date.now() - started) / 1000);
+}
+
+export type LoadOptions = Readonly<{ url: string; token: string; connections: number; seconds?: number; rate?: number; body: object }>;
+
+/** autocannon in its own process, so that the load generator does not share the service's event loop. */
+export async function loadFromAnotherProcess({ url, token, connections, seconds = SECONDS, rate, body }: LoadOptions) {
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [
+      require.resolve('autocannon/autocannon.js'),
+      '--json', '-m', 'POST', '-c', String(connections), '-d', String(seconds),
+      ...(rate ? ['-R', String(rate)] : []),
+      '-H', `authorization=Bearer ${token}`, '-H', 'content-type=application/json',
+      '-b', JSON.stringify(body),
+      url,
+    ],
+    { maxBuffer: 16 * 1024 * 1024 },
+  );
+  return JSON.parse(stdout) as { '2xx': number; non2xx: number; duration: number };
+}
+
+export const row = (label: string, perSecond: number, baseline?: number) =>
+  `${label.padEnd(52)} ${perSecond.toFixed(0).padStart(8)} /s${baseline ? `   ${(perSecond / baseline).toFixed(2)}× raw` : ''}`;
+
+export async function createDatabase(serverUrl: string, name: string): Promise<string> {
+  const admin = new Pool({ connectionString: serverUrl, max: 1 });
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+export type BenchService = Readonly<{ app: NestFastifyApplication; url: string; token: string; pool: Pool; close: () => Promise<void> }>;
+
+/** The real service on a fresh database of the bench server, with a subgroup token to drive it. */
+export async function startBenchService(serverUrl: string, name: string): Promise<BenchService> {
+  const databaseUrl = await createDatabase(serverUrl, name);
+  const pool = createPool(databaseUrl);
+  await migrate(pool);
+  const secret = 'bench-secret-long-enough-to-sign';
+  const config = loadConfig({ AUTH_DEV_SECRET: secret, DATABASE_URL: databaseUrl });
+  const app = await createApp({ config, pool, logger: createLogger('warn') });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.getHttpServer().address() as { port: number };
+  const token = await new SignJWT({ name: 'Bench', roles: ['subgroup'] })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject('bench')
+    .setExpirationTime('1h')
+    .sign(new TextEncoder().encode(secret));
+  return {
+    app,
+    url: `http://127.0.0.1:${port}`,
+    token,
+    pool,
+    close: async () => {
+      await app.close();
+      await pool.end();
+    },
+  };
+}

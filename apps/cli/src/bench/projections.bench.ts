@@ -1,0 +1,146 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Histogram } from 'prom-client';
+import { Pool } from 'pg';
+import { PostgresEventStore, migrate } from '@app/event-store';
+import { ensureProjectionSchema, rebuildProjections } from '@app/projections';
+import { READ_MODELS } from '@app/read-models';
+import { createPool } from '../../../api/src/database/database';
+import { Metrics } from '../../../api/src/observability/metrics';
+import { ProgressBar } from '../progress-bar';
+import { SECONDS, createDatabase, loadFromAnotherProcess, row, startBenchService } from './bench-kit';
+import { SyntheticPartnership } from './synthetic-partnership';
+
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
+const BATCH = 2000;
+/** The write rate the lag target names, and one this machine's HTTP path sustains without queueing. */
+const LAG_RATES = [1000, 250];
+
+async function load(pool: Pool, events: number): Promise<number> {
+  const store = new PostgresEventStore(pool, { maxBatch: 1000 });
+  const partnership = new SyntheticPartnership();
+  for (const append of partnership.setup()) await store.appendToStream(append.streamId, append.events, append);
+  const bar = new ProgressBar('loading');
+  const started = Date.now();
+  let written = 0;
+  while (written < events) {
+    const burst = Array.from({ length: Math.min(2000, events - written) }, () => partnership.next());
+    await Promise.all(burst.map((append) => store.appendToStream(append.streamId, append.events, append)));
+    written += burst.length;
+    bar.update(written, events);
+  }
+  bar.finish();
+  return written / ((Date.now() - started) / 1000);
+}
+
+async function rawKeysetRead(pool: Pool): Promise<number> {
+  const started = Date.now();
+  let after = '0';
+  let read = 0;
+  for (;;) {
+    const { rows } = await pool.query<{ position: string }>(
+      `SELECT position, stream_id, version, event_id, type, data, metadata, recorded_at, encode(hash, 'hex') AS hash
+         FROM events WHERE position > $1 ORDER BY position LIMIT $2`,
+      [after, BATCH],
+    );
+    if (rows.length === 0) break;
+    read += rows.length;
+    after = rows[rows.length - 1].position;
+  }
+  return read / ((Date.now() - started) / 1000);
+}
+
+/** Samples the process's memory while `work` runs: what it started with and the most it reached. */
+async function withMemory<T>(work: () => Promise<T>): Promise<{ result: T; startMb: number; peakMb: number; peakHeapMb: number }> {
+  const mb = (bytes: number) => bytes / 1024 / 1024;
+  const startMb = mb(process.memoryUsage().rss);
+  let peakMb = startMb;
+  let peakHeapMb = mb(process.memoryUsage().heapUsed);
+  const sampler = setInterval(() => {
+    const usage = process.memoryUsage();
+    peakMb = Math.max(peakMb, mb(usage.rss));
+    peakHeapMb = Math.max(peakHeapMb, mb(usage.heapUsed));
+  }, 100);
+  try {
+    return { result: await work(), startMb, peakMb, peakHeapMb };
+  } finally {
+    clearInterval(sampler);
+  }
+}
+
+/** A quantile from histogram buckets, interpolated within the bucket as Prometheus's histogram_quantile does. */
+function quantile(q: number, buckets: { le: number; count: number }[]): number {
+  const total = buckets[buckets.length - 1].count;
+  const rank = q * total;
+  let previous = { le: 0, count: 0 };
+  for (const bucket of buckets) {
+    if (bucket.count >= rank) {
+      if (!Number.isFinite(bucket.le)) return previous.le;
+      const inBucket = bucket.count - previous.count;
+      return previous.le + (bucket.le - previous.le) * (inBucket === 0 ? 0 : (rank - previous.count) / inBucket);
+    }
+    previous = bucket;
+  }
+  return previous.le;
+}
+
+async function projectionDelays(metrics: Metrics) {
+  const histogram = metrics.registry.getSingleMetric('projection_delay_seconds') as Histogram;
+  const { values } = await histogram.get();
+  const buckets = values
+    .filter((value) => value.metricName === 'projection_delay_seconds_bucket')
+    .map((value) => ({ le: value.labels.le === '+Inf' ? Infinity : Number(value.labels.le), count: value.value }));
+  const count = values.find((value) => value.metricName === 'projection_delay_seconds_count')?.value ?? 0;
+  return { count, p50: quantile(0.5, buckets) * 1000, p99: quantile(0.99, buckets) * 1000 };
+}
+
+/** Rebuild speed against a raw read of the same million events, and projection lag under HTTP writes. */
+export async function benchProjections(serverUrl: string): Promise<string[]> {
+  const lines: string[] = [];
+  const pool = createPool(await createDatabase(serverUrl, 'bench_projections'));
+  await migrate(pool);
+  const loadRate = await load(pool, EVENTS);
+  lines.push(row(`loaded ${EVENTS.toLocaleString('en-GB')} synthetic events (setup, for scale)`, loadRate));
+
+  const raw = await rawKeysetRead(pool);
+  lines.push(row(`raw keyset read in global order, ${BATCH} a page`, raw));
+  const store = new PostgresEventStore(pool);
+  await ensureProjectionSchema(pool, READ_MODELS);
+  const rebuild = await withMemory(async () => {
+    const started = Date.now();
+    const { events } = await rebuildProjections(pool, store, READ_MODELS, { batchSize: BATCH });
+    return events / ((Date.now() - started) / 1000);
+  });
+  lines.push(row(`rebuild of every read model (${READ_MODELS.length}), one pass`, rebuild.result, raw));
+  lines.push(
+    `  memory during the rebuild: RSS ${rebuild.startMb.toFixed(0)} MB at start, ${rebuild.peakMb.toFixed(0)} MB at most; ` +
+      `heap at most ${rebuild.peakHeapMb.toFixed(0)} MB`,
+  );
+  const { rows } = await pool.query<{ actions: string }>('SELECT count(*) AS actions FROM action_list');
+  lines.push(`  read models now hold ${Number(rows[0].actions).toLocaleString('en-GB')} actions`);
+  await pool.end();
+
+  for (const rate of LAG_RATES) {
+    const service = await startBenchService(serverUrl, `bench_lag_${rate}`);
+    const seconds = Math.max(SECONDS, 10);
+    const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+    loopDelay.enable();
+    const result = await loadFromAnotherProcess({
+      url: `${service.url}/reviews`,
+      token: service.token,
+      connections: 64,
+      seconds,
+      rate,
+      body: { reference: 'BENCH', title: 'Benchmark review', kind: 'other' },
+    });
+    loopDelay.disable();
+    const delays = await projectionDelays(service.app.get(Metrics));
+    await service.close();
+    lines.push(
+      row(`HTTP POST /reviews offered at ${rate}/s for ${seconds} s, achieved`, result['2xx'] / (result.duration || seconds)) +
+        `   (${result.non2xx} non-2xx)`,
+      `  projection lag, recorded → applied, over ${delays.count} events: p50 ${delays.p50.toFixed(1)} ms, p99 ${delays.p99.toFixed(1)} ms`,
+      `  the service's event-loop delay meanwhile: p50 ${(loopDelay.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms`,
+    );
+  }
+  return lines;
+}
