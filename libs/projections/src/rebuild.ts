@@ -115,8 +115,8 @@ async function fillShadows(
   options: RebuildOptions & { batchSize: number },
   onProgress: (position: bigint, events: number) => void,
 ): Promise<number> {
-  const capacity = options.capacity ?? 100_000;
-  const flushEvery = options.flushEvery ?? 40_000;
+  const capacity = options.capacity ?? 20_000;
+  const flushEvery = options.flushEvery ?? 20_000;
   const buffers = shadows.map((shadow) => new DocumentBuffer(shadow, { capacity, tableStartsEmpty: true }));
   let position = 0n;
   let events = 0;
