@@ -7,7 +7,7 @@ import { createApp } from '../apps/api/src/app';
 import { loadConfig } from '../apps/api/src/config/config';
 import { createPool } from '../apps/api/src/database/database';
 import { createLogger } from '../apps/api/src/observability/logger';
-import { DEV_SECRET, SUBGROUP, signToken } from './support/app';
+import { AUDIT_SIGNING_KEY, DEV_SECRET, SUBGROUP, signToken } from './support/app';
 import { REGISTER_TS } from './support/processes';
 import { TestDatabase, createTestDatabase } from './support/database';
 
@@ -58,7 +58,7 @@ describe('resilience', () => {
     const viaRelay = new URL(database.url);
     viaRelay.port = String(port);
     const pool: Pool = createPool(viaRelay.toString());
-    const config = loadConfig({ AUTH_DEV_SECRET: DEV_SECRET, DATABASE_URL: viaRelay.toString() });
+    const config = loadConfig({ AUTH_DEV_SECRET: DEV_SECRET, DATABASE_URL: viaRelay.toString(), AUDIT_SIGNING_KEY });
     const app = await createApp({ config, pool, logger: createLogger('silent') });
     await app.listen({ port: 0, host: '127.0.0.1' });
     const url = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;

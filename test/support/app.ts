@@ -1,4 +1,5 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { generateKeyPairSync } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { Role } from '@app/domain';
 import { createApp } from '../../apps/api/src/app';
@@ -9,6 +10,9 @@ import { migrate } from '@app/event-store';
 import { TestDatabase, createTestDatabase } from './database';
 
 export const DEV_SECRET = 'e2e-secret-that-is-long-enough';
+
+/** A checkpoint signing key for this run, so that tests never write one under ./.data. */
+export const AUDIT_SIGNING_KEY = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 
 export type TestUser = Readonly<{ roles: Role[]; partner?: string; sub?: string; name?: string }>;
 
@@ -41,10 +45,10 @@ export type TestService = Readonly<{
 }>;
 
 /** The real service over real HTTP, on a fresh database of the embedded test server. */
-export async function startService(options: { auth?: AuthConfig; clock?: Clock } = {}): Promise<TestService> {
+export async function startService(options: { auth?: AuthConfig; clock?: Clock; env?: NodeJS.ProcessEnv } = {}): Promise<TestService> {
   const database = await createTestDatabase();
   await migrate(database.pool);
-  const config = { ...loadConfig({ AUTH_DEV_SECRET: DEV_SECRET, DATABASE_URL: database.url }), ...(options.auth && { auth: options.auth }) };
+  const config = { ...loadConfig({ AUTH_DEV_SECRET: DEV_SECRET, DATABASE_URL: database.url, AUDIT_SIGNING_KEY, ...options.env }), ...(options.auth && { auth: options.auth }) };
   const app = await createApp({ config, pool: database.pool, logger: createLogger('silent'), clock: options.clock });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address() as { port: number };

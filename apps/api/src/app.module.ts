@@ -5,6 +5,9 @@ import { Pool } from 'pg';
 import { EVENT_STORE, EventStore, PostgresEventStore } from '@app/event-store';
 import { GetActionHandler, GetActionHistoryHandler, ListActionsHandler } from './actions/action.queries';
 import { AssuranceController } from './assurance/assurance.http.controller';
+import { AUDIT_CONFIG, AuditCheckpoints } from './audit/audit-checkpoints';
+import { AuditController } from './audit/audit.http.controller';
+import { SIGNING_KEY, loadSigningKey } from './audit/signing-key';
 import { GetAssuranceHandler } from './assurance/assurance.query';
 import { ActionsController } from './actions/actions.http.controller';
 import { AssignActionHandler } from './actions/assign-action.handler';
@@ -63,7 +66,7 @@ export class AppModule implements OnApplicationShutdown {
     return {
       module: AppModule,
       imports: [CqrsModule.forRoot()],
-      controllers: [PartnersController, ReviewsController, ActionsController, AssuranceController, HealthController, MetricsController],
+      controllers: [PartnersController, ReviewsController, ActionsController, AssuranceController, AuditController, HealthController, MetricsController],
       providers: [
         { provide: DATABASE_POOL, useValue: pool },
         { provide: Metrics, useValue: metrics },
@@ -78,6 +81,9 @@ export class AppModule implements OnApplicationShutdown {
         { provide: APP_INTERCEPTOR, useClass: ReadYourWritesInterceptor },
         ReadPositions,
         ReadModelHost,
+        { provide: SIGNING_KEY, useFactory: () => loadSigningKey(config) },
+        { provide: AUDIT_CONFIG, useValue: config.audit },
+        AuditCheckpoints,
         StreamWriter,
         PartnerDirectory,
         ReviewReader,

@@ -38,14 +38,21 @@ export type AppendResult = Readonly<{ streamId: string; version: number; positio
 
 export type StreamRead = Readonly<{ version: number; events: RecordedEvent[] }>;
 
+/** Narrows a read of the whole log, for auditors: recorded from and to (both inclusive), and by whom. */
+export type LogFilter = Readonly<{ recordedFrom?: Date; recordedTo?: Date; actor?: string }>;
+
+/** Where the log ends: the last position and its hash, kept by the store apart from the events. */
+export type LogHead = Readonly<{ position: bigint; hash: string }>;
+
 export interface EventStore {
   appendToStream(streamId: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult>;
   readStream(streamId: string): Promise<StreamRead>;
-  /** Events with a position after `after`, in global order, at most `limit` of them. */
-  readAll(after: bigint, limit: number): Promise<RecordedEvent[]>;
+  /** Events with a position after `after`, in global order, at most `limit` of them, optionally filtered. */
+  readAll(after: bigint, limit: number, filter?: LogFilter): Promise<RecordedEvent[]>;
   /** A write made under this key within the idempotency window, if any. */
   findIdempotency(scope: string, key: string): Promise<IdempotencyRecord | undefined>;
   headPosition(): Promise<bigint>;
+  head(): Promise<LogHead>;
   close(): Promise<void>;
 }
 

@@ -11,6 +11,14 @@ export type AppConfig = DatabaseConfig &
   eventStoreDbUrl?: string;
   auth: AuthConfig;
   logLevel: string;
+  audit: AuditConfig;
+}>;
+
+export type AuditConfig = Readonly<{
+  /** The Ed25519 private key (PKCS#8 PEM) that signs checkpoints; unset: a key file under DATA_DIR, made on first start. */
+  signingKey?: string;
+  checkpointEvery: number;
+  checkpointMinutes: number;
 }>;
 
 /** A setting is missing or wrong; the message is one line that says what to set. */
@@ -48,6 +56,13 @@ function authConfig(env: NodeJS.ProcessEnv): AuthConfig {
   );
 }
 
+function positiveInteger(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1) throw new ConfigError(`${name} must be a whole number above 0.`);
+  return number;
+}
+
 /** Where the events live: DATABASE_URL, or the embedded server under DATA_DIR. All the CLI needs. */
 export function loadDatabaseConfig(env: NodeJS.ProcessEnv): DatabaseConfig {
   return {
@@ -72,5 +87,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     eventStore,
     auth: authConfig(env),
     logLevel: env.LOG_LEVEL || 'info',
+    audit: {
+      signingKey: env.AUDIT_SIGNING_KEY || undefined,
+      checkpointEvery: positiveInteger('AUDIT_CHECKPOINT_EVERY', env.AUDIT_CHECKPOINT_EVERY, 1000),
+      checkpointMinutes: positiveInteger('AUDIT_CHECKPOINT_MINUTES', env.AUDIT_CHECKPOINT_MINUTES, 10),
+    },
   };
 }

@@ -3,12 +3,14 @@ import { Pool } from 'pg';
 import { EVENT_STORE, EventStore } from '@app/event-store';
 import { ProjectionRunner, ensureProjectionSchema, projectionLag } from '@app/projections';
 import { READ_MODELS } from '@app/read-models';
+import { AuditCheckpoints } from '../audit/audit-checkpoints';
 import { DATABASE_POOL } from '../database/database';
 import { Metrics } from '../observability/metrics';
 
 /**
  * Creates the read models' tables before the service answers, and runs this instance's
- * projection runner: one runner across all instances leads and applies events.
+ * projection runner: one runner across all instances leads, applies events and has the log's
+ * checkpoints signed.
  */
 @Injectable()
 export class ReadModelHost implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -19,13 +21,17 @@ export class ReadModelHost implements OnModuleInit, OnApplicationBootstrap, Befo
     @Inject(DATABASE_POOL) private readonly pool: Pool,
     @Inject(EVENT_STORE) store: EventStore,
     metrics: Metrics,
+    checkpoints: AuditCheckpoints,
   ) {
     metrics.reportProjectionLag(() => projectionLag(pool, store, READ_MODELS));
     this.runner = new ProjectionRunner({
       pool,
       store,
       projections: READ_MODELS,
-      onApplied: (events) => metrics.observeProjected(events),
+      onApplied: (events) => {
+        metrics.observeProjected(events);
+        checkpoints.afterApplied(events, () => this.runner.isLeader);
+      },
       onRebuild: ({ projections, events, position, head }) => this.logger.log({ projections, events, position, head }, 'rebuilding'),
       onError: (error) => this.logger.warn({ err: error }, 'projection runner will retry'),
     });

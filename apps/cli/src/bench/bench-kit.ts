@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { promisify } from 'node:util';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Pool } from 'pg';
@@ -66,7 +67,8 @@ export async function startBenchService(serverUrl: string, name: string): Promis
   const pool = createPool(databaseUrl);
   await migrate(pool);
   const secret = 'bench-secret-long-enough-to-sign';
-  const config = loadConfig({ AUTH_DEV_SECRET: secret, DATABASE_URL: databaseUrl });
+  const signingKey = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  const config = loadConfig({ AUTH_DEV_SECRET: secret, DATABASE_URL: databaseUrl, AUDIT_SIGNING_KEY: signingKey });
   const app = await createApp({ config, pool, logger: createLogger('warn') });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.getHttpServer().address() as { port: number };

@@ -6,6 +6,8 @@ import {
   IDEMPOTENCY_WINDOW_MS,
   IdempotencyKeyTaken,
   IdempotencyRecord,
+  LogFilter,
+  LogHead,
   NewEvent,
   RecordedEvent,
   StreamRead,
@@ -56,8 +58,17 @@ export class InMemoryEventStore implements EventStore {
     return { version: events.length, events };
   }
 
-  async readAll(after: bigint, limit: number): Promise<RecordedEvent[]> {
-    return this.log.slice(Number(after), Number(after) + limit);
+  async readAll(after: bigint, limit: number, filter: LogFilter = {}): Promise<RecordedEvent[]> {
+    const { recordedFrom, recordedTo, actor } = filter;
+    return this.log
+      .slice(Number(after))
+      .filter(
+        (event) =>
+          (!recordedFrom || event.recordedAt >= recordedFrom) &&
+          (!recordedTo || event.recordedAt <= recordedTo) &&
+          (actor === undefined || (event.metadata.actor as { sub?: string } | undefined)?.sub === actor),
+      )
+      .slice(0, limit);
   }
 
   async findIdempotency(scope: string, key: string): Promise<IdempotencyRecord | undefined> {
@@ -67,6 +78,10 @@ export class InMemoryEventStore implements EventStore {
 
   async headPosition(): Promise<bigint> {
     return BigInt(this.log.length);
+  }
+
+  async head(): Promise<LogHead> {
+    return { position: BigInt(this.log.length), hash: this.log.at(-1)?.hash ?? GENESIS_HASH };
   }
 
   async close(): Promise<void> {}

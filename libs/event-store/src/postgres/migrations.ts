@@ -70,6 +70,27 @@ export const MIGRATIONS: readonly Migration[] = [
         FOR EACH ROW EXECUTE FUNCTION notify_event_log();
     `,
   },
+  {
+    id: 3,
+    name: 'audit: queries by time and actor, signed checkpoints',
+    sql: `
+      CREATE INDEX events_recorded_at ON events (recorded_at, position);
+      CREATE INDEX events_actor ON events ((metadata->'actor'->>'sub'), position);
+
+      CREATE TABLE audit_checkpoints (
+        position bigint PRIMARY KEY,
+        hash text NOT NULL,
+        signed_at timestamptz NOT NULL,
+        key_id text NOT NULL,
+        signature text NOT NULL
+      );
+      CREATE TRIGGER audit_checkpoints_append_only BEFORE UPDATE OR DELETE ON audit_checkpoints
+        FOR EACH ROW EXECUTE FUNCTION refuse_event_change();
+      CREATE TRIGGER audit_checkpoints_no_truncate BEFORE TRUNCATE ON audit_checkpoints
+        FOR EACH STATEMENT EXECUTE FUNCTION refuse_event_change();
+      REVOKE UPDATE, DELETE, TRUNCATE ON audit_checkpoints FROM PUBLIC;
+    `,
+  },
 ];
 
 const MIGRATION_LOCK = 0x1ea2_0001;

@@ -8,6 +8,8 @@ import {
   IdempotencyKeyTaken,
   IdempotencyRecord,
   JsonObject,
+  LogFilter,
+  LogHead,
   NewEvent,
   RecordedEvent,
   StreamRead,
@@ -99,10 +101,19 @@ export class PostgresEventStore implements EventStore {
     return { version: rows.length === 0 ? 0 : rows[rows.length - 1].version, events: rows.map(toRecordedEvent) };
   }
 
-  async readAll(after: bigint, limit: number): Promise<RecordedEvent[]> {
+  async readAll(after: bigint, limit: number, filter: LogFilter = {}): Promise<RecordedEvent[]> {
+    const params: unknown[] = [after.toString(), limit];
+    const conditions = ['position > $1'];
+    const where = (condition: (param: string) => string, value: unknown) => {
+      params.push(value);
+      conditions.push(condition(`$${params.length}`));
+    };
+    if (filter.recordedFrom) where((p) => `recorded_at >= ${p}`, filter.recordedFrom);
+    if (filter.recordedTo) where((p) => `recorded_at <= ${p}`, filter.recordedTo);
+    if (filter.actor !== undefined) where((p) => `metadata->'actor'->>'sub' = ${p}`, filter.actor);
     const { rows } = await this.pool.query<EventRow>(
-      `SELECT ${EVENT_COLUMNS} FROM events WHERE position > $1 ORDER BY position LIMIT $2`,
-      [after.toString(), limit],
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE ${conditions.join(' AND ')} ORDER BY position LIMIT $2`,
+      params,
     );
     return rows.map(toRecordedEvent);
   }
@@ -119,6 +130,11 @@ export class PostgresEventStore implements EventStore {
   async headPosition(): Promise<bigint> {
     const { rows } = await this.pool.query<{ position: string }>('SELECT position FROM event_log_head');
     return BigInt(rows[0].position);
+  }
+
+  async head(): Promise<LogHead> {
+    const { rows } = await this.pool.query<{ position: string; hash: string }>("SELECT position, encode(hash, 'hex') AS hash FROM event_log_head");
+    return { position: BigInt(rows[0].position), hash: rows[0].hash };
   }
 
   async close(): Promise<void> {

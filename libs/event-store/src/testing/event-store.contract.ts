@@ -122,6 +122,22 @@ export function describeEventStoreContract(adapter: string, createStore: () => P
       expect(await store.readAll(5n, 10)).toEqual([]);
     });
 
+    it('filters the whole log by who recorded it and when, and says where it ends', async () => {
+      expect(await store.head()).toEqual({ position: 0n, hash: GENESIS_HASH });
+      const by = (sub: string): NewEvent => ({ ...anEvent(), metadata: { actor: { sub, name: sub, roles: ['subgroup'] } } });
+      await store.appendToStream(stream(), [by('ann'), by('bob')], { expectedVersion: 0 });
+      const [first, second] = await store.readAll(0n, 10);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      await store.appendToStream(stream(), [by('ann')], { expectedVersion: 0 });
+      const [, , third] = await store.readAll(0n, 10);
+      expect((await store.readAll(0n, 10, { actor: 'ann' })).map((e) => e.position)).toEqual([1n, 3n]);
+      expect((await store.readAll(1n, 10, { actor: 'ann' })).map((e) => e.position)).toEqual([3n]);
+      expect((await store.readAll(0n, 10, { recordedFrom: third.recordedAt })).map((e) => e.position)).toEqual([3n]);
+      expect((await store.readAll(0n, 10, { recordedTo: second.recordedAt })).map((e) => e.position)).toEqual([1n, 2n]);
+      expect(first.recordedAt <= second.recordedAt).toBe(true);
+      expect(await store.head()).toEqual({ position: 3n, hash: third.hash });
+    });
+
     it('refuses an event id that was recorded before, or twice in one append', async () => {
       const repeated = anEvent();
       await store.appendToStream(stream(), [repeated], { expectedVersion: 0 });

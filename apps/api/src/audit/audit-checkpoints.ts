@@ -1,0 +1,78 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Pool } from 'pg';
+import { AuditCheckpoint, EVENT_STORE, EventStore, RecordedEvent, signCheckpoint } from '@app/event-store';
+import { AppConfig } from '../config/config';
+import { DATABASE_POOL } from '../database/database';
+import { SIGNING_KEY, SigningKey } from './signing-key';
+
+export const AUDIT_CONFIG = Symbol('AuditConfig');
+
+type CheckpointRow = { position: string; hash: string; signed_at: Date; key_id: string; signature: string };
+
+/**
+ * Signed checkpoints of the log: every N events or T minutes, the leading instance signs
+ * {position, hash, time} with a key kept outside the database and stores the signature, which an
+ * auditor can keep and later verify the log against.
+ */
+@Injectable()
+export class AuditCheckpoints implements OnApplicationShutdown {
+  private readonly logger = new Logger('audit');
+  private lastSigned?: { position: bigint; at: number };
+  private timer?: NodeJS.Timeout;
+  private signing = Promise.resolve();
+
+  constructor(
+    @Inject(DATABASE_POOL) private readonly pool: Pool,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(SIGNING_KEY) private readonly key: SigningKey,
+    @Inject(AUDIT_CONFIG) private readonly config: AppConfig['audit'],
+  ) {}
+
+  async all(): Promise<AuditCheckpoint[]> {
+    const { rows } = await this.pool.query<CheckpointRow>('SELECT position, hash, signed_at, key_id, signature FROM audit_checkpoints ORDER BY position');
+    return rows.map((row) => ({ position: row.position, hash: row.hash, signedAt: row.signed_at.toISOString(), keyId: row.key_id, signature: row.signature }));
+  }
+
+  /** Called by the leading runner with every batch it applied. */
+  afterApplied(events: readonly RecordedEvent[], isLeader: () => boolean): void {
+    this.timer ??= setInterval(() => isLeader() && this.signHeadIfMoved(), this.config.checkpointMinutes * 60_000).unref();
+    const last = events[events.length - 1];
+    this.queue(async () => {
+      const since = await this.lastSignedPosition();
+      if (last.position - since >= BigInt(this.config.checkpointEvery)) await this.sign(last.position, last.hash);
+    });
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    return this.signing;
+  }
+
+  private signHeadIfMoved(): void {
+    this.queue(async () => {
+      const head = await this.store.head();
+      if (head.position > (await this.lastSignedPosition())) await this.sign(head.position, head.hash);
+    });
+  }
+
+  private queue(work: () => Promise<void>): void {
+    this.signing = this.signing.then(work).catch((error: unknown) => this.logger.warn({ err: error }, 'could not sign a checkpoint; will try again'));
+  }
+
+  private async lastSignedPosition(): Promise<bigint> {
+    if (!this.lastSigned) {
+      const { rows } = await this.pool.query<{ position: string | null }>('SELECT max(position) AS position FROM audit_checkpoints');
+      this.lastSigned = { position: BigInt(rows[0].position ?? 0), at: Date.now() };
+    }
+    return this.lastSigned.position;
+  }
+
+  private async sign(position: bigint, hash: string): Promise<void> {
+    const checkpoint = signCheckpoint(this.key.privateKey, this.key.publicKey, { position, hash, signedAt: new Date() });
+    await this.pool.query(
+      `INSERT INTO audit_checkpoints (position, hash, signed_at, key_id, signature) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (position) DO NOTHING`,
+      [checkpoint.position, checkpoint.hash, checkpoint.signedAt, checkpoint.keyId, checkpoint.signature],
+    );
+    this.lastSigned = { position, at: Date.now() };
+  }
+}

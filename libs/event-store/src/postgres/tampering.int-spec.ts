@@ -1,0 +1,112 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { TestDatabase, createTestDatabase } from '../../../../test/support/database';
+import { signCheckpoint } from '../audit-checkpoint';
+import { GENESIS_HASH, chainHash } from '../hash-chain';
+import { anEvent, readEverything } from '../testing/event-store.contract';
+import { verifyLog } from '../verify-log';
+import { migrate } from './migrations';
+import { PostgresEventStore } from './postgres-event-store';
+
+const EVENTS = 30;
+const keys = () => generateKeyPairSync('ed25519');
+
+describe('verification finds tampering with the PostgreSQL log', () => {
+  let database: TestDatabase;
+  let store: PostgresEventStore;
+  /** As someone with full database access would: the append-only triggers switched off first. */
+  const tamper = (sql: string) => database.pool.query(`ALTER TABLE events DISABLE TRIGGER USER; ${sql}; ALTER TABLE events ENABLE TRIGGER USER`);
+
+  beforeEach(async () => {
+    database = await createTestDatabase();
+    await migrate(database.pool);
+    store = new PostgresEventStore(database.pool);
+    for (let i = 0; i < EVENTS / 3; i++) await store.appendToStream(`stream-${i}`, [anEvent(), anEvent(), anEvent('Other', { i })], { expectedVersion: 0 });
+  });
+  afterEach(() => database.drop());
+
+  it('raises no alarm on an untouched log, even while appends go on', async () => {
+    expect(await verifyLog(store)).toMatchObject({ ok: true, checked: EVENTS });
+    const appending = Promise.all(Array.from({ length: 40 }, (_, i) => store.appendToStream(`more-${i}`, [anEvent()], { expectedVersion: 0 })));
+    const results = await Promise.all([verifyLog(store, { batchSize: 7 }), verifyLog(store, { batchSize: 3 }), appending.then(() => verifyLog(store))]);
+    results.forEach((result) => expect(result).toMatchObject({ ok: true }));
+    expect(results[2].checked).toBe(EVENTS + 40);
+  });
+
+  it.each([
+    ['an edited event', `UPDATE events SET data = '{"n": 999}' WHERE position = 17`, { position: '17', reason: 'altered', stream: 'stream-5' }],
+    ['a deleted event', 'DELETE FROM events WHERE position = 12', { position: '12', reason: 'missing' }],
+    [
+      'two events swapped',
+      'UPDATE events SET position = 1000000 WHERE position = 20; UPDATE events SET position = 20 WHERE position = 21; UPDATE events SET position = 21 WHERE position = 1000000',
+      { position: '20', reason: 'altered' },
+    ],
+    [
+      'a forged event inserted',
+      `UPDATE events SET position = position + 1000 WHERE position >= 10;
+       UPDATE events SET position = position - 999 WHERE position >= 1010;
+       INSERT INTO events (position, event_id, stream_id, version, type, data, metadata, recorded_at, prev_hash, hash)
+         SELECT 10, gen_random_uuid(), 'stream-forged', 1, 'ActionClosed', '{}', metadata, recorded_at, hash, hash FROM events WHERE position = 9;
+       UPDATE event_log_head SET position = position + 1`,
+      { position: '10', reason: 'altered', stream: 'stream-forged' },
+    ],
+    ['a truncated tail', `DELETE FROM events WHERE position > 25`, { position: '26', reason: 'truncated' }],
+  ])('finds %s, at the first bad position', async (_, sql, firstBad) => {
+    await tamper(sql);
+    const result = await verifyLog(store, { batchSize: 4 });
+    expect(result.ok).toBe(false);
+    expect(result.firstBad).toMatchObject(firstBad);
+  });
+
+  describe('against signed checkpoints an auditor kept', () => {
+    const checkpointAt = async (position: bigint, key = keys()) => {
+      const [event] = await store.readAll(position - 1n, 1);
+      return { key, checkpoint: signCheckpoint(key.privateKey, key.publicKey, { position, hash: event.hash, signedAt: new Date() }) };
+    };
+
+    it('accepts the log the checkpoints vouch for', async () => {
+      const { key, checkpoint } = await checkpointAt(15n);
+      expect(await verifyLog(store, { checkpoints: [checkpoint], publicKey: key.publicKey })).toMatchObject({ ok: true, checked: EVENTS });
+    });
+
+    it('refuses a checkpoint whose hash was changed after signing', async () => {
+      const { key, checkpoint } = await checkpointAt(15n);
+      const changed = { ...checkpoint, hash: checkpoint.hash.replace(/^./, (c) => (c === 'a' ? 'b' : 'a')) };
+      expect(await verifyLog(store, { checkpoints: [changed], publicKey: key.publicKey })).toMatchObject({
+        ok: false,
+        firstBad: { position: '15', reason: 'checkpoint-signature' },
+      });
+    });
+
+    it('refuses a checkpoint signed with another key', async () => {
+      const { checkpoint } = await checkpointAt(15n);
+      expect(await verifyLog(store, { checkpoints: [checkpoint], publicKey: keys().publicKey })).toMatchObject({
+        ok: false,
+        firstBad: { position: '15', reason: 'checkpoint-signature' },
+      });
+    });
+
+    it('refuses a history rewritten below a valid checkpoint, chain and head recomputed to hide it', async () => {
+      const { key, checkpoint } = await checkpointAt(15n);
+      const events = await readEverything(store);
+      let previous = GENESIS_HASH;
+      const rewritten = events.map((event) => {
+        const data = event.position === 5n ? { n: 'rewritten' } : event.data;
+        const hash = chainHash(previous, { ...event, data });
+        const row = { position: event.position, data, prevHash: previous, hash };
+        previous = hash;
+        return row;
+      });
+      for (const row of rewritten) {
+        await tamper(
+          `UPDATE events SET data = '${JSON.stringify(row.data)}', prev_hash = '\\x${row.prevHash}', hash = '\\x${row.hash}' WHERE position = ${row.position}`,
+        );
+      }
+      await database.pool.query(`UPDATE event_log_head SET hash = '\\x${previous}'`);
+      expect(await verifyLog(store)).toMatchObject({ ok: true });
+      expect(await verifyLog(store, { checkpoints: [checkpoint], publicKey: key.publicKey })).toMatchObject({
+        ok: false,
+        firstBad: { position: '15', reason: 'checkpoint-mismatch' },
+      });
+    });
+  });
+});

@@ -1,0 +1,49 @@
+import { KeyObject } from 'node:crypto';
+import { AuditCheckpoint, trustedHashes } from './audit-checkpoint';
+import { ChainFault, ChainVerifier } from './chain-verifier';
+import { EventStore, LogHead } from './event-store.port';
+
+export type Verification = Readonly<{ ok: boolean; checked: number; head: LogHead; firstBad?: ChainFault }>;
+
+export type VerifyOptions = Readonly<{
+  /** Checkpoints an auditor kept (or the store's own): each must verify under `publicKey`, and the chain must pass through its hash. */
+  checkpoints?: readonly AuditCheckpoint[];
+  publicKey?: KeyObject;
+  batchSize?: number;
+  onProgress?: (checked: number, head: bigint) => void;
+}>;
+
+/**
+ * Recomputes the whole chain from the store, batch by batch, up to the head it reads first
+ * (events appended meanwhile are left for the next run), against the signed checkpoints given,
+ * and names the first fault. Memory does not grow with the log.
+ */
+export async function verifyLog(store: Pick<EventStore, 'readAll' | 'head'>, options: VerifyOptions = {}): Promise<Verification> {
+  const head = await store.head();
+  const { checkpoints = [], publicKey, batchSize = 5000 } = options;
+  if (checkpoints.length > 0 && !publicKey) throw new RangeError('Checkpoints can only be trusted with the public key that signed them.');
+  const { expected, forged } = publicKey ? trustedHashes(checkpoints, publicKey) : { expected: [] };
+  if (forged) {
+    const detail = 'a checkpoint whose signature does not verify under the public key: altered, or signed with another key';
+    return { ok: false, checked: 0, head, firstBad: { position: forged.position, stream: null, reason: 'checkpoint-signature', detail } };
+  }
+  const verifier = new ChainVerifier(expected);
+  let after = 0n;
+  while (after < head.position) {
+    const left = head.position - after;
+    const events = await store.readAll(after, Number(left < BigInt(batchSize) ? left : BigInt(batchSize)));
+    if (events.length === 0) break;
+    if (!events.every((event) => verifier.accept(event))) break;
+    after = events[events.length - 1].position;
+    options.onProgress?.(verifier.checked, head.position);
+  }
+  const firstBad = verifier.finish(head) ?? (await beyondTheHead(store, head));
+  return { ok: firstBad === undefined, checked: verifier.checked, head, ...(firstBad && { firstBad }) };
+}
+
+/** An event past the head is fine if the head has moved on to cover it (an append since), forged if not. */
+async function beyondTheHead(store: Pick<EventStore, 'readAll' | 'head'>, head: LogHead): Promise<ChainFault | undefined> {
+  const [next] = await store.readAll(head.position, 1);
+  if (!next || next.position <= (await store.head()).position) return undefined;
+  return { position: next.position.toString(), stream: next.streamId, reason: 'unexpected', detail: 'an event past the position the log head records' };
+}
