@@ -3,6 +3,7 @@ import { tokenCommand } from './token.command';
 const COMMANDS: Record<string, (args: string[]) => Promise<string | void>> = {
   token: tokenCommand,
   bench: async () => (await import('./bench/bench.command')).benchCommand(),
+  audit: async (args) => (await import('./audit.command')).auditCommand(args),
   projections: async (args) => (await import('./projections.command')).projectionsCommand(args),
 };
 

@@ -2,17 +2,17 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmbeddedPostgres } from '../../../api/src/database/embedded-postgres';
-import { benchProjections } from './projections.bench';
+import { benchLog } from './log.bench';
 import { benchWrites } from './writes.bench';
 
 const SECTIONS: Record<string, (serverUrl: string) => Promise<string[]>> = {
   writes: benchWrites,
-  projections: benchProjections,
+  log: benchLog,
 };
 
 /**
  * Prints every benchmark figure next to its raw PostgreSQL baseline, all measured in one run
- * against one embedded server. BENCH_ONLY=writes or projections runs one section.
+ * against one embedded server. BENCH_ONLY=writes or log runs one section.
  */
 export async function benchCommand(): Promise<void> {
   const only = process.env.BENCH_ONLY;
