@@ -32,7 +32,8 @@ describe('npm run cli -- projections rebuild', () => {
     expect(stdout).toMatch(/^partner-list: rebuilt from \d+ events/m);
     expect(stdout).toMatch(/^review-list: rebuilt/m);
     expect(stdout).toMatch(/^action-list: rebuilt/m);
-    expect(stderr).toMatch(/partner-list, review-list, action-list \[#+\] 100% .* events\/s/);
+    expect(stdout).toMatch(/^action-list-history: rebuilt/m);
+    expect(stderr).toMatch(/6 read models \[#+\] 100% .* events\/s/);
     const after = await service.request('GET', '/assurance', { as: CHAIR });
     expect({ ...after.body, asOf: undefined }).toEqual({ ...before.body, asOf: undefined });
   });

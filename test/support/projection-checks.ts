@@ -26,7 +26,7 @@ export async function caughtUp(pool: Pool, store: EventStore, projections: reado
 }
 
 export async function tableRows(pool: Pool, projection: Projection): Promise<{ key: string; position: string; doc: object }[]> {
-  return (await pool.query(`SELECT key, position, doc FROM ${projection.table} ORDER BY key`)).rows;
+  return (await pool.query(`SELECT key, position, doc FROM ${projection.table} ORDER BY key, position`)).rows;
 }
 
 /** Each projection's rows as the runner left them, and as a rebuild from the first event makes them. */

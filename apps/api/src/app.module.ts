@@ -29,6 +29,7 @@ import { RecordRecommendationHandler } from './reviews/record-recommendation.han
 import { RegisterReviewHandler } from './reviews/register-review.handler';
 import { ReadModelHost } from './read-models/read-model-host';
 import { ReadPositions, ReadYourWritesInterceptor } from './read-models/read-position';
+import { ReadScopes } from './read-models/read-scope';
 import { GetReviewHandler, ListReviewsHandler } from './reviews/review.queries';
 import { ReviewReader } from './reviews/review-reader';
 import { ReviewsController } from './reviews/reviews.http.controller';
@@ -80,6 +81,7 @@ export class AppModule implements OnApplicationShutdown {
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_INTERCEPTOR, useClass: ReadYourWritesInterceptor },
         ReadPositions,
+        ReadScopes,
         ReadModelHost,
         { provide: SIGNING_KEY, useFactory: () => loadSigningKey(config) },
         { provide: AUDIT_CONFIG, useValue: config.audit },

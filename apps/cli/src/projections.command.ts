@@ -20,7 +20,7 @@ export async function projectionsCommand([action, name, ...rest]: string[]): Pro
   try {
     const store = new PostgresEventStore(database.pool);
     await ensureProjectionSchema(database.pool, READ_MODELS);
-    const label = chosen.map((projection) => projection.name).join(', ');
+    const label = chosen.length === 1 ? chosen[0].name : `${chosen.length} read models`;
     const bar = new ProgressBar(label);
     const started = Date.now();
     const result = await rebuildProjections(database.pool, store, chosen, {

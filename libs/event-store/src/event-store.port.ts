@@ -53,6 +53,11 @@ export interface EventStore {
   findIdempotency(scope: string, key: string): Promise<IdempotencyRecord | undefined>;
   headPosition(): Promise<bigint>;
   head(): Promise<LogHead>;
+  /**
+   * The last position recorded at or before the instant (0 before the first event). Recorded
+   * times never decrease along the log, so everything up to it is what was recorded by then.
+   */
+  positionAt(instant: Date): Promise<bigint>;
   close(): Promise<void>;
 }
 

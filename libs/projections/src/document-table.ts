@@ -7,16 +7,27 @@ type Row = { position: bigint; doc: object };
 /** A document as written: key, position and the document itself. */
 export type DocumentRow = [string, string, object];
 
-/** Inserts or replaces documents, in the caller's transaction, in one statement. */
-export async function writeDocuments(client: PoolClient, table: string, rows: readonly DocumentRow[]): Promise<void> {
+/**
+ * Writes documents in the caller's transaction, in one statement: replacing each key's row, or,
+ * for a projection that keeps history, adding each version and closing the one it follows.
+ */
+export async function writeDocuments(client: PoolClient, { projection, table }: ProjectionTarget, rows: readonly DocumentRow[]): Promise<void> {
   if (rows.length === 0) return;
   // One JSON text for the whole set: far cheaper to send and parse than an array of jsonb literals.
-  await client.query(
-    `INSERT INTO ${table} (key, position, doc)
-     SELECT row->>0, (row->>1)::bigint, row->2 FROM jsonb_array_elements($1::jsonb) AS row
-     ON CONFLICT (key) DO UPDATE SET position = excluded.position, doc = excluded.doc`,
-    [JSON.stringify(rows)],
-  );
+  const incoming = `SELECT row->>0 AS key, (row->>1)::bigint AS position, row->2 AS doc FROM jsonb_array_elements($1::jsonb) AS row`;
+  const sql = projection.keepsHistory
+    ? `WITH incoming AS (${incoming}),
+            versions AS (SELECT key, position, doc, lead(position) OVER (PARTITION BY key ORDER BY position) AS valid_to FROM incoming),
+            closed AS (
+              UPDATE ${table} AS current SET valid_to = first.position
+                FROM (SELECT key, min(position) AS position FROM incoming GROUP BY key) AS first
+               WHERE current.key = first.key AND current.valid_to IS NULL AND current.position < first.position
+            )
+       INSERT INTO ${table} (key, position, valid_to, doc) SELECT key, position, valid_to, doc FROM versions
+       ON CONFLICT (key, position) DO NOTHING`
+    : `INSERT INTO ${table} (key, position, doc) ${incoming}
+       ON CONFLICT (key) DO UPDATE SET position = excluded.position, doc = excluded.doc`;
+  await client.query(sql, [JSON.stringify(rows)]);
 }
 
 export function createTableSql(target: ProjectionTarget): string[] {
@@ -24,12 +35,21 @@ export function createTableSql(target: ProjectionTarget): string[] {
 }
 
 export function createTableOnlySql({ projection, table }: ProjectionTarget): string {
-  const columns = ['key text PRIMARY KEY', 'position bigint NOT NULL', 'doc jsonb NOT NULL', ...(projection.columns ?? [])];
-  return `CREATE TABLE ${table} (${columns.join(', ')})`;
+  const identity = projection.keepsHistory
+    ? [
+        'key text NOT NULL',
+        'position bigint NOT NULL',
+        'valid_to bigint',
+        'valid int8range GENERATED ALWAYS AS (int8range(position, valid_to)) STORED',
+        'PRIMARY KEY (key, position)',
+      ]
+    : ['key text PRIMARY KEY', 'position bigint NOT NULL'];
+  return `CREATE TABLE ${table} (${[...identity, 'doc jsonb NOT NULL', ...(projection.columns ?? [])].join(', ')})`;
 }
 
 export function createIndexesSql({ projection, table }: ProjectionTarget): string[] {
-  return (projection.indexes ?? []).map((index) => `CREATE INDEX ON ${table} ${index}`);
+  const history = projection.keepsHistory ? ['USING gist (valid)', '(key) WHERE valid_to IS NULL'] : [];
+  return [...history, ...(projection.indexes ?? [])].map((index) => `CREATE INDEX ON ${table} ${index}`);
 }
 
 /**
@@ -42,6 +62,8 @@ export function createIndexesSql({ projection, table }: ProjectionTarget): strin
 export class DocumentBuffer {
   private readonly rows = new Map<string, Row>();
   private readonly dirty = new Set<string>();
+  /** Every version made since the last write, for a projection that keeps history. */
+  private readonly versions: DocumentRow[] = [];
   private tableMayHoldMore: boolean;
 
   constructor(
@@ -52,7 +74,7 @@ export class DocumentBuffer {
   }
 
   get changed(): number {
-    return this.dirty.size;
+    return this.target.projection.keepsHistory ? this.versions.length : this.dirty.size;
   }
 
   async apply(client: Pool | PoolClient, events: readonly RecordedEvent[]): Promise<void> {
@@ -70,17 +92,22 @@ export class DocumentBuffer {
       this.rows.delete(key);
       this.rows.set(key, { position: event.position, doc });
       this.dirty.add(key);
+      if (projection.keepsHistory) this.versions.push([key, event.position.toString(), doc]);
     }
   }
 
   /** Writes the changed documents back, in the caller's transaction, and lets go of some if over capacity. */
   async flush(client: PoolClient): Promise<void> {
-    await writeDocuments(client, this.target.table, this.takeChanges());
+    await writeDocuments(client, this.target, this.takeChanges());
     this.forgetWritten();
   }
 
   /** The changed documents, to be written by the caller; from now on they count as unchanged. */
   takeChanges(): DocumentRow[] {
+    if (this.target.projection.keepsHistory) {
+      this.dirty.clear();
+      return this.versions.splice(0);
+    }
     const changes = [...this.dirty].map((key): DocumentRow => {
       const row = this.rows.get(key)!;
       return [key, row.position.toString(), row.doc];
@@ -108,7 +135,10 @@ export class DocumentBuffer {
   private async load(client: Pool | PoolClient, keys: string[]): Promise<void> {
     const missing = [...new Set(keys)].filter((key) => !this.rows.has(key));
     if (missing.length === 0) return;
-    const { rows } = await client.query<StoredRow>(`SELECT key, position, doc FROM ${this.target.table} WHERE key = ANY($1::text[])`, [missing]);
+    const current = this.target.projection.keepsHistory ? ' AND valid_to IS NULL' : '';
+    const { rows } = await client.query<StoredRow>(`SELECT key, position, doc FROM ${this.target.table} WHERE key = ANY($1::text[])${current}`, [
+      missing,
+    ]);
     for (const row of rows) this.rows.set(row.key, { position: BigInt(row.position), doc: row.doc });
   }
 }

@@ -13,6 +13,12 @@ export interface Projection<Doc extends object = object> {
   readonly columns?: readonly string[];
   /** Index definitions, e.g. `(status, due_date)` or `USING gin ((doc->'themes'))`. */
   readonly indexes?: readonly string[];
+  /**
+   * Keep every version of every document, each valid from the position of the event that made it
+   * to the position of the next (`valid`, an int8range): the read model as it stood at any
+   * position is then an indexed lookup, `valid @> position`. The current versions have no end.
+   */
+  readonly keepsHistory?: boolean;
   handles(event: RecordedEvent): boolean;
   keyOf(event: RecordedEvent): string;
   /** The document after the event; undefined leaves the key without a document. */
@@ -39,4 +45,12 @@ export const shadowTarget = (projection: Projection): ProjectionTarget => ({
   projection,
   table: checkedIdentifier(`${projection.table}__rebuild`),
   checkpoint: `${projection.name}#rebuild`,
+});
+
+/** The projection's twin that keeps every version of every document: `<name>-history` in `<table>_history`. */
+export const historyOf = (projection: Projection): Projection => ({
+  ...projection,
+  name: `${projection.name}-history`,
+  table: `${projection.table}_history`,
+  keepsHistory: true,
 });

@@ -3,7 +3,7 @@ import { PostgresEventStore, migrate } from '@app/event-store';
 import { TestDatabase, createTestDatabase } from '../../../test/support/database';
 import { anEvent } from '../../event-store/src/testing/event-store.contract';
 import { applyBatch, ensureProjectionSchema, readCheckpoints } from './checkpoints';
-import { liveTarget } from './projection';
+import { historyOf, liveTarget } from './projection';
 import { ProjectionRunner } from './projection-runner';
 import { rebuildProjections } from './rebuild';
 import { countedEvents, countingProjection } from './testing/counting.projection';
@@ -46,6 +46,53 @@ describe('projections on PostgreSQL', () => {
     expect((await database.pool.query('SELECT key, position, doc FROM event_counts ORDER BY key')).rows).toEqual(once);
     expect(once.map((row) => row.doc.count)).toEqual([3, 2]);
     expect((await readCheckpoints(database.pool, ['event-counts'])).get('event-counts')?.position).toBe(5n);
+  });
+
+  describe('a projection that keeps history', () => {
+    const history = historyOf(countingProjection());
+    const versions = async () =>
+      (await database.pool.query('SELECT key, position, valid_to, doc->>\'count\' AS count FROM event_counts_history ORDER BY key, position')).rows.map(
+        (row) => [row.key, Number(row.position), row.valid_to === null ? null : Number(row.valid_to), Number(row.count)],
+      );
+    const countsAt = async (position: number) =>
+      (await database.pool.query('SELECT key, doc->>\'count\' AS count FROM event_counts_history WHERE valid @> $1::bigint ORDER BY key', [position])).rows.map(
+        (row) => [row.key, Number(row.count)],
+      );
+    const EXPECTED = [
+      ['s-1', 1, 2, 1],
+      ['s-1', 2, 4, 2],
+      ['s-1', 4, null, 3],
+      ['s-2', 3, 5, 1],
+      ['s-2', 5, null, 2],
+    ];
+
+    beforeEach(async () => {
+      await ensureProjectionSchema(database.pool, [history]);
+      await append('s-1', 2);
+      await append('s-2', 1);
+      await store.appendToStream('s-1', [anEvent()], { expectedVersion: 2 });
+      await store.appendToStream('s-2', [anEvent()], { expectedVersion: 1 });
+    });
+
+    it('keeps every version, valid from its event to the next, across batches and when applied again', async () => {
+      const events = await store.readAll(0n, 100);
+      const target = liveTarget(history);
+      await inTransaction(database.pool, (client) => applyBatch(client, [target], events.slice(0, 3)));
+      await inTransaction(database.pool, (client) => applyBatch(client, [target], events.slice(3)));
+      expect(await versions()).toEqual(EXPECTED);
+      await database.pool.query("UPDATE projection_checkpoints SET position = 0 WHERE name = 'event-counts-history'");
+      await inTransaction(database.pool, (client) => applyBatch(client, [target], events));
+      expect(await versions()).toEqual(EXPECTED);
+      expect(await countsAt(0)).toEqual([]);
+      expect(await countsAt(3)).toEqual([['s-1', 2], ['s-2', 1]]);
+      expect(await countsAt(4)).toEqual([['s-1', 3], ['s-2', 1]]);
+      expect(await countsAt(99)).toEqual([['s-1', 3], ['s-2', 2]]);
+    });
+
+    it('rebuilds the same versions, even holding one document in memory at a time', async () => {
+      await rebuildProjections(database.pool, store, [history], { batchSize: 2, capacity: 1, flushEvery: 1 });
+      expect(await versions()).toEqual(EXPECTED);
+    });
   });
 
   it('follows new events at once, woken by a notification rather than its poll', async () => {

@@ -126,7 +126,7 @@ async function fillShadows(
     const changes = buffers.map((buffer) => buffer.takeChanges());
     const reached = position;
     writing = inTransaction(pool, async (client) => {
-      for (const [index, buffer] of buffers.entries()) await writeDocuments(client, buffer.target.table, changes[index]);
+      for (const [index, buffer] of buffers.entries()) await writeDocuments(client, buffer.target, changes[index]);
       await moveCheckpoints(client, shadows.map((shadow) => shadow.checkpoint), reached);
     }, { begin: PROJECTION_BEGIN }).then(() => buffers.forEach((buffer) => buffer.forgetWritten()));
     // Failures surface when the next write or the end awaits it.

@@ -1,4 +1,4 @@
-import { Projection } from '@app/projections';
+import { Projection, historyOf } from '@app/projections';
 import { actionList } from './action-list.projection';
 import { partnerList } from './partner-list.projection';
 import { reviewList } from './review-list.projection';
@@ -7,5 +7,10 @@ export * from './action-list.projection';
 export * from './partner-list.projection';
 export * from './review-list.projection';
 
+/** Every version of each read model, each valid between two positions: the read models as they stood at any moment. */
+export const partnerHistory = historyOf(partnerList);
+export const reviewHistory = historyOf(reviewList);
+export const actionHistory = historyOf(actionList);
+
 /** Every read model the service answers from, kept by one runner. */
-export const READ_MODELS: readonly Projection[] = [partnerList, reviewList, actionList];
+export const READ_MODELS: readonly Projection[] = [partnerList, reviewList, actionList, partnerHistory, reviewHistory, actionHistory];

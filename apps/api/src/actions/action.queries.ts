@@ -4,9 +4,9 @@ import { Pool } from 'pg';
 import { Actor, NotFound, actionStream, listablePartner, requireReadAccess } from '@app/domain';
 import { EVENT_STORE, EventStore } from '@app/event-store';
 import { ActionDocument, actionList } from '@app/read-models';
-import { CLOCK, Clock, utcDate } from '../clock/clock';
 import { DATABASE_POOL } from '../database/database';
 import { ValidationFailed } from '../http/problem';
+import { ReadScopes, documentsIn } from '../read-models/read-scope';
 import { SqlConditions } from '../read-models/sql-conditions';
 import { ActionPageView, ActionView, HistoryEntryView, actionView, historyEntry } from './action.view';
 import { ListActionsRequest } from './actions.request.dto';
@@ -15,6 +15,7 @@ export class GetActionQuery extends Query<ActionView> {
   constructor(
     readonly actionId: string,
     readonly actor: Actor,
+    readonly asOf?: string,
   ) {
     super();
   }
@@ -41,14 +42,16 @@ const notFound = () => new NotFound('action-not-found', 'No action has that id.'
 export class GetActionHandler implements IQueryHandler<GetActionQuery> {
   constructor(
     @Inject(DATABASE_POOL) private readonly pool: Pool,
-    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly scopes: ReadScopes,
   ) {}
 
-  async execute({ actionId, actor }: GetActionQuery): Promise<ActionView> {
-    const { rows } = await this.pool.query<{ doc: ActionDocument }>(`SELECT doc FROM ${actionList.table} WHERE key = $1`, [actionId]);
-    if (rows.length === 0) throw notFound();
-    requireReadAccess(actor, rows[0].doc);
-    return actionView(rows[0].doc, utcDate(this.clock()));
+  async execute({ actionId, actor, asOf }: GetActionQuery): Promise<ActionView> {
+    const scope = await this.scopes.resolve(asOf);
+    const [action] = await documentsIn(this.pool, scope, actionList, 'key', new SqlConditions().add((p) => `key = ${p(actionId)}`));
+    if (!action) throw notFound();
+    // Authorised against the action as it is shown: who owned it then.
+    requireReadAccess(actor, action);
+    return actionView(action, scope.today);
   }
 }
 
@@ -66,12 +69,13 @@ function decodeCursor(cursor: string): string {
 export class ListActionsHandler implements IQueryHandler<ListActionsQuery> {
   constructor(
     @Inject(DATABASE_POOL) private readonly pool: Pool,
-    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly scopes: ReadScopes,
   ) {}
 
   async execute({ filter, actor }: ListActionsQuery): Promise<ActionPageView> {
-    const today = utcDate(this.clock());
-    const where = new SqlConditions();
+    const scope = await this.scopes.resolve(filter.asOf);
+    const today = scope.today;
+    const where = scope.restrict(new SqlConditions());
     const partner = listablePartner(actor, filter.partner);
     if (partner !== undefined) where.add((p) => `partner_id = ${p(partner)}`);
     if (filter.status === 'outstanding') where.add(() => 'outstanding');
@@ -84,7 +88,7 @@ export class ListActionsHandler implements IQueryHandler<ListActionsQuery> {
     if (filter.cursor) where.add((p) => `raised_position > ${p(decodeCursor(filter.cursor!))}`);
     const limit = filter.limit ?? 100;
     const { rows } = await this.pool.query<{ doc: ActionDocument; raised_position: string }>(
-      `SELECT doc, raised_position FROM ${actionList.table} ${where.sql()} ORDER BY raised_position LIMIT ${where.param(limit + 1)}`,
+      `SELECT doc, raised_position FROM ${scope.table(actionList)} ${where.sql()} ORDER BY raised_position LIMIT ${where.param(limit + 1)}`,
       where.params,
     );
     const page = rows.slice(0, limit);

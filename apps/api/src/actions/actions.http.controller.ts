@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { Actor, ROLES } from '@app/domain';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { PARTNERSHIP, READ_ALL } from '../auth/roles.decorator';
-import { ReadRequest } from '../http/read-request';
+import { AsOfRequest, ReadRequest } from '../http/read-request';
 import { ReadRoute, WriteRoute } from '../http/routes';
 import { WriteAnswer } from '../write/stream-writer';
 import { Write, WriteContext } from '../write/write-context';
@@ -133,8 +133,8 @@ export class ActionsController {
     type: ActionView,
     headers: { ETag: { description: 'The version, quoted: send it as If-Match', schema: { type: 'string' } } },
   })
-  async get(@Param('id') id: string, @Query() _read: ReadRequest, @CurrentActor() actor: Actor, @Res({ passthrough: true }) reply: Reply): Promise<ActionView> {
-    const view = await this.queries.execute(new GetActionQuery(id, actor));
+  async get(@Param('id') id: string, @Query() read: AsOfRequest, @CurrentActor() actor: Actor, @Res({ passthrough: true }) reply: Reply): Promise<ActionView> {
+    const view = await this.queries.execute(new GetActionQuery(id, actor, read.asOf));
     reply.header('etag', `"${view.version}"`);
     return view;
   }

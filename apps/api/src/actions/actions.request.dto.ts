@@ -3,7 +3,7 @@ import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { ACTION_STATUSES, CLOSURE_OUTCOMES, ClosureOutcome } from '@app/domain';
 import { CalendarDate, Link, OneOf, Slug, Text, Uuid } from '../http/fields';
-import { ReadRequest } from '../http/read-request';
+import { AsOfRequest } from '../http/read-request';
 
 export class RaiseActionRequest {
   @Uuid({ optional: true, description: 'Supply your own id to make the create safe to retry' })
@@ -74,7 +74,7 @@ export class CloseActionRequest {
 
 export const STATUS_FILTERS = [...ACTION_STATUSES, 'outstanding'] as const;
 
-export class ListActionsRequest extends ReadRequest {
+export class ListActionsRequest extends AsOfRequest {
   @Slug({ optional: true, description: 'Only actions owned by this partner agency' })
   partner?: string;
 

@@ -2,7 +2,7 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import { READ_ALL } from '../auth/roles.decorator';
-import { ReadRequest } from '../http/read-request';
+import { AsOfRequest } from '../http/read-request';
 import { ReadRoute } from '../http/routes';
 import { AssuranceView, GetAssuranceQuery } from './assurance.query';
 
@@ -18,7 +18,7 @@ export class AssuranceController {
     type: AssuranceView,
     notFound: false,
   })
-  get(@Query() _read: ReadRequest): Promise<AssuranceView> {
-    return this.queries.execute(new GetAssuranceQuery());
+  get(@Query() read: AsOfRequest): Promise<AssuranceView> {
+    return this.queries.execute(new GetAssuranceQuery(read.asOf));
   }
 }

@@ -2,10 +2,10 @@ import { Inject } from '@nestjs/common';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { ApiProperty } from '@nestjs/swagger';
 import { Pool } from 'pg';
-import { PartnerDocument, ReviewDocument, partnerList, reviewList } from '@app/read-models';
-import { CLOCK, Clock, utcDate } from '../clock/clock';
+import { partnerList, reviewList } from '@app/read-models';
 import { DATABASE_POOL } from '../database/database';
 import { ActionCountsView, NO_ACTIONS, countActions } from '../read-models/action-counts';
+import { ReadScopes, documentsIn } from '../read-models/read-scope';
 import { onSnapshot } from '../read-models/snapshot';
 
 export class PartnerAssuranceView extends ActionCountsView {
@@ -33,35 +33,39 @@ export class AssuranceView {
   @ApiProperty({ type: [ReviewAssuranceView] }) reviews!: ReviewAssuranceView[];
 }
 
-export class GetAssuranceQuery extends Query<AssuranceView> {}
+export class GetAssuranceQuery extends Query<AssuranceView> {
+  constructor(readonly asOf?: string) {
+    super();
+  }
+}
 
 /** The whole partnership's assurance picture, every count from one snapshot of the read models. */
 @QueryHandler(GetAssuranceQuery)
 export class GetAssuranceHandler implements IQueryHandler<GetAssuranceQuery> {
   constructor(
     @Inject(DATABASE_POOL) private readonly pool: Pool,
-    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly scopes: ReadScopes,
   ) {}
 
-  execute(): Promise<AssuranceView> {
-    const now = this.clock();
-    const today = utcDate(now);
-    return onSnapshot(this.pool, async (client, position) => {
+  async execute({ asOf }: GetAssuranceQuery): Promise<AssuranceView> {
+    const scope = await this.scopes.resolve(asOf);
+    return onSnapshot(this.pool, async (client) => {
       // One connection answers one query at a time: these run in turn, on the same snapshot.
-      const partners = await client.query<{ doc: PartnerDocument }>(`SELECT doc FROM ${partnerList.table} ORDER BY doc->>'name', key`);
-      const reviews = await client.query<{ doc: ReviewDocument }>(`SELECT doc FROM ${reviewList.table} ORDER BY registered_at, key`);
-      const byPartner = await countActions(client, today, 'partner_id');
-      const byReview = await countActions(client, today, 'review_id');
-      const byTheme = await countActions(client, today, 'theme', { from: "jsonb_array_elements_text(doc->'themes') AS theme" });
-      const totals = await countActions(client, today, 'NULL');
+      const position = await scope.position(client);
+      const partners = await documentsIn(client, scope, partnerList, "doc->>'name', key");
+      const reviews = await documentsIn(client, scope, reviewList, 'registered_at, key');
+      const byPartner = await countActions(client, scope, 'partner_id');
+      const byReview = await countActions(client, scope, 'review_id');
+      const byTheme = await countActions(client, scope, 'theme', { from: "jsonb_array_elements_text(doc->'themes') AS theme" });
+      const totals = await countActions(client, scope, 'NULL');
       return {
-        asOf: now.toISOString(),
-        today,
+        asOf: scope.instant.toISOString(),
+        today: scope.today,
         position: position.toString(),
-        partners: partners.rows.map(({ doc }) => ({ partnerId: doc.id, name: doc.name, ...(byPartner.get(doc.id) ?? NO_ACTIONS) })),
+        partners: partners.map((doc) => ({ partnerId: doc.id, name: doc.name, ...(byPartner.get(doc.id) ?? NO_ACTIONS) })),
         totals: totals.get(null) ?? NO_ACTIONS,
         themes: [...byTheme].map(([theme, counts]) => ({ theme: theme!, ...counts })).sort((a, b) => a.theme.localeCompare(b.theme)),
-        reviews: reviews.rows.map(({ doc }) => ({
+        reviews: reviews.map((doc) => ({
           reviewId: doc.reviewId,
           reference: doc.reference,
           title: doc.title,

@@ -8,6 +8,7 @@ import {
   IsString,
   IsUUID,
   IsUrl,
+  isISO8601,
   Matches,
   MaxLength,
   ValidateBy,
@@ -69,6 +70,22 @@ const IsCalendarDate = (options?: ValidationOptions) =>
 
 export const CalendarDate = (options: FieldOptions = {}) =>
   applyDecorators(documented({ type: String, format: 'date', example: '2026-03-31' }, options), IsCalendarDate());
+
+/** A date (midnight UTC) or a date and time with its zone: never a local time open to two readings. */
+const ZONED_INSTANT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/;
+
+export function isInstant(value: unknown): boolean {
+  return typeof value === 'string' && ZONED_INSTANT.test(value) && isISO8601(value, { strict: true, strictSeparator: true }) && !Number.isNaN(Date.parse(value));
+}
+
+export const Instant = (options: FieldOptions = {}) =>
+  applyDecorators(
+    documented({ type: String, format: 'date-time', example: '2026-11-28T09:00:00Z' }, options),
+    ValidateBy({
+      name: 'isInstant',
+      validator: { validate: isInstant, defaultMessage: () => 'must be a timestamp with its zone, e.g. 2026-11-28T09:00:00Z, or a date' },
+    }),
+  );
 
 export const Slug = (options: FieldOptions = {}) =>
   applyDecorators(

@@ -1,5 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString } from 'class-validator';
+import { Instant } from './fields';
 
 /** Query parameters every read accepts. */
 export class ReadRequest {
@@ -7,4 +8,10 @@ export class ReadRequest {
   @IsOptional()
   @IsString()
   position?: string;
+}
+
+/** Query parameters of the reads that can answer as of a past instant. */
+export class AsOfRequest extends ReadRequest {
+  @Instant({ optional: true, description: 'Answer with what had been recorded up to this instant, even if later events changed it' })
+  asOf?: string;
 }

@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { PoolClient } from 'pg';
 import { actionList } from '@app/read-models';
+import { ReadScope } from './read-scope';
 import { SqlConditions } from './sql-conditions';
 
 export class ActionCountsView {
@@ -19,16 +20,17 @@ export const NO_ACTIONS: ActionCountsView = { outstanding: 0, overdue: 0, eviden
 
 /**
  * Action counts by status for each value of `groupBy` (an SQL expression over the action list),
- * "overdue" judged against `today` at query time.
+ * "overdue" judged against the scope's day at query time.
  */
 export async function countActions(
   db: PoolClient,
-  today: string,
+  scope: ReadScope,
   groupBy: string,
   options: { from?: string; where?: (conditions: SqlConditions) => void } = {},
 ): Promise<Map<string | null, ActionCountsView>> {
   const conditions = new SqlConditions();
-  const todayParam = conditions.param(today);
+  const todayParam = conditions.param(scope.today);
+  scope.restrict(conditions);
   options.where?.(conditions);
   const { rows } = await db.query<Record<(typeof COUNTED)[number], string> & { key: string | null }>(
     `SELECT ${groupBy} AS key,
@@ -39,7 +41,7 @@ export async function countActions(
             count(*) FILTER (WHERE status = 'withdrawn') AS withdrawn,
             count(*) FILTER (WHERE status = 'raised') AS unassigned,
             count(*) AS total
-       FROM ${actionList.table}${options.from ? `, ${options.from}` : ''} ${conditions.sql()}
+       FROM ${scope.table(actionList)}${options.from ? `, ${options.from}` : ''} ${conditions.sql()}
       GROUP BY 1`,
     conditions.params,
   );

@@ -11,10 +11,7 @@ export async function readModelsPosition(db: Pool | PoolClient): Promise<bigint>
   return BigInt(rows[0].position ?? 0);
 }
 
-/**
- * Runs several read-model queries on one consistent snapshot, and says which position of the log
- * that snapshot reflects: counts that add up, never a mix of before and after a batch.
- */
-export function onSnapshot<T>(pool: Pool, read: (client: PoolClient, position: bigint) => Promise<T>): Promise<T> {
-  return inTransaction(pool, async (client) => read(client, await readModelsPosition(client)), { begin: 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' });
+/** Runs several read-model queries on one consistent snapshot: counts that add up, never a mix of before and after a batch. */
+export function onSnapshot<T>(pool: Pool, read: (client: PoolClient) => Promise<T>): Promise<T> {
+  return inTransaction(pool, read, { begin: 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' });
 }

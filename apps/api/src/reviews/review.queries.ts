@@ -3,10 +3,10 @@ import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Pool, PoolClient } from 'pg';
 import { NotFound, REVIEW_KINDS, ReviewKind } from '@app/domain';
-import { ReviewDocument, reviewList } from '@app/read-models';
-import { CLOCK, Clock, utcDate } from '../clock/clock';
+import { reviewList } from '@app/read-models';
 import { DATABASE_POOL } from '../database/database';
 import { ActionCountsView, NO_ACTIONS, countActions } from '../read-models/action-counts';
+import { ReadScope, ReadScopes, documentsIn } from '../read-models/read-scope';
 import { onSnapshot } from '../read-models/snapshot';
 import { SqlConditions } from '../read-models/sql-conditions';
 
@@ -31,25 +31,27 @@ export class ReviewView {
   @ApiProperty({ type: ActionCountsView, description: 'The actions answering all its recommendations' }) actions!: ActionCountsView;
 }
 
-export class ListReviewsQuery extends Query<ReviewView[]> {}
-
-export class GetReviewQuery extends Query<ReviewView> {
-  constructor(readonly reviewId: string) {
+export class ListReviewsQuery extends Query<ReviewView[]> {
+  constructor(readonly asOf?: string) {
     super();
   }
 }
 
-async function reviewViews(client: PoolClient, today: string, reviewId?: string): Promise<ReviewView[]> {
-  const { rows } = await client.query<{ doc: ReviewDocument }>(
-    `SELECT doc FROM ${reviewList.table} ${reviewId === undefined ? '' : 'WHERE key = $1'} ORDER BY registered_at, key`,
-    reviewId === undefined ? [] : [reviewId],
-  );
-  const onlyThisReview = (conditions: SqlConditions) => {
-    if (reviewId !== undefined) conditions.add((p) => `review_id = ${p(reviewId)}`);
-  };
-  const byReview = await countActions(client, today, 'review_id', { where: onlyThisReview });
-  const byRecommendation = await countActions(client, today, "doc->>'recommendationId'", { where: onlyThisReview });
-  return rows.map(({ doc }) => ({
+export class GetReviewQuery extends Query<ReviewView> {
+  constructor(
+    readonly reviewId: string,
+    readonly asOf?: string,
+  ) {
+    super();
+  }
+}
+
+async function reviewViews(client: PoolClient, scope: ReadScope, reviewId?: string): Promise<ReviewView[]> {
+  const thisReview = (column: string) => (where: SqlConditions) => (reviewId === undefined ? where : where.add((p) => `${column} = ${p(reviewId)}`));
+  const docs = await documentsIn(client, scope, reviewList, 'registered_at, key', thisReview('key')(new SqlConditions()));
+  const byReview = await countActions(client, scope, 'review_id', { where: thisReview('review_id') });
+  const byRecommendation = await countActions(client, scope, "doc->>'recommendationId'", { where: thisReview('review_id') });
+  return docs.map((doc) => ({
     id: doc.reviewId,
     reference: doc.reference,
     title: doc.title,
@@ -73,11 +75,12 @@ async function reviewViews(client: PoolClient, today: string, reviewId?: string)
 export class ListReviewsHandler implements IQueryHandler<ListReviewsQuery> {
   constructor(
     @Inject(DATABASE_POOL) private readonly pool: Pool,
-    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly scopes: ReadScopes,
   ) {}
 
-  execute(): Promise<ReviewView[]> {
-    return onSnapshot(this.pool, (client) => reviewViews(client, utcDate(this.clock())));
+  async execute({ asOf }: ListReviewsQuery): Promise<ReviewView[]> {
+    const scope = await this.scopes.resolve(asOf);
+    return onSnapshot(this.pool, (client) => reviewViews(client, scope));
   }
 }
 
@@ -85,11 +88,12 @@ export class ListReviewsHandler implements IQueryHandler<ListReviewsQuery> {
 export class GetReviewHandler implements IQueryHandler<GetReviewQuery> {
   constructor(
     @Inject(DATABASE_POOL) private readonly pool: Pool,
-    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly scopes: ReadScopes,
   ) {}
 
-  async execute({ reviewId }: GetReviewQuery): Promise<ReviewView> {
-    const [review] = await onSnapshot(this.pool, (client) => reviewViews(client, utcDate(this.clock()), reviewId));
+  async execute({ reviewId, asOf }: GetReviewQuery): Promise<ReviewView> {
+    const scope = await this.scopes.resolve(asOf);
+    const [review] = await onSnapshot(this.pool, (client) => reviewViews(client, scope, reviewId));
     if (!review) throw new NotFound('review-not-found', 'No review has that id.');
     return review;
   }

@@ -2,7 +2,7 @@ import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import { PARTNERSHIP, READ_ALL } from '../auth/roles.decorator';
-import { ReadRequest } from '../http/read-request';
+import { AsOfRequest } from '../http/read-request';
 import { ReadRoute, WriteRoute } from '../http/routes';
 import { WriteAnswer } from '../write/stream-writer';
 import { Write, WriteContext } from '../write/write-context';
@@ -21,14 +21,14 @@ export class ReviewsController {
 
   @Get()
   @ReadRoute({ summary: 'Every review, with its recommendations and their actions counted by status', roles: READ_ALL, type: [ReviewView], notFound: false })
-  list(@Query() _read: ReadRequest): Promise<ReviewView[]> {
-    return this.queries.execute(new ListReviewsQuery());
+  list(@Query() read: AsOfRequest): Promise<ReviewView[]> {
+    return this.queries.execute(new ListReviewsQuery(read.asOf));
   }
 
   @Get(':id')
   @ReadRoute({ summary: 'One review, with its recommendations and their actions counted by status', roles: READ_ALL, type: ReviewView })
-  get(@Param('id') id: string, @Query() _read: ReadRequest): Promise<ReviewView> {
-    return this.queries.execute(new GetReviewQuery(id));
+  get(@Param('id') id: string, @Query() read: AsOfRequest): Promise<ReviewView> {
+    return this.queries.execute(new GetReviewQuery(id, read.asOf));
   }
 
   @Post()

@@ -63,7 +63,11 @@ export type BenchService = Readonly<{ app: NestFastifyApplication; url: string; 
 
 /** The real service on a fresh database of the bench server, with a subgroup token to drive it. */
 export async function startBenchService(serverUrl: string, name: string): Promise<BenchService> {
-  const databaseUrl = await createDatabase(serverUrl, name);
+  return startBenchServiceOn(await createDatabase(serverUrl, name));
+}
+
+/** The real service on a database of the bench server, with a subgroup token to drive it. */
+export async function startBenchServiceOn(databaseUrl: string): Promise<BenchService> {
   const pool = createPool(databaseUrl);
   await migrate(pool);
   const secret = 'bench-secret-long-enough-to-sign';

@@ -7,7 +7,7 @@ import { READ_MODELS } from '@app/read-models';
 import { createPool } from '../../../api/src/database/database';
 import { Metrics } from '../../../api/src/observability/metrics';
 import { ProgressBar } from '../progress-bar';
-import { SECONDS, createDatabase, loadFromAnotherProcess, row, startBenchService } from './bench-kit';
+import { SECONDS, createDatabase, loadFromAnotherProcess, row, startBenchService, startBenchServiceOn } from './bench-kit';
 import { SyntheticPartnership } from './synthetic-partnership';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
@@ -93,10 +93,63 @@ async function projectionDelays(metrics: Metrics) {
   return { count, p50: quantile(0.5, buckets) * 1000, p99: quantile(0.99, buckets) * 1000 };
 }
 
+type Latency = Readonly<{ p50: number; p95: number }>;
+
+/** Milliseconds per call of `work` over `times` calls in turn, each given a fresh random number. */
+async function latency(times: number, work: (random: number) => Promise<unknown>): Promise<Latency> {
+  const took: number[] = [];
+  for (let i = 0; i < times; i++) {
+    const started = process.hrtime.bigint();
+    await work(Math.random());
+    took.push(Number(process.hrtime.bigint() - started) / 1e6);
+  }
+  took.sort((a, b) => a - b);
+  return { p50: took[Math.floor(times * 0.5)], p95: took[Math.floor(times * 0.95)] };
+}
+
+const latencyRow = (label: string, { p50, p95 }: Latency, baseline?: Latency) =>
+  `${label.padEnd(52)} p50 ${p50.toFixed(1).padStart(7)} ms  p95 ${p95.toFixed(1).padStart(7)} ms` +
+  (baseline ? `   ${(p95 / baseline.p95).toFixed(1)}× raw p95` : '');
+
+/** GET /assurance and GET /actions now and as of random instants over the whole log, next to a raw page read. */
+async function asOfLatency(databaseUrl: string, pool: Pool): Promise<string[]> {
+  const REQUESTS = 200;
+  const { rows } = await pool.query<{ first: Date; last: Date; head: string }>(
+    'SELECT min(recorded_at) AS first, max(recorded_at) AS last, max(position) AS head FROM events',
+  );
+  const { first, last, head } = rows[0];
+  const instant = (random: number) => new Date(first.getTime() + random * (last.getTime() - first.getTime())).toISOString();
+  const raw = await latency(REQUESTS, (random) =>
+    pool.query(`SELECT position, stream_id, data FROM events WHERE position > $1 ORDER BY position LIMIT 100`, [Math.floor(random * Number(head))]),
+  );
+  const service = await startBenchServiceOn(databaseUrl);
+  try {
+    const get = async (path: string) => {
+      const response = await fetch(`${service.url}${path}`, { headers: { authorization: `Bearer ${service.token}` } });
+      if (response.status !== 200) throw new Error(`GET ${path}: ${response.status} ${await response.text()}`);
+      return response.json();
+    };
+    const lines = [latencyRow('raw: a page of 100 events at a random position', raw)];
+    for (const [label, path] of [
+      ['GET /assurance', '/assurance'],
+      ['GET /actions (a page of 100)', '/actions'],
+      ['GET /actions?partner= (a page of 100)', '/actions?partner=police'],
+    ]) {
+      const joiner = path.includes('?') ? '&' : '?';
+      lines.push(latencyRow(`${label}, now`, await latency(REQUESTS, () => get(path)), raw));
+      lines.push(latencyRow(`${label}, asOf a random instant`, await latency(REQUESTS, (random) => get(`${path}${joiner}asOf=${instant(random)}`)), raw));
+    }
+    return lines;
+  } finally {
+    await service.close();
+  }
+}
+
 /** Rebuild and verification speed against a raw read of the same million events, and projection lag under HTTP writes. */
 export async function benchLog(serverUrl: string): Promise<string[]> {
   const lines: string[] = [];
-  const pool = createPool(await createDatabase(serverUrl, 'bench_projections'));
+  const databaseUrl = await createDatabase(serverUrl, 'bench_projections');
+  const pool = createPool(databaseUrl);
   await migrate(pool);
   const loadRate = await load(pool, EVENTS);
   lines.push(row(`loaded ${EVENTS.toLocaleString('en-GB')} synthetic events (setup, for scale)`, loadRate));
@@ -125,6 +178,7 @@ export async function benchLog(serverUrl: string): Promise<string[]> {
   });
   lines.push(row('audit: verify the hash chain of the whole log', verification.result, raw));
   lines.push(`  memory during the verification: RSS at most ${verification.peakMb.toFixed(0)} MB`);
+  lines.push(...(await asOfLatency(databaseUrl, pool)));
   await pool.end();
 
   for (const rate of LAG_RATES) {

@@ -84,6 +84,10 @@ export class InMemoryEventStore implements EventStore {
     return { position: BigInt(this.log.length), hash: this.log.at(-1)?.hash ?? GENESIS_HASH };
   }
 
+  async positionAt(instant: Date): Promise<bigint> {
+    return BigInt(this.log.filter((event) => event.recordedAt <= instant).length);
+  }
+
   async close(): Promise<void> {}
 
   private streamEvents(streamId: string): RecordedEvent[] {

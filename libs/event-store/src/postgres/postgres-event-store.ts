@@ -137,6 +137,14 @@ export class PostgresEventStore implements EventStore {
     return { position: BigInt(rows[0].position), hash: rows[0].hash };
   }
 
+  async positionAt(instant: Date): Promise<bigint> {
+    const { rows } = await this.pool.query<{ position: string }>(
+      'SELECT position FROM events WHERE recorded_at <= $1 ORDER BY recorded_at DESC, position DESC LIMIT 1',
+      [instant],
+    );
+    return BigInt(rows[0]?.position ?? 0);
+  }
+
   async close(): Promise<void> {
     while (this.draining) await new Promise((resolve) => setTimeout(resolve, 5));
   }

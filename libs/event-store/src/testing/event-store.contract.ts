@@ -136,6 +136,11 @@ export function describeEventStoreContract(adapter: string, createStore: () => P
       expect((await store.readAll(0n, 10, { recordedTo: second.recordedAt })).map((e) => e.position)).toEqual([1n, 2n]);
       expect(first.recordedAt <= second.recordedAt).toBe(true);
       expect(await store.head()).toEqual({ position: 3n, hash: third.hash });
+      expect(await store.positionAt(new Date(first.recordedAt.getTime() - 1))).toBe(0n);
+      expect(await store.positionAt(second.recordedAt)).toBe(2n);
+      expect(await store.positionAt(new Date(third.recordedAt.getTime() - 1))).toBe(2n);
+      expect(await store.positionAt(third.recordedAt)).toBe(3n);
+      expect(await store.positionAt(new Date(third.recordedAt.getTime() + 60_000))).toBe(3n);
     });
 
     it('refuses an event id that was recorded before, or twice in one append', async () => {

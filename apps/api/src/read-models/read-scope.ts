@@ -1,0 +1,101 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Pool, PoolClient } from 'pg';
+import { EVENT_STORE, EventStore } from '@app/event-store';
+import { Projection, historyOf } from '@app/projections';
+import { CLOCK, Clock, utcDate } from '../clock/clock';
+import { ValidationFailed } from '../http/problem';
+import { ReadPositions } from './read-position';
+import { readModelsPosition } from './snapshot';
+import { SqlConditions } from './sql-conditions';
+
+/**
+ * What a read answers from: the read models as they are now, or their history as it stood at a
+ * past instant, where each document's version is the one valid at that instant's position.
+ */
+export interface ReadScope {
+  /** The instant the answer describes. */
+  readonly instant: Date;
+  /** The day "overdue" is judged against (UTC). */
+  readonly today: string;
+  table(projection: Projection): string;
+  /** Adds what picks, of the table's rows, those the answer is made of. */
+  restrict(where: SqlConditions): SqlConditions;
+  /** The position of the log the answer includes, read in the caller's snapshot. */
+  position(db: PoolClient): Promise<bigint>;
+}
+
+class LiveScope implements ReadScope {
+  readonly today: string;
+
+  constructor(readonly instant: Date) {
+    this.today = utcDate(instant);
+  }
+
+  table(projection: Projection): string {
+    return projection.table;
+  }
+
+  restrict(where: SqlConditions): SqlConditions {
+    return where;
+  }
+
+  position(db: PoolClient): Promise<bigint> {
+    return readModelsPosition(db);
+  }
+}
+
+class HistoryScope implements ReadScope {
+  readonly today: string;
+
+  constructor(
+    readonly instant: Date,
+    private readonly at: bigint,
+  ) {
+    this.today = utcDate(instant);
+  }
+
+  table(projection: Projection): string {
+    return historyOf(projection).table;
+  }
+
+  restrict(where: SqlConditions): SqlConditions {
+    return where.add((p) => `valid @> ${p(this.at.toString())}::bigint`);
+  }
+
+  async position(): Promise<bigint> {
+    return this.at;
+  }
+}
+
+/** Turns a request's `asOf` into the scope its read answers from. */
+@Injectable()
+export class ReadScopes {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly positions: ReadPositions,
+  ) {}
+
+  async resolve(asOf: string | undefined): Promise<ReadScope> {
+    const now = this.clock();
+    if (asOf === undefined) return new LiveScope(now);
+    const instant = new Date(asOf);
+    if (instant > now) throw new ValidationFailed([{ field: 'asOf', message: 'must not be in the future' }]);
+    const position = await this.store.positionAt(instant);
+    await this.positions.waitFor(position);
+    return new HistoryScope(instant, position);
+  }
+}
+
+/** A read model's documents as the scope sees them, those `where` picks, in the given order. */
+export async function documentsIn<Doc extends object>(
+  db: Pool | PoolClient,
+  scope: ReadScope,
+  projection: Projection<Doc>,
+  orderBy: string,
+  where = new SqlConditions(),
+): Promise<Doc[]> {
+  scope.restrict(where);
+  const { rows } = await db.query<{ doc: Doc }>(`SELECT doc FROM ${scope.table(projection)} ${where.sql()} ORDER BY ${orderBy}`, where.params);
+  return rows.map((row) => row.doc);
+}
