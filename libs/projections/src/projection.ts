@@ -11,7 +11,7 @@ export interface Projection<Doc extends object = object> {
   readonly table: string;
   /** Columns derived from the document for queries, e.g. `status text GENERATED ALWAYS AS (doc->>'status') STORED`. */
   readonly columns?: readonly string[];
-  /** Index definitions, e.g. `(status, due_date)` or `USING gin ((doc->'themes'))`. */
+  /** Index definitions, e.g. `(status, due_date)` or `USING gin (themes)`. */
   readonly indexes?: readonly string[];
   /**
    * Keep every version of every document, each valid from the position of the event that made it

@@ -23,17 +23,19 @@ export function evolveActionDocument(doc: ActionDocument | undefined, event: Rec
 /** Every action, with columns to answer "who owns what, in what state, due when" by index. */
 export const actionList: Projection<ActionDocument> = {
   name: 'action-list',
-  version: 2,
+  version: 3,
   table: 'action_list',
   columns: [
     "raised_position bigint GENERATED ALWAYS AS ((doc->>'raisedPosition')::bigint) STORED",
     "partner_id text GENERATED ALWAYS AS (doc->>'partnerId') STORED",
     "review_id text GENERATED ALWAYS AS (doc->>'reviewId') STORED",
+    "recommendation_id text GENERATED ALWAYS AS (doc->>'recommendationId') STORED",
+    "themes jsonb GENERATED ALWAYS AS (doc->'themes') STORED",
     "status text GENERATED ALWAYS AS (doc->>'status') STORED",
     "due_date text GENERATED ALWAYS AS (doc->>'dueDate') STORED",
     "outstanding boolean GENERATED ALWAYS AS (doc->>'status' NOT IN ('closed', 'withdrawn')) STORED",
   ],
-  indexes: ['(raised_position)', '(partner_id, raised_position)', '(review_id)', '(status)', "USING gin ((doc->'themes'))"],
+  indexes: ['(raised_position)', '(partner_id, raised_position)', '(review_id)', '(status)', "USING gin (themes)"],
   handles: (event) => event.streamId.startsWith(STREAM_PREFIX),
   keyOf: (event) => event.streamId.slice(STREAM_PREFIX.length),
   evolve: evolveActionDocument,

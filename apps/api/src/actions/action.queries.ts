@@ -83,7 +83,7 @@ export class ListActionsHandler implements IQueryHandler<ListActionsQuery> {
     if (filter.overdue !== undefined) {
       where.add((p) => `${filter.overdue === 'true' ? '' : 'NOT '}(outstanding AND coalesce(due_date < ${p(today)}, false))`);
     }
-    if (filter.theme) where.add((p) => `doc->'themes' ? ${p(filter.theme)}`);
+    if (filter.theme) where.add((p) => `themes ? ${p(filter.theme)}`);
     if (filter.review) where.add((p) => `review_id = ${p(filter.review)}`);
     if (filter.cursor) where.add((p) => `raised_position > ${p(decodeCursor(filter.cursor!))}`);
     const limit = filter.limit ?? 100;

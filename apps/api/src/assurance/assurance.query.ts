@@ -54,10 +54,8 @@ export class GetAssuranceHandler implements IQueryHandler<GetAssuranceQuery> {
       const position = await scope.position(client);
       const partners = await documentsIn(client, scope, partnerList, "doc->>'name', key");
       const reviews = await documentsIn(client, scope, reviewList, 'registered_at, key');
-      const byPartner = await countActions(client, scope, 'partner_id');
-      const byReview = await countActions(client, scope, 'review_id');
-      const byTheme = await countActions(client, scope, 'theme', { from: "jsonb_array_elements_text(doc->'themes') AS theme" });
-      const totals = await countActions(client, scope, 'NULL');
+      const { byPartner, byReview, totals } = await countActions(client, scope, { byPartner: 'partner_id', byReview: 'review_id', totals: null });
+      const { byTheme } = await countActions(client, scope, { byTheme: 'theme' }, { from: 'jsonb_array_elements_text(themes) AS theme' });
       return {
         asOf: scope.instant.toISOString(),
         today: scope.today,

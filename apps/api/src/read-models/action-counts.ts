@@ -18,22 +18,31 @@ const COUNTED = ['outstanding', 'overdue', 'evidenced', 'closed', 'withdrawn', '
 
 export const NO_ACTIONS: ActionCountsView = { outstanding: 0, overdue: 0, evidenced: 0, closed: 0, withdrawn: 0, unassigned: 0, total: 0 };
 
+/** Named groupings of the actions: an SQL expression over the action list, or null for all of them. */
+export type Groupings<Name extends string> = Readonly<Record<Name, string | null>>;
+
 /**
- * Action counts by status for each value of `groupBy` (an SQL expression over the action list),
- * "overdue" judged against the scope's day at query time.
+ * Action counts by status for each value of each grouping, from one scan of the actions (GROUPING
+ * SETS), "overdue" judged against the scope's day at query time.
  */
-export async function countActions(
+export async function countActions<Name extends string>(
   db: PoolClient,
   scope: ReadScope,
-  groupBy: string,
+  groupings: Groupings<Name>,
   options: { from?: string; where?: (conditions: SqlConditions) => void } = {},
-): Promise<Map<string | null, ActionCountsView>> {
+): Promise<Record<Name, Map<string | null, ActionCountsView>>> {
+  const names = Object.keys(groupings) as Name[];
+  const expressions = [...new Set(names.map((name) => groupings[name]).filter((expression) => expression !== null))] as string[];
+  // GROUPING() sets a bit, from the left, for each expression a row is NOT grouped by.
+  const all = (1 << expressions.length) - 1;
+  const maskOf = (expression: string | null) => (expression === null ? all : all & ~(1 << (expressions.length - 1 - expressions.indexOf(expression))));
   const conditions = new SqlConditions();
   const todayParam = conditions.param(scope.today);
   scope.restrict(conditions);
   options.where?.(conditions);
-  const { rows } = await db.query<Record<(typeof COUNTED)[number], string> & { key: string | null }>(
-    `SELECT ${groupBy} AS key,
+  const { rows } = await db.query<Record<(typeof COUNTED)[number], string> & { grouping: number; key: string | null }>(
+    `SELECT ${expressions.length === 0 ? '0' : `GROUPING(${expressions.join(', ')})`} AS grouping,
+            ${expressions.length === 0 ? 'NULL' : `COALESCE(${expressions.map((e) => `${e}::text`).join(', ')})`} AS key,
             count(*) FILTER (WHERE outstanding) AS outstanding,
             count(*) FILTER (WHERE outstanding AND due_date < ${todayParam}) AS overdue,
             count(*) FILTER (WHERE status = 'evidenced') AS evidenced,
@@ -42,8 +51,15 @@ export async function countActions(
             count(*) FILTER (WHERE status = 'raised') AS unassigned,
             count(*) AS total
        FROM ${scope.table(actionList)}${options.from ? `, ${options.from}` : ''} ${conditions.sql()}
-      GROUP BY 1`,
+      GROUP BY GROUPING SETS (${names.map((name) => (groupings[name] === null ? '()' : `(${groupings[name]})`)).join(', ')})`,
     conditions.params,
   );
-  return new Map(rows.map((row) => [row.key, Object.fromEntries(COUNTED.map((name) => [name, Number(row[name])])) as unknown as ActionCountsView]));
+  const counts = (row: (typeof rows)[number]) =>
+    Object.fromEntries(COUNTED.map((name) => [name, Number(row[name])])) as unknown as ActionCountsView;
+  return Object.fromEntries(
+    names.map((name) => {
+      const mask = maskOf(groupings[name]);
+      return [name, new Map(rows.filter((row) => Number(row.grouping) === mask).map((row) => [row.key, counts(row)]))];
+    }),
+  ) as Record<Name, Map<string | null, ActionCountsView>>;
 }

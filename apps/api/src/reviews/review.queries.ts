@@ -49,8 +49,12 @@ export class GetReviewQuery extends Query<ReviewView> {
 async function reviewViews(client: PoolClient, scope: ReadScope, reviewId?: string): Promise<ReviewView[]> {
   const thisReview = (column: string) => (where: SqlConditions) => (reviewId === undefined ? where : where.add((p) => `${column} = ${p(reviewId)}`));
   const docs = await documentsIn(client, scope, reviewList, 'registered_at, key', thisReview('key')(new SqlConditions()));
-  const byReview = await countActions(client, scope, 'review_id', { where: thisReview('review_id') });
-  const byRecommendation = await countActions(client, scope, "doc->>'recommendationId'", { where: thisReview('review_id') });
+  const { byReview, byRecommendation } = await countActions(
+    client,
+    scope,
+    { byReview: 'review_id', byRecommendation: 'recommendation_id' },
+    { where: thisReview('review_id') },
+  );
   return docs.map((doc) => ({
     id: doc.reviewId,
     reference: doc.reference,
