@@ -8,3 +8,4 @@ export * from './postgres/postgres-event-store';
 export * from './postgres/migrations';
 export * from './postgres/unavailable';
 export * from './in-memory/in-memory-event-store';
+export * from './append-plan';

@@ -1,23 +1,21 @@
 import {
   AppendOptions,
   AppendResult,
-  DuplicateEventId,
   EventStore,
   IDEMPOTENCY_WINDOW_MS,
-  IdempotencyKeyTaken,
   IdempotencyRecord,
+  JsonObject,
   LogFilter,
   LogHead,
   NewEvent,
   RecordedEvent,
   StreamRead,
-  WrongExpectedVersion,
 } from '../event-store.port';
-import { GENESIS_HASH, chainHash } from '../hash-chain';
+import { planAppends } from '../append-plan';
+import { GENESIS_HASH } from '../hash-chain';
 
-/** Data and metadata as they come back from a JSON column: copies, without undefined properties. */
-const asStored = (event: NewEvent): Pick<RecordedEvent, 'data' | 'metadata'> =>
-  JSON.parse(JSON.stringify({ data: event.data, metadata: event.metadata }));
+/** An event with data and metadata as they come back from a JSON column: copies, without undefined properties. */
+const asStored = (event: NewEvent): NewEvent => ({ ...event, ...JSON.parse(JSON.stringify({ data: event.data, metadata: event.metadata })) });
 
 /** The store in one process's memory, for fast tests of code above the port. Same contract as the others. */
 export class InMemoryEventStore implements EventStore {
@@ -29,28 +27,22 @@ export class InMemoryEventStore implements EventStore {
 
   async appendToStream(streamId: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult> {
     if (events.length === 0) throw new RangeError('An append needs at least one event.');
-    const actual = this.streamEvents(streamId).length;
-    if (actual !== options.expectedVersion) throw new WrongExpectedVersion(streamId, options.expectedVersion, actual);
-    const duplicate = events.find(
-      (event, index) => this.eventIds.has(event.eventId) || events.findIndex((e) => e.eventId === event.eventId) !== index,
-    );
-    if (duplicate) throw new DuplicateEventId(duplicate.eventId);
-    const claim = options.idempotency;
-    const taken = claim && (await this.findIdempotency(claim.scope, claim.key));
-    if (taken) throw new IdempotencyKeyTaken(taken);
-
-    const recordedAt = new Date(Math.max(this.now().getTime(), this.log.at(-1)?.recordedAt.getTime() ?? 0));
-    let version = actual;
-    for (const event of events) {
-      const position = BigInt(this.log.length + 1);
-      version += 1;
-      const stored = { position, streamId, version, recordedAt, eventId: event.eventId, type: event.type, ...asStored(event) };
-      this.log.push({ ...stored, hash: chainHash(this.log.at(-1)?.hash ?? GENESIS_HASH, stored) });
+    const last = this.log.at(-1);
+    const tip = { position: BigInt(this.log.length), hash: last?.hash ?? GENESIS_HASH, recordedAt: last?.recordedAt ?? new Date(0) };
+    const recordedAt = new Date(Math.max(this.now().getTime(), tip.recordedAt.getTime()));
+    const plan = planAppends(tip, recordedAt, [{ streamId, events: events.map(asStored), options }], {
+      versionOf: (stream) => this.streamEvents(stream).length,
+      isRecorded: (eventId) => this.eventIds.has(eventId),
+      liveClaim: (scope, key) => this.liveClaim(scope, key),
+    });
+    const [outcome] = plan.outcomes;
+    if (outcome instanceof Error) throw outcome;
+    for (const { event, ...recorded } of plan.events) {
+      this.log.push({ ...recorded, eventId: event.eventId, type: event.type, data: event.data as JsonObject, metadata: event.metadata });
       this.eventIds.add(event.eventId);
     }
-    const result = { streamId, version, position: BigInt(this.log.length) };
-    if (claim) this.claims.set(`${claim.scope}\u0000${claim.key}`, { ...claim, ...result, createdAt: recordedAt });
-    return result;
+    for (const claim of plan.claims) this.claims.set(`${claim.scope}\u0000${claim.key}`, claim);
+    return outcome;
   }
 
   async readStream(streamId: string): Promise<StreamRead> {
@@ -72,6 +64,10 @@ export class InMemoryEventStore implements EventStore {
   }
 
   async findIdempotency(scope: string, key: string): Promise<IdempotencyRecord | undefined> {
+    return this.liveClaim(scope, key);
+  }
+
+  private liveClaim(scope: string, key: string): IdempotencyRecord | undefined {
     const record = this.claims.get(`${scope}\u0000${key}`);
     return record && this.now().getTime() - record.createdAt.getTime() < IDEMPOTENCY_WINDOW_MS ? record : undefined;
   }

@@ -2,10 +2,8 @@ import { Pool, PoolClient } from 'pg';
 import {
   AppendOptions,
   AppendResult,
-  DuplicateEventId,
   EventStore,
   IDEMPOTENCY_WINDOW_MS,
-  IdempotencyKeyTaken,
   IdempotencyRecord,
   JsonObject,
   LogFilter,
@@ -13,9 +11,8 @@ import {
   NewEvent,
   RecordedEvent,
   StreamRead,
-  WrongExpectedVersion,
 } from '../event-store.port';
-import { chainHash } from '../hash-chain';
+import { planAppends } from '../append-plan';
 import { EVENT_COLUMNS, EventRow, toRecordedEvent } from './rows';
 import { isDatabaseUnavailable } from './unavailable';
 
@@ -197,39 +194,11 @@ export class PostgresEventStore implements EventStore {
   private async appendGroup(client: PoolClient, head: Head, group: readonly PendingAppend[]): Promise<(AppendResult | Error)[]> {
     const { versions, recordedIds } = await this.recorded(client, group);
     const claims = await this.liveClaims(client, group);
-
-    let position = BigInt(head.position);
-    let hash = head.hash;
-    const events: { position: bigint; streamId: string; version: number; event: NewEvent; hash: string; prevHash: string }[] = [];
-    const newClaims: IdempotencyRecord[] = [];
-
-    const outcomes = group.map(({ streamId, events: appended, options }): AppendResult | Error => {
-      const actual = versions.get(streamId) ?? 0;
-      if (actual !== options.expectedVersion) return new WrongExpectedVersion(streamId, options.expectedVersion, actual);
-      const duplicate = appended.find(
-        (event, index) => recordedIds.has(event.eventId) || appended.findIndex((e) => e.eventId === event.eventId) !== index,
-      );
-      if (duplicate) return new DuplicateEventId(duplicate.eventId);
-      const claim = options.idempotency;
-      const taken = claim && claims.get(claimKey(claim.scope, claim.key));
-      if (taken) return new IdempotencyKeyTaken(taken);
-
-      let version = actual;
-      for (const event of appended) {
-        position += 1n;
-        version += 1;
-        const prevHash = hash;
-        hash = chainHash(prevHash, { ...event, position, streamId, version, recordedAt: head.now });
-        events.push({ position, streamId, version, event, hash, prevHash });
-        recordedIds.add(event.eventId);
-      }
-      versions.set(streamId, version);
-      if (claim) {
-        const record = { ...claim, streamId, version, position, createdAt: head.now };
-        claims.set(claimKey(claim.scope, claim.key), record);
-        newClaims.push(record);
-      }
-      return { streamId, version, position };
+    const tip = { position: BigInt(head.position), hash: head.hash, recordedAt: head.now };
+    const { outcomes, events, claims: newClaims, tip: end } = planAppends(tip, head.now, group, {
+      versionOf: (streamId) => versions.get(streamId) ?? 0,
+      isRecorded: (eventId) => recordedIds.has(eventId),
+      liveClaim: (scope, key) => claims.get(claimKey(scope, key)),
     });
 
     if (events.length > 0) {
@@ -252,8 +221,8 @@ export class PostgresEventStore implements EventStore {
           head.now,
           events.map((e) => e.prevHash),
           events.map((e) => e.hash),
-          position.toString(),
-          hash,
+          end.position.toString(),
+          end.hash,
         ],
       );
     }

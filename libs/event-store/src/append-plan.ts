@@ -1,0 +1,85 @@
+import {
+  AppendOptions,
+  AppendResult,
+  DuplicateEventId,
+  IdempotencyKeyTaken,
+  IdempotencyRecord,
+  NewEvent,
+  WrongExpectedVersion,
+} from './event-store.port';
+import { chainHash } from './hash-chain';
+
+/** Where the log ends when a group is planned: the last position, its hash and its recorded time. */
+export type LogTip = Readonly<{ position: bigint; hash: string; recordedAt: Date }>;
+
+/** What the store knows, at the tip, about the streams, event ids and idempotency keys a group touches. */
+export type KnownLog = Readonly<{
+  versionOf(streamId: string): number;
+  isRecorded(eventId: string): boolean;
+  /** A claim on the key still within the idempotency window. */
+  liveClaim(scope: string, key: string): IdempotencyRecord | undefined;
+}>;
+
+export type AppendRequest = Readonly<{ streamId: string; events: readonly NewEvent[]; options: AppendOptions }>;
+
+export type PlannedEvent = Readonly<{
+  position: bigint;
+  streamId: string;
+  version: number;
+  event: NewEvent;
+  recordedAt: Date;
+  prevHash: string;
+  hash: string;
+}>;
+
+export type AppendPlan = Readonly<{
+  /** One per request, in order: its result, or why it is refused. */
+  outcomes: (AppendResult | Error)[];
+  /** The events to write, in log order, positions following the tip without a gap. */
+  events: PlannedEvent[];
+  claims: IdempotencyRecord[];
+  tip: LogTip;
+}>;
+
+const claimKey = (scope: string, key: string) => `${scope}\u0000${key}`;
+
+/**
+ * Decides a group of appends against the log as it stands: each request keeps its own expected-version,
+ * event-id and idempotency checks (seeing the requests before it in the group), and the accepted
+ * ones get the next positions and their chained hashes. Writing the plan is the adapter's part.
+ */
+export function planAppends(tip: LogTip, recordedAt: Date, requests: readonly AppendRequest[], known: KnownLog): AppendPlan {
+  const versions = new Map<string, number>();
+  const eventIds = new Set<string>();
+  const claims = new Map<string, IdempotencyRecord>();
+  const events: PlannedEvent[] = [];
+  let position = tip.position;
+  let hash = tip.hash;
+
+  const outcomes = requests.map(({ streamId, events: appended, options }): AppendResult | Error => {
+    const actual = versions.get(streamId) ?? known.versionOf(streamId);
+    if (actual !== options.expectedVersion) return new WrongExpectedVersion(streamId, options.expectedVersion, actual);
+    const duplicate = appended.find(
+      (event, index) =>
+        eventIds.has(event.eventId) || known.isRecorded(event.eventId) || appended.findIndex((e) => e.eventId === event.eventId) !== index,
+    );
+    if (duplicate) return new DuplicateEventId(duplicate.eventId);
+    const claim = options.idempotency;
+    const taken = claim && (claims.get(claimKey(claim.scope, claim.key)) ?? known.liveClaim(claim.scope, claim.key));
+    if (taken) return new IdempotencyKeyTaken(taken);
+
+    let version = actual;
+    for (const event of appended) {
+      position += 1n;
+      version += 1;
+      const prevHash = hash;
+      hash = chainHash(prevHash, { ...event, position, streamId, version, recordedAt });
+      events.push({ position, streamId, version, event, recordedAt, prevHash, hash });
+      eventIds.add(event.eventId);
+    }
+    versions.set(streamId, version);
+    if (claim) claims.set(claimKey(claim.scope, claim.key), { ...claim, streamId, version, position, createdAt: recordedAt });
+    return { streamId, version, position };
+  });
+  return { outcomes, events, claims: [...claims.values()], tip: { position, hash, recordedAt: events.length > 0 ? recordedAt : tip.recordedAt } };
+}
