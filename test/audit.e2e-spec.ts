@@ -80,7 +80,10 @@ describe('the audit log, its verification and signed checkpoints, over HTTP', ()
     expect(verified.body).not.toHaveProperty('firstBad');
   });
 
-  it('names the first bad position after someone with database access edits an event', async () => {
+  // EventStoreDB has no way to edit an event in place; the tampering there is deleting streams, which checkpoints catch.
+  const onEventStoreDb = process.env.TEST_EVENT_STORE === 'eventstoredb';
+  if (onEventStoreDb) process.stdout.write('SKIPPED editing an event row: the events are in EventStoreDB, which cannot edit one.\n');
+  (onEventStoreDb ? it.skip : it)('names the first bad position after someone with database access edits an event', async () => {
     await service.database.pool.query(
       `ALTER TABLE events DISABLE TRIGGER USER; UPDATE events SET data = jsonb_set(data, '{name}', '"Someone else"') WHERE position = 1; ALTER TABLE events ENABLE TRIGGER USER`,
     );

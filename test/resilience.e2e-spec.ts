@@ -8,8 +8,8 @@ import { loadConfig } from '../apps/api/src/config/config';
 import { createPool } from '../apps/api/src/database/database';
 import { createLogger } from '../apps/api/src/observability/logger';
 import { AUDIT_SIGNING_KEY, DEV_SECRET, SUBGROUP, signToken } from './support/app';
-import { REGISTER_TS } from './support/processes';
 import { TestDatabase, createTestDatabase } from './support/database';
+import { REGISTER_TS } from './support/processes';
 
 /** A TCP relay between the service and PostgreSQL that the test can cut and restore. */
 class Relay {
@@ -89,7 +89,23 @@ describe('resilience', () => {
       [{ AUTH_DEV_SECRET: 'long-enough-dev-secret', DATABASE_URL: 'not a url' }, /DATABASE_URL is not a valid URL/],
       [{ AUTH_DEV_SECRET: 'long-enough-dev-secret', DATABASE_URL: 'postgres://u:p@127.0.0.1:1/db' }, /Cannot use the database at 127\.0\.0\.1:1\/db: the server cannot be reached/],
       [{ AUTH_JWKS_URL: 'https://idp.example/jwks' }, /needs AUTH_ISSUER and AUTH_AUDIENCE/],
+      [{ AUTH_DEV_SECRET: 'long-enough-dev-secret', EVENT_STORE: 'eventstoredb' }, /EVENT_STORE=eventstoredb needs EVENTSTOREDB_URL/],
+      [{ AUTH_DEV_SECRET: 'long-enough-dev-secret', EVENT_STORE: 'eventstoredb', EVENTSTOREDB_URL: 'https://es' }, /EVENTSTOREDB_URL must start with esdb:/],
     ])('refuses %p', async (env, message) => {
+      await expectRefusal(env, message);
+    });
+
+    it('refuses an EventStoreDB server that cannot be reached', async () => {
+      const database = await createTestDatabase(2);
+      try {
+        const env = { AUTH_DEV_SECRET: 'long-enough-dev-secret', DATABASE_URL: database.url, EVENT_STORE: 'eventstoredb', EVENTSTOREDB_URL: 'esdb://127.0.0.1:1?tls=false' };
+        await expectRefusal(env, /EventStoreDB at 127\.0\.0\.1:1 cannot be reached/);
+      } finally {
+        await database.drop();
+      }
+    });
+
+    async function expectRefusal(env: NodeJS.ProcessEnv, message: RegExp) {
       const { stderr, code } = await promisify(execFile)(process.execPath, ['-r', REGISTER_TS, 'apps/api/src/main.ts'], {
         env: { PATH: process.env.PATH!, ...env },
         cwd: process.cwd(),
@@ -101,6 +117,6 @@ describe('resilience', () => {
       expect(code).toBe(1);
       expect(stderr).toMatch(message);
       expect(stderr.trim().split('\n')).toHaveLength(1);
-    });
+    }
   });
 });

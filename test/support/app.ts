@@ -1,12 +1,12 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { Role } from '@app/domain';
 import { createApp } from '../../apps/api/src/app';
 import { Clock } from '../../apps/api/src/clock/clock';
 import { AuthConfig, loadConfig } from '../../apps/api/src/config/config';
 import { createLogger } from '../../apps/api/src/observability/logger';
-import { migrate } from '@app/event-store';
+import { EVENT_STORE, EventStore, migrate } from '@app/event-store';
 import { TestDatabase, createTestDatabase } from './database';
 
 export const DEV_SECRET = 'e2e-secret-that-is-long-enough';
@@ -44,11 +44,18 @@ export type TestService = Readonly<{
   close: () => Promise<void>;
 }>;
 
+/** With TEST_EVENT_STORE=eventstoredb, events go to the run's EventStoreDB server, each service in a log stream of its own. */
+function eventStoreEnv(): NodeJS.ProcessEnv {
+  if (process.env.TEST_EVENT_STORE !== 'eventstoredb') return {};
+  return { EVENT_STORE: 'eventstoredb', EVENTSTOREDB_URL: process.env.TEST_EVENTSTOREDB_URL, EVENTSTOREDB_LOG_STREAM: `log-${randomUUID()}` };
+}
+
 /** The real service over real HTTP, on a fresh database of the embedded test server. */
 export async function startService(options: { auth?: AuthConfig; clock?: Clock; env?: NodeJS.ProcessEnv } = {}): Promise<TestService> {
   const database = await createTestDatabase();
   await migrate(database.pool);
-  const config = { ...loadConfig({ AUTH_DEV_SECRET: DEV_SECRET, DATABASE_URL: database.url, AUDIT_SIGNING_KEY, ...options.env }), ...(options.auth && { auth: options.auth }) };
+  const env = { AUTH_DEV_SECRET: DEV_SECRET, DATABASE_URL: database.url, AUDIT_SIGNING_KEY, ...eventStoreEnv(), ...options.env };
+  const config = { ...loadConfig(env), ...(options.auth && { auth: options.auth }) };
   const app = await createApp({ config, pool: database.pool, logger: createLogger('silent'), clock: options.clock });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address() as { port: number };
@@ -80,7 +87,7 @@ export async function startService(options: { auth?: AuthConfig; clock?: Clock; 
     app,
     database,
     request,
-    headPosition: async () => Number((await database.pool.query('SELECT position FROM event_log_head')).rows[0].position),
+    headPosition: async () => Number(await app.get<EventStore>(EVENT_STORE).headPosition()),
     close: async () => {
       await app.close();
       await database.drop();

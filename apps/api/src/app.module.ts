@@ -2,7 +2,7 @@ import { DynamicModule, Inject, Module, OnApplicationShutdown } from '@nestjs/co
 import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { Pool } from 'pg';
-import { EVENT_STORE, EventStore, PostgresEventStore } from '@app/event-store';
+import { EVENT_STORE, EventStore } from '@app/event-store';
 import { GetActionHandler, GetActionHistoryHandler, ListActionsHandler } from './actions/action.queries';
 import { AssuranceController } from './assurance/assurance.http.controller';
 import { AUDIT_CONFIG, AuditCheckpoints } from './audit/audit-checkpoints';
@@ -34,6 +34,7 @@ import { GetReviewHandler, ListReviewsHandler } from './reviews/review.queries';
 import { ReviewReader } from './reviews/review-reader';
 import { ReviewsController } from './reviews/reviews.http.controller';
 import { StreamWriter } from './write/stream-writer';
+import { openEventStore } from './database/event-store';
 
 export type AppDependencies = Readonly<{ config: AppConfig; pool: Pool; metrics: Metrics; clock?: Clock }>;
 
@@ -74,8 +75,7 @@ export class AppModule implements OnApplicationShutdown {
         { provide: CLOCK, useValue: clock },
         {
           provide: EVENT_STORE,
-          useFactory: () =>
-            new PostgresEventStore(pool, { onCommit: (appends, events) => metrics.observeCommit(appends, events) }),
+          useFactory: () => openEventStore(config, pool, (appends, events) => metrics.observeCommit(appends, events)),
         },
         { provide: TOKEN_VERIFIER, useValue: createTokenVerifier(config.auth) },
         { provide: APP_GUARD, useClass: AuthGuard },

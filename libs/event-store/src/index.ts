@@ -9,3 +9,6 @@ export * from './postgres/migrations';
 export * from './postgres/unavailable';
 export * from './in-memory/in-memory-event-store';
 export * from './append-plan';
+export * from './eventstoredb/eventstoredb-event-store';
+export * from './eventstoredb/log-index';
+export * from './eventstoredb/log-mapping';

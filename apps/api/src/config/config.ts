@@ -1,3 +1,4 @@
+import { LOG_STREAM, LOG_STREAM_NAME } from '@app/event-store';
 export type AuthConfig =
   | Readonly<{ kind: 'dev-secret'; secret: string; issuer?: string; audience?: string }>
   | Readonly<{ kind: 'jwks'; jwksUrl: string; issuer: string; audience: string }>;
@@ -9,6 +10,8 @@ export type AppConfig = DatabaseConfig &
   port: number;
   eventStore: 'postgres' | 'eventstoredb';
   eventStoreDbUrl?: string;
+  /** The EventStoreDB stream that holds the log. */
+  eventStoreDbLogStream: string;
   auth: AuthConfig;
   logLevel: string;
   audit: AuditConfig;
@@ -63,6 +66,12 @@ function positiveInteger(name: string, value: string | undefined, fallback: numb
   return number;
 }
 
+function logStream(value: string | undefined): string {
+  if (!value) return LOG_STREAM;
+  if (!LOG_STREAM_NAME.test(value)) throw new ConfigError('EVENTSTOREDB_LOG_STREAM must be letters, digits and hyphens, at most 100.');
+  return value;
+}
+
 /** Where the events live: DATABASE_URL, or the embedded server under DATA_DIR. All the CLI needs. */
 export function loadDatabaseConfig(env: NodeJS.ProcessEnv): DatabaseConfig {
   return {
@@ -78,13 +87,16 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   if (eventStore !== 'postgres' && eventStore !== 'eventstoredb') {
     throw new ConfigError(`EVENT_STORE must be 'postgres' or 'eventstoredb', not '${eventStore}'.`);
   }
-  if (eventStore === 'eventstoredb') {
-    throw new ConfigError("EVENT_STORE=eventstoredb is not available yet in this version; use 'postgres'.");
+  if (eventStore === 'eventstoredb' && !env.EVENTSTOREDB_URL) {
+    throw new ConfigError('EVENT_STORE=eventstoredb needs EVENTSTOREDB_URL, e.g. esdb://localhost:2113?tls=false.');
   }
   return {
     port,
     ...loadDatabaseConfig(env),
     eventStore,
+    eventStoreDbUrl:
+      eventStore === 'eventstoredb' ? parseUrl('EVENTSTOREDB_URL', env.EVENTSTOREDB_URL!, ['esdb:', 'esdb+discover:']) : undefined,
+    eventStoreDbLogStream: logStream(env.EVENTSTOREDB_LOG_STREAM),
     auth: authConfig(env),
     logLevel: env.LOG_LEVEL || 'info',
     audit: {

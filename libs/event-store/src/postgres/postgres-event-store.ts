@@ -13,6 +13,7 @@ import {
   StreamRead,
 } from '../event-store.port';
 import { planAppends } from '../append-plan';
+import { AppendQueue, PendingAppend, settle } from '../append-queue';
 import { EVENT_COLUMNS, EventRow, toRecordedEvent } from './rows';
 import { isDatabaseUnavailable } from './unavailable';
 
@@ -22,14 +23,6 @@ export type PostgresEventStoreOptions = Readonly<{
   idempotencyWindowMs?: number;
   /** Told the size of every committed group, for metrics. */
   onCommit?: (appends: number, events: number) => void;
-}>;
-
-type PendingAppend = Readonly<{
-  streamId: string;
-  events: readonly NewEvent[];
-  options: AppendOptions;
-  resolve: (result: AppendResult) => void;
-  reject: (error: unknown) => void;
 }>;
 
 type Head = { position: string; hash: string; now: Date };
@@ -69,25 +62,19 @@ const claimKey = (scope: string, key: string) => `${scope}\u0000${key}`;
  * transaction (group commit); each keeps its own expected-version check and its own outcome.
  */
 export class PostgresEventStore implements EventStore {
-  private readonly queue: PendingAppend[] = [];
-  private draining = false;
-  private readonly maxBatch: number;
+  private readonly appends: AppendQueue;
   private readonly idempotencyWindowMs: number;
 
   constructor(
     private readonly pool: Pool,
     private readonly options: PostgresEventStoreOptions = {},
   ) {
-    this.maxBatch = options.maxBatch ?? 256;
+    this.appends = new AppendQueue((group) => this.commitGroup(group), options.maxBatch ?? 256);
     this.idempotencyWindowMs = options.idempotencyWindowMs ?? IDEMPOTENCY_WINDOW_MS;
   }
 
   appendToStream(streamId: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult> {
-    if (events.length === 0) return Promise.reject(new RangeError('An append needs at least one event.'));
-    return new Promise((resolve, reject) => {
-      this.queue.push({ streamId, events, options, resolve, reject });
-      if (!this.draining) void this.drain();
-    });
+    return this.appends.push({ streamId, events, options });
   }
 
   async readStream(streamId: string): Promise<StreamRead> {
@@ -143,16 +130,7 @@ export class PostgresEventStore implements EventStore {
   }
 
   async close(): Promise<void> {
-    while (this.draining) await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-
-  private async drain(): Promise<void> {
-    this.draining = true;
-    try {
-      while (this.queue.length > 0) await this.commitGroup(this.queue.splice(0, this.maxBatch));
-    } finally {
-      this.draining = false;
-    }
+    await this.appends.idle();
   }
 
   private async commitGroup(group: readonly PendingAppend[]): Promise<void> {
@@ -168,11 +146,7 @@ export class PostgresEventStore implements EventStore {
       }
       return;
     }
-    group.forEach((append, index) => {
-      const outcome = outcomes[index];
-      if (outcome instanceof Error) append.reject(outcome);
-      else append.resolve(outcome);
-    });
+    settle(group, outcomes);
   }
 
   private async transact(group: readonly PendingAppend[]): Promise<(AppendResult | Error)[]> {
