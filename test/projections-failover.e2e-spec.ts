@@ -11,7 +11,7 @@ type Instance = { url: string; process: ChildProcess };
 
 async function startInstance(databaseUrl: string): Promise<Instance> {
   const port = await freePort();
-  const child = spawnTs('apps/api/src/main.ts', { DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', AUTH_DEV_SECRET: DEV_SECRET, AUDIT_SIGNING_KEY });
+  const child = spawnTs('apps/api/src/main.ts', { DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', AUTH_DEV_SECRET: DEV_SECRET, AUDIT_SIGNING_KEY, DEMO: 'off' });
   await waitForLine(child, /"msg":"listening"/);
   return { url: `http://127.0.0.1:${port}`, process: child };
 }

@@ -58,7 +58,7 @@ describe('resilience', () => {
     const viaRelay = new URL(database.url);
     viaRelay.port = String(port);
     const pool: Pool = createPool(viaRelay.toString());
-    const config = loadConfig({ AUTH_DEV_SECRET: DEV_SECRET, DATABASE_URL: viaRelay.toString(), AUDIT_SIGNING_KEY });
+    const config = loadConfig({ AUTH_DEV_SECRET: DEV_SECRET, DATABASE_URL: viaRelay.toString(), AUDIT_SIGNING_KEY, DEMO: 'off' });
     const app = await createApp({ config, pool, logger: createLogger('silent') });
     await app.listen({ port: 0, host: '127.0.0.1' });
     const url = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;

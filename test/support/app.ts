@@ -51,13 +51,13 @@ function eventStoreEnv(): NodeJS.ProcessEnv {
 }
 
 /** The real service over real HTTP, on a fresh database of the embedded test server. */
-export async function startService(options: { auth?: AuthConfig; clock?: Clock; env?: NodeJS.ProcessEnv } = {}): Promise<TestService> {
+export async function startService(options: { auth?: AuthConfig; clock?: Clock; env?: NodeJS.ProcessEnv; port?: number } = {}): Promise<TestService> {
   const database = await createTestDatabase();
   await migrate(database.pool);
-  const env = { AUTH_DEV_SECRET: DEV_SECRET, DATABASE_URL: database.url, AUDIT_SIGNING_KEY, ...eventStoreEnv(), ...options.env };
+  const env = { AUTH_DEV_SECRET: DEV_SECRET, DATABASE_URL: database.url, AUDIT_SIGNING_KEY, DEMO: 'off', ...eventStoreEnv(), ...options.env };
   const config = { ...loadConfig(env), ...(options.auth && { auth: options.auth }) };
   const app = await createApp({ config, pool: database.pool, logger: createLogger('silent'), clock: options.clock });
-  await app.listen({ port: 0, host: '127.0.0.1' });
+  await app.listen({ port: options.port ?? 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address() as { port: number };
   const url = `http://127.0.0.1:${address.port}`;
 

@@ -35,6 +35,10 @@ import { ReviewReader } from './reviews/review-reader';
 import { ReviewsController } from './reviews/reviews.http.controller';
 import { StreamWriter } from './write/stream-writer';
 import { openEventStore } from './database/event-store';
+import { WEB_CONTROLLERS } from './web/web.controllers';
+import { WEB_CONFIG, WebSessions } from './web/web-session';
+import { DemoPartnership } from './web/demo-partnership';
+import { OidcSignIn } from './web/oidc-sign-in';
 
 export type AppDependencies = Readonly<{ config: AppConfig; pool: Pool; metrics: Metrics; clock?: Clock }>;
 
@@ -68,7 +72,7 @@ export class AppModule implements OnApplicationShutdown {
     return {
       module: AppModule,
       imports: [CqrsModule.forRoot()],
-      controllers: [PartnersController, ReviewsController, ActionsController, AssuranceController, AuditController, HealthController, MetricsController],
+      controllers: [PartnersController, ReviewsController, ActionsController, AssuranceController, AuditController, HealthController, MetricsController, ...WEB_CONTROLLERS],
       providers: [
         { provide: DATABASE_POOL, useValue: pool },
         { provide: Metrics, useValue: metrics },
@@ -85,6 +89,10 @@ export class AppModule implements OnApplicationShutdown {
         ReadModelHost,
         { provide: SIGNING_KEY, useFactory: () => loadSigningKey(config) },
         { provide: AUDIT_CONFIG, useValue: config.audit },
+        { provide: WEB_CONFIG, useValue: config.web },
+        WebSessions,
+        DemoPartnership,
+        OidcSignIn,
         AuditCheckpoints,
         StreamWriter,
         PartnerDirectory,

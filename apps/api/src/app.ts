@@ -10,6 +10,7 @@ import { ProblemDto } from './http/routes';
 import { RequestValidationPipe } from './http/validation';
 import { Metrics } from './observability/metrics';
 import { NestPinoLogger } from './observability/logger';
+import { setUpWeb } from './web/web.setup';
 
 const ONE_MIB = 1024 * 1024;
 const SAFE_ID = /^[A-Za-z0-9._:-]{1,200}$/;
@@ -43,6 +44,8 @@ export async function createApp(dependencies: Omit<AppDependencies, 'metrics'> &
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register({ ...dependencies, metrics }), adapter, {
     logger: new NestPinoLogger(dependencies.logger),
     bodyParser: false,
+    // A provider that cannot start (an unreachable event store) is reported by main in one line, not by Nest exiting.
+    abortOnError: false,
   });
   const fastify = app.getHttpAdapter().getInstance();
   // Bodies are JSON or nothing: anything else is 415, never parsed as a form a browser could post cross-site.
@@ -56,6 +59,7 @@ export async function createApp(dependencies: Omit<AppDependencies, 'metrics'> &
   fastify.addHook('onResponse', async (request, reply) => {
     metrics.observeRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
   });
+  await setUpWeb(app);
   app.useGlobalFilters(new ProblemFilter());
   app.useGlobalPipes(new RequestValidationPipe());
   app.enableShutdownHooks();

@@ -13,7 +13,11 @@ async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const logger = createLogger(config.logLevel);
   const database = await openDatabase(config, (line) => logger.info(line));
-  const app = await createApp({ config, pool: database.pool, logger });
+  const app = await createApp({ config, pool: database.pool, logger }).catch(async (error: unknown) => {
+    // An embedded server started for this process must not outlive it.
+    await database.close();
+    throw error;
+  });
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;

@@ -5,17 +5,12 @@ import { createInterface } from 'node:readline';
 import { once } from 'node:events';
 import { Writable } from 'node:stream';
 import { Pool } from 'pg';
-import { AuditCheckpoint, EventStore, LogHead, PostgresEventStore, RecordedEvent, Verification, verifyLog } from '@app/event-store';
+import { AuditCheckpoint, EventStore, ExportLine, LogHead, PostgresEventStore, RecordedEvent, Verification, auditExport, verifyLog } from '@app/event-store';
 import { loadDatabaseConfig } from '../../api/src/config/config';
 import { openDatabase } from '../../api/src/database/database';
 import { ProgressBar } from './progress-bar';
 
 const USAGE = 'usage: audit export [--out FILE] | audit verify (FILE | --database) [--public-key PEM_FILE] [--checkpoints JSON_FILE]';
-
-type ExportLine =
-  | { kind: 'head'; position: string; hash: string; exportedAt: string }
-  | ({ kind: 'checkpoint' } & AuditCheckpoint)
-  | { kind: 'event'; position: string; streamId: string; version: number; eventId: string; type: string; data: object; metadata: object; recordedAt: string; hash: string };
 
 function option(args: string[], name: string): string | undefined {
   const index = args.indexOf(name);
@@ -51,22 +46,19 @@ async function exportLog(args: string[]): Promise<string> {
     const write = async (line: ExportLine) => {
       if (!target.write(`${JSON.stringify(line)}\n`)) await once(target, 'drain');
     };
-    const head = await store.head();
-    await write({ kind: 'head', position: head.position.toString(), hash: head.hash, exportedAt: new Date().toISOString() });
-    for (const checkpoint of await storedCheckpoints(pool)) await write({ kind: 'checkpoint', ...checkpoint });
     const bar = new ProgressBar('export');
-    for (let after = 0n; after < head.position; ) {
-      const events = await store.readAll(after, Number(head.position - after < 5000n ? head.position - after : 5000n));
-      if (events.length === 0) break;
-      for (const event of events) {
-        await write({ kind: 'event', ...event, position: event.position.toString(), recordedAt: event.recordedAt.toISOString() });
-      }
-      after = events[events.length - 1].position;
-      bar.update(Number(after), Number(head.position));
+    const lines = auditExport(store, await storedCheckpoints(pool), {
+      exportedAt: new Date(),
+      onProgress: (position, head) => bar.update(Number(position), Number(head)),
+    });
+    let events = 0;
+    for await (const line of lines) {
+      await write(line);
+      if (line.kind === 'event') events += 1;
     }
     bar.finish();
     if (out) target.end();
-    return out ? `exported ${head.position} events to ${out}` : '';
+    return out ? `exported ${events} events to ${out}` : '';
   });
 }
 

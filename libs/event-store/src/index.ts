@@ -12,3 +12,4 @@ export * from './append-plan';
 export * from './eventstoredb/eventstoredb-event-store';
 export * from './eventstoredb/log-index';
 export * from './eventstoredb/log-mapping';
+export * from './audit-export';

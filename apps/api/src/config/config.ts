@@ -15,6 +15,22 @@ export type AppConfig = DatabaseConfig &
   auth: AuthConfig;
   logLevel: string;
   audit: AuditConfig;
+  web: WebConfig;
+}>;
+
+export type OidcConfig = Readonly<{ issuerUrl: string; clientId: string; clientSecret: string; redirectUrl: string }>;
+
+export type WebConfig = Readonly<{
+  /** Signs the web session cookie; unset: a random one per process (sessions end at restart). */
+  sessionSecret?: string;
+  /** Cookies marked Secure: everywhere but development (HS256 dev tokens). */
+  secureCookies: boolean;
+  /** The page to sign in as a demonstration user: development only (HS256 dev tokens), never beside OpenID Connect. */
+  devSignIn: boolean;
+  /** Load the demonstration partnership into an empty store at start. */
+  demo: boolean;
+  /** Sign-in through the partner agencies' OpenID Connect provider; unset: the development sign-in page. */
+  oidc?: OidcConfig;
 }>;
 
 export type AuditConfig = Readonly<{
@@ -104,5 +120,30 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
       checkpointEvery: positiveInteger('AUDIT_CHECKPOINT_EVERY', env.AUDIT_CHECKPOINT_EVERY, 1000),
       checkpointMinutes: positiveInteger('AUDIT_CHECKPOINT_MINUTES', env.AUDIT_CHECKPOINT_MINUTES, 10),
     },
+    web: webConfig(env),
+  };
+}
+
+function webConfig(env: NodeJS.ProcessEnv): WebConfig {
+  const { OIDC_ISSUER_URL: issuerUrl, OIDC_CLIENT_ID: clientId, OIDC_CLIENT_SECRET: clientSecret, OIDC_REDIRECT_URL: redirectUrl } = env;
+  const given = [issuerUrl, clientId, clientSecret, redirectUrl].filter(Boolean).length;
+  if (given > 0 && given < 4) {
+    throw new ConfigError('Web sign-in through OpenID Connect needs all of OIDC_ISSUER_URL, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET and OIDC_REDIRECT_URL.');
+  }
+  if (env.SESSION_SECRET && env.SESSION_SECRET.length < 32) throw new ConfigError('SESSION_SECRET must be at least 32 characters long.');
+  return {
+    sessionSecret: env.SESSION_SECRET || undefined,
+    secureCookies: !env.AUTH_DEV_SECRET,
+    devSignIn: Boolean(env.AUTH_DEV_SECRET),
+    demo: (env.DEMO ?? 'on') !== 'off',
+    oidc:
+      given === 4
+        ? {
+            issuerUrl: parseUrl('OIDC_ISSUER_URL', issuerUrl!, ['https:', 'http:']),
+            clientId: clientId!,
+            clientSecret: clientSecret!,
+            redirectUrl: parseUrl('OIDC_REDIRECT_URL', redirectUrl!, ['https:', 'http:']),
+          }
+        : undefined,
   };
 }

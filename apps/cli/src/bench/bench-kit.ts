@@ -72,7 +72,7 @@ export async function startBenchServiceOn(databaseUrl: string): Promise<BenchSer
   await migrate(pool);
   const secret = 'bench-secret-long-enough-to-sign';
   const signingKey = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-  const config = loadConfig({ AUTH_DEV_SECRET: secret, DATABASE_URL: databaseUrl, AUDIT_SIGNING_KEY: signingKey });
+  const config = loadConfig({ AUTH_DEV_SECRET: secret, DATABASE_URL: databaseUrl, AUDIT_SIGNING_KEY: signingKey, DEMO: 'off' });
   const app = await createApp({ config, pool, logger: createLogger('warn') });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.getHttpServer().address() as { port: number };

@@ -1,0 +1,50 @@
+import { Controller, Get, Inject, Res } from '@nestjs/common';
+import { Readable } from 'node:stream';
+import { EVENT_STORE, EventStore, auditExport, verifyLog } from '@app/event-store';
+import { AuditCheckpoints } from '../audit/audit-checkpoints';
+import { SIGNING_KEY, SigningKey } from '../audit/signing-key';
+import { CLOCK, Clock } from '../clock/clock';
+import { HtmlReply, Page, PageRoles, WebPageContext, WebPages, renderPage } from './web-page';
+
+/** The auditor's page: is the log intact, which checkpoints vouch for it, and the export to check it elsewhere. */
+@WebPages()
+@Controller('audit-trail')
+export class AuditTrailController {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly checkpoints: AuditCheckpoints,
+    @Inject(SIGNING_KEY) private readonly key: SigningKey,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  @Get()
+  @PageRoles('auditor')
+  async page(@Page() web: WebPageContext, @Res() reply: HtmlReply): Promise<void> {
+    const checkpoints = await this.checkpoints.all();
+    const verification = await verifyLog(this.store, { checkpoints, publicKey: this.key.publicKey });
+    await renderPage(reply, 'audit.njk', {
+      title: 'Audit',
+      section: 'audit',
+      web,
+      verification,
+      checkpoints: [...checkpoints].reverse().slice(0, 20),
+      checkpointCount: checkpoints.length,
+      publicKey: this.key.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+      keyId: this.key.keyId,
+      checkedAt: this.clock().toISOString(),
+    });
+  }
+
+  @Get('export.ndjson')
+  @PageRoles('auditor')
+  async export(@Res() reply: HtmlReply): Promise<void> {
+    const lines = auditExport(this.store, await this.checkpoints.all(), { exportedAt: this.clock() });
+    const body = Readable.from((async function* () {
+      for await (const line of lines) yield `${JSON.stringify(line)}\n`;
+    })());
+    reply
+      .header('content-type', 'application/x-ndjson')
+      .header('content-disposition', `attachment; filename="audit-export-${this.clock().toISOString().slice(0, 10)}.ndjson"`)
+      .send(body);
+  }
+}

@@ -1,0 +1,72 @@
+import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { AssuranceView, GetAssuranceQuery } from '../assurance/assurance.query';
+import { READ_ALL } from '../auth/roles.decorator';
+import { CLOCK, Clock, utcDate } from '../clock/clock';
+import { isInstant } from '../http/fields';
+import { ActionCountsView } from '../read-models/action-counts';
+import { monthEnds, trendChartSvg } from './trend-chart';
+import { HtmlReply, Page, PageRoles, WebPageContext, WebPages, renderPage } from './web-page';
+
+export type Rag = Readonly<{ text: string; colour: 'red' | 'yellow' | 'green' }>;
+
+/** Red when a quarter or more of the outstanding actions are overdue, amber when any is, green when none is. */
+export function ragOf({ outstanding, overdue }: Pick<ActionCountsView, 'outstanding' | 'overdue'>): Rag {
+  if (overdue > 0 && overdue * 4 >= outstanding) return { text: 'Red', colour: 'red' };
+  if (overdue > 0) return { text: 'Amber', colour: 'yellow' };
+  return { text: 'Green', colour: 'green' };
+}
+
+/** "As at" a day means at its end; today, or no day, means now. */
+export function asAtInstant(asAt: string | undefined, now: Date): { asAt?: string; asOf?: string; error?: string } {
+  if (!asAt) return {};
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(asAt) || !isInstant(asAt)) return { asAt, error: 'Enter a real date, like 2026-03-31' };
+  if (asAt > utcDate(now)) return { asAt, error: 'The date must be today or in the past' };
+  if (asAt === utcDate(now)) return { asAt };
+  return { asAt, asOf: `${asAt}T23:59:59.999Z` };
+}
+
+@WebPages()
+@Controller()
+export class DashboardController {
+  constructor(
+    private readonly queries: QueryBus,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  @Get('dashboard')
+  @PageRoles(...READ_ALL)
+  async dashboard(@Query('asAt') asAtParam: string | undefined, @Page() web: WebPageContext, @Res() reply: HtmlReply): Promise<void> {
+    const now = this.clock();
+    const { asAt, asOf, error } = asAtInstant(asAtParam, now);
+    const assurance: AssuranceView = await this.queries.execute(new GetAssuranceQuery(error ? undefined : asOf));
+    const chartEnd = asOf && !error ? new Date(asOf) : now;
+    const months = [];
+    for (const month of monthEnds(chartEnd)) {
+      const { totals } = await this.queries.execute(new GetAssuranceQuery(month.instant >= now ? undefined : month.instant.toISOString()));
+      months.push({ ...month, outstanding: totals.outstanding, overdue: totals.overdue });
+    }
+    await renderPage(reply, 'dashboard.njk', {
+      title: 'Assurance',
+      section: 'dashboard',
+      web,
+      assurance,
+      asAt: error ? asAt : asAt ?? '',
+      historic: Boolean(asOf && !error),
+      filter: asOf && !error ? `&asAt=${asAt}` : '',
+      partners: assurance.partners.map((partner) => ({ ...partner, rag: ragOf(partner) })),
+      chart: trendChartSvg(months),
+      months,
+      errors: error ? [{ text: error, href: '#asAt' }] : [],
+      fieldErrors: error ? { asAt: error } : {},
+    });
+  }
+
+  /** The start page: partner leads go to their own actions, everyone else to the assurance picture. */
+  @Get('start')
+  @PageRoles('admin', 'subgroup', 'chair', 'auditor', 'partner')
+  start(@Page() web: WebPageContext, @Res() reply: HtmlReply): void {
+    const partnerOnly = web.session.actor.roles.every((role) => role === 'partner');
+    reply.redirect(partnerOnly ? '/tracker' : '/dashboard', 303);
+  }
+}

@@ -1,0 +1,202 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { randomUUID } from 'node:crypto';
+import { Actor, ReviewKind } from '@app/domain';
+import { EVENT_STORE, EventStore } from '@app/event-store';
+import { AssignActionCommand } from '../actions/assign-action.handler';
+import { ChangeActionCommand } from '../actions/change-action.handler';
+import { RaiseActionCommand } from '../actions/raise-action.handler';
+import { CLOCK, Clock, utcDate } from '../clock/clock';
+import { RegisterPartnerCommand } from '../partners/register-partner.handler';
+import { RecordRecommendationCommand } from '../reviews/record-recommendation.handler';
+import { RegisterReviewCommand } from '../reviews/register-review.handler';
+import { WriteAnswer } from '../write/stream-writer';
+import { DEMO_PARTNERS } from './demo-users';
+import { WEB_CONFIG } from './web-session';
+import { WebConfig } from '../config/config';
+
+/** Where each demonstration action ends up. */
+type Fate = 'raised' | 'assigned' | 'overdue' | 'evidenced' | 'rejected' | 'closed' | 'withdrawn' | 'reopened';
+
+type DemoReview = Readonly<{
+  reference: string;
+  title: string;
+  kind: ReviewKind;
+  themes: string[];
+  recommendations: { text: string; actions: { description: string; partner: number; fate: Fate }[] }[];
+}>;
+
+/** Drawn from the partnership's annual report: two practice reviews, six rapid reviews, and their themes. */
+const REVIEWS: DemoReview[] = [
+  {
+    reference: 'CSPR-2025-01',
+    title: 'Child H: neglect and parental mental health',
+    kind: 'cspr',
+    themes: ['neglect', 'multi-agency chronologies'],
+    recommendations: [
+      {
+        text: 'Partners should use a shared chronology when neglect is long-standing.',
+        actions: [
+          { description: 'Adopt the multi-agency chronology template in children’s social care', partner: 0, fate: 'closed' },
+          { description: 'Add the chronology template to GP safeguarding records', partner: 1, fate: 'overdue' },
+        ],
+      },
+      {
+        text: 'Practitioners should ask "what has happened to you", not "what is wrong with you".',
+        actions: [{ description: 'Trauma-informed practice training for front-line officers', partner: 2, fate: 'evidenced' }],
+      },
+    ],
+  },
+  {
+    reference: 'CSPR-2025-02',
+    title: 'Child J: criminal exploitation',
+    kind: 'cspr',
+    themes: ['exploitation'],
+    recommendations: [
+      {
+        text: 'Avoid victim-blaming language in every report about young people.',
+        actions: [
+          { description: 'Audit 30 police reports for victim-blaming language', partner: 2, fate: 'rejected' },
+          { description: 'Issue language guidance to designated safeguarding leads', partner: 3, fate: 'assigned' },
+        ],
+      },
+    ],
+  },
+  {
+    reference: 'RR-2025-03',
+    title: 'Baby K: pre-birth assessment',
+    kind: 'rapid-review',
+    themes: ['pre-birth assessment'],
+    recommendations: [
+      {
+        text: 'Pre-birth assessments should include fathers and partners.',
+        actions: [
+          { description: 'Revise the pre-birth assessment procedure to include both parents', partner: 0, fate: 'overdue' },
+          { description: 'Midwifery to record the father’s details at booking', partner: 1, fate: 'closed' },
+        ],
+      },
+    ],
+  },
+  {
+    reference: 'RR-2025-04',
+    title: 'Child L: attendance and safety at school',
+    kind: 'rapid-review',
+    themes: ['children safe in education'],
+    recommendations: [
+      { text: 'Schools should escalate persistent absence to the front door.', actions: [{ description: 'Absence escalation protocol for all schools', partner: 3, fate: 'overdue' }] },
+    ],
+  },
+  {
+    reference: 'RR-2025-05',
+    title: 'Child M: autism and a placement breakdown',
+    kind: 'rapid-review',
+    themes: ['neurodiversity'],
+    recommendations: [
+      {
+        text: 'Assessments should account for a child’s neurodiversity.',
+        actions: [
+          { description: 'Neurodiversity awareness in the assessment framework', partner: 0, fate: 'raised' },
+          { description: 'Neurodevelopmental pathway waiting list reviewed for safeguarding risk', partner: 1, fate: 'reopened' },
+        ],
+      },
+    ],
+  },
+  {
+    reference: 'RR-2025-06',
+    title: 'Child N: neglect and home conditions',
+    kind: 'rapid-review',
+    themes: ['neglect'],
+    recommendations: [
+      { text: 'Use the neglect screening tool at every home visit.', actions: [{ description: 'Neglect screening tool in health visiting', partner: 1, fate: 'assigned' }] },
+    ],
+  },
+  {
+    reference: 'RR-2025-07',
+    title: 'Child P: online exploitation',
+    kind: 'rapid-review',
+    themes: ['exploitation', 'children safe in education'],
+    recommendations: [
+      {
+        text: 'Online harms should be part of every school’s safeguarding curriculum.',
+        actions: [
+          { description: 'Online safety sessions in every secondary school', partner: 3, fate: 'evidenced' },
+          { description: 'Joint police and schools briefing on sextortion', partner: 2, fate: 'withdrawn' },
+        ],
+      },
+    ],
+  },
+  {
+    reference: 'RR-2025-08',
+    title: 'Baby Q: information sharing before birth',
+    kind: 'rapid-review',
+    themes: ['pre-birth assessment', 'multi-agency chronologies'],
+    recommendations: [
+      { text: 'Share concerns before birth across agencies.', actions: [{ description: 'Pre-birth information-sharing agreement signed by all partners', partner: 0, fate: 'assigned' }] },
+    ],
+  },
+];
+
+const LOADER: Actor = { userId: 'demo-loader', name: 'Demonstration data', roles: ['admin'] };
+
+/** Loads a demonstration partnership into an empty store at start, unless DEMO=off. */
+@Injectable()
+export class DemoPartnership implements OnApplicationBootstrap {
+  private readonly logger = new Logger('demo');
+
+  constructor(
+    private readonly commands: CommandBus,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(WEB_CONFIG) private readonly config: WebConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.config.demo || (await this.store.headPosition()) > 0n) return;
+    try {
+      await this.load();
+      this.logger.log('loaded the demonstration partnership (DEMO=off to start empty)');
+    } catch (error) {
+      // Another instance loading at the same moment wins the race; this one leaves it.
+      this.logger.warn({ err: error }, 'did not load the demonstration partnership');
+    }
+  }
+
+  private async load(): Promise<void> {
+    const context = () => ({ actor: LOADER, correlationId: randomUUID() });
+    const day = (offset: number) => utcDate(new Date(this.clock().getTime() + offset * 86_400_000));
+    const run = (command: object): Promise<WriteAnswer> => this.commands.execute(command as never);
+    for (const partner of DEMO_PARTNERS) await run(new RegisterPartnerCommand({ id: partner.id, name: partner.name }, context()));
+    let n = 0;
+    for (const review of REVIEWS) {
+      const { recommendations, ...details } = review;
+      const { id: reviewId } = await run(new RegisterReviewCommand(details, context()));
+      for (const recommendation of recommendations) {
+        const { id: recommendationId } = await run(new RecordRecommendationCommand(reviewId, { text: recommendation.text }, context()));
+        for (const { description, partner, fate } of recommendation.actions) {
+          n += 1;
+          const { id } = await run(new RaiseActionCommand({ recommendationId, description }, context()));
+          if (fate === 'raised') continue;
+          const dueDate = fate === 'overdue' ? day(-14 - n * 3) : day(30 + n * 5);
+          await run(new AssignActionCommand(id, { partnerId: DEMO_PARTNERS[partner].id, dueDate, lead: 'Head of Service' }, context()));
+          const change = (type: string, data: object = {}) =>
+            run(new ChangeActionCommand(id, { type, actor: LOADER, ...data } as ChangeActionCommand['change'], context()));
+          if (fate === 'assigned' || fate === 'overdue') continue;
+          if (fate === 'withdrawn') {
+            await change('WithdrawAction', { reason: 'Superseded by the national review’s recommendations' });
+            continue;
+          }
+          const evidenceId = randomUUID();
+          await change('SubmitEvidence', { evidenceId, summary: 'Audit of 20 cases since the change' });
+          if (fate === 'evidenced') continue;
+          if (fate === 'rejected') {
+            await change('RejectEvidence', { evidenceId, reason: 'Shows activity, not impact on practice' });
+            continue;
+          }
+          await change('AcceptEvidence', { evidenceId });
+          await change('CloseAction', { outcome: 'impact-evidenced', rationale: 'The audit shows the change in practice' });
+          if (fate === 'reopened') await change('ReopenAction', { reason: 'A new case shows the change did not hold' });
+        }
+      }
+    }
+  }
+}

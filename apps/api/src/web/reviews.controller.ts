@@ -1,0 +1,121 @@
+import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { randomUUID } from 'node:crypto';
+import { REVIEW_KINDS } from '@app/domain';
+import { ListActionsQuery } from '../actions/action.queries';
+import { RaiseActionRequest } from '../actions/actions.request.dto';
+import { RaiseActionCommand } from '../actions/raise-action.handler';
+import { PARTNERSHIP, READ_ALL } from '../auth/roles.decorator';
+import { RecordRecommendationCommand } from '../reviews/record-recommendation.handler';
+import { RegisterReviewCommand } from '../reviews/register-review.handler';
+import { GetReviewQuery, ListReviewsQuery, ReviewView } from '../reviews/review.queries';
+import { RecordRecommendationRequest, RegisterReviewRequest } from '../reviews/reviews.request.dto';
+import { WriteAnswer } from '../write/stream-writer';
+import { HtmlReply, Page, PageRoles, WebPageContext, WebPages, renderPage } from './web-page';
+import { FormState } from './tracker.controller';
+import { errorList, fieldMessages, refusalMessage, validateForm } from './web-form';
+
+const KIND_NAMES: Record<string, string> = {
+  cspr: 'Child safeguarding practice review',
+  'rapid-review': 'Rapid review',
+  'national-review': 'National review',
+};
+
+/** Themes are typed as a comma-separated list. */
+const withThemes = (form: Record<string, string>) => ({
+  ...form,
+  ...(form.themes !== undefined && { themes: form.themes.split(',').map((theme) => theme.trim()).filter(Boolean) }),
+});
+
+const EMPTY_FORM: FormState = { name: '', values: {}, errors: {} };
+
+@WebPages()
+@Controller('learning-reviews')
+export class ReviewsController {
+  constructor(
+    private readonly queries: QueryBus,
+    private readonly commands: CommandBus,
+  ) {}
+
+  @Get()
+  @PageRoles(...READ_ALL)
+  async list(@Page() web: WebPageContext, @Res() reply: HtmlReply): Promise<void> {
+    await this.renderList(reply, web, EMPTY_FORM, []);
+  }
+
+  @Post()
+  @PageRoles(...PARTNERSHIP)
+  async register(@Body() form: Record<string, string>, @Page() web: WebPageContext, @Res() reply: HtmlReply): Promise<void> {
+    const checked = await validateForm(RegisterReviewRequest, withThemes(form));
+    if (!checked.ok) {
+      await this.renderList(reply, web, { name: 'review', values: form, errors: fieldMessages(checked.errors) }, errorList(checked.errors, 'review-'), 400);
+      return;
+    }
+    try {
+      const answer: WriteAnswer = await this.commands.execute(new RegisterReviewCommand(checked.value, { actor: web.session.actor, correlationId: randomUUID() }));
+      reply.redirect(`/learning-reviews/${answer.id}?position=${answer.position}`, 303);
+    } catch (error) {
+      const message = refusalMessage(error);
+      if (message === undefined) throw error;
+      await this.renderList(reply, web, { name: 'review', values: form, errors: {} }, [{ text: message, href: '#review-reference' }], 409);
+    }
+  }
+
+  @Get(':id')
+  @PageRoles(...READ_ALL)
+  async review(@Param('id') id: string, @Query('done') done: string | undefined, @Page() web: WebPageContext, @Res() reply: HtmlReply): Promise<void> {
+    await this.renderReview(reply, web, id, EMPTY_FORM, [], 200, done);
+  }
+
+  @Post(':id/recommendations')
+  @PageRoles(...PARTNERSHIP)
+  async recommend(@Param('id') id: string, @Body() form: Record<string, string>, @Page() web: WebPageContext, @Res() reply: HtmlReply): Promise<void> {
+    const checked = await validateForm(RecordRecommendationRequest, withThemes(form));
+    await this.write(reply, web, id, 'recommendation', form, checked, (value) => new RecordRecommendationCommand(id, value, { actor: web.session.actor, correlationId: randomUUID() }));
+  }
+
+  @Post(':id/actions')
+  @PageRoles(...PARTNERSHIP)
+  async raise(@Param('id') id: string, @Body() form: Record<string, string>, @Page() web: WebPageContext, @Res() reply: HtmlReply): Promise<void> {
+    const checked = await validateForm(RaiseActionRequest, form);
+    await this.write(reply, web, id, 'action', form, checked, (value) => new RaiseActionCommand(value, { actor: web.session.actor, correlationId: randomUUID() }));
+  }
+
+  private async write<T>(
+    reply: HtmlReply,
+    web: WebPageContext,
+    reviewId: string,
+    name: string,
+    form: Record<string, string>,
+    checked: Awaited<ReturnType<typeof validateForm<T & object>>>,
+    command: (value: T) => object,
+  ): Promise<void> {
+    if (!checked.ok) {
+      await this.renderReview(reply, web, reviewId, { name, values: form, errors: fieldMessages(checked.errors) }, errorList(checked.errors, `${name}-`), 400);
+      return;
+    }
+    try {
+      const answer: WriteAnswer = await this.commands.execute(command(checked.value) as never);
+      reply.redirect(`/learning-reviews/${reviewId}?position=${answer.position}&done=${name}`, 303);
+    } catch (error) {
+      const message = refusalMessage(error);
+      if (message === undefined) throw error;
+      await this.renderReview(reply, web, reviewId, { name, values: form, errors: {} }, [{ text: message, href: `#${name}` }], 409);
+    }
+  }
+
+  private async renderList(reply: HtmlReply, web: WebPageContext, form: FormState, errors: object[], status = 200): Promise<void> {
+    const reviews: ReviewView[] = await this.queries.execute(new ListReviewsQuery());
+    const kinds = REVIEW_KINDS.map((kind) => ({ value: kind, text: KIND_NAMES[kind] ?? kind }));
+    const mayRegister = PARTNERSHIP.some((role) => web.session.actor.roles.includes(role));
+    await renderPage(reply, 'reviews.njk', { title: 'Reviews', section: 'reviews', web, reviews, kinds, kindNames: KIND_NAMES, form, errors, mayRegister }, status);
+  }
+
+  private async renderReview(reply: HtmlReply, web: WebPageContext, id: string, form: FormState, errors: object[], status = 200, done?: string): Promise<void> {
+    const review: ReviewView = await this.queries.execute(new GetReviewQuery(id));
+    const actions = await this.queries.execute(new ListActionsQuery({ review: id, limit: 500 }, web.session.actor));
+    const mayChange = PARTNERSHIP.some((role) => web.session.actor.roles.includes(role));
+    const doneText = { recommendation: 'The recommendation is recorded', action: 'The action is raised' }[done ?? ''];
+    await renderPage(reply, 'review.njk', { title: review.title, section: 'reviews', web, review, actions: actions.items, kindNames: KIND_NAMES, form, errors, mayChange, done: doneText }, status);
+  }
+}

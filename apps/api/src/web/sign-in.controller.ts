@@ -1,0 +1,104 @@
+import { Body, Controller, Get, Inject, NotFoundException, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { Public } from '../auth/roles.decorator';
+import { DEMO_USERS } from './demo-users';
+import { NoRoleHere, OidcSignIn } from './oidc-sign-in';
+import { HtmlReply, WebErrorFilter, WebRequest, renderPage } from './web-page';
+import { WEB_CONFIG, WebSessions } from './web-session';
+import { WebConfig } from '../config/config';
+
+const OIDC_FLOW_COOKIE = 'la_oidc';
+
+/** Only paths on this site, never another's: a `next` that is not one goes to the start page. */
+export const safeNext = (next: unknown): string => (typeof next === 'string' && /^\/(?![/\\])/.test(next) ? next : '/');
+
+@ApiExcludeController()
+@Public()
+@UseFilters(WebErrorFilter)
+@Controller()
+export class SignInController {
+  private readonly devSignIn: boolean;
+
+  constructor(
+    private readonly sessions: WebSessions,
+    private readonly oidc: OidcSignIn,
+    @Inject(WEB_CONFIG) config: WebConfig,
+  ) {
+    this.devSignIn = config.devSignIn && !oidc.enabled;
+  }
+
+  @Get('sign-in')
+  async signInPage(@Query('next') next: string | undefined, @Res() reply: HtmlReply): Promise<void> {
+    await this.renderSignIn(reply, safeNext(next), {});
+  }
+
+  @Get('sign-in/oidc')
+  async startOidc(@Query('next') next: string | undefined, @Res() reply: HtmlReply): Promise<void> {
+    if (!this.oidc.enabled) throw new NotFoundException();
+    const { url, verifier, state } = await this.oidc.start();
+    const flow = await this.sessions.sealedCookie(OIDC_FLOW_COOKIE, { verifier, state, next: safeNext(next) }, 10);
+    reply.header('set-cookie', flow).redirect(url, 303);
+  }
+
+  @Get('sign-in/callback')
+  async finishOidc(@Req() request: WebRequest & { protocol?: string; hostname?: string }, @Res() reply: HtmlReply): Promise<void> {
+    if (!this.oidc.enabled) throw new NotFoundException();
+    const cookie = request.headers.cookie;
+    const flow = await this.sessions.unseal(OIDC_FLOW_COOKIE, Array.isArray(cookie) ? cookie.join('; ') : cookie);
+    if (!flow) {
+      reply.redirect('/sign-in', 303);
+      return;
+    }
+    // The provider sends the browser back to the redirect URL we registered; its query is the answer.
+    const callback = new URL(request.url, this.oidc.redirectUrl);
+    try {
+      const actor = await this.oidc.finish(callback, String(flow.verifier), String(flow.state));
+      const { cookie: session } = await this.sessions.start(actor);
+      reply.header('set-cookie', [session, this.sessions.endCookie(OIDC_FLOW_COOKIE)]).redirect(safeNext(flow.next), 303);
+    } catch (error) {
+      if (!(error instanceof NoRoleHere)) throw error;
+      await renderPage(reply, 'error.njk', { title: 'You cannot use this service', status: 403, detail: error.message, noRole: true }, 403);
+    }
+  }
+
+  @Post('sign-in')
+  async signIn(@Body() form: { user?: string; next?: string }, @Res() reply: HtmlReply): Promise<void> {
+    if (!this.devSignIn) throw new NotFoundException();
+    const user = DEMO_USERS.find((candidate) => candidate.userId === form.user);
+    if (!user) {
+      await this.renderSignIn(reply, safeNext(form.next), { user: 'Choose who you are' }, 400);
+      return;
+    }
+    const { description: _description, ...actor } = user;
+    const { cookie } = await this.sessions.start(actor);
+    reply.header('set-cookie', cookie).redirect(safeNext(form.next), 303);
+  }
+
+  @Post('sign-out')
+  async signOut(@Req() request: WebRequest, @Res() reply: HtmlReply): Promise<void> {
+    const cookie = request.headers.cookie;
+    const session = await this.sessions.read(Array.isArray(cookie) ? cookie.join('; ') : cookie);
+    // Signing out needs the form's token too, so that another site cannot sign a user out.
+    if (session && !this.sessions.isValidCsrf(session, request.body?._csrf)) {
+      reply.redirect('/', 303);
+      return;
+    }
+    reply.header('set-cookie', this.sessions.endCookie()).redirect('/sign-in', 303);
+  }
+
+  @Get()
+  home(@Res() reply: HtmlReply): void {
+    reply.redirect('/start', 303);
+  }
+
+  private renderSignIn(reply: HtmlReply, next: string, fieldErrors: Record<string, string>, status = 200) {
+    const errors = Object.values(fieldErrors).map((text) => ({ text, href: '#user' }));
+    const users = DEMO_USERS.map((user, index) => ({
+      value: user.userId,
+      text: user.name,
+      hint: { text: user.description },
+      ...(index === 0 && { id: 'user' }),
+    }));
+    return renderPage(reply, 'sign-in.njk', { title: 'Sign in', next, users, errors, fieldErrors, oidc: this.oidc.enabled, devSignIn: this.devSignIn }, status);
+  }
+}

@@ -1,0 +1,23 @@
+import { HistoryEntryView } from '../actions/action.view';
+
+type Data = Record<string, unknown>;
+
+const SENTENCES: Record<string, (data: Data) => string> = {
+  ActionRaised: () => 'Raised the action',
+  ActionAssigned: (d) => `Assigned it to ${d.partnerId}, due ${d.dueDate}${d.lead ? `, lead ${d.lead}` : ''}`,
+  ActionDueDateRevised: (d) => `Revised the due date from ${d.previousDueDate} to ${d.dueDate}: ${d.reason}`,
+  ActionProgressNoted: (d) => `Noted progress: ${d.note}`,
+  EvidenceSubmitted: (d) => `Submitted evidence: ${d.summary}`,
+  EvidenceAccepted: (d) => `Accepted the evidence${d.note ? `: ${d.note}` : ''}`,
+  EvidenceRejected: (d) => `Rejected the evidence: ${d.reason}`,
+  ActionClosed: (d) => `Closed the action (${d.outcome}): ${d.rationale}`,
+  ActionReopened: (d) => `Reopened the action: ${d.reason}`,
+  ActionWithdrawn: (d) => `Withdrew the action: ${d.reason}`,
+};
+
+/** One line of an action's timeline: what happened, who did it, when. */
+export function describeEvent(entry: HistoryEntryView) {
+  const actor = entry.actor as { name?: string; sub?: string; partner?: string };
+  const sentence = SENTENCES[entry.type]?.(entry.data as Data) ?? entry.type;
+  return { what: sentence, who: actor.name ?? actor.sub ?? 'unknown', partner: actor.partner, when: entry.recordedAt, position: entry.position, type: entry.type };
+}

@@ -1,0 +1,106 @@
+import {
+  ArgumentsHost,
+  CanActivate,
+  Catch,
+  ExceptionFilter,
+  ExecutionContext,
+  Injectable,
+  Logger,
+  SetMetadata,
+  UseFilters,
+  UseGuards,
+  applyDecorators,
+  createParamDecorator,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { Role } from '@app/domain';
+import { Public } from '../auth/roles.decorator';
+import { toProblem } from '../http/problem.filter';
+import { WebSession, WebSessions } from './web-session';
+
+const WEB_ROLES = 'web-roles';
+
+export type WebRequest = {
+  method: string;
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
+  body?: Record<string, unknown>;
+  web?: WebPageContext;
+};
+
+/** What every page template gets: who is signed in, the CSRF token for its forms, where it is. */
+export type WebPageContext = Readonly<{ session: WebSession; csrfToken: string; path: string }>;
+
+export type HtmlReply = {
+  status(code: number): HtmlReply;
+  header(name: string, value: string | string[]): HtmlReply;
+  redirect(url: string, code?: number): HtmlReply;
+  viewAsync(template: string, context: object): Promise<string>;
+  type(contentType: string): HtmlReply;
+  send(body: unknown): HtmlReply;
+};
+
+class SignInRequired extends Error {}
+class FormTampered extends Error {}
+
+/** Pages for signed-in users with one of the roles; bearer tokens play no part here, the session cookie does. */
+export const WebPages = () => applyDecorators(ApiExcludeController(), Public(), UseGuards(WebGuard), UseFilters(WebErrorFilter));
+export const PageRoles = (...roles: Role[]) => SetMetadata(WEB_ROLES, roles);
+
+export const Page = createParamDecorator((_: unknown, context: ExecutionContext): WebPageContext => context.switchToHttp().getRequest<WebRequest>().web!);
+
+@Injectable()
+export class WebGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly sessions: WebSessions,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<WebRequest>();
+    const cookie = request.headers.cookie;
+    const session = await this.sessions.read(Array.isArray(cookie) ? cookie.join('; ') : cookie);
+    if (!session) throw new SignInRequired();
+    // Every form posts the token bound to the session: a page on another site cannot make one.
+    if (request.method === 'POST' && !this.sessions.isValidCsrf(session, request.body?._csrf)) throw new FormTampered();
+    const roles = this.reflector.getAllAndOverride<Role[]>(WEB_ROLES, [context.getHandler(), context.getClass()]) ?? [];
+    if (!roles.some((role) => session.actor.roles.includes(role))) throw new WebForbidden();
+    request.web = { session, csrfToken: this.sessions.csrfToken(session), path: request.url };
+    return true;
+  }
+}
+
+export class WebForbidden extends Error {}
+
+export async function renderPage(reply: HtmlReply, template: string, context: object, status = 200): Promise<void> {
+  const html = await reply.viewAsync(template, context);
+  reply.status(status).type('text/html; charset=utf-8').send(html);
+}
+
+/** Errors on pages become GOV.UK error pages, never a stack trace; a missing session goes to sign-in. */
+@Catch()
+export class WebErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('web');
+
+  async catch(error: unknown, host: ArgumentsHost): Promise<void> {
+    const reply = host.switchToHttp().getResponse<HtmlReply>();
+    const request = host.switchToHttp().getRequest<WebRequest>();
+    if (error instanceof SignInRequired) {
+      reply.redirect(`/sign-in?next=${encodeURIComponent(request.url)}`, 303);
+      return;
+    }
+    const { status, detail } = error instanceof WebForbidden || error instanceof FormTampered ? { status: 403, detail: '' } : toProblem(error);
+    if (status >= 500) this.logger.error({ err: error, status }, 'page failed');
+    const title = ERROR_TITLES[status] ?? (status >= 500 ? ERROR_TITLES[500] : 'There is a problem');
+    await renderPage(reply, 'error.njk', { title, status, detail: status >= 500 ? '' : detail, web: request.web, formTampered: error instanceof FormTampered }, status);
+  }
+}
+
+const ERROR_TITLES: Record<number, string> = {
+  403: 'You do not have access to this page',
+  404: 'Page not found',
+  409: 'That change cannot be made now',
+  500: 'Sorry, there is a problem with the service',
+  503: 'Sorry, the service is unavailable',
+};

@@ -1,0 +1,58 @@
+import fastifyFormbody from '@fastify/formbody';
+import fastifyStatic from '@fastify/static';
+import fastifyView from '@fastify/view';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import nunjucks from 'nunjucks';
+import { PROBLEM_CONTENT_TYPE, problem } from '../http/problem';
+
+/** The templates and stylesheet, beside this file in the source and copied beside it by the build. */
+const HERE = [__dirname, join(process.cwd(), 'apps/api/src/web')].find((dir) => existsSync(join(dir, 'views', 'layout.njk')))!;
+const GOVUK = join(dirname(require.resolve('govuk-frontend/package.json')), 'dist');
+
+/** Where the pages post their forms: the only paths that take a form body. */
+export const FORM_PATHS = /^\/(sign-in|sign-out|tracker|learning-reviews)(\/|\?|$)/;
+
+/** Server-rendered pages: Nunjucks with GOV.UK Frontend's macros, its assets, and HTML form bodies. */
+export async function setUpWeb(app: NestFastifyApplication): Promise<void> {
+  await app.register(fastifyFormbody, { bodyLimit: 64 * 1024 });
+  // The JSON API keeps refusing form bodies with 415, so a page on another site can never post one to it.
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRequest', async (request, reply) => {
+      const type = request.headers['content-type'] ?? '';
+      if (type.startsWith('application/x-www-form-urlencoded') && !FORM_PATHS.test(request.url)) {
+        const body = problem(415, 'Send the body as application/json.');
+        await reply.status(415).header('content-type', PROBLEM_CONTENT_TYPE).send(body);
+      }
+    });
+  await app.register(fastifyStatic, { root: join(GOVUK, 'govuk', 'assets'), prefix: '/assets/', decorateReply: false });
+  await app.register(fastifyStatic, {
+    root: join(GOVUK, 'govuk'),
+    prefix: '/govuk/',
+    decorateReply: false,
+    allowedPath: (path) => /^\/govuk-frontend\.min\.(css|js)(\.map)?$/.test(path),
+  });
+  await app.register(fastifyStatic, { root: join(HERE, 'static'), prefix: '/static/', decorateReply: false });
+  await app.register(fastifyView, {
+    engine: { nunjucks },
+    templates: [join(HERE, 'views'), GOVUK],
+    options: { onConfigure: (env: nunjucks.Environment) => env.addFilter('date', formatDate).addFilter('dateTime', formatDateTime) },
+  });
+}
+
+/** "28 November 2026" for a date or an instant, as GOV.UK writes dates. */
+function formatDate(value: string | undefined | null): string {
+  if (!value) return '';
+  const date = new Date(value.length === 10 ? `${value}T00:00:00Z` : value);
+  return date.toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+}
+
+/** "28 November 2026, 09:05 UTC". */
+function formatDateTime(value: string | undefined | null): string {
+  if (!value) return '';
+  const date = new Date(value);
+  return `${formatDate(value)}, ${date.toISOString().slice(11, 16)} UTC`;
+}

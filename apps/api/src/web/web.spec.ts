@@ -1,0 +1,49 @@
+import { asAtInstant, ragOf } from './dashboard.controller';
+import { safeNext } from './sign-in.controller';
+import { monthEnds, trendChartSvg } from './trend-chart';
+
+describe('the pages’ own rules', () => {
+  it('gives red when a quarter or more of the outstanding actions are overdue, amber for fewer, green for none', () => {
+    expect(ragOf({ outstanding: 4, overdue: 1 }).text).toBe('Red');
+    expect(ragOf({ outstanding: 5, overdue: 1 }).text).toBe('Amber');
+    expect(ragOf({ outstanding: 5, overdue: 0 }).text).toBe('Green');
+    expect(ragOf({ outstanding: 0, overdue: 0 }).text).toBe('Green');
+  });
+
+  it('reads "as at" a day as the end of it, today as now, and refuses a future or unreal day', () => {
+    const now = new Date('2026-11-28T10:00:00Z');
+    expect(asAtInstant('2026-11-27', now)).toEqual({ asAt: '2026-11-27', asOf: '2026-11-27T23:59:59.999Z' });
+    expect(asAtInstant('2026-11-28', now)).toEqual({ asAt: '2026-11-28' });
+    expect(asAtInstant(undefined, now)).toEqual({});
+    expect(asAtInstant('2026-11-29', now).error).toMatch(/today or in the past/);
+    expect(asAtInstant('2026-02-30', now).error).toMatch(/real date/);
+    expect(asAtInstant('yesterday', now).error).toMatch(/real date/);
+  });
+
+  it('only ever sends a signed-in user on to a path of this site', () => {
+    expect(safeNext('/tracker?partner=police')).toBe('/tracker?partner=police');
+    for (const next of ['https://evil.example/', '//evil.example/', '/\\evil.example', 'tracker', undefined, ['/a']]) expect(safeNext(next)).toBe('/');
+  });
+
+  it('ends the chart’s months at each month’s last millisecond, and the current one now', () => {
+    const months = monthEnds(new Date('2026-03-15T12:00:00Z'), 3);
+    expect(months.map((m) => [m.month, m.instant.toISOString()])).toEqual([
+      ['2026-01', '2026-01-31T23:59:59.999Z'],
+      ['2026-02', '2026-02-28T23:59:59.999Z'],
+      ['2026-03', '2026-03-15T12:00:00.000Z'],
+    ]);
+  });
+
+  it('draws both lines through every month, scaled to the largest figure, with an accessible title', () => {
+    const svg = trendChartSvg([
+      { month: '2026-01', label: 'Jan', outstanding: 0, overdue: 0 },
+      { month: '2026-02', label: 'Feb', outstanding: 10, overdue: 4 },
+    ]);
+    expect(svg).toContain('role="img"');
+    expect(svg).toMatch(/<title id="trend-title">/);
+    const lines = [...svg.matchAll(/points="([^"]+)"/g)].map((m) => m[1].split(' ').length);
+    expect(lines).toEqual([2, 2]);
+    expect(svg).toContain('>10</text>');
+    expect(svg).not.toContain('<script');
+  });
+});

@@ -1,0 +1,103 @@
+import { existsSync } from 'node:fs';
+import { Server } from 'node:http';
+import { AddressInfo, createServer } from 'node:net';
+import Provider from 'oidc-provider';
+import { Page } from 'playwright-core';
+import { TestService, startService } from './support/app';
+import { Browser, CHROMIUM, launchBrowser, screenshot } from './support/browser';
+
+const available = existsSync(CHROMIUM);
+if (!available) process.stdout.write(`SKIPPED the OpenID Connect sign-in test: no Chromium at ${CHROMIUM}.\n`);
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+
+/** The partner agencies' accounts at the identity provider, with the claims it releases. */
+const ACCOUNTS: Record<string, object> = {
+  'chris.chair': { name: 'Chris Chair', roles: ['chair'] },
+  'pat.police': { name: 'Pat Police', roles: ['partner'], partner: 'police' },
+  'no.role': { name: 'Nobody Here', roles: [] },
+};
+
+(available ? describe : describe.skip)('signing in through a real OpenID Connect provider (authorization code with PKCE)', () => {
+  let provider: Server;
+  let service: TestService;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    const [providerPort, servicePort] = [await freePort(), await freePort()];
+    const issuer = `http://127.0.0.1:${providerPort}`;
+    const redirect = `http://127.0.0.1:${servicePort}/sign-in/callback`;
+    const oidc = new Provider(issuer, {
+      clients: [{ client_id: 'learning-actions', client_secret: 'a-client-secret-for-the-test', redirect_uris: [redirect], response_types: ['code'], grant_types: ['authorization_code'] }],
+      claims: { openid: ['sub'], profile: ['name'], roles: ['roles', 'partner'] },
+      conformIdTokenClaims: false,
+      findAccount: async (_context: unknown, id: string) =>
+        ACCOUNTS[id] && { accountId: id, claims: async () => ({ sub: id, ...ACCOUNTS[id] }) },
+      features: { devInteractions: { enabled: true } },
+      // The provider refuses any authorization request without a PKCE challenge: the sign-in must send one.
+      pkce: { required: () => true },
+      ttl: { Interaction: 600, Session: 3600, Grant: 3600, AccessToken: 600, IdToken: 600 },
+    });
+    provider = oidc.listen(providerPort);
+    service = await startService({
+      port: servicePort,
+      env: {
+        DEMO: 'on',
+        OIDC_ISSUER_URL: issuer,
+        OIDC_CLIENT_ID: 'learning-actions',
+        OIDC_CLIENT_SECRET: 'a-client-secret-for-the-test',
+        OIDC_REDIRECT_URL: redirect,
+      },
+    });
+    browser = await launchBrowser();
+    page = await browser.context.newPage();
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await service?.close();
+    await new Promise((resolve) => provider?.close(resolve));
+  });
+
+  const signInAt = async (path: string, login: string) => {
+    await page.context().clearCookies();
+    await page.goto(`${service.url}${path}`);
+    await page.click('a:has-text("Continue to sign in")');
+    await page.fill('input[name="login"]', login);
+    await page.fill('input[name="password"]', 'any password: the development login checks none');
+    await page.click('button[type="submit"]');
+    // The provider asks once whether the service may have the claims.
+    if (await page.locator('button[type="submit"]').count()) await page.click('button[type="submit"]');
+  };
+
+  it('signs a chair in and brings them back to the page they asked for', async () => {
+    await signInAt('/dashboard', 'chris.chair');
+    expect(new URL(page.url()).pathname).toBe('/dashboard');
+    expect(await page.textContent('.app-signed-in')).toContain('Chris Chair');
+    expect(await page.locator('tr[data-partner]').count()).toBe(4);
+    const cookies = await page.context().cookies(service.url);
+    expect(cookies.find((cookie) => cookie.name === 'la_session')).toMatchObject({ httpOnly: true, sameSite: 'Lax' });
+    await screenshot(page, 'oidc-signed-in');
+  }, 30_000);
+
+  it("maps the partner claim: a partner lead sees only their agency's actions", async () => {
+    await signInAt('/start', 'pat.police');
+    expect(new URL(page.url()).pathname).toBe('/tracker');
+    expect(await page.textContent('.app-signed-in')).toContain('police');
+    expect((await page.goto(`${service.url}/dashboard`))!.status()).toBe(403);
+  }, 30_000);
+
+  it('turns away an account without a role, and offers no development sign-in beside the provider', async () => {
+    await signInAt('/dashboard', 'no.role');
+    expect(await page.textContent('h1')).toContain('You cannot use this service');
+    const devSignIn = await fetch(`${service.url}/sign-in`, { method: 'POST', body: new URLSearchParams({ user: 'demo-chair' }) });
+    expect(devSignIn.status).toBe(404);
+    expect(devSignIn.headers.get('set-cookie')).toBeNull();
+  }, 30_000);
+});

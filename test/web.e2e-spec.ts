@@ -1,0 +1,146 @@
+import { existsSync } from 'node:fs';
+import { Page } from 'playwright-core';
+import { SUBGROUP, TestService, startService } from './support/app';
+import { Browser, CHROMIUM, accessibilityViolations, launchBrowser, screenshot } from './support/browser';
+
+const available = existsSync(CHROMIUM);
+if (!available) process.stdout.write(`SKIPPED the browser tests: no Chromium at ${CHROMIUM} (apt-get install chromium, as .ci/run does).\n`);
+
+(available ? describe : describe.skip)('the web pages, in a real browser', () => {
+  let service: TestService;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    service = await startService({ env: { DEMO: 'on' } });
+    browser = await launchBrowser();
+    page = await browser.context.newPage();
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await service?.close();
+  });
+
+  const go = async (path: string) => (await page.goto(`${service.url}${path}`))!;
+  const signIn = async (userId: string) => {
+    await page.context().clearCookies();
+    await go('/sign-in');
+    await page.check(`input[name="user"][value="${userId}"]`);
+    await page.click('button:has-text("Sign in")');
+  };
+  const count = async (partner: string, name: string) => Number(await page.textContent(`tr[data-partner="${partner}"] [data-count="${name}"] a`));
+  const heading = () => page.textContent('h1');
+
+  it('follows an action from raised to closed: subgroup, partner, subgroup, and the chair sees the counts change', async () => {
+    await signIn('demo-chair');
+    await go('/dashboard');
+    const before = { outstanding: await count('police', 'outstanding'), closed: await count('police', 'closed') };
+
+    await signIn('demo-subgroup');
+    await go('/learning-reviews');
+    await page.click('a:has-text("CSPR-2025-02")');
+    // A form sent with a field missing: the GOV.UK error summary, linked to the field.
+    await page.selectOption('#action-recommendationId', { index: 1 });
+    await page.click('button:has-text("Raise the action")');
+    expect(await page.textContent('.govuk-error-summary')).toContain('There is a problem');
+    expect(await page.getAttribute('.govuk-error-summary a', 'href')).toBe('#action-description');
+    expect(await page.textContent('#action-description-error')).toContain('Description');
+    expect(await page.title()).toMatch(/^Error: /);
+    await screenshot(page, 'form-with-errors');
+
+    // What was chosen survives the refusal.
+    expect(await page.inputValue('#action-recommendationId')).not.toBe('');
+    await page.fill('#action-description', 'Briefing on exploitation language for every response officer');
+    await page.click('button:has-text("Raise the action")');
+    expect(await page.textContent('.govuk-notification-banner')).toContain('The action is raised');
+    await page.click('a:has-text("Briefing on exploitation language")');
+    const actionPath = new URL(page.url()).pathname;
+    expect(await page.inputValue('#assign-partnerId')).toBe('');
+    await page.selectOption('#assign-partnerId', 'police');
+    await page.fill('#assign-dueDate', '2030-01-31');
+    await page.fill('#assign-lead', 'Detective Chief Inspector, Public Protection');
+    await page.click('button:has-text("Assign")');
+    expect(await page.textContent('.govuk-notification-banner')).toContain('The action is assigned');
+
+    await signIn('demo-chair');
+    await go('/dashboard');
+    expect(await count('police', 'outstanding')).toBe(before.outstanding + 1);
+
+    await signIn('demo-lead-police');
+    await go('/tracker');
+    expect(await page.textContent('[data-test="actions"]')).toContain('Briefing on exploitation language');
+    await go(actionPath);
+    await page.fill('#evidence-summary', 'All 212 officers briefed; dip sample of 20 reports shows no victim-blaming language');
+    await page.click('button:has-text("Submit evidence")');
+    expect(await page.textContent('.govuk-notification-banner')).toContain('Your evidence is submitted');
+
+    await signIn('demo-subgroup');
+    await go(actionPath);
+    // The reassignment form starts from who owns it now.
+    expect(await page.inputValue('#assign-partnerId')).toBe('police');
+    expect(await page.inputValue('#assign-dueDate')).toBe('2030-01-31');
+    await page.click('button:has-text("Accept this evidence")');
+    expect(await page.textContent('.govuk-notification-banner')).toContain('The evidence is accepted');
+    await page.check('input[name="outcome"][value="impact-evidenced"]');
+    await page.fill('#close-rationale', 'The dip sample shows the change in practice');
+    await page.click('button:has-text("Close the action")');
+    expect(await page.textContent('.govuk-notification-banner')).toContain('The action is closed');
+    const timeline = await page.textContent('[data-test="timeline"]');
+    for (const step of ['Raised the action', 'Assigned it to police', 'Submitted evidence', 'Accepted the evidence', 'Closed the action']) expect(timeline).toContain(step);
+    expect(timeline).toContain('Lead, Thames Valley Police');
+
+    await signIn('demo-chair');
+    await go('/dashboard');
+    expect({ outstanding: await count('police', 'outstanding'), closed: await count('police', 'closed') }).toEqual({
+      outstanding: before.outstanding,
+      closed: before.closed + 1,
+    });
+  }, 60_000);
+
+  it("does not show a partner another partner's action", async () => {
+    const { body } = await service.request('GET', '/actions?partner=county-council', { as: SUBGROUP });
+    await signIn('demo-lead-police');
+    const response = await go(`/tracker/${body.items[0].id}`);
+    expect(response.status()).toBe(403);
+    expect(await heading()).toContain('You do not have access');
+    expect((await go('/dashboard')).status()).toBe(403);
+  });
+
+  it('shows the whole dashboard as it stood on an earlier date', async () => {
+    await signIn('demo-chair');
+    await go('/dashboard');
+    expect(await page.locator('tr[data-partner]').count()).toBe(4);
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    await page.fill('#asAt', yesterday);
+    await page.click('button:has-text("Show")');
+    expect(new URL(page.url()).searchParams.get('asAt')).toBe(yesterday);
+    expect(await heading()).toContain('as at');
+    // The demonstration partnership was recorded today: the day before, there was nothing yet.
+    expect(await page.locator('tr[data-partner]').count()).toBe(0);
+    await screenshot(page, 'dashboard-as-at');
+  });
+
+  it('answers every page type with no WCAG 2.2 A or AA violation, and screenshots each', async () => {
+    const { body } = await service.request('GET', '/actions?status=evidenced', { as: SUBGROUP });
+    const reviews = await service.request('GET', '/reviews', { as: SUBGROUP });
+    const pages: [string, string, string | undefined][] = [
+      ['sign-in', '/sign-in', undefined],
+      ['dashboard', '/dashboard', 'demo-chair'],
+      ['actions', '/tracker', 'demo-subgroup'],
+      ['action', `/tracker/${body.items[0].id}`, 'demo-subgroup'],
+      ['partner-actions', '/tracker', 'demo-lead-education'],
+      ['reviews', '/learning-reviews', 'demo-subgroup'],
+      ['review', `/learning-reviews/${reviews.body[0].id}`, 'demo-subgroup'],
+      ['audit', '/audit-trail', 'demo-auditor'],
+      ['not-found', '/tracker/00000000-0000-4000-8000-000000000000', 'demo-subgroup'],
+    ];
+    const found: Record<string, unknown> = {};
+    for (const [name, path, user] of pages) {
+      if (user) await signIn(user);
+      await go(path);
+      found[name] = await accessibilityViolations(page);
+      await screenshot(page, name);
+    }
+    expect(found).toEqual(Object.fromEntries(pages.map(([name]) => [name, []])));
+  }, 90_000);
+});
