@@ -48,7 +48,10 @@ export function createTableOnlySql({ projection, table }: ProjectionTarget): str
 }
 
 export function createIndexesSql({ projection, table }: ProjectionTarget): string[] {
-  const history = projection.keepsHistory ? ['USING gist (valid)', '(key) WHERE valid_to IS NULL'] : [];
+  // The derived columns ride along in the GiST index, so "every row valid at P" can be an index-only scan.
+  const derived = (projection.columns ?? []).map((column) => column.trim().split(/\s+/)[0]);
+  const validity = `USING gist (valid)${derived.length > 0 ? ` INCLUDE (${derived.join(', ')})` : ''}`;
+  const history = projection.keepsHistory ? [validity, '(key) WHERE valid_to IS NULL'] : [];
   return [...history, ...(projection.indexes ?? [])].map((index) => `CREATE INDEX ON ${table} ${index}`);
 }
 

@@ -23,7 +23,7 @@ export function evolveActionDocument(doc: ActionDocument | undefined, event: Rec
 /** Every action, with columns to answer "who owns what, in what state, due when" by index. */
 export const actionList: Projection<ActionDocument> = {
   name: 'action-list',
-  version: 3,
+  version: 4,
   table: 'action_list',
   columns: [
     "raised_position bigint GENERATED ALWAYS AS ((doc->>'raisedPosition')::bigint) STORED",
@@ -35,7 +35,15 @@ export const actionList: Projection<ActionDocument> = {
     "due_date text GENERATED ALWAYS AS (doc->>'dueDate') STORED",
     "outstanding boolean GENERATED ALWAYS AS (doc->>'status' NOT IN ('closed', 'withdrawn')) STORED",
   ],
-  indexes: ['(raised_position)', '(partner_id, raised_position)', '(review_id)', '(status)', "USING gin (themes)"],
+  indexes: [
+    '(raised_position)',
+    '(partner_id, raised_position)',
+    '(review_id)',
+    '(status)',
+    'USING gin (themes)',
+    // Counting every action reads only these: an index-only scan instead of the whole documents.
+    '(outstanding) INCLUDE (partner_id, review_id, recommendation_id, themes, status, due_date)',
+  ],
   handles: (event) => event.streamId.startsWith(STREAM_PREFIX),
   keyOf: (event) => event.streamId.slice(STREAM_PREFIX.length),
   evolve: evolveActionDocument,
