@@ -8,7 +8,7 @@ import { AssuranceController } from './assurance/assurance.http.controller';
 import { AUDIT_CONFIG, AuditCheckpoints } from './audit/audit-checkpoints';
 import { AuditController } from './audit/audit.http.controller';
 import { SIGNING_KEY, loadSigningKey } from './audit/signing-key';
-import { GetAssuranceHandler } from './assurance/assurance.query';
+import { GetActionTotalsHandler, GetAssuranceHandler } from './assurance/assurance.query';
 import { ActionsController } from './actions/actions.http.controller';
 import { AssignActionHandler } from './actions/assign-action.handler';
 import { ChangeActionHandler } from './actions/change-action.handler';
@@ -56,6 +56,7 @@ const HANDLERS = [
   ListReviewsHandler,
   GetReviewHandler,
   GetAssuranceHandler,
+  GetActionTotalsHandler,
 ];
 
 /** The composition root: the only place that chooses the event store and the identity provider. */

@@ -73,3 +73,23 @@ export class GetAssuranceHandler implements IQueryHandler<GetAssuranceQuery> {
     });
   }
 }
+
+/** The partnership's totals alone, now or as of an instant: one count, for trends over many instants. */
+export class GetActionTotalsQuery extends Query<ActionCountsView> {
+  constructor(readonly asOf?: string) {
+    super();
+  }
+}
+
+@QueryHandler(GetActionTotalsQuery)
+export class GetActionTotalsHandler implements IQueryHandler<GetActionTotalsQuery> {
+  constructor(
+    @Inject(DATABASE_POOL) private readonly pool: Pool,
+    private readonly scopes: ReadScopes,
+  ) {}
+
+  async execute({ asOf }: GetActionTotalsQuery): Promise<ActionCountsView> {
+    const { totals } = await countActions(this.pool, await this.scopes.resolve(asOf), { totals: null });
+    return totals.get(null) ?? NO_ACTIONS;
+  }
+}

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { PoolClient } from 'pg';
+import { Pool, PoolClient } from 'pg';
 import { actionList } from '@app/read-models';
 import { ReadScope } from './read-scope';
 import { SqlConditions } from './sql-conditions';
@@ -26,7 +26,7 @@ export type Groupings<Name extends string> = Readonly<Record<Name, string | null
  * SETS), "overdue" judged against the scope's day at query time.
  */
 export async function countActions<Name extends string>(
-  db: PoolClient,
+  db: Pool | PoolClient,
   scope: ReadScope,
   groupings: Groupings<Name>,
   options: { from?: string; where?: (conditions: SqlConditions) => void } = {},

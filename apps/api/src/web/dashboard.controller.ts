@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { AssuranceView, GetAssuranceQuery } from '../assurance/assurance.query';
+import { AssuranceView, GetActionTotalsQuery, GetAssuranceQuery } from '../assurance/assurance.query';
 import { READ_ALL } from '../auth/roles.decorator';
 import { CLOCK, Clock, utcDate } from '../clock/clock';
 import { isInstant } from '../http/fields';
@@ -43,7 +43,7 @@ export class DashboardController {
     const chartEnd = asOf && !error ? new Date(asOf) : now;
     const months = [];
     for (const month of monthEnds(chartEnd)) {
-      const { totals } = await this.queries.execute(new GetAssuranceQuery(month.instant >= now ? undefined : month.instant.toISOString()));
+      const totals: ActionCountsView = await this.queries.execute(new GetActionTotalsQuery(month.instant >= now ? undefined : month.instant.toISOString()));
       months.push({ ...month, outstanding: totals.outstanding, overdue: totals.overdue });
     }
     await renderPage(reply, 'dashboard.njk', {
