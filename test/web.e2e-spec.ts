@@ -104,6 +104,18 @@ if (!available) process.stdout.write(`SKIPPED the browser tests: no Chromium at 
     expect(response.status()).toBe(403);
     expect(await heading()).toContain('You do not have access');
     expect((await go('/dashboard')).status()).toBe(403);
+
+    // A forged form: the session's own CSRF token, another agency's action. Refused, and nothing recorded.
+    await go('/tracker');
+    const csrf = await page.getAttribute('input[name="_csrf"]', 'value');
+    const head = await service.headPosition();
+    const forged = await page.request.post(`${service.url}/tracker/${body.items[0].id}/evidence`, { form: { _csrf: csrf!, summary: 'Not ours to evidence' } });
+    expect(forged.status()).toBe(403);
+    // Without the token, even the owner's own form is refused.
+    const { body: own } = await service.request('GET', '/actions?partner=police', { as: SUBGROUP });
+    const tokenless = await page.request.post(`${service.url}/tracker/${own.items[0].id}/progress`, { form: { note: 'No token' } });
+    expect(tokenless.status()).toBe(403);
+    expect(await service.headPosition()).toBe(head);
   });
 
   it('shows the whole dashboard as it stood on an earlier date', async () => {
