@@ -121,6 +121,10 @@ describe('reads as of a past instant', () => {
       const later = await get(`/assurance?asOf=${encodeURIComponent(instant)}`);
       expect(later.status).toBe(200);
       expect(later.body).toEqual(assurance);
+      // Asked again, and a millisecond later (nothing was recorded in it): the same picture, each saying which instant it describes.
+      expect((await get(`/assurance?asOf=${encodeURIComponent(instant)}`)).body).toEqual(assurance);
+      const nextMillisecond = new Date(new Date(instant).getTime() + 1).toISOString();
+      expect((await get(`/assurance?asOf=${encodeURIComponent(nextMillisecond)}`)).body).toEqual({ ...assurance, asOf: nextMillisecond });
     }
     const changedSinceFirst = captured.filter(({ assurance }) => JSON.stringify((assurance as any).totals) !== JSON.stringify((captured[0].assurance as any).totals));
     expect(changedSinceFirst.length).toBeGreaterThan(5);

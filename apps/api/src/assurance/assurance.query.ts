@@ -5,7 +5,7 @@ import { Pool } from 'pg';
 import { partnerList, reviewList } from '@app/read-models';
 import { DATABASE_POOL } from '../database/database';
 import { ActionCountsView, NO_ACTIONS, countActions } from '../read-models/action-counts';
-import { ReadScopes, documentsIn } from '../read-models/read-scope';
+import { PastAnswers, ReadScope, ReadScopes, documentsIn } from '../read-models/read-scope';
 import { onSnapshot } from '../read-models/snapshot';
 
 export class PartnerAssuranceView extends ActionCountsView {
@@ -47,8 +47,15 @@ export class GetAssuranceHandler implements IQueryHandler<GetAssuranceQuery> {
     private readonly scopes: ReadScopes,
   ) {}
 
+  private readonly past = new PastAnswers<Omit<AssuranceView, 'asOf'>>();
+
   async execute({ asOf }: GetAssuranceQuery): Promise<AssuranceView> {
     const scope = await this.scopes.resolve(asOf);
+    const picture = await this.past.answer(scope, () => this.picture(scope));
+    return { asOf: scope.instant.toISOString(), ...picture };
+  }
+
+  private picture(scope: ReadScope): Promise<Omit<AssuranceView, 'asOf'>> {
     return onSnapshot(this.pool, async (client) => {
       // One connection answers one query at a time: these run in turn, on the same snapshot.
       const position = await scope.position(client);
@@ -57,7 +64,6 @@ export class GetAssuranceHandler implements IQueryHandler<GetAssuranceQuery> {
       const { byPartner, byReview, totals } = await countActions(client, scope, { byPartner: 'partner_id', byReview: 'review_id', totals: null });
       const { byTheme } = await countActions(client, scope, { byTheme: 'theme' }, { from: 'jsonb_array_elements_text(themes) AS theme' });
       return {
-        asOf: scope.instant.toISOString(),
         today: scope.today,
         position: position.toString(),
         partners: partners.map((doc) => ({ partnerId: doc.id, name: doc.name, ...(byPartner.get(doc.id) ?? NO_ACTIONS) })),
@@ -88,8 +94,10 @@ export class GetActionTotalsHandler implements IQueryHandler<GetActionTotalsQuer
     private readonly scopes: ReadScopes,
   ) {}
 
+  private readonly past = new PastAnswers<ActionCountsView>();
+
   async execute({ asOf }: GetActionTotalsQuery): Promise<ActionCountsView> {
-    const { totals } = await countActions(this.pool, await this.scopes.resolve(asOf), { totals: null });
-    return totals.get(null) ?? NO_ACTIONS;
+    const scope = await this.scopes.resolve(asOf);
+    return this.past.answer(scope, async () => (await countActions(this.pool, scope, { totals: null })).totals.get(null) ?? NO_ACTIONS);
   }
 }

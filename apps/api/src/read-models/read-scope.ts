@@ -22,6 +22,8 @@ export interface ReadScope {
   restrict(where: SqlConditions): SqlConditions;
   /** The position of the log the answer includes, read in the caller's snapshot. */
   position(db: PoolClient): Promise<bigint>;
+  /** For a past position: what identifies its answers, which can never change (the rows valid there are final). */
+  readonly pastKey?: string;
 }
 
 class LiveScope implements ReadScope {
@@ -64,6 +66,32 @@ class HistoryScope implements ReadScope {
 
   async position(): Promise<bigint> {
     return this.at;
+  }
+
+  get pastKey(): string {
+    return `${this.at}|${this.today}`;
+  }
+}
+
+/** Answers as of past positions, kept per process (a few hundred, the least used let go first): they cannot go stale. */
+export class PastAnswers<T> {
+  private readonly answers = new Map<string, T>();
+
+  constructor(private readonly capacity = 256) {}
+
+  async answer(scope: ReadScope, compute: () => Promise<T>): Promise<T> {
+    const key = scope.pastKey;
+    if (key === undefined) return compute();
+    const known = this.answers.get(key);
+    if (known !== undefined) {
+      this.answers.delete(key);
+      this.answers.set(key, known);
+      return known;
+    }
+    const answer = await compute();
+    this.answers.set(key, answer);
+    if (this.answers.size > this.capacity) this.answers.delete(this.answers.keys().next().value!);
+    return answer;
   }
 }
 
