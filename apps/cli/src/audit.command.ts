@@ -4,10 +4,8 @@ import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { once } from 'node:events';
 import { Writable } from 'node:stream';
-import { Pool } from 'pg';
-import { AuditCheckpoint, EventStore, ExportLine, LogHead, PostgresEventStore, RecordedEvent, Verification, auditExport, verifyLog } from '@app/event-store';
-import { loadDatabaseConfig } from '../../api/src/config/config';
-import { openDatabase } from '../../api/src/database/database';
+import { AuditCheckpoint, EventStore, ExportLine, LogHead, RecordedEvent, Verification, auditExport, readAuditCheckpoints, verifyLog } from '@app/event-store';
+import { withEventLog } from './event-log';
 import { ProgressBar } from './progress-bar';
 
 const USAGE = 'usage: audit export [--out FILE] | audit verify (FILE | --database) [--public-key PEM_FILE] [--checkpoints JSON_FILE]';
@@ -21,33 +19,17 @@ function option(args: string[], name: string): string | undefined {
   return value;
 }
 
-async function storedCheckpoints(pool: Pool): Promise<AuditCheckpoint[]> {
-  const { rows } = await pool.query<{ position: string; hash: string; signed_at: Date; key_id: string; signature: string }>(
-    'SELECT position, hash, signed_at, key_id, signature FROM audit_checkpoints ORDER BY position',
-  );
-  return rows.map((row) => ({ position: row.position, hash: row.hash, signedAt: row.signed_at.toISOString(), keyId: row.key_id, signature: row.signature }));
-}
-
-async function withDatabase<T>(work: (pool: Pool, store: PostgresEventStore) => Promise<T>): Promise<T> {
-  const database = await openDatabase(loadDatabaseConfig(process.env), (line) => process.stderr.write(`${line}\n`));
-  try {
-    return await work(database.pool, new PostgresEventStore(database.pool));
-  } finally {
-    await database.close();
-  }
-}
-
 /** Writes the log's head, its signed checkpoints and every event, one JSON object per line. */
 async function exportLog(args: string[]): Promise<string> {
   const out = option(args, '--out');
   if (args.length > 0) throw new Error(USAGE);
-  return withDatabase(async (pool, store) => {
+  return withEventLog(async (pool, store) => {
     const target: Writable = out ? createWriteStream(out, { mode: 0o600 }) : process.stdout;
     const write = async (line: ExportLine) => {
       if (!target.write(`${JSON.stringify(line)}\n`)) await once(target, 'drain');
     };
     const bar = new ProgressBar('export');
-    const lines = auditExport(store, await storedCheckpoints(pool), {
+    const lines = auditExport(store, await readAuditCheckpoints(pool), {
       exportedAt: new Date(),
       onProgress: (position, head) => bar.update(Number(position), Number(head)),
     });
@@ -117,7 +99,7 @@ async function verify(args: string[]): Promise<string> {
       onProgress: (checked, head) => bar.update(checked, Number(head)),
     });
   const result = database
-    ? await withDatabase(async (pool, store) => run(store, await storedCheckpoints(pool)))
+    ? await withEventLog(async (pool, store) => run(store, await readAuditCheckpoints(pool)))
     : await openExport(args[0]).then(({ store, checkpoints }) => run(store, checkpoints));
   bar.finish();
   if (!result.ok) process.exitCode = 1;

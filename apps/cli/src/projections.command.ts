@@ -1,8 +1,6 @@
-import { PostgresEventStore } from '@app/event-store';
 import { ensureProjectionSchema, rebuildProjections } from '@app/projections';
 import { READ_MODELS } from '@app/read-models';
-import { loadDatabaseConfig } from '../../api/src/config/config';
-import { openDatabase } from '../../api/src/database/database';
+import { withEventLog } from './event-log';
 import { ProgressBar } from './progress-bar';
 
 const USAGE = `usage: projections rebuild [name]   (names: ${READ_MODELS.map((projection) => projection.name).join(', ')})`;
@@ -15,15 +13,13 @@ export async function projectionsCommand([action, name, ...rest]: string[]): Pro
   if (action !== 'rebuild' || rest.length > 0) throw new Error(USAGE);
   const chosen = name === undefined ? READ_MODELS : READ_MODELS.filter((projection) => projection.name === name);
   if (chosen.length === 0) throw new Error(`No projection is named '${name}'. ${USAGE}`);
-  const database = await openDatabase(loadDatabaseConfig(process.env), (line) => process.stderr.write(`${line}\n`));
-  const lines: string[] = [];
-  try {
-    const store = new PostgresEventStore(database.pool);
-    await ensureProjectionSchema(database.pool, READ_MODELS);
+  return withEventLog(async (pool, store) => {
+    const lines: string[] = [];
+    await ensureProjectionSchema(pool, READ_MODELS);
     const label = chosen.length === 1 ? chosen[0].name : `${chosen.length} read models`;
     const bar = new ProgressBar(label);
     const started = Date.now();
-    const result = await rebuildProjections(database.pool, store, chosen, {
+    const result = await rebuildProjections(pool, store, chosen, {
       onProgress: ({ position, head }) => bar.update(Number(position), Number(head)),
     });
     bar.update(Number(result.position), Number(result.position));
@@ -32,8 +28,6 @@ export async function projectionsCommand([action, name, ...rest]: string[]): Pro
     for (const name of result.projections) {
       lines.push(`${name}: rebuilt from ${result.events} events in ${seconds.toFixed(1)} s, swapped in at position ${result.position}`);
     }
-  } finally {
-    await database.close();
-  }
-  return lines.join('\n');
+    return lines.join('\n');
+  });
 }

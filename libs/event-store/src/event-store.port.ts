@@ -41,6 +41,12 @@ export type StreamRead = Readonly<{ version: number; events: RecordedEvent[] }>;
 /** Narrows a read of the whole log, for auditors: recorded from and to (both inclusive), and by whom. */
 export type LogFilter = Readonly<{ recordedFrom?: Date; recordedTo?: Date; actor?: string }>;
 
+/** Whether an event passes the filter: for stores that filter in this process rather than in a query. */
+export const matchesLogFilter = (event: RecordedEvent, { recordedFrom, recordedTo, actor }: LogFilter): boolean =>
+  (!recordedFrom || event.recordedAt >= recordedFrom) &&
+  (!recordedTo || event.recordedAt <= recordedTo) &&
+  (actor === undefined || (event.metadata.actor as { sub?: string } | undefined)?.sub === actor);
+
 /** Where the log ends: the last position and its hash, kept by the store apart from the events. */
 export type LogHead = Readonly<{ position: bigint; hash: string }>;
 

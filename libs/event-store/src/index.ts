@@ -13,3 +13,4 @@ export * from './eventstoredb/eventstoredb-event-store';
 export * from './eventstoredb/log-index';
 export * from './eventstoredb/log-mapping';
 export * from './audit-export';
+export * from './postgres/audit-checkpoint-table';

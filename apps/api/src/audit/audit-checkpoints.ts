@@ -1,13 +1,11 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Pool } from 'pg';
-import { AuditCheckpoint, EVENT_STORE, EventStore, RecordedEvent, signCheckpoint } from '@app/event-store';
+import { AuditCheckpoint, EVENT_STORE, EventStore, RecordedEvent, readAuditCheckpoints, signCheckpoint } from '@app/event-store';
 import { AppConfig } from '../config/config';
 import { DATABASE_POOL } from '../database/database';
 import { SIGNING_KEY, SigningKey } from './signing-key';
 
 export const AUDIT_CONFIG = Symbol('AuditConfig');
-
-type CheckpointRow = { position: string; hash: string; signed_at: Date; key_id: string; signature: string };
 
 /**
  * Signed checkpoints of the log: every N events or T minutes, the leading instance signs
@@ -28,9 +26,8 @@ export class AuditCheckpoints implements OnApplicationShutdown {
     @Inject(AUDIT_CONFIG) private readonly config: AppConfig['audit'],
   ) {}
 
-  async all(): Promise<AuditCheckpoint[]> {
-    const { rows } = await this.pool.query<CheckpointRow>('SELECT position, hash, signed_at, key_id, signature FROM audit_checkpoints ORDER BY position');
-    return rows.map((row) => ({ position: row.position, hash: row.hash, signedAt: row.signed_at.toISOString(), keyId: row.key_id, signature: row.signature }));
+  all(): Promise<AuditCheckpoint[]> {
+    return readAuditCheckpoints(this.pool);
   }
 
   /** Called by the leading runner with every batch it applied. */

@@ -96,9 +96,10 @@ export function loadDatabaseConfig(env: NodeJS.ProcessEnv): DatabaseConfig {
   };
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
-  const port = Number(env.PORT ?? 3000);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError('PORT must be a port number.');
+export type EventStoreConfig = Pick<AppConfig, 'eventStore' | 'eventStoreDbUrl' | 'eventStoreDbLogStream'>;
+
+/** Which store holds the events, and how to reach EventStoreDB when it is that one. The CLI needs this too. */
+export function loadEventStoreConfig(env: NodeJS.ProcessEnv): EventStoreConfig {
   const eventStore = env.EVENT_STORE ?? 'postgres';
   if (eventStore !== 'postgres' && eventStore !== 'eventstoredb') {
     throw new ConfigError(`EVENT_STORE must be 'postgres' or 'eventstoredb', not '${eventStore}'.`);
@@ -107,12 +108,20 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     throw new ConfigError('EVENT_STORE=eventstoredb needs EVENTSTOREDB_URL, e.g. esdb://localhost:2113?tls=false.');
   }
   return {
-    port,
-    ...loadDatabaseConfig(env),
     eventStore,
     eventStoreDbUrl:
       eventStore === 'eventstoredb' ? parseUrl('EVENTSTOREDB_URL', env.EVENTSTOREDB_URL!, ['esdb:', 'esdb+discover:']) : undefined,
     eventStoreDbLogStream: logStream(env.EVENTSTOREDB_LOG_STREAM),
+  };
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
+  const port = Number(env.PORT ?? 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError('PORT must be a port number.');
+  return {
+    port,
+    ...loadDatabaseConfig(env),
+    ...loadEventStoreConfig(env),
     auth: authConfig(env),
     logLevel: env.LOG_LEVEL || 'info',
     audit: {

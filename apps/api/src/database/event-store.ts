@@ -1,6 +1,6 @@
 import { Pool } from 'pg';
 import { EVENT_LOG_CHANNEL, EventStore, EventStoreDbEventStore, PostgresEventStore } from '@app/event-store';
-import { AppConfig } from '../config/config';
+import { EventStoreConfig } from '../config/config';
 
 const REACH_TIMEOUT_MS = 10_000;
 
@@ -9,9 +9,9 @@ const REACH_TIMEOUT_MS = 10_000;
  * a server that cannot be reached stops the start with one clear line.
  */
 export async function openEventStore(
-  config: Pick<AppConfig, 'eventStore' | 'eventStoreDbUrl' | 'eventStoreDbLogStream'>,
+  config: EventStoreConfig,
   pool: Pool,
-  onCommit: (appends: number, events: number) => void,
+  onCommit: (appends: number, events: number) => void = () => undefined,
 ): Promise<EventStore> {
   if (config.eventStore !== 'eventstoredb') return new PostgresEventStore(pool, { onCommit });
   const store = EventStoreDbEventStore.connect(config.eventStoreDbUrl!, {

@@ -2,9 +2,9 @@ import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { AssuranceView, GetActionTotalsQuery, GetAssuranceQuery } from '../assurance/assurance.query';
 import { READ_ALL } from '../auth/roles.decorator';
-import { CLOCK, Clock, utcDate } from '../clock/clock';
-import { isInstant } from '../http/fields';
+import { CLOCK, Clock } from '../clock/clock';
 import { ActionCountsView } from '../read-models/action-counts';
+import { asAtInstant } from './as-at';
 import { monthEnds, trendChartSvg } from './trend-chart';
 import { HtmlReply, Page, PageRoles, WebPageContext, WebPages, renderPage } from './web-page';
 
@@ -15,15 +15,6 @@ export function ragOf({ outstanding, overdue }: Pick<ActionCountsView, 'outstand
   if (overdue > 0 && overdue * 4 >= outstanding) return { text: 'Red', colour: 'red' };
   if (overdue > 0) return { text: 'Amber', colour: 'yellow' };
   return { text: 'Green', colour: 'green' };
-}
-
-/** "As at" a day means at its end; today, or no day, means now. */
-export function asAtInstant(asAt: string | undefined, now: Date): { asAt?: string; asOf?: string; error?: string } {
-  if (!asAt) return {};
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(asAt) || !isInstant(asAt)) return { asAt, error: 'Enter a real date, like 2026-03-31' };
-  if (asAt > utcDate(now)) return { asAt, error: 'The date must be today or in the past' };
-  if (asAt === utcDate(now)) return { asAt };
-  return { asAt, asOf: `${asAt}T23:59:59.999Z` };
 }
 
 @WebPages()

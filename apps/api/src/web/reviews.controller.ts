@@ -13,7 +13,7 @@ import { RecordRecommendationRequest, RegisterReviewRequest } from '../reviews/r
 import { WriteAnswer } from '../write/stream-writer';
 import { HtmlReply, Page, PageRoles, WebPageContext, WebPages, renderPage } from './web-page';
 import { FormState } from './tracker.controller';
-import { errorList, fieldMessages, refusalMessage, validateForm } from './web-form';
+import { FormOutcome, errorList, fieldMessages, refusalMessage, validateForm } from './web-form';
 
 const KIND_NAMES: Record<string, string> = {
   cspr: 'Child safeguarding practice review',
@@ -87,7 +87,7 @@ export class ReviewsController {
     reviewId: string,
     name: string,
     form: Record<string, string>,
-    checked: Awaited<ReturnType<typeof validateForm<T & object>>>,
+    checked: FormOutcome<T>,
     command: (value: T) => object,
   ): Promise<void> {
     if (!checked.ok) {

@@ -21,7 +21,7 @@ import { CLOCK, Clock } from '../clock/clock';
 import { ListPartnersQuery } from '../partners/list-partners.handler';
 import { WriteAnswer } from '../write/stream-writer';
 import { WriteContext } from '../write/write-context';
-import { asAtInstant } from './dashboard.controller';
+import { asAtInstant } from './as-at';
 import { describeEvent } from './timeline';
 import { HtmlReply, Page, PageRoles, WebPageContext, WebPages, renderPage } from './web-page';
 import { errorList, fieldMessages, formVersion, refusalMessage, validateForm } from './web-form';

@@ -1,4 +1,5 @@
-import { asAtInstant, ragOf } from './dashboard.controller';
+import { asAtInstant } from './as-at';
+import { ragOf } from './dashboard.controller';
 import { safeNext } from './sign-in.controller';
 import { monthEnds, trendChartSvg } from './trend-chart';
 

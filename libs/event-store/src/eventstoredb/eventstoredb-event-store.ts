@@ -17,6 +17,7 @@ import {
   NewEvent,
   RecordedEvent,
   StreamRead,
+  matchesLogFilter,
 } from '../event-store.port';
 import { LogIndex } from './log-index';
 import { LOG_STREAM, expectedLogRevision, fromLogEvent, logRevisionOf, toEventData } from './log-mapping';
@@ -34,11 +35,6 @@ export type EventStoreDbEventStoreOptions = Readonly<{
 /** Times an append is re-planned after another process moved the log on, before it gives up. */
 const MAX_REPLANS = 50;
 const READ_PAGE = 1000;
-
-const matches = (event: RecordedEvent, { recordedFrom, recordedTo, actor }: LogFilter) =>
-  (!recordedFrom || event.recordedAt >= recordedFrom) &&
-  (!recordedTo || event.recordedAt <= recordedTo) &&
-  (actor === undefined || (event.metadata.actor as { sub?: string } | undefined)?.sub === actor);
 
 /**
  * The events in EventStoreDB, behind the same port as PostgreSQL (see docs/eventstoredb.md).
@@ -86,7 +82,7 @@ export class EventStoreDbEventStore implements EventStore {
     const found: RecordedEvent[] = [];
     for (let from = after; found.length < limit; ) {
       const page = await this.readLog(from, READ_PAGE);
-      found.push(...page.filter((event) => matches(event, filter)));
+      found.push(...page.filter((event) => matchesLogFilter(event, filter)));
       if (page.length < READ_PAGE || (filter.recordedTo && page.at(-1)!.recordedAt > filter.recordedTo)) break;
       from = page.at(-1)!.position;
     }

@@ -10,6 +10,7 @@ import {
   NewEvent,
   RecordedEvent,
   StreamRead,
+  matchesLogFilter,
 } from '../event-store.port';
 import { planAppends } from '../append-plan';
 import { GENESIS_HASH } from '../hash-chain';
@@ -51,15 +52,9 @@ export class InMemoryEventStore implements EventStore {
   }
 
   async readAll(after: bigint, limit: number, filter: LogFilter = {}): Promise<RecordedEvent[]> {
-    const { recordedFrom, recordedTo, actor } = filter;
     return this.log
       .slice(Number(after))
-      .filter(
-        (event) =>
-          (!recordedFrom || event.recordedAt >= recordedFrom) &&
-          (!recordedTo || event.recordedAt <= recordedTo) &&
-          (actor === undefined || (event.metadata.actor as { sub?: string } | undefined)?.sub === actor),
-      )
+      .filter((event) => matchesLogFilter(event, filter))
       .slice(0, limit);
   }
 
