@@ -1,6 +1,6 @@
 import { Pool } from 'pg';
 import { EventStore, RecordedEvent } from '@app/event-store';
-import { PROJECTION_BEGIN, applyPastCheckpoints, checkpointsSql, readCheckpoints } from './checkpoints';
+import { BatchApplication, PROJECTION_BEGIN, readCheckpoints } from './checkpoints';
 import { ProjectionTarget } from './projection';
 import { inTransaction } from './transaction';
 
@@ -45,13 +45,11 @@ async function lowestCheckpoint(pool: Pool, targets: readonly ProjectionTarget[]
   }, BigInt(Number.MAX_SAFE_INTEGER));
 }
 
-/**
- * One batch, its documents and checkpoints in one transaction, in as few round trips as it takes:
- * opening it and locking the checkpoints in one, moving them and committing in another.
- */
-function applyInOneTransaction(pool: Pool, targets: readonly ProjectionTarget[], events: readonly RecordedEvent[]): Promise<string[]> {
-  return inTransaction(pool, (client, begun) => applyPastCheckpoints(client, targets, events, checkpointsSql.rows(begun[begun.length - 1])), {
-    begin: `${PROJECTION_BEGIN}; ${checkpointsSql.lock(targets.map((target) => target.checkpoint))}`,
-    finish: (moved) => checkpointsSql.move(moved, events[events.length - 1].position),
+/** One batch, its documents and checkpoints in one transaction, in two round trips (see BatchApplication). */
+function applyInOneTransaction(pool: Pool, targets: readonly ProjectionTarget[], events: readonly RecordedEvent[]): Promise<void> {
+  const batch = new BatchApplication(targets, events);
+  return inTransaction(pool, async (_client, begun) => batch.apply(begun), {
+    begin: `${PROJECTION_BEGIN}; ${batch.openSql()}`,
+    finish: () => batch.closeSql(),
   });
 }

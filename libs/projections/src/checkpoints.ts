@@ -1,6 +1,6 @@
-import { Pool, PoolClient, escapeLiteral } from 'pg';
+import { Pool, PoolClient, QueryResult, escapeLiteral } from 'pg';
 import { EventStore, RecordedEvent } from '@app/event-store';
-import { applyToDocuments, createTableSql } from './document-table';
+import { DocumentBuffer, StoredRow, createTableSql, writeDocumentsSql } from './document-table';
 import { Projection, ProjectionTarget, liveTarget } from './projection';
 import { inTransaction } from './transaction';
 
@@ -54,34 +54,65 @@ export async function readCheckpoints(db: Pool | PoolClient, names: readonly str
 }
 
 /**
- * Applies a batch to each target and moves its checkpoint, in the caller's transaction. The
- * checkpoints are locked first and events at or below them are skipped, so a batch read before
- * another runner (or a rebuild's swap) moved a checkpoint is never applied twice.
+ * One batch of events applied to several targets with their checkpoints, as SQL text for two round
+ * trips: the checkpoints locked and the documents the events touch loaded in the first, the
+ * changed documents written and the checkpoints moved in the second. A target skips the events at
+ * or below its checkpoint, so a batch read before another runner (or a rebuild's swap) moved a
+ * checkpoint is never applied twice.
  */
-export async function applyBatch(client: PoolClient, targets: readonly ProjectionTarget[], events: readonly RecordedEvent[]): Promise<void> {
-  if (events.length === 0) return;
-  const checkpoints = await readCheckpoints(client, targets.map((target) => target.checkpoint), true);
-  const moved = await applyPastCheckpoints(client, targets, events, checkpoints);
-  await moveCheckpoints(client, moved, events[events.length - 1].position);
+export class BatchApplication {
+  private readonly buffers: DocumentBuffer[];
+  private readonly loading: DocumentBuffer[] = [];
+  private readonly moved: string[] = [];
+  private readonly last: bigint;
+
+  constructor(
+    targets: readonly ProjectionTarget[],
+    private readonly events: readonly RecordedEvent[],
+  ) {
+    this.buffers = targets.map((target) => new DocumentBuffer(target));
+    this.last = events[events.length - 1].position;
+  }
+
+  /** Locks the checkpoints, then loads documents: the statements whose results `apply` takes. */
+  openSql(): string {
+    const loads = this.buffers.flatMap((buffer) => {
+      const sql = buffer.loadSql(this.events);
+      if (sql === undefined) return [];
+      this.loading.push(buffer);
+      return [sql];
+    });
+    return [checkpointsSql.lock(this.buffers.map((buffer) => buffer.target.checkpoint)), ...loads].join('; ');
+  }
+
+  /** Applies the events past each checkpoint in memory, given the results of `openSql` (any before them are ignored). */
+  apply(results: readonly QueryResult[]): void {
+    const [lock, ...loads] = results.slice(results.length - 1 - this.loading.length);
+    const checkpoints = checkpointsSql.rows(lock as QueryResult<CheckpointRow>);
+    loads.forEach((loaded, index) => this.loading[index].remember(loaded.rows as StoredRow[]));
+    for (const buffer of this.buffers) {
+      const from = checkpoints.get(buffer.target.checkpoint)?.position ?? 0n;
+      if (from >= this.last) continue;
+      buffer.evolve(this.events.filter((event) => event.position > from));
+      this.moved.push(buffer.target.checkpoint);
+    }
+  }
+
+  /** Writes what changed and moves the checkpoints of the targets that were behind. */
+  closeSql(): string {
+    const writes = this.buffers.map((buffer) => writeDocumentsSql(buffer.target, buffer.takeChanges()));
+    return [...writes, checkpointsSql.move(this.moved, this.last)].filter((sql) => sql !== '').join('; ');
+  }
 }
 
-/**
- * Applies to each target the events past its checkpoint, which the caller has locked, and
- * answers the checkpoints to move to the batch's last position.
- */
-export async function applyPastCheckpoints(
-  client: PoolClient,
-  targets: readonly ProjectionTarget[],
-  events: readonly RecordedEvent[],
-  checkpoints: ReadonlyMap<string, Checkpoint>,
-): Promise<string[]> {
-  const last = events[events.length - 1].position;
-  const behind = targets.filter((target) => (checkpoints.get(target.checkpoint)?.position ?? 0n) < last);
-  for (const target of behind) {
-    const from = checkpoints.get(target.checkpoint)?.position ?? 0n;
-    await applyToDocuments(client, target, events.filter((event) => event.position > from));
-  }
-  return behind.map((target) => target.checkpoint);
+/** Applies a batch to each target and moves its checkpoint, in the caller's transaction. */
+export async function applyBatch(client: PoolClient, targets: readonly ProjectionTarget[], events: readonly RecordedEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  const batch = new BatchApplication(targets, events);
+  const opened = (await client.query(batch.openSql())) as QueryResult | QueryResult[];
+  batch.apply(Array.isArray(opened) ? opened : [opened]);
+  const close = batch.closeSql();
+  if (close) await client.query(close);
 }
 
 export async function moveCheckpoints(client: PoolClient, names: readonly string[], position: bigint): Promise<void> {

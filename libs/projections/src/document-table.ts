@@ -1,21 +1,23 @@
-import { Pool, PoolClient } from 'pg';
+import { Pool, PoolClient, escapeLiteral } from 'pg';
 import { RecordedEvent } from '@app/event-store';
 import { ProjectionTarget } from './projection';
 
-type StoredRow = { key: string; position: string; doc: object };
+/** A document as a table holds it. */
+export type StoredRow = { key: string; position: string; doc: object };
 type Row = { position: bigint; doc: object };
 /** A document as written: key, position and the document itself. */
 export type DocumentRow = [string, string, object];
 
 /**
- * Writes documents in the caller's transaction, in one statement: replacing each key's row, or,
- * for a projection that keeps history, adding each version and closing the one it follows.
+ * The statement that writes documents: replacing each key's row, or, for a projection that keeps
+ * history, adding each version and closing the one it follows. The rows travel as one JSON text,
+ * far cheaper to send and parse than an array of jsonb values, and as a literal, so the statement
+ * can share a round trip with others.
  */
-export async function writeDocuments(client: PoolClient, { projection, table }: ProjectionTarget, rows: readonly DocumentRow[]): Promise<void> {
-  if (rows.length === 0) return;
-  // One JSON text for the whole set: far cheaper to send and parse than an array of jsonb literals.
-  const incoming = `SELECT row->>0 AS key, (row->>1)::bigint AS position, row->2 AS doc FROM jsonb_array_elements($1::jsonb) AS row`;
-  const sql = projection.keepsHistory
+export function writeDocumentsSql({ projection, table }: ProjectionTarget, rows: readonly DocumentRow[]): string {
+  if (rows.length === 0) return '';
+  const incoming = `SELECT row->>0 AS key, (row->>1)::bigint AS position, row->2 AS doc FROM jsonb_array_elements(${escapeLiteral(JSON.stringify(rows))}::jsonb) AS row`;
+  return projection.keepsHistory
     ? `WITH incoming AS (${incoming}),
             versions AS (SELECT key, position, doc, lead(position) OVER (PARTITION BY key ORDER BY position) AS valid_to FROM incoming),
             closed AS (
@@ -27,7 +29,12 @@ export async function writeDocuments(client: PoolClient, { projection, table }: 
        ON CONFLICT (key, position) DO NOTHING`
     : `INSERT INTO ${table} (key, position, doc) ${incoming}
        ON CONFLICT (key) DO UPDATE SET position = excluded.position, doc = excluded.doc`;
-  await client.query(sql, [JSON.stringify(rows)]);
+}
+
+/** Writes documents in the caller's transaction, in one statement. */
+export async function writeDocuments(client: PoolClient, target: ProjectionTarget, rows: readonly DocumentRow[]): Promise<void> {
+  const sql = writeDocumentsSql(target, rows);
+  if (sql) await client.query(sql);
 }
 
 export function createTableSql(target: ProjectionTarget): string[] {
@@ -51,7 +58,8 @@ export function createIndexesSql({ projection, table }: ProjectionTarget): strin
   // The derived columns ride along in the GiST index, so "every row valid at P" can be an index-only scan.
   const derived = (projection.columns ?? []).map((column) => column.trim().split(/\s+/)[0]);
   const validity = `USING gist (valid)${derived.length > 0 ? ` INCLUDE (${derived.join(', ')})` : ''}`;
-  const history = projection.keepsHistory ? [validity, '(key) WHERE valid_to IS NULL'] : [];
+  // The bounds, indexed one by one, make "what changed between two positions" a pair of range scans.
+  const history = projection.keepsHistory ? [validity, '(key) WHERE valid_to IS NULL', '(position)', '(valid_to)'] : [];
   return [...history, ...(projection.indexes ?? [])].map((index) => `CREATE INDEX ON ${table} ${index}`);
 }
 
@@ -80,12 +88,40 @@ export class DocumentBuffer {
     return this.target.projection.keepsHistory ? this.versions.length : this.dirty.size;
   }
 
+  /** Loads the documents the events touch, then applies the events. */
   async apply(client: Pool | PoolClient, events: readonly RecordedEvent[]): Promise<void> {
+    const load = this.loadSql(events);
+    if (load) this.remember((await client.query<StoredRow>(load)).rows);
+    this.evolve(events);
+  }
+
+  /**
+   * The query for the documents the events touch that are not in memory, if the table may hold
+   * any: its rows go to `remember`, before `evolve`. As text, to share a round trip with others.
+   */
+  loadSql(events: readonly RecordedEvent[]): string | undefined {
+    if (!this.tableMayHoldMore) return undefined;
+    const { projection, table } = this.target;
+    const missing = new Set<string>();
+    for (const event of events) {
+      if (!projection.handles(event)) continue;
+      const key = projection.keyOf(event);
+      if (!this.rows.has(key)) missing.add(key);
+    }
+    if (missing.size === 0) return undefined;
+    const current = projection.keepsHistory ? ' AND valid_to IS NULL' : '';
+    return `SELECT key, position, doc FROM ${table} WHERE key IN (${[...missing].map(escapeLiteral).join(', ')})${current}`;
+  }
+
+  remember(rows: readonly StoredRow[]): void {
+    for (const row of rows) this.rows.set(row.key, { position: BigInt(row.position), doc: row.doc });
+  }
+
+  /** Applies the events to the documents in memory, skipping those at or below a document's position. */
+  evolve(events: readonly RecordedEvent[]): void {
     const { projection } = this.target;
-    const relevant = events.filter((event) => projection.handles(event));
-    if (relevant.length === 0) return;
-    if (this.tableMayHoldMore) await this.load(client, relevant.map((event) => projection.keyOf(event)));
-    for (const event of relevant) {
+    for (const event of events) {
+      if (!projection.handles(event)) continue;
       const key = projection.keyOf(event);
       const row = this.rows.get(key);
       if (row && row.position >= event.position) continue;
@@ -97,12 +133,6 @@ export class DocumentBuffer {
       this.dirty.add(key);
       if (projection.keepsHistory) this.versions.push([key, event.position.toString(), doc]);
     }
-  }
-
-  /** Writes the changed documents back, in the caller's transaction, and lets go of some if over capacity. */
-  async flush(client: PoolClient): Promise<void> {
-    await writeDocuments(client, this.target, this.takeChanges());
-    this.forgetWritten();
   }
 
   /** The changed documents, to be written by the caller; from now on they count as unchanged. */
@@ -134,21 +164,4 @@ export class DocumentBuffer {
     }
     this.tableMayHoldMore = true;
   }
-
-  private async load(client: Pool | PoolClient, keys: string[]): Promise<void> {
-    const missing = [...new Set(keys)].filter((key) => !this.rows.has(key));
-    if (missing.length === 0) return;
-    const current = this.target.projection.keepsHistory ? ' AND valid_to IS NULL' : '';
-    const { rows } = await client.query<StoredRow>(`SELECT key, position, doc FROM ${this.target.table} WHERE key = ANY($1::text[])${current}`, [
-      missing,
-    ]);
-    for (const row of rows) this.rows.set(row.key, { position: BigInt(row.position), doc: row.doc });
-  }
-}
-
-/** Applies events to the target's table within the caller's transaction. */
-export async function applyToDocuments(client: PoolClient, target: ProjectionTarget, events: readonly RecordedEvent[]): Promise<void> {
-  const buffer = new DocumentBuffer(target);
-  await buffer.apply(client, events);
-  await buffer.flush(client);
 }

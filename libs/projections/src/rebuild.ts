@@ -64,9 +64,11 @@ export async function rebuildProjections(
       events = read;
       options.onProgress?.(progress(position));
     });
-    // Indexes built once over the whole table cost far less than kept up row by row.
+    // Indexes built once over the whole table cost far less than kept up row by row; statistics
+    // taken now let the planner use them from the first query on the swapped-in table.
     await inTransaction(pool, async (client) => {
       for (const sql of shadows.flatMap(createIndexesSql)) await client.query(sql);
+      for (const shadow of shadows) await client.query(`ANALYZE ${shadow.table}`);
     });
 
     return await inTransaction(pool, async (client) => {
