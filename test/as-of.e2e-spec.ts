@@ -60,7 +60,7 @@ describe('reads as of a past instant', () => {
   };
 
   beforeAll(async () => {
-    service = await startService();
+    service = await startService({ env: { ACTION_TALLY_EVERY: '7' } });
     for (const id of PARTNERS) await service.request('POST', '/partners', { as: ADMIN, body: { id, name: `The ${id}` } });
     const recommendations: string[] = [];
     for (const [index, themes] of [['neglect'], ['exploitation', 'neurodiversity'], ['pre-birth assessment']].entries()) {

@@ -34,7 +34,7 @@ describe('reads from the read models, over HTTP', () => {
   };
 
   beforeAll(async () => {
-    service = await startService({ clock: () => new Date(`${TODAY}T12:00:00Z`) });
+    service = await startService({ clock: () => new Date(`${TODAY}T12:00:00Z`), env: { ACTION_TALLY_EVERY: '5' } });
     for (const id of PARTNERS) await service.request('POST', '/partners', { as: ADMIN, body: { id, name: `The ${id}` } });
     const themeSets = [['neglect'], ['exploitation', 'information sharing'], ['pre-birth assessment'], ['neglect', 'neurodiversity']];
     for (const [index, reference] of ['CSPR-01', 'RR-02'].entries()) {

@@ -27,6 +27,7 @@ import { PartnersController } from './partners/partners.http.controller';
 import { RegisterPartnerHandler } from './partners/register-partner.handler';
 import { RecordRecommendationHandler } from './reviews/record-recommendation.handler';
 import { RegisterReviewHandler } from './reviews/register-review.handler';
+import { ActionTallies } from './read-models/action-tallies';
 import { ReadModelHost } from './read-models/read-model-host';
 import { ReadPositions, ReadYourWritesInterceptor } from './read-models/read-position';
 import { ReadScopes } from './read-models/read-scope';
@@ -87,6 +88,7 @@ export class AppModule implements OnApplicationShutdown {
         { provide: APP_INTERCEPTOR, useClass: ReadYourWritesInterceptor },
         ReadPositions,
         ReadScopes,
+        { provide: ActionTallies, useFactory: () => new ActionTallies(pool, BigInt(config.actionTallyEvery)) },
         ReadModelHost,
         { provide: SIGNING_KEY, useFactory: () => loadSigningKey(config) },
         { provide: AUDIT_CONFIG, useValue: config.audit },

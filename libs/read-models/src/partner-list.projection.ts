@@ -13,7 +13,7 @@ export const evolvePartnerDocument = (_doc: PartnerDocument | undefined, event: 
 /** The partner agencies, by id. */
 export const partnerList: Projection<PartnerDocument> = {
   name: 'partner-list',
-  version: 1,
+  version: 2,
   table: 'partner_list',
   handles: (event) => event.type === 'PartnerRegistered',
   keyOf: (event) => dataOf<PartnerRegistered>(event).partnerId,

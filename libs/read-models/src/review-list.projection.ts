@@ -22,7 +22,7 @@ const HANDLED = new Set(['ReviewRegistered', 'RecommendationRecorded']);
 /** Every review with its recommendations, in the order they were recorded. */
 export const reviewList: Projection<ReviewDocument> = {
   name: 'review-list',
-  version: 1,
+  version: 2,
   table: 'review_list',
   columns: ["registered_at text GENERATED ALWAYS AS (doc->>'registeredAt') STORED"],
   indexes: ['(registered_at, key)'],

@@ -4,7 +4,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { Pool } from 'pg';
 import { partnerList, reviewList } from '@app/read-models';
 import { DATABASE_POOL } from '../database/database';
-import { ActionCountsView, NO_ACTIONS, countActions } from '../read-models/action-counts';
+import { ActionCounts, ActionCountsView, NO_ACTIONS } from '../read-models/action-counts';
 import { PastAnswers, ReadScope, ReadScopes, documentsIn } from '../read-models/read-scope';
 import { onSnapshot } from '../read-models/snapshot';
 
@@ -61,14 +61,16 @@ export class GetAssuranceHandler implements IQueryHandler<GetAssuranceQuery> {
       const position = await scope.position(client);
       const partners = await documentsIn(client, scope, partnerList, "doc->>'name', key");
       const reviews = await documentsIn(client, scope, reviewList, 'registered_at, key');
-      const { byPartner, byReview, totals } = await countActions(client, scope, { byPartner: 'partner_id', byReview: 'review_id', totals: null });
-      const { byTheme } = await countActions(client, scope, { byTheme: 'theme' }, { from: 'jsonb_array_elements_text(themes) AS theme' });
+      const counts = await ActionCounts.read(client, scope);
+      const byPartner = counts.by((action) => [action.partnerId]);
+      const byReview = counts.by((action) => [action.reviewId]);
+      const byTheme = counts.by((action) => action.themes);
       return {
         today: scope.today,
         position: position.toString(),
         partners: partners.map((doc) => ({ partnerId: doc.id, name: doc.name, ...(byPartner.get(doc.id) ?? NO_ACTIONS) })),
-        totals: totals.get(null) ?? NO_ACTIONS,
-        themes: [...byTheme].map(([theme, counts]) => ({ theme: theme!, ...counts })).sort((a, b) => a.theme.localeCompare(b.theme)),
+        totals: counts.total,
+        themes: [...byTheme].map(([theme, themeCounts]) => ({ theme: theme!, ...themeCounts })).sort((a, b) => a.theme.localeCompare(b.theme)),
         reviews: reviews.map((doc) => ({
           reviewId: doc.reviewId,
           reference: doc.reference,
@@ -98,6 +100,6 @@ export class GetActionTotalsHandler implements IQueryHandler<GetActionTotalsQuer
 
   async execute({ asOf }: GetActionTotalsQuery): Promise<ActionCountsView> {
     const scope = await this.scopes.resolve(asOf);
-    return this.past.answer(scope, async () => (await countActions(this.pool, scope, { totals: null })).totals.get(null) ?? NO_ACTIONS);
+    return this.past.answer(scope, () => onSnapshot(this.pool, async (client) => (await ActionCounts.read(client, scope)).total));
   }
 }

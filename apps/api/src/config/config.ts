@@ -15,6 +15,8 @@ export type AppConfig = DatabaseConfig &
   auth: AuthConfig;
   logLevel: string;
   audit: AuditConfig;
+  /** Positions between two tallies of the action counts: a count reads at most about this many changes besides a tally. */
+  actionTallyEvery: number;
   web: WebConfig;
 }>;
 
@@ -129,6 +131,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
       checkpointEvery: positiveInteger('AUDIT_CHECKPOINT_EVERY', env.AUDIT_CHECKPOINT_EVERY, 1000),
       checkpointMinutes: positiveInteger('AUDIT_CHECKPOINT_MINUTES', env.AUDIT_CHECKPOINT_MINUTES, 10),
     },
+    actionTallyEvery: positiveInteger('ACTION_TALLY_EVERY', env.ACTION_TALLY_EVERY, 5_000),
     web: webConfig(env),
   };
 }

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { Pool, PoolClient } from 'pg';
-import { actionList } from '@app/read-models';
+import { PoolClient } from 'pg';
+import { actionCellsAt, tallyBelow } from './action-tallies';
 import { ReadScope } from './read-scope';
 import { SqlConditions } from './sql-conditions';
 
@@ -14,52 +14,87 @@ export class ActionCountsView {
   @ApiProperty() total!: number;
 }
 
-const COUNTED = ['outstanding', 'overdue', 'evidenced', 'closed', 'withdrawn', 'unassigned', 'total'] as const;
+export const NO_ACTIONS: ActionCountsView = Object.freeze({ outstanding: 0, overdue: 0, evidenced: 0, closed: 0, withdrawn: 0, unassigned: 0, total: 0 });
 
-export const NO_ACTIONS: ActionCountsView = { outstanding: 0, overdue: 0, evidenced: 0, closed: 0, withdrawn: 0, unassigned: 0, total: 0 };
+/** Actions alike in everything counts group by, and how many there are. */
+export type ActionCell = Readonly<{
+  partnerId: string | null;
+  reviewId: string | null;
+  recommendationId: string | null;
+  themes: readonly string[];
+  status: string;
+  dueDate: string | null;
+  n: number;
+}>;
 
-/** Named groupings of the actions: an SQL expression over the action list, or null for all of them. */
-export type Groupings<Name extends string> = Readonly<Record<Name, string | null>>;
+type CellRow = {
+  partner_id: string | null;
+  review_id: string | null;
+  recommendation_id: string | null;
+  themes: string[] | null;
+  status: string;
+  due_date: string | null;
+  n: number;
+};
 
 /**
- * Action counts by status for each value of each grouping, from one scan of the actions (GROUPING
- * SETS), "overdue" judged against the scope's day at query time.
+ * The actions at the scope's position, counted by status for any grouping of them: read once, as
+ * cells (from the latest tally and the changes since), then grouped in memory, "overdue" judged
+ * against the scope's day.
  */
-export async function countActions<Name extends string>(
-  db: Pool | PoolClient,
-  scope: ReadScope,
-  groupings: Groupings<Name>,
-  options: { from?: string; where?: (conditions: SqlConditions) => void } = {},
-): Promise<Record<Name, Map<string | null, ActionCountsView>>> {
-  const names = Object.keys(groupings) as Name[];
-  const expressions = [...new Set(names.map((name) => groupings[name]).filter((expression) => expression !== null))] as string[];
-  // GROUPING() sets a bit, from the left, for each expression a row is NOT grouped by.
-  const all = (1 << expressions.length) - 1;
-  const maskOf = (expression: string | null) => (expression === null ? all : all & ~(1 << (expressions.length - 1 - expressions.indexOf(expression))));
-  const conditions = new SqlConditions();
-  const todayParam = conditions.param(scope.today);
-  scope.restrict(conditions);
-  options.where?.(conditions);
-  const { rows } = await db.query<Record<(typeof COUNTED)[number], string> & { grouping: number; key: string | null }>(
-    `SELECT ${expressions.length === 0 ? '0' : `GROUPING(${expressions.join(', ')})`} AS grouping,
-            ${expressions.length === 0 ? 'NULL' : `COALESCE(${expressions.map((e) => `${e}::text`).join(', ')})`} AS key,
-            count(*) FILTER (WHERE outstanding) AS outstanding,
-            count(*) FILTER (WHERE outstanding AND due_date < ${todayParam}) AS overdue,
-            count(*) FILTER (WHERE status = 'evidenced') AS evidenced,
-            count(*) FILTER (WHERE status = 'closed') AS closed,
-            count(*) FILTER (WHERE status = 'withdrawn') AS withdrawn,
-            count(*) FILTER (WHERE status = 'raised') AS unassigned,
-            count(*) AS total
-       FROM ${scope.table(actionList)}${options.from ? `, ${options.from}` : ''} ${conditions.sql()}
-      GROUP BY GROUPING SETS (${names.map((name) => (groupings[name] === null ? '()' : `(${groupings[name]})`)).join(', ')})`,
-    conditions.params,
-  );
-  const counts = (row: (typeof rows)[number]) =>
-    Object.fromEntries(COUNTED.map((name) => [name, Number(row[name])])) as unknown as ActionCountsView;
-  return Object.fromEntries(
-    names.map((name) => {
-      const mask = maskOf(groupings[name]);
-      return [name, new Map(rows.filter((row) => Number(row.grouping) === mask).map((row) => [row.key, counts(row)]))];
-    }),
-  ) as Record<Name, Map<string | null, ActionCountsView>>;
+export class ActionCounts {
+  private constructor(
+    private readonly cells: readonly ActionCell[],
+    private readonly today: string,
+  ) {}
+
+  /** Reads the cells in the caller's transaction; `where` may narrow them by their columns (partner_id, review_id, ...). */
+  static async read(db: PoolClient, scope: ReadScope, where?: (conditions: SqlConditions) => void): Promise<ActionCounts> {
+    const at = await scope.position(db);
+    const since = await tallyBelow(db, at);
+    const conditions = new SqlConditions();
+    const cells = actionCellsAt(conditions.param(since.toString()), conditions.param(at.toString()));
+    where?.(conditions);
+    const { rows } = await db.query<CellRow>(`SELECT * FROM (${cells}) AS cells ${conditions.sql()}`, conditions.params);
+    return new ActionCounts(
+      rows.map((row) => ({
+        partnerId: row.partner_id,
+        reviewId: row.review_id,
+        recommendationId: row.recommendation_id,
+        themes: row.themes ?? [],
+        status: row.status,
+        dueDate: row.due_date,
+        n: row.n,
+      })),
+      scope.today,
+    );
+  }
+
+  get total(): ActionCountsView {
+    return this.by(() => [null]).get(null) ?? NO_ACTIONS;
+  }
+
+  /** Counts for each key of the actions; an action with several keys (themes) counts under each. */
+  by(keysOf: (cell: ActionCell) => readonly (string | null)[]): Map<string | null, ActionCountsView> {
+    const counts = new Map<string | null, ActionCountsView>();
+    for (const cell of this.cells) {
+      for (const key of keysOf(cell)) {
+        let count = counts.get(key);
+        if (!count) counts.set(key, (count = { ...NO_ACTIONS }));
+        this.add(count, cell);
+      }
+    }
+    return counts;
+  }
+
+  private add(count: ActionCountsView, { status, dueDate, n }: ActionCell): void {
+    const outstanding = status !== 'closed' && status !== 'withdrawn';
+    count.total += n;
+    if (outstanding) count.outstanding += n;
+    if (outstanding && dueDate !== null && dueDate < this.today) count.overdue += n;
+    if (status === 'evidenced') count.evidenced += n;
+    if (status === 'closed') count.closed += n;
+    if (status === 'withdrawn') count.withdrawn += n;
+    if (status === 'raised') count.unassigned += n;
+  }
 }

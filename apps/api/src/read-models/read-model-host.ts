@@ -6,6 +6,7 @@ import { READ_MODELS } from '@app/read-models';
 import { AuditCheckpoints } from '../audit/audit-checkpoints';
 import { DATABASE_POOL } from '../database/database';
 import { Metrics } from '../observability/metrics';
+import { ACTION_TALLIES_SCHEMA, ActionTallies } from './action-tallies';
 
 /**
  * Creates the read models' tables before the service answers, and runs this instance's
@@ -22,6 +23,7 @@ export class ReadModelHost implements OnModuleInit, OnApplicationBootstrap, Befo
     @Inject(EVENT_STORE) store: EventStore,
     metrics: Metrics,
     checkpoints: AuditCheckpoints,
+    private readonly tallies: ActionTallies,
   ) {
     metrics.reportProjectionLag(() => projectionLag(pool, store, READ_MODELS));
     this.runner = new ProjectionRunner({
@@ -31,6 +33,7 @@ export class ReadModelHost implements OnModuleInit, OnApplicationBootstrap, Befo
       onApplied: (events) => {
         metrics.observeProjected(events);
         checkpoints.afterApplied(events, () => this.runner.isLeader);
+        tallies.keep();
       },
       onRebuild: ({ projections, events, position, head }) => this.logger.log({ projections, events, position, head }, 'rebuilding'),
       onError: (error) => this.logger.warn({ err: error }, 'projection runner will retry'),
@@ -38,15 +41,18 @@ export class ReadModelHost implements OnModuleInit, OnApplicationBootstrap, Befo
     metrics.reportLeadership(() => this.runner.isLeader);
   }
 
-  onModuleInit(): Promise<void> {
-    return ensureProjectionSchema(this.pool, READ_MODELS);
+  async onModuleInit(): Promise<void> {
+    await ensureProjectionSchema(this.pool, READ_MODELS);
+    await this.pool.query(ACTION_TALLIES_SCHEMA);
   }
 
   onApplicationBootstrap(): void {
     this.runner.start();
+    this.tallies.keep();
   }
 
-  beforeApplicationShutdown(): Promise<void> {
-    return this.runner.stop();
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.runner.stop();
+    await this.tallies.settled();
   }
 }

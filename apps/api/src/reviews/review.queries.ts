@@ -5,7 +5,7 @@ import { Pool, PoolClient } from 'pg';
 import { NotFound, REVIEW_KINDS, ReviewKind } from '@app/domain';
 import { reviewList } from '@app/read-models';
 import { DATABASE_POOL } from '../database/database';
-import { ActionCountsView, NO_ACTIONS, countActions } from '../read-models/action-counts';
+import { ActionCounts, ActionCountsView, NO_ACTIONS } from '../read-models/action-counts';
 import { ReadScope, ReadScopes, documentsIn } from '../read-models/read-scope';
 import { onSnapshot } from '../read-models/snapshot';
 import { SqlConditions } from '../read-models/sql-conditions';
@@ -49,12 +49,9 @@ export class GetReviewQuery extends Query<ReviewView> {
 async function reviewViews(client: PoolClient, scope: ReadScope, reviewId?: string): Promise<ReviewView[]> {
   const thisReview = (column: string) => (where: SqlConditions) => (reviewId === undefined ? where : where.add((p) => `${column} = ${p(reviewId)}`));
   const docs = await documentsIn(client, scope, reviewList, 'registered_at, key', thisReview('key')(new SqlConditions()));
-  const { byReview, byRecommendation } = await countActions(
-    client,
-    scope,
-    { byReview: 'review_id', byRecommendation: 'recommendation_id' },
-    { where: thisReview('review_id') },
-  );
+  const counts = await ActionCounts.read(client, scope, thisReview('review_id'));
+  const byReview = counts.by((action) => [action.reviewId]);
+  const byRecommendation = counts.by((action) => [action.recommendationId]);
   return docs.map((doc) => ({
     id: doc.reviewId,
     reference: doc.reference,

@@ -2,17 +2,18 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmbeddedPostgres } from '../../../api/src/database/embedded-postgres';
-import { benchLog } from './log.bench';
+import { benchLag, benchLog } from './log.bench';
 import { benchWrites } from './writes.bench';
 
 const SECTIONS: Record<string, (serverUrl: string) => Promise<string[]>> = {
   writes: benchWrites,
   log: benchLog,
+  lag: benchLag,
 };
 
 /**
  * Prints every benchmark figure next to its raw PostgreSQL baseline, all measured in one run
- * against one embedded server. BENCH_ONLY=writes or log runs one section.
+ * against one embedded server. BENCH_ONLY=writes, log or lag runs one section.
  */
 export async function benchCommand(): Promise<void> {
   const only = process.env.BENCH_ONLY;

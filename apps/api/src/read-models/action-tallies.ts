@@ -1,0 +1,109 @@
+import { Logger } from '@nestjs/common';
+import { Pool, PoolClient } from 'pg';
+import { inTransaction } from '@app/projections';
+import { actionHistory } from '@app/read-models';
+import { readModelsPosition } from './snapshot';
+
+const HISTORY = actionHistory.table;
+/** A table is rebuilt as a new one: tallies of the table that was replaced no longer count. */
+const GENERATION = `'${HISTORY}'::regclass::oid`;
+/** What an action is counted by: every grouping and status a count asks for is made of these. */
+const CELL = 'partner_id, review_id, recommendation_id, themes, status, due_date';
+const CELL_TYPES = 'partner_id text, review_id text, recommendation_id text, themes jsonb, status text, due_date text, n int';
+
+export const ACTION_TALLIES_SCHEMA = `CREATE TABLE IF NOT EXISTS action_tallies (
+  generation oid NOT NULL,
+  at bigint NOT NULL,
+  cells jsonb NOT NULL,
+  PRIMARY KEY (generation, at)
+)`;
+
+/**
+ * The actions as they stood at position `at`, as cells: the columns counts group by, and the
+ * number `n` of actions in each, leaving out empty cells. They are the tally kept at `since`, plus
+ * the versions that began after it and were still valid at `at`, minus those valid at `since`
+ * that ended by `at`. `since` must be 0 or the position of a tally of the current table.
+ */
+export function actionCellsAt(since: string, at: string): string {
+  return `SELECT ${CELL}, sum(n)::int AS n FROM (
+            SELECT cell.* FROM action_tallies AS tally, jsonb_to_recordset(tally.cells) AS cell(${CELL_TYPES})
+             WHERE tally.generation = ${GENERATION} AND tally.at = ${since}
+            UNION ALL
+            SELECT ${CELL}, 1 FROM ${HISTORY}
+             WHERE position > ${since} AND position <= ${at} AND (valid_to IS NULL OR valid_to > ${at})
+            UNION ALL
+            SELECT ${CELL}, -1 FROM ${HISTORY}
+             WHERE valid_to > ${since} AND valid_to <= ${at} AND position <= ${since}
+          ) AS changes
+          GROUP BY ${CELL} HAVING sum(n) <> 0`;
+}
+
+/**
+ * The latest tally at or below `at` (0 when there is none), in the caller's transaction, which
+ * from then on holds the action history: a rebuild cannot swap in a new table until it ends.
+ */
+export async function tallyBelow(client: PoolClient, at: bigint): Promise<bigint> {
+  await client.query(`LOCK TABLE ${HISTORY} IN ACCESS SHARE MODE`);
+  const { rows } = await client.query<{ at: string | null }>(`SELECT max(at) AS at FROM action_tallies WHERE generation = ${GENERATION} AND at <= $1`, [
+    at.toString(),
+  ]);
+  return BigInt(rows[0].at ?? 0);
+}
+
+/**
+ * Counts of the actions at every `every`-th position, each made from the one before and the
+ * changes since: counting the actions at any position then reads at most one interval of history,
+ * however long the log. Rows valid at a position the read models have passed never change, so a
+ * tally never does; instances that keep the same one at once write the same cells.
+ */
+export class ActionTallies {
+  private readonly logger = new Logger('action-tallies');
+  private keeping?: Promise<void>;
+  private again = false;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly every: bigint,
+  ) {}
+
+  /** Brings the tallies up to what every read model has applied, in the background, one run at a time. */
+  keep(): void {
+    if (this.keeping) {
+      this.again = true;
+      return;
+    }
+    this.keeping = this.keepUp()
+      .catch((error: unknown) => this.logger.warn({ err: error }, 'action tallies will be kept on the next change'))
+      .finally(() => {
+        this.keeping = undefined;
+        if (this.again) {
+          this.again = false;
+          this.keep();
+        }
+      });
+  }
+
+  /** Resolves once the run under way, and any it asked for, are done. */
+  async settled(): Promise<void> {
+    while (this.keeping) await this.keeping;
+  }
+
+  private async keepUp(): Promise<void> {
+    const reached = await readModelsPosition(this.pool);
+    while (await inTransaction(this.pool, (client) => this.keepNext(client, reached)));
+    await this.pool.query(`DELETE FROM action_tallies WHERE generation <> ${GENERATION}`);
+  }
+
+  private async keepNext(client: PoolClient, reached: bigint): Promise<boolean> {
+    const since = await tallyBelow(client, reached);
+    const next = (since / this.every + 1n) * this.every;
+    if (next > reached) return false;
+    await client.query(
+      `INSERT INTO action_tallies (generation, at, cells)
+       SELECT ${GENERATION}, $2::bigint, COALESCE(jsonb_agg(cell), '[]') FROM (${actionCellsAt('$1', '$2')}) AS cell
+       ON CONFLICT DO NOTHING`,
+      [since.toString(), next.toString()],
+    );
+    return true;
+  }
+}
