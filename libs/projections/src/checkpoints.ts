@@ -1,7 +1,8 @@
-import { Pool, PoolClient, QueryResult, escapeLiteral } from 'pg';
+import { Pool, PoolClient, QueryResult } from 'pg';
 import { EventStore, RecordedEvent } from '@app/event-store';
 import { DocumentBuffer, StoredRow, createTableSql, writeDocumentsSql } from './document-table';
 import { Projection, ProjectionTarget, liveTarget } from './projection';
+import { sqlLiteral } from './sql-literal';
 import { inTransaction } from './transaction';
 
 const SCHEMA_LOCK = 0x1ea2_0002;
@@ -123,9 +124,9 @@ export async function moveCheckpoints(client: PoolClient, names: readonly string
 /** The same statements as SQL text, for transactions that save round trips by sending several at once. */
 export const checkpointsSql = {
   lock: (names: readonly string[]) =>
-    `SELECT name, version, position, updated_at FROM projection_checkpoints WHERE name IN (${names.map(escapeLiteral).join(', ')}) ORDER BY name FOR UPDATE`,
+    `SELECT name, version, position, updated_at FROM projection_checkpoints WHERE name IN (${names.map(sqlLiteral).join(', ')}) ORDER BY name FOR UPDATE`,
   move: (names: readonly string[], position: bigint) =>
-    names.length === 0 ? '' : `UPDATE projection_checkpoints SET position = ${position}, updated_at = now() WHERE name IN (${names.map(escapeLiteral).join(', ')})`,
+    names.length === 0 ? '' : `UPDATE projection_checkpoints SET position = ${position}, updated_at = now() WHERE name IN (${names.map(sqlLiteral).join(', ')})`,
   rows: (result: { rows: CheckpointRow[] }) => new Map(result.rows.map((row) => [row.name, toCheckpoint(row)])),
 };
 

@@ -1,6 +1,7 @@
-import { Pool, PoolClient, escapeLiteral } from 'pg';
+import { Pool, PoolClient } from 'pg';
 import { RecordedEvent } from '@app/event-store';
 import { ProjectionTarget } from './projection';
+import { sqlLiteral } from './sql-literal';
 
 /** A document as a table holds it. */
 export type StoredRow = { key: string; position: string; doc: object };
@@ -16,7 +17,7 @@ export type DocumentRow = [string, string, object];
  */
 export function writeDocumentsSql({ projection, table }: ProjectionTarget, rows: readonly DocumentRow[]): string {
   if (rows.length === 0) return '';
-  const incoming = `SELECT row->>0 AS key, (row->>1)::bigint AS position, row->2 AS doc FROM jsonb_array_elements(${escapeLiteral(JSON.stringify(rows))}::jsonb) AS row`;
+  const incoming = `SELECT row->>0 AS key, (row->>1)::bigint AS position, row->2 AS doc FROM jsonb_array_elements(${sqlLiteral(JSON.stringify(rows))}::jsonb) AS row`;
   return projection.keepsHistory
     ? `WITH incoming AS (${incoming}),
             versions AS (SELECT key, position, doc, lead(position) OVER (PARTITION BY key ORDER BY position) AS valid_to FROM incoming),
@@ -110,7 +111,7 @@ export class DocumentBuffer {
     }
     if (missing.size === 0) return undefined;
     const current = projection.keepsHistory ? ' AND valid_to IS NULL' : '';
-    return `SELECT key, position, doc FROM ${table} WHERE key IN (${[...missing].map(escapeLiteral).join(', ')})${current}`;
+    return `SELECT key, position, doc FROM ${table} WHERE key IN (${[...missing].map(sqlLiteral).join(', ')})${current}`;
   }
 
   remember(rows: readonly StoredRow[]): void {

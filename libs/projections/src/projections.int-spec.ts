@@ -3,6 +3,7 @@ import { PostgresEventStore, migrate } from '@app/event-store';
 import { TestDatabase, createTestDatabase } from '../../../test/support/database';
 import { anEvent } from '../../event-store/src/testing/event-store.contract';
 import { applyBatch, ensureProjectionSchema, readCheckpoints } from './checkpoints';
+import { writeDocuments } from './document-table';
 import { historyOf, liveTarget } from './projection';
 import { ProjectionRunner } from './projection-runner';
 import { rebuildProjections } from './rebuild';
@@ -46,6 +47,19 @@ describe('projections on PostgreSQL', () => {
     expect((await database.pool.query('SELECT key, position, doc FROM event_counts ORDER BY key')).rows).toEqual(once);
     expect(once.map((row) => row.doc.count)).toEqual([3, 2]);
     expect((await readCheckpoints(database.pool, ['event-counts'])).get('event-counts')?.position).toBe(5n);
+  });
+
+  it.each(['on', 'off'])('writes documents with quotes, backslashes and any text exactly (standard_conforming_strings %s)', async (conforming) => {
+    const projection = countingProjection();
+    await ensureProjectionSchema(database.pool, [projection]);
+    const texts = ["it's", "''", '\\', "\\'", "E'\\n'", '$$ $1 ;--', 'é 😀 \n\t "quoted"', "key's \\ key"];
+    const rows = texts.map((text, index): [string, string, object] => [texts[(index + 1) % texts.length], String(index + 1), { text }]);
+    await inTransaction(database.pool, async (client) => {
+      await client.query(`SET LOCAL standard_conforming_strings TO ${conforming}`);
+      await writeDocuments(client, liveTarget(projection), rows);
+    });
+    const stored = await database.pool.query('SELECT key, position, doc FROM event_counts ORDER BY position');
+    expect(stored.rows.map((row) => [row.key, row.position, row.doc])).toEqual(rows);
   });
 
   describe('a projection that keeps history', () => {
