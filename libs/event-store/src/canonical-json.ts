@@ -1,19 +1,42 @@
 /**
- * JSON Canonicalization Scheme (RFC 8785): object keys sorted by UTF-16 code units, no white space,
- * numbers as ECMAScript prints them. Properties whose value is undefined are left out, as JSON.stringify does.
+ * JSON Canonicalization Scheme (RFC 8785): object keys sorted by UTF-16 code units (the order of
+ * Array.prototype.sort without a comparator), no white space, numbers as ECMAScript prints them.
+ * Properties whose value is undefined are left out, as JSON.stringify does. Written as plain loops:
+ * the verifier runs it on every event of the log.
  */
 export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value === 'boolean' || typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new TypeError(`Cannot canonicalise the number ${value}`);
-    return JSON.stringify(value);
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'number':
+      if (!Number.isFinite(value)) throw new TypeError(`Cannot canonicalise the number ${value}`);
+      return JSON.stringify(value);
+    case 'object':
+      if (value === null) return 'null';
+      return Array.isArray(value) ? canonicalArray(value) : canonicalObject(value as Record<string, unknown>);
+    default:
+      throw new TypeError(`Cannot canonicalise a value of type ${typeof value}`);
   }
-  if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item ?? null)).join(',')}]`;
-  if (typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, item]) => item !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
+}
+
+function canonicalArray(items: readonly unknown[]): string {
+  let json = '[';
+  for (let index = 0; index < items.length; index++) {
+    if (index > 0) json += ',';
+    json += canonicalJson(items[index] ?? null);
   }
-  throw new TypeError(`Cannot canonicalise a value of type ${typeof value}`);
+  return `${json}]`;
+}
+
+function canonicalObject(object: Record<string, unknown>): string {
+  let json = '{';
+  for (const key of Object.keys(object).sort()) {
+    const item = object[key];
+    if (item === undefined) continue;
+    if (json.length > 1) json += ',';
+    json += `${JSON.stringify(key)}:${canonicalJson(item)}`;
+  }
+  return `${json}}`;
 }

@@ -1,7 +1,7 @@
 import { KeyObject } from 'node:crypto';
 import { AuditCheckpoint, trustedHashes } from './audit-checkpoint';
 import { ChainFault, ChainVerifier } from './chain-verifier';
-import { EventStore, LogHead } from './event-store.port';
+import { EventStore, LogHead, RecordedEvent } from './event-store.port';
 
 export type Verification = Readonly<{ ok: boolean; checked: number; head: LogHead; firstBad?: ChainFault }>;
 
@@ -28,13 +28,21 @@ export async function verifyLog(store: Pick<EventStore, 'readAll' | 'head'>, opt
     return { ok: false, checked: 0, head, firstBad: { position: forged.position, stream: null, reason: 'checkpoint-signature', detail } };
   }
   const verifier = new ChainVerifier(expected);
-  let after = 0n;
-  while (after < head.position) {
+  const readAfter = (after: bigint) => {
+    if (after >= head.position) return undefined;
     const left = head.position - after;
-    const events = await store.readAll(after, Number(left < BigInt(batchSize) ? left : BigInt(batchSize)));
+    const reading = store.readAll(after, Number(left < BigInt(batchSize) ? left : BigInt(batchSize)));
+    // A batch abandoned at a fault is not read on: its failure, if any, is not news.
+    reading.catch(() => undefined);
+    return reading;
+  };
+  // The next batch is read while this one is hashed: the database and the hashing overlap.
+  let next = readAfter(0n);
+  while (next) {
+    const events: RecordedEvent[] = await next;
     if (events.length === 0) break;
+    next = readAfter(events[events.length - 1].position);
     if (!events.every((event) => verifier.accept(event))) break;
-    after = events[events.length - 1].position;
     options.onProgress?.(verifier.checked, head.position);
   }
   const firstBad = verifier.finish(head) ?? (await beyondTheHead(store, head));
