@@ -57,6 +57,8 @@ describe('resilience', () => {
     await relay.open();
     const viaRelay = new URL(database.url);
     viaRelay.port = String(port);
+    // Through the relay's TCP port, not the server's Unix socket.
+    viaRelay.searchParams.delete('host');
     const pool: Pool = createPool(viaRelay.toString());
     const config = loadConfig({ AUTH_DEV_SECRET: DEV_SECRET, DATABASE_URL: viaRelay.toString(), AUDIT_SIGNING_KEY, DEMO: 'off' });
     const app = await createApp({ config, pool, logger: createLogger('silent') });

