@@ -60,14 +60,20 @@ export class ActionTallies {
   private readonly logger = new Logger('action-tallies');
   private keeping?: Promise<void>;
   private again = false;
+  /** The position of the next tally to keep, once a run has found it. */
+  private due?: bigint;
 
   constructor(
     private readonly pool: Pool,
     private readonly every: bigint,
   ) {}
 
-  /** Brings the tallies up to what every read model has applied, in the background, one run at a time. */
-  keep(): void {
+  /**
+   * Brings the tallies up to what every read model has applied, in the background, one run at a
+   * time; given how far the read models have got, does nothing until that passes the next tally.
+   */
+  keep(reached?: bigint): void {
+    if (reached !== undefined && this.due !== undefined && reached < this.due) return;
     if (this.keeping) {
       this.again = true;
       return;
@@ -97,6 +103,7 @@ export class ActionTallies {
   private async keepNext(client: PoolClient, reached: bigint): Promise<boolean> {
     const since = await tallyBelow(client, reached);
     const next = (since / this.every + 1n) * this.every;
+    this.due = next;
     if (next > reached) return false;
     await client.query(
       `INSERT INTO action_tallies (generation, at, cells)
