@@ -111,6 +111,7 @@ export class ProjectionRunner {
     await this.rebuildChangedProjections();
     const targets = this.options.projections.map(liveTarget);
     let applied: bigint | undefined;
+    let proven = Date.now();
     while (!this.stopped) {
       this.pending = false;
       applied = await catchUp(this.options.pool, this.options.store, targets, {
@@ -120,8 +121,12 @@ export class ProjectionRunner {
         from: applied,
       });
       if (!this.pending) await this.pause(this.options.pollIntervalMs);
-      // Proves the session, and with it the lock, is still ours.
-      await client.query('SELECT 1');
+      // Proves the session, and with it the lock, is still ours: once an election interval, not
+      // once a batch (the checkpoint locks keep a runner that lost it from applying anything twice).
+      if (Date.now() - proven >= this.options.electionIntervalMs) {
+        await client.query('SELECT 1');
+        proven = Date.now();
+      }
     }
   }
 
