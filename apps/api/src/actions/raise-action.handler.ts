@@ -37,6 +37,7 @@ export class RaiseActionHandler implements ICommandHandler<RaiseActionCommand> {
       },
       context,
       answer: { id },
+      newStream: request.id === undefined,
     });
   }
 }

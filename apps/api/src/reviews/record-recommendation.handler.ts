@@ -37,6 +37,7 @@ export class RecordRecommendationHandler implements ICommandHandler<RecordRecomm
       },
       context,
       answer: { id, reviewId },
+      newStream: request.id === undefined,
     });
   }
 }

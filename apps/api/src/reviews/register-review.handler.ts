@@ -18,13 +18,15 @@ export class RegisterReviewCommand extends Command<WriteAnswer> {
 export class RegisterReviewHandler implements ICommandHandler<RegisterReviewCommand> {
   constructor(private readonly writer: StreamWriter) {}
 
-  execute({ request: { id = randomUUID(), themes = [], ...details }, context }: RegisterReviewCommand): Promise<WriteAnswer> {
+  execute({ request: { id: givenId, themes = [], ...details }, context }: RegisterReviewCommand): Promise<WriteAnswer> {
+    const id = givenId ?? randomUUID();
     return this.writer.execute({
       decider: reviewDecider,
       streamId: reviewStream(id),
       command: { type: 'RegisterReview', reviewId: id, themes, ...details },
       context,
       answer: { id },
+      newStream: givenId === undefined,
     });
   }
 }

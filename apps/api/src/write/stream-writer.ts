@@ -8,6 +8,7 @@ import {
   IdempotencyRecord,
   JsonObject,
   RecordedEvent,
+  StreamRead,
   WrongExpectedVersion,
 } from '@app/event-store';
 import { IdempotencyKeyReused, PreconditionFailed, TooMuchContention } from './write.errors';
@@ -23,10 +24,13 @@ export type StreamWrite<State, Command, Event extends DomainEvent> = Readonly<{
   command: Command;
   context: WriteContext;
   answer: AnswerIds;
+  /** The stream's id was made for this write: nothing can be in it yet, so it is not read first. */
+  newStream?: boolean;
 }>;
 
 export const SCHEMA_VERSION = 1;
 const MAX_ATTEMPTS = 10;
+const EMPTY_STREAM: StreamRead = { version: 0, events: [] };
 
 export const toDomainEvent = <Event extends DomainEvent>(event: RecordedEvent): Event =>
   ({ type: event.type, data: event.data }) as unknown as Event;
@@ -60,11 +64,12 @@ export class StreamWriter {
   private async decideAndAppend<State, Command, Event extends DomainEvent>(
     write: StreamWrite<State, Command, Event>,
   ): Promise<WriteAnswer> {
-    const { decider, streamId, command, context, answer } = write;
+    const { decider, streamId, command, context, answer, newStream } = write;
     const replay = await this.replay(context);
     if (replay) return replay;
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      const stream = await this.store.readStream(streamId);
+      // Should a new stream not be (its id taken after all), the append says so and the retry reads it.
+      const stream = attempt === 1 && newStream ? EMPTY_STREAM : await this.store.readStream(streamId);
       if (context.expectedVersion !== undefined && context.expectedVersion !== stream.version) {
         throw new PreconditionFailed(stream.version);
       }
