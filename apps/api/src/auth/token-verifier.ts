@@ -1,5 +1,4 @@
 import { JWTPayload, createRemoteJWKSet, jwtVerify } from 'jose';
-import { createSecretKey } from 'node:crypto';
 import { Actor, ROLES, Role } from '@app/domain';
 import { AuthConfig } from '../config/config';
 
@@ -38,9 +37,10 @@ export function createTokenVerifier(config: AuthConfig): TokenVerifier {
           return (token: string) => jwtVerify(token, keys, options);
         })()
       : (() => {
-          const key = createSecretKey(Buffer.from(config.secret, 'utf8'));
+          // Imported once: given raw bytes or a KeyObject, jose would import a CryptoKey for every token.
+          const key = crypto.subtle.importKey('raw', Buffer.from(config.secret, 'utf8'), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
           const options = { ...common, algorithms: ['HS256'], issuer: config.issuer, audience: config.audience };
-          return (token: string) => jwtVerify(token, key, options);
+          return async (token: string) => jwtVerify(token, await key, options);
         })();
   return async (token) => {
     try {
