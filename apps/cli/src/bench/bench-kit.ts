@@ -9,6 +9,7 @@ import { createApp } from '../../../api/src/app';
 import { loadConfig } from '../../../api/src/config/config';
 import { createPool } from '../../../api/src/database/database';
 import { createLogger } from '../../../api/src/observability/logger';
+import { PacedLoad, PacedLoadResult } from './paced-load';
 
 export const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 
@@ -45,6 +46,12 @@ export async function loadFromAnotherProcess({ url, token, connections, seconds 
     { maxBuffer: 16 * 1024 * 1024 },
   );
   return JSON.parse(stdout) as { '2xx': number; non2xx: number; duration: number };
+}
+
+/** POSTs at an even pace (see paced-load), from its own process like autocannon. */
+export async function offerPacedLoadFromAnotherProcess(load: PacedLoad): Promise<PacedLoadResult> {
+  const { stdout } = await promisify(execFile)(process.execPath, [require.resolve('./paced-load'), JSON.stringify(load)]);
+  return JSON.parse(stdout) as PacedLoadResult;
 }
 
 export const row = (label: string, perSecond: number, baseline?: number) =>
