@@ -58,7 +58,6 @@ export class GetAssuranceHandler implements IQueryHandler<GetAssuranceQuery> {
   private picture(scope: ReadScope): Promise<Omit<AssuranceView, 'asOf'>> {
     return onSnapshot(this.pool, async (client) => {
       // One connection answers one query at a time: these run in turn, on the same snapshot.
-      const position = await scope.position(client);
       const partners = await documentsIn(client, scope, partnerList, "doc->>'name', key");
       const reviews = await documentsIn(client, scope, reviewList, 'registered_at, key');
       const counts = await ActionCounts.read(client, scope);
@@ -67,7 +66,7 @@ export class GetAssuranceHandler implements IQueryHandler<GetAssuranceQuery> {
       const byTheme = counts.by((action) => action.themes);
       return {
         today: scope.today,
-        position: position.toString(),
+        position: counts.position.toString(),
         partners: partners.map((doc) => ({ partnerId: doc.id, name: doc.name, ...(byPartner.get(doc.id) ?? NO_ACTIONS) })),
         totals: counts.total,
         themes: [...byTheme].map(([theme, themeCounts]) => ({ theme: theme!, ...themeCounts })).sort((a, b) => a.theme.localeCompare(b.theme)),

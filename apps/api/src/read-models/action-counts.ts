@@ -44,6 +44,8 @@ type CellRow = {
  */
 export class ActionCounts {
   private constructor(
+    /** The position of the log the counts are taken at. */
+    readonly position: bigint,
     private readonly cells: readonly ActionCell[],
     private readonly today: string,
   ) {}
@@ -57,6 +59,7 @@ export class ActionCounts {
     where?.(conditions);
     const { rows } = await db.query<CellRow>(`SELECT * FROM (${cells}) AS cells ${conditions.sql()}`, conditions.params);
     return new ActionCounts(
+      at,
       rows.map((row) => ({
         partnerId: row.partner_id,
         reviewId: row.review_id,

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { Pool, PoolClient } from 'pg';
+import { Pool, PoolClient, QueryResult } from 'pg';
 import { inTransaction } from '@app/projections';
 import { actionHistory } from '@app/read-models';
 import { readModelsPosition } from './snapshot';
@@ -43,11 +43,11 @@ export function actionCellsAt(since: string, at: string): string {
  * from then on holds the action history: a rebuild cannot swap in a new table until it ends.
  */
 export async function tallyBelow(client: PoolClient, at: bigint): Promise<bigint> {
-  await client.query(`LOCK TABLE ${HISTORY} IN ACCESS SHARE MODE`);
-  const { rows } = await client.query<{ at: string | null }>(`SELECT max(at) AS at FROM action_tallies WHERE generation = ${GENERATION} AND at <= $1`, [
-    at.toString(),
-  ]);
-  return BigInt(rows[0].at ?? 0);
+  // One round trip for both statements: a count runs on every assurance read. `at` is a bigint, safe as text.
+  const [, latest] = (await client.query(
+    `LOCK TABLE ${HISTORY} IN ACCESS SHARE MODE; SELECT max(at) AS at FROM action_tallies WHERE generation = ${GENERATION} AND at <= ${at}`,
+  )) as unknown as [QueryResult, QueryResult<{ at: string | null }>];
+  return BigInt(latest.rows[0].at ?? 0);
 }
 
 /**
