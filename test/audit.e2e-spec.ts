@@ -85,7 +85,7 @@ describe('the audit log, its verification and signed checkpoints, over HTTP', ()
   if (onEventStoreDb) process.stdout.write('SKIPPED editing an event row: the events are in EventStoreDB, which cannot edit one.\n');
   (onEventStoreDb ? it.skip : it)('names the first bad position after someone with database access edits an event', async () => {
     await service.database.pool.query(
-      `ALTER TABLE events DISABLE TRIGGER USER; UPDATE events SET data = jsonb_set(data, '{name}', '"Someone else"') WHERE position = 1; ALTER TABLE events ENABLE TRIGGER USER`,
+      `ALTER TABLE events DISABLE TRIGGER USER; UPDATE events SET data = jsonb_set(data::jsonb, '{name}', '"Someone else"')::json WHERE position = 1; ALTER TABLE events ENABLE TRIGGER USER`,
     );
     const verified = await service.request('GET', '/audit/verify', { as: AUDITOR });
     expect(verified).toMatchObject({ status: 200, body: { ok: false, checked: 0, firstBad: { position: '1', stream: 'partners', reason: 'altered' } } });

@@ -7,7 +7,8 @@ import {
   NewEvent,
   WrongExpectedVersion,
 } from './event-store.port';
-import { chainHash } from './hash-chain';
+import { canonicalJson } from './canonical-json';
+import { chainedText, hashAfter } from './hash-chain';
 
 /** Where the log ends when a group is planned: the last position, its hash and its recorded time. */
 export type LogTip = Readonly<{ position: bigint; hash: string; recordedAt: Date }>;
@@ -27,6 +28,9 @@ export type PlannedEvent = Readonly<{
   streamId: string;
   version: number;
   event: NewEvent;
+  /** The event's data and metadata as RFC 8785 canonical JSON: the text its hash covers, and the text stored. */
+  data: string;
+  metadata: string;
   recordedAt: Date;
   prevHash: string;
   hash: string;
@@ -73,8 +77,11 @@ export function planAppends(tip: LogTip, recordedAt: Date, requests: readonly Ap
       position += 1n;
       version += 1;
       const prevHash = hash;
-      hash = chainHash(prevHash, { ...event, position, streamId, version, recordedAt });
-      events.push({ position, streamId, version, event, recordedAt, prevHash, hash });
+      const data = canonicalJson(event.data);
+      const metadata = canonicalJson(event.metadata);
+      const text = chainedText({ ...event, position: position.toString(), streamId, version, recordedAt: recordedAt.toISOString(), data, metadata });
+      hash = hashAfter(prevHash, text);
+      events.push({ position, streamId, version, event, data, metadata, recordedAt, prevHash, hash });
       eventIds.add(event.eventId);
     }
     versions.set(streamId, version);

@@ -1,3 +1,5 @@
+import { ChainedText } from './hash-chain';
+
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue | undefined };
 export type JsonObject = { [key: string]: JsonValue | undefined };
 
@@ -47,6 +49,9 @@ export const matchesLogFilter = (event: RecordedEvent, { recordedFrom, recordedT
   (!recordedTo || event.recordedAt <= recordedTo) &&
   (actor === undefined || (event.metadata.actor as { sub?: string } | undefined)?.sub === actor);
 
+/** An event's fields as the text its hash covers writes them (`chainedText`), read from the store without parsing, and its hash. */
+export type ChainedRecord = ChainedText & Readonly<{ hash: string }>;
+
 /** Where the log ends: the last position and its hash, kept by the store apart from the events. */
 export type LogHead = Readonly<{ position: bigint; hash: string }>;
 
@@ -55,6 +60,12 @@ export interface EventStore {
   readStream(streamId: string): Promise<StreamRead>;
   /** Events with a position after `after`, in global order, at most `limit` of them, optionally filtered. */
   readAll(after: bigint, limit: number, filter?: LogFilter): Promise<RecordedEvent[]>;
+  /**
+   * Optional, for verifying the chain fast: the events after `after` as the text their hashes
+   * cover. A store may hold an event in a form it cannot render exactly (JSON stored before it
+   * kept canonical text); that text then does not hash, and the verifier checks the event itself.
+   */
+  readChainedText?(after: bigint, limit: number): Promise<ChainedRecord[]>;
   /** A write made under this key within the idempotency window, if any. */
   findIdempotency(scope: string, key: string): Promise<IdempotencyRecord | undefined>;
   headPosition(): Promise<bigint>;

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { canonicalJson } from './canonical-json';
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -14,21 +14,57 @@ export type ChainedFields = Readonly<{
   metadata: object;
 }>;
 
+/** The fields a hash covers, each as it is written into the hashed text; data and metadata as canonical JSON. */
+export type ChainedText = Readonly<{
+  position: string;
+  streamId: string;
+  version: number | string;
+  eventId: string;
+  type: string;
+  /** ISO 8601 in UTC to the millisecond, as `Date.prototype.toISOString` writes it. */
+  recordedAt: string;
+  data: string;
+  metadata: string;
+}>;
+
+/**
+ * The text an event's hash covers: the RFC 8785 canonical JSON of its fields, written directly
+ * from their canonical parts, the keys in canonical order.
+ */
+export function chainedText(event: ChainedText): string {
+  return (
+    `{"data":${event.data},"eventId":${JSON.stringify(event.eventId)},"metadata":${event.metadata}` +
+    // Digits and an ISO instant: nothing in them to escape.
+    `,"position":"${event.position}","recordedAt":"${event.recordedAt}"` +
+    `,"stream":${JSON.stringify(event.streamId)},"type":${JSON.stringify(event.type)},"version":${event.version}}`
+  );
+}
+
+export function chainedTextOf(event: ChainedFields): string {
+  return chainedText({
+    ...event,
+    position: event.position.toString(),
+    recordedAt: event.recordedAt.toISOString(),
+    data: canonicalJson(event.data),
+    metadata: canonicalJson(event.metadata),
+  });
+}
+
+let hashed = Buffer.allocUnsafe(64 * 1024);
+
 /**
  * The hash of one event: SHA-256 over the previous event's hash (32 bytes) followed by the
- * RFC 8785 canonical JSON of the event's fields. Changing, removing, inserting or reordering
- * any event changes every hash after it.
+ * RFC 8785 canonical JSON of the event's fields (`chainedText`). Changing, removing, inserting or
+ * reordering any event changes every hash after it.
  */
+export function hashAfter(previousHash: string, text: string): string {
+  // One buffer, reused: a verifier hashes millions of events, and the garbage is most of its cost.
+  if (hashed.length < 32 + text.length * 3) hashed = Buffer.allocUnsafe(2 * (32 + text.length * 3));
+  hashed.write(previousHash, 0, 32, 'hex');
+  const length = 32 + hashed.write(text, 32, 'utf8');
+  return hash('sha256', hashed.subarray(0, length), 'hex');
+}
+
 export function chainHash(previousHash: string, event: ChainedFields): string {
-  const body = canonicalJson({
-    position: event.position.toString(),
-    stream: event.streamId,
-    version: event.version,
-    eventId: event.eventId,
-    type: event.type,
-    recordedAt: event.recordedAt.toISOString(),
-    data: event.data,
-    metadata: event.metadata,
-  });
-  return createHash('sha256').update(Buffer.from(previousHash, 'hex')).update(body, 'utf8').digest('hex');
+  return hashAfter(previousHash, chainedTextOf(event));
 }

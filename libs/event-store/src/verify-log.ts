@@ -1,7 +1,7 @@
 import { KeyObject } from 'node:crypto';
 import { AuditCheckpoint, trustedHashes } from './audit-checkpoint';
 import { ChainFault, ChainVerifier } from './chain-verifier';
-import { EventStore, LogHead, RecordedEvent } from './event-store.port';
+import { ChainedRecord, EventStore, LogHead, RecordedEvent } from './event-store.port';
 
 export type Verification = Readonly<{ ok: boolean; checked: number; head: LogHead; firstBad?: ChainFault }>;
 
@@ -18,7 +18,7 @@ export type VerifyOptions = Readonly<{
  * (events appended meanwhile are left for the next run), against the signed checkpoints given,
  * and names the first fault. Memory does not grow with the log.
  */
-export async function verifyLog(store: Pick<EventStore, 'readAll' | 'head'>, options: VerifyOptions = {}): Promise<Verification> {
+export async function verifyLog(store: VerifiedStore, options: VerifyOptions = {}): Promise<Verification> {
   const head = await store.head();
   const { checkpoints = [], publicKey, batchSize = 5000 } = options;
   if (checkpoints.length > 0 && !publicKey) throw new RangeError('Checkpoints can only be trusted with the public key that signed them.');
@@ -28,10 +28,12 @@ export async function verifyLog(store: Pick<EventStore, 'readAll' | 'head'>, opt
     return { ok: false, checked: 0, head, firstBad: { position: forged.position, stream: null, reason: 'checkpoint-signature', detail } };
   }
   const verifier = new ChainVerifier(expected);
-  const readAfter = (after: bigint) => {
+  const readChainedText = store.readChainedText?.bind(store);
+  const readAfter = (after: bigint): Promise<readonly Checked[]> | undefined => {
     if (after >= head.position) return undefined;
     const left = head.position - after;
-    const reading = store.readAll(after, Number(left < BigInt(batchSize) ? left : BigInt(batchSize)));
+    const limit = Number(left < BigInt(batchSize) ? left : BigInt(batchSize));
+    const reading = readChainedText ? readChainedText(after, limit) : store.readAll(after, limit);
     // A batch abandoned at a fault is not read on: its failure, if any, is not news.
     reading.catch(() => undefined);
     return reading;
@@ -39,18 +41,36 @@ export async function verifyLog(store: Pick<EventStore, 'readAll' | 'head'>, opt
   // The next batch is read while this one is hashed: the database and the hashing overlap.
   let next = readAfter(0n);
   while (next) {
-    const events: RecordedEvent[] = await next;
-    if (events.length === 0) break;
-    next = readAfter(events[events.length - 1].position);
-    if (!events.every((event) => verifier.accept(event))) break;
+    const batch = await next;
+    if (batch.length === 0) break;
+    next = readAfter(BigInt(batch[batch.length - 1].position));
+    if (!(await checkBatch(store, verifier, batch))) break;
     options.onProgress?.(verifier.checked, head.position);
   }
   const firstBad = verifier.finish(head) ?? (await beyondTheHead(store, head));
   return { ok: firstBad === undefined, checked: verifier.checked, head, ...(firstBad && { firstBad }) };
 }
 
+type VerifiedStore = Pick<EventStore, 'readAll' | 'head' | 'readChainedText'>;
+type Checked = RecordedEvent | ChainedRecord;
+const isChainedText = (item: Checked): item is ChainedRecord => typeof item.position === 'string';
+
+/**
+ * Checks a batch read either way. From the text its hash covers, an event that does not check is
+ * read again, with the rest of the batch, and checked from its content: that decides.
+ */
+async function checkBatch(store: VerifiedStore, verifier: ChainVerifier, batch: readonly Checked[]): Promise<boolean> {
+  for (const [index, item] of batch.entries()) {
+    if (isChainedText(item) ? verifier.acceptText(item) : verifier.accept(item)) continue;
+    if (verifier.fault) return false;
+    const events = await store.readAll(BigInt(item.position) - 1n, batch.length - index);
+    return events.every((event) => verifier.accept(event));
+  }
+  return true;
+}
+
 /** An event past the head is fine if the head has moved on to cover it (an append since), forged if not. */
-async function beyondTheHead(store: Pick<EventStore, 'readAll' | 'head'>, head: LogHead): Promise<ChainFault | undefined> {
+async function beyondTheHead(store: VerifiedStore, head: LogHead): Promise<ChainFault | undefined> {
   const [next] = await store.readAll(head.position, 1);
   if (!next || next.position <= (await store.head()).position) return undefined;
   return { position: next.position.toString(), stream: next.streamId, reason: 'unexpected', detail: 'an event past the position the log head records' };

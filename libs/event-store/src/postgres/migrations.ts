@@ -91,6 +91,21 @@ export const MIGRATIONS: readonly Migration[] = [
       REVOKE UPDATE, DELETE, TRUNCATE ON audit_checkpoints FROM PUBLIC;
     `,
   },
+  {
+    id: 4,
+    // json keeps the text it is given: events appended from now on are stored as the very canonical
+    // JSON their hashes cover, so the chain can be verified without parsing them. Events stored
+    // before keep jsonb's rendering, which the verifier checks the slow way.
+    name: 'event data and metadata kept as the canonical JSON text their hashes cover',
+    // The check keeps refusing what jsonb cannot hold (a NUL character, a lone surrogate), which the
+    // read models, kept in jsonb, could never take.
+    sql: `
+      ALTER TABLE events
+        ALTER COLUMN data TYPE json USING data::json,
+        ALTER COLUMN metadata TYPE json USING metadata::json,
+        ADD CONSTRAINT events_json_fits_jsonb CHECK (data::jsonb IS NOT NULL AND metadata::jsonb IS NOT NULL);
+    `,
+  },
 ];
 
 const MIGRATION_LOCK = 0x1ea2_0001;

@@ -2,6 +2,7 @@ import { Pool, PoolClient } from 'pg';
 import {
   AppendOptions,
   AppendResult,
+  ChainedRecord,
   EventStore,
   IDEMPOTENCY_WINDOW_MS,
   IdempotencyRecord,
@@ -14,7 +15,7 @@ import {
 } from '../event-store.port';
 import { planAppends } from '../append-plan';
 import { AppendQueue, PendingAppend, settle } from '../append-queue';
-import { EVENT_COLUMNS, EventRow, toRecordedEvent } from './rows';
+import { AS_SENT, CHAINED_TEXT_COLUMNS, EVENT_COLUMNS, EventRow, toChainedRecord, toRecordedEvent } from './rows';
 import { isDatabaseUnavailable } from './unavailable';
 
 export type PostgresEventStoreOptions = Readonly<{
@@ -102,6 +103,16 @@ export class PostgresEventStore implements EventStore {
     return rows.map(toRecordedEvent);
   }
 
+  async readChainedText(after: bigint, limit: number): Promise<ChainedRecord[]> {
+    const { rows } = await this.pool.query<string[]>({
+      text: `SELECT ${CHAINED_TEXT_COLUMNS} FROM events WHERE position > $1 ORDER BY position LIMIT $2`,
+      values: [after.toString(), limit],
+      rowMode: 'array',
+      types: AS_SENT,
+    });
+    return rows.map(toChainedRecord);
+  }
+
   async findIdempotency(scope: string, key: string): Promise<IdempotencyRecord | undefined> {
     const { rows } = await this.pool.query<IdempotencyRow>(
       `SELECT ${IDEMPOTENCY_COLUMNS} FROM idempotency_keys
@@ -180,7 +191,7 @@ export class PostgresEventStore implements EventStore {
         `WITH appended AS (
            INSERT INTO events (position, event_id, stream_id, version, type, data, metadata, recorded_at, prev_hash, hash)
            SELECT p, e, s, v, t, d, m, $8, decode(ph, 'hex'), decode(h, 'hex')
-             FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::int[], $5::text[], $6::jsonb[], $7::jsonb[], $9::text[], $10::text[])
+             FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::int[], $5::text[], $6::json[], $7::json[], $9::text[], $10::text[])
                AS u(p, e, s, v, t, d, m, ph, h)
          )
          UPDATE event_log_head SET position = $11, hash = decode($12, 'hex'), recorded_at = $8`,
@@ -190,8 +201,8 @@ export class PostgresEventStore implements EventStore {
           events.map((e) => e.streamId),
           events.map((e) => e.version),
           events.map((e) => e.event.type),
-          events.map((e) => JSON.stringify(e.event.data)),
-          events.map((e) => JSON.stringify(e.event.metadata)),
+          events.map((e) => e.data),
+          events.map((e) => e.metadata),
           head.now,
           events.map((e) => e.prevHash),
           events.map((e) => e.hash),

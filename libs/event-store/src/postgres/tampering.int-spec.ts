@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { TestDatabase, createTestDatabase } from '../../../../test/support/database';
 import { signCheckpoint } from '../audit-checkpoint';
+import { canonicalJson } from '../canonical-json';
 import { GENESIS_HASH, chainHash } from '../hash-chain';
 import { anEvent, readEverything } from '../testing/event-store.contract';
 import { verifyLog } from '../verify-log';
@@ -30,6 +31,39 @@ describe('verification finds tampering with the PostgreSQL log', () => {
     const results = await Promise.all([verifyLog(store, { batchSize: 7 }), verifyLog(store, { batchSize: 3 }), appending.then(() => verifyLog(store))]);
     results.forEach((result) => expect(result).toMatchObject({ ok: true }));
     expect(results[2].checked).toBe(EVENTS + 40);
+  });
+
+  it('stores each event as the canonical JSON its hash covers, and verifies from that text alone', async () => {
+    const [event] = await store.readAll(16n, 1);
+    const { rows } = await database.pool.query('SELECT data::text AS data, metadata::text AS metadata FROM events WHERE position = 17');
+    expect(rows[0]).toEqual({ data: canonicalJson(event.data), metadata: canonicalJson(event.metadata) });
+    const readAll = jest.spyOn(store, 'readAll');
+    expect(await verifyLog(store, { batchSize: 7 })).toMatchObject({ ok: true, checked: EVENTS });
+    // Only to look past the head.
+    expect(readAll.mock.calls).toEqual([[BigInt(EVENTS), 1]]);
+  });
+
+  describe('with events stored before their text was kept canonical', () => {
+    // What migration 4 leaves of a log written before it: jsonb's rendering, not canonical JSON.
+    beforeEach(() =>
+      database.pool.query(
+        `ALTER TABLE events ALTER COLUMN data TYPE jsonb, ALTER COLUMN metadata TYPE jsonb;
+         ALTER TABLE events ALTER COLUMN data TYPE json USING data::json, ALTER COLUMN metadata TYPE json USING metadata::json`,
+      ),
+    );
+
+    it('checks them from their content, and raises no alarm', async () => {
+      const { rows } = await database.pool.query('SELECT metadata::text AS metadata FROM events WHERE position = 1');
+      expect(rows[0].metadata).toContain('": ');
+      expect(await verifyLog(store, { batchSize: 7 })).toMatchObject({ ok: true, checked: EVENTS });
+      await store.appendToStream('after-the-migration', [anEvent()], { expectedVersion: 0 });
+      expect(await verifyLog(store, { batchSize: 7 })).toMatchObject({ ok: true, checked: EVENTS + 1 });
+    });
+
+    it('still finds an edited one', async () => {
+      await tamper(`UPDATE events SET data = '{"n": 999}' WHERE position = 17`);
+      expect((await verifyLog(store, { batchSize: 4 })).firstBad).toMatchObject({ position: '17', reason: 'altered', stream: 'stream-5' });
+    });
   });
 
   it.each([
