@@ -5,36 +5,50 @@ import { sqlLiteral } from './sql-literal';
 
 /** A document as a table holds it. */
 export type StoredRow = { key: string; position: string; doc: object };
-type Row = { position: bigint; doc: object };
-/** A document as written: key, position and the document itself. */
-export type DocumentRow = [string, string, object];
+/**
+ * A document as written: key, position and the document itself; for a projection that keeps
+ * history, also the position its version stops being valid at (null while it is current).
+ */
+export type DocumentRow = [string, string, object] | [string, string, object, string | null];
+/** A current version the table already holds (key and position), and the position the next version begins at. */
+export type Closing = [string, string, string];
+export type DocumentChanges = Readonly<{ rows: readonly DocumentRow[]; closings: readonly Closing[] }>;
+
+type Row = { position: bigint; doc: object; stored: boolean };
 
 /**
- * The statement that writes documents: replacing each key's row, or, for a projection that keeps
- * history, adding each version and closing the one it follows. The rows travel as one JSON text,
- * far cheaper to send and parse than an array of jsonb values, and as a literal, so the statement
- * can share a round trip with others.
+ * The statements that write documents: replacing each key's row; or, for a projection that keeps
+ * history, closing the current versions the table holds that were followed, and adding the new
+ * versions. The rows travel as one JSON text, far cheaper to send and parse than an array of
+ * jsonb values, and as a literal, so the statements can share a round trip with others.
  */
-export function writeDocumentsSql({ projection, table }: ProjectionTarget, rows: readonly DocumentRow[]): string {
-  if (rows.length === 0) return '';
-  const incoming = `SELECT row->>0 AS key, (row->>1)::bigint AS position, row->2 AS doc FROM jsonb_array_elements(${sqlLiteral(JSON.stringify(rows))}::jsonb) AS row`;
-  return projection.keepsHistory
-    ? `WITH incoming AS (${incoming}),
-            versions AS (SELECT key, position, doc, lead(position) OVER (PARTITION BY key ORDER BY position) AS valid_to FROM incoming),
-            closed AS (
-              UPDATE ${table} AS current SET valid_to = first.position
-                FROM (SELECT key, min(position) AS position FROM incoming GROUP BY key) AS first
-               WHERE current.key = first.key AND current.valid_to IS NULL AND current.position < first.position
-            )
-       INSERT INTO ${table} (key, position, valid_to, doc) SELECT key, position, valid_to, doc FROM versions
-       ON CONFLICT (key, position) DO NOTHING`
-    : `INSERT INTO ${table} (key, position, doc) ${incoming}
-       ON CONFLICT (key) DO UPDATE SET position = excluded.position, doc = excluded.doc`;
+export function writeDocumentsSql({ projection, table }: ProjectionTarget, { rows, closings }: DocumentChanges): string {
+  const elements = (items: readonly unknown[]) => `jsonb_array_elements(${sqlLiteral(JSON.stringify(items))}::jsonb)`;
+  const statements: string[] = [];
+  if (closings.length > 0) {
+    statements.push(
+      // By primary key: a lookup per version, however large the table and whatever the planner knows of it.
+      `UPDATE ${table} AS current SET valid_to = closing.valid_to
+         FROM (SELECT item->>0 AS key, (item->>1)::bigint AS position, (item->>2)::bigint AS valid_to FROM ${elements(closings)} AS item) AS closing
+        WHERE current.key = closing.key AND current.position = closing.position AND current.valid_to IS NULL`,
+    );
+  }
+  if (rows.length > 0) {
+    statements.push(
+      projection.keepsHistory
+        ? `INSERT INTO ${table} (key, position, valid_to, doc)
+           SELECT row->>0, (row->>1)::bigint, (row->>3)::bigint, row->2 FROM ${elements(rows)} AS row
+           ON CONFLICT (key, position) DO NOTHING`
+        : `INSERT INTO ${table} (key, position, doc) SELECT row->>0, (row->>1)::bigint, row->2 FROM ${elements(rows)} AS row
+           ON CONFLICT (key) DO UPDATE SET position = excluded.position, doc = excluded.doc`,
+    );
+  }
+  return statements.join('; ');
 }
 
-/** Writes documents in the caller's transaction, in one statement. */
-export async function writeDocuments(client: PoolClient, target: ProjectionTarget, rows: readonly DocumentRow[]): Promise<void> {
-  const sql = writeDocumentsSql(target, rows);
+/** Writes documents in the caller's transaction, in one round trip. */
+export async function writeDocuments(client: PoolClient, target: ProjectionTarget, changes: DocumentChanges): Promise<void> {
+  const sql = writeDocumentsSql(target, changes);
   if (sql) await client.query(sql);
 }
 
@@ -67,15 +81,19 @@ export function createIndexesSql({ projection, table }: ProjectionTarget): strin
 /**
  * A projection's documents between the table and the events: loads the rows events touch, skips
  * every event at or below the position a row remembers (so applying the same events twice changes
- * nothing), and writes the changed rows back in one statement on `flush`. Kept for one batch by
- * the runner; kept across many by a rebuild, which holds up to `capacity` documents in memory and
- * need not look in the table for a key until it has let one go.
+ * nothing), and hands over what changed for one statement. Kept for one batch by the runner; kept
+ * across many by a rebuild, which holds up to `capacity` documents in memory and need not look in
+ * the table for a key until it has let one go. A rebuild also holds each key's current version
+ * back until the next one ends it (`holdCurrent`): every version is then written once, its end
+ * known, instead of written open and closed again.
  */
 export class DocumentBuffer {
   private readonly rows = new Map<string, Row>();
+  /** Keys whose current document the table does not hold yet. */
   private readonly dirty = new Set<string>();
-  /** Every version made since the last write, for a projection that keeps history. */
-  private readonly versions: DocumentRow[] = [];
+  /** Versions ended since the last write, for a projection that keeps history. */
+  private readonly ended: DocumentRow[] = [];
+  private readonly closings: Closing[] = [];
   private tableMayHoldMore: boolean;
 
   constructor(
@@ -85,8 +103,10 @@ export class DocumentBuffer {
     this.tableMayHoldMore = !options.tableStartsEmpty;
   }
 
+  /** How much a write would take now, current versions held within capacity aside. */
   get changed(): number {
-    return this.target.projection.keepsHistory ? this.versions.length : this.dirty.size;
+    if (!this.target.projection.keepsHistory) return this.dirty.size;
+    return this.ended.length + this.closings.length + Math.max(0, this.dirty.size - this.options.capacity);
   }
 
   /** Loads the documents the events touch, then applies the events. */
@@ -115,7 +135,7 @@ export class DocumentBuffer {
   }
 
   remember(rows: readonly StoredRow[]): void {
-    for (const row of rows) this.rows.set(row.key, { position: BigInt(row.position), doc: row.doc });
+    for (const row of rows) this.rows.set(row.key, { position: BigInt(row.position), doc: row.doc, stored: true });
   }
 
   /** Applies the events to the documents in memory, skipping those at or below a document's position. */
@@ -128,31 +148,44 @@ export class DocumentBuffer {
       if (row && row.position >= event.position) continue;
       const doc = projection.evolve(row?.doc, event);
       if (doc === undefined) continue;
+      if (row && projection.keepsHistory) {
+        const position = event.position.toString();
+        if (row.stored) this.closings.push([key, row.position.toString(), position]);
+        else this.ended.push([key, row.position.toString(), row.doc, position]);
+      }
       // Re-inserted, so that the map's order is the order documents were last used in.
       this.rows.delete(key);
-      this.rows.set(key, { position: event.position, doc });
+      this.rows.set(key, { position: event.position, doc, stored: false });
       this.dirty.add(key);
-      if (projection.keepsHistory) this.versions.push([key, event.position.toString(), doc]);
     }
-  }
-
-  /** The changed documents, to be written by the caller; from now on they count as unchanged. */
-  takeChanges(): DocumentRow[] {
-    if (this.target.projection.keepsHistory) {
-      this.dirty.clear();
-      return this.versions.splice(0);
-    }
-    const changes = [...this.dirty].map((key): DocumentRow => {
-      const row = this.rows.get(key)!;
-      return [key, row.position.toString(), row.doc];
-    });
-    this.dirty.clear();
-    return changes;
   }
 
   /**
-   * Lets go of the documents used least recently, down to capacity, except those changed since
-   * their last write. Call it only once the changes taken so far are committed.
+   * What changed, to be written by the caller; from now on it counts as written. With
+   * `holdCurrent`, a projection that keeps history hands over only the versions that have ended,
+   * and the current ones of the documents used least recently beyond capacity, which `forgetWritten`
+   * then lets go.
+   */
+  takeChanges({ holdCurrent = false } = {}): DocumentChanges {
+    const { keepsHistory } = this.target.projection;
+    let current = [...this.dirty];
+    if (keepsHistory && holdCurrent) {
+      const beyondCapacity = new Set([...this.rows.keys()].slice(0, Math.max(0, this.rows.size - this.options.capacity)));
+      current = current.filter((key) => beyondCapacity.has(key));
+    }
+    const written = current.map((key): DocumentRow => {
+      const row = this.rows.get(key)!;
+      row.stored = true;
+      this.dirty.delete(key);
+      return keepsHistory ? [key, row.position.toString(), row.doc, null] : [key, row.position.toString(), row.doc];
+    });
+    return { rows: [...this.ended.splice(0), ...written], closings: this.closings.splice(0) };
+  }
+
+  /**
+   * Lets go of the documents used least recently, down to capacity, except those not written yet.
+   * Call it only once the changes taken so far are committed, and not while a load is awaited:
+   * the documents loaded for the events must still be there when they are applied.
    */
   forgetWritten(): void {
     let excess = this.rows.size - this.options.capacity;

@@ -19,6 +19,8 @@ export interface Projection<Doc extends object = object> {
    * position is then an indexed lookup, `valid @> position`. The current versions have no end.
    */
   readonly keepsHistory?: boolean;
+  /** For a projection that keeps history, the one whose documents it keeps the versions of. */
+  readonly versionsOf?: Projection;
   handles(event: RecordedEvent): boolean;
   keyOf(event: RecordedEvent): string;
   /** The document after the event; undefined leaves the key without a document. */
@@ -53,4 +55,5 @@ export const historyOf = (projection: Projection): Projection => ({
   name: `${projection.name}-history`,
   table: `${projection.table}_history`,
   keepsHistory: true,
+  versionsOf: projection,
 });

@@ -56,14 +56,15 @@ describe('projections on PostgreSQL', () => {
     const rows = texts.map((text, index): [string, string, object] => [texts[(index + 1) % texts.length], String(index + 1), { text }]);
     await inTransaction(database.pool, async (client) => {
       await client.query(`SET LOCAL standard_conforming_strings TO ${conforming}`);
-      await writeDocuments(client, liveTarget(projection), rows);
+      await writeDocuments(client, liveTarget(projection), { rows, closings: [] });
     });
     const stored = await database.pool.query('SELECT key, position, doc FROM event_counts ORDER BY position');
     expect(stored.rows.map((row) => [row.key, row.position, row.doc])).toEqual(rows);
   });
 
   describe('a projection that keeps history', () => {
-    const history = historyOf(countingProjection());
+    const counting = countingProjection();
+    const history = historyOf(counting);
     const versions = async () =>
       (await database.pool.query('SELECT key, position, valid_to, doc->>\'count\' AS count FROM event_counts_history ORDER BY key, position')).rows.map(
         (row) => [row.key, Number(row.position), row.valid_to === null ? null : Number(row.valid_to), Number(row.count)],
@@ -106,6 +107,23 @@ describe('projections on PostgreSQL', () => {
     it('rebuilds the same versions, even holding one document in memory at a time', async () => {
       await rebuildProjections(database.pool, store, [history], { batchSize: 2, capacity: 1, flushEvery: 1 });
       expect(await versions()).toEqual(EXPECTED);
+    });
+
+    it('rebuilds the projection with its history, its documents the versions still valid, as kept live', async () => {
+      await ensureProjectionSchema(database.pool, [counting]);
+      const documents = async () => (await database.pool.query('SELECT key, position, doc FROM event_counts ORDER BY key')).rows;
+      await inTransaction(database.pool, async (client) => applyBatch(client, [liveTarget(counting)], await store.readAll(0n, 100)));
+      const live = await documents();
+      await store.appendToStream('s-3', [anEvent()], { expectedVersion: 0 });
+      await inTransaction(database.pool, async (client) => applyBatch(client, [liveTarget(counting)], await store.readAll(5n, 100)));
+      const liveAfter = await documents();
+      expect(liveAfter).toHaveLength(live.length + 1);
+
+      await rebuildProjections(database.pool, store, [counting, history], { batchSize: 2, capacity: 1, flushEvery: 1 });
+      expect(await versions()).toEqual([...EXPECTED, ['s-3', 6, null, 1]]);
+      expect(await documents()).toEqual(liveAfter);
+      const checkpoints = await readCheckpoints(database.pool, ['event-counts', 'event-counts-history']);
+      expect([...checkpoints.values()].map((checkpoint) => checkpoint.position)).toEqual([6n, 6n]);
     });
   });
 

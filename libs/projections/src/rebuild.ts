@@ -60,16 +60,29 @@ export async function rebuildProjections(
     let events = 0;
     let head = await store.headPosition();
     const progress = (position: bigint): RebuildProgress => ({ projections: names, events, position, head: head > position ? head : position });
-    events = await fillShadows(pool, store, shadows, { ...options, batchSize }, (position, read) => {
+    // A projection rebuilt with its history needs no fold of its own: its documents are the versions still valid.
+    const historyOf = (shadow: ProjectionTarget) => shadows.find((other) => other.projection.versionsOf === shadow.projection);
+    const derived = shadows.filter((shadow) => historyOf(shadow) !== undefined);
+    const filled = await fillShadows(pool, store, shadows.filter((shadow) => !derived.includes(shadow)), { ...options, batchSize }, (position, read) => {
       events = read;
       options.onProgress?.(progress(position));
     });
+    events = filled.events;
     // Indexes built once over the whole table cost far less than kept up row by row; statistics
-    // taken now let the planner use them from the first query on the swapped-in table.
-    await inTransaction(pool, async (client) => {
-      for (const sql of shadows.flatMap(createIndexesSql)) await client.query(sql);
-      for (const shadow of shadows) await client.query(`ANALYZE ${shadow.table}`);
-    });
+    // taken now let the planner use them from the first query on the swapped-in table. Two tables
+    // at a time, the largest first: each build keeps one database core busy.
+    const largestFirst = [...shadows].sort((a, b) => Number(b.projection.keepsHistory ?? false) - Number(a.projection.keepsHistory ?? false));
+    await twoAtATime(largestFirst, (shadow) =>
+      inTransaction(pool, async (client) => {
+        const history = historyOf(shadow);
+        if (history) {
+          await client.query(`INSERT INTO ${shadow.table} (key, position, doc) SELECT key, position, doc FROM ${history.table} WHERE valid_to IS NULL`);
+          await moveCheckpoints(client, [shadow.checkpoint], filled.position);
+        }
+        for (const sql of createIndexesSql(shadow)) await client.query(sql);
+        await client.query(`ANALYZE ${shadow.table}`);
+      }),
+    );
 
     return await inTransaction(pool, async (client) => {
       await readCheckpoints(client, [...lives, ...shadows].map((target) => target.checkpoint), true);
@@ -116,21 +129,23 @@ async function fillShadows(
   shadows: readonly ProjectionTarget[],
   options: RebuildOptions & { batchSize: number },
   onProgress: (position: bigint, events: number) => void,
-): Promise<number> {
+): Promise<{ events: number; position: bigint }> {
   const capacity = options.capacity ?? 20_000;
   const flushEvery = options.flushEvery ?? 20_000;
   const buffers = shadows.map((shadow) => new DocumentBuffer(shadow, { capacity, tableStartsEmpty: true }));
   let position = 0n;
   let events = 0;
   let writing: Promise<void> = Promise.resolve();
-  const flush = async () => {
+  const flush = async (last = false) => {
     await writing;
-    const changes = buffers.map((buffer) => buffer.takeChanges());
+    // What the last write held is committed: it may leave memory now, between two batches.
+    buffers.forEach((buffer) => buffer.forgetWritten());
+    const changes = buffers.map((buffer) => buffer.takeChanges({ holdCurrent: !last }));
     const reached = position;
     writing = inTransaction(pool, async (client) => {
       for (const [index, buffer] of buffers.entries()) await writeDocuments(client, buffer.target, changes[index]);
       await moveCheckpoints(client, shadows.map((shadow) => shadow.checkpoint), reached);
-    }, { begin: PROJECTION_BEGIN }).then(() => buffers.forEach((buffer) => buffer.forgetWritten()));
+    }, { begin: PROJECTION_BEGIN });
     // Failures surface when the next write or the end awaits it.
     writing.catch(() => undefined);
   };
@@ -146,7 +161,15 @@ async function fillShadows(
     if (buffers.reduce((sum, buffer) => sum + buffer.changed, 0) >= flushEvery) await flush();
     onProgress(position, events);
   }
-  await flush();
+  await flush(true);
   await writing;
-  return events;
+  return { events, position };
+}
+
+async function twoAtATime<T>(items: readonly T[], work: (item: T) => Promise<unknown>): Promise<void> {
+  const queue = [...items];
+  const worker = async () => {
+    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await work(item);
+  };
+  await Promise.all([worker(), worker()]);
 }
