@@ -6,6 +6,7 @@ import { EVENT_STORE, EventStore } from '@app/event-store';
 import { GetActionHandler, GetActionHistoryHandler, ListActionsHandler } from './actions/action.queries';
 import { AssuranceController } from './assurance/assurance.http.controller';
 import { AUDIT_CONFIG, AuditCheckpoints } from './audit/audit-checkpoints';
+import { LogVerification } from './audit/log-verification';
 import { AuditController } from './audit/audit.http.controller';
 import { SIGNING_KEY, loadSigningKey } from './audit/signing-key';
 import { GetActionTotalsHandler, GetAssuranceHandler } from './assurance/assurance.query';
@@ -97,6 +98,7 @@ export class AppModule implements OnApplicationShutdown {
         DemoPartnership,
         OidcSignIn,
         AuditCheckpoints,
+        LogVerification,
         StreamWriter,
         PartnerDirectory,
         ReviewReader,

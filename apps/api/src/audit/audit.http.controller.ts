@@ -1,12 +1,13 @@
 import { Controller, Get, Headers, Inject, Query, Res } from '@nestjs/common';
 import { ApiProperty, ApiTags } from '@nestjs/swagger';
 import { Readable } from 'node:stream';
-import { AuditCheckpoint, EVENT_STORE, EventStore, LogFilter, RecordedEvent, verifyLog } from '@app/event-store';
+import { AuditCheckpoint, EVENT_STORE, EventStore, LogFilter, RecordedEvent } from '@app/event-store';
 import { ValidationFailed } from '../http/problem';
 import { ReadRequest } from '../http/read-request';
 import { ReadRoute } from '../http/routes';
 import { AuditCheckpoints } from './audit-checkpoints';
 import { AuditEventsRequest } from './audit.request.dto';
+import { LogVerification } from './log-verification';
 import { SIGNING_KEY, SigningKey } from './signing-key';
 
 export class AuditEventView {
@@ -86,6 +87,7 @@ export class AuditController {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly checkpoints: AuditCheckpoints,
     @Inject(SIGNING_KEY) private readonly key: SigningKey,
+    private readonly verification: LogVerification,
   ) {}
 
   @Get('events')
@@ -119,8 +121,8 @@ export class AuditController {
   @Get('verify')
   @ReadRoute({ summary: 'Recompute the hash chain against the log head and the signed checkpoints; name the first bad position', roles: ['auditor'], type: VerificationView, notFound: false })
   async verify(@Query() _read: ReadRequest): Promise<VerificationView> {
-    const checkpoints = await this.checkpoints.all();
-    const { ok, checked, firstBad } = await verifyLog(this.store, { checkpoints, publicKey: this.key.publicKey });
+    const { verification, checkpoints } = await this.verification.verify();
+    const { ok, checked, firstBad } = verification;
     return { ok, checked, checkpoints: checkpoints.length, ...(firstBad && { firstBad }) };
   }
 

@@ -1,7 +1,8 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { Readable } from 'node:stream';
-import { EVENT_STORE, EventStore, auditExport, verifyLog } from '@app/event-store';
+import { EVENT_STORE, EventStore, auditExport } from '@app/event-store';
 import { AuditCheckpoints } from '../audit/audit-checkpoints';
+import { LogVerification } from '../audit/log-verification';
 import { SIGNING_KEY, SigningKey } from '../audit/signing-key';
 import { CLOCK, Clock } from '../clock/clock';
 import { HtmlReply, Page, PageRoles, WebPageContext, WebPages, renderPage } from './web-page';
@@ -15,13 +16,13 @@ export class AuditTrailController {
     private readonly checkpoints: AuditCheckpoints,
     @Inject(SIGNING_KEY) private readonly key: SigningKey,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly verification: LogVerification,
   ) {}
 
   @Get()
   @PageRoles('auditor')
   async page(@Page() web: WebPageContext, @Res() reply: HtmlReply): Promise<void> {
-    const checkpoints = await this.checkpoints.all();
-    const verification = await verifyLog(this.store, { checkpoints, publicKey: this.key.publicKey });
+    const { verification, checkpoints } = await this.verification.verify();
     await renderPage(reply, 'audit.njk', {
       title: 'Audit',
       section: 'audit',
