@@ -7,8 +7,7 @@ import {
   NewEvent,
   WrongExpectedVersion,
 } from './event-store.port';
-import { canonicalJson } from './canonical-json';
-import { chainedText, hashAfter } from './hash-chain';
+import { chainedFields, chainedText, hashAfter } from './hash-chain';
 
 /** Where the log ends when a group is planned: the last position, its hash and its recorded time. */
 export type LogTip = Readonly<{ position: bigint; hash: string; recordedAt: Date }>;
@@ -77,11 +76,9 @@ export function planAppends(tip: LogTip, recordedAt: Date, requests: readonly Ap
       position += 1n;
       version += 1;
       const prevHash = hash;
-      const data = canonicalJson(event.data);
-      const metadata = canonicalJson(event.metadata);
-      const text = chainedText({ ...event, position: position.toString(), streamId, version, recordedAt: recordedAt.toISOString(), data, metadata });
-      hash = hashAfter(prevHash, text);
-      events.push({ position, streamId, version, event, data, metadata, recordedAt, prevHash, hash });
+      const fields = chainedFields({ ...event, position, streamId, version, recordedAt });
+      hash = hashAfter(prevHash, chainedText(fields));
+      events.push({ position, streamId, version, event, data: fields.data, metadata: fields.metadata, recordedAt, prevHash, hash });
       eventIds.add(event.eventId);
     }
     versions.set(streamId, version);

@@ -40,14 +40,22 @@ export function chainedText(event: ChainedText): string {
   );
 }
 
-export function chainedTextOf(event: ChainedFields): string {
-  return chainedText({
-    ...event,
+/** The fields of an event as its hash covers them: what `chainedText` writes, and the store keeps. */
+export function chainedFields(event: ChainedFields): ChainedText {
+  return {
     position: event.position.toString(),
+    streamId: event.streamId,
+    version: event.version,
+    eventId: event.eventId,
+    type: event.type,
     recordedAt: event.recordedAt.toISOString(),
     data: canonicalJson(event.data),
     metadata: canonicalJson(event.metadata),
-  });
+  };
+}
+
+export function chainedTextOf(event: ChainedFields): string {
+  return chainedText(chainedFields(event));
 }
 
 let hashed = Buffer.allocUnsafe(64 * 1024);

@@ -61,8 +61,8 @@ export async function rebuildProjections(
     let head = await store.headPosition();
     const progress = (position: bigint): RebuildProgress => ({ projections: names, events, position, head: head > position ? head : position });
     // A projection rebuilt with its history needs no fold of its own: its documents are the versions still valid.
-    const historyOf = (shadow: ProjectionTarget) => shadows.find((other) => other.projection.versionsOf === shadow.projection);
-    const derived = shadows.filter((shadow) => historyOf(shadow) !== undefined);
+    const historyShadowOf = (shadow: ProjectionTarget) => shadows.find((other) => other.projection.versionsOf === shadow.projection);
+    const derived = shadows.filter((shadow) => historyShadowOf(shadow) !== undefined);
     const filled = await fillShadows(pool, store, shadows.filter((shadow) => !derived.includes(shadow)), { ...options, batchSize }, (position, read) => {
       events = read;
       options.onProgress?.(progress(position));
@@ -70,11 +70,11 @@ export async function rebuildProjections(
     events = filled.events;
     // Indexes built once over the whole table cost far less than kept up row by row; statistics
     // taken now let the planner use them from the first query on the swapped-in table. Two tables
-    // at a time, the largest first: each build keeps one database core busy.
+    // at a time, histories (the largest) first: each build keeps one database core busy.
     const largestFirst = [...shadows].sort((a, b) => Number(b.projection.keepsHistory ?? false) - Number(a.projection.keepsHistory ?? false));
     await twoAtATime(largestFirst, (shadow) =>
       inTransaction(pool, async (client) => {
-        const history = historyOf(shadow);
+        const history = historyShadowOf(shadow);
         if (history) {
           await client.query(`INSERT INTO ${shadow.table} (key, position, doc) SELECT key, position, doc FROM ${history.table} WHERE valid_to IS NULL`);
           await moveCheckpoints(client, [shadow.checkpoint], filled.position);
