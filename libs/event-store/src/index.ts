@@ -14,3 +14,4 @@ export * from './eventstoredb/log-index';
 export * from './eventstoredb/log-mapping';
 export * from './audit-export';
 export * from './postgres/audit-checkpoint-table';
+export * from './postgres/sql-literal';

@@ -1,8 +1,7 @@
 import { Pool, PoolClient, QueryResult } from 'pg';
-import { EventStore, RecordedEvent } from '@app/event-store';
+import { EventStore, RecordedEvent, sqlLiteral } from '@app/event-store';
 import { DocumentBuffer, StoredRow, createTableSql, writeDocumentsSql } from './document-table';
 import { Projection, ProjectionTarget, liveTarget } from './projection';
-import { sqlLiteral } from './sql-literal';
 import { inTransaction } from './transaction';
 
 const SCHEMA_LOCK = 0x1ea2_0002;

@@ -1,7 +1,6 @@
 import { Pool, PoolClient } from 'pg';
-import { RecordedEvent } from '@app/event-store';
+import { RecordedEvent, sqlLiteral } from '@app/event-store';
 import { ProjectionTarget } from './projection';
-import { sqlLiteral } from './sql-literal';
 
 /** A document as a table holds it. */
 export type StoredRow = { key: string; position: string; doc: object };

@@ -1,4 +1,4 @@
-import { Pool, PoolClient } from 'pg';
+import { Pool, PoolClient, QueryResult } from 'pg';
 import {
   AppendOptions,
   AppendResult,
@@ -13,10 +13,13 @@ import {
   RecordedEvent,
   StreamRead,
 } from '../event-store.port';
-import { planAppends } from '../append-plan';
+import { AppendPlan, KnownLog, planAppends } from '../append-plan';
 import { AppendQueue, PendingAppend, settle } from '../append-queue';
 import { AS_SENT, CHAINED_TEXT_COLUMNS, EVENT_COLUMNS, EventRow, toChainedRecord, toRecordedEvent } from './rows';
+import { sqlArray, sqlLiteral } from './sql-literal';
 import { isDatabaseUnavailable } from './unavailable';
+
+const hexBytes = (hex: string) => `decode(${sqlLiteral(hex)}, 'hex')`;
 
 export type PostgresEventStoreOptions = Readonly<{
   /** Most appends committed in one transaction. */
@@ -160,14 +163,22 @@ export class PostgresEventStore implements EventStore {
     settle(group, outcomes);
   }
 
+  /**
+   * The whole group in two round trips, each several statements sent as one text: first take the log
+   * head and read what the group's checks need; then write the planned events, the new head and the
+   * idempotency claims, and commit. Round trips, not statements, are what a group waits on.
+   */
   private async transact(group: readonly PendingAppend[]): Promise<(AppendResult | Error)[]> {
     const client = await this.pool.connect();
     let broken: Error | undefined;
     try {
-      const head = await this.beginAndLockHead(client);
-      const outcomes = await this.appendGroup(client, head, group);
-      await client.query('COMMIT');
-      return outcomes;
+      const { head, known } = await this.beginAndRead(client, group);
+      const tip = { position: BigInt(head.position), hash: head.hash, recordedAt: head.now };
+      const plan = planAppends(tip, head.now, group, known);
+      await client.query([...this.writeSql(plan), 'COMMIT'].join(';\n'));
+      const committed = plan.outcomes.filter((outcome) => !(outcome instanceof Error)).length;
+      if (committed > 0) this.options.onCommit?.(committed, plan.events.length);
+      return plan.outcomes;
     } catch (error) {
       await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
       throw error;
@@ -176,102 +187,86 @@ export class PostgresEventStore implements EventStore {
     }
   }
 
-  private async appendGroup(client: PoolClient, head: Head, group: readonly PendingAppend[]): Promise<(AppendResult | Error)[]> {
-    const { versions, recordedIds } = await this.recorded(client, group);
-    const claims = await this.liveClaims(client, group);
-    const tip = { position: BigInt(head.position), hash: head.hash, recordedAt: head.now };
-    const { outcomes, events, claims: newClaims, tip: end } = planAppends(tip, head.now, group, {
-      versionOf: (streamId) => versions.get(streamId) ?? 0,
-      isRecorded: (eventId) => recordedIds.has(eventId),
-      liveClaim: (scope, key) => claims.get(claimKey(scope, key)),
-    });
-
-    if (events.length > 0) {
-      await client.query(
-        `WITH appended AS (
-           INSERT INTO events (position, event_id, stream_id, version, type, data, metadata, recorded_at, prev_hash, hash)
-           SELECT p, e, s, v, t, d, m, $8, decode(ph, 'hex'), decode(h, 'hex')
-             FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::int[], $5::text[], $6::json[], $7::json[], $9::text[], $10::text[])
-               AS u(p, e, s, v, t, d, m, ph, h)
-         )
-         UPDATE event_log_head SET position = $11, hash = decode($12, 'hex'), recorded_at = $8`,
-        [
-          events.map((e) => e.position.toString()),
-          events.map((e) => e.event.eventId),
-          events.map((e) => e.streamId),
-          events.map((e) => e.version),
-          events.map((e) => e.event.type),
-          events.map((e) => e.data),
-          events.map((e) => e.metadata),
-          head.now,
-          events.map((e) => e.prevHash),
-          events.map((e) => e.hash),
-          end.position.toString(),
-          end.hash,
-        ],
-      );
-    }
-    if (newClaims.length > 0) await this.storeClaims(client, newClaims);
-    const committed = outcomes.filter((outcome) => !(outcome instanceof Error)).length;
-    if (committed > 0) this.options.onCommit?.(committed, events.length);
-    return outcomes;
-  }
-
-  /** Starts the transaction and takes the log head, in one round trip. */
-  private async beginAndLockHead(client: PoolClient): Promise<Head> {
+  /** Starts the transaction, takes the log head, and reads the group's streams, event ids and claims. */
+  private async beginAndRead(client: PoolClient, group: readonly PendingAppend[]): Promise<{ head: Head; known: KnownLog }> {
+    const streamIds = [...new Set(group.map((append) => append.streamId))];
+    const eventIds = group.flatMap((append) => append.events.map((event) => event.eventId));
+    const claims = group.flatMap((append) => (append.options.idempotency ? [append.options.idempotency] : []));
     const results = (await client.query(
-      `BEGIN;
-       SELECT position, encode(hash, 'hex') AS hash,
-              greatest(date_trunc('milliseconds', clock_timestamp()), recorded_at) AS now
-         FROM event_log_head FOR UPDATE`,
-    )) as unknown as { rows: Head[] }[];
-    return results[1].rows[0];
-  }
-
-  /** The current version of each stream in the group, and which of its event ids are already recorded. */
-  private async recorded(client: PoolClient, group: readonly PendingAppend[]) {
-    const { rows } = await client.query<{ kind: 'version' | 'event'; key: string; version: number }>(
-      `SELECT 'version' AS kind, stream_id AS key, max(version) AS version FROM events
-        WHERE stream_id = ANY($1::text[]) GROUP BY stream_id
-       UNION ALL
-       SELECT 'event', event_id::text, 0 FROM events WHERE event_id = ANY($2::uuid[])`,
-      [[...new Set(group.map((append) => append.streamId))], group.flatMap((append) => append.events.map((event) => event.eventId))],
-    );
+      [
+        'BEGIN',
+        `SELECT position, encode(hash, 'hex') AS hash, greatest(date_trunc('milliseconds', clock_timestamp()), recorded_at) AS now
+           FROM event_log_head FOR UPDATE`,
+        `SELECT stream_id, max(version) AS version FROM events WHERE stream_id = ANY(${sqlArray(streamIds, 'text')}) GROUP BY stream_id`,
+        `SELECT event_id::text AS event_id FROM events WHERE event_id = ANY(${sqlArray(eventIds, 'uuid')})`,
+        claims.length === 0
+          ? 'SELECT NULL LIMIT 0'
+          : `SELECT ${IDEMPOTENCY_COLUMNS} FROM idempotency_keys
+              WHERE (scope, key) IN (SELECT * FROM unnest(${sqlArray(claims.map((c) => c.scope), 'text')}, ${sqlArray(claims.map((c) => c.key), 'text')}))
+                AND created_at > now() - make_interval(secs => ${this.idempotencyWindowMs / 1000})`,
+      ].join(';\n'),
+    )) as unknown as QueryResult[];
+    const [, { rows: heads }, { rows: versions }, { rows: recorded }, { rows: live }] = results;
+    const versionOf = new Map(versions.map((row: { stream_id: string; version: number }) => [row.stream_id, row.version]));
+    const recordedIds = new Set(recorded.map((row: { event_id: string }) => row.event_id));
+    const liveClaims = new Map(live.map((row: IdempotencyRow) => [claimKey(row.scope, row.key), toIdempotencyRecord(row)]));
     return {
-      versions: new Map(rows.filter((row) => row.kind === 'version').map((row) => [row.key, row.version])),
-      recordedIds: new Set(rows.filter((row) => row.kind === 'event').map((row) => row.key)),
+      head: heads[0] as Head,
+      known: {
+        versionOf: (streamId) => versionOf.get(streamId) ?? 0,
+        isRecorded: (eventId) => recordedIds.has(eventId),
+        liveClaim: (scope, key) => liveClaims.get(claimKey(scope, key)),
+      },
     };
   }
 
-  private async liveClaims(client: PoolClient, group: readonly PendingAppend[]): Promise<Map<string, IdempotencyRecord>> {
-    const claims = group.flatMap((append) => (append.options.idempotency ? [append.options.idempotency] : []));
-    if (claims.length === 0) return new Map();
-    const { rows } = await client.query<IdempotencyRow>(
-      `SELECT ${IDEMPOTENCY_COLUMNS} FROM idempotency_keys
-        WHERE (scope, key) IN (SELECT * FROM unnest($1::text[], $2::text[]))
-          AND created_at > now() - make_interval(secs => $3)`,
-      [claims.map((c) => c.scope), claims.map((c) => c.key), this.idempotencyWindowMs / 1000],
-    );
-    return new Map(rows.map((row) => [claimKey(row.scope, row.key), toIdempotencyRecord(row)]));
+  /** The statements that write a plan: its events and the new log head, and its idempotency claims. */
+  private writeSql({ events, claims, tip }: AppendPlan): string[] {
+    const statements: string[] = [];
+    if (events.length > 0) {
+      const rows = events.map((e) =>
+        [
+          e.position.toString(),
+          sqlLiteral(e.event.eventId),
+          sqlLiteral(e.streamId),
+          String(e.version),
+          sqlLiteral(e.event.type),
+          sqlLiteral(e.data),
+          sqlLiteral(e.metadata),
+          sqlLiteral(e.recordedAt.toISOString()),
+          hexBytes(e.prevHash),
+          hexBytes(e.hash),
+        ].join(', '),
+      );
+      statements.push(
+        `WITH appended AS (
+           INSERT INTO events (position, event_id, stream_id, version, type, data, metadata, recorded_at, prev_hash, hash)
+           VALUES (${rows.join('), (')})
+         )
+         UPDATE event_log_head SET position = ${tip.position}, hash = ${hexBytes(tip.hash)}, recorded_at = ${sqlLiteral(tip.recordedAt.toISOString())}`,
+      );
+    }
+    if (claims.length > 0) {
+      const rows = claims.map((c) =>
+        [
+          sqlLiteral(c.scope),
+          sqlLiteral(c.key),
+          sqlLiteral(c.fingerprint),
+          sqlLiteral(JSON.stringify(c.outcome)),
+          sqlLiteral(c.streamId),
+          String(c.version),
+          c.position.toString(),
+          sqlLiteral(c.createdAt.toISOString()),
+        ].join(', '),
+      );
+      statements.push(
+        `INSERT INTO idempotency_keys (${IDEMPOTENCY_COLUMNS}) VALUES (${rows.join('), (')})
+         ON CONFLICT (scope, key) DO UPDATE SET
+           fingerprint = excluded.fingerprint, outcome = excluded.outcome, stream_id = excluded.stream_id,
+           version = excluded.version, position = excluded.position, created_at = excluded.created_at`,
+      );
+    }
+    return statements;
   }
 
-  private async storeClaims(client: PoolClient, claims: readonly IdempotencyRecord[]): Promise<void> {
-    await client.query(
-      `INSERT INTO idempotency_keys (${IDEMPOTENCY_COLUMNS})
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::text[], $6::int[], $7::bigint[], $8::timestamptz[])
-       ON CONFLICT (scope, key) DO UPDATE SET
-         fingerprint = excluded.fingerprint, outcome = excluded.outcome, stream_id = excluded.stream_id,
-         version = excluded.version, position = excluded.position, created_at = excluded.created_at`,
-      [
-        claims.map((c) => c.scope),
-        claims.map((c) => c.key),
-        claims.map((c) => c.fingerprint),
-        claims.map((c) => JSON.stringify(c.outcome)),
-        claims.map((c) => c.streamId),
-        claims.map((c) => c.version),
-        claims.map((c) => c.position.toString()),
-        claims.map((c) => c.createdAt),
-      ],
-    );
-  }
 }

@@ -171,6 +171,19 @@ export function describeEventStoreContract(adapter: string, createStore: () => P
       expect(await store.headPosition()).toBe(1n);
     });
 
+    it('keeps text exactly as given, whatever quotes, backslashes or SQL it holds', async () => {
+      const awkward = `it's \\ "quoted" \\' ; DROP TABLE events; -- \\x00 é ✓ \u{1F600}`;
+      const id = `${stream()}-'${awkward}`;
+      const event = anEvent(`Type'${awkward}`, { [awkward]: awkward, list: [awkward, "E'\\\\'"] });
+      const claim = { scope: `user'${awkward}`, key: `key'${awkward}`, fingerprint: "f'\\", outcome: { id: awkward } };
+      await store.appendToStream(id, [event], { expectedVersion: 0, idempotency: claim });
+
+      const [read] = (await store.readStream(id)).events;
+      expect([read.streamId, read.type, read.data, read.metadata]).toEqual([id, event.type, event.data, event.metadata]);
+      expect(read.hash).toBe(chainHash(GENESIS_HASH, read));
+      expect(await store.findIdempotency(claim.scope, claim.key)).toMatchObject({ fingerprint: claim.fingerprint, outcome: claim.outcome });
+    });
+
     it('chains every event to the one before by its hash, from the first', async () => {
       await store.appendToStream(stream(), [anEvent('A', { text: 'é ✓ "quoted"' }), anEvent('B')], { expectedVersion: 0 });
       await store.appendToStream(stream(), [anEvent('C', { list: [3, 1.5, null] })], { expectedVersion: 0 });
