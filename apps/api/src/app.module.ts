@@ -29,7 +29,8 @@ import { RegisterPartnerHandler } from './partners/register-partner.handler';
 import { RecordRecommendationHandler } from './reviews/record-recommendation.handler';
 import { RegisterReviewHandler } from './reviews/register-review.handler';
 import { ActionTallies } from './read-models/action-tallies';
-import { ReadModelHost } from './read-models/read-model-host';
+import { PROJECTION_THREAD, ReadModelHost } from './read-models/read-model-host';
+import { ProjectionThreadData } from './read-models/projection-thread';
 import { ReadPositions, ReadYourWritesInterceptor } from './read-models/read-position';
 import { ReadScopes } from './read-models/read-scope';
 import { GetReviewHandler, ListReviewsHandler } from './reviews/review.queries';
@@ -61,6 +62,14 @@ const HANDLERS = [
   GetActionTotalsHandler,
 ];
 
+/** Where the projection thread finds the database and the events: where this process does. */
+function projectionThreadData(config: AppConfig, pool: Pool): ProjectionThreadData {
+  const databaseUrl = pool.options.connectionString;
+  if (!databaseUrl) throw new Error('The database pool must be made from a connection string: the projection thread opens its own.');
+  const { eventStore, eventStoreDbUrl, eventStoreDbLogStream } = config;
+  return { databaseUrl, eventStore: { eventStore, eventStoreDbUrl, eventStoreDbLogStream } };
+}
+
 /** The composition root: the only place that chooses the event store and the identity provider. */
 @Module({})
 export class AppModule implements OnApplicationShutdown {
@@ -90,6 +99,7 @@ export class AppModule implements OnApplicationShutdown {
         ReadPositions,
         ReadScopes,
         { provide: ActionTallies, useFactory: () => new ActionTallies(pool, BigInt(config.actionTallyEvery)) },
+        { provide: PROJECTION_THREAD, useValue: projectionThreadData(config, pool) },
         ReadModelHost,
         { provide: SIGNING_KEY, useFactory: () => loadSigningKey(config) },
         { provide: AUDIT_CONFIG, useValue: config.audit },

@@ -17,6 +17,8 @@ export type ProjectionRunnerOptions = Readonly<{
   /** How often a runner that is not the leader tries to become it. */
   electionIntervalMs?: number;
   onApplied?: (events: readonly RecordedEvent[]) => void;
+  /** Told when this runner becomes the leader, and when it stops being it. */
+  onLeadership?: (leading: boolean) => void;
   onRebuild?: (progress: RebuildProgress) => void;
   onError?: (error: unknown) => void;
 }>;
@@ -34,7 +36,7 @@ export class ProjectionRunner {
   private pending = false;
   private wakeUp?: () => void;
   private leading = false;
-  private readonly options: Required<Omit<ProjectionRunnerOptions, 'onApplied' | 'onRebuild' | 'onError'>> & ProjectionRunnerOptions;
+  private readonly options: Required<Omit<ProjectionRunnerOptions, 'onApplied' | 'onLeadership' | 'onRebuild' | 'onError'>> & ProjectionRunnerOptions;
 
   constructor(options: ProjectionRunnerOptions) {
     this.options = { name: 'read-models', batchSize: 1000, pollIntervalMs: 1000, electionIntervalMs: 1000, ...options };
@@ -82,13 +84,13 @@ export class ProjectionRunner {
         client = await this.options.pool.connect();
         // A session lost while we hold it is reported here; the next query on it fails and we re-elect.
         client.on('error', () => this.wake());
-        if (await this.elect(client)) await this.lead(client);
+        if (await this.elect(client)) await this.follow(client);
         else await this.pause(this.options.electionIntervalMs);
       } catch (error) {
         if (!this.stopped) this.options.onError?.(error);
         await this.pause(this.options.electionIntervalMs);
       } finally {
-        this.leading = false;
+        this.lead(false);
         client?.removeAllListeners('notification');
         // Closing the session (not returning it to the pool) is what gives the lock up.
         client?.release(true);
@@ -103,11 +105,18 @@ export class ProjectionRunner {
     return rows[0].leader;
   }
 
-  private async lead(client: PoolClient): Promise<void> {
+  private lead(leading: boolean): void {
+    if (leading === this.leading) return;
+    this.leading = leading;
+    this.options.onLeadership?.(leading);
+  }
+
+  /** As the leader: applies what the log holds, then each new event as it comes. */
+  private async follow(client: PoolClient): Promise<void> {
     client.on('notification', () => this.wake());
     await client.query(`LISTEN ${EVENT_LOG_CHANNEL}`);
     await ensureProjectionSchema(this.options.pool, this.options.projections);
-    this.leading = true;
+    this.lead(true);
     await this.rebuildChangedProjections();
     const targets = this.options.projections.map(liveTarget);
     let applied: bigint | undefined;

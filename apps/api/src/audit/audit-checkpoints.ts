@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Pool } from 'pg';
-import { AuditCheckpoint, EVENT_STORE, EventStore, RecordedEvent, readAuditCheckpoints, signCheckpoint } from '@app/event-store';
+import { AuditCheckpoint, EVENT_STORE, EventStore, readAuditCheckpoints, signCheckpoint } from '@app/event-store';
 import { AppConfig } from '../config/config';
 import { DATABASE_POOL } from '../database/database';
 import { SIGNING_KEY, SigningKey } from './signing-key';
@@ -30,10 +30,9 @@ export class AuditCheckpoints implements OnApplicationShutdown {
     return readAuditCheckpoints(this.pool);
   }
 
-  /** Called by the leading runner with every batch it applied. */
-  afterApplied(events: readonly RecordedEvent[], isLeader: () => boolean): void {
+  /** Called with the last event of every batch the leading runner applied. */
+  afterApplied(last: Readonly<{ position: bigint; hash: string }>, isLeader: () => boolean): void {
     this.timer ??= setInterval(() => isLeader() && this.signHeadIfMoved(), this.config.checkpointMinutes * 60_000).unref();
-    const last = events[events.length - 1];
     this.queue(async () => {
       const since = await this.lastSignedPosition();
       if (last.position - since >= BigInt(this.config.checkpointEvery)) await this.sign(last.position, last.hash);

@@ -1,5 +1,4 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { RecordedEvent } from '@app/event-store';
 import { ProjectionLag } from '@app/projections';
 
 /** Prometheus metrics of one service instance: HTTP traffic and the event store's group commits. */
@@ -68,10 +67,10 @@ export class Metrics {
     this.groupSize.observe(appends);
   }
 
-  observeProjected(events: readonly RecordedEvent[]): void {
-    const now = Date.now();
-    this.projected.inc(events.length);
-    for (const event of events) this.projectionDelay.observe(Math.max(0, now - event.recordedAt.getTime()) / 1000);
+  /** A batch of events the read models applied at `appliedAt`, with the instants they were recorded (epoch ms). */
+  observeProjected(recordedAt: readonly number[], appliedAt: number): void {
+    this.projected.inc(recordedAt.length);
+    for (const instant of recordedAt) this.projectionDelay.observe(Math.max(0, appliedAt - instant) / 1000);
   }
 
   /** Lag gauges read from the database at every scrape, so any instance reports the leader's progress. */

@@ -1,47 +1,49 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
+import { once } from 'node:events';
+import { extname, join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { Pool } from 'pg';
 import { EVENT_STORE, EventStore } from '@app/event-store';
-import { ProjectionRunner, ensureProjectionSchema, projectionLag } from '@app/projections';
+import { ensureProjectionSchema, projectionLag } from '@app/projections';
 import { READ_MODELS } from '@app/read-models';
 import { AuditCheckpoints } from '../audit/audit-checkpoints';
 import { DATABASE_POOL } from '../database/database';
 import { Metrics } from '../observability/metrics';
 import { ACTION_TALLIES_SCHEMA, ActionTallies } from './action-tallies';
+import { ProjectionThreadData, ProjectionThreadMessage, STOP_PROJECTIONS } from './projection-thread';
+
+export const PROJECTION_THREAD = Symbol('ProjectionThread');
 
 const TALLIES_CHECKED_EVERY_MS = 60_000;
+const RESTART_AFTER_MS = 1000;
+/** The thread's entry, compiled or (in tests) from source, beside this file. */
+const THREAD_ENTRY = join(__dirname, `projection-thread${extname(__filename)}`);
 
 /**
  * Creates the read models' tables before the service answers, and runs this instance's
- * projection runner: one runner across all instances leads, applies events, has the log's
+ * projection runner on a thread of its own (see projection-thread): one runner across all
+ * instances leads and applies events; this instance, told what it applied, has the log's
  * checkpoints signed and keeps the tallies of the action counts.
  */
 @Injectable()
 export class ReadModelHost implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('projections');
-  private readonly runner: ProjectionRunner;
+  private thread?: Worker;
+  private leading = false;
+  private stopping = false;
+  private restart?: NodeJS.Timeout;
   private keepingTallies?: NodeJS.Timeout;
 
   constructor(
     @Inject(DATABASE_POOL) private readonly pool: Pool,
     @Inject(EVENT_STORE) store: EventStore,
-    metrics: Metrics,
-    checkpoints: AuditCheckpoints,
+    @Inject(PROJECTION_THREAD) private readonly threadData: ProjectionThreadData,
+    private readonly metrics: Metrics,
+    private readonly checkpoints: AuditCheckpoints,
     private readonly tallies: ActionTallies,
   ) {
     metrics.reportProjectionLag(() => projectionLag(pool, store, READ_MODELS));
-    this.runner = new ProjectionRunner({
-      pool,
-      store,
-      projections: READ_MODELS,
-      onApplied: (events) => {
-        metrics.observeProjected(events);
-        checkpoints.afterApplied(events, () => this.runner.isLeader);
-        tallies.keep(events[events.length - 1].position);
-      },
-      onRebuild: ({ projections, events, position, head }) => this.logger.log({ projections, events, position, head }, 'rebuilding'),
-      onError: (error) => this.logger.warn({ err: error }, 'projection runner will retry'),
-    });
-    metrics.reportLeadership(() => this.runner.isLeader);
+    metrics.reportLeadership(() => this.leading);
   }
 
   async onModuleInit(): Promise<void> {
@@ -49,16 +51,58 @@ export class ReadModelHost implements OnModuleInit, OnApplicationBootstrap, Befo
     await this.pool.query(ACTION_TALLIES_SCHEMA);
   }
 
-  onApplicationBootstrap(): void {
-    this.runner.start();
+  /** Ready once the thread runs: a service that answers while its runner is still loading falls behind at once. */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.startThread();
     this.tallies.keep();
     // Also on a timer: a rebuild by the CLI replaces the history table without a word to this process.
     this.keepingTallies = setInterval(() => this.tallies.keep(), TALLIES_CHECKED_EVERY_MS).unref();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.restart);
     clearInterval(this.keepingTallies);
-    await this.runner.stop();
+    if (this.thread) {
+      const exited = once(this.thread, 'exit');
+      this.thread.postMessage(STOP_PROJECTIONS);
+      await exited;
+    }
     await this.tallies.settled();
+  }
+
+  private startThread(): Promise<void> {
+    // execArgv as this process was given it: a test running from source passes on its TypeScript loader.
+    const thread = new Worker(THREAD_ENTRY, { workerData: this.threadData, execArgv: process.execArgv });
+    const started = new Promise<void>((resolve) => {
+      thread.on('message', (message: ProjectionThreadMessage) => (message.kind === 'started' ? resolve() : this.receive(message)));
+      thread.once('exit', () => resolve());
+    });
+    thread.on('error', (error) => this.logger.error({ err: error }, 'the projection thread failed; restarting it'));
+    thread.on('exit', () => {
+      this.leading = false;
+      this.thread = undefined;
+      if (!this.stopping) this.restart = setTimeout(() => void this.startThread(), RESTART_AFTER_MS);
+    });
+    this.thread = thread;
+    return started;
+  }
+
+  private receive(message: Exclude<ProjectionThreadMessage, { kind: 'started' }>): void {
+    switch (message.kind) {
+      case 'applied':
+        this.metrics.observeProjected(message.recordedAt, message.appliedAt);
+        this.checkpoints.afterApplied(message, () => this.leading);
+        this.tallies.keep(message.position);
+        return;
+      case 'leadership':
+        this.leading = message.leading;
+        return;
+      case 'rebuild':
+        this.logger.log(message.progress, 'rebuilding');
+        return;
+      case 'error':
+        this.logger.warn({ err: message.error }, 'projection runner will retry');
+    }
   }
 }
