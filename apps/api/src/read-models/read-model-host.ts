@@ -16,6 +16,8 @@ export const PROJECTION_THREAD = Symbol('ProjectionThread');
 
 const TALLIES_CHECKED_EVERY_MS = 60_000;
 const RESTART_AFTER_MS = 1000;
+/** A small young generation: the thread's garbage is short batches, and the service must stay under 200 MB. */
+const THREAD_LIMITS = { maxYoungGenerationSizeMb: 8 };
 /** The thread's entry, compiled or (in tests) from source, beside this file. */
 const THREAD_ENTRY = join(__dirname, `projection-thread${extname(__filename)}`);
 
@@ -73,7 +75,7 @@ export class ReadModelHost implements OnModuleInit, OnApplicationBootstrap, Befo
 
   private startThread(): Promise<void> {
     // execArgv as this process was given it: a test running from source passes on its TypeScript loader.
-    const thread = new Worker(THREAD_ENTRY, { workerData: this.threadData, execArgv: process.execArgv });
+    const thread = new Worker(THREAD_ENTRY, { workerData: this.threadData, execArgv: process.execArgv, resourceLimits: THREAD_LIMITS });
     const started = new Promise<void>((resolve) => {
       thread.on('message', (message: ProjectionThreadMessage) => (message.kind === 'started' ? resolve() : this.receive(message)));
       thread.once('exit', () => resolve());

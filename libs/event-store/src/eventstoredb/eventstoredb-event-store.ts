@@ -1,10 +1,4 @@
-import {
-  EventStoreDBClient,
-  type JSONRecordedEvent,
-  type ResolvedEvent,
-  StreamNotFoundError,
-  WrongExpectedVersionError,
-} from '@eventstore/db-client';
+import type { EventStoreDBClient, JSONRecordedEvent, ResolvedEvent } from '@eventstore/db-client';
 import { planAppends } from '../append-plan';
 import { AppendQueue, PendingAppend, settle } from '../append-queue';
 import {
@@ -21,6 +15,13 @@ import {
 } from '../event-store.port';
 import { LogIndex } from './log-index';
 import { LOG_STREAM, expectedLogRevision, fromLogEvent, logRevisionOf, toEventData } from './log-mapping';
+
+/**
+ * The gRPC client, loaded when an EventStoreDB store is first used: it costs about 20 MB of memory
+ * that a service keeping its events in PostgreSQL, and each of its threads, should not carry.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a static import would load it with the module
+const eventStoreDbClient = (): typeof import('@eventstore/db-client') => require('@eventstore/db-client');
 
 export type EventStoreDbEventStoreOptions = Readonly<{
   /** The stream that holds the log; one per service (and per test). */
@@ -63,7 +64,7 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   static connect(url: string, options: EventStoreDbEventStoreOptions = {}): EventStoreDbEventStore {
-    return new EventStoreDbEventStore(EventStoreDBClient.connectionString(url), options);
+    return new EventStoreDbEventStore(eventStoreDbClient().EventStoreDBClient.connectionString(url), options);
   }
 
   appendToStream(streamId: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult> {
@@ -138,7 +139,7 @@ export class EventStoreDbEventStore implements EventStore {
         );
       } catch (error) {
         // Another process appended first: learn what it wrote, then decide the group again.
-        if (error instanceof WrongExpectedVersionError && attempt < MAX_REPLANS) continue;
+        if (error instanceof eventStoreDbClient().WrongExpectedVersionError && attempt < MAX_REPLANS) continue;
         throw error;
       }
       for (const { event, ...recorded } of plan.events) {
@@ -177,7 +178,7 @@ export class EventStoreDbEventStore implements EventStore {
         if (resolved.event) read.push(fromLogEvent(resolved.event as JSONRecordedEvent));
       }
     } catch (error) {
-      if (error instanceof StreamNotFoundError) return read;
+      if (error instanceof eventStoreDbClient().StreamNotFoundError) return read;
       throw error;
     }
     return read;
