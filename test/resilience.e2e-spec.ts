@@ -1,13 +1,15 @@
 import { execFile } from 'node:child_process';
 import { createServer, Server, Socket, connect } from 'node:net';
 import { promisify } from 'node:util';
+import { Worker } from 'node:worker_threads';
 import { Pool } from 'pg';
 import { migrate } from '@app/event-store';
 import { createApp } from '../apps/api/src/app';
 import { loadConfig } from '../apps/api/src/config/config';
 import { createPool } from '../apps/api/src/database/database';
 import { createLogger } from '../apps/api/src/observability/logger';
-import { AUDIT_SIGNING_KEY, DEV_SECRET, SUBGROUP, signToken } from './support/app';
+import { ReadModelHost } from '../apps/api/src/read-models/read-model-host';
+import { AUDIT_SIGNING_KEY, DEV_SECRET, SUBGROUP, signToken, startService } from './support/app';
 import { TestDatabase, createTestDatabase } from './support/database';
 import { REGISTER_TS } from './support/processes';
 
@@ -82,6 +84,28 @@ describe('resilience', () => {
       await app.close();
       await relay.cut();
       await pool.end();
+    }
+  });
+
+  it('starts its projection thread again should it die, and the read models catch up', async () => {
+    const service = await startService();
+    try {
+      const threadOf = () => (service.app.get(ReadModelHost) as unknown as { thread?: Worker }).thread;
+      const register = (reference: string) => service.request('POST', '/reviews', { as: SUBGROUP, body: { reference, title: reference, kind: 'cspr' } });
+      await register('Before');
+      expect((await service.request('GET', '/reviews', { as: SUBGROUP })).body).toHaveLength(1);
+
+      const first = threadOf()!;
+      await first.terminate();
+      await register('After');
+      const reviews = await service.request('GET', '/reviews', { as: SUBGROUP });
+
+      expect(reviews.status).toBe(200);
+      expect(reviews.body.map((review: { reference: string }) => review.reference).sort()).toEqual(['After', 'Before']);
+      expect(threadOf()).toBeDefined();
+      expect(threadOf()).not.toBe(first);
+    } finally {
+      await service.close();
     }
   });
 
