@@ -16,10 +16,17 @@ export const PROJECTION_THREAD = Symbol('ProjectionThread');
 
 const TALLIES_CHECKED_EVERY_MS = 60_000;
 const RESTART_AFTER_MS = 1000;
+const STOP_WITHIN_MS = 10_000;
 /** A small young generation: the thread's garbage is short batches, and the service must stay under 200 MB. */
 const THREAD_LIMITS = { maxYoungGenerationSizeMb: 8 };
 /** The thread's entry, compiled or (in tests) from source, beside this file. */
 const THREAD_ENTRY = join(__dirname, `projection-thread${extname(__filename)}`);
+/**
+ * From source, the thread needs the TypeScript loader this process was given. Only then: V8 flags
+ * such as --max-old-space-size, which a compiled service may be started with, are refused in a
+ * thread's execArgv, and left out it inherits what applies.
+ */
+const FROM_SOURCE = extname(__filename) === '.ts' ? { execArgv: process.execArgv } : {};
 
 /**
  * Creates the read models' tables before the service answers, and runs this instance's
@@ -66,16 +73,19 @@ export class ReadModelHost implements OnModuleInit, OnApplicationBootstrap, Befo
     clearTimeout(this.restart);
     clearInterval(this.keepingTallies);
     if (this.thread) {
-      const exited = once(this.thread, 'exit');
-      this.thread.postMessage(STOP_PROJECTIONS);
+      const thread = this.thread;
+      const exited = once(thread, 'exit');
+      thread.postMessage(STOP_PROJECTIONS);
+      // A runner stuck on a query that never answers must not hold the service up for ever.
+      const stuck = setTimeout(() => void thread.terminate(), STOP_WITHIN_MS);
       await exited;
+      clearTimeout(stuck);
     }
     await this.tallies.settled();
   }
 
   private startThread(): Promise<void> {
-    // execArgv as this process was given it: a test running from source passes on its TypeScript loader.
-    const thread = new Worker(THREAD_ENTRY, { workerData: this.threadData, execArgv: process.execArgv, resourceLimits: THREAD_LIMITS });
+    const thread = new Worker(THREAD_ENTRY, { workerData: this.threadData, resourceLimits: THREAD_LIMITS, ...FROM_SOURCE });
     const started = new Promise<void>((resolve) => {
       thread.on('message', (message: ProjectionThreadMessage) => (message.kind === 'started' ? resolve() : this.receive(message)));
       thread.once('exit', () => resolve());
