@@ -30,9 +30,10 @@ type Trusted = Readonly<{ actor: Actor; until: number }>;
 
 /**
  * Tokens whose signature and claims were verified, by their exact text: a client sends the same
- * token with every request, and checking its signature each time cost 35 to 80 µs here, 5 to 10% of a write.
- * A token is trusted until it expires (with the clock tolerance) or for a minute, whichever is
- * sooner, so a key rotation still takes effect within a minute. Oldest first out when full.
+ * token with every request, and checking its signature each time cost 35 to 80 µs here, 5 to 10%
+ * of a write. A token is trusted until it expires (with the clock tolerance) or for a minute,
+ * whichever is sooner: a withdrawn signing key keeps working at most a minute longer than jose's
+ * cached key set (10 minutes) lets it. Oldest first out when full.
  */
 class TrustedTokens {
   private readonly tokens = new Map<string, Trusted>();
