@@ -86,18 +86,17 @@ export class ReadModelHost implements OnModuleInit, OnApplicationBootstrap, Befo
 
   private startThread(): Promise<void> {
     const thread = new Worker(THREAD_ENTRY, { workerData: this.threadData, resourceLimits: THREAD_LIMITS, ...FROM_SOURCE });
-    const started = new Promise<void>((resolve) => {
-      thread.on('message', (message: ProjectionThreadMessage) => (message.kind === 'started' ? resolve() : this.receive(message)));
-      thread.once('exit', () => resolve());
-    });
-    thread.on('error', (error) => this.logger.error({ err: error }, 'the projection thread failed; restarting it'));
-    thread.on('exit', () => {
-      this.leading = false;
-      this.thread = undefined;
-      if (!this.stopping) this.restart = setTimeout(() => void this.startThread(), RESTART_AFTER_MS);
-    });
     this.thread = thread;
-    return started;
+    thread.on('error', (error) => this.logger.error({ err: error }, 'the projection thread failed; restarting it'));
+    return new Promise<void>((started) => {
+      thread.on('message', (message: ProjectionThreadMessage) => (message.kind === 'started' ? started() : this.receive(message)));
+      thread.on('exit', () => {
+        started();
+        this.leading = false;
+        this.thread = undefined;
+        if (!this.stopping) this.restart = setTimeout(() => void this.startThread(), RESTART_AFTER_MS);
+      });
+    });
   }
 
   private receive(message: Exclude<ProjectionThreadMessage, { kind: 'started' }>): void {

@@ -199,6 +199,7 @@ export class PostgresEventStore implements EventStore {
            FROM event_log_head FOR UPDATE`,
         `SELECT stream_id, max(version) AS version FROM events WHERE stream_id = ANY(${sqlArray(streamIds, 'text')}) GROUP BY stream_id`,
         `SELECT event_id::text AS event_id FROM events WHERE event_id = ANY(${sqlArray(eventIds, 'uuid')})`,
+        // With no claims to look up, an empty answer keeps the results in their places.
         claims.length === 0
           ? 'SELECT NULL LIMIT 0'
           : `SELECT ${IDEMPOTENCY_COLUMNS} FROM idempotency_keys
