@@ -1,5 +1,6 @@
-import { ChainedRecord, LogHead, RecordedEvent } from './event-store.port';
-import { GENESIS_HASH, chainHash, chainedText, hashAfter } from './hash-chain';
+import { hash as digest } from 'node:crypto';
+import { HashInput, LogHead, RecordedEvent } from './event-store.port';
+import { GENESIS_HASH, chainHash } from './hash-chain';
 
 export type ChainFaultReason = 'missing' | 'altered' | 'truncated' | 'unexpected' | 'checkpoint-mismatch' | 'checkpoint-signature';
 
@@ -30,6 +31,11 @@ export class ChainVerifier {
     return this.checkedCount;
   }
 
+  /** The last position checked and found good: 0 before any. */
+  get reached(): bigint {
+    return this.expected - 1n;
+  }
+
   get fault(): ChainFault | undefined {
     return this.found;
   }
@@ -44,28 +50,33 @@ export class ChainVerifier {
     if (hash !== event.hash) {
       return this.fail(event.position, event.streamId, 'altered', 'the event is not what was recorded at this position: edited, moved or forged');
     }
-    return this.advance(event.position, event.streamId, hash);
+    if (!this.vouchedFor(event.position, hash)) {
+      return this.fail(event.position, event.streamId, 'checkpoint-mismatch', 'the history up to here differs from the one a signed checkpoint vouched for');
+    }
+    return this.advance(hash);
   }
 
   /**
-   * Checks the next event from the text its hash covers, as the store rendered it. False, with no
-   * fault, when that text is not the next one in the chain: a store may hold an event in a form
-   * it cannot render exactly, so only `accept`, given the event itself, decides that it is wrong.
+   * Checks the next event from its hash input, as the store rendered it. False, with no fault,
+   * when that is not the next link in the chain: a store may hold an event in a form it cannot
+   * render exactly, so only `accept`, given the event itself, decides that it is wrong.
    */
-  acceptText(record: ChainedRecord): boolean {
-    const position = BigInt(record.position);
+  acceptInput({ position, input, hash }: HashInput): boolean {
     if (this.found || position !== this.expected) return false;
-    const hash = hashAfter(this.previousHash, chainedText(record));
-    return hash === record.hash && this.advance(position, record.streamId, hash);
+    input.write(this.previousHash, 0, 32, 'hex');
+    return digest('sha256', input, 'hex') === hash && this.vouchedFor(position, hash) && this.advance(hash);
   }
 
-  private advance(position: bigint, stream: string, hash: string): boolean {
+  /** Whether every checkpoint at this position names this hash; those that do are done with. */
+  private vouchedFor(position: bigint, hash: string): boolean {
     while (this.checkpoints.length > 0 && this.checkpoints[0].position === position) {
-      const checkpoint = this.checkpoints.shift()!;
-      if (checkpoint.hash !== hash) {
-        return this.fail(position, stream, 'checkpoint-mismatch', 'the history up to here differs from the one a signed checkpoint vouched for');
-      }
+      if (this.checkpoints[0].hash !== hash) return false;
+      this.checkpoints.shift();
     }
+    return true;
+  }
+
+  private advance(hash: string): true {
     this.previousHash = hash;
     this.expected += 1n;
     this.checkedCount += 1;

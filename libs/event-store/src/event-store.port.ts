@@ -1,5 +1,3 @@
-import { ChainedText } from './hash-chain';
-
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue | undefined };
 export type JsonObject = { [key: string]: JsonValue | undefined };
 
@@ -49,8 +47,11 @@ export const matchesLogFilter = (event: RecordedEvent, { recordedFrom, recordedT
   (!recordedTo || event.recordedAt <= recordedTo) &&
   (actor === undefined || (event.metadata.actor as { sub?: string } | undefined)?.sub === actor);
 
-/** An event's fields as the text its hash covers writes them (`chainedText`), read from the store without parsing, and its hash. */
-export type ChainedRecord = ChainedText & Readonly<{ hash: string }>;
+/**
+ * An event as the bytes its hash covers, all but the hash before it: `input` holds 32 bytes for the
+ * verifier to fill with that, then the event's `chainedText` in UTF-8. It is valid only while visited.
+ */
+export type HashInput = Readonly<{ position: bigint; input: Buffer; hash: string }>;
 
 /** Where the log ends: the last position and its hash, kept by the store apart from the events. */
 export type LogHead = Readonly<{ position: bigint; hash: string }>;
@@ -61,11 +62,12 @@ export interface EventStore {
   /** Events with a position after `after`, in global order, at most `limit` of them, optionally filtered. */
   readAll(after: bigint, limit: number, filter?: LogFilter): Promise<RecordedEvent[]>;
   /**
-   * Optional, for verifying the chain fast: the events after `after` as the text their hashes
-   * cover. A store may hold an event in a form it cannot render exactly (JSON stored before it
-   * kept canonical text); that text then does not hash, and the verifier checks the event itself.
+   * Optional, for verifying the chain fast: the events after `after` up to `until`, in global
+   * order, each as its hash input, until `visit` answers false. A store may hold an event in a form
+   * it cannot render exactly (JSON stored before it kept canonical text); that input then does not
+   * hash, and the verifier checks the event itself.
    */
-  readChainedText?(after: bigint, limit: number): Promise<ChainedRecord[]>;
+  scanHashInputs?(after: bigint, until: bigint, visit: (event: HashInput) => boolean): Promise<void>;
   /** A write made under this key within the idempotency window, if any. */
   findIdempotency(scope: string, key: string): Promise<IdempotencyRecord | undefined>;
   headPosition(): Promise<bigint>;

@@ -1,7 +1,7 @@
 import { KeyObject } from 'node:crypto';
 import { AuditCheckpoint, trustedHashes } from './audit-checkpoint';
 import { ChainFault, ChainVerifier } from './chain-verifier';
-import { ChainedRecord, EventStore, LogHead, RecordedEvent } from './event-store.port';
+import { EventStore, LogHead } from './event-store.port';
 
 export type Verification = Readonly<{ ok: boolean; checked: number; head: LogHead; firstBad?: ChainFault }>;
 
@@ -14,9 +14,10 @@ export type VerifyOptions = Readonly<{
 }>;
 
 /**
- * Recomputes the whole chain from the store, batch by batch, up to the head it reads first
- * (events appended meanwhile are left for the next run), against the signed checkpoints given,
- * and names the first fault. Memory does not grow with the log.
+ * Recomputes the whole chain from the store up to the head it reads first (events appended
+ * meanwhile are left for the next run), against the signed checkpoints given, and names the first
+ * fault. From the store's hash inputs where it has them, from the events themselves, a batch at a
+ * time, where it has not or where those inputs do not check. Memory does not grow with the log.
  */
 export async function verifyLog(store: VerifiedStore, options: VerifyOptions = {}): Promise<Verification> {
   const head = await store.head();
@@ -28,46 +29,29 @@ export async function verifyLog(store: VerifiedStore, options: VerifyOptions = {
     return { ok: false, checked: 0, head, firstBad: { position: forged.position, stream: null, reason: 'checkpoint-signature', detail } };
   }
   const verifier = new ChainVerifier(expected);
-  const readChainedText = store.readChainedText?.bind(store);
-  const readAfter = (after: bigint): Promise<readonly Checked[]> | undefined => {
-    if (after >= head.position) return undefined;
-    const left = head.position - after;
-    const limit = Number(left < BigInt(batchSize) ? left : BigInt(batchSize));
-    const reading = readChainedText ? readChainedText(after, limit) : store.readAll(after, limit);
-    // A batch abandoned at a fault is not read on: its failure, if any, is not news.
-    reading.catch(() => undefined);
-    return reading;
-  };
-  // The next batch is read while this one is hashed: the database and the hashing overlap.
-  let next = readAfter(0n);
-  while (next) {
-    const batch = await next;
-    if (batch.length === 0) break;
-    next = readAfter(BigInt(batch[batch.length - 1].position));
-    if (!(await checkBatch(store, verifier, batch))) break;
-    options.onProgress?.(verifier.checked, head.position);
+  const progress = () => options.onProgress?.(verifier.checked, head.position);
+  const scanHashInputs = store.scanHashInputs?.bind(store);
+  while (!verifier.fault && verifier.reached < head.position) {
+    if (scanHashInputs) {
+      await scanHashInputs(verifier.reached, head.position, (event) => {
+        if (!verifier.acceptInput(event)) return false;
+        if (verifier.checked % batchSize === 0) progress();
+        return true;
+      });
+      if (verifier.reached === head.position) break;
+    }
+    // No fast path, or it stopped at an event it could not vouch for: the events themselves decide.
+    const left = head.position - verifier.reached;
+    const events = await store.readAll(verifier.reached, Number(left < BigInt(batchSize) ? left : BigInt(batchSize)));
+    if (events.length === 0 || !events.every((event) => verifier.accept(event))) break;
+    progress();
   }
+  progress();
   const firstBad = verifier.finish(head) ?? (await beyondTheHead(store, head));
   return { ok: firstBad === undefined, checked: verifier.checked, head, ...(firstBad && { firstBad }) };
 }
 
-type VerifiedStore = Pick<EventStore, 'readAll' | 'head' | 'readChainedText'>;
-type Checked = RecordedEvent | ChainedRecord;
-const isChainedText = (item: Checked): item is ChainedRecord => typeof item.position === 'string';
-
-/**
- * Checks a batch read either way. From the text its hash covers, an event that does not check is
- * read again, with the rest of the batch, and checked from its content: that decides.
- */
-async function checkBatch(store: VerifiedStore, verifier: ChainVerifier, batch: readonly Checked[]): Promise<boolean> {
-  for (const [index, item] of batch.entries()) {
-    if (isChainedText(item) ? verifier.acceptText(item) : verifier.accept(item)) continue;
-    if (verifier.fault) return false;
-    const events = await store.readAll(BigInt(item.position) - 1n, batch.length - index);
-    return events.every((event) => verifier.accept(event));
-  }
-  return true;
-}
+type VerifiedStore = Pick<EventStore, 'readAll' | 'head' | 'scanHashInputs'>;
 
 /** An event past the head is fine if the head has moved on to cover it (an append since), forged if not. */
 async function beyondTheHead(store: VerifiedStore, head: LogHead): Promise<ChainFault | undefined> {

@@ -2,8 +2,8 @@ import { Pool, PoolClient, QueryResult } from 'pg';
 import {
   AppendOptions,
   AppendResult,
-  ChainedRecord,
   EventStore,
+  HashInput,
   IDEMPOTENCY_WINDOW_MS,
   IdempotencyRecord,
   JsonObject,
@@ -15,7 +15,8 @@ import {
 } from '../event-store.port';
 import { AppendPlan, KnownLog, planAppends } from '../append-plan';
 import { AppendQueue, PendingAppend, settle } from '../append-queue';
-import { AS_SENT, CHAINED_TEXT_COLUMNS, EVENT_COLUMNS, EventRow, toChainedRecord, toRecordedEvent } from './rows';
+import { EVENT_COLUMNS, EventRow, toRecordedEvent } from './rows';
+import { scanHashInputs } from './hash-inputs';
 import { sqlArray, sqlLiteral } from './sql-literal';
 import { isDatabaseUnavailable } from './unavailable';
 
@@ -106,14 +107,14 @@ export class PostgresEventStore implements EventStore {
     return rows.map(toRecordedEvent);
   }
 
-  async readChainedText(after: bigint, limit: number): Promise<ChainedRecord[]> {
-    const { rows } = await this.pool.query<string[]>({
-      text: `SELECT ${CHAINED_TEXT_COLUMNS} FROM events WHERE position > $1 ORDER BY position LIMIT $2`,
-      values: [after.toString(), limit],
-      rowMode: 'array',
-      types: AS_SENT,
-    });
-    return rows.map(toChainedRecord);
+  async scanHashInputs(after: bigint, until: bigint, visit: (event: HashInput) => boolean): Promise<void> {
+    const client = await this.pool.connect();
+    let readToTheEnd = false;
+    try {
+      readToTheEnd = await scanHashInputs(client, after, until, visit);
+    } finally {
+      client.release(!readToTheEnd);
+    }
   }
 
   async findIdempotency(scope: string, key: string): Promise<IdempotencyRecord | undefined> {
