@@ -17,14 +17,17 @@ export type ExpectedHash = Readonly<{ position: bigint; hash: string }>;
  * ends before or after its head (truncated, or added to). Memory does not grow with the log.
  */
 export class ChainVerifier {
-  private previousHash = GENESIS_HASH;
-  private expected = 1n;
+  private previousHash: string;
+  private expected: bigint;
   private found?: ChainFault;
   private checkedCount = 0;
   private readonly checkpoints: ExpectedHash[];
 
-  constructor(checkpoints: readonly ExpectedHash[] = []) {
+  /** From the start of the log, or from a position and the hash stored there. */
+  constructor(checkpoints: readonly ExpectedHash[] = [], from: ExpectedHash = { position: 0n, hash: GENESIS_HASH }) {
     this.checkpoints = [...checkpoints].sort((a, b) => (a.position < b.position ? -1 : a.position > b.position ? 1 : 0));
+    this.previousHash = from.hash;
+    this.expected = from.position + 1n;
   }
 
   get checked(): number {

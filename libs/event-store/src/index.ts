@@ -15,3 +15,4 @@ export * from './eventstoredb/log-mapping';
 export * from './audit-export';
 export * from './postgres/audit-checkpoint-table';
 export * from './postgres/sql-literal';
+export * from './thread-beside';

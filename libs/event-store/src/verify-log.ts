@@ -1,7 +1,9 @@
 import { KeyObject } from 'node:crypto';
 import { AuditCheckpoint, trustedHashes } from './audit-checkpoint';
-import { ChainFault, ChainVerifier } from './chain-verifier';
+import { availableParallelism } from 'node:os';
+import { ChainFault, ChainVerifier, ExpectedHash } from './chain-verifier';
 import { EventStore, LogHead } from './event-store.port';
+import { GENESIS_HASH } from './hash-chain';
 
 export type Verification = Readonly<{ ok: boolean; checked: number; head: LogHead; firstBad?: ChainFault }>;
 
@@ -10,14 +12,27 @@ export type VerifyOptions = Readonly<{
   checkpoints?: readonly AuditCheckpoint[];
   publicKey?: KeyObject;
   batchSize?: number;
+  /** Into how many ranges to cut the log, for stores that verify ranges at once: by default one a core, from 100,000 events. */
+  ranges?: number;
   onProgress?: (checked: number, head: bigint) => void;
 }>;
 
 /**
+ * A stretch of the log to verify on its own: the events after `after` up to `until.position`,
+ * starting from the hash stored at `after` and ending at the hash `until` records. Each event's
+ * check needs only the hash before it, so the ranges of a log can be verified at once.
+ */
+export type RangeTask = Readonly<{ after: bigint; previousHash: string; until: LogHead; expected: readonly ExpectedHash[]; batchSize: number }>;
+
+export type RangeOutcome = Readonly<{ checked: number; fault?: ChainFault }>;
+
+const PARALLEL_FROM = 100_000n;
+
+/**
  * Recomputes the whole chain from the store up to the head it reads first (events appended
  * meanwhile are left for the next run), against the signed checkpoints given, and names the first
- * fault. From the store's hash inputs where it has them, from the events themselves, a batch at a
- * time, where it has not or where those inputs do not check. Memory does not grow with the log.
+ * fault. Where the store verifies ranges at once, the log is cut into ranges, and the first fault
+ * is the first one of the first range that has one. Memory does not grow with the log.
  */
 export async function verifyLog(store: VerifiedStore, options: VerifyOptions = {}): Promise<Verification> {
   const head = await store.head();
@@ -28,30 +43,69 @@ export async function verifyLog(store: VerifiedStore, options: VerifyOptions = {
     const detail = 'a checkpoint whose signature does not verify under the public key: altered, or signed with another key';
     return { ok: false, checked: 0, head, firstBad: { position: forged.position, stream: null, reason: 'checkpoint-signature', detail } };
   }
-  const verifier = new ChainVerifier(expected);
-  const progress = () => options.onProgress?.(verifier.checked, head.position);
-  const scanHashInputs = store.scanHashInputs?.bind(store);
-  while (!verifier.fault && verifier.reached < head.position) {
-    if (scanHashInputs) {
-      await scanHashInputs(verifier.reached, head.position, (event) => {
-        if (!verifier.acceptInput(event)) return false;
-        if (verifier.checked % batchSize === 0) progress();
-        return true;
-      });
-      if (verifier.reached === head.position) break;
-    }
-    // No fast path, or it stopped at an event it could not vouch for: the events themselves decide.
-    const left = head.position - verifier.reached;
-    const events = await store.readAll(verifier.reached, Number(left < BigInt(batchSize) ? left : BigInt(batchSize)));
-    if (events.length === 0 || !events.every((event) => verifier.accept(event))) break;
-    progress();
-  }
-  progress();
-  const firstBad = verifier.finish(head) ?? (await beyondTheHead(store, head));
-  return { ok: firstBad === undefined, checked: verifier.checked, head, ...(firstBad && { firstBad }) };
+  const count = store.verifyRanges ? (options.ranges ?? (head.position >= PARALLEL_FROM ? availableParallelism() : 1)) : 1;
+  const tasks = await rangesOf(store, head, count, expected, batchSize);
+  const checkedSoFar = tasks.map(() => 0);
+  const progress = (index: number, checked: number) => {
+    checkedSoFar[index] = checked;
+    options.onProgress?.(checkedSoFar.reduce((sum, each) => sum + each, 0), head.position);
+  };
+  const outcomes = tasks.length > 1 && store.verifyRanges ? await store.verifyRanges(tasks, progress) : [await verifyRange(store, tasks[0], (checked) => progress(0, checked))];
+  const upToTheFirstFault = outcomes.slice(0, outcomes.findIndex((outcome) => outcome.fault) + 1 || outcomes.length);
+  const checked = upToTheFirstFault.reduce((sum, outcome) => sum + outcome.checked, 0);
+  const firstBad = upToTheFirstFault[upToTheFirstFault.length - 1].fault ?? (await beyondTheHead(store, head));
+  return { ok: firstBad === undefined, checked, head, ...(firstBad && { firstBad }) };
 }
 
-type VerifiedStore = Pick<EventStore, 'readAll' | 'head' | 'scanHashInputs'>;
+type VerifiedStore = Pick<EventStore, 'readAll' | 'head' | 'scanHashInputs' | 'verifyRanges'>;
+
+/** The log cut into `count` ranges of about the same length, each starting from the hash stored where the one before ends. */
+async function rangesOf(store: VerifiedStore, head: LogHead, count: number, expected: readonly ExpectedHash[], batchSize: number): Promise<RangeTask[]> {
+  const whole: RangeTask = { after: 0n, previousHash: GENESIS_HASH, until: head, expected, batchSize };
+  const length = head.position / BigInt(Math.max(1, count));
+  if (count <= 1 || length === 0n) return [whole];
+  const starts: LogHead[] = [{ position: 0n, hash: GENESIS_HASH }];
+  for (let index = 1; index < count; index++) {
+    const [event] = await store.readAll(length * BigInt(index) - 1n, 1);
+    // A range starts from a stored hash; where there is none to start from, the log is checked in one.
+    if (event?.position !== length * BigInt(index)) return [whole];
+    starts.push({ position: event.position, hash: event.hash });
+  }
+  return starts.map((start, index) => {
+    const until = starts[index + 1] ?? head;
+    const last = index === starts.length - 1;
+    const mine = expected.filter((checkpoint) => checkpoint.position > start.position && (last || checkpoint.position <= until.position));
+    return { after: start.position, previousHash: start.hash, until, expected: mine, batchSize };
+  });
+}
+
+/**
+ * Verifies one range: from the store's hash inputs where it has them, from the events themselves,
+ * a batch at a time, where it has not or where those inputs do not check.
+ */
+export async function verifyRange(store: VerifiedStore, task: RangeTask, onProgress?: (checked: number) => void): Promise<RangeOutcome> {
+  const { until, batchSize } = task;
+  const verifier = new ChainVerifier(task.expected, { position: task.after, hash: task.previousHash });
+  const scanHashInputs = store.scanHashInputs?.bind(store);
+  while (!verifier.fault && verifier.reached < until.position) {
+    if (scanHashInputs) {
+      await scanHashInputs(verifier.reached, until.position, (event) => {
+        if (!verifier.acceptInput(event)) return false;
+        if (verifier.checked % batchSize === 0) onProgress?.(verifier.checked);
+        return true;
+      });
+      if (verifier.reached === until.position) break;
+    }
+    // No fast path, or it stopped at an event it could not vouch for: the events themselves decide.
+    const left = until.position - verifier.reached;
+    const events = await store.readAll(verifier.reached, Number(left < BigInt(batchSize) ? left : BigInt(batchSize)));
+    if (events.length === 0 || !events.every((event) => verifier.accept(event))) break;
+    onProgress?.(verifier.checked);
+  }
+  onProgress?.(verifier.checked);
+  const fault = verifier.finish(until);
+  return fault ? { checked: verifier.checked, fault } : { checked: verifier.checked };
+}
 
 /** An event past the head is fine if the head has moved on to cover it (an append since), forged if not. */
 async function beyondTheHead(store: VerifiedStore, head: LogHead): Promise<ChainFault | undefined> {

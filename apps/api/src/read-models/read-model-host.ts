@@ -1,9 +1,8 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
 import { once } from 'node:events';
-import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Pool } from 'pg';
-import { EVENT_STORE, EventStore } from '@app/event-store';
+import { EVENT_STORE, EventStore, threadBeside } from '@app/event-store';
 import { ensureProjectionSchema, projectionLag } from '@app/projections';
 import { READ_MODELS } from '@app/read-models';
 import { AuditCheckpoints } from '../audit/audit-checkpoints';
@@ -19,15 +18,6 @@ const RESTART_AFTER_MS = 1000;
 const STOP_WITHIN_MS = 10_000;
 /** A small young generation: the thread's garbage is short batches, and the service must stay under 200 MB. */
 const THREAD_LIMITS = { maxYoungGenerationSizeMb: 8 };
-/** The thread's entry, compiled or (in tests) from source, beside this file. */
-const THREAD_ENTRY = join(__dirname, `projection-thread${extname(__filename)}`);
-/**
- * From source, the thread needs the TypeScript loader this process was given. Only then: V8 flags
- * such as --max-old-space-size, which a compiled service may be started with, are refused in a
- * thread's execArgv, and left out it inherits what applies.
- */
-const FROM_SOURCE = extname(__filename) === '.ts' ? { execArgv: process.execArgv } : {};
-
 /**
  * Creates the read models' tables before the service answers, and runs this instance's
  * projection runner on a thread of its own (see projection-thread): one runner across all
@@ -85,7 +75,7 @@ export class ReadModelHost implements OnModuleInit, OnApplicationBootstrap, Befo
   }
 
   private startThread(): Promise<void> {
-    const thread = new Worker(THREAD_ENTRY, { workerData: this.threadData, resourceLimits: THREAD_LIMITS, ...FROM_SOURCE });
+    const thread = threadBeside(__filename, 'projection-thread', { workerData: this.threadData, resourceLimits: THREAD_LIMITS });
     this.thread = thread;
     thread.on('error', (error) => this.logger.error({ err: error }, 'the projection thread failed; restarting it'));
     return new Promise<void>((started) => {

@@ -19,6 +19,9 @@ import { EVENT_COLUMNS, EventRow, toRecordedEvent } from './rows';
 import { scanHashInputs } from './hash-inputs';
 import { sqlArray, sqlLiteral } from './sql-literal';
 import { isDatabaseUnavailable } from './unavailable';
+import type { RangeThreadData, RangeThreadMessage } from './verify-range.thread';
+import { threadBeside } from '../thread-beside';
+import { RangeOutcome, RangeTask } from '../verify-log';
 
 const hexBytes = (hex: string) => `decode(${sqlLiteral(hex)}, 'hex')`;
 
@@ -57,6 +60,16 @@ const toIdempotencyRecord = (row: IdempotencyRow): IdempotencyRecord => ({
 });
 
 const claimKey = (scope: string, key: string) => `${scope}\u0000${key}`;
+
+/** Verifies a range on a thread of its own (`verify-range.thread`). */
+function verifyRangeOnThread(data: RangeThreadData, onProgress: (checked: number) => void): Promise<RangeOutcome> {
+  return new Promise((resolve, reject) => {
+    const thread = threadBeside(__filename, 'verify-range.thread', { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
+    thread.on('message', (message: RangeThreadMessage) => (message.kind === 'progress' ? onProgress(message.checked) : resolve(message.outcome)));
+    thread.once('error', reject);
+    thread.once('exit', (code) => reject(new Error(`the verifying thread stopped (${code}) before it had verified its range`)));
+  });
+}
 
 /**
  * Events in PostgreSQL, in one global order without gaps, each chained to the one before by its hash.
@@ -115,6 +128,12 @@ export class PostgresEventStore implements EventStore {
     } finally {
       client.release(!readToTheEnd);
     }
+  }
+
+  verifyRanges(tasks: readonly RangeTask[], onProgress: (index: number, checked: number) => void): Promise<RangeOutcome[]> {
+    // Settings a thread can be given: functions do not cross.
+    const database = Object.fromEntries(Object.entries(this.pool.options).filter(([, value]) => typeof value !== 'function'));
+    return Promise.all(tasks.map((task, index) => verifyRangeOnThread({ database, task }, (checked) => onProgress(index, checked))));
   }
 
   async findIdempotency(scope: string, key: string): Promise<IdempotencyRecord | undefined> {

@@ -28,9 +28,17 @@ describe('verification finds tampering with the PostgreSQL log', () => {
   it('raises no alarm on an untouched log, even while appends go on', async () => {
     expect(await verifyLog(store)).toMatchObject({ ok: true, checked: EVENTS });
     const appending = Promise.all(Array.from({ length: 40 }, (_, i) => store.appendToStream(`more-${i}`, [anEvent()], { expectedVersion: 0 })));
-    const results = await Promise.all([verifyLog(store, { batchSize: 7 }), verifyLog(store, { batchSize: 3 }), appending.then(() => verifyLog(store))]);
+    const results = await Promise.all([verifyLog(store, { batchSize: 7 }), verifyLog(store, { batchSize: 3, ranges: 3 }), appending.then(() => verifyLog(store))]);
     results.forEach((result) => expect(result).toMatchObject({ ok: true }));
     expect(results[2].checked).toBe(EVENTS + 40);
+  });
+
+  it('tells how far it has got, across ranges checked at once, up to every event', async () => {
+    const told: number[] = [];
+    expect(await verifyLog(store, { batchSize: 4, ranges: 3, onProgress: (checked) => told.push(checked) })).toMatchObject({ ok: true, checked: EVENTS });
+    expect(told.length).toBeGreaterThan(3);
+    expect(told.every((checked, index) => index === 0 || checked >= told[index - 1])).toBe(true);
+    expect(told[told.length - 1]).toBe(EVENTS);
   });
 
   it('stores each event as the canonical JSON its hash covers, and verifies from its rows alone, whatever text they hold', async () => {
@@ -85,11 +93,12 @@ describe('verification finds tampering with the PostgreSQL log', () => {
       { position: '10', reason: 'altered', stream: 'stream-forged' },
     ],
     ['a truncated tail', `DELETE FROM events WHERE position > 25`, { position: '26', reason: 'truncated' }],
-  ])('finds %s, at the first bad position', async (_, sql, firstBad) => {
+  ])('finds %s, at the first bad position, the log checked in one range or in three at once', async (_, sql, firstBad) => {
     await tamper(sql);
-    const result = await verifyLog(store, { batchSize: 4 });
-    expect(result.ok).toBe(false);
-    expect(result.firstBad).toMatchObject(firstBad);
+    for (const ranges of [1, 3]) {
+      const result = await verifyLog(store, { batchSize: 4, ranges });
+      expect({ ranges, ok: result.ok, firstBad: result.firstBad }).toMatchObject({ ranges, ok: false, firstBad });
+    }
   });
 
   describe('against signed checkpoints an auditor kept', () => {
@@ -101,6 +110,7 @@ describe('verification finds tampering with the PostgreSQL log', () => {
     it('accepts the log the checkpoints vouch for', async () => {
       const { key, checkpoint } = await checkpointAt(15n);
       expect(await verifyLog(store, { checkpoints: [checkpoint], publicKey: key.publicKey })).toMatchObject({ ok: true, checked: EVENTS });
+      expect(await verifyLog(store, { checkpoints: [checkpoint], publicKey: key.publicKey, ranges: 3 })).toMatchObject({ ok: true, checked: EVENTS });
     });
 
     it('refuses a checkpoint whose hash was changed after signing', async () => {
@@ -138,10 +148,12 @@ describe('verification finds tampering with the PostgreSQL log', () => {
       }
       await database.pool.query(`UPDATE event_log_head SET hash = '\\x${previous}'`);
       expect(await verifyLog(store)).toMatchObject({ ok: true });
-      expect(await verifyLog(store, { checkpoints: [checkpoint], publicKey: key.publicKey })).toMatchObject({
-        ok: false,
-        firstBad: { position: '15', reason: 'checkpoint-mismatch' },
-      });
+      for (const ranges of [1, 3]) {
+        expect(await verifyLog(store, { checkpoints: [checkpoint], publicKey: key.publicKey, ranges })).toMatchObject({
+          ok: false,
+          firstBad: { position: '15', reason: 'checkpoint-mismatch' },
+        });
+      }
     });
   });
 });
