@@ -116,124 +116,111 @@ const spanOf = (field: Int32Array, column: number) => field[2 * column + 1] - fi
  * Writes the hash input of a row in PostgreSQL's binary forms, its text byte for byte what
  * `chainedText` writes from the same event (`hash-inputs.spec.ts` holds them to that): data and
  * metadata are already canonical JSON, strings are copied unless JSON must escape them, the rest
- * is formatted here.
+ * is formatted here. The helpers below take the offset to write at and answer the offset after.
  */
 export class HashInputWriter {
   private out = Buffer.allocUnsafe(64 * 1024);
-  private length = 0;
-  private second = Number.NaN;
-  private secondPrefix = Buffer.alloc(0);
+  private readonly instants = new InstantWriter();
 
   /** The input, its first 32 bytes left for the hash before it, in a buffer this writer reuses for the next row. */
   write(row: Buffer, field: Int32Array): Buffer {
     // Escaped, a string is at most six times as long (\u001f); the rest is short.
-    this.reserve(HASH_BYTES + spanOf(field, DATA) + spanOf(field, METADATA) + 6 * (spanOf(field, STREAM) + spanOf(field, TYPE)) + 256);
-    this.length = HASH_BYTES;
-    this.literal(DATA_KEY);
-    this.copy(row, field[2 * DATA], field[2 * DATA + 1]);
-    this.literal(EVENT_ID_KEY);
-    this.uuid(row, field[2 * EVENT_ID]);
-    this.literal(METADATA_KEY);
-    this.copy(row, field[2 * METADATA], field[2 * METADATA + 1]);
-    this.literal(POSITION_KEY);
-    this.integer(row, field[2 * POSITION]);
-    this.literal(RECORDED_AT_KEY);
-    this.instant(row, field[2 * RECORDED_AT]);
-    this.literal(STREAM_KEY);
-    this.jsonString(row, field[2 * STREAM], field[2 * STREAM + 1]);
-    this.literal(TYPE_KEY);
-    this.jsonString(row, field[2 * TYPE], field[2 * TYPE + 1]);
-    this.literal(VERSION_KEY);
-    this.digits(row.readInt32BE(field[2 * VERSION]));
-    this.out[this.length++] = CLOSING_BRACE;
-    return this.out.subarray(0, this.length);
+    const most = HASH_BYTES + spanOf(field, DATA) + spanOf(field, METADATA) + 6 * (spanOf(field, STREAM) + spanOf(field, TYPE)) + 256;
+    if (this.out.length < most) this.out = Buffer.allocUnsafe(2 * most);
+    const out = this.out;
+    let at = putBytes(out, HASH_BYTES, DATA_KEY, 0, DATA_KEY.length);
+    at = putBytes(out, at, row, field[2 * DATA], field[2 * DATA + 1]);
+    at = putBytes(out, at, EVENT_ID_KEY, 0, EVENT_ID_KEY.length);
+    at = putUuid(out, at, row, field[2 * EVENT_ID]);
+    at = putBytes(out, at, METADATA_KEY, 0, METADATA_KEY.length);
+    at = putBytes(out, at, row, field[2 * METADATA], field[2 * METADATA + 1]);
+    at = putBytes(out, at, POSITION_KEY, 0, POSITION_KEY.length);
+    at = putInteger(out, at, row, field[2 * POSITION]);
+    at = putBytes(out, at, RECORDED_AT_KEY, 0, RECORDED_AT_KEY.length);
+    at = this.instants.put(out, at, row, field[2 * RECORDED_AT]);
+    at = putBytes(out, at, STREAM_KEY, 0, STREAM_KEY.length);
+    at = putJsonString(out, at, row, field[2 * STREAM], field[2 * STREAM + 1]);
+    at = putBytes(out, at, TYPE_KEY, 0, TYPE_KEY.length);
+    at = putJsonString(out, at, row, field[2 * TYPE], field[2 * TYPE + 1]);
+    at = putBytes(out, at, VERSION_KEY, 0, VERSION_KEY.length);
+    at = putDigits(out, at, row.readInt32BE(field[2 * VERSION]));
+    out[at++] = CLOSING_BRACE;
+    return out.subarray(0, at);
   }
+}
 
-  private reserve(bytes: number): void {
-    if (this.out.length < bytes) this.out = Buffer.allocUnsafe(2 * bytes);
+/** Short runs byte by byte: a native copy costs more than the bytes it moves. */
+function putBytes(out: Buffer, at: number, source: Buffer, start: number, end: number): number {
+  if (end - start > SHORT_COPY) return at + source.copy(out, at, start, end);
+  for (let from = start; from < end; from++) out[at++] = source[from];
+  return at;
+}
+
+/** Lower-case hex in the 8-4-4-4-12 groups PostgreSQL and `randomUUID` write. */
+function putUuid(out: Buffer, at: number, row: Buffer, start: number): number {
+  for (let index = 0; index < 16; index++) {
+    if (index === 4 || index === 6 || index === 8 || index === 10) out[at++] = DASH;
+    const digits = 2 * row[start + index];
+    out[at++] = HEX_DIGITS[digits];
+    out[at++] = HEX_DIGITS[digits + 1];
   }
+  return at;
+}
 
-  private literal(bytes: Buffer): void {
-    this.out.set(bytes, this.length);
-    this.length += bytes.length;
+/** A 64-bit integer in decimal; in floating point while that is exact. */
+function putInteger(out: Buffer, at: number, row: Buffer, start: number): number {
+  const high = row.readInt32BE(start);
+  if (high < 0 || high >= EXACT_HIGH_WORD) return at + out.write(row.readBigInt64BE(start).toString(), at, 'latin1');
+  return putDigits(out, at, high * 2 ** 32 + row.readUInt32BE(start + 4));
+}
+
+/** A non-negative integer, exact in floating point, in decimal; a negative one as `toString` writes it. */
+function putDigits(out: Buffer, at: number, value: number): number {
+  if (value < 0) return at + out.write(value.toString(), at, 'latin1');
+  let end = at + 1;
+  for (let rest = Math.floor(value / 10); rest > 0; rest = Math.floor(rest / 10)) end++;
+  for (let digit = end - 1, rest = value; digit >= at; digit--, rest = Math.floor(rest / 10)) out[digit] = ZERO + (rest % 10);
+  return end;
+}
+
+/** A string as `JSON.stringify` writes it: as it is, quoted, unless it holds a quote, a backslash or a control character. */
+function putJsonString(out: Buffer, at: number, row: Buffer, start: number, end: number): number {
+  const opening = at;
+  out[at++] = QUOTE;
+  for (let from = start; from < end; from++) {
+    const byte = row[from];
+    if (byte === QUOTE || byte === BACKSLASH || byte < 0x20) return opening + out.write(JSON.stringify(row.toString('utf8', start, end)), opening, 'utf8');
+    out[at++] = byte;
   }
+  out[at++] = QUOTE;
+  return at;
+}
 
-  /** Short runs byte by byte: a native copy costs more than the bytes it moves. */
-  private copy(source: Buffer, start: number, end: number): void {
-    if (end - start > SHORT_COPY) {
-      this.length += source.copy(this.out, this.length, start, end);
-      return;
-    }
-    for (let at = start; at < end; at++) this.out[this.length++] = source[at];
-  }
+/** Microseconds since 2000 as `toISOString` writes the millisecond, the text up to the second kept while it lasts. */
+class InstantWriter {
+  private second = Number.NaN;
+  private secondPrefix = Buffer.alloc(0);
 
-  /** Lower-case hex in the 8-4-4-4-12 groups PostgreSQL and `randomUUID` write. */
-  private uuid(row: Buffer, start: number): void {
-    for (let index = 0; index < 16; index++) {
-      if (index === 4 || index === 6 || index === 8 || index === 10) this.out[this.length++] = DASH;
-      const digits = 2 * row[start + index];
-      this.out[this.length++] = HEX_DIGITS[digits];
-      this.out[this.length++] = HEX_DIGITS[digits + 1];
-    }
-  }
-
-  /** A 64-bit integer in decimal; in floating point while that is exact. */
-  private integer(row: Buffer, start: number): void {
+  put(out: Buffer, at: number, row: Buffer, start: number): number {
     const high = row.readInt32BE(start);
-    if (high < 0 || high >= EXACT_HIGH_WORD) {
-      this.length += this.out.write(row.readBigInt64BE(start).toString(), this.length, 'latin1');
-      return;
-    }
-    this.digits(high * 2 ** 32 + row.readUInt32BE(start + 4));
-  }
-
-  /** A non-negative integer, exact in floating point, in decimal; a negative one as `toString` writes it. */
-  private digits(value: number): void {
-    if (value < 0) {
-      this.length += this.out.write(value.toString(), this.length, 'latin1');
-      return;
-    }
-    let count = 1;
-    for (let rest = Math.floor(value / 10); rest > 0; rest = Math.floor(rest / 10)) count++;
-    this.length += count;
-    for (let at = this.length - 1, rest = value; count > 0; count--, at--, rest = Math.floor(rest / 10)) this.out[at] = ZERO + (rest % 10);
-  }
-
-  /** Microseconds since 2000 as `toISOString` writes the millisecond: the text up to the second is kept while it lasts. */
-  private instant(row: Buffer, start: number): void {
-    const high = row.readInt32BE(start);
-    const exact = high > -EXACT_HIGH_WORD && high < EXACT_HIGH_WORD;
-    const microseconds = exact ? high * 2 ** 32 + row.readUInt32BE(start + 4) : row.readBigInt64BE(start);
     const milliseconds =
-      typeof microseconds === 'number'
-        ? Math.floor(microseconds / 1000) + POSTGRES_EPOCH_MS
-        : Number(microseconds / 1000n - (microseconds % 1000n < 0n ? 1n : 0n)) + POSTGRES_EPOCH_MS;
+      (high > -EXACT_HIGH_WORD && high < EXACT_HIGH_WORD
+        ? Math.floor((high * 2 ** 32 + row.readUInt32BE(start + 4)) / 1000)
+        : Number(flooredThousandth(row.readBigInt64BE(start)))) + POSTGRES_EPOCH_MS;
     const second = Math.floor(milliseconds / 1000);
     if (second !== this.second) {
       this.second = second;
       const iso = new Date(second * 1000).toISOString();
       this.secondPrefix = ascii(iso.slice(0, iso.length - 4));
     }
-    this.literal(this.secondPrefix);
+    at = putBytes(out, at, this.secondPrefix, 0, this.secondPrefix.length);
     const millisecond = milliseconds - second * 1000;
-    this.out[this.length++] = ZERO + Math.floor(millisecond / 100);
-    this.out[this.length++] = ZERO + (Math.floor(millisecond / 10) % 10);
-    this.out[this.length++] = ZERO + (millisecond % 10);
-    this.out[this.length++] = Z;
-  }
-
-  /** A string as `JSON.stringify` writes it: as it is, quoted, unless it holds a quote, a backslash or a control character. */
-  private jsonString(row: Buffer, start: number, end: number): void {
-    const opening = this.length;
-    this.out[this.length++] = QUOTE;
-    for (let at = start; at < end; at++) {
-      const byte = row[at];
-      if (byte === QUOTE || byte === BACKSLASH || byte < 0x20) {
-        this.length = opening + this.out.write(JSON.stringify(row.toString('utf8', start, end)), opening, 'utf8');
-        return;
-      }
-      this.out[this.length++] = byte;
-    }
-    this.out[this.length++] = QUOTE;
+    out[at++] = ZERO + Math.floor(millisecond / 100);
+    out[at++] = ZERO + (Math.floor(millisecond / 10) % 10);
+    out[at++] = ZERO + (millisecond % 10);
+    out[at++] = Z;
+    return at;
   }
 }
+
+const flooredThousandth = (value: bigint) => value / 1000n - (value % 1000n < 0n ? 1n : 0n);
