@@ -99,9 +99,10 @@ describe('docker/Dockerfile', () => {
       .flatMap((line) => line.replace(/^COPY (--\S+ )*/, '').split(' ').slice(0, -1));
     expect(copied.length).toBeGreaterThan(3);
     for (const path of copied) expect({ path, exists: existsSync(join(ROOT, path)) }).toEqual({ path, exists: true });
-    const started = /^CMD \["node", "([^"]+)"\]/m.exec(dockerfile)?.[1];
+    const started = JSON.parse(/^CMD (\[.*\])$/m.exec(dockerfile)?.[1] ?? '[]') as string[];
     const scripts = JSON.parse(read('package.json')).scripts;
-    expect(scripts.start).toContain(`node ${started}`);
+    expect(started[0]).toBe('node');
+    expect(scripts.start).toContain(started.join(' '));
     expect(dockerfile).toContain('RUN npm run build');
   });
 });
