@@ -1,6 +1,6 @@
 import { KeyObject } from 'node:crypto';
-import { AuditCheckpoint, trustedHashes } from './audit-checkpoint';
 import { availableParallelism } from 'node:os';
+import { AuditCheckpoint, trustedHashes } from './audit-checkpoint';
 import { ChainFault, ChainVerifier, ExpectedHash } from './chain-verifier';
 import { EventStore, LogHead } from './event-store.port';
 import { GENESIS_HASH } from './hash-chain';
@@ -51,9 +51,10 @@ export async function verifyLog(store: VerifiedStore, options: VerifyOptions = {
     options.onProgress?.(checkedSoFar.reduce((sum, each) => sum + each, 0), head.position);
   };
   const outcomes = tasks.length > 1 && store.verifyRanges ? await store.verifyRanges(tasks, progress) : [await verifyRange(store, tasks[0], (checked) => progress(0, checked))];
-  const upToTheFirstFault = outcomes.slice(0, outcomes.findIndex((outcome) => outcome.fault) + 1 || outcomes.length);
-  const checked = upToTheFirstFault.reduce((sum, outcome) => sum + outcome.checked, 0);
-  const firstBad = upToTheFirstFault[upToTheFirstFault.length - 1].fault ?? (await beyondTheHead(store, head));
+  const faulty = outcomes.findIndex((outcome) => outcome.fault);
+  const counted = faulty < 0 ? outcomes : outcomes.slice(0, faulty + 1);
+  const checked = counted.reduce((sum, outcome) => sum + outcome.checked, 0);
+  const firstBad = faulty < 0 ? await beyondTheHead(store, head) : outcomes[faulty].fault;
   return { ok: firstBad === undefined, checked, head, ...(firstBad && { firstBad }) };
 }
 
