@@ -27,6 +27,8 @@ export type RangeTask = Readonly<{ after: bigint; previousHash: string; until: L
 export type RangeOutcome = Readonly<{ checked: number; fault?: ChainFault }>;
 
 const PARALLEL_FROM = 100_000n;
+/** Batches read by one scan of hash inputs: 100,000 events, half a second here, by default. */
+const SCANNED_BATCHES = 20;
 
 /**
  * Recomputes the whole chain from the store up to the head it reads first (events appended
@@ -90,12 +92,15 @@ export async function verifyRange(store: VerifiedStore, task: RangeTask, onProgr
   const scanHashInputs = store.scanHashInputs?.bind(store);
   while (!verifier.fault && verifier.reached < until.position) {
     if (scanHashInputs) {
-      await scanHashInputs(verifier.reached, until.position, (event) => {
+      // A stretch at a time, so that no one read holds its snapshot (and vacuum back) for long.
+      const stretch = verifier.reached + BigInt(SCANNED_BATCHES * batchSize);
+      const to = stretch < until.position ? stretch : until.position;
+      await scanHashInputs(verifier.reached, to, (event) => {
         if (!verifier.acceptInput(event)) return false;
         if (verifier.checked % batchSize === 0) onProgress?.(verifier.checked);
         return true;
       });
-      if (verifier.reached === until.position) break;
+      if (verifier.reached === to) continue;
     }
     // No fast path, or it stopped at an event it could not vouch for: the events themselves decide.
     const left = until.position - verifier.reached;
