@@ -3,9 +3,8 @@ import { to } from 'pg-copy-streams';
 import { HashInput } from '../event-store.port';
 
 /** What `chainedText` covers, then the event's hash; in this order. */
-const COLUMNS = 'position, stream_id, version, event_id, type, data, metadata, recorded_at, hash';
-const [POSITION, STREAM, VERSION, EVENT_ID, TYPE, DATA, METADATA, RECORDED_AT, HASH] = COLUMNS.split(', ').keys();
-const COLUMN_COUNT = COLUMNS.split(', ').length;
+const COLUMNS = ['position', 'stream_id', 'version', 'event_id', 'type', 'data', 'metadata', 'recorded_at', 'hash'];
+const [POSITION, STREAM, VERSION, EVENT_ID, TYPE, DATA, METADATA, RECORDED_AT, HASH] = COLUMNS.keys();
 
 /**
  * The events after `after` up to `until` as their hash inputs, read with one binary `COPY`: no
@@ -14,9 +13,9 @@ const COLUMN_COUNT = COLUMNS.split(', ').length;
  */
 export async function scanHashInputs(client: PoolClient, after: bigint, until: bigint, visit: (event: HashInput) => boolean): Promise<boolean> {
   const copy = client.query(
-    to(`COPY (SELECT ${COLUMNS} FROM events WHERE position > ${after} AND position <= ${until} ORDER BY position) TO STDOUT (FORMAT binary)`),
+    to(`COPY (SELECT ${COLUMNS.join(', ')} FROM events WHERE position > ${after} AND position <= ${until} ORDER BY position) TO STDOUT (FORMAT binary)`),
   );
-  const rows = new BinaryCopyRows(COLUMN_COUNT);
+  const rows = new BinaryCopyRows(COLUMNS.length);
   const writer = new HashInputWriter();
   const visitRow = (row: Buffer, field: Int32Array) =>
     visit({
