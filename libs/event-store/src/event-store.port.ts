@@ -40,14 +40,18 @@ export type AppendResult = Readonly<{ streamId: string; version: number; positio
 
 export type StreamRead = Readonly<{ version: number; events: RecordedEvent[] }>;
 
-/** Narrows a read of the whole log, for auditors: recorded from and to (both inclusive), and by whom. */
-export type LogFilter = Readonly<{ recordedFrom?: Date; recordedTo?: Date; actor?: string }>;
+/** Narrows a read of the whole log: recorded from and to (both inclusive), by whom, of which types. */
+export type LogFilter = Readonly<{ recordedFrom?: Date; recordedTo?: Date; actor?: string; types?: readonly string[] }>;
 
 /** Whether an event passes the filter: for stores that filter in this process rather than in a query. */
-export const matchesLogFilter = (event: RecordedEvent, { recordedFrom, recordedTo, actor }: LogFilter): boolean =>
+export const matchesLogFilter = (event: RecordedEvent, { recordedFrom, recordedTo, actor, types }: LogFilter): boolean =>
   (!recordedFrom || event.recordedAt >= recordedFrom) &&
   (!recordedTo || event.recordedAt <= recordedTo) &&
-  (actor === undefined || (event.metadata.actor as { sub?: string } | undefined)?.sub === actor);
+  (actor === undefined || (event.metadata.actor as { sub?: string } | undefined)?.sub === actor) &&
+  (types === undefined || types.includes(event.type));
+
+/** How far a read of the log stream by stream has got: the last event it gave. */
+export type StreamCursor = Readonly<{ streamId: string; version: number }>;
 
 /**
  * An event as the bytes its hash covers, all but the hash before it: `input` holds 32 bytes for the
@@ -63,6 +67,12 @@ export interface EventStore {
   readStream(streamId: string): Promise<StreamRead>;
   /** Events with a position after `after`, in global order, at most `limit` of them, optionally filtered. */
   readAll(after: bigint, limit: number, filter?: LogFilter): Promise<RecordedEvent[]>;
+  /**
+   * Optional, for rebuilding read models: the events at or below position `until`, stream after
+   * stream (the streams in an order of the store's choosing, always the same), each stream's in
+   * version order; those after `after`, at most `limit` of them.
+   */
+  readByStream?(until: bigint, after: StreamCursor | undefined, limit: number): Promise<RecordedEvent[]>;
   /**
    * Optional, for verifying the chain fast: the events after `after` up to `until`, in global
    * order, each as its hash input, until `visit` answers false. A store may hold an event in a form

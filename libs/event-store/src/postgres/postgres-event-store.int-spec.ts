@@ -1,3 +1,4 @@
+import { RecordedEvent } from '../event-store.port';
 import { createTestDatabase } from '../../../../test/support/database';
 import { anEvent, describeEventStoreContract, readEverything } from '../testing/event-store.contract';
 import { MIGRATIONS, migrate } from './migrations';
@@ -32,6 +33,39 @@ describe('PostgreSQL event store', () => {
         await expect(database.pool.query(sql)).rejects.toThrow(/append-only/);
       }
       expect((await readEverything(store)).map((e) => e.type)).toEqual(['SomethingHappened']);
+    } finally {
+      await database.drop();
+    }
+  });
+
+  it('reads the log stream by stream up to a position, every event once, each stream in version order', async () => {
+    const database = await createTestDatabase();
+    try {
+      await migrate(database.pool);
+      const store = new PostgresEventStore(database.pool);
+      const streams = ['b', 'a', 'c', 'a-1', 'B'];
+      for (let round = 1; round <= 3; round++) {
+        for (const streamId of streams) await store.appendToStream(streamId, [anEvent()], { expectedVersion: round - 1 });
+      }
+      const until = 12n;
+      for (const limit of [1, 4, 100]) {
+        const read: RecordedEvent[] = [];
+        for (let page = await store.readByStream(until, undefined, limit); page.length > 0; ) {
+          expect(page.length).toBeLessThanOrEqual(limit);
+          read.push(...page);
+          const last = page[page.length - 1];
+          page = await store.readByStream(until, { streamId: last.streamId, version: last.version }, limit);
+        }
+        const byPosition = [...read].sort((a, b) => Number(a.position - b.position));
+        expect(byPosition).toEqual((await readEverything(store)).filter((event) => event.position <= until));
+        const runs = read.map((event) => event.streamId).filter((streamId, index, all) => streamId !== all[index - 1]);
+        expect(new Set(runs).size).toBe(runs.length);
+        for (const streamId of streams) {
+          expect(read.filter((event) => event.streamId === streamId).map((event) => event.version)).toEqual(
+            streamId === 'c' || streamId === 'a-1' || streamId === 'B' ? [1, 2] : [1, 2, 3],
+          );
+        }
+      }
     } finally {
       await database.drop();
     }

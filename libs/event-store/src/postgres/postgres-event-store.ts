@@ -11,6 +11,7 @@ import {
   LogHead,
   NewEvent,
   RecordedEvent,
+  StreamCursor,
   StreamRead,
 } from '../event-store.port';
 import { AppendPlan, KnownLog, planAppends } from '../append-plan';
@@ -113,9 +114,19 @@ export class PostgresEventStore implements EventStore {
     if (filter.recordedFrom) where((p) => `recorded_at >= ${p}`, filter.recordedFrom);
     if (filter.recordedTo) where((p) => `recorded_at <= ${p}`, filter.recordedTo);
     if (filter.actor !== undefined) where((p) => `metadata->'actor'->>'sub' = ${p}`, filter.actor);
+    if (filter.types !== undefined) where((p) => `type = ANY(${p}::text[])`, filter.types);
     const { rows } = await this.pool.query<EventRow>(
       `SELECT ${EVENT_COLUMNS} FROM events WHERE ${conditions.join(' AND ')} ORDER BY position LIMIT $2`,
       params,
+    );
+    return rows.map(toRecordedEvent);
+  }
+
+  async readByStream(until: bigint, after: StreamCursor | undefined, limit: number): Promise<RecordedEvent[]> {
+    // Keyset over the (stream_id, version) key: each page an index range, however far the read has got.
+    const { rows } = await this.pool.query<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE (stream_id, version) > ($1, $2) AND position <= $3 ORDER BY stream_id, version LIMIT $4`,
+      [after?.streamId ?? '', after?.version ?? 0, until.toString(), limit],
     );
     return rows.map(toRecordedEvent);
   }

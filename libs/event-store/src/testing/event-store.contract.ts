@@ -122,7 +122,7 @@ export function describeEventStoreContract(adapter: string, createStore: () => P
       expect(await store.readAll(5n, 10)).toEqual([]);
     });
 
-    it('filters the whole log by who recorded it and when, and says where it ends', async () => {
+    it('filters the whole log by who recorded it, when and what, and says where it ends', async () => {
       expect(await store.head()).toEqual({ position: 0n, hash: GENESIS_HASH });
       const by = (sub: string): NewEvent => ({ ...anEvent(), metadata: { actor: { sub, name: sub, roles: ['subgroup'] } } });
       await store.appendToStream(stream(), [by('ann'), by('bob')], { expectedVersion: 0 });
@@ -141,6 +141,10 @@ export function describeEventStoreContract(adapter: string, createStore: () => P
       expect(await store.positionAt(new Date(third.recordedAt.getTime() - 1))).toBe(2n);
       expect(await store.positionAt(third.recordedAt)).toBe(3n);
       expect(await store.positionAt(new Date(third.recordedAt.getTime() + 60_000))).toBe(3n);
+      await store.appendToStream(stream(), [anEvent('Other')], { expectedVersion: 0 });
+      expect((await store.readAll(0n, 10, { types: ['Other'] })).map((e) => e.position)).toEqual([4n]);
+      expect((await store.readAll(0n, 10, { types: ['Other', 'SomethingHappened'], actor: 'ann' })).map((e) => e.position)).toEqual([1n, 3n]);
+      expect(await store.readAll(0n, 10, { types: [] })).toEqual([]);
     });
 
     it('refuses an event id that was recorded before, or twice in one append', async () => {
