@@ -1,4 +1,7 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { Pool, PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { RecordedEvent, sqlLiteral } from '@app/event-store';
 import { ProjectionTarget } from './projection';
 
@@ -52,29 +55,49 @@ export async function writeDocuments(client: PoolClient, target: ProjectionTarge
 }
 
 export function createTableSql(target: ProjectionTarget): string[] {
-  return [createTableOnlySql(target), ...createIndexesSql(target)];
+  return [createTableOnlySql(target), primaryKeySql(target), ...createIndexesSql(target)];
 }
 
+/** The table with its columns and no index, not even its key: a rebuild that only appends adds them once it is full. */
 export function createTableOnlySql({ projection, table }: ProjectionTarget): string {
-  const identity = projection.keepsHistory
-    ? [
-        'key text NOT NULL',
-        'position bigint NOT NULL',
-        'valid_to bigint',
-        'valid int8range GENERATED ALWAYS AS (int8range(position, valid_to)) STORED',
-        'PRIMARY KEY (key, position)',
-      ]
-    : ['key text PRIMARY KEY', 'position bigint NOT NULL'];
+  const identity = projection.keepsHistory ? ['key text NOT NULL', 'position bigint NOT NULL', 'valid_to bigint'] : ['key text NOT NULL', 'position bigint NOT NULL'];
   return `CREATE TABLE ${table} (${[...identity, 'doc jsonb NOT NULL', ...(projection.columns ?? [])].join(', ')})`;
 }
 
+/** A document is found by its key; a version, by its key and the position it begins at. */
+export function primaryKeySql({ projection, table }: ProjectionTarget): string {
+  return `ALTER TABLE ${table} ADD PRIMARY KEY (${projection.keepsHistory ? 'key, position' : 'key'})`;
+}
+
 export function createIndexesSql({ projection, table }: ProjectionTarget): string[] {
-  // The derived columns ride along in the GiST index, so "every row valid at P" can be an index-only scan.
-  const derived = (projection.columns ?? []).map((column) => column.trim().split(/\s+/)[0]);
-  const validity = `USING gist (valid)${derived.length > 0 ? ` INCLUDE (${derived.join(', ')})` : ''}`;
   // The bounds, indexed one by one, make "what changed between two positions" a pair of range scans.
-  const history = projection.keepsHistory ? [validity, '(key) WHERE valid_to IS NULL', '(position)', '(valid_to)'] : [];
+  const history = projection.keepsHistory ? ['(key) WHERE valid_to IS NULL', '(position)', '(valid_to)'] : [];
   return [...history, ...(projection.indexes ?? [])].map((index) => `CREATE INDEX ON ${table} ${index}`);
+}
+
+const COPY_ROWS_A_CHUNK = 200;
+const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+/** A value as a field of COPY's text format, where a backslash, line break or tab must be escaped. */
+const copyField = (value: string) => value.replace(/[\\\n\r\t]/g, (character) => COPY_ESCAPES[character]);
+
+/**
+ * Appends documents to a table with COPY, for a rebuild filling an empty table: far cheaper for
+ * the database than statements, and no row is ever looked up. In the caller's transaction.
+ */
+export async function copyDocuments(client: PoolClient, { projection, table }: ProjectionTarget, rows: readonly DocumentRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  const columns = projection.keepsHistory ? 'key, position, valid_to, doc' : 'key, position, doc';
+  const chunks = function* () {
+    for (let start = 0; start < rows.length; start += COPY_ROWS_A_CHUNK) {
+      let chunk = '';
+      for (const [key, position, doc, validTo] of rows.slice(start, start + COPY_ROWS_A_CHUNK)) {
+        const end = projection.keepsHistory ? `${validTo ?? '\\N'}\t` : '';
+        chunk += `${copyField(key)}\t${position}\t${end}${copyField(JSON.stringify(doc))}\n`;
+      }
+      yield chunk;
+    }
+  };
+  await pipeline(Readable.from(chunks()), client.query(copyFrom(`COPY ${table} (${columns}) FROM STDIN`)));
 }
 
 /**

@@ -15,10 +15,17 @@ export interface Projection<Doc extends object = object> {
   readonly indexes?: readonly string[];
   /**
    * Keep every version of every document, each valid from the position of the event that made it
-   * to the position of the next (`valid`, an int8range): the read model as it stood at any
-   * position is then an indexed lookup, `valid @> position`. The current versions have no end.
+   * to the position of the next (`valid_to`): the read model as it stood at any position is then
+   * the rows `validAt` it. The current versions have no end.
    */
   readonly keepsHistory?: boolean;
+  /**
+   * Every event of a document is in one stream. A rebuild can then fold the log stream by stream:
+   * each document's versions one after the other, written once, with nothing kept between streams.
+   */
+  readonly keyedWithinStream?: boolean;
+  /** The only event types `handles` accepts, when they are known: a rebuild then reads only those. */
+  readonly eventTypes?: readonly string[];
   /** For a projection that keeps history, the one whose documents it keeps the versions of. */
   readonly versionsOf?: Projection;
   handles(event: RecordedEvent): boolean;
@@ -26,6 +33,9 @@ export interface Projection<Doc extends object = object> {
   /** The document after the event; undefined leaves the key without a document. */
   evolve(doc: Doc | undefined, event: RecordedEvent): Doc | undefined;
 }
+
+/** The condition that picks, of a history table's rows, the versions valid at the position `at` (SQL). */
+export const validAt = (at: string): string => `position <= ${at} AND (valid_to IS NULL OR valid_to > ${at})`;
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,40}$/;
 

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { PoolClient } from 'pg';
 import { PostgresEventStore, migrate } from '@app/event-store';
 import { TestDatabase, createTestDatabase } from '../../../test/support/database';
 import { anEvent } from '../../event-store/src/testing/event-store.contract';
 import { applyBatch, ensureProjectionSchema, readCheckpoints } from './checkpoints';
-import { writeDocuments } from './document-table';
-import { historyOf, liveTarget } from './projection';
+import { DocumentChanges, copyDocuments, writeDocuments } from './document-table';
+import { ProjectionTarget, historyOf, liveTarget, validAt } from './projection';
 import { ProjectionRunner } from './projection-runner';
 import { rebuildProjections } from './rebuild';
 import { countedEvents, countingProjection } from './testing/counting.projection';
@@ -49,14 +50,18 @@ describe('projections on PostgreSQL', () => {
     expect((await readCheckpoints(database.pool, ['event-counts'])).get('event-counts')?.position).toBe(5n);
   });
 
-  it.each(['on', 'off'])('writes documents with quotes, backslashes and any text exactly (standard_conforming_strings %s)', async (conforming) => {
+  it.each([
+    ['by statement, standard_conforming_strings on', 'on', writeDocuments],
+    ['by statement, standard_conforming_strings off', 'off', writeDocuments],
+    ['by COPY', 'on', (client: PoolClient, target: ProjectionTarget, changes: DocumentChanges) => copyDocuments(client, target, changes.rows)],
+  ])('writes documents with quotes, backslashes and any text exactly (%s)', async (_, conforming, write) => {
     const projection = countingProjection();
     await ensureProjectionSchema(database.pool, [projection]);
-    const texts = ["it's", "''", '\\', "\\'", "E'\\n'", '$$ $1 ;--', 'é 😀 \n\t "quoted"', "key's \\ key"];
+    const texts = ["it's", "''", '\\', "\\'", "E'\\n'", '$$ $1 ;--', 'é 😀 \n\t\r "quoted"', "key's \\ key", '\\N', ''];
     const rows = texts.map((text, index): [string, string, object] => [texts[(index + 1) % texts.length], String(index + 1), { text }]);
     await inTransaction(database.pool, async (client) => {
       await client.query(`SET LOCAL standard_conforming_strings TO ${conforming}`);
-      await writeDocuments(client, liveTarget(projection), { rows, closings: [] });
+      await write(client, liveTarget(projection), { rows, closings: [] });
     });
     const stored = await database.pool.query('SELECT key, position, doc FROM event_counts ORDER BY position');
     expect(stored.rows.map((row) => [row.key, row.position, row.doc])).toEqual(rows);
@@ -70,7 +75,7 @@ describe('projections on PostgreSQL', () => {
         (row) => [row.key, Number(row.position), row.valid_to === null ? null : Number(row.valid_to), Number(row.count)],
       );
     const countsAt = async (position: number) =>
-      (await database.pool.query('SELECT key, doc->>\'count\' AS count FROM event_counts_history WHERE valid @> $1::bigint ORDER BY key', [position])).rows.map(
+      (await database.pool.query(`SELECT key, doc->>'count' AS count FROM event_counts_history WHERE ${validAt('$1::bigint')} ORDER BY key`, [position])).rows.map(
         (row) => [row.key, Number(row.count)],
       );
     const EXPECTED = [
@@ -104,12 +109,21 @@ describe('projections on PostgreSQL', () => {
       expect(await countsAt(99)).toEqual([['s-1', 3], ['s-2', 2]]);
     });
 
-    it('rebuilds the same versions, even holding one document in memory at a time', async () => {
-      await rebuildProjections(database.pool, store, [history], { batchSize: 2, capacity: 1, flushEvery: 1 });
+    it.each([
+      ['in global order, holding one document in memory at a time', false],
+      ['stream by stream', true],
+    ])('rebuilds the same versions, %s', async (_, keyedWithinStream) => {
+      await rebuildProjections(database.pool, store, [historyOf(countingProjection(1, keyedWithinStream))], { batchSize: 2, capacity: 1, flushEvery: 1 });
       expect(await versions()).toEqual(EXPECTED);
+      expect(await countsAt(3)).toEqual([['s-1', 2], ['s-2', 1]]);
     });
 
-    it('rebuilds the projection with its history, its documents the versions still valid, as kept live', async () => {
+    it.each([
+      ['copied from the history', false],
+      ['folded with the history, stream by stream', true],
+    ])('rebuilds the projection with its history, its documents the versions still valid, as kept live (%s)', async (_, keyedWithinStream) => {
+      const counting = countingProjection(1, keyedWithinStream);
+      const history = historyOf(counting);
       await ensureProjectionSchema(database.pool, [counting]);
       const documents = async () => (await database.pool.query('SELECT key, position, doc FROM event_counts ORDER BY key')).rows;
       await inTransaction(database.pool, async (client) => applyBatch(client, [liveTarget(counting)], await store.readAll(0n, 100)));
@@ -159,30 +173,42 @@ describe('projections on PostgreSQL', () => {
     }
   });
 
-  it('rebuilds into a shadow table while the live one answers, then swaps it in', async () => {
-    const projection = countingProjection();
+  it.each([
+    ['in global order', false],
+    ['stream by stream', true],
+  ])('rebuilds into a shadow table while the live one answers, then swaps it in (%s)', async (_, keyedWithinStream) => {
+    const projection = countingProjection(1, keyedWithinStream);
     await ensureProjectionSchema(database.pool, [projection]);
     for (let i = 0; i < 20; i++) await append(`s-${i % 4}`, 1).catch(() => append(`s-${i % 4}-${i}`));
     await inTransaction(database.pool, async (client) => applyBatch(client, [liveTarget(projection)], await store.readAll(0n, 1000)));
     const before = await countedEvents(database.pool);
-    const progress: bigint[] = [];
+    const progress: number[] = [];
     const answeredDuringRebuild: number[] = [];
-    const result = await rebuildProjections(database.pool, store, [projection], {
+    let arrivedDuringRebuild: Promise<unknown> | undefined;
+    // Each read waits for the events appended during the rebuild: they must be in it when it swaps.
+    const waitingStore = {
+      headPosition: () => store.headPosition(),
+      readAll: async (...args: Parameters<PostgresEventStore['readAll']>) => (await arrivedDuringRebuild, store.readAll(...args)),
+      readByStream: async (...args: Parameters<PostgresEventStore['readByStream']>) => (await arrivedDuringRebuild, store.readByStream(...args)),
+    };
+    const result = await rebuildProjections(database.pool, waitingStore, [projection], {
       batchSize: 3,
-      onProgress: ({ position }) => {
-        progress.push(position);
+      onProgress: ({ events }) => {
+        progress.push(events);
+        arrivedDuringRebuild ??= append('s-late', 2);
         void countedEvents(database.pool).then((count) => answeredDuringRebuild.push(count));
       },
     });
-    expect(result.events).toBe(20);
     expect(progress.length).toBeGreaterThan(5);
-    expect(await countedEvents(database.pool)).toBe(before);
+    expect(progress.at(-1)).toBe(20);
     expect(answeredDuringRebuild.every((count) => count === before)).toBe(true);
+    expect(result).toMatchObject({ events: 22, position: 22n });
+    expect(await countedEvents(database.pool)).toBe(22);
     const tables = await database.pool.query("SELECT tablename FROM pg_tables WHERE tablename LIKE 'event_counts%'");
     expect(tables.rows.map((row) => row.tablename)).toEqual(['event_counts']);
     // Rebuilding twice must not trip over the names the first swap left on indexes and keys.
     await rebuildProjections(database.pool, store, [projection]);
-    expect(await countedEvents(database.pool)).toBe(20);
+    expect(await countedEvents(database.pool)).toBe(22);
   });
 
   it('rebuilds at start a projection whose version changed', async () => {

@@ -1,20 +1,31 @@
-import { Pool } from 'pg';
+import { Pool, PoolClient } from 'pg';
 import { EventStore, RecordedEvent } from '@app/event-store';
 import { PROJECTION_BEGIN, applyBatch, moveCheckpoints, readCheckpoints } from './checkpoints';
-import { DocumentBuffer, createIndexesSql, createTableOnlySql, writeDocuments } from './document-table';
+import { DocumentBuffer, DocumentChanges, copyDocuments, createIndexesSql, createTableOnlySql, primaryKeySql, writeDocuments } from './document-table';
 import { Projection, ProjectionTarget, liveTarget, shadowTarget } from './projection';
+import { StreamFold } from './stream-fold';
 import { inTransaction } from './transaction';
 
-export type RebuildProgress = Readonly<{ projections: readonly string[]; events: number; position: bigint; head: bigint }>;
+export type RebuildProgress = Readonly<{
+  projections: readonly string[];
+  /** Events folded so far, of the `head` there were when the rebuild began: the first pass's, then the next's. */
+  events: number;
+  /** Where the rebuilt projections stand: 0 until every pass is done, then the last position applied. */
+  position: bigint;
+  head: bigint;
+}>;
 
 export type RebuildOptions = Readonly<{
   batchSize?: number;
-  /** Documents each projection keeps in memory while it rebuilds: memory stays flat, however long the log. */
+  /** Documents each projection folded in global order keeps in memory: memory stays flat, however long the log. */
   capacity?: number;
   /** Changed documents that make the rebuild write to its shadow tables. */
   flushEvery?: number;
   onProgress?: (progress: RebuildProgress) => void;
 }>;
+
+type RebuildStore = Pick<EventStore, 'readAll' | 'readByStream' | 'headPosition'>;
+type Pass = Readonly<{ until: bigint; batchSize: number; flushEvery: number; onProgress: (events: number) => void }>;
 
 export class RebuildAlreadyRunning extends Error {
   constructor(readonly projections: readonly string[]) {
@@ -24,21 +35,33 @@ export class RebuildAlreadyRunning extends Error {
 }
 
 /**
- * Rebuilds projections from the first event into shadow tables, reading the log once for all of
- * them, while the live tables keep answering. Then, holding the live checkpoints so the runner
- * waits, it applies the last few events and swaps every shadow in, in one transaction: readers
- * see the old tables or the new ones, never a half-built one.
+ * Rebuilds projections from the first event into shadow tables while the live tables keep
+ * answering. Up to the head of the log as it was at the start, the projections whose documents
+ * each stay within a stream are folded from one read of the log stream by stream, each version
+ * written once with COPY; any others, from one read in global order. Indexes follow, built once
+ * over the full tables. Then, holding the live checkpoints so the runner waits, it applies the
+ * events that came meanwhile and swaps every shadow in, in one transaction: readers see the old
+ * tables or the new ones, never a half-built one.
  */
 export async function rebuildProjections(
   pool: Pool,
-  store: Pick<EventStore, 'readAll' | 'headPosition'>,
+  store: RebuildStore,
   projections: readonly Projection[],
   options: RebuildOptions = {},
 ): Promise<RebuildProgress> {
   const batchSize = options.batchSize ?? 2000;
+  const flushEvery = options.flushEvery ?? 20_000;
   const names = projections.map((projection) => projection.name);
   const lives = projections.map(liveTarget);
   const shadows = projections.map(shadowTarget);
+  // A projection rebuilt with its history needs no fold of its own: its documents are the versions still valid.
+  const historyShadowOf = (shadow: ProjectionTarget) => shadows.find((other) => other.projection.versionsOf === shadow.projection);
+  const currentShadowOf = (history: ProjectionTarget) => shadows.find((other) => history.projection.versionsOf === other.projection);
+  const folded = shadows.filter((shadow) => historyShadowOf(shadow) === undefined);
+  const byStream = store.readByStream ? folded.filter((shadow) => shadow.projection.keyedWithinStream) : [];
+  const inOrder = folded.filter((shadow) => !byStream.includes(shadow));
+  // Folded stream by stream, a history hands over its current versions as it goes; otherwise they are copied from it.
+  const filledWithHistory = byStream.flatMap((history) => currentShadowOf(history) ?? []);
   const lockKeys = names.map((name) => `rebuild:${name}`);
   const lock = await pool.connect();
   lock.on('error', () => undefined);
@@ -46,10 +69,13 @@ export async function rebuildProjections(
     const { rows } = await lock.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext(key)) AS locked FROM unnest($1::text[]) AS key', [lockKeys]);
     if (rows.some((row) => !row.locked)) throw new RebuildAlreadyRunning(names);
 
+    const until = await store.headPosition();
     await inTransaction(pool, async (client) => {
       for (const shadow of shadows) {
         await client.query(`DROP TABLE IF EXISTS ${shadow.table}`);
         await client.query(createTableOnlySql(shadow));
+        // Folding in global order looks documents up by key; the other tables get their key once full.
+        if (inOrder.includes(shadow)) await client.query(primaryKeySql(shadow));
         await client.query(
           `INSERT INTO projection_checkpoints (name, version, position) VALUES ($1, $2, 0)
            ON CONFLICT (name) DO UPDATE SET version = excluded.version, position = 0, updated_at = now()`,
@@ -58,31 +84,39 @@ export async function rebuildProjections(
       }
     });
     let events = 0;
-    let head = await store.headPosition();
+    let head = until;
     const progress = (position: bigint): RebuildProgress => ({ projections: names, events, position, head: head > position ? head : position });
-    // A projection rebuilt with its history needs no fold of its own: its documents are the versions still valid.
-    const historyShadowOf = (shadow: ProjectionTarget) => shadows.find((other) => other.projection.versionsOf === shadow.projection);
-    const derived = shadows.filter((shadow) => historyShadowOf(shadow) !== undefined);
-    const filled = await fillShadows(pool, store, shadows.filter((shadow) => !derived.includes(shadow)), { ...options, batchSize }, (position, read) => {
-      events = read;
-      options.onProgress?.(progress(position));
-    });
-    events = filled.events;
-    // Indexes built once over the whole table cost far less than kept up row by row; statistics
-    // taken now let the planner use them from the first query on the swapped-in table. Two tables
-    // at a time, histories (the largest) first: each build keeps one database core busy.
+    const pass: Pass = {
+      until,
+      batchSize,
+      flushEvery,
+      onProgress: (folded) => {
+        events = folded;
+        options.onProgress?.(progress(0n));
+      },
+    };
+    if (inOrder.length > 0) await foldInOrder(pool, store, inOrder, { ...pass, capacity: options.capacity ?? 20_000 });
+    if (byStream.length > 0) {
+      const folds = byStream.map((shadow) => new StreamFold(shadow, currentShadowOf(shadow)));
+      await foldByStream(pool, store.readByStream!.bind(store), folds, pass);
+    }
+    events = Number(until);
+    // Indexes built once over the whole table cost far less than kept up row by row. The shadows
+    // are this rebuild's alone until the swap, so each step commits on its own: first every table's
+    // documents and key, then every other index, two builds at a time (each keeps a database core
+    // busy; two on one table may run at once), then statistics, so that the planner uses the
+    // indexes from the first query on the swapped-in tables. Histories, the largest, go first.
     const largestFirst = [...shadows].sort((a, b) => Number(b.projection.keepsHistory ?? false) - Number(a.projection.keepsHistory ?? false));
-    await twoAtATime(largestFirst, (shadow) =>
-      inTransaction(pool, async (client) => {
-        const history = historyShadowOf(shadow);
-        if (history) {
-          await client.query(`INSERT INTO ${shadow.table} (key, position, doc) SELECT key, position, doc FROM ${history.table} WHERE valid_to IS NULL`);
-          await moveCheckpoints(client, [shadow.checkpoint], filled.position);
-        }
-        for (const sql of createIndexesSql(shadow)) await client.query(sql);
-        await client.query(`ANALYZE ${shadow.table}`);
-      }),
-    );
+    await twoAtATime(largestFirst, async (shadow) => {
+      const history = historyShadowOf(shadow);
+      if (history && !filledWithHistory.includes(shadow)) {
+        await pool.query(`INSERT INTO ${shadow.table} (key, position, doc) SELECT key, position, doc FROM ${history.table} WHERE valid_to IS NULL`);
+      }
+      if (!inOrder.includes(shadow)) await pool.query(primaryKeySql(shadow));
+    });
+    await twoAtATime(largestFirst.flatMap(createIndexesSql), (sql) => pool.query(sql));
+    await twoAtATime(largestFirst, (shadow) => pool.query(`ANALYZE ${shadow.table}`));
+    await inTransaction(pool, (client) => moveCheckpoints(client, shadows.map((shadow) => shadow.checkpoint), until));
 
     return await inTransaction(pool, async (client) => {
       await readCheckpoints(client, [...lives, ...shadows].map((target) => target.checkpoint), true);
@@ -120,50 +154,99 @@ export async function rebuildProjections(
 }
 
 /**
- * Folds the whole log into the empty shadow tables, keeping documents in memory between writes.
- * Each write runs on its own connection while the next events are read and applied.
+ * Writes what folds hand over on a connection of its own, one write at a time, while the next
+ * events are read and folded; a failure surfaces at the next write or at `finished`.
  */
-async function fillShadows(
-  pool: Pool,
-  store: Pick<EventStore, 'readAll'>,
-  shadows: readonly ProjectionTarget[],
-  options: RebuildOptions & { batchSize: number },
-  onProgress: (position: bigint, events: number) => void,
-): Promise<{ events: number; position: bigint }> {
-  const capacity = options.capacity ?? 20_000;
-  const flushEvery = options.flushEvery ?? 20_000;
-  const buffers = shadows.map((shadow) => new DocumentBuffer(shadow, { capacity, tableStartsEmpty: true }));
-  let position = 0n;
-  let events = 0;
-  let writing: Promise<void> = Promise.resolve();
-  const flush = async (last = false) => {
-    await writing;
-    // What the last write held is committed: it may leave memory now, between two batches.
-    buffers.forEach((buffer) => buffer.forgetWritten());
-    const changes = buffers.map((buffer) => buffer.takeChanges({ holdCurrent: !last }));
-    const reached = position;
-    writing = inTransaction(pool, async (client) => {
-      for (const [index, buffer] of buffers.entries()) await writeDocuments(client, buffer.target, changes[index]);
-      await moveCheckpoints(client, shadows.map((shadow) => shadow.checkpoint), reached);
-    }, { begin: PROJECTION_BEGIN });
-    // Failures surface when the next write or the end awaits it.
-    writing.catch(() => undefined);
-  };
-  let next: Promise<RecordedEvent[]> | undefined = store.readAll(0n, options.batchSize);
+class ShadowWriter {
+  private writing: Promise<void> = Promise.resolve();
+
+  constructor(private readonly pool: Pool) {}
+
+  /** Waits for the write before, then starts this one; `beforeNext` runs once the one before is committed. */
+  async write(work: (client: PoolClient) => Promise<void>, beforeNext?: () => void): Promise<void> {
+    await this.writing;
+    beforeNext?.();
+    this.writing = inTransaction(this.pool, work, { begin: PROJECTION_BEGIN });
+    this.writing.catch(() => undefined);
+  }
+
+  finished(): Promise<void> {
+    return this.writing;
+  }
+}
+
+/** Reads pages of events ahead: the next page is on its way while this one is folded. */
+async function readAhead(read: (last: RecordedEvent | undefined) => Promise<RecordedEvent[]>, batchSize: number, fold: (batch: RecordedEvent[]) => Promise<void>): Promise<void> {
+  let next: Promise<RecordedEvent[]> | undefined = read(undefined);
   while (next) {
     const batch: RecordedEvent[] = await next;
     if (batch.length === 0) break;
-    position = batch[batch.length - 1].position;
-    next = batch.length === options.batchSize ? store.readAll(position, options.batchSize) : undefined;
+    next = batch.length === batchSize ? read(batch[batch.length - 1]) : undefined;
     next?.catch(() => undefined);
-    for (const buffer of buffers) await buffer.apply(pool, batch);
-    events += batch.length;
-    if (buffers.reduce((sum, buffer) => sum + buffer.changed, 0) >= flushEvery) await flush();
-    onProgress(position, events);
+    await fold(batch);
   }
+}
+
+/** Folds the log up to `until`, stream by stream, into empty shadow tables without keys, by COPY. */
+async function foldByStream(pool: Pool, readByStream: NonNullable<EventStore['readByStream']>, folds: readonly StreamFold[], pass: Pass): Promise<void> {
+  const writer = new ShadowWriter(pool);
+  const flush = () => {
+    const rows = folds.flatMap((fold) => fold.takeRows());
+    return writer.write(async (client) => {
+      for (const [target, documents] of rows) await copyDocuments(client, target, documents);
+    });
+  };
+  let events = 0;
+  let stream: string | undefined;
+  const read = (last: RecordedEvent | undefined) => readByStream(pass.until, last && { streamId: last.streamId, version: last.version }, pass.batchSize);
+  await readAhead(read, pass.batchSize, async (batch) => {
+    for (const event of batch) {
+      if (event.streamId !== stream) {
+        folds.forEach((fold) => fold.endStream());
+        stream = event.streamId;
+      }
+      for (const fold of folds) fold.apply(event);
+    }
+    events += batch.length;
+    if (folds.reduce((sum, fold) => sum + fold.pending, 0) >= pass.flushEvery) await flush();
+    pass.onProgress(events);
+  });
+  folds.forEach((fold) => fold.endStream());
+  await flush();
+  await writer.finished();
+}
+
+/**
+ * Folds the log up to `until`, in global order, into the empty shadow tables, keeping documents in
+ * memory between writes. Reads only the event types the projections handle, when they say.
+ */
+async function foldInOrder(pool: Pool, store: Pick<EventStore, 'readAll'>, shadows: readonly ProjectionTarget[], pass: Pass & { capacity: number }): Promise<void> {
+  const buffers = shadows.map((shadow) => new DocumentBuffer(shadow, { capacity: pass.capacity, tableStartsEmpty: true }));
+  const writer = new ShadowWriter(pool);
+  const flush = (last = false) => {
+    let changes: DocumentChanges[] = [];
+    return writer.write(
+      async (client) => {
+        for (const [index, buffer] of buffers.entries()) await writeDocuments(client, buffer.target, changes[index]);
+      },
+      () => {
+        // What the last write held is committed: it may leave memory now, between two batches.
+        buffers.forEach((buffer) => buffer.forgetWritten());
+        changes = buffers.map((buffer) => buffer.takeChanges({ holdCurrent: !last }));
+      },
+    );
+  };
+  const types = shadows.every((shadow) => shadow.projection.eventTypes) ? shadows.flatMap((shadow) => shadow.projection.eventTypes!) : undefined;
+  const read = async (last: RecordedEvent | undefined) =>
+    last && last.position >= pass.until ? [] : store.readAll(last?.position ?? 0n, pass.batchSize, { types });
+  await readAhead(read, pass.batchSize, async (page) => {
+    const batch = page.filter((event) => event.position <= pass.until);
+    for (const buffer of buffers) await buffer.apply(pool, batch);
+    if (buffers.reduce((sum, buffer) => sum + buffer.changed, 0) >= pass.flushEvery) await flush();
+    pass.onProgress(Number(batch.at(-1)?.position ?? pass.until));
+  });
   await flush(true);
-  await writing;
-  return { events, position };
+  await writer.finished();
 }
 
 async function twoAtATime<T>(items: readonly T[], work: (item: T) => Promise<unknown>): Promise<void> {

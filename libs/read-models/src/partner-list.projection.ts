@@ -13,8 +13,11 @@ export const evolvePartnerDocument = (_doc: PartnerDocument | undefined, event: 
 /** The partner agencies, by id. */
 export const partnerList: Projection<PartnerDocument> = {
   name: 'partner-list',
-  version: 2,
+  version: 3,
   table: 'partner_list',
+  // Every partner is registered in the one registry stream.
+  keyedWithinStream: true,
+  eventTypes: ['PartnerRegistered'],
   handles: (event) => event.type === 'PartnerRegistered',
   keyOf: (event) => dataOf<PartnerRegistered>(event).partnerId,
   evolve: evolvePartnerDocument,

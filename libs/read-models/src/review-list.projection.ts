@@ -17,16 +17,17 @@ export function evolveReviewDocument(doc: ReviewDocument | undefined, event: Rec
   return { ...doc, recommendations: [...doc.recommendations, { ...recommendation, recordedAt }] };
 }
 
-const HANDLED = new Set(['ReviewRegistered', 'RecommendationRecorded']);
+const HANDLED = ['ReviewRegistered', 'RecommendationRecorded'];
 
 /** Every review with its recommendations, in the order they were recorded. */
 export const reviewList: Projection<ReviewDocument> = {
   name: 'review-list',
-  version: 2,
+  version: 3,
   table: 'review_list',
   columns: ["registered_at text GENERATED ALWAYS AS (doc->>'registeredAt') STORED"],
   indexes: ['(registered_at, key)'],
-  handles: (event) => HANDLED.has(event.type),
+  eventTypes: HANDLED,
+  handles: (event) => HANDLED.includes(event.type),
   keyOf: (event) => dataOf<ReviewRegistered | RecommendationRecorded>(event).reviewId,
   evolve: evolveReviewDocument,
 };

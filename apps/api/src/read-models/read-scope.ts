@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Pool, PoolClient } from 'pg';
 import { EVENT_STORE, EventStore } from '@app/event-store';
-import { Projection, historyOf } from '@app/projections';
+import { Projection, historyOf, validAt } from '@app/projections';
 import { CLOCK, Clock, utcDate } from '../clock/clock';
 import { ValidationFailed } from '../http/problem';
 import { ReadPositions } from './read-position';
@@ -61,7 +61,7 @@ class HistoryScope implements ReadScope {
   }
 
   restrict(where: SqlConditions): SqlConditions {
-    return where.add((p) => `valid @> ${p(this.at.toString())}::bigint`);
+    return where.add((p) => validAt(`${p(this.at.toString())}::bigint`));
   }
 
   async position(): Promise<bigint> {

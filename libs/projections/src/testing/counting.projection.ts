@@ -1,9 +1,10 @@
 import { Projection } from '../projection';
 
 /** Counts the events of every stream: the sum over its rows must equal the number of events, exactly. */
-export const countingProjection = (version = 1): Projection<{ count: number; positions: string[] }> => ({
+export const countingProjection = (version = 1, keyedWithinStream = false): Projection<{ count: number; positions: string[] }> => ({
   name: 'event-counts',
   version,
+  keyedWithinStream,
   table: 'event_counts',
   handles: () => true,
   keyOf: (event) => event.streamId,

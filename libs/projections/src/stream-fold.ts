@@ -1,0 +1,56 @@
+import { RecordedEvent } from '@app/event-store';
+import { DocumentRow } from './document-table';
+import { ProjectionTarget } from './projection';
+
+/**
+ * A projection's documents folded from the log read stream by stream, for a projection whose
+ * documents are each kept within one stream (`keyedWithinStream`): a document's events arrive
+ * together, in order, so each version is handed over once and final, ended by the next or, when
+ * its stream ends, as current. Nothing is kept from one stream to the next.
+ */
+export class StreamFold {
+  private readonly current = new Map<string, { position: bigint; doc: object }>();
+  private rows: DocumentRow[] = [];
+  private currentRows: DocumentRow[] = [];
+
+  /** `currentTarget`, for a projection that keeps history: the table of the documents as they are now, filled alongside. */
+  constructor(
+    readonly target: ProjectionTarget,
+    readonly currentTarget?: ProjectionTarget,
+  ) {}
+
+  /** Rows ready to be written. */
+  get pending(): number {
+    return this.rows.length + this.currentRows.length;
+  }
+
+  apply(event: RecordedEvent): void {
+    const { projection } = this.target;
+    if (!projection.handles(event)) return;
+    const key = projection.keyOf(event);
+    const previous = this.current.get(key);
+    const doc = projection.evolve(previous?.doc, event);
+    if (doc === undefined) return;
+    if (previous && projection.keepsHistory) this.rows.push([key, previous.position.toString(), previous.doc, event.position.toString()]);
+    this.current.set(key, { position: event.position, doc });
+  }
+
+  /** The stream has no more events: its documents' current versions are final. */
+  endStream(): void {
+    const { keepsHistory } = this.target.projection;
+    for (const [key, { position, doc }] of this.current) {
+      this.rows.push(keepsHistory ? [key, position.toString(), doc, null] : [key, position.toString(), doc]);
+      if (this.currentTarget) this.currentRows.push([key, position.toString(), doc]);
+    }
+    this.current.clear();
+  }
+
+  /** What is ready to be written, table by table; from now on it counts as written. */
+  takeRows(): [ProjectionTarget, DocumentRow[]][] {
+    const taken: [ProjectionTarget, DocumentRow[]][] = [[this.target, this.rows]];
+    if (this.currentTarget) taken.push([this.currentTarget, this.currentRows]);
+    this.rows = [];
+    this.currentRows = [];
+    return taken;
+  }
+}
