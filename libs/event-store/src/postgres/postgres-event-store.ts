@@ -1,4 +1,4 @@
-import { Pool, PoolClient, QueryResult } from 'pg';
+import { Pool, PoolClient, PoolConfig, QueryResult } from 'pg';
 import {
   AppendOptions,
   AppendResult,
@@ -142,8 +142,13 @@ export class PostgresEventStore implements EventStore {
   }
 
   verifyRanges(tasks: readonly RangeTask[], onProgress: (index: number, checked: number) => void): Promise<RangeOutcome[]> {
-    // Settings a thread can be given: functions do not cross.
-    const database = Object.fromEntries(Object.entries(this.pool.options).filter(([, value]) => typeof value !== 'function'));
+    // Settings a thread can be given: functions do not cross. The pool keeps a password given on
+    // its own out of its enumerable options (and so out of logs); the threads need it too.
+    const { password } = this.pool.options;
+    const database: PoolConfig = {
+      ...Object.fromEntries(Object.entries(this.pool.options).filter(([, value]) => typeof value !== 'function')),
+      ...(typeof password === 'string' ? { password } : {}),
+    };
     return Promise.all(tasks.map((task, index) => verifyRangeOnThread({ database, task }, (checked) => onProgress(index, checked))));
   }
 

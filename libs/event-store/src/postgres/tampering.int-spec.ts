@@ -1,4 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
+import { Pool } from 'pg';
 import { TestDatabase, createTestDatabase } from '../../../../test/support/database';
 import { signCheckpoint } from '../audit-checkpoint';
 import { canonicalJson } from '../canonical-json';
@@ -39,6 +40,25 @@ describe('verification finds tampering with the PostgreSQL log', () => {
     expect(told.length).toBeGreaterThan(3);
     expect(told.every((checked, index) => index === 0 || checked >= told[index - 1])).toBe(true);
     expect(told[told.length - 1]).toBe(EVENTS);
+  });
+
+  it('verifies ranges on threads however the pool was given its password', async () => {
+    const url = new URL(database.url);
+    expect(url.password).not.toBe('');
+    // pg keeps a password given on its own out of the pool's enumerable options.
+    const pool = new Pool({
+      host: url.hostname,
+      port: Number(url.port),
+      user: decodeURIComponent(url.username),
+      password: decodeURIComponent(url.password),
+      database: url.pathname.slice(1),
+      max: 2,
+    });
+    try {
+      expect(await verifyLog(new PostgresEventStore(pool), { batchSize: 4, ranges: 2 })).toMatchObject({ ok: true, checked: EVENTS });
+    } finally {
+      await pool.end();
+    }
   });
 
   it('stores each event as the canonical JSON its hash covers, and verifies from its rows alone, whatever text they hold', async () => {
