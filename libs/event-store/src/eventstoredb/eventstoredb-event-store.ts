@@ -79,7 +79,7 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   async readAll(after: bigint, limit: number, filter: LogFilter = {}): Promise<RecordedEvent[]> {
-    if (!filter.recordedFrom && !filter.recordedTo && filter.actor === undefined) return this.readLog(after, limit);
+    if (Object.values(filter).every((value) => value === undefined)) return this.readLog(after, limit);
     const found: RecordedEvent[] = [];
     for (let from = after; found.length < limit; ) {
       const page = await this.readLog(from, READ_PAGE);
