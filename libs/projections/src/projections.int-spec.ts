@@ -116,6 +116,9 @@ describe('projections on PostgreSQL', () => {
       await rebuildProjections(database.pool, store, [historyOf(countingProjection(1, keyedWithinStream))], { batchSize: 2, capacity: 1, flushEvery: 1 });
       expect(await versions()).toEqual(EXPECTED);
       expect(await countsAt(3)).toEqual([['s-1', 2], ['s-2', 1]]);
+      // As the runner writes them: in the order of their positions, whatever order they were folded in.
+      const stored = await database.pool.query('SELECT position FROM event_counts_history ORDER BY ctid');
+      expect(stored.rows.map((row) => Number(row.position))).toEqual([1, 2, 3, 4, 5]);
     });
 
     it.each([
