@@ -69,24 +69,6 @@ export function primaryKeySql({ projection, table }: ProjectionTarget): string {
   return `ALTER TABLE ${table} ADD PRIMARY KEY (${projection.keepsHistory ? 'key, position' : 'key'})`;
 }
 
-/**
- * Rewrites a history table in the order of its versions' positions, its position index built on
- * the way, as the runner writes it live: "what began or ended between two positions" (tallies,
- * counts as of a past position) then reads neighbouring pages rather than a page a version.
- * Answers the statement of the index it built, not to be run again.
- */
-export async function clusterByPosition(pool: Pool, { table }: ProjectionTarget): Promise<string> {
-  const index = `CREATE INDEX ON ${table} (position)`;
-  await pool.query(index);
-  const { rows } = await pool.query<{ name: string }>(
-    `SELECT indexrelid::regclass::text AS name FROM pg_index
-      WHERE indrelid = $1::regclass AND indkey::text = (SELECT attnum::text FROM pg_attribute WHERE attrelid = $1::regclass AND attname = 'position')`,
-    [table],
-  );
-  await pool.query(`CLUSTER ${table} USING ${rows[0].name}`);
-  return index;
-}
-
 export function createIndexesSql({ projection, table }: ProjectionTarget): string[] {
   // The bounds, indexed one by one, make "what changed between two positions" a pair of range scans.
   const history = projection.keepsHistory ? ['(key) WHERE valid_to IS NULL', '(position)', '(valid_to)'] : [];

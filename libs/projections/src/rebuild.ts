@@ -1,7 +1,7 @@
 import { Pool, PoolClient } from 'pg';
 import { EventStore, RecordedEvent } from '@app/event-store';
 import { PROJECTION_BEGIN, applyBatch, moveCheckpoints, readCheckpoints } from './checkpoints';
-import { DocumentBuffer, DocumentChanges, clusterByPosition, copyDocuments, createIndexesSql, createTableOnlySql, primaryKeySql, writeDocuments } from './document-table';
+import { DocumentBuffer, DocumentChanges, copyDocuments, createIndexesSql, createTableOnlySql, primaryKeySql, writeDocuments } from './document-table';
 import { Projection, ProjectionTarget, liveTarget, shadowTarget } from './projection';
 import { StreamFold } from './stream-fold';
 import { inTransaction } from './transaction';
@@ -103,22 +103,18 @@ export async function rebuildProjections(
     events = Number(until);
     // Indexes built once over the whole table cost far less than kept up row by row. The shadows
     // are this rebuild's alone until the swap, so each step commits on its own: first every table's
-    // documents, order and key, then every other index, two builds at a time (each keeps a database
+    // documents and key, then every other index, two builds at a time (each keeps a database
     // core busy; two on one table may run at once), then statistics, so that the planner uses the
     // indexes from the first query on the swapped-in tables. Histories, the largest, go first.
     const largestFirst = [...shadows].sort((a, b) => Number(b.projection.keepsHistory ?? false) - Number(a.projection.keepsHistory ?? false));
-    const built = new Set<string>();
     await twoAtATime(largestFirst, async (shadow) => {
       const history = historyShadowOf(shadow);
       if (history && !filledWithHistory.includes(shadow)) {
         await pool.query(`INSERT INTO ${shadow.table} (key, position, doc) SELECT key, position, doc FROM ${history.table} WHERE valid_to IS NULL`);
       }
-      // Folded stream by stream, a history's versions lie in the order of their streams.
-      if (byStream.includes(shadow) && shadow.projection.keepsHistory) built.add(await clusterByPosition(pool, shadow));
       if (!inOrder.includes(shadow)) await pool.query(primaryKeySql(shadow));
     });
-    const indexes = largestFirst.flatMap(createIndexesSql).filter((sql) => !built.has(sql));
-    await twoAtATime(indexes, (sql) => pool.query(sql));
+    await twoAtATime(largestFirst.flatMap(createIndexesSql), (sql) => pool.query(sql));
     await twoAtATime(largestFirst, (shadow) => pool.query(`ANALYZE ${shadow.table}`));
     await inTransaction(pool, (client) => moveCheckpoints(client, shadows.map((shadow) => shadow.checkpoint), until));
 

@@ -2,6 +2,9 @@ import { RecordedEvent } from '@app/event-store';
 import { DocumentRow } from './document-table';
 import { ProjectionTarget } from './projection';
 
+/** Positions as decimal text, compared as the numbers they are. */
+const byPosition = ([, a]: DocumentRow, [, b]: DocumentRow) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+
 /**
  * A projection's documents folded from the log read stream by stream, for a projection whose
  * documents are each kept within one stream (`keyedWithinStream`): a document's events arrive
@@ -45,9 +48,15 @@ export class StreamFold {
     this.current.clear();
   }
 
-  /** What is ready to be written, table by table; from now on it counts as written. */
+  /**
+   * What is ready to be written, table by table; from now on it counts as written. Versions come
+   * in the order of their positions, as the runner writes them live: each write then lays the
+   * versions of any stretch of the log on neighbouring pages, which is what counting as of a past
+   * position reads (the versions that began or ended since the last tally).
+   */
   takeRows(): [ProjectionTarget, DocumentRow[]][] {
-    const taken: [ProjectionTarget, DocumentRow[]][] = [[this.target, this.rows]];
+    const versions = this.target.projection.keepsHistory ? this.rows.sort(byPosition) : this.rows;
+    const taken: [ProjectionTarget, DocumentRow[]][] = [[this.target, versions]];
     if (this.currentTarget) taken.push([this.currentTarget, this.currentRows]);
     this.rows = [];
     this.currentRows = [];
