@@ -90,8 +90,8 @@ export async function rebuildProjections(
       until,
       batchSize,
       flushEvery,
-      onProgress: (folded) => {
-        events = folded;
+      onProgress: (eventsFolded) => {
+        events = eventsFolded;
         options.onProgress?.(progress(0n));
       },
     };
