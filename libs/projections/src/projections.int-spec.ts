@@ -192,22 +192,27 @@ describe('projections on PostgreSQL', () => {
     const progress: number[] = [];
     const answeredDuringRebuild: number[] = [];
     let arrivedDuringRebuild: Promise<unknown> | undefined;
-    // Each read waits for the events appended during the rebuild: they must be in it when it swaps.
+    // Each read the rebuild makes (all before it swaps) first asks what the live table answers, and
+    // waits for the events appended during the rebuild: they must be in it when it swaps.
+    const duringRebuild = async () => {
+      answeredDuringRebuild.push(await countedEvents(database.pool));
+      await arrivedDuringRebuild;
+    };
     const waitingStore = {
       headPosition: () => store.headPosition(),
-      readAll: async (...args: Parameters<PostgresEventStore['readAll']>) => (await arrivedDuringRebuild, store.readAll(...args)),
-      readByStream: async (...args: Parameters<PostgresEventStore['readByStream']>) => (await arrivedDuringRebuild, store.readByStream(...args)),
+      readAll: async (...args: Parameters<PostgresEventStore['readAll']>) => (await duringRebuild(), store.readAll(...args)),
+      readByStream: async (...args: Parameters<PostgresEventStore['readByStream']>) => (await duringRebuild(), store.readByStream(...args)),
     };
     const result = await rebuildProjections(database.pool, waitingStore, [projection], {
       batchSize: 3,
       onProgress: ({ events }) => {
         progress.push(events);
         arrivedDuringRebuild ??= append('s-late', 2);
-        void countedEvents(database.pool).then((count) => answeredDuringRebuild.push(count));
       },
     });
     expect(progress.length).toBeGreaterThan(5);
     expect(progress.at(-1)).toBe(20);
+    expect(answeredDuringRebuild.length).toBeGreaterThan(5);
     expect(answeredDuringRebuild.every((count) => count === before)).toBe(true);
     expect(result).toMatchObject({ events: 22, position: 22n });
     expect(await countedEvents(database.pool)).toBe(22);
