@@ -10,6 +10,8 @@ export const evolvePartnerDocument = (_doc: PartnerDocument | undefined, event: 
   return { id: partnerId, name, registeredAt: event.recordedAt.toISOString() };
 };
 
+const HANDLED = ['PartnerRegistered'];
+
 /** The partner agencies, by id. */
 export const partnerList: Projection<PartnerDocument> = {
   name: 'partner-list',
@@ -17,8 +19,8 @@ export const partnerList: Projection<PartnerDocument> = {
   table: 'partner_list',
   // Every partner is registered in the one registry stream.
   keyedWithinStream: true,
-  eventTypes: ['PartnerRegistered'],
-  handles: (event) => event.type === 'PartnerRegistered',
+  eventTypes: HANDLED,
+  handles: (event) => HANDLED.includes(event.type),
   keyOf: (event) => dataOf<PartnerRegistered>(event).partnerId,
   evolve: evolvePartnerDocument,
 };
