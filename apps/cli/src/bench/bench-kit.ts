@@ -12,6 +12,11 @@ import { createLogger } from '../../../api/src/observability/logger';
 import { PacedLoad, PacedLoadResult } from './paced-load';
 
 export const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+/**
+ * Load a fresh service process gets before it is measured: its first seconds measure the compiler
+ * (2 s of warm-up left the next 6 s of writes 15-25% slower than the 6 s after them).
+ */
+export const WARM_UP_SECONDS = Number(process.env.BENCH_WARM_UP_SECONDS ?? 10);
 
 /** Runs `work` from `concurrency` loops for SECONDS and answers operations per second. */
 export async function throughput(concurrency: number, work: () => Promise<unknown>): Promise<number> {

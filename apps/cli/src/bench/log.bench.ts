@@ -8,7 +8,7 @@ import { createPool } from '../../../api/src/database/database';
 import { Metrics } from '../../../api/src/observability/metrics';
 import { ActionTallies } from '../../../api/src/read-models/action-tallies';
 import { ProgressBar } from '../progress-bar';
-import { SECONDS, createDatabase, offerPacedLoadFromAnotherProcess, row, startBenchService, startBenchServiceOn } from './bench-kit';
+import { SECONDS, WARM_UP_SECONDS, createDatabase, offerPacedLoadFromAnotherProcess, row, startBenchService, startBenchServiceOn } from './bench-kit';
 import { SyntheticPartnership } from './synthetic-partnership';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
@@ -84,8 +84,9 @@ function quantile(q: number, buckets: { le: number; count: number }[]): number {
   return previous.le;
 }
 
-async function projectionDelays(metrics: Metrics) {
-  const histogram = metrics.registry.getSingleMetric('projection_delay_seconds') as Histogram;
+const projectionDelayHistogram = (metrics: Metrics) => metrics.registry.getSingleMetric('projection_delay_seconds') as Histogram;
+
+async function projectionDelays(histogram: Histogram) {
   const { values } = await histogram.get();
   const buckets = values
     .filter((value) => value.metricName === 'projection_delay_seconds_bucket')
@@ -197,18 +198,23 @@ export async function benchLag(serverUrl: string): Promise<string[]> {
   for (const rate of LAG_RATES) {
     const service = await startBenchService(serverUrl, `bench_lag_${rate}`);
     const seconds = Math.max(SECONDS, 10);
+    const offer = (duration: number) =>
+      offerPacedLoadFromAnotherProcess({
+        url: `${service.url}/reviews`,
+        token: service.token,
+        connections: 64,
+        seconds: duration,
+        rate,
+        body: { reference: 'BENCH', title: 'Benchmark review', kind: 'other' },
+      });
+    const delayHistogram = projectionDelayHistogram(service.app.get(Metrics));
+    await offer(WARM_UP_SECONDS);
+    delayHistogram.reset();
     const loopDelay = monitorEventLoopDelay({ resolution: 5 });
     loopDelay.enable();
-    const result = await offerPacedLoadFromAnotherProcess({
-      url: `${service.url}/reviews`,
-      token: service.token,
-      connections: 64,
-      seconds,
-      rate,
-      body: { reference: 'BENCH', title: 'Benchmark review', kind: 'other' },
-    });
+    const result = await offer(seconds);
     loopDelay.disable();
-    const delays = await projectionDelays(service.app.get(Metrics));
+    const delays = await projectionDelays(delayHistogram);
     await service.close();
     lines.push(
       row(`HTTP POST /reviews offered evenly at ${rate}/s for ${seconds} s, achieved`, result.ok / result.seconds) + `   (${result.failed} failed)`,

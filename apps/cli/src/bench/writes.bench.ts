@@ -1,64 +1,92 @@
 import { randomUUID } from 'node:crypto';
 import { PostgresEventStore, migrate } from '@app/event-store';
 import { createPool } from '../../../api/src/database/database';
-import { createDatabase, loadFromAnotherProcess, row, startBenchService, throughput } from './bench-kit';
+import { WARM_UP_SECONDS, createDatabase, loadFromAnotherProcess, row, startBenchService, throughput } from './bench-kit';
 
 const REVIEW = { reference: 'BENCH', title: 'Benchmark review', kind: 'other' };
 
 const CONCURRENCY = [1, 16, 64];
+const HTTP_CONNECTIONS = [16, 64];
+/**
+ * Each figure is the median of this many rounds, and each ratio the median of the rounds' ratios:
+ * the machine's load changes within a minute, so a figure is compared with raw PostgreSQL measured
+ * seconds before it, not with one measured a minute before.
+ */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
-/** Raw PostgreSQL, event-store and HTTP write throughput, against one server. */
+const median = (values: readonly number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+
+/** Rates of one kind of write, round after round, each beside the raw rate measured just before it. */
+class Measured {
+  private readonly rates: number[] = [];
+  private readonly ratios: number[] = [];
+
+  add(rate: number, raw?: number): void {
+    this.rates.push(rate);
+    if (raw) this.ratios.push(rate / raw);
+  }
+
+  line(label: string): string {
+    const ratio = this.ratios.length > 0 ? `   ${median(this.ratios).toFixed(2)}× raw` : '';
+    const spread = `   (rounds: ${this.rates.map((rate) => rate.toFixed(0)).join(', ')})`;
+    return row(label, median(this.rates)) + ratio + spread;
+  }
+}
+
+/** Raw PostgreSQL, event-store and HTTP write throughput, against one server, in interleaved rounds. */
 export async function benchWrites(serverUrl: string): Promise<string[]> {
-  const lines: string[] = [];
   const rawPool = createPool(await createDatabase(serverUrl, 'bench_raw'));
   rawPool.options.max = 70;
   await rawPool.query('CREATE TABLE raw_events (id bigserial PRIMARY KEY, stream_id text NOT NULL, data jsonb NOT NULL)');
-  const raw = new Map<number, number>();
-  for (const c of CONCURRENCY) {
-    raw.set(
-      c,
-      await throughput(c, async () => {
-        const client = await rawPool.connect();
-        try {
-          await client.query('BEGIN');
-          await client.query('INSERT INTO raw_events (stream_id, data) VALUES ($1, $2)', [randomUUID(), { n: 1 }]);
-          await client.query('COMMIT');
-        } finally {
-          client.release();
-        }
-      }),
-    );
-    lines.push(row(`raw INSERT, one per transaction, c=${c}`, raw.get(c)!));
-  }
-  await rawPool.end();
-
+  const rawInsert = async () => {
+    const client = await rawPool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('INSERT INTO raw_events (stream_id, data) VALUES ($1, $2)', [randomUUID(), { n: 1 }]);
+      await client.query('COMMIT');
+    } finally {
+      client.release();
+    }
+  };
   const storePool = createPool(await createDatabase(serverUrl, 'bench_store'));
   await migrate(storePool);
   const store = new PostgresEventStore(storePool);
-  for (const c of CONCURRENCY) {
-    const rate = await throughput(c, () =>
-      store.appendToStream(`bench-${randomUUID()}`, [{ eventId: randomUUID(), type: 'Benchmarked', data: { n: 1 }, metadata: {} }], {
-        expectedVersion: 0,
-      }),
-    );
-    lines.push(row(`event store append (group commit), c=${c}`, rate, raw.get(c)));
-  }
-  await storePool.end();
-
-  const service = await startBenchService(serverUrl, 'bench_http');
-  // Not counted: the first seconds of a fresh process measure its compiler and its pool filling up.
-  await loadFromAnotherProcess({ url: `${service.url}/reviews`, token: service.token, connections: 16, seconds: 2, body: REVIEW });
-  for (const c of [16, 64]) {
-    const result = await loadFromAnotherProcess({
-      url: `${service.url}/reviews`,
-      token: service.token,
-      connections: c,
-      body: REVIEW,
+  const storeAppend = () =>
+    store.appendToStream(`bench-${randomUUID()}`, [{ eventId: randomUUID(), type: 'Benchmarked', data: { n: 1 }, metadata: {} }], {
+      expectedVersion: 0,
     });
-    const ok = result['2xx'] / (result.duration || 1);
-    lines.push(row(`HTTP POST /reviews, ${c} connections`, ok, raw.get(c)) + `   (${result.non2xx} non-2xx)`);
+  const service = await startBenchService(serverUrl, 'bench_http');
+  const post = async (connections: number, seconds?: number) => {
+    const result = await loadFromAnotherProcess({ url: `${service.url}/reviews`, token: service.token, connections, seconds, body: REVIEW });
+    if (result.non2xx > 0) throw new Error(`${result.non2xx} of the benchmark's POSTs failed`);
+    return result['2xx'] / (result.duration || 1);
+  };
+  await post(16, WARM_UP_SECONDS);
+
+  const raw = new Map(CONCURRENCY.map((c) => [c, new Measured()]));
+  const appended = new Map(CONCURRENCY.map((c) => [c, new Measured()]));
+  const posted = new Map(HTTP_CONNECTIONS.map((c) => [c, new Measured()]));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const c of CONCURRENCY) {
+      const rawRate = await throughput(c, rawInsert);
+      raw.get(c)!.add(rawRate);
+      appended.get(c)!.add(await throughput(c, storeAppend), rawRate);
+      if (posted.has(c)) posted.get(c)!.add(await post(c), rawRate);
+    }
   }
-  lines.push(`service RSS after the HTTP runs: ${(process.memoryUsage().rss / 1024 / 1024).toFixed(0)} MB (bench process, service included)`);
+  const rss = process.memoryUsage().rss / 1024 / 1024;
   await service.close();
-  return lines;
+  await storePool.end();
+  await rawPool.end();
+  return [
+    ...CONCURRENCY.map((c) => raw.get(c)!.line(`raw INSERT, one per transaction, c=${c}`)),
+    ...CONCURRENCY.map((c) => appended.get(c)!.line(`event store append (group commit), c=${c}`)),
+    ...HTTP_CONNECTIONS.map((c) => posted.get(c)!.line(`HTTP POST /reviews, ${c} connections`)),
+    `service RSS after the HTTP runs: ${rss.toFixed(0)} MB (bench process, service included)`,
+    `medians of ${ROUNDS} rounds; each round measures raw, then the store, then HTTP, at one concurrency after another`,
+  ];
 }
