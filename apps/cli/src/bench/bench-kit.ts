@@ -1,5 +1,9 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
+import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Pool } from 'pg';
@@ -8,6 +12,7 @@ import { migrate } from '@app/event-store';
 import { createApp } from '../../../api/src/app';
 import { loadConfig } from '../../../api/src/config/config';
 import { createPool } from '../../../api/src/database/database';
+import { freePort } from '../../../api/src/database/embedded-postgres';
 import { createLogger } from '../../../api/src/observability/logger';
 import { PacedLoad, PacedLoadResult } from './paced-load';
 
@@ -78,29 +83,78 @@ export async function startBenchService(serverUrl: string, name: string): Promis
   return startBenchServiceOn(await createDatabase(serverUrl, name));
 }
 
+const BENCH_SECRET = 'bench-secret-long-enough-to-sign';
+const signingKeyPem = () => generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+
+function subgroupToken(): Promise<string> {
+  return new SignJWT({ name: 'Bench', roles: ['subgroup'] })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject('bench')
+    .setExpirationTime('1h')
+    .sign(new TextEncoder().encode(BENCH_SECRET));
+}
+
 /** The real service on a database of the bench server, with a subgroup token to drive it. */
 export async function startBenchServiceOn(databaseUrl: string): Promise<BenchService> {
   const pool = createPool(databaseUrl);
   await migrate(pool);
-  const secret = 'bench-secret-long-enough-to-sign';
-  const signingKey = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-  const config = loadConfig({ AUTH_DEV_SECRET: secret, DATABASE_URL: databaseUrl, AUDIT_SIGNING_KEY: signingKey, DEMO: 'off' });
+  const config = loadConfig({ AUTH_DEV_SECRET: BENCH_SECRET, DATABASE_URL: databaseUrl, AUDIT_SIGNING_KEY: signingKeyPem(), DEMO: 'off' });
   const app = await createApp({ config, pool, logger: createLogger('warn') });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.getHttpServer().address() as { port: number };
-  const token = await new SignJWT({ name: 'Bench', roles: ['subgroup'] })
-    .setProtectedHeader({ alg: 'HS256' })
-    .setSubject('bench')
-    .setExpirationTime('1h')
-    .sign(new TextEncoder().encode(secret));
   return {
     app,
     url: `http://127.0.0.1:${port}`,
-    token,
+    token: await subgroupToken(),
     pool,
     close: async () => {
       await app.close();
       await pool.end();
+    },
+  };
+}
+
+export type ServiceProcess = Readonly<{ url: string; token: string; rssMb: () => Promise<number>; close: () => Promise<void> }>;
+
+/**
+ * The real service in a process of its own, started as `npm start` starts it (with the Node flags
+ * this bench runs with), on a fresh database of the bench server: nothing it does shares a heap,
+ * a thread or a garbage collector with what the bench measures beside it.
+ */
+export async function startServiceProcess(serverUrl: string, name: string): Promise<ServiceProcess> {
+  const databaseUrl = await createDatabase(serverUrl, name);
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawn(process.execPath, [...process.execArgv, join(__dirname, '../../../api/src/main')], {
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      AUTH_DEV_SECRET: BENCH_SECRET,
+      AUDIT_SIGNING_KEY: signingKeyPem(),
+      DEMO: 'off',
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = once(child, 'exit');
+  for (let waited = 0; ; waited += 200) {
+    if (child.exitCode !== null) throw new Error(`the service stopped before it was ready: ${stderr.trim()}`);
+    if (waited > 60_000) throw new Error('the service was not ready within 60 s');
+    const ready = await fetch(`${url}/health/ready`).then((response) => response.ok, () => false);
+    if (ready) break;
+    await sleep(200);
+  }
+  return {
+    url,
+    token: await subgroupToken(),
+    rssMb: async () => Number(/VmRSS:\s+(\d+) kB/.exec(await readFile(`/proc/${child.pid}/status`, 'utf8'))?.[1]) / 1024,
+    close: async () => {
+      child.kill('SIGTERM');
+      await exited;
     },
   };
 }

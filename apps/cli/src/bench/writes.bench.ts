@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { PostgresEventStore, migrate } from '@app/event-store';
 import { createPool } from '../../../api/src/database/database';
-import { WARM_UP_SECONDS, createDatabase, loadFromAnotherProcess, row, startBenchService, throughput } from './bench-kit';
+import { WARM_UP_SECONDS, createDatabase, loadFromAnotherProcess, row, startServiceProcess, throughput } from './bench-kit';
 
 const REVIEW = { reference: 'BENCH', title: 'Benchmark review', kind: 'other' };
 
@@ -59,34 +59,44 @@ export async function benchWrites(serverUrl: string): Promise<string[]> {
     store.appendToStream(`bench-${randomUUID()}`, [{ eventId: randomUUID(), type: 'Benchmarked', data: { n: 1 }, metadata: {} }], {
       expectedVersion: 0,
     });
-  const service = await startBenchService(serverUrl, 'bench_http');
+  const raw = new Map(CONCURRENCY.map((c) => [c, new Measured()]));
+  const appended = new Map(CONCURRENCY.map((c) => [c, new Measured()]));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const c of CONCURRENCY) {
+      const rawRate = await throughput(c, rawInsert);
+      raw.get(c)!.add(rawRate);
+      appended.get(c)!.add(await throughput(c, storeAppend), rawRate);
+    }
+  }
+  await storePool.end();
+
+  const service = await startServiceProcess(serverUrl, 'bench_http');
   const post = async (connections: number, seconds?: number) => {
     const result = await loadFromAnotherProcess({ url: `${service.url}/reviews`, token: service.token, connections, seconds, body: REVIEW });
     if (result.non2xx > 0) throw new Error(`${result.non2xx} of the benchmark's POSTs failed`);
     return result['2xx'] / (result.duration || 1);
   };
   await post(16, WARM_UP_SECONDS);
-
-  const raw = new Map(CONCURRENCY.map((c) => [c, new Measured()]));
-  const appended = new Map(CONCURRENCY.map((c) => [c, new Measured()]));
+  const rawBeside = new Map(HTTP_CONNECTIONS.map((c) => [c, new Measured()]));
   const posted = new Map(HTTP_CONNECTIONS.map((c) => [c, new Measured()]));
   for (let round = 0; round < ROUNDS; round++) {
-    for (const c of CONCURRENCY) {
+    for (const c of HTTP_CONNECTIONS) {
       const rawRate = await throughput(c, rawInsert);
-      raw.get(c)!.add(rawRate);
-      appended.get(c)!.add(await throughput(c, storeAppend), rawRate);
-      if (posted.has(c)) posted.get(c)!.add(await post(c), rawRate);
+      rawBeside.get(c)!.add(rawRate);
+      posted.get(c)!.add(await post(c), rawRate);
     }
   }
-  const rss = process.memoryUsage().rss / 1024 / 1024;
+  const rss = await service.rssMb();
   await service.close();
-  await storePool.end();
   await rawPool.end();
   return [
     ...CONCURRENCY.map((c) => raw.get(c)!.line(`raw INSERT, one per transaction, c=${c}`)),
     ...CONCURRENCY.map((c) => appended.get(c)!.line(`event store append (group commit), c=${c}`)),
-    ...HTTP_CONNECTIONS.map((c) => posted.get(c)!.line(`HTTP POST /reviews, ${c} connections`)),
-    `service RSS after the HTTP runs: ${rss.toFixed(0)} MB (bench process, service included)`,
-    `medians of ${ROUNDS} rounds; each round measures raw, then the store, then HTTP, at one concurrency after another`,
+    ...HTTP_CONNECTIONS.flatMap((c) => [
+      rawBeside.get(c)!.line(`raw INSERT, c=${c}, beside the HTTP runs`),
+      posted.get(c)!.line(`HTTP POST /reviews, ${c} connections`),
+    ]),
+    `service RSS after the HTTP runs: ${rss.toFixed(0)} MB (its own process)`,
+    `medians of ${ROUNDS} rounds; each round measures raw, then the store or HTTP, at one concurrency after another`,
   ];
 }
