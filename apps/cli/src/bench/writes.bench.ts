@@ -37,6 +37,20 @@ class Measured {
   }
 }
 
+/** `measure` at each concurrency, round after round, each time just after raw PostgreSQL at the same concurrency. */
+async function roundsBesideRaw(concurrencies: readonly number[], rawInsert: () => Promise<void>, measure: (concurrency: number) => Promise<number>) {
+  const raw = new Map(concurrencies.map((c) => [c, new Measured()]));
+  const measured = new Map(concurrencies.map((c) => [c, new Measured()]));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const c of concurrencies) {
+      const rawRate = await throughput(c, rawInsert);
+      raw.get(c)!.add(rawRate);
+      measured.get(c)!.add(await measure(c), rawRate);
+    }
+  }
+  return { raw, measured };
+}
+
 /** Raw PostgreSQL, event-store and HTTP write throughput, against one server, in interleaved rounds. */
 export async function benchWrites(serverUrl: string): Promise<string[]> {
   const rawPool = createPool(await createDatabase(serverUrl, 'bench_raw'));
@@ -59,15 +73,7 @@ export async function benchWrites(serverUrl: string): Promise<string[]> {
     store.appendToStream(`bench-${randomUUID()}`, [{ eventId: randomUUID(), type: 'Benchmarked', data: { n: 1 }, metadata: {} }], {
       expectedVersion: 0,
     });
-  const raw = new Map(CONCURRENCY.map((c) => [c, new Measured()]));
-  const appended = new Map(CONCURRENCY.map((c) => [c, new Measured()]));
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const c of CONCURRENCY) {
-      const rawRate = await throughput(c, rawInsert);
-      raw.get(c)!.add(rawRate);
-      appended.get(c)!.add(await throughput(c, storeAppend), rawRate);
-    }
-  }
+  const { raw, measured: appended } = await roundsBesideRaw(CONCURRENCY, rawInsert, (c) => throughput(c, storeAppend));
   await storePool.end();
 
   const service = await startServiceProcess(serverUrl, 'bench_http');
@@ -77,15 +83,7 @@ export async function benchWrites(serverUrl: string): Promise<string[]> {
     return result['2xx'] / (result.duration || 1);
   };
   await post(16, WARM_UP_SECONDS);
-  const rawBeside = new Map(HTTP_CONNECTIONS.map((c) => [c, new Measured()]));
-  const posted = new Map(HTTP_CONNECTIONS.map((c) => [c, new Measured()]));
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const c of HTTP_CONNECTIONS) {
-      const rawRate = await throughput(c, rawInsert);
-      rawBeside.get(c)!.add(rawRate);
-      posted.get(c)!.add(await post(c), rawRate);
-    }
-  }
+  const { raw: rawBeside, measured: posted } = await roundsBesideRaw(HTTP_CONNECTIONS, rawInsert, (c) => post(c));
   const rss = await service.rssMb();
   await service.close();
   await rawPool.end();
