@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { RecordedEvent } from '../event-store.port';
 import { createTestDatabase } from '../../../../test/support/database';
 import { anEvent, describeEventStoreContract, readEverything } from '../testing/event-store.contract';
@@ -85,6 +86,40 @@ describe('PostgreSQL event store', () => {
     }
   });
 
+  it('checks a group against the log by its indexes, even before the log has any statistics', async () => {
+    const database = await createTestDatabase();
+    try {
+      await migrate(database.pool);
+      await database.pool.query('ALTER TABLE events SET (autovacuum_enabled = off)');
+      // A long log of one event a stream, written directly: its hashes are not what this is about.
+      const logLength = 50_000;
+      await database.pool.query(
+        `INSERT INTO events (position, event_id, stream_id, version, type, data, metadata, recorded_at, prev_hash, hash)
+         SELECT n, gen_random_uuid(), 's-' || n, 1, 'SomethingHappened', '{}', '{}', now(), '\\x00', '\\x00' FROM generate_series(1, $1) AS n`,
+        [logLength],
+      );
+      await database.pool.query('UPDATE event_log_head SET position = $1', [logLength]);
+      const store = new PostgresEventStore(database.pool);
+      const { rows } = await database.pool.query(`SELECT reltuples FROM pg_class WHERE relname = 'events'`);
+      expect(rows[0].reltuples).toBe(-1);
+
+      const sent = jest.spyOn(Client.prototype, 'query');
+      await Promise.all(Array.from({ length: 64 }, (_, i) => store.appendToStream(`s-${i + 1}`, [anEvent()], { expectedVersion: 1 })));
+      const reads = sent.mock.calls.map(([sql]) => sql).filter((sql): sql is string => typeof sql === 'string' && sql.startsWith('BEGIN'));
+      sent.mockRestore();
+
+      const statements = reads.flatMap((sql) => sql.split(';\n').filter((statement) => statement.trim().startsWith('SELECT')));
+      expect(statements.length).toBeGreaterThan(0);
+      for (const statement of statements) {
+        const { rows: explained } = await database.pool.query(`EXPLAIN (FORMAT JSON) ${statement}`);
+        const scans = planNodes(explained[0]['QUERY PLAN'][0].Plan).filter((node) => node['Relation Name'] === 'events');
+        expect(scans.map((node) => node['Node Type'])).not.toContain('Seq Scan');
+      }
+    } finally {
+      await database.drop();
+    }
+  });
+
   it('fails only the append the database refuses, not the others committed with it', async () => {
     const database = await createTestDatabase();
     try {
@@ -105,3 +140,6 @@ describe('PostgreSQL event store', () => {
     }
   });
 });
+
+type PlanNode = { 'Node Type': string; 'Relation Name'?: string; Plans?: PlanNode[] };
+const planNodes = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(planNodes)];
