@@ -5,10 +5,14 @@ import { startEmbeddedPostgres } from '../../../api/src/database/embedded-postgr
 import { benchLag, benchLog } from './log.bench';
 import { benchWrites } from './writes.bench';
 
+/**
+ * The log section runs last: it leaves a million fresh rows to the server's housekeeping, and the lag
+ * measured right after it had a p99 of 75.6 ms at 1,000 writes/s, against 23.8 ms measured alone.
+ */
 const SECTIONS: Record<string, (serverUrl: string) => Promise<string[]>> = {
   writes: benchWrites,
-  log: benchLog,
   lag: benchLag,
+  log: benchLog,
 };
 
 /**
