@@ -86,7 +86,7 @@ describe('PostgreSQL event store', () => {
     }
   });
 
-  it('checks a group against the log by its indexes, even before the log has any statistics', async () => {
+  it('checks a group against the log and the claims by their indexes, even before either has statistics', async () => {
     const database = await createTestDatabase();
     try {
       await migrate(database.pool);
@@ -99,12 +99,22 @@ describe('PostgreSQL event store', () => {
         [logLength],
       );
       await database.pool.query('UPDATE event_log_head SET position = $1', [logLength]);
+      await database.pool.query('ALTER TABLE idempotency_keys SET (autovacuum_enabled = off)');
+      await database.pool.query(
+        `INSERT INTO idempotency_keys (scope, key, fingerprint, outcome, stream_id, version, position, created_at)
+         SELECT 'user-' || n % 100, 'key-' || n, 'abc', '{}', 's-' || n, 1, n, now() FROM generate_series(1, $1) AS n`,
+        [logLength],
+      );
       const store = new PostgresEventStore(database.pool);
-      const { rows } = await database.pool.query(`SELECT reltuples FROM pg_class WHERE relname = 'events'`);
-      expect(rows[0].reltuples).toBe(-1);
+      const { rows } = await database.pool.query(`SELECT reltuples FROM pg_class WHERE relname IN ('events', 'idempotency_keys')`);
+      expect(rows.map((row) => row.reltuples)).toEqual([-1, -1]);
 
       const sent = jest.spyOn(Client.prototype, 'query');
-      await Promise.all(Array.from({ length: 64 }, (_, i) => store.appendToStream(`s-${i + 1}`, [anEvent()], { expectedVersion: 1 })));
+      // Every other append with an idempotency claim, so that their lookup is planned too.
+      const claim = (i: number) => (i % 2 === 0 ? { scope: 'user-1', key: `key-${i}`, fingerprint: 'abc', outcome: { id: `s-${i + 1}` } } : undefined);
+      await Promise.all(
+        Array.from({ length: 64 }, (_, i) => store.appendToStream(`s-${i + 1}`, [anEvent()], { expectedVersion: 1, idempotency: claim(i) })),
+      );
       const reads = sent.mock.calls.map(([sql]) => sql).filter((sql): sql is string => typeof sql === 'string' && sql.startsWith('BEGIN'));
       sent.mockRestore();
 
@@ -112,7 +122,7 @@ describe('PostgreSQL event store', () => {
       expect(statements.length).toBeGreaterThan(0);
       for (const statement of statements) {
         const { rows: explained } = await database.pool.query(`EXPLAIN (FORMAT JSON) ${statement}`);
-        const scans = planNodes(explained[0]['QUERY PLAN'][0].Plan).filter((node) => node['Relation Name'] === 'events');
+        const scans = planNodes(explained[0]['QUERY PLAN'][0].Plan).filter((node) => ['events', 'idempotency_keys'].includes(node['Relation Name'] ?? ''));
         expect(scans.map((node) => node['Node Type'])).not.toContain('Seq Scan');
       }
     } finally {
