@@ -141,9 +141,10 @@ export async function startServiceProcess(serverUrl: string, name: string): Prom
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = once(child, 'exit');
-  for (let waited = 0; ; waited += 200) {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
     if (child.exitCode !== null) throw new Error(`the service stopped before it was ready: ${stderr.trim()}`);
-    if (waited > 60_000) throw new Error('the service was not ready within 60 s');
+    if (Date.now() > deadline) throw new Error('the service was not ready within 60 s');
     const ready = await fetch(`${url}/health/ready`).then((response) => response.ok, () => false);
     if (ready) break;
     await sleep(200);
