@@ -32,12 +32,21 @@ export type ChainedText = Readonly<{
  * from their canonical parts, the keys in canonical order.
  */
 export function chainedText(event: ChainedText): string {
-  return (
-    `{"data":${event.data},"eventId":${JSON.stringify(event.eventId)},"metadata":${event.metadata}` +
-    // Digits and an ISO instant: nothing in them to escape.
-    `,"position":"${event.position}","recordedAt":"${event.recordedAt}"` +
-    `,"stream":${JSON.stringify(event.streamId)},"type":${JSON.stringify(event.type)},"version":${event.version}}`
-  );
+  const [beforePosition, afterRecordedAt] = chainedTextAround(event);
+  // Digits and an ISO instant: nothing in them to escape.
+  return `${beforePosition}${event.position}","recordedAt":"${event.recordedAt}${afterRecordedAt}`;
+}
+
+/**
+ * The text an event's hash covers, all but its position and recorded time: what comes before the
+ * position, and what comes after the recorded time (between the two, `","recordedAt":"`). For a
+ * store that assigns both where it writes.
+ */
+export function chainedTextAround(event: Omit<ChainedText, 'position' | 'recordedAt'>): [beforePosition: string, afterRecordedAt: string] {
+  return [
+    `{"data":${event.data},"eventId":${JSON.stringify(event.eventId)},"metadata":${event.metadata},"position":"`,
+    `","stream":${JSON.stringify(event.streamId)},"type":${JSON.stringify(event.type)},"version":${event.version}}`,
+  ];
 }
 
 /** The fields of an event as its hash covers them: what `chainedText` writes, and the store keeps. */

@@ -1,4 +1,5 @@
-import { Client } from 'pg';
+import { randomUUID } from 'node:crypto';
+import { Pool } from 'pg';
 import { RecordedEvent } from '../event-store.port';
 import { createTestDatabase } from '../../../../test/support/database';
 import { anEvent, describeEventStoreContract, readEverything } from '../testing/event-store.contract';
@@ -91,39 +92,70 @@ describe('PostgreSQL event store', () => {
     try {
       await migrate(database.pool);
       await database.pool.query('ALTER TABLE events SET (autovacuum_enabled = off)');
-      // A long log of one event a stream, written directly: its hashes are not what this is about.
-      const logLength = 50_000;
-      await database.pool.query(
-        `INSERT INTO events (position, event_id, stream_id, version, type, data, metadata, recorded_at, prev_hash, hash)
-         SELECT n, gen_random_uuid(), 's-' || n, 1, 'SomethingHappened', '{}', '{}', now(), '\\x00', '\\x00' FROM generate_series(1, $1) AS n`,
-        [logLength],
-      );
-      await database.pool.query('UPDATE event_log_head SET position = $1', [logLength]);
       await database.pool.query('ALTER TABLE idempotency_keys SET (autovacuum_enabled = off)');
-      await database.pool.query(
-        `INSERT INTO idempotency_keys (scope, key, fingerprint, outcome, stream_id, version, position, created_at)
-         SELECT 'user-' || n % 100, 'key-' || n, 'abc', '{}', 's-' || n, 1, n, now() FROM generate_series(1, $1) AS n`,
-        [logLength],
+      // The store's connection has the server explain every statement it runs, those inside
+      // append_events included, and send each plan back as a message. One connection, used for group
+      // after group, so that the plans the server caches for a session are explained too.
+      const plans: PlanNode[] = [];
+      const explaining = new Pool({
+        connectionString: database.url,
+        max: 1,
+        options: [
+          'session_preload_libraries=auto_explain',
+          'auto_explain.log_min_duration=0',
+          'auto_explain.log_nested_statements=on',
+          'auto_explain.log_format=json',
+          'client_min_messages=log',
+        ]
+          .map((setting) => `-c ${setting}`)
+          .join(' '),
+      });
+      explaining.on('connect', (client) =>
+        client.on('notice', ({ message }) => {
+          const plan = message?.match(/plan:\s*(\{[\s\S]*\})\s*$/)?.[1];
+          if (plan) plans.push(JSON.parse(plan).Plan);
+        }),
       );
-      const store = new PostgresEventStore(database.pool);
-      const { rows } = await database.pool.query(`SELECT reltuples FROM pg_class WHERE relname IN ('events', 'idempotency_keys')`);
-      expect(rows.map((row) => row.reltuples)).toEqual([-1, -1]);
-
-      const sent = jest.spyOn(Client.prototype, 'query');
+      const store = new PostgresEventStore(explaining);
       // Every other append with an idempotency claim, so that their lookup is planned too.
-      const claim = (i: number) => (i % 2 === 0 ? { scope: 'user-1', key: `key-${i}`, fingerprint: 'abc', outcome: { id: `s-${i + 1}` } } : undefined);
-      await Promise.all(
-        Array.from({ length: 64 }, (_, i) => store.appendToStream(`s-${i + 1}`, [anEvent()], { expectedVersion: 1, idempotency: claim(i) })),
-      );
-      const reads = sent.mock.calls.map(([sql]) => sql).filter((sql): sql is string => typeof sql === 'string' && sql.startsWith('BEGIN'));
-      sent.mockRestore();
+      const claim = (i: number) => (i % 2 === 0 ? { scope: 'user-1', key: `key-${randomUUID()}`, fingerprint: 'abc', outcome: {} } : undefined);
+      const appendGroups = async (groups: number, streamOf: (group: number, i: number) => string, expectedVersion: number) => {
+        for (let group = 0; group < groups; group++) {
+          const outcomes = await Promise.all(
+            Array.from({ length: 64 }, (_, i) => store.appendToStream(streamOf(group, i), [anEvent()], { expectedVersion, idempotency: claim(i) })),
+          );
+          expect(outcomes.map((outcome) => outcome.version)).toEqual(Array.from({ length: 64 }, () => expectedVersion + 1));
+        }
+      };
+      try {
+        // First while the log is empty, as a new service starts: whatever the session plans now must
+        // not be what it keeps using once the log is long.
+        await appendGroups(10, (group, i) => `new-${group}-${i}`, 0);
 
-      const statements = reads.flatMap((sql) => sql.split(';\n').filter((statement) => statement.trim().startsWith('SELECT')));
-      const scans: PlanNode[] = [];
-      for (const statement of statements) {
-        const { rows: explained } = await database.pool.query(`EXPLAIN (FORMAT JSON) ${statement}`);
-        scans.push(...planNodes(explained[0]['QUERY PLAN'][0].Plan).filter((node) => node['Relation Name'] !== undefined));
+        // Then a long log of one event a stream, and as many claims, written directly: their hashes
+        // are not what this is about.
+        const logLength = 50_000;
+        const head = await store.headPosition();
+        await database.pool.query(
+          `INSERT INTO events (position, event_id, stream_id, version, type, data, metadata, recorded_at, prev_hash, hash)
+           SELECT $1 + n, gen_random_uuid(), 's-' || n, 1, 'SomethingHappened', '{}', '{}', now(), '\\x00', '\\x00' FROM generate_series(1, $2) AS n`,
+          [head.toString(), logLength],
+        );
+        await database.pool.query('UPDATE event_log_head SET position = $1', [(head + BigInt(logLength)).toString()]);
+        await database.pool.query(
+          `INSERT INTO idempotency_keys (scope, key, fingerprint, outcome, stream_id, version, position, created_at)
+           SELECT 'user-' || n % 100, 'key-' || n, 'abc', '{}', 's-' || n, 1, n, now() FROM generate_series(1, $1) AS n`,
+          [logLength],
+        );
+        const { rows } = await database.pool.query(`SELECT reltuples FROM pg_class WHERE relname IN ('events', 'idempotency_keys')`);
+        expect(rows.map((row) => row.reltuples)).toEqual([-1, -1]);
+
+        plans.length = 0;
+        await appendGroups(10, (group, i) => `s-${64 * group + i + 1}`, 1);
+      } finally {
+        await explaining.end();
       }
+      const scans = plans.flatMap(planNodes).filter((node) => node['Relation Name'] !== undefined);
       expect(new Set(scans.map((node) => node['Relation Name']))).toEqual(new Set(['event_log_head', 'events', 'idempotency_keys']));
       expect(scans.filter((node) => node['Relation Name'] !== 'event_log_head').map((node) => node['Node Type'])).not.toContain('Seq Scan');
     } finally {

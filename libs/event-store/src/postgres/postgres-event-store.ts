@@ -1,10 +1,12 @@
-import { Pool, PoolClient, PoolConfig, QueryResult } from 'pg';
+import { Pool, PoolConfig } from 'pg';
 import {
   AppendOptions,
   AppendResult,
+  DuplicateEventId,
   EventStore,
   HashInput,
   IDEMPOTENCY_WINDOW_MS,
+  IdempotencyKeyTaken,
   IdempotencyRecord,
   JsonObject,
   LogFilter,
@@ -13,18 +15,17 @@ import {
   RecordedEvent,
   StreamCursor,
   StreamRead,
+  WrongExpectedVersion,
 } from '../event-store.port';
-import { AppendPlan, KnownLog, planAppends } from '../append-plan';
+import { canonicalJson } from '../canonical-json';
+import { chainedTextAround } from '../hash-chain';
 import { AppendQueue, PendingAppend, settle } from '../append-queue';
 import { EVENT_COLUMNS, EventRow, toRecordedEvent } from './rows';
 import { scanHashInputs } from './hash-inputs';
-import { sqlArray, sqlLiteral } from './sql-literal';
 import { isDatabaseUnavailable } from './unavailable';
 import type { RangeThreadData, RangeThreadMessage } from './verify-range.thread';
 import { threadBeside } from '../thread-beside';
 import { RangeOutcome, RangeTask } from '../verify-log';
-
-const hexBytes = (hex: string) => `decode(${sqlLiteral(hex)}, 'hex')`;
 
 export type PostgresEventStoreOptions = Readonly<{
   /** Most appends committed in one transaction. */
@@ -34,8 +35,6 @@ export type PostgresEventStoreOptions = Readonly<{
   onCommit?: (appends: number, events: number) => void;
 }>;
 
-type Head = { position: string; hash: string; now: Date };
-
 type IdempotencyRow = {
   scope: string;
   key: string;
@@ -44,7 +43,8 @@ type IdempotencyRow = {
   stream_id: string;
   version: number;
   position: string;
-  created_at: Date;
+  /** A Date from a row, its JSON text from `append_events`. */
+  created_at: Date | string;
 };
 
 const IDEMPOTENCY_COLUMNS = 'scope, key, fingerprint, outcome, stream_id, version, position, created_at';
@@ -57,10 +57,33 @@ const toIdempotencyRecord = (row: IdempotencyRow): IdempotencyRecord => ({
   streamId: row.stream_id,
   version: row.version,
   position: BigInt(row.position),
-  createdAt: row.created_at,
+  createdAt: new Date(row.created_at),
 });
 
-const claimKey = (scope: string, key: string) => `${scope}\u0000${key}`;
+const APPEND_EVENTS = `SELECT * FROM append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, make_interval(secs => $14))`;
+
+/** One append's outcome from `append_events`: the version and position it reached, or why it was refused. */
+type AppendedRow = {
+  appended_version: number | null;
+  appended_position: string | null;
+  actual_version: number | null;
+  duplicate_event_id: string | null;
+  claimed: IdempotencyRow | null;
+};
+
+function outcomeOf({ streamId, events, options }: PendingAppend, row: AppendedRow): AppendResult | Error {
+  if (row.appended_version !== null && row.appended_position !== null) {
+    return { streamId, version: row.appended_version, position: BigInt(row.appended_position) };
+  }
+  if (row.actual_version !== null) return new WrongExpectedVersion(streamId, options.expectedVersion, row.actual_version);
+  if (row.duplicate_event_id !== null) {
+    // As the append spelled it: the database answers a uuid in its own lower case.
+    const duplicate = row.duplicate_event_id;
+    return new DuplicateEventId(events.find((event) => event.eventId.toLowerCase() === duplicate)?.eventId ?? duplicate);
+  }
+  if (row.claimed !== null) return new IdempotencyKeyTaken(toIdempotencyRecord(row.claimed));
+  return new Error(`append_events gave no outcome for the append to ${streamId}`);
+}
 
 /** Verifies a range on a thread of its own (`verify-range.thread`). */
 function verifyRangeOnThread(data: RangeThreadData, onProgress: (checked: number) => void): Promise<RangeOutcome> {
@@ -200,113 +223,45 @@ export class PostgresEventStore implements EventStore {
   }
 
   /**
-   * The whole group in two round trips, each several statements sent as one text: first take the log
-   * head and read what the group's checks need; then write the planned events, the new head and the
-   * idempotency claims, and commit. Round trips, not statements, are what a group waits on.
+   * The whole group in one round trip: `append_events` (migration 5) takes the log head, checks each
+   * append, chains and writes the accepted events, moves the head and stores the claims, all in the
+   * one transaction of a single statement. Round trips, not statements, are what a group waits on.
    */
   private async transact(group: readonly PendingAppend[]): Promise<(AppendResult | Error)[]> {
-    const client = await this.pool.connect();
-    let broken: Error | undefined;
-    try {
-      const { head, known } = await this.beginAndRead(client, group);
-      const tip = { position: BigInt(head.position), hash: head.hash, recordedAt: head.now };
-      const plan = planAppends(tip, head.now, group, known);
-      await client.query([...this.writeSql(plan), 'COMMIT'].join(';\n'));
-      const committed = plan.outcomes.filter((outcome) => !(outcome instanceof Error)).length;
-      if (committed > 0) this.options.onCommit?.(committed, plan.events.length);
-      return plan.outcomes;
-    } catch (error) {
-      await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
-      throw error;
-    } finally {
-      client.release(broken);
-    }
+    const { rows } = await this.pool.query<AppendedRow>({ name: 'append_events', text: APPEND_EVENTS, values: this.appendArguments(group) });
+    const outcomes = rows.map((row, index) => outcomeOf(group[index], row));
+    const committed = group.filter((_, index) => !(outcomes[index] instanceof Error));
+    if (committed.length > 0) this.options.onCommit?.(committed.length, committed.reduce((sum, append) => sum + append.events.length, 0));
+    return outcomes;
   }
 
-  /** Starts the transaction, takes the log head, and reads the group's streams, event ids and claims. */
-  private async beginAndRead(client: PoolClient, group: readonly PendingAppend[]): Promise<{ head: Head; known: KnownLog }> {
-    const streamIds = [...new Set(group.map((append) => append.streamId))];
-    const eventIds = group.flatMap((append) => append.events.map((event) => event.eventId));
-    const claims = group.flatMap((append) => (append.options.idempotency ? [append.options.idempotency] : []));
-    const results = (await client.query(
-      [
-        'BEGIN',
-        `SELECT position, encode(hash, 'hex') AS hash, greatest(date_trunc('milliseconds', clock_timestamp()), recorded_at) AS now
-           FROM event_log_head FOR UPDATE`,
-        // Each stream's version from the end of its index, one stream at a time: as `stream_id = ANY(...)`
-        // the planner, before the log has statistics, expects a third of it to match and scans it all.
-        `SELECT stream_id, (SELECT max(version) FROM events WHERE events.stream_id = ids.stream_id) AS version
-           FROM unnest(${sqlArray(streamIds, 'text')}) AS ids(stream_id)`,
-        `SELECT event_id::text AS event_id FROM events WHERE event_id = ANY(${sqlArray(eventIds, 'uuid')})`,
-        // With no claims to look up, an empty answer keeps the results in their places.
-        claims.length === 0
-          ? 'SELECT NULL LIMIT 0'
-          : `SELECT ${IDEMPOTENCY_COLUMNS} FROM idempotency_keys
-              WHERE (scope, key) IN (SELECT * FROM unnest(${sqlArray(claims.map((c) => c.scope), 'text')}, ${sqlArray(claims.map((c) => c.key), 'text')}))
-                AND created_at > now() - make_interval(secs => ${this.idempotencyWindowMs / 1000})`,
-      ].join(';\n'),
-    )) as unknown as QueryResult[];
-    const [, { rows: heads }, { rows: versions }, { rows: recorded }, { rows: live }] = results;
-    const versionOf = new Map(versions.map((row: { stream_id: string; version: number | null }) => [row.stream_id, row.version]));
-    const recordedIds = new Set(recorded.map((row: { event_id: string }) => row.event_id));
-    const liveClaims = new Map(live.map((row: IdempotencyRow) => [claimKey(row.scope, row.key), toIdempotencyRecord(row)]));
-    return {
-      head: heads[0] as Head,
-      known: {
-        versionOf: (streamId) => versionOf.get(streamId) ?? 0,
-        isRecorded: (eventId) => recordedIds.has(eventId),
-        liveClaim: (scope, key) => liveClaims.get(claimKey(scope, key)),
-      },
-    };
-  }
-
-  /** The statements that write a plan: its events and the new log head, and its idempotency claims. */
-  private writeSql({ events, claims, tip }: AppendPlan): string[] {
-    const statements: string[] = [];
-    if (events.length > 0) {
-      const rows = events.map((e) =>
-        [
-          e.position.toString(),
-          sqlLiteral(e.event.eventId),
-          sqlLiteral(e.streamId),
-          String(e.version),
-          sqlLiteral(e.event.type),
-          sqlLiteral(e.data),
-          sqlLiteral(e.metadata),
-          sqlLiteral(e.recordedAt.toISOString()),
-          hexBytes(e.prevHash),
-          hexBytes(e.hash),
-        ].join(', '),
-      );
-      statements.push(
-        `WITH appended AS (
-           INSERT INTO events (position, event_id, stream_id, version, type, data, metadata, recorded_at, prev_hash, hash)
-           VALUES (${rows.join('), (')})
-         )
-         UPDATE event_log_head SET position = ${tip.position}, hash = ${hexBytes(tip.hash)}, recorded_at = ${sqlLiteral(tip.recordedAt.toISOString())}`,
-      );
-    }
-    if (claims.length > 0) {
-      const rows = claims.map((c) =>
-        [
-          sqlLiteral(c.scope),
-          sqlLiteral(c.key),
-          sqlLiteral(c.fingerprint),
-          sqlLiteral(JSON.stringify(c.outcome)),
-          sqlLiteral(c.streamId),
-          String(c.version),
-          c.position.toString(),
-          sqlLiteral(c.createdAt.toISOString()),
-        ].join(', '),
-      );
-      statements.push(
-        `INSERT INTO idempotency_keys (${IDEMPOTENCY_COLUMNS}) VALUES (${rows.join('), (')})
-         ON CONFLICT (scope, key) DO UPDATE SET
-           fingerprint = excluded.fingerprint, outcome = excluded.outcome, stream_id = excluded.stream_id,
-           version = excluded.version, position = excluded.position, created_at = excluded.created_at`,
-      );
-    }
-    return statements;
+  /** `append_events`'s arguments: one element an append, then one an event, in the group's order. */
+  private appendArguments(group: readonly PendingAppend[]): unknown[] {
+    const claims = group.map((append) => append.options.idempotency);
+    const events = group.flatMap(({ streamId, events, options }) =>
+      events.map((event, index) => {
+        const data = canonicalJson(event.data);
+        const metadata = canonicalJson(event.metadata);
+        const version = options.expectedVersion + index + 1;
+        return { event, data, metadata, hashed: chainedTextAround({ streamId, version, eventId: event.eventId, type: event.type, data, metadata }) };
+      }),
+    );
+    return [
+      group.map((append) => append.streamId),
+      group.map((append) => append.options.expectedVersion),
+      group.map((append) => append.events.length),
+      claims.map((claim) => claim?.scope ?? null),
+      claims.map((claim) => claim?.key ?? null),
+      claims.map((claim) => claim?.fingerprint ?? null),
+      claims.map((claim) => (claim ? JSON.stringify(claim.outcome) : null)),
+      events.map(({ event }) => event.eventId),
+      events.map(({ event }) => event.type),
+      events.map(({ data }) => data),
+      events.map(({ metadata }) => metadata),
+      events.map(({ hashed }) => hashed[0]),
+      events.map(({ hashed }) => hashed[1]),
+      this.idempotencyWindowMs / 1000,
+    ];
   }
 
 }
