@@ -139,6 +139,9 @@ export const MIGRATIONS: readonly Migration[] = [
         group_versions integer[] := '{}';
         group_event_ids uuid[] := '{}';
         group_claims idempotency_keys[] := '{}';
+        repeated_streams text[];
+        repeated_ids uuid[];
+        first_tip bigint;
         stored_versions integer[];
         recorded_ids uuid[];
         live_claims idempotency_keys[] := '{}';
@@ -149,6 +152,7 @@ export const MIGRATIONS: readonly Migration[] = [
       BEGIN
         SELECT h.position, h.hash, greatest(date_trunc('milliseconds', clock_timestamp()), h.recorded_at)
           INTO tip, tip_hash, recorded FROM event_log_head h FOR UPDATE;
+        first_tip := tip;
         recorded_text := to_char(recorded AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"');
         -- What the checks need from the log, three lookups for the whole group. EXECUTE has each
         -- planned afresh for the log as it is now: a plan the session cached while the log was empty
@@ -163,16 +167,21 @@ export const MIGRATIONS: readonly Migration[] = [
                         WHERE (k.scope, k.key) IN (SELECT * FROM unnest($1, $2)) AND k.created_at > now() - $3$sql$
             INTO live_claims USING claim_scopes, claim_keys, idempotency_window;
         END IF;
+        -- Only streams and event ids that come more than once in the group are looked for among the
+        -- appends before: searching them all would cost a large group the square of its size.
+        repeated_streams := ARRAY(SELECT s FROM unnest(stream_ids) AS s GROUP BY s HAVING count(*) > 1);
+        repeated_ids := ARRAY(SELECT id FROM unnest(event_ids) AS id GROUP BY id HAVING count(*) > 1);
         FOR i IN 1 .. cardinality(stream_ids) LOOP
           last_event := first_event + event_counts[i] - 1;
           appended_version := NULL; appended_position := NULL; actual_version := NULL; duplicate_event_id := NULL; claimed := NULL;
-          in_group := array_position(group_streams, stream_ids[i]);
+          in_group := CASE WHEN stream_ids[i] = ANY(repeated_streams) THEN array_position(group_streams, stream_ids[i]) END;
           stream_version := coalesce(group_versions[in_group], stored_versions[i]);
           IF stream_version <> expected_versions[i] THEN
             actual_version := stream_version;
           ELSE
             FOR k IN first_event .. last_event LOOP
-              IF event_ids[k] = ANY(recorded_ids) OR event_ids[k] = ANY(group_event_ids) OR event_ids[k] = ANY(event_ids[first_event:k - 1]) THEN
+              IF event_ids[k] = ANY(recorded_ids) OR (event_ids[k] = ANY(repeated_ids)
+                  AND (event_ids[k] = ANY(group_event_ids) OR event_ids[k] = ANY(event_ids[first_event:k - 1]))) THEN
                 duplicate_event_id := event_ids[k];
                 EXIT;
               END IF;
@@ -197,12 +206,14 @@ export const MIGRATIONS: readonly Migration[] = [
                   hashed_before_position[k] || tip || '","recordedAt":"' || recorded_text || hashed_after_recorded_at[k], 'UTF8'));
                 hashes[k] := tip_hash;
               END LOOP;
-              group_event_ids := group_event_ids || event_ids[first_event:last_event];
-              IF in_group IS NULL THEN
+              IF cardinality(repeated_ids) > 0 THEN
+                group_event_ids := group_event_ids || event_ids[first_event:last_event];
+              END IF;
+              IF in_group IS NOT NULL THEN
+                group_versions[in_group] := stream_version;
+              ELSIF stream_ids[i] = ANY(repeated_streams) THEN
                 group_streams := group_streams || stream_ids[i];
                 group_versions := group_versions || stream_version;
-              ELSE
-                group_versions[in_group] := stream_version;
               END IF;
               IF claim_scopes[i] IS NOT NULL THEN
                 group_claims := group_claims || ROW(claim_scopes[i], claim_keys[i], claim_fingerprints[i], claim_outcomes[i],
@@ -215,7 +226,7 @@ export const MIGRATIONS: readonly Migration[] = [
           RETURN NEXT;
           first_event := last_event + 1;
         END LOOP;
-        IF cardinality(group_streams) > 0 THEN
+        IF tip > first_tip THEN
           INSERT INTO events (position, event_id, stream_id, version, type, data, metadata, recorded_at, prev_hash, hash)
           SELECT w.position, w.event_id, w.stream_id, w.version, w.type, w.data, w.metadata, recorded, w.prev_hash, w.hash
             FROM unnest(written, event_ids, written_streams, written_versions, event_types, event_data, event_metadata, prev_hashes, hashes)

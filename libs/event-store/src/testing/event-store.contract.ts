@@ -112,6 +112,55 @@ export function describeEventStoreContract(adapter: string, createStore: () => P
       }
     });
 
+    it('checks each append sent together against the ones before it, as if each came alone', async () => {
+      // The first append is written at once; those after it wait, and a store that commits in
+      // groups takes them together.
+      const [first, second, fourth, fifth, sixth] = Array.from({ length: 5 }, stream);
+      const shared = anEvent();
+      const twice = anEvent();
+      const claim = { scope: 'user-1', key: `key-${randomUUID()}`, fingerprint: 'abc', outcome: {} };
+      const results = await Promise.allSettled([
+        store.appendToStream(stream(), [anEvent()], { expectedVersion: 0 }),
+        store.appendToStream(first, [shared], { expectedVersion: 0 }),
+        store.appendToStream(first, [anEvent(), anEvent()], { expectedVersion: 1 }),
+        store.appendToStream(first, [anEvent()], { expectedVersion: 1 }),
+        store.appendToStream(second, [anEvent(), shared], { expectedVersion: 0 }),
+        store.appendToStream(second, [twice, anEvent(), twice], { expectedVersion: 0 }),
+        store.appendToStream(fourth, [anEvent()], { expectedVersion: 0, idempotency: claim }),
+        store.appendToStream(fifth, [anEvent()], { expectedVersion: 0, idempotency: { ...claim, fingerprint: 'def' } }),
+        store.appendToStream(second, [anEvent()], { expectedVersion: 0 }),
+        store.appendToStream(sixth, [anEvent()], { expectedVersion: 1 }),
+      ]);
+
+      const outcome = (result: PromiseSettledResult<unknown>) => (result.status === 'fulfilled' ? result.value : result.reason);
+      expect(results.map(outcome)).toEqual([
+        expect.objectContaining({ version: 1, position: 1n }),
+        { streamId: first, version: 1, position: 2n },
+        { streamId: first, version: 3, position: 4n },
+        new WrongExpectedVersion(first, 1, 3),
+        new DuplicateEventId(shared.eventId),
+        new DuplicateEventId(twice.eventId),
+        { streamId: fourth, version: 1, position: 5n },
+        expect.any(IdempotencyKeyTaken),
+        { streamId: second, version: 1, position: 6n },
+        new WrongExpectedVersion(sixth, 1, 0),
+      ]);
+      expect((outcome(results[7]) as IdempotencyKeyTaken).record).toMatchObject({ ...claim, streamId: fourth, version: 1, position: 5n });
+      const all = await readEverything(store);
+      expect(all.map((event) => [event.streamId, event.version])).toEqual([
+        [all[0].streamId, 1],
+        [first, 1],
+        [first, 2],
+        [first, 3],
+        [fourth, 1],
+        [second, 1],
+      ]);
+      all.reduce((previous, event) => {
+        expect(event.hash).toBe(chainHash(previous, event));
+        return event.hash;
+      }, GENESIS_HASH);
+    });
+
     it('resumes reading all events from any checkpoint', async () => {
       for (let i = 0; i < 5; i++) await store.appendToStream(stream(), [anEvent('E', { i })], { expectedVersion: 0 });
       const afterTwo = await store.readAll(2n, 2);
