@@ -263,5 +263,4 @@ export class PostgresEventStore implements EventStore {
       this.idempotencyWindowMs / 1000,
     ];
   }
-
 }
