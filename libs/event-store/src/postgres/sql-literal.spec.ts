@@ -1,4 +1,4 @@
-import { sqlArray, sqlLiteral } from './sql-literal';
+import { sqlLiteral } from './sql-literal';
 
 describe('SQL literals', () => {
   it('doubles quotes, and doubles backslashes inside an E string', () => {
@@ -9,10 +9,5 @@ describe('SQL literals', () => {
 
   it('refuses a NUL character, which would end the statement text early', () => {
     expect(() => sqlLiteral('before\u0000after')).toThrow(RangeError);
-  });
-
-  it('makes a typed array, empty included', () => {
-    expect(sqlArray(["a'", 'b'], 'text')).toBe("ARRAY['a''', 'b']::text[]");
-    expect(sqlArray([], 'uuid')).toBe('ARRAY[]::uuid[]');
   });
 });

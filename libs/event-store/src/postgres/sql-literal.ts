@@ -9,8 +9,3 @@ export function sqlLiteral(text: string): string {
   const quoted = text.replace(/'/g, "''");
   return text.includes('\\') ? `E'${quoted.replace(/\\/g, '\\\\')}'` : `'${quoted}'`;
 }
-
-/** Strings as an SQL array of the given element type, e.g. `ARRAY['a','b']::text[]`. */
-export function sqlArray(texts: readonly string[], type: string): string {
-  return `ARRAY[${texts.map(sqlLiteral).join(', ')}]::${type}[]`;
-}
