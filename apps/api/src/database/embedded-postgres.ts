@@ -49,6 +49,7 @@ export async function startEmbeddedPostgres(options: {
     password,
     persistent: options.persistent,
     createPostgresUser: asRoot,
+    initdbFlags: INITDB_FLAGS,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', `shared_buffers=${sharedBuffersMb()}MB`],
     onLog: options.onLog ?? (() => undefined),
     onError: (error) => options.onLog?.(String(error)),
@@ -61,6 +62,14 @@ export async function startEmbeddedPostgres(options: {
     shared: false,
   };
 }
+
+/**
+ * The same database whatever the machine's locale (without a UTF-8 one, initdb makes a SQL_ASCII
+ * database, which checks no encoding and counts bytes, not characters): UTF-8, and PostgreSQL's own
+ * C.UTF-8 collation, which sorts text by code point as the C library's C.UTF-8 does, but compares
+ * bytes instead of calling `strcoll`; a btree over text keys builds about twice as fast.
+ */
+const INITDB_FLAGS = ['--encoding=UTF8', '--locale=C', '--locale-provider=builtin', '--builtin-locale=C.UTF-8'];
 
 /**
  * An eighth of the machine's memory, from PostgreSQL's default of 128 MB up to 1 GB: at the default
