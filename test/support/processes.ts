@@ -4,12 +4,13 @@ import { join } from 'node:path';
 const ROOT = join(__dirname, '..', '..');
 export const REGISTER_TS = join(__dirname, 'register-ts.js');
 
-/** Starts one of our TypeScript entry points as a real child process, as its build would run. */
-export function spawnTs(entry: string, env: Record<string, string>): ChildProcess {
+/** Starts one of our TypeScript entry points as a real child process, as its build would run; as another OS user, given one. */
+export function spawnTs(entry: string, env: Record<string, string>, user: { uid?: number; gid?: number } = {}): ChildProcess {
   return spawn(process.execPath, ['-r', REGISTER_TS, join(ROOT, entry)], {
     cwd: ROOT,
     env: { PATH: process.env.PATH!, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...user,
   });
 }
 
