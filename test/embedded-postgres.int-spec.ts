@@ -16,7 +16,10 @@ async function startServer(env: Record<string, string>, user: { uid?: number; gi
   const dataDir = await mkdtemp(join(tmpdir(), 'embedded-postgres-'));
   if (user.uid !== undefined) await chown(dataDir, user.uid, user.gid ?? user.uid);
   const child: ChildProcess = spawnTs('test/support/embedded-server.process.ts', { ...env, DATA_DIR: dataDir }, user);
-  const [, url] = await waitForLine(child, /^ready (\S+)$/, 60_000);
+  const [, url] = await waitForLine(child, /^ready (\S+)$/, 60_000).catch((error: unknown) => {
+    child.kill('SIGTERM');
+    throw error;
+  });
   const client = new Client({ connectionString: url });
   await client.connect();
   const stop = async () => {
