@@ -39,3 +39,38 @@ export async function createTestDatabase(poolSize = 10): Promise<TestDatabase> {
     },
   };
 }
+
+export type PlanNode = Readonly<{ 'Node Type': string; 'Relation Name'?: string; Plans?: readonly PlanNode[] }>;
+
+/** A plan's nodes, the plan's own first. */
+export const planNodes = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(planNodes)];
+
+/**
+ * A pool of one connection whose server explains every statement it runs, those inside functions
+ * and those executed by name included, and sends each plan back: `plans` collects them. One
+ * connection, so that the plans the server caches for a session are explained too. `settings`
+ * go to the session as well.
+ */
+export function explainingPool(url: string, plans: PlanNode[], settings: readonly string[] = []): Pool {
+  const explaining = new Pool({
+    connectionString: url,
+    max: 1,
+    options: [
+      'session_preload_libraries=auto_explain',
+      'auto_explain.log_min_duration=0',
+      'auto_explain.log_nested_statements=on',
+      'auto_explain.log_format=json',
+      'client_min_messages=log',
+      ...settings,
+    ]
+      .map((setting) => `-c ${setting}`)
+      .join(' '),
+  });
+  explaining.on('connect', (client) =>
+    client.on('notice', ({ message }) => {
+      const plan = message?.match(/plan:\s*(\{[\s\S]*\})\s*$/)?.[1];
+      if (plan) plans.push(JSON.parse(plan).Plan);
+    }),
+  );
+  return explaining;
+}

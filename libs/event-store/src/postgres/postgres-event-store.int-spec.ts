@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Pool } from 'pg';
 import { RecordedEvent } from '../event-store.port';
-import { createTestDatabase } from '../../../../test/support/database';
+import { PlanNode, createTestDatabase, explainingPool, planNodes } from '../../../../test/support/database';
 import { anEvent, describeEventStoreContract, readEverything } from '../testing/event-store.contract';
 import { MIGRATIONS, migrate } from './migrations';
 import { PostgresEventStore } from './postgres-event-store';
@@ -94,28 +93,9 @@ describe('PostgreSQL event store', () => {
       await database.pool.query('ALTER TABLE events SET (autovacuum_enabled = off)');
       await database.pool.query('ALTER TABLE idempotency_keys SET (autovacuum_enabled = off)');
       // The store's connection has the server explain every statement it runs, those inside
-      // append_events included, and send each plan back as a message. One connection, used for group
-      // after group, so that the plans the server caches for a session are explained too.
+      // append_events included, used for group after group.
       const plans: PlanNode[] = [];
-      const explaining = new Pool({
-        connectionString: database.url,
-        max: 1,
-        options: [
-          'session_preload_libraries=auto_explain',
-          'auto_explain.log_min_duration=0',
-          'auto_explain.log_nested_statements=on',
-          'auto_explain.log_format=json',
-          'client_min_messages=log',
-        ]
-          .map((setting) => `-c ${setting}`)
-          .join(' '),
-      });
-      explaining.on('connect', (client) =>
-        client.on('notice', ({ message }) => {
-          const plan = message?.match(/plan:\s*(\{[\s\S]*\})\s*$/)?.[1];
-          if (plan) plans.push(JSON.parse(plan).Plan);
-        }),
-      );
+      const explaining = explainingPool(database.url, plans);
       const store = new PostgresEventStore(explaining);
       // Every other append with an idempotency claim, so that their lookup is planned too.
       const claim = (i: number) => (i % 2 === 0 ? { scope: 'user-1', key: `key-${randomUUID()}`, fingerprint: 'abc', outcome: {} } : undefined);
@@ -183,6 +163,3 @@ describe('PostgreSQL event store', () => {
     }
   });
 });
-
-type PlanNode = { 'Node Type': string; 'Relation Name'?: string; Plans?: PlanNode[] };
-const planNodes = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(planNodes)];
