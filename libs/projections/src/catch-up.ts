@@ -1,6 +1,7 @@
 import { Pool } from 'pg';
 import { EventStore, RecordedEvent } from '@app/event-store';
-import { BatchApplication, PROJECTION_BEGIN, readCheckpoints } from './checkpoints';
+import { BatchApplication, PROJECTION_BEGIN, batchStatements, readCheckpoints } from './checkpoints';
+import { Statement, byName, preparations } from './statements';
 import { ProjectionTarget } from './projection';
 import { inTransaction } from './transaction';
 
@@ -23,6 +24,7 @@ export async function catchUp(
   { batchSize, onBatch, shouldStop, from }: CatchUpOptions,
 ): Promise<bigint> {
   let reached = from ?? (await lowestCheckpoint(pool, targets));
+  const statements = batchStatements(targets);
   let next: Promise<RecordedEvent[]> | undefined = store.readAll(reached, batchSize);
   while (next && !shouldStop?.()) {
     const events: RecordedEvent[] = await next;
@@ -30,7 +32,7 @@ export async function catchUp(
     next = events.length === batchSize ? store.readAll(events[events.length - 1].position, batchSize) : undefined;
     // A failed apply abandons the read ahead; its failure, if any, is not news.
     next?.catch(() => undefined);
-    await applyInOneTransaction(pool, targets, events);
+    await applyInOneTransaction(pool, targets, statements, events);
     reached = events[events.length - 1].position;
     onBatch?.(events);
   }
@@ -45,10 +47,14 @@ async function lowestCheckpoint(pool: Pool, targets: readonly ProjectionTarget[]
   }, BigInt(Number.MAX_SAFE_INTEGER));
 }
 
-/** One batch, its documents and checkpoints in one transaction, in two round trips (see BatchApplication). */
-function applyInOneTransaction(pool: Pool, targets: readonly ProjectionTarget[], events: readonly RecordedEvent[]): Promise<void> {
-  const batch = new BatchApplication(targets, events);
+/**
+ * One batch, its documents and checkpoints in one transaction, in two round trips (see
+ * BatchApplication), its statements executed by name: prepared once a session, in its first round trip.
+ */
+function applyInOneTransaction(pool: Pool, targets: readonly ProjectionTarget[], statements: readonly Statement[], events: readonly RecordedEvent[]): Promise<void> {
+  const batch = new BatchApplication(targets, events, byName);
   return inTransaction(pool, async (_client, begun) => batch.apply(begun), {
+    prepare: (client) => preparations(client, statements),
     begin: `${PROJECTION_BEGIN}; ${batch.openSql()}`,
     finish: () => batch.closeSql(),
   });

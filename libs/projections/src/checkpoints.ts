@@ -1,6 +1,7 @@
 import { Pool, PoolClient, QueryResult } from 'pg';
-import { EventStore, RecordedEvent, sqlLiteral } from '@app/event-store';
-import { DocumentBuffer, StoredRow, createTableSql, writeDocumentsSql } from './document-table';
+import { EventStore, RecordedEvent } from '@app/event-store';
+import { DocumentBuffer, StoredRow, createTableSql, documentStatements, writeDocumentsSql } from './document-table';
+import { Statement, StatementRenderer, inline, jsonLiteral } from './statements';
 import { Projection, ProjectionTarget, liveTarget } from './projection';
 import { inTransaction } from './transaction';
 
@@ -53,12 +54,26 @@ export async function readCheckpoints(db: Pool | PoolClient, names: readonly str
   return new Map(rows.map((row) => [row.name, toCheckpoint(row)]));
 }
 
+const CHECKPOINTS = {
+  lock: {
+    name: 'projection_checkpoints__lock',
+    text: `SELECT name, version, position, updated_at FROM projection_checkpoints
+            WHERE name = ANY(ARRAY(SELECT jsonb_array_elements_text($1::jsonb))) ORDER BY name FOR UPDATE`,
+  },
+  move: {
+    name: 'projection_checkpoints__move',
+    text: `UPDATE projection_checkpoints SET position = $2::bigint, updated_at = now()
+            WHERE name = ANY(ARRAY(SELECT jsonb_array_elements_text($1::jsonb)))`,
+  },
+} satisfies Record<string, Statement>;
+
 /**
  * One batch of events applied to several targets with their checkpoints, as SQL text for two round
  * trips: the checkpoints locked and the documents the events touch loaded in the first, the
  * changed documents written and the checkpoints moved in the second. A target skips the events at
  * or below its checkpoint, so a batch read before another runner (or a rebuild's swap) moved a
- * checkpoint is never applied twice.
+ * checkpoint is never applied twice. Its statements are written out in full, or executed by name
+ * where the session has prepared them (`render`).
  */
 export class BatchApplication {
   private readonly buffers: DocumentBuffer[];
@@ -69,6 +84,7 @@ export class BatchApplication {
   constructor(
     targets: readonly ProjectionTarget[],
     private readonly events: readonly RecordedEvent[],
+    private readonly render: StatementRenderer = inline,
   ) {
     this.buffers = targets.map((target) => new DocumentBuffer(target));
     this.last = events[events.length - 1].position;
@@ -77,18 +93,18 @@ export class BatchApplication {
   /** Locks the checkpoints, then loads documents: the statements whose results `apply` takes. */
   openSql(): string {
     const loads = this.buffers.flatMap((buffer) => {
-      const sql = buffer.loadSql(this.events);
+      const sql = buffer.loadSql(this.events, this.render);
       if (sql === undefined) return [];
       this.loading.push(buffer);
       return [sql];
     });
-    return [checkpointsSql.lock(this.buffers.map((buffer) => buffer.target.checkpoint)), ...loads].join('; ');
+    return [this.render(CHECKPOINTS.lock, [jsonLiteral(this.buffers.map((buffer) => buffer.target.checkpoint))]), ...loads].join('; ');
   }
 
   /** Applies the events past each checkpoint in memory, given the results of `openSql` (any before them are ignored). */
   apply(results: readonly QueryResult[]): void {
     const [lock, ...loads] = results.slice(results.length - 1 - this.loading.length);
-    const checkpoints = checkpointsSql.rows(lock as QueryResult<CheckpointRow>);
+    const checkpoints = new Map((lock as QueryResult<CheckpointRow>).rows.map((row) => [row.name, toCheckpoint(row)]));
     loads.forEach((loaded, index) => this.loading[index].remember(loaded.rows as StoredRow[]));
     for (const buffer of this.buffers) {
       const from = checkpoints.get(buffer.target.checkpoint)?.position ?? 0n;
@@ -100,8 +116,9 @@ export class BatchApplication {
 
   /** Writes what changed and moves the checkpoints of the targets that were behind. */
   closeSql(): string {
-    const writes = this.buffers.map((buffer) => writeDocumentsSql(buffer.target, buffer.takeChanges()));
-    return [...writes, checkpointsSql.move(this.moved, this.last)].filter((sql) => sql !== '').join('; ');
+    const writes = this.buffers.map((buffer) => writeDocumentsSql(buffer.target, buffer.takeChanges(), this.render));
+    const move = this.moved.length > 0 ? this.render(CHECKPOINTS.move, [jsonLiteral(this.moved), this.last.toString()]) : '';
+    return [...writes, move].filter((sql) => sql !== '').join('; ');
   }
 }
 
@@ -120,14 +137,16 @@ export async function moveCheckpoints(client: PoolClient, names: readonly string
   await client.query('UPDATE projection_checkpoints SET position = $2, updated_at = now() WHERE name = ANY($1::text[])', [names, position.toString()]);
 }
 
-/** The same statements as SQL text, for transactions that save round trips by sending several at once. */
-export const checkpointsSql = {
-  lock: (names: readonly string[]) =>
-    `SELECT name, version, position, updated_at FROM projection_checkpoints WHERE name IN (${names.map(sqlLiteral).join(', ')}) ORDER BY name FOR UPDATE`,
-  move: (names: readonly string[], position: bigint) =>
-    names.length === 0 ? '' : `UPDATE projection_checkpoints SET position = ${position}, updated_at = now() WHERE name IN (${names.map(sqlLiteral).join(', ')})`,
-  rows: (result: { rows: CheckpointRow[] }) => new Map(result.rows.map((row) => [row.name, toCheckpoint(row)])),
-};
+/** Every statement a batch applied to these targets may execute. */
+export function batchStatements(targets: readonly ProjectionTarget[]): Statement[] {
+  return [
+    ...Object.values(CHECKPOINTS),
+    ...targets.flatMap((target) => {
+      const { load, close, write } = documentStatements(target);
+      return close ? [load, close, write] : [load, write];
+    }),
+  ];
+}
 
 /**
  * How every projection transaction begins. Read models can always be rebuilt from the log, and

@@ -2,8 +2,9 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Pool, PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { RecordedEvent, sqlLiteral } from '@app/event-store';
+import { RecordedEvent } from '@app/event-store';
 import { ProjectionTarget } from './projection';
+import { Statement, StatementRenderer, inline, jsonLiteral } from './statements';
 
 /** A document as a table holds it. */
 export type StoredRow = { key: string; position: string; doc: object };
@@ -19,32 +20,46 @@ export type DocumentChanges = Readonly<{ rows: readonly DocumentRow[]; closings:
 type Row = { position: bigint; doc: object; stored: boolean };
 
 /**
- * The statements that write documents: replacing each key's row; or, for a projection that keeps
- * history, closing the current versions the table holds that were followed, and adding the new
- * versions. The rows travel as one JSON text, far cheaper to send and parse than an array of
- * jsonb values, and as a literal, so the statements can share a round trip with others.
+ * The statements that read and write a target's documents. Their parameters are JSON texts: far
+ * cheaper to send and parse than arrays of jsonb values. A projection that keeps history closes the
+ * current versions the table holds that were followed, and adds the new versions; any other
+ * replaces each key's row.
  */
-export function writeDocumentsSql({ projection, table }: ProjectionTarget, { rows, closings }: DocumentChanges): string {
-  const elements = (items: readonly unknown[]) => `jsonb_array_elements(${sqlLiteral(JSON.stringify(items))}::jsonb)`;
-  const statements: string[] = [];
-  if (closings.length > 0) {
-    statements.push(
-      // By primary key: a lookup per version, however large the table and whatever the planner knows of it.
-      `UPDATE ${table} AS current SET valid_to = closing.valid_to
-         FROM (SELECT item->>0 AS key, (item->>1)::bigint AS position, (item->>2)::bigint AS valid_to FROM ${elements(closings)} AS item) AS closing
-        WHERE current.key = closing.key AND current.position = closing.position AND current.valid_to IS NULL`,
-    );
-  }
-  if (rows.length > 0) {
-    statements.push(
-      projection.keepsHistory
+export function documentStatements({ projection, table }: ProjectionTarget): Readonly<{ load: Statement; close?: Statement; write: Statement }> {
+  const current = projection.keepsHistory ? ' AND valid_to IS NULL' : '';
+  return {
+    load: {
+      name: `${table}__load`,
+      text: `SELECT key, position, doc FROM ${table} WHERE key = ANY(ARRAY(SELECT jsonb_array_elements_text($1::jsonb)))${current}`,
+    },
+    close: projection.keepsHistory
+      ? {
+          name: `${table}__close`,
+          // By primary key: a lookup per version, however large the table and whatever the planner knows of it.
+          text: `UPDATE ${table} AS current SET valid_to = closing.valid_to
+                   FROM (SELECT item->>0 AS key, (item->>1)::bigint AS position, (item->>2)::bigint AS valid_to
+                           FROM jsonb_array_elements($1::jsonb) AS item) AS closing
+                  WHERE current.key = closing.key AND current.position = closing.position AND current.valid_to IS NULL`,
+        }
+      : undefined,
+    write: {
+      name: `${table}__write`,
+      text: projection.keepsHistory
         ? `INSERT INTO ${table} (key, position, valid_to, doc)
-           SELECT row->>0, (row->>1)::bigint, (row->>3)::bigint, row->2 FROM ${elements(rows)} AS row
+           SELECT row->>0, (row->>1)::bigint, (row->>3)::bigint, row->2 FROM jsonb_array_elements($1::jsonb) AS row
            ON CONFLICT (key, position) DO NOTHING`
-        : `INSERT INTO ${table} (key, position, doc) SELECT row->>0, (row->>1)::bigint, row->2 FROM ${elements(rows)} AS row
+        : `INSERT INTO ${table} (key, position, doc) SELECT row->>0, (row->>1)::bigint, row->2 FROM jsonb_array_elements($1::jsonb) AS row
            ON CONFLICT (key) DO UPDATE SET position = excluded.position, doc = excluded.doc`,
-    );
-  }
+    },
+  };
+}
+
+/** The statements that write documents, as text, so that they can share a round trip with others. */
+export function writeDocumentsSql(target: ProjectionTarget, { rows, closings }: DocumentChanges, render: StatementRenderer = inline): string {
+  const { close, write } = documentStatements(target);
+  const statements: string[] = [];
+  if (closings.length > 0 && close) statements.push(render(close, [jsonLiteral(closings)]));
+  if (rows.length > 0) statements.push(render(write, [jsonLiteral(rows)]));
   return statements.join('; ');
 }
 
@@ -142,9 +157,9 @@ export class DocumentBuffer {
    * The query for the documents the events touch that are not in memory, if the table may hold
    * any: its rows go to `remember`, before `evolve`. As text, to share a round trip with others.
    */
-  loadSql(events: readonly RecordedEvent[]): string | undefined {
+  loadSql(events: readonly RecordedEvent[], render: StatementRenderer = inline): string | undefined {
     if (!this.tableMayHoldMore) return undefined;
-    const { projection, table } = this.target;
+    const { projection } = this.target;
     const missing = new Set<string>();
     for (const event of events) {
       if (!projection.handles(event)) continue;
@@ -152,8 +167,7 @@ export class DocumentBuffer {
       if (!this.rows.has(key)) missing.add(key);
     }
     if (missing.size === 0) return undefined;
-    const current = projection.keepsHistory ? ' AND valid_to IS NULL' : '';
-    return `SELECT key, position, doc FROM ${table} WHERE key IN (${[...missing].map(sqlLiteral).join(', ')})${current}`;
+    return render(documentStatements(this.target).load, [jsonLiteral([...missing])]);
   }
 
   remember(rows: readonly StoredRow[]): void {

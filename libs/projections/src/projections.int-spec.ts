@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { PoolClient } from 'pg';
+import { Pool, PoolClient } from 'pg';
 import { PostgresEventStore, migrate } from '@app/event-store';
-import { TestDatabase, createTestDatabase } from '../../../test/support/database';
+import { PlanNode, TestDatabase, createTestDatabase, explainingPool, planNodes } from '../../../test/support/database';
 import { anEvent } from '../../event-store/src/testing/event-store.contract';
+import { catchUp } from './catch-up';
 import { applyBatch, ensureProjectionSchema, readCheckpoints } from './checkpoints';
 import { DocumentChanges, copyDocuments, writeDocuments } from './document-table';
 import { ProjectionTarget, historyOf, liveTarget, validAt } from './projection';
@@ -145,6 +146,94 @@ describe('projections on PostgreSQL', () => {
       expect(await documents()).toEqual(liveAfter);
       const checkpoints = await readCheckpoints(database.pool, ['event-counts', 'event-counts-history']);
       expect([...checkpoints.values()].map((checkpoint) => checkpoint.position)).toEqual([6n, 6n]);
+    });
+  });
+
+  describe('with the statements its sessions prepare', () => {
+    const counting = countingProjection();
+    const projections = [counting, historyOf(counting)];
+    const targets = projections.map(liveTarget);
+    const KEYS = ['many-1', 'many-10', 'many-11', 'many-12', 'many-13'];
+    const rowsOf = async (columns: string, table: string) =>
+      (await database.pool.query(`SELECT key, position, ${columns} FROM ${table} WHERE key = ANY($1) ORDER BY key, position`, [KEYS])).rows;
+
+    it('looks documents up and closes versions by index, with plans made while the tables were empty, once they are large and without statistics', async () => {
+      await ensureProjectionSchema(database.pool, projections);
+      for (const { table } of targets) await database.pool.query(`ALTER TABLE ${table} SET (autovacuum_enabled = off)`);
+      const plans: PlanNode[] = [];
+      // Planned once for all values, as a session's cached plan is: a plan made for an empty table
+      // must not be what it goes on using once the table is large.
+      const explaining = explainingPool(database.url, plans, ['plan_cache_mode=force_generic_plan']);
+      try {
+        for (let i = 0; i < 3; i++) await append();
+        const reached = await catchUp(explaining, store, targets, { batchSize: 1 });
+        await database.pool.query(
+          `INSERT INTO event_counts (key, position, doc) SELECT 'many-' || n, 0, '{"count": 1, "positions": []}' FROM generate_series(1, 50000) AS n`,
+        );
+        await database.pool.query("INSERT INTO event_counts_history (key, position, doc) SELECT key, position, doc FROM event_counts WHERE key LIKE 'many-%'");
+        const { rows } = await database.pool.query("SELECT reltuples FROM pg_class WHERE relname IN ('event_counts', 'event_counts_history')");
+        expect(rows.map((row) => row.reltuples)).toEqual([-1, -1]);
+
+        plans.length = 0;
+        for (let i = 0; i < 4; i++) await append(`many-1${i}`);
+        await catchUp(explaining, store, targets, { batchSize: 2, from: reached });
+      } finally {
+        await explaining.end();
+      }
+      const scans = plans.flatMap(planNodes).filter((node) => node['Relation Name']?.startsWith('event_counts'));
+      expect(new Set(scans.map((node) => node['Relation Name']))).toEqual(new Set(['event_counts', 'event_counts_history']));
+      expect(scans.map((node) => node['Node Type'])).not.toContain('Seq Scan');
+      expect(await rowsOf("doc->>'count' AS count", 'event_counts')).toEqual(
+        KEYS.map((key, i) => ({ key, position: i === 0 ? '0' : String(3 + i), count: i === 0 ? '1' : '2' })),
+      );
+      expect((await rowsOf('valid_to', 'event_counts_history')).slice(0, 3)).toEqual([
+        { key: 'many-1', position: '0', valid_to: null },
+        { key: 'many-10', position: '0', valid_to: '4' },
+        { key: 'many-10', position: '4', valid_to: null },
+      ]);
+    });
+
+    it('closes a session whose transaction failed after it prepared statements, which a rollback leaves in place', async () => {
+      const pool = new Pool({ connectionString: database.url, max: 1 });
+      const session = async () => (await pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+      const refuse = async () => {
+        throw new Error('refused');
+      };
+      try {
+        const first = await session();
+        await expect(inTransaction(pool, refuse, { prepare: () => ['PREPARE answer AS SELECT 42'] })).rejects.toThrow('refused');
+        const second = await session();
+        expect(second).not.toBe(first);
+        await expect(inTransaction(pool, refuse)).rejects.toThrow('refused');
+        expect(await session()).toBe(second);
+      } finally {
+        await pool.end();
+      }
+    });
+
+    it('goes on applying events once a rebuild has swapped the tables they were prepared for', async () => {
+      // Two connections: the runner's own, and the one every batch is applied on.
+      await ensureProjectionSchema(database.pool, projections);
+      const pool = new Pool({ connectionString: database.url, max: 2 });
+      const runner = new ProjectionRunner({ pool, store, projections });
+      runner.start();
+      try {
+        await append('many-10', 2);
+        await until(async () => (await countedEvents(database.pool)) === 2);
+        await rebuildProjections(database.pool, store, projections);
+        await store.appendToStream('many-10', [anEvent()], { expectedVersion: 2 });
+        await append('many-11');
+        await until(async () => (await countedEvents(database.pool)) === 4);
+      } finally {
+        await runner.stop();
+        await pool.end();
+      }
+      expect(await rowsOf("valid_to, doc->>'count' AS count", 'event_counts_history')).toEqual([
+        { key: 'many-10', position: '1', valid_to: '2', count: '1' },
+        { key: 'many-10', position: '2', valid_to: '3', count: '2' },
+        { key: 'many-10', position: '3', valid_to: null, count: '3' },
+        { key: 'many-11', position: '4', valid_to: null, count: '1' },
+      ]);
     });
   });
 
