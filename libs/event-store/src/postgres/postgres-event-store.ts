@@ -138,10 +138,12 @@ export class PostgresEventStore implements EventStore {
     if (filter.recordedTo) where((p) => `recorded_at <= ${p}`, filter.recordedTo);
     if (filter.actor !== undefined) where((p) => `metadata->'actor'->>'sub' = ${p}`, filter.actor);
     if (filter.types !== undefined) where((p) => `type = ANY(${p}::text[])`, filter.types);
-    const { rows } = await this.pool.query<EventRow>(
-      `SELECT ${EVENT_COLUMNS} FROM events WHERE ${conditions.join(' AND ')} ORDER BY position LIMIT $2`,
-      params,
-    );
+    const { rows } = await this.pool.query<EventRow>({
+      // The projection runner's read, batch after batch: each session parses and plans it once.
+      name: conditions.length === 1 ? 'read_all' : undefined,
+      text: `SELECT ${EVENT_COLUMNS} FROM events WHERE ${conditions.join(' AND ')} ORDER BY position LIMIT $2`,
+      values: params,
+    });
     return rows.map(toRecordedEvent);
   }
 
