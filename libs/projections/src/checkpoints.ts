@@ -46,26 +46,23 @@ const toCheckpoint = (row: CheckpointRow): Checkpoint => ({
   updatedAt: row.updated_at,
 });
 
-export async function readCheckpoints(db: Pool | PoolClient, names: readonly string[], forUpdate = false): Promise<Map<string, Checkpoint>> {
-  const { rows } = await db.query<CheckpointRow>(
-    `SELECT name, version, position, updated_at FROM projection_checkpoints WHERE name = ANY($1::text[]) ORDER BY name ${forUpdate ? 'FOR UPDATE' : ''}`,
-    [names],
-  );
-  return new Map(rows.map((row) => [row.name, toCheckpoint(row)]));
-}
+/** The checkpoints of the names given as a JSON array, in name order. */
+const CHECKPOINT_ROWS = `SELECT name, version, position, updated_at FROM projection_checkpoints
+                          WHERE name = ANY(ARRAY(SELECT jsonb_array_elements_text($1::jsonb))) ORDER BY name`;
 
 const CHECKPOINTS = {
-  lock: {
-    name: 'projection_checkpoints__lock',
-    text: `SELECT name, version, position, updated_at FROM projection_checkpoints
-            WHERE name = ANY(ARRAY(SELECT jsonb_array_elements_text($1::jsonb))) ORDER BY name FOR UPDATE`,
-  },
+  lock: { name: 'projection_checkpoints__lock', text: `${CHECKPOINT_ROWS} FOR UPDATE` },
   move: {
     name: 'projection_checkpoints__move',
     text: `UPDATE projection_checkpoints SET position = $2::bigint, updated_at = now()
             WHERE name = ANY(ARRAY(SELECT jsonb_array_elements_text($1::jsonb)))`,
   },
 } satisfies Record<string, Statement>;
+
+export async function readCheckpoints(db: Pool | PoolClient, names: readonly string[], forUpdate = false): Promise<Map<string, Checkpoint>> {
+  const { rows } = await db.query<CheckpointRow>(forUpdate ? CHECKPOINTS.lock.text : CHECKPOINT_ROWS, [JSON.stringify(names)]);
+  return new Map(rows.map((row) => [row.name, toCheckpoint(row)]));
+}
 
 /**
  * One batch of events applied to several targets with their checkpoints, as SQL text for two round
@@ -134,7 +131,7 @@ export async function applyBatch(client: PoolClient, targets: readonly Projectio
 
 export async function moveCheckpoints(client: PoolClient, names: readonly string[], position: bigint): Promise<void> {
   if (names.length === 0) return;
-  await client.query('UPDATE projection_checkpoints SET position = $2, updated_at = now() WHERE name = ANY($1::text[])', [names, position.toString()]);
+  await client.query(CHECKPOINTS.move.text, [JSON.stringify(names), position.toString()]);
 }
 
 /** Every statement a batch applied to these targets may execute. */
