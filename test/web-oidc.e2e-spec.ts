@@ -50,6 +50,11 @@ const ACCOUNTS: Record<string, object> = {
       port: servicePort,
       env: {
         DEMO: 'on',
+        // Production sign-in never runs beside the development secret: bearer tokens come from the same provider.
+        AUTH_DEV_SECRET: '',
+        AUTH_JWKS_URL: `${issuer}/jwks`,
+        AUTH_ISSUER: issuer,
+        AUTH_AUDIENCE: 'learning-actions',
         OIDC_ISSUER_URL: issuer,
         OIDC_CLIENT_ID: 'learning-actions',
         OIDC_CLIENT_SECRET: 'a-client-secret-for-the-test',

@@ -18,6 +18,14 @@ export type AppConfig = DatabaseConfig &
   /** Positions between two tallies of the action counts: a count reads at most about this many changes besides a tally. */
   actionTallyEvery: number;
   web: WebConfig;
+  http: HttpConfig;
+}>;
+
+export type HttpConfig = Readonly<{
+  /** Requests a minute per signed-in user, or per client address, before 429; 0: no limit. */
+  rateLimitPerMinute: number;
+  /** A request whose body has not all arrived by then is answered 408 and its connection closed. */
+  requestTimeoutSeconds: number;
 }>;
 
 export type OidcConfig = Readonly<{ issuerUrl: string; clientId: string; clientSecret: string; redirectUrl: string }>;
@@ -29,8 +37,12 @@ export type WebConfig = Readonly<{
   secureCookies: boolean;
   /** The page to sign in as a demonstration user: development only (HS256 dev tokens), never beside OpenID Connect. */
   devSignIn: boolean;
-  /** Load the demonstration partnership into an empty store at start. */
-  demo: boolean;
+  /** Load the demonstration partnership into an empty store at start, and why (the start-up log says it). */
+  demo: Readonly<{ load: boolean; because: string }>;
+  /** Strict-Transport-Security on every answer: everywhere but development. */
+  strictTransport: boolean;
+  /** A web session ends after this long without a request, and after SESSION_HOURS whatever happens. */
+  sessionIdleMinutes: number;
   /** Sign-in through the partner agencies' OpenID Connect provider; unset: the development sign-in page. */
   oidc?: OidcConfig;
 }>;
@@ -62,6 +74,9 @@ function parseUrl(name: string, value: string, protocols: string[]): string {
 
 function authConfig(env: NodeJS.ProcessEnv): AuthConfig {
   const { AUTH_DEV_SECRET: secret, AUTH_JWKS_URL: jwksUrl, AUTH_ISSUER: issuer, AUTH_AUDIENCE: audience } = env;
+  if (secret && (jwksUrl || env.OIDC_ISSUER_URL)) {
+    throw new ConfigError('AUTH_DEV_SECRET is set beside production sign-in (AUTH_JWKS_URL or OIDC_ISSUER_URL): unset AUTH_DEV_SECRET.');
+  }
   if (jwksUrl) {
     if (!issuer || !audience) throw new ConfigError('AUTH_JWKS_URL needs AUTH_ISSUER and AUTH_AUDIENCE set too.');
     return { kind: 'jwks', jwksUrl: parseUrl('AUTH_JWKS_URL', jwksUrl, ['https:', 'http:']), issuer, audience };
@@ -75,6 +90,13 @@ function authConfig(env: NodeJS.ProcessEnv): AuthConfig {
   throw new ConfigError(
     'No authentication configured: set AUTH_DEV_SECRET (development and tests) or AUTH_JWKS_URL with AUTH_ISSUER and AUTH_AUDIENCE (production).',
   );
+}
+
+function wholeNumber(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 0) throw new ConfigError(`${name} must be a whole number, 0 or more.`);
+  return number;
 }
 
 function positiveInteger(name: string, value: string | undefined, fallback: number): number {
@@ -120,11 +142,13 @@ export function loadEventStoreConfig(env: NodeJS.ProcessEnv): EventStoreConfig {
 export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   const port = Number(env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError('PORT must be a port number.');
+  const auth = authConfig(env);
+  const database = loadDatabaseConfig(env);
   return {
     port,
-    ...loadDatabaseConfig(env),
+    ...database,
     ...loadEventStoreConfig(env),
-    auth: authConfig(env),
+    auth,
     logLevel: env.LOG_LEVEL || 'info',
     audit: {
       signingKey: env.AUDIT_SIGNING_KEY || undefined,
@@ -132,11 +156,25 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
       checkpointMinutes: positiveInteger('AUDIT_CHECKPOINT_MINUTES', env.AUDIT_CHECKPOINT_MINUTES, 10),
     },
     actionTallyEvery: positiveInteger('ACTION_TALLY_EVERY', env.ACTION_TALLY_EVERY, 5_000),
-    web: webConfig(env),
+    web: webConfig(env, auth, database),
+    http: {
+      rateLimitPerMinute: wholeNumber('RATE_LIMIT_PER_MINUTE', env.RATE_LIMIT_PER_MINUTE, 1200),
+      requestTimeoutSeconds: positiveInteger('REQUEST_TIMEOUT_SECONDS', env.REQUEST_TIMEOUT_SECONDS, 30),
+    },
   };
 }
 
-function webConfig(env: NodeJS.ProcessEnv): WebConfig {
+/** DEMO: on only for the embedded default with development auth, unless said otherwise. */
+function demoConfig(env: NodeJS.ProcessEnv, auth: AuthConfig, database: DatabaseConfig): WebConfig['demo'] {
+  if (env.DEMO === 'on') return { load: true, because: 'DEMO=on' };
+  if (env.DEMO === 'off') return { load: false, because: 'DEMO=off' };
+  if (env.DEMO) throw new ConfigError(`DEMO must be 'on' or 'off', not '${env.DEMO}'.`);
+  if (database.databaseUrl) return { load: false, because: 'DATABASE_URL is set (DEMO=on to load it anyway)' };
+  if (auth.kind !== 'dev-secret' || env.OIDC_ISSUER_URL) return { load: false, because: 'production sign-in is set (DEMO=on to load it anyway)' };
+  return { load: true, because: 'the embedded database with development sign-in (DEMO=off to start empty)' };
+}
+
+function webConfig(env: NodeJS.ProcessEnv, auth: AuthConfig, database: DatabaseConfig): WebConfig {
   const { OIDC_ISSUER_URL: issuerUrl, OIDC_CLIENT_ID: clientId, OIDC_CLIENT_SECRET: clientSecret, OIDC_REDIRECT_URL: redirectUrl } = env;
   const given = [issuerUrl, clientId, clientSecret, redirectUrl].filter(Boolean).length;
   if (given > 0 && given < 4) {
@@ -145,9 +183,11 @@ function webConfig(env: NodeJS.ProcessEnv): WebConfig {
   if (env.SESSION_SECRET && env.SESSION_SECRET.length < 32) throw new ConfigError('SESSION_SECRET must be at least 32 characters long.');
   return {
     sessionSecret: env.SESSION_SECRET || undefined,
-    secureCookies: !env.AUTH_DEV_SECRET,
-    devSignIn: Boolean(env.AUTH_DEV_SECRET),
-    demo: (env.DEMO ?? 'on') !== 'off',
+    secureCookies: auth.kind !== 'dev-secret',
+    strictTransport: auth.kind !== 'dev-secret',
+    devSignIn: auth.kind === 'dev-secret',
+    demo: demoConfig(env, auth, database),
+    sessionIdleMinutes: positiveInteger('SESSION_IDLE_MINUTES', env.SESSION_IDLE_MINUTES, 30),
     oidc:
       given === 4
         ? {

@@ -138,7 +138,7 @@ const REVIEWS: DemoReview[] = [
 
 const LOADER: Actor = { userId: 'demo-loader', name: 'Demonstration data', roles: ['admin'] };
 
-/** Loads a demonstration partnership into an empty store at start, unless DEMO=off. */
+/** Loads a demonstration partnership into an empty store at start, when the configuration says so. */
 @Injectable()
 export class DemoPartnership implements OnApplicationBootstrap {
   private readonly logger = new Logger('demo');
@@ -151,10 +151,15 @@ export class DemoPartnership implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    if (!this.config.demo || (await this.store.headPosition()) > 0n) return;
+    const { load, because } = this.config.demo;
+    if (!load) {
+      this.logger.log(`no demonstration data: ${because}`);
+      return;
+    }
+    if ((await this.store.headPosition()) > 0n) return;
     try {
       await this.load();
-      this.logger.log('loaded the demonstration partnership (DEMO=off to start empty)');
+      this.logger.log(`loaded the demonstration partnership: ${because}`);
     } catch (error) {
       // Another instance loading at the same moment wins the race; this one leaves it.
       this.logger.warn({ err: error }, 'did not load the demonstration partnership');
