@@ -4,7 +4,8 @@ import { isDatabaseUnavailable } from '@app/event-store';
 import { Unauthenticated } from '../auth/token-verifier';
 import { ReadModelBehind } from '../read-models/read-position';
 import { IdempotencyKeyReused, PreconditionFailed, TooMuchContention } from '../write/write.errors';
-import { PROBLEM_CONTENT_TYPE, Problem, ValidationFailed, problem } from './problem';
+import { TooManyRequests } from './http-edge';
+import { Problem, ProblemReply, ValidationFailed, problem, sendProblem } from './problem';
 
 const DOMAIN_STATUS: Record<DomainErrorKind, number> = { invalid: 400, forbidden: 403, 'not-found': 404, conflict: 409 };
 
@@ -24,6 +25,7 @@ export function toProblem(error: unknown): Problem {
   if (error instanceof IdempotencyKeyReused) return problem(422, error.message, { code: 'idempotency-key-reused' });
   if (error instanceof TooMuchContention) return problem(503, error.message, { code: 'contention' });
   if (error instanceof ReadModelBehind) return problem(503, error.message, { code: 'read-model-behind' });
+  if (error instanceof TooManyRequests) return problem(429, error.message, { code: 'too-many-requests' });
   if (isDatabaseUnavailable(error)) {
     return problem(503, 'The database cannot be reached just now; try again shortly.', { code: 'database-unavailable' });
   }
@@ -40,17 +42,37 @@ export function toProblem(error: unknown): Problem {
   return problem(500, 'Something went wrong on our side; it has been logged.');
 }
 
-type Reply = { status(code: number): Reply; header(name: string, value: string): Reply; send(body: unknown): void };
+export type ClosableReply = { raw: { destroy(): void } };
+
+/**
+ * Runs an error handler's answer; should that fail too (a header Node refuses, a template that
+ * throws), the failure is logged and that one response's connection closed: nothing an error
+ * handler meets can end the process.
+ */
+export async function answerOrClose(reply: ClosableReply, logger: Logger, answer: () => unknown): Promise<void> {
+  try {
+    await answer();
+  } catch (failure) {
+    logger.error({ err: failure }, 'answering an error failed; the connection is closed');
+    reply.raw.destroy();
+  }
+}
+
+/** A bug is logged with its stack; a 503 the service expects (a database away, a read model behind) in one line. */
+export function logFailure(logger: Logger, error: unknown, { status, code, detail }: Pick<Problem, 'status' | 'code' | 'detail'>): void {
+  if (status === 500) logger.error({ err: error, status }, 'request failed');
+  else if (status > 500) logger.warn({ status, code, detail }, 'request refused for now');
+}
 
 /** Every error leaves as application/problem+json, with no stack trace. */
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
   private readonly logger = new Logger('http');
 
-  catch(error: unknown, host: ArgumentsHost): void {
+  async catch(error: unknown, host: ArgumentsHost): Promise<void> {
     const body = toProblem(error);
-    if (body.status >= 500) this.logger.error({ err: error, status: body.status }, 'request failed');
-    const reply = host.switchToHttp().getResponse<Reply>();
-    reply.status(body.status).header('content-type', PROBLEM_CONTENT_TYPE).send(body);
+    logFailure(this.logger, error, body);
+    const reply = host.switchToHttp().getResponse<ProblemReply & ClosableReply>();
+    await answerOrClose(reply, this.logger, () => sendProblem(reply, body));
   }
 }

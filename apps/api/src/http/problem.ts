@@ -18,12 +18,15 @@ const TITLES: Record<number, string> = {
   403: 'Forbidden',
   404: 'Not found',
   405: 'Method not allowed',
+  408: 'Request timeout',
   409: 'Conflict',
   412: 'Precondition failed',
   413: 'Content too large',
+  414: 'URI too long',
   415: 'Unsupported media type',
   422: 'Unprocessable content',
   429: 'Too many requests',
+  431: 'Request header fields too large',
   500: 'Internal server error',
   503: 'Service unavailable',
 };
@@ -45,4 +48,13 @@ export class ValidationFailed extends Error {
   constructor(readonly errors: FieldError[]) {
     super(errors.map((e) => `${e.field}: ${e.message}`).join('; '));
   }
+}
+
+export type ProblemReply = { status(code: number): ProblemReply; header(name: string, value: string): ProblemReply; send(body: unknown): unknown };
+
+/** Sends a problem as the answer; a 401 also says which scheme to authenticate with. */
+export function sendProblem(reply: ProblemReply, body: Problem): void {
+  reply.status(body.status).header('content-type', PROBLEM_CONTENT_TYPE);
+  if (body.status === 401) reply.header('www-authenticate', 'Bearer');
+  reply.send(body);
 }

@@ -4,13 +4,29 @@ import { Public } from '../auth/roles.decorator';
 import { DEMO_USERS } from './demo-users';
 import { NoRoleHere, OidcSignIn } from './oidc-sign-in';
 import { HtmlReply, WebErrorFilter, WebRequest, renderPage } from './web-page';
-import { WEB_CONFIG, WebSessions } from './web-session';
+import { WEB_CONFIG, WebSessions, cookieHeader } from './web-session';
 import { WebConfig } from '../config/config';
 
 const OIDC_FLOW_COOKIE = 'la_oidc';
 
-/** Only paths on this site, never another's: a `next` that is not one goes to the start page. */
-export const safeNext = (next: unknown): string => (typeof next === 'string' && /^\/(?![/\\])/.test(next) ? next : '/');
+const THIS_SITE = 'https://this-service.invalid';
+/** Whitespace, controls and backslashes, which browsers drop or read as slashes on the way to another site. */
+const UNSAFE_IN_NEXT = /[\s\p{Cc}\p{Cf}\\]/u;
+
+/**
+ * Only a path of this service, never another's: read against this service's own origin, refused
+ * unless it stays there, and sent on percent-encoded. Anything else goes to the start page.
+ */
+export function safeNext(next: unknown): string {
+  if (typeof next !== 'string' || !next.startsWith('/') || UNSAFE_IN_NEXT.test(next)) return '/';
+  let url: URL;
+  try {
+    url = new URL(next, THIS_SITE);
+  } catch {
+    return '/';
+  }
+  return url.origin === THIS_SITE ? `${url.pathname}${url.search}${url.hash}` : '/';
+}
 
 @ApiExcludeController()
 @Public()
@@ -43,8 +59,7 @@ export class SignInController {
   @Get('sign-in/callback')
   async finishOidc(@Req() request: WebRequest & { protocol?: string; hostname?: string }, @Res() reply: HtmlReply): Promise<void> {
     if (!this.oidc.enabled) throw new NotFoundException();
-    const cookie = request.headers.cookie;
-    const flow = await this.sessions.unseal(OIDC_FLOW_COOKIE, Array.isArray(cookie) ? cookie.join('; ') : cookie);
+    const flow = await this.sessions.unseal(OIDC_FLOW_COOKIE, cookieHeader(request));
     if (!flow) {
       reply.redirect('/sign-in', 303);
       return;
@@ -76,13 +91,14 @@ export class SignInController {
 
   @Post('sign-out')
   async signOut(@Req() request: WebRequest, @Res() reply: HtmlReply): Promise<void> {
-    const cookie = request.headers.cookie;
-    const session = await this.sessions.read(Array.isArray(cookie) ? cookie.join('; ') : cookie);
+    const cookie = cookieHeader(request);
+    const session = await this.sessions.read(cookie);
     // Signing out needs the form's token too, so that another site cannot sign a user out.
     if (session && !this.sessions.isValidCsrf(session, request.body?._csrf)) {
       reply.redirect('/', 303);
       return;
     }
+    await this.sessions.end(cookie);
     reply.header('set-cookie', this.sessions.endCookie()).redirect('/sign-in', 303);
   }
 

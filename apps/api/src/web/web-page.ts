@@ -16,8 +16,8 @@ import { Reflector } from '@nestjs/core';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Role } from '@app/domain';
 import { Public } from '../auth/roles.decorator';
-import { toProblem } from '../http/problem.filter';
-import { WebSession, WebSessions } from './web-session';
+import { ClosableReply, answerOrClose, logFailure, toProblem } from '../http/problem.filter';
+import { WebSession, WebSessions, cookieHeader } from './web-session';
 
 const WEB_ROLES = 'web-roles';
 
@@ -32,7 +32,7 @@ export type WebRequest = {
 /** What every page template gets: who is signed in, the CSRF token for its forms, where it is. */
 export type WebPageContext = Readonly<{ session: WebSession; csrfToken: string; path: string }>;
 
-export type HtmlReply = {
+export type HtmlReply = ClosableReply & {
   status(code: number): HtmlReply;
   header(name: string, value: string | string[]): HtmlReply;
   redirect(url: string, code?: number): HtmlReply;
@@ -59,8 +59,7 @@ export class WebGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<WebRequest>();
-    const cookie = request.headers.cookie;
-    const session = await this.sessions.read(Array.isArray(cookie) ? cookie.join('; ') : cookie);
+    const session = await this.sessions.read(cookieHeader(request));
     if (!session) throw new SignInRequired();
     // Every form posts the token bound to the session: a page on another site cannot make one.
     if (request.method === 'POST' && !this.sessions.isValidCsrf(session, request.body?._csrf)) throw new FormTampered();
@@ -86,12 +85,16 @@ export class WebErrorFilter implements ExceptionFilter {
   async catch(error: unknown, host: ArgumentsHost): Promise<void> {
     const reply = host.switchToHttp().getResponse<HtmlReply>();
     const request = host.switchToHttp().getRequest<WebRequest>();
+    await answerOrClose(reply, this.logger, () => this.answer(error, request, reply));
+  }
+
+  private async answer(error: unknown, request: WebRequest, reply: HtmlReply): Promise<void> {
     if (error instanceof SignInRequired) {
       reply.redirect(`/sign-in?next=${encodeURIComponent(request.url)}`, 303);
       return;
     }
     const { status, detail } = error instanceof WebForbidden || error instanceof FormTampered ? { status: 403, detail: '' } : toProblem(error);
-    if (status >= 500) this.logger.error({ err: error, status }, 'page failed');
+    logFailure(this.logger, error, { status, detail });
     const title = ERROR_TITLES[status] ?? (status >= 500 ? ERROR_TITLES[500] : 'There is a problem');
     await renderPage(reply, 'error.njk', { title, status, detail: status >= 500 ? '' : detail, web: request.web, formTampered: error instanceof FormTampered }, status);
   }
