@@ -1,38 +1,94 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { SignJWT, jwtVerify } from 'jose';
-import { Actor, ROLES, Role } from '@app/domain';
+import { Pool } from 'pg';
+import { Actor, ROLES } from '@app/domain';
+import { inTransaction } from '@app/projections';
+import { CLOCK, Clock } from '../clock/clock';
 import { WebConfig } from '../config/config';
+import { DATABASE_POOL } from '../database/database';
 
 export const WEB_CONFIG = Symbol('WebConfig');
 export const SESSION_COOKIE = 'la_session';
+/** However active, a session ends this long after sign-in. */
 const SESSION_HOURS = 8;
+const SESSIONS_SCHEMA_LOCK = 0x1ea2_0002;
 
 /** Who is signed in to the web pages, and the session's id, which each form's CSRF token is bound to. */
 export type WebSession = Readonly<{ actor: Actor; id: string }>;
 
+const minutesBefore = (instant: Date, minutes: number) => new Date(instant.getTime() - minutes * 60_000);
+
 /**
- * The web session: a signed JWT in an HttpOnly, SameSite=Lax cookie (Secure outside development),
- * holding only who signed in. Forms carry a CSRF token, an HMAC of the session id.
+ * Web sessions, kept in PostgreSQL so that signing out ends one for every instance at once. The
+ * cookie (HttpOnly, SameSite=Lax, Secure outside development) holds a random id and its HMAC; the
+ * table keeps only the id's hash, who signed in, and when the session was last used: one idle for
+ * `sessionIdleMinutes`, or older than eight hours, is over. Forms carry a CSRF token, an HMAC of the
+ * session id.
  */
 @Injectable()
-export class WebSessions {
+export class WebSessions implements OnModuleInit {
   private readonly secret: Uint8Array;
 
-  constructor(@Inject(WEB_CONFIG) private readonly config: WebConfig) {
+  constructor(
+    @Inject(WEB_CONFIG) private readonly config: WebConfig,
+    @Inject(DATABASE_POOL) private readonly pool: Pool,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {
     this.secret = config.sessionSecret ? new TextEncoder().encode(config.sessionSecret) : randomBytes(32);
   }
 
+  async onModuleInit(): Promise<void> {
+    await inTransaction(this.pool, async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock($1)', [SESSIONS_SCHEMA_LOCK]);
+      await client.query(`CREATE TABLE IF NOT EXISTS web_sessions (
+        id_hash bytea PRIMARY KEY,
+        actor jsonb NOT NULL,
+        started_at timestamptz NOT NULL,
+        last_seen_at timestamptz NOT NULL,
+        ended_at timestamptz
+      )`);
+    });
+  }
+
   async start(actor: Actor): Promise<{ cookie: string; session: WebSession }> {
-    const id = randomUUID();
-    const token = await new SignJWT({ name: actor.name, roles: actor.roles, ...(actor.partnerId && { partner: actor.partnerId }) })
-      .setProtectedHeader({ alg: 'HS256' })
-      .setSubject(actor.userId)
-      .setJti(id)
-      .setIssuedAt()
-      .setExpirationTime(`${SESSION_HOURS}h`)
-      .sign(this.secret);
-    return { cookie: this.cookie(token, SESSION_HOURS * 3600), session: { actor, id } };
+    const id = randomBytes(32).toString('base64url');
+    const now = this.clock();
+    await this.pool.query('DELETE FROM web_sessions WHERE last_seen_at < $1', [minutesBefore(now, SESSION_HOURS * 60)]);
+    await this.pool.query('INSERT INTO web_sessions (id_hash, actor, started_at, last_seen_at) VALUES ($1, $2, $3, $3)', [idHash(id), actor, now]);
+    return { cookie: this.cookie(`${id}.${this.mac(id)}`, SESSION_HOURS * 3600), session: { actor, id } };
+  }
+
+  /** The live session the cookie names, which this request keeps alive; undefined when there is none. */
+  async read(cookieHeader: string | undefined): Promise<WebSession | undefined> {
+    const id = this.sessionId(cookieHeader);
+    if (!id) return undefined;
+    const now = this.clock();
+    const { rows } = await this.pool.query<{ actor: Actor }>(
+      `UPDATE web_sessions SET last_seen_at = $2
+        WHERE id_hash = $1 AND ended_at IS NULL AND last_seen_at > $3 AND started_at > $4
+        RETURNING actor`,
+      [idHash(id), now, minutesBefore(now, this.config.sessionIdleMinutes), minutesBefore(now, SESSION_HOURS * 60)],
+    );
+    if (rows.length === 0) return undefined;
+    const { userId, name, roles, partnerId } = rows[0].actor;
+    const actor: Actor = { userId, name, roles: roles.filter((role) => ROLES.includes(role)), ...(partnerId && { partnerId }) };
+    return { actor, id };
+  }
+
+  /** Signs out: the cookie's session no longer works, here or on any other instance. */
+  async end(cookieHeader: string | undefined): Promise<void> {
+    const id = this.sessionId(cookieHeader);
+    if (id) await this.pool.query('UPDATE web_sessions SET ended_at = $2 WHERE id_hash = $1 AND ended_at IS NULL', [idHash(id), this.clock()]);
+  }
+
+  /**
+   * The session id the cookie carries, when this service made it (its HMAC holds), whether or not the
+   * session is still live: enough to tell one browser from another without a query.
+   */
+  sessionId(cookieHeader: string | undefined): string | undefined {
+    const [id, mac, ...rest] = (parseCookies(cookieHeader)[SESSION_COOKIE] ?? '').split('.');
+    return id && mac && rest.length === 0 && sameText(mac, this.mac(id)) ? id : undefined;
   }
 
   endCookie(name = SESSION_COOKIE): string {
@@ -55,38 +111,28 @@ export class WebSessions {
     }
   }
 
-  async read(cookieHeader: string | undefined): Promise<WebSession | undefined> {
-    const token = parseCookies(cookieHeader)[SESSION_COOKIE];
-    if (!token) return undefined;
-    try {
-      const { payload } = await jwtVerify(token, this.secret, { algorithms: ['HS256'], requiredClaims: ['exp', 'sub', 'jti'] });
-      const roles = (Array.isArray(payload.roles) ? payload.roles : []).filter((role): role is Role => ROLES.includes(role as Role));
-      const actor: Actor = {
-        userId: payload.sub!,
-        name: String(payload.name ?? payload.sub),
-        roles,
-        ...(typeof payload.partner === 'string' && { partnerId: payload.partner }),
-      };
-      return { actor, id: payload.jti! };
-    } catch {
-      return undefined;
-    }
-  }
-
   csrfToken(session: WebSession): string {
-    return createHmac('sha256', this.secret).update(`csrf:${session.id}`).digest('base64url');
+    return this.mac(`csrf:${session.id}`);
   }
 
   isValidCsrf(session: WebSession, token: unknown): boolean {
-    if (typeof token !== 'string') return false;
-    const expected = Buffer.from(this.csrfToken(session));
-    const given = Buffer.from(token);
-    return given.length === expected.length && timingSafeEqual(given, expected);
+    return typeof token === 'string' && sameText(token, this.csrfToken(session));
+  }
+
+  private mac(text: string): string {
+    return createHmac('sha256', this.secret).update(text).digest('base64url');
   }
 
   private cookie(value: string, maxAgeSeconds: number, name = SESSION_COOKIE): string {
     return [`${name}=${value}`, 'Path=/', 'HttpOnly', 'SameSite=Lax', `Max-Age=${maxAgeSeconds}`, ...(this.config.secureCookies ? ['Secure'] : [])].join('; ');
   }
+}
+
+const idHash = (id: string) => createHash('sha256').update(id).digest();
+
+function sameText(given: string, expected: string): boolean {
+  const [a, b] = [Buffer.from(given), Buffer.from(expected)];
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 export function parseCookies(header: string | undefined): Record<string, string> {
@@ -96,4 +142,9 @@ export function parseCookies(header: string | undefined): Record<string, string>
     if (index > 0) cookies[part.slice(0, index).trim()] = part.slice(index + 1).trim();
   }
   return cookies;
+}
+
+export function cookieHeader(request: { headers: Record<string, string | string[] | undefined> }): string | undefined {
+  const cookie = request.headers.cookie;
+  return Array.isArray(cookie) ? cookie.join('; ') : cookie;
 }
