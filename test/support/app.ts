@@ -54,7 +54,8 @@ function eventStoreEnv(): NodeJS.ProcessEnv {
 export async function startService(options: { auth?: AuthConfig; clock?: Clock; env?: NodeJS.ProcessEnv; port?: number } = {}): Promise<TestService> {
   const database = await createTestDatabase();
   await migrate(database.pool);
-  const env = { AUTH_DEV_SECRET: DEV_SECRET, DATABASE_URL: database.url, AUDIT_SIGNING_KEY, DEMO: 'off', ...eventStoreEnv(), ...options.env };
+  // Tests make requests far faster than people do: the rate limit is off unless a test turns it on.
+  const env = { AUTH_DEV_SECRET: DEV_SECRET, DATABASE_URL: database.url, AUDIT_SIGNING_KEY, DEMO: 'off', RATE_LIMIT_PER_MINUTE: '0', ...eventStoreEnv(), ...options.env };
   const config = { ...loadConfig(env), ...(options.auth && { auth: options.auth }) };
   const app = await createApp({ config, pool: database.pool, logger: createLogger('silent'), clock: options.clock });
   await app.listen({ port: options.port ?? 0, host: '127.0.0.1' });

@@ -5,11 +5,14 @@ import { randomUUID } from 'node:crypto';
 import { IncomingMessage } from 'node:http';
 import { Logger } from 'pino';
 import { AppDependencies, AppModule } from './app.module';
+import { TOKEN_VERIFIER } from './auth/token-verifier';
+import { clientError, routerError, setUpHttpEdge } from './http/http-edge';
 import { ProblemFilter } from './http/problem.filter';
 import { ProblemDto } from './http/routes';
 import { RequestValidationPipe } from './http/validation';
 import { Metrics } from './observability/metrics';
 import { NestPinoLogger } from './observability/logger';
+import { WebSessions } from './web/web-session';
 import { setUpWeb } from './web/web.setup';
 
 const ONE_MIB = 1024 * 1024;
@@ -32,9 +35,18 @@ function documentation(app: NestFastifyApplication): void {
 /** The HTTP service, ready to listen: used by main and by the end-to-end tests alike. */
 export async function createApp(dependencies: Omit<AppDependencies, 'metrics'> & { logger: Logger }): Promise<NestFastifyApplication> {
   const metrics = new Metrics();
+  const { http, web } = dependencies.config;
+  const requestTimeout = http.requestTimeoutSeconds * 1000;
   const adapter = new FastifyAdapter({
     loggerInstance: dependencies.logger,
     bodyLimit: ONE_MIB,
+    requestTimeout,
+    keepAliveTimeout: 5_000,
+    connectionTimeout: 120_000,
+    // Node checks for requests over their time every interval; its default of 30 s would let a slow body hold on twice as long.
+    http: { requestTimeout, headersTimeout: requestTimeout, connectionsCheckingInterval: Math.min(1_000, requestTimeout) },
+    clientErrorHandler: clientError,
+    frameworkErrors: routerError,
     requestIdHeader: false,
     genReqId: (request: IncomingMessage) => {
       const given = request.headers['x-request-id'];
@@ -59,6 +71,7 @@ export async function createApp(dependencies: Omit<AppDependencies, 'metrics'> &
   fastify.addHook('onResponse', async (request, reply) => {
     metrics.observeRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
   });
+  await setUpHttpEdge(app, { http, strictTransport: web.strictTransport, verifyToken: app.get(TOKEN_VERIFIER), sessions: app.get(WebSessions) });
   await setUpWeb(app);
   app.useGlobalFilters(new ProblemFilter());
   app.useGlobalPipes(new RequestValidationPipe());

@@ -5,7 +5,8 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import nunjucks from 'nunjucks';
-import { PROBLEM_CONTENT_TYPE, problem } from '../http/problem';
+import { ValidationFailed, problem, sendProblem } from '../http/problem';
+import { isInheritedName } from '../http/validation';
 
 /** The templates and stylesheet, beside this file in the source and copied beside it by the build. */
 const HERE = [__dirname, join(process.cwd(), 'apps/api/src/web')].find((dir) => existsSync(join(dir, 'views', 'layout.njk')))!;
@@ -16,16 +17,17 @@ export const FORM_PATHS = /^\/(sign-in|sign-out|tracker|learning-reviews)(\/|\?|
 
 /** Server-rendered pages: Nunjucks with GOV.UK Frontend's macros, its assets, and HTML form bodies. */
 export async function setUpWeb(app: NestFastifyApplication): Promise<void> {
-  await app.register(fastifyFormbody, { bodyLimit: 64 * 1024 });
+  await app.register(fastifyFormbody, { bodyLimit: 64 * 1024, parser: parseForm });
   // The JSON API keeps refusing form bodies with 415, so a page on another site can never post one to it.
   app
     .getHttpAdapter()
     .getInstance()
     .addHook('onRequest', async (request, reply) => {
-      const type = request.headers['content-type'] ?? '';
+      // Media types are case-insensitive, and so is Fastify's choice of parser.
+      const type = (request.headers['content-type'] ?? '').toLowerCase();
       if (type.startsWith('application/x-www-form-urlencoded') && !FORM_PATHS.test(request.url)) {
-        const body = problem(415, 'Send the body as application/json.');
-        await reply.status(415).header('content-type', PROBLEM_CONTENT_TYPE).send(body);
+        sendProblem(reply, problem(415, 'Send the body as application/json.'));
+        return reply;
       }
     });
   await app.register(fastifyStatic, { root: join(GOVUK, 'govuk', 'assets'), prefix: '/assets/', decorateReply: false });
@@ -41,6 +43,17 @@ export async function setUpWeb(app: NestFastifyApplication): Promise<void> {
     templates: [join(HERE, 'views'), GOVUK],
     options: { onConfigure: (env: nunjucks.Environment) => env.addFilter('date', formatDate).addFilter('dateTime', formatDateTime) },
   });
+}
+
+/** A form's fields, each given once: a field sent twice is refused rather than joined, and no name reaches a prototype. */
+function parseForm(body: string): Record<string, string> {
+  const form: Record<string, string> = {};
+  for (const [name, value] of new URLSearchParams(body)) {
+    if (Object.hasOwn(form, name)) throw new ValidationFailed([{ field: name, message: 'was sent more than once' }]);
+    if (isInheritedName(name)) throw new ValidationFailed([{ field: name, message: 'is not a known field' }]);
+    form[name] = value;
+  }
+  return form;
 }
 
 /** "28 November 2026" for a date or an instant, as GOV.UK writes dates. */

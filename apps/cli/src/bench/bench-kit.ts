@@ -134,6 +134,8 @@ export async function startServiceProcess(serverUrl: string, name: string): Prom
       AUTH_DEV_SECRET: BENCH_SECRET,
       AUDIT_SIGNING_KEY: signingKeyPem(),
       DEMO: 'off',
+      // One user writing as fast as it can is the load itself, not an abuse to limit.
+      RATE_LIMIT_PER_MINUTE: '0',
       LOG_LEVEL: 'warn',
     },
     stdio: ['ignore', 'ignore', 'pipe'],

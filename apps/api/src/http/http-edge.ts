@@ -1,0 +1,117 @@
+import fastifyHelmet from '@fastify/helmet';
+import fastifyRateLimit from '@fastify/rate-limit';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import { Socket } from 'node:net';
+import { TokenVerifier } from '../auth/token-verifier';
+import { HttpConfig } from '../config/config';
+import { WebSessions, cookieHeader } from '../web/web-session';
+import { PROBLEM_CONTENT_TYPE, problem, sendProblem } from './problem';
+
+/** Sign-in attempts from one address a minute: a password guesser gets a handful, a person never notices. */
+export const SIGN_IN_ATTEMPTS_PER_MINUTE = 20;
+/** Files any visitor may have cached: everything else is answered `no-store`. */
+const PUBLIC_FILES = /^\/(assets|govuk|static)\//;
+const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i;
+
+/** A client went over its share of requests: 429, with when to try again. */
+export class TooManyRequests extends Error {
+  readonly statusCode = 429;
+  constructor(readonly retryAfter: string) {
+    super(`Too many requests: try again in ${retryAfter}.`);
+  }
+}
+
+/** The pages: own scripts and styles only, never framed, forms posted here only. */
+const PAGE_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "font-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+/** Swagger UI styles itself inline; it runs no inline script either. */
+const DOCS_POLICY = PAGE_POLICY.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'");
+
+/**
+ * What every request meets before a controller: security headers, `no-store` on anything that may
+ * carry a user's data, the rate limit, and refusal of URLs that hold NUL.
+ */
+export async function setUpHttpEdge(
+  app: NestFastifyApplication,
+  options: Readonly<{ http: HttpConfig; strictTransport: boolean; verifyToken: TokenVerifier; sessions: WebSessions }>,
+): Promise<void> {
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: false,
+    crossOriginEmbedderPolicy: false,
+    referrerPolicy: { policy: 'same-origin' },
+    strictTransportSecurity: options.strictTransport ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+  });
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', async (request, reply) => {
+    reply.header('content-security-policy', request.url.startsWith('/docs') ? DOCS_POLICY : PAGE_POLICY);
+    if (!PUBLIC_FILES.test(request.url)) reply.header('cache-control', 'no-store');
+    // PostgreSQL text cannot hold NUL: a path or query that decodes to one is refused before it gets near a query.
+    if (/%00|\0/i.test(request.url)) {
+      sendProblem(reply, problem(400, 'The address must not contain NUL characters.'));
+      return reply;
+    }
+  });
+  const perMinute = options.http.rateLimitPerMinute;
+  if (perMinute === 0) return;
+  await app.register(fastifyRateLimit, {
+    global: true,
+    timeWindow: 60_000,
+    keyGenerator: (request) => rateLimitKey(request, options),
+    max: (_request, key) => (key.startsWith('sign-in:') ? Math.min(SIGN_IN_ATTEMPTS_PER_MINUTE, perMinute) : perMinute),
+    errorResponseBuilder: (_request, context) => new TooManyRequests(context.after),
+  });
+}
+
+/** A signed-in user's requests count together wherever they come from; anyone else's by address. */
+async function rateLimitKey(request: FastifyRequest, { verifyToken, sessions }: { verifyToken: TokenVerifier; sessions: WebSessions }): Promise<string> {
+  if (isSignInAttempt(request)) return `sign-in:${request.ip}`;
+  const bearer = BEARER.exec(request.headers.authorization ?? '');
+  if (bearer) {
+    const actor = await verifyToken(bearer[1]).catch(() => undefined);
+    if (actor) return `user:${actor.userId}`;
+  }
+  const session = sessions.sessionId(cookieHeader(request));
+  return session ? `session:${session}` : `address:${request.ip}`;
+}
+
+const isSignInAttempt = ({ method, url }: FastifyRequest) =>
+  method === 'POST' ? /^\/sign-in(\?|$)/.test(url) : /^\/sign-in\/(oidc|callback)(\?|$)/.test(url);
+
+/** The router's own refusals (a URL that does not decode, a parameter too long) as problem+json. */
+export function routerError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
+  const detail = status === 414 ? 'The address is too long.' : 'The address is not a valid URL.';
+  sendProblem(reply, problem(status, detail));
+}
+
+/**
+ * What Node's HTTP parser refuses before there is a request (headers too large, a body that did not
+ * arrive in time, bytes that are not HTTP): answered as problem+json on the socket, then closed.
+ */
+export function clientError(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, detail] =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'The request did not arrive in time.']
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'The request line or headers are too large.']
+        : [400, 'The request is not valid HTTP.'];
+  const body = JSON.stringify(problem(status, detail));
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
+}
