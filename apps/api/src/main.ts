@@ -4,6 +4,9 @@ import { ConfigError, loadConfig } from './config/config';
 import { openDatabase } from './database/database';
 import { createLogger } from './observability/logger';
 
+/** Whoever stops the service (a terminal, a supervisor) waits about ten seconds before killing it. */
+const STOP_DEADLINE_MS = 8_000;
+
 function fail(message: string): never {
   process.stderr.write(`learning-actions: ${message}\n`);
   process.exit(1);
@@ -23,12 +26,17 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
+    setTimeout(() => {
+      logger.error(`not stopped after ${STOP_DEADLINE_MS} ms; exiting`);
+      process.exit(1);
+    }, STOP_DEADLINE_MS).unref();
     await app.close().catch((error: unknown) => logger.error({ err: error }, 'closing the app failed'));
     await database.close();
     process.exit(0);
   };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+  // Handled for good, not once: a second signal while stopping must not kill the process before its embedded database.
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
   await app.listen({ port: config.port, host: process.env.HOST ?? '0.0.0.0' });
   logger.info({ port: config.port }, 'listening');
 }

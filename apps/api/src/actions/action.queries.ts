@@ -5,6 +5,7 @@ import { Actor, NotFound, actionStream, listablePartner, requireReadAccess } fro
 import { EVENT_STORE, EventStore } from '@app/event-store';
 import { ActionDocument, actionList } from '@app/read-models';
 import { DATABASE_POOL } from '../database/database';
+import { isLogPosition } from '../http/fields';
 import { ValidationFailed } from '../http/problem';
 import { ReadScopes, documentsIn } from '../read-models/read-scope';
 import { SqlConditions } from '../read-models/sql-conditions';
@@ -55,12 +56,12 @@ export class GetActionHandler implements IQueryHandler<GetActionQuery> {
   }
 }
 
-const CURSOR = /^a(\d{1,19})$/;
+const CURSOR = /^a(\d+)$/;
 const encodeCursor = (raisedPosition: string) => Buffer.from(`a${raisedPosition}`).toString('base64url');
 
 function decodeCursor(cursor: string): string {
   const match = CURSOR.exec(Buffer.from(cursor, 'base64url').toString());
-  if (!match) throw new ValidationFailed([{ field: 'cursor', message: 'must be a nextCursor from an earlier page' }]);
+  if (!match || !isLogPosition(match[1])) throw new ValidationFailed([{ field: 'cursor', message: 'must be a nextCursor from an earlier page' }]);
   return match[1];
 }
 

@@ -2,6 +2,7 @@ import { Controller, Get, Headers, Inject, Query, Res } from '@nestjs/common';
 import { ApiProperty, ApiTags } from '@nestjs/swagger';
 import { Readable } from 'node:stream';
 import { AuditCheckpoint, EVENT_STORE, EventStore, LogFilter, RecordedEvent } from '@app/event-store';
+import { isLogPosition } from '../http/fields';
 import { ValidationFailed } from '../http/problem';
 import { ReadRequest } from '../http/read-request';
 import { ReadRoute } from '../http/routes';
@@ -73,8 +74,8 @@ const toView = (event: RecordedEvent): AuditEventView => ({
 const encodeCursor = (position: bigint) => Buffer.from(`e${position}`).toString('base64url');
 function decodeCursor(cursor: string | undefined): bigint {
   if (cursor === undefined) return 0n;
-  const match = /^e(\d{1,19})$/.exec(Buffer.from(cursor, 'base64url').toString());
-  if (!match) throw new ValidationFailed([{ field: 'cursor', message: 'must be a nextCursor from an earlier page' }]);
+  const match = /^e(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString());
+  if (!match || !isLogPosition(match[1])) throw new ValidationFailed([{ field: 'cursor', message: 'must be a nextCursor from an earlier page' }]);
   return BigInt(match[1]);
 }
 

@@ -22,16 +22,19 @@ const documented = (type: object, options: FieldOptions) =>
     ? applyDecorators(ApiPropertyOptional({ ...type, description: options.description, example: options.example }), IsOptional())
     : ApiProperty({ ...type, description: options.description, example: options.example });
 
-const NOT_BLANK = /\S/;
+/** Something a reader can see: not only spaces, zero-width characters or other invisible formatting. */
+const VISIBLE = /[^\p{White_Space}\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+/** Controls other than tab and newline, which no text here has reason to hold. */
+const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F]/;
 
-/** Free text, trimmed of nothing but refused when blank or longer than `max`. */
+const readableText = (each: boolean) => [
+  Matches(VISIBLE, { each, message: each ? 'each must have a visible character' : 'must have a visible character' }),
+  ValidateBy({ name: 'noControls', validator: { validate: (value) => typeof value !== 'string' || !CONTROL.test(value), defaultMessage: () => 'must not hold control characters other than tab and newline' } }, { each }),
+];
+
+/** Free text, trimmed of nothing but refused when it shows nothing, holds control characters or is longer than `max`. */
 export const Text = (max: number, options: FieldOptions = {}) =>
-  applyDecorators(
-    documented({ type: String, maxLength: max, minLength: 1 }, options),
-    IsString(),
-    MaxLength(max),
-    Matches(NOT_BLANK, { message: 'must not be blank' }),
-  );
+  applyDecorators(documented({ type: String, maxLength: max, minLength: 1 }, options), IsString(), MaxLength(max), ...readableText(false));
 
 export const OneOf = (values: readonly string[], options: FieldOptions = {}) =>
   applyDecorators(
@@ -46,7 +49,7 @@ export const Themes = (options: FieldOptions = {}) =>
     ArrayMaxSize(20),
     IsString({ each: true }),
     MaxLength(100, { each: true }),
-    Matches(NOT_BLANK, { each: true, message: 'each theme must not be blank' }),
+    ...readableText(true),
   );
 
 export const Uuid = (options: FieldOptions = {}) =>
@@ -93,3 +96,8 @@ export const Slug = (options: FieldOptions = {}) =>
     IsString(),
     Matches(/^[a-z0-9-]{2,64}$/, { message: 'must be 2 to 64 lower-case letters, digits or hyphens' }),
   );
+
+const MOST_INT8 = 2n ** 63n - 1n;
+
+/** Digits that name a position of the log: what PostgreSQL's bigint can hold. */
+export const isLogPosition = (digits: string): boolean => /^\d{1,19}$/.test(digits) && BigInt(digits) <= MOST_INT8;

@@ -13,12 +13,43 @@ function fieldErrors(errors: ValidationError[], parent = ''): FieldError[] {
   });
 }
 
-function nulCharacterPaths(value: unknown, path: string): string[] {
-  if (typeof value === 'string') return value.includes('\u0000') ? [path] : [];
-  if (value && typeof value === 'object') {
-    return Object.entries(value).flatMap(([key, item]) => nulCharacterPaths(item, path ? `${path}.${key}` : key));
+/** Deeper than any request of this API needs; refused before anything walks it recursively. */
+export const MOST_NESTING = 64;
+
+/** Names every object inherits: as a field they would reach the prototype, never a field of ours. */
+/** In Unicode mode a surrogate pair reads as one code point: only a lone half matches. */
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
+export const isInheritedName = (name: string) => name === '__proto__' || name in Object.prototype;
+
+/**
+ * What no field of any request may hold, found without recursion however deep the value: nesting
+ * over MOST_NESTING, field names every object inherits, NUL characters (PostgreSQL text cannot
+ * hold them) and lone UTF-16 surrogates (nor can its JSON).
+ */
+export function unacceptableParts(value: unknown): FieldError[] {
+  const errors: FieldError[] = [];
+  const pending: { value: unknown; path: string; depth: number }[] = [{ value, path: '', depth: 0 }];
+  while (pending.length > 0 && errors.length < 20) {
+    const { value: item, path, depth } = pending.pop()!;
+    const field = path || '(body)';
+    if (typeof item === 'string') {
+      if (item.includes('\u0000')) errors.push({ field, message: 'must not contain NUL characters' });
+      else if (LONE_SURROGATE.test(item)) errors.push({ field, message: 'must be valid Unicode text (it holds a lone surrogate)' });
+    } else if (item !== null && typeof item === 'object') {
+      if (depth >= MOST_NESTING) {
+        errors.push({ field, message: `nests deeper than ${MOST_NESTING} levels` });
+        continue;
+      }
+      for (const [key, child] of Object.entries(item)) {
+        const childPath = path ? `${path}.${key}` : key;
+        if (isInheritedName(key)) errors.push({ field: childPath, message: 'is not a known field' });
+        else if (key.includes('\u0000') || LONE_SURROGATE.test(key)) errors.push({ field: JSON.stringify(key), message: 'is not a known field' });
+        else pending.push({ value: child, path: childPath, depth: depth + 1 });
+      }
+    }
   }
-  return [];
+  return errors;
 }
 
 /**
@@ -43,12 +74,15 @@ export class RequestValidationPipe extends ValidationPipe {
       if (typeof body !== 'object' || Array.isArray(body)) {
         throw new ValidationFailed([{ field: '(body)', message: 'must be a JSON object' }]);
       }
-      const withNul = nulCharacterPaths(body, '');
-      if (withNul.length > 0) {
-        throw new ValidationFailed(withNul.map((field) => ({ field, message: 'must not contain NUL characters' })));
-      }
+      refuseUnacceptableParts(body);
       return super.transform(body, metadata);
     }
+    if (metadata.type === 'query') refuseUnacceptableParts(value);
     return super.transform(value, metadata);
   }
+}
+
+function refuseUnacceptableParts(value: unknown): void {
+  const errors = unacceptableParts(value);
+  if (errors.length > 0) throw new ValidationFailed(errors);
 }

@@ -2,6 +2,7 @@ import { CallHandler, ExecutionContext, Inject, Injectable, NestInterceptor } fr
 import { Pool } from 'pg';
 import { from, mergeMap, Observable } from 'rxjs';
 import { DATABASE_POOL } from '../database/database';
+import { isLogPosition } from '../http/fields';
 import { ValidationFailed } from '../http/problem';
 import { readModelsPosition } from './snapshot';
 
@@ -44,7 +45,6 @@ export class ReadPositions {
   }
 }
 
-const POSITION = /^\d{1,19}$/;
 
 /** Every read honours `?position=`: it answers only once the read models have processed that position. */
 @Injectable()
@@ -55,7 +55,7 @@ export class ReadYourWritesInterceptor implements NestInterceptor {
     const request = context.switchToHttp().getRequest<{ method: string; query?: Record<string, unknown> }>();
     const position = request.query?.position;
     if (request.method !== 'GET' || position === undefined) return next.handle();
-    if (typeof position !== 'string' || !POSITION.test(position)) {
+    if (typeof position !== 'string' || !isLogPosition(position)) {
       throw new ValidationFailed([{ field: 'position', message: 'must be a position token from a write answer' }]);
     }
     return from(this.positions.waitFor(BigInt(position))).pipe(mergeMap(() => next.handle()));

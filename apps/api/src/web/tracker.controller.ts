@@ -112,7 +112,7 @@ export class TrackerController {
     @Page() web: WebPageContext,
     @Res() reply: HtmlReply,
   ): Promise<void> {
-    const operation = OPERATIONS[name];
+    const operation = Object.hasOwn(OPERATIONS, name) ? OPERATIONS[name] : undefined;
     if (!operation || !mayDo(web.session.actor, name)) {
       await renderPage(reply, 'error.njk', { title: 'You do not have access to this page', status: 403, web }, 403);
       return;

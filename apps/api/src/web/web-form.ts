@@ -15,7 +15,12 @@ export type FormOutcome<T> = Readonly<{ ok: true; value: T }> | Readonly<{ ok: f
  * the API's validation messages. Empty optional fields count as not given.
  */
 export async function validateForm<T extends object>(type: Type<T>, form: Record<string, unknown>): Promise<FormOutcome<T>> {
-  const fields = Object.fromEntries(Object.entries(form).filter(([name, value]) => !FORM_ONLY.has(name) && value !== ''));
+  // Browsers send a text area's line breaks as CRLF; the API's text holds newlines alone.
+  const fields = Object.fromEntries(
+    Object.entries(form)
+      .filter(([name, value]) => !FORM_ONLY.has(name) && value !== '')
+      .map(([name, value]) => [name, typeof value === 'string' ? value.replaceAll('\r\n', '\n') : value]),
+  );
   try {
     const metadata: ArgumentMetadata = { type: 'body', metatype: type };
     return { ok: true, value: (await pipe.transform(fields, metadata)) as T };
