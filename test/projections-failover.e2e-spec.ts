@@ -1,19 +1,16 @@
 import { ChildProcess } from 'node:child_process';
 import { PostgresEventStore } from '@app/event-store';
 import { READ_MODELS, actionList } from '@app/read-models';
-import { freePort } from '../apps/api/src/database/embedded-postgres';
 import { ADMIN, AUDIT_SIGNING_KEY, DEV_SECRET, SUBGROUP, signToken } from './support/app';
 import { TestDatabase, createTestDatabase } from './support/database';
-import { killHard, spawnTs, waitForLine } from './support/processes';
+import { killHard, startServiceProcess } from './support/processes';
 import { caughtUp, pause, rowsAndRebuilt } from './support/projection-checks';
 
-type Instance = { url: string; process: ChildProcess };
+type Instance = Readonly<{ url: string; process: ChildProcess }>;
 
 async function startInstance(databaseUrl: string): Promise<Instance> {
-  const port = await freePort();
-  const child = spawnTs('apps/api/src/main.ts', { DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', AUTH_DEV_SECRET: DEV_SECRET, AUDIT_SIGNING_KEY, DEMO: 'off' });
-  await waitForLine(child, /"msg":"listening"/);
-  return { url: `http://127.0.0.1:${port}`, process: child };
+  const { url, child } = await startServiceProcess({ DATABASE_URL: databaseUrl, AUTH_DEV_SECRET: DEV_SECRET, AUDIT_SIGNING_KEY, DEMO: 'off' });
+  return { url, process: child };
 }
 
 describe('two service processes on one database', () => {

@@ -115,6 +115,9 @@ describe('resilience', () => {
       [{ AUTH_DEV_SECRET: 'long-enough-dev-secret', DATABASE_URL: 'not a url' }, /DATABASE_URL is not a valid URL/],
       [{ AUTH_DEV_SECRET: 'long-enough-dev-secret', DATABASE_URL: 'postgres://u:p@127.0.0.1:1/db' }, /Cannot use the database at 127\.0\.0\.1:1\/db: the server cannot be reached/],
       [{ AUTH_JWKS_URL: 'https://idp.example/jwks' }, /needs AUTH_ISSUER and AUTH_AUDIENCE/],
+      [{ AUTH_DEV_SECRET: 'long-enough-dev-secret', AUTH_JWKS_URL: 'https://idp.example/jwks', AUTH_ISSUER: 'https://idp.example', AUTH_AUDIENCE: 'la' }, /AUTH_DEV_SECRET is set beside production sign-in/],
+      [{ AUTH_DEV_SECRET: 'long-enough-dev-secret', OIDC_ISSUER_URL: 'https://idp.example' }, /AUTH_DEV_SECRET is set beside production sign-in/],
+      [{ AUTH_DEV_SECRET: 'long-enough-dev-secret', DEMO: 'yes' }, /DEMO must be 'on' or 'off'/],
       [{ AUTH_DEV_SECRET: 'long-enough-dev-secret', EVENT_STORE: 'eventstoredb' }, /EVENT_STORE=eventstoredb needs EVENTSTOREDB_URL/],
       [{ AUTH_DEV_SECRET: 'long-enough-dev-secret', EVENT_STORE: 'eventstoredb', EVENTSTOREDB_URL: 'https://es' }, /EVENTSTOREDB_URL must start with esdb:/],
     ])('refuses %p', async (env, message) => {

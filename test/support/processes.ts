@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { freePort } from '../../apps/api/src/database/embedded-postgres';
 
 const ROOT = join(__dirname, '..', '..');
 export const REGISTER_TS = join(__dirname, 'register-ts.js');
@@ -46,4 +47,16 @@ export async function killHard(child: ChildProcess): Promise<void> {
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGKILL');
   await exited;
+}
+
+export type ServiceProcess = Readonly<{ url: string; child: ChildProcess; output: () => string }>;
+
+/** The service's own entry point as a separate process on a free port, once it says it is listening; its stdout is kept. */
+export async function startServiceProcess(env: Record<string, string>): Promise<ServiceProcess> {
+  const port = await freePort();
+  const child = spawnTs('apps/api/src/main.ts', { PORT: String(port), HOST: '127.0.0.1', ...env });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  await waitForLine(child, /"msg":"listening"/, 60_000);
+  return { url: `http://127.0.0.1:${port}`, child, output: () => output };
 }

@@ -25,7 +25,9 @@ export function safeNext(next: unknown): string {
   } catch {
     return '/';
   }
-  return url.origin === THIS_SITE ? `${url.pathname}${url.search}${url.hash}` : '/';
+  const path = `${url.pathname}${url.search}${url.hash}`;
+  // "/.//evil.example" resolves to the path "//evil.example", which a browser reads as another host.
+  return url.origin === THIS_SITE && !path.startsWith('//') ? path : '/';
 }
 
 @ApiExcludeController()

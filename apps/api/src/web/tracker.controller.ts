@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Inject, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Inject, NotFoundException, Param, Post, Query, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import { Actor, Role } from '@app/domain';
@@ -112,8 +112,9 @@ export class TrackerController {
     @Page() web: WebPageContext,
     @Res() reply: HtmlReply,
   ): Promise<void> {
-    const operation = Object.hasOwn(OPERATIONS, name) ? OPERATIONS[name] : undefined;
-    if (!operation || !mayDo(web.session.actor, name)) {
+    if (!Object.hasOwn(OPERATIONS, name)) throw new NotFoundException();
+    const operation = OPERATIONS[name];
+    if (!mayDo(web.session.actor, name)) {
       await renderPage(reply, 'error.njk', { title: 'You do not have access to this page', status: 403, web }, 403);
       return;
     }
