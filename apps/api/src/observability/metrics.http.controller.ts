@@ -12,7 +12,7 @@ export class MetricsController {
   @Roles(...READ_ALL)
   @ApiBearerAuth()
   @ApiProduces('text/plain')
-  @ApiOperation({ summary: 'Prometheus metrics: requests, latency, appends, group-commit sizes, process' })
+  @ApiOperation({ summary: 'Prometheus metrics: requests, latency, appends, group-commit sizes, process', description: `Roles: ${READ_ALL.join(', ')}.` })
   @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
   scrape(): Promise<string> {
     return this.metrics.registry.metrics();

@@ -1,0 +1,237 @@
+import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import { RequestMethod } from '@nestjs/common';
+import { WEB_CONTROLLERS } from '../apps/api/src/web/web.controllers';
+import { ADMIN, AUDITOR, CHAIR, SUBGROUP, TestService, TestUser, partnerUser, seedAction, startService } from './support/app';
+
+/**
+ * Who may call what, as the contract's role table says: `owner` is a partner lead of the agency
+ * that owns the action, `other` a partner lead of another agency. Every route of the service must
+ * be here, and nothing that is not a route.
+ */
+const READERS = ['admin', 'subgroup', 'chair', 'auditor'];
+const PARTNERSHIP = ['admin', 'subgroup'];
+const EVERY_ROLE = [...READERS, 'owner', 'other'];
+
+const API: Record<string, string[] | 'public'> = {
+  'GET /health': 'public',
+  'GET /health/ready': 'public',
+  'GET /metrics': READERS,
+  'POST /partners': ['admin'],
+  'GET /partners': EVERY_ROLE,
+  'GET /reviews': READERS,
+  'POST /reviews': PARTNERSHIP,
+  'GET /reviews/{id}': READERS,
+  'POST /reviews/{id}/recommendations': PARTNERSHIP,
+  'POST /actions': PARTNERSHIP,
+  'GET /actions': EVERY_ROLE,
+  'GET /actions/{id}': [...READERS, 'owner'],
+  'GET /actions/{id}/history': READERS,
+  'POST /actions/{id}/assign': PARTNERSHIP,
+  'POST /actions/{id}/due-date': PARTNERSHIP,
+  'POST /actions/{id}/progress': [...PARTNERSHIP, 'owner'],
+  'POST /actions/{id}/evidence': [...PARTNERSHIP, 'owner'],
+  'POST /actions/{id}/evidence/{evidenceId}/accept': PARTNERSHIP,
+  'POST /actions/{id}/evidence/{evidenceId}/reject': PARTNERSHIP,
+  'POST /actions/{id}/close': PARTNERSHIP,
+  'POST /actions/{id}/reopen': PARTNERSHIP,
+  'POST /actions/{id}/withdraw': PARTNERSHIP,
+  'GET /assurance': READERS,
+  'GET /audit/events': ['auditor'],
+  'GET /audit/verify': ['auditor'],
+  'GET /audit/checkpoints': ['auditor'],
+  'GET /audit/public-key': READERS,
+};
+
+/** A body each endpoint accepts, so that what stops a caller is who they are, not what they sent. */
+const BODIES: Record<string, (ids: Ids) => object> = {
+  'POST /partners': () => ({ id: `p-${Math.random().toString(36).slice(2, 10)}`, name: 'A partner' }),
+  'POST /reviews': () => ({ reference: `R-${Math.random()}`, title: 'A review', kind: 'cspr' }),
+  'POST /reviews/{id}/recommendations': () => ({ text: 'A recommendation' }),
+  'POST /actions': (ids) => ({ recommendationId: ids.recommendationId, description: 'An action' }),
+  'POST /actions/{id}/assign': () => ({ partnerId: 'police', dueDate: '2099-01-31' }),
+  'POST /actions/{id}/due-date': () => ({ dueDate: '2099-02-28', reason: 'Agreed at the subgroup' }),
+  'POST /actions/{id}/progress': () => ({ note: 'Going well' }),
+  'POST /actions/{id}/evidence': () => ({ summary: 'Audit of 30 cases' }),
+  'POST /actions/{id}/evidence/{evidenceId}/accept': () => ({}),
+  'POST /actions/{id}/evidence/{evidenceId}/reject': () => ({ reason: 'Not enough' }),
+  'POST /actions/{id}/close': () => ({ outcome: 'superseded', rationale: 'Overtaken' }),
+  'POST /actions/{id}/reopen': () => ({ reason: 'Again' }),
+  'POST /actions/{id}/withdraw': () => ({ reason: 'No longer needed' }),
+};
+
+/** Past authentication and authorization: a success, or a validation or state error, never 401 or 403. */
+const expectLetThrough = (who: string, status: number) => expect({ who, status, refused: status === 401 || status === 403 }).toEqual({ who, status, refused: false });
+
+type Ids = Awaited<ReturnType<typeof seedAction>> & { evidenceId: string };
+
+const USERS: Record<string, TestUser> = {
+  admin: ADMIN,
+  subgroup: SUBGROUP,
+  chair: CHAIR,
+  auditor: AUDITOR,
+  owner: partnerUser('police'),
+  other: partnerUser('health'),
+};
+
+describe('the role × endpoint matrix, for every route the OpenAPI document lists', () => {
+  let service: TestService;
+  let ids: Ids;
+  let operations: { key: string; method: string; path: string; description?: string }[];
+
+  beforeAll(async () => {
+    service = await startService();
+    const seeded = await seedAction(service, ['police', 'health']);
+    await service.request('POST', `/actions/${seeded.actionId}/assign`, { as: SUBGROUP, body: { partnerId: 'police', dueDate: '2099-01-31' } });
+    const evidence = await service.request('POST', `/actions/${seeded.actionId}/evidence`, { as: partnerUser('police'), body: { summary: 'e' } });
+    ids = { ...seeded, evidenceId: evidence.body.id };
+    const docs = (await service.request('GET', '/docs-json')).body as { paths: Record<string, Record<string, { description?: string }>> };
+    operations = Object.entries(docs.paths).flatMap(([path, methods]) =>
+      Object.entries(methods).map(([method, operation]) => ({ key: `${method.toUpperCase()} ${path}`, method: method.toUpperCase(), path, description: operation.description })),
+    );
+  });
+  afterAll(() => service.close());
+
+  const concrete = (path: string) => path.replace('{id}', path.startsWith('/reviews') ? ids.reviewId : ids.actionId).replace('{evidenceId}', ids.evidenceId);
+
+  it('has a row for every operation, and documents the roles the row gives', () => {
+    expect(operations.map((operation) => operation.key).sort()).toEqual(Object.keys(API).sort());
+    for (const { key, description } of operations) {
+      const allowed = API[key];
+      if (allowed === 'public') continue;
+      const roles = [...new Set(allowed.map((who) => (who === 'owner' || who === 'other' ? 'partner' : who)))].sort();
+      expect({ key, roles: (description ?? '').replace(/^Roles: |\.$/g, '').split(', ').sort() }).toEqual({ key, roles });
+    }
+  });
+
+  it.each(Object.keys(API))('%s: 401 without a token, 403 for every role it does not name, neither for those it does', async (key) => {
+    const { method, path } = operations.find((operation) => operation.key === key)!;
+    const allowed = API[key];
+    const anonymous = await service.request(method, concrete(path), { body: BODIES[key]?.(ids) });
+    expect({ who: 'no token', status: anonymous.status }).toEqual({ who: 'no token', status: allowed === 'public' ? 200 : 401 });
+    if (allowed === 'public') return;
+    for (const [who, user] of Object.entries(USERS)) {
+      const answer = await service.request(method, concrete(path), { as: user, body: BODIES[key]?.(ids) });
+      if (allowed.includes(who)) expectLetThrough(who, answer.status);
+      else expect({ who, status: answer.status }).toEqual({ who, status: 403 });
+    }
+  });
+});
+
+/** Which signed-in users each page lets in, as the contract's role table says for what the page shows or does. */
+const PAGES: Record<string, string[] | 'public'> = {
+  'GET /': 'public',
+  'GET /sign-in': 'public',
+  'POST /sign-in': 'public',
+  'GET /sign-in/oidc': 'public',
+  'GET /sign-in/callback': 'public',
+  'POST /sign-out': 'public',
+  'GET /start': EVERY_ROLE,
+  'GET /dashboard': READERS,
+  'GET /tracker': EVERY_ROLE,
+  'GET /tracker/:id': [...READERS, 'owner'],
+  'POST /tracker/:id/:operation': EVERY_ROLE,
+  'GET /learning-reviews': READERS,
+  'POST /learning-reviews': PARTNERSHIP,
+  'GET /learning-reviews/:id': READERS,
+  'POST /learning-reviews/:id/recommendations': PARTNERSHIP,
+  'POST /learning-reviews/:id/actions': PARTNERSHIP,
+  'GET /audit-trail': ['auditor'],
+  'GET /audit-trail/export.ndjson': ['auditor'],
+};
+
+/** Each page operation on an action, and who may make it: the API's rule for the same change. */
+const PAGE_OPERATIONS: Record<string, string[]> = {
+  assign: PARTNERSHIP,
+  'due-date': PARTNERSHIP,
+  progress: [...PARTNERSHIP, 'owner'],
+  evidence: [...PARTNERSHIP, 'owner'],
+  accept: PARTNERSHIP,
+  reject: PARTNERSHIP,
+  close: PARTNERSHIP,
+  reopen: PARTNERSHIP,
+  withdraw: PARTNERSHIP,
+};
+
+/** The pages' routes as the controllers declare them: method and path, from Nest's own metadata. */
+function pageRoutes(): string[] {
+  return WEB_CONTROLLERS.flatMap((controller) => {
+    const base = String(Reflect.getMetadata(PATH_METADATA, controller) ?? '').replace(/^\/|\/$/g, '');
+    return Object.getOwnPropertyNames(controller.prototype).flatMap((name) => {
+      const handler: unknown = (controller.prototype as unknown as Record<string, unknown>)[name];
+      const path: unknown = typeof handler === 'function' ? Reflect.getMetadata(PATH_METADATA, handler) : undefined;
+      if (name === 'constructor' || typeof handler !== 'function' || path === undefined) return [];
+      const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod];
+      const full = `/${[base, String(path).replace(/^\/|\/$/g, '')].filter(Boolean).join('/')}`;
+      return [`${method} ${full}`];
+    });
+  });
+}
+
+const DEMO_SIGN_IN: Record<string, string> = {
+  admin: 'demo-admin',
+  subgroup: 'demo-subgroup',
+  chair: 'demo-chair',
+  auditor: 'demo-auditor',
+  owner: 'demo-lead-police',
+  other: 'demo-lead-education',
+};
+
+describe('the role × page matrix, for every route the page controllers declare', () => {
+  let service: TestService;
+  let actionId: string;
+  let reviewId: string;
+  const sessions: Record<string, { cookie: string; csrf: string }> = {};
+
+  beforeAll(async () => {
+    service = await startService({ env: { DEMO: 'on' } });
+    // The demonstration partnership is loaded as the service starts, and projected a moment later.
+    let owned: { id: string; reviewId: string } | undefined;
+    for (let tries = 0; !owned && tries < 100; tries++, await new Promise((resolve) => setTimeout(resolve, 100))) {
+      owned = (await service.request('GET', '/actions?partner=police&status=assigned', { as: SUBGROUP })).body.items?.[0];
+    }
+    ({ id: actionId, reviewId } = owned!);
+    for (const [who, user] of Object.entries(DEMO_SIGN_IN)) {
+      const signIn = await fetch(`${service.url}/sign-in`, { method: 'POST', body: new URLSearchParams({ user }), redirect: 'manual' });
+      const cookie = signIn.headers.get('set-cookie')!.split(';')[0];
+      const page = await (await fetch(`${service.url}/tracker`, { headers: { cookie } })).text();
+      sessions[who] = { cookie, csrf: /name="_csrf" value="([^"]+)"/.exec(page)![1] };
+    }
+  }, 60_000);
+  afterAll(() => service.close());
+
+  const concrete = (path: string) => path.replace(':id', path.startsWith('/learning-reviews') ? reviewId : actionId);
+  const page = (method: string, path: string, who: string) =>
+    fetch(`${service.url}${path}`, {
+      method,
+      headers: { cookie: sessions[who].cookie },
+      body: method === 'POST' ? new URLSearchParams({ _csrf: sessions[who].csrf }) : undefined,
+      redirect: 'manual',
+    });
+
+  it('has a row for every page route', () => {
+    expect(pageRoutes().sort()).toEqual(Object.keys(PAGES).sort());
+  });
+
+  it.each(Object.entries(PAGES).filter(([key, allowed]) => allowed !== 'public' && !key.includes(':operation')))(
+    '%s: sign-in first without a session, 403 for every role it does not name, neither for those it does',
+    async (key, allowed) => {
+      const [method, path] = key.split(' ');
+      const anonymous = await fetch(`${service.url}${concrete(path)}`, { method, redirect: 'manual' });
+      expect(anonymous.status).toBe(303);
+      expect(anonymous.headers.get('location')).toMatch(/^\/sign-in\?next=/);
+      for (const who of Object.keys(DEMO_SIGN_IN)) {
+        const answer = await page(method, concrete(path), who);
+        if ((allowed as string[]).includes(who)) expectLetThrough(who, answer.status);
+        else expect({ who, status: answer.status }).toEqual({ who, status: 403 });
+      }
+    },
+  );
+
+  it.each(Object.entries(PAGE_OPERATIONS))('POST /tracker/:id/%s: 403 for every role the API would refuse', async (operation, allowed) => {
+    for (const who of Object.keys(DEMO_SIGN_IN)) {
+      const answer = await page('POST', `/tracker/${actionId}/${operation}`, who);
+      if (allowed.includes(who)) expectLetThrough(who, answer.status);
+      else expect({ who, status: answer.status }).toEqual({ who, status: 403 });
+    }
+  });
+});
