@@ -74,6 +74,10 @@ const ACCOUNTS: Record<string, object> = {
     await page.context().clearCookies();
     await page.goto(`${service.url}${path}`);
     await page.click('a:has-text("Continue to sign in")');
+    await logInAtProvider(login);
+  };
+
+  const logInAtProvider = async (login: string) => {
     await page.fill('input[name="login"]', login);
     await page.fill('input[name="password"]', 'any password: the development login checks none');
     await page.click('button[type="submit"]');
@@ -104,5 +108,25 @@ const ACCOUNTS: Record<string, object> = {
     const devSignIn = await fetch(`${service.url}/sign-in`, { method: 'POST', body: new URLSearchParams({ user: 'demo-chair' }) });
     expect(devSignIn.status).toBe(404);
     expect(devSignIn.headers.get('set-cookie')).toBeNull();
+  }, 30_000);
+
+  const HOSTILE_NEXT = ['/\n/evil.example', '/\t/evil.example', '/東京', '//evil.example/', '/\\evil.example', 'https://evil.example/', '/.//evil.example'];
+
+  it.each(HOSTILE_NEXT)('keeps only a path of its own as next when a sign-in starts with %p', async (next) => {
+    const start = await fetch(`${service.url}/sign-in/oidc?next=${encodeURIComponent(next)}`, { redirect: 'manual' });
+    expect(start.status).toBe(303);
+    const flow = /la_oidc=([^;]+)/.exec(start.headers.get('set-cookie') ?? '')![1];
+    const kept = JSON.parse(Buffer.from(flow.split('.')[1], 'base64url').toString()).next as string;
+    expect(new URL(kept, service.url).origin).toBe(service.url);
+    expect(kept).toMatch(/^\/(?![/\\])[\x21-\x7e]*$/);
+    expect((await fetch(`${service.url}/health`)).status).toBe(200);
+  });
+
+  it('comes back from the provider to a page of its own after a sign-in started with a hostile next', async () => {
+    await page.context().clearCookies();
+    await page.goto(`${service.url}/sign-in/oidc?next=${encodeURIComponent('/\t/evil.example')}`);
+    await logInAtProvider('chris.chair');
+    expect(new URL(page.url()).origin).toBe(service.url);
+    expect(await page.textContent('.app-signed-in')).toContain('Chris Chair');
   }, 30_000);
 });
