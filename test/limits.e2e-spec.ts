@@ -63,3 +63,19 @@ describe('limits on what one client can take', () => {
     expect((await service.request('GET', '/partners', { as: SUBGROUP })).status).toBe(200);
   });
 });
+
+describe('limits behind a proxy the service is told to trust', () => {
+  let service: TestService;
+  beforeAll(async () => {
+    service = await startService({ env: { RATE_LIMIT_PER_MINUTE: String(LIMIT), TRUST_PROXY: '1' } });
+  });
+  afterAll(() => service.close());
+
+  it('counts sign-in attempts by the address the proxy forwards, not the proxy’s own', async () => {
+    const attempt = (client: string) =>
+      fetch(`${service.url}/sign-in`, { method: 'POST', headers: { 'x-forwarded-for': client }, body: new URLSearchParams({ user: 'demo-chair' }), redirect: 'manual' });
+    for (let n = 0; n < SIGN_IN_LIMIT; n++) expect((await attempt('203.0.113.1')).status).toBe(303);
+    expect((await attempt('203.0.113.1')).status).toBe(429);
+    expect((await attempt('203.0.113.2')).status).toBe(303);
+  });
+});

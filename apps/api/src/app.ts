@@ -32,6 +32,8 @@ function documentation(app: NestFastifyApplication): void {
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 }
 
+const trustHops = (hops: number) => (_address: string, hop: number) => hop < hops;
+
 /** The HTTP service, ready to listen: used by main and by the end-to-end tests alike. */
 export async function createApp(dependencies: Omit<AppDependencies, 'metrics'> & { logger: Logger }): Promise<NestFastifyApplication> {
   const metrics = new Metrics();
@@ -41,6 +43,8 @@ export async function createApp(dependencies: Omit<AppDependencies, 'metrics'> &
     loggerInstance: dependencies.logger,
     bodyLimit: ONE_MIB,
     requestTimeout,
+    // A number of hops: proxy-addr counts them from the service outwards, the client's own address being hop 0.
+    trustProxy: typeof http.trustProxy === 'number' ? trustHops(http.trustProxy) : http.trustProxy,
     keepAliveTimeout: 5_000,
     connectionTimeout: 120_000,
     // Node checks for requests over their time every interval; its default of 30 s would let a slow body hold on twice as long.

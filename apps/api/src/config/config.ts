@@ -26,6 +26,11 @@ export type HttpConfig = Readonly<{
   rateLimitPerMinute: number;
   /** A request whose body has not all arrived by then is answered 408 and its connection closed. */
   requestTimeoutSeconds: number;
+  /**
+   * Which proxies in front of the service to believe about the client's address (X-Forwarded-For):
+   * how many hops, or their addresses; unset, none, and every client behind a proxy is the proxy.
+   */
+  trustProxy: number | string[] | false;
 }>;
 
 export type OidcConfig = Readonly<{ issuerUrl: string; clientId: string; clientSecret: string; redirectUrl: string }>;
@@ -160,8 +165,19 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     http: {
       rateLimitPerMinute: wholeNumber('RATE_LIMIT_PER_MINUTE', env.RATE_LIMIT_PER_MINUTE, 1200),
       requestTimeoutSeconds: positiveInteger('REQUEST_TIMEOUT_SECONDS', env.REQUEST_TIMEOUT_SECONDS, 30),
+      trustProxy: trustedProxies(env.TRUST_PROXY),
     },
   };
+}
+
+function trustedProxies(value: string | undefined): HttpConfig['trustProxy'] {
+  if (!value) return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  const addresses = value.split(',').map((address) => address.trim());
+  if (addresses.some((address) => !/^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(address))) {
+    throw new ConfigError('TRUST_PROXY must be a number of proxy hops, or the proxies\' addresses (or CIDR ranges) separated by commas.');
+  }
+  return addresses;
 }
 
 /** DEMO: on only for the embedded default with development auth, unless said otherwise. */
