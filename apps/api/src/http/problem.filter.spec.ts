@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { answerOrClose } from './problem.filter';
+import { ReadModelBehind } from '../read-models/read-position';
+import { answerOrClose, logFailure, toProblem } from './problem.filter';
 
 describe('answering an error', () => {
   it('closes that one connection and logs, when the answer itself fails, instead of rejecting', async () => {
@@ -17,5 +18,27 @@ describe('answering an error', () => {
     const reply = { raw: { destroy: jest.fn() } };
     await answerOrClose(reply, new Logger('test'), () => undefined);
     expect(reply.raw.destroy).not.toHaveBeenCalled();
+  });
+});
+
+describe('logging a failed request', () => {
+  const logger = () => ({ error: jest.fn(), warn: jest.fn() }) as unknown as Logger & { error: jest.Mock; warn: jest.Mock };
+
+  it('logs a 503 the service expects as one warning line, without the error and its stack', () => {
+    const log = logger();
+    const error = new ReadModelBehind(42n);
+    logFailure(log, error, toProblem(error));
+    expect(log.error).not.toHaveBeenCalled();
+    expect(log.warn).toHaveBeenCalledWith({ status: 503, code: 'read-model-behind', detail: error.message }, expect.any(String));
+  });
+
+  it('logs a bug with its error, and a refusal not at all', () => {
+    const log = logger();
+    const bug = new TypeError('undefined is not a function');
+    logFailure(log, bug, toProblem(bug));
+    expect(log.error).toHaveBeenCalledWith({ err: bug, status: 500 }, expect.any(String));
+    logFailure(log, new Error('x'), { status: 404, detail: 'No action has that id.' });
+    expect(log.error).toHaveBeenCalledTimes(1);
+    expect(log.warn).not.toHaveBeenCalled();
   });
 });
