@@ -1,4 +1,5 @@
 export * from './shared/actor';
+export * from './shared/permissions';
 export * from './shared/decider';
 export * from './shared/errors';
 export * from './partners/partner-registry.events';

@@ -1,14 +1,13 @@
 import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
-import { randomUUID } from 'node:crypto';
-import { Actor, ROLES } from '@app/domain';
+import { Actor } from '@app/domain';
 import { CurrentActor } from '../auth/current-actor.decorator';
-import { PARTNERSHIP, READ_ALL } from '../auth/roles.decorator';
 import { AsOfRequest, ReadRequest } from '../http/read-request';
 import { ReadRoute, WriteRoute } from '../http/routes';
 import { WriteAnswer } from '../write/stream-writer';
 import { Write, WriteContext } from '../write/write-context';
+import { ACTION_OPERATIONS } from './action-operations';
 import { GetActionHistoryQuery, GetActionQuery, ListActionsQuery } from './action.queries';
 import { ActionPageView, ActionView, HistoryEntryView } from './action.view';
 import {
@@ -22,11 +21,7 @@ import {
   ReviseDueDateRequest,
   SubmitEvidenceRequest,
 } from './actions.request.dto';
-import { AssignActionCommand } from './assign-action.handler';
-import { ChangeActionCommand } from './change-action.handler';
 import { RaiseActionCommand } from './raise-action.handler';
-
-const OWNER_OR_PARTNERSHIP = [...PARTNERSHIP, 'partner' as const];
 
 type Reply = { header(name: string, value: string): Reply };
 
@@ -39,86 +34,79 @@ export class ActionsController {
   ) {}
 
   @Post()
-  @WriteRoute({ summary: 'Raise an action answering a recommendation', roles: PARTNERSHIP, creates: true })
+  @WriteRoute({ summary: 'Raise an action answering a recommendation', permission: 'raiseAction', creates: true })
   raise(@Body() body: RaiseActionRequest, @Write() context: WriteContext): Promise<WriteAnswer> {
     return this.commands.execute(new RaiseActionCommand(body, context));
   }
 
   @Post(':id/assign')
-  @WriteRoute({ summary: 'Assign the action to a partner agency, or reassign it', roles: PARTNERSHIP })
+  @WriteRoute({ summary: 'Assign the action to a partner agency, or reassign it', permission: ACTION_OPERATIONS.assign.permission })
   assign(@Param('id') id: string, @Body() body: AssignActionRequest, @Write() context: WriteContext): Promise<WriteAnswer> {
-    return this.commands.execute(new AssignActionCommand(id, body, context));
+    return this.commands.execute(ACTION_OPERATIONS.assign.command(id, body, context, {}));
   }
 
   @Post(':id/due-date')
-  @WriteRoute({ summary: 'Revise the due date, saying why', roles: PARTNERSHIP })
+  @WriteRoute({ summary: 'Revise the due date, saying why', permission: ACTION_OPERATIONS['due-date'].permission })
   reviseDueDate(@Param('id') id: string, @Body() body: ReviseDueDateRequest, @Write() context: WriteContext): Promise<WriteAnswer> {
-    return this.change(id, { type: 'ReviseDueDate', actor: context.actor, ...body }, context);
+    return this.commands.execute(ACTION_OPERATIONS['due-date'].command(id, body, context, {}));
   }
 
   @Post(':id/progress')
-  @WriteRoute({ summary: 'Note progress on the action', roles: OWNER_OR_PARTNERSHIP })
+  @WriteRoute({ summary: 'Note progress on the action', permission: ACTION_OPERATIONS.progress.permission })
   noteProgress(@Param('id') id: string, @Body() body: NoteProgressRequest, @Write() context: WriteContext): Promise<WriteAnswer> {
-    return this.change(id, { type: 'NoteProgress', actor: context.actor, ...body }, context);
+    return this.commands.execute(ACTION_OPERATIONS.progress.command(id, body, context, {}));
   }
 
   @Post(':id/evidence')
-  @WriteRoute({ summary: 'Submit evidence that the action was done', roles: OWNER_OR_PARTNERSHIP, creates: true })
-  submitEvidence(
-    @Param('id') id: string,
-    @Body() { id: evidenceId = randomUUID(), ...body }: SubmitEvidenceRequest,
-    @Write() context: WriteContext,
-  ): Promise<WriteAnswer> {
-    return this.change(id, { type: 'SubmitEvidence', actor: context.actor, evidenceId, ...body }, context, {
-      id: evidenceId,
-      actionId: id,
-    });
+  @WriteRoute({ summary: 'Submit evidence that the action was done', permission: ACTION_OPERATIONS.evidence.permission, creates: true })
+  submitEvidence(@Param('id') id: string, @Body() body: SubmitEvidenceRequest, @Write() context: WriteContext): Promise<WriteAnswer> {
+    return this.commands.execute(ACTION_OPERATIONS.evidence.command(id, body, context, {}));
   }
 
   @Post(':id/evidence/:evidenceId/accept')
-  @WriteRoute({ summary: 'Accept the evidence (assurance)', roles: PARTNERSHIP })
+  @WriteRoute({ summary: 'Accept the evidence (assurance)', permission: ACTION_OPERATIONS.accept.permission })
   acceptEvidence(
     @Param('id') id: string,
     @Param('evidenceId') evidenceId: string,
     @Body() body: AcceptEvidenceRequest,
     @Write() context: WriteContext,
   ): Promise<WriteAnswer> {
-    return this.change(id, { type: 'AcceptEvidence', actor: context.actor, evidenceId, ...body }, context);
+    return this.commands.execute(ACTION_OPERATIONS.accept.command(id, body, context, { evidenceId }));
   }
 
   @Post(':id/evidence/:evidenceId/reject')
-  @WriteRoute({ summary: 'Reject the evidence, saying why', roles: PARTNERSHIP })
+  @WriteRoute({ summary: 'Reject the evidence, saying why', permission: ACTION_OPERATIONS.reject.permission })
   rejectEvidence(
     @Param('id') id: string,
     @Param('evidenceId') evidenceId: string,
     @Body() body: ReasonRequest,
     @Write() context: WriteContext,
   ): Promise<WriteAnswer> {
-    return this.change(id, { type: 'RejectEvidence', actor: context.actor, evidenceId, ...body }, context);
+    return this.commands.execute(ACTION_OPERATIONS.reject.command(id, body, context, { evidenceId }));
   }
 
   @Post(':id/close')
-  @WriteRoute({ summary: 'Close the action with its outcome', roles: PARTNERSHIP })
+  @WriteRoute({ summary: 'Close the action with its outcome', permission: ACTION_OPERATIONS.close.permission })
   close(@Param('id') id: string, @Body() body: CloseActionRequest, @Write() context: WriteContext): Promise<WriteAnswer> {
-    return this.change(id, { type: 'CloseAction', actor: context.actor, ...body }, context);
+    return this.commands.execute(ACTION_OPERATIONS.close.command(id, body, context, {}));
   }
 
   @Post(':id/reopen')
-  @WriteRoute({ summary: 'Reopen a closed action', roles: PARTNERSHIP })
+  @WriteRoute({ summary: 'Reopen a closed action', permission: ACTION_OPERATIONS.reopen.permission })
   reopen(@Param('id') id: string, @Body() body: ReasonRequest, @Write() context: WriteContext): Promise<WriteAnswer> {
-    return this.change(id, { type: 'ReopenAction', actor: context.actor, ...body }, context);
+    return this.commands.execute(ACTION_OPERATIONS.reopen.command(id, body, context, {}));
   }
 
   @Post(':id/withdraw')
-  @WriteRoute({ summary: 'Withdraw an action that was not closed', roles: PARTNERSHIP })
+  @WriteRoute({ summary: 'Withdraw an action that was not closed', permission: ACTION_OPERATIONS.withdraw.permission })
   withdraw(@Param('id') id: string, @Body() body: ReasonRequest, @Write() context: WriteContext): Promise<WriteAnswer> {
-    return this.change(id, { type: 'WithdrawAction', actor: context.actor, ...body }, context);
+    return this.commands.execute(ACTION_OPERATIONS.withdraw.command(id, body, context, {}));
   }
 
   @Get()
   @ReadRoute({
     summary: 'Actions in the order they were raised, filtered and a page at a time',
-    roles: [...ROLES],
+    permission: 'readActions',
     type: ActionPageView,
     notFound: false,
   })
@@ -129,7 +117,7 @@ export class ActionsController {
   @Get(':id')
   @ReadRoute({
     summary: 'One action',
-    roles: [...ROLES],
+    permission: 'readActions',
     type: ActionView,
     headers: { ETag: { description: 'The version, quoted: send it as If-Match', schema: { type: 'string' } } },
   })
@@ -140,13 +128,9 @@ export class ActionsController {
   }
 
   @Get(':id/history')
-  @ReadRoute({ summary: 'Every event of the action, in order, with who and when', roles: READ_ALL, type: [HistoryEntryView] })
+  @ReadRoute({ summary: 'Every event of the action, in order, with who and when', permission: 'readActionHistory', type: [HistoryEntryView] })
   history(@Param('id') id: string, @Query() _read: ReadRequest): Promise<HistoryEntryView[]> {
     return this.queries.execute(new GetActionHistoryQuery(id));
-  }
-
-  private change(id: string, change: ChangeActionCommand['change'], context: WriteContext, answer?: ChangeActionCommand['answer']) {
-    return this.commands.execute(new ChangeActionCommand(id, change, context, answer));
   }
 }
 

@@ -1,7 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
-import { READ_ALL } from '../auth/roles.decorator';
 import { AsOfRequest } from '../http/read-request';
 import { ReadRoute } from '../http/routes';
 import { AssuranceView, GetAssuranceQuery } from './assurance.query';
@@ -14,7 +13,7 @@ export class AssuranceController {
   @Get()
   @ReadRoute({
     summary: 'The assurance picture: per partner, theme and review, what is outstanding, overdue, evidenced and closed',
-    roles: READ_ALL,
+    permission: 'readAssurance',
     type: AssuranceView,
     notFound: false,
   })

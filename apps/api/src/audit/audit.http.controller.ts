@@ -94,7 +94,7 @@ export class AuditController {
   @Get('events')
   @ReadRoute({
     summary: 'Every event in global order, who recorded it and when; the whole log as NDJSON with Accept: application/x-ndjson',
-    roles: ['auditor'],
+    permission: 'readAuditLog',
     type: AuditPageView,
     notFound: false,
   })
@@ -120,7 +120,7 @@ export class AuditController {
   }
 
   @Get('verify')
-  @ReadRoute({ summary: 'Recompute the hash chain against the log head and the signed checkpoints; name the first bad position', roles: ['auditor'], type: VerificationView, notFound: false })
+  @ReadRoute({ summary: 'Recompute the hash chain against the log head and the signed checkpoints; name the first bad position', permission: 'readAuditLog', type: VerificationView, notFound: false })
   async verify(@Query() _read: ReadRequest): Promise<VerificationView> {
     const { verification, checkpoints } = await this.verification.verify();
     const { ok, checked, firstBad } = verification;
@@ -128,13 +128,13 @@ export class AuditController {
   }
 
   @Get('public-key')
-  @ReadRoute({ summary: 'The public key that verifies the signed checkpoints', roles: ['auditor', 'chair', 'subgroup', 'admin'], type: PublicKeyView, notFound: false })
+  @ReadRoute({ summary: 'The public key that verifies the signed checkpoints', permission: 'readPublicKey', type: PublicKeyView, notFound: false })
   publicKey(@Query() _read: ReadRequest): PublicKeyView {
     return { algorithm: 'Ed25519', keyId: this.key.keyId, publicKey: this.key.publicKey.export({ type: 'spki', format: 'pem' }).toString() };
   }
 
   @Get('checkpoints')
-  @ReadRoute({ summary: 'Every signed checkpoint, oldest first: keep them to verify the log later', roles: ['auditor'], type: [CheckpointView], notFound: false })
+  @ReadRoute({ summary: 'Every signed checkpoint, oldest first: keep them to verify the log later', permission: 'readAuditLog', type: [CheckpointView], notFound: false })
   list(@Query() _read: ReadRequest): Promise<AuditCheckpoint[]> {
     return this.checkpoints.all();
   }

@@ -7,6 +7,3 @@ export const PUBLIC_KEY = 'public';
 /** Which roles may call the route. Every route names its roles or is marked public. */
 export const Roles = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);
 export const Public = () => SetMetadata(PUBLIC_KEY, true);
-
-export const READ_ALL: Role[] = ['admin', 'subgroup', 'chair', 'auditor'];
-export const PARTNERSHIP: Role[] = ['admin', 'subgroup'];

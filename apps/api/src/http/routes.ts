@@ -8,7 +8,7 @@ import {
   ApiResponse,
   ApiResponseOptions,
 } from '@nestjs/swagger';
-import { Role } from '@app/domain';
+import { Permission, rolesFor } from '@app/domain';
 import { Roles } from '../auth/roles.decorator';
 import { PROBLEM_CONTENT_TYPE } from './problem';
 
@@ -53,15 +53,17 @@ const problems = (statuses: number[]) =>
     }),
   );
 
-type RouteOptions = Readonly<{ summary: string; roles: Role[]; notFound?: boolean }>;
+type RouteOptions = Readonly<{ summary: string; permission: Permission; notFound?: boolean }>;
+
+/** The route's roles, from the one table of who may do what, and the same roles in its documentation. */
+const permitted = ({ summary, permission }: RouteOptions) =>
+  applyDecorators(Roles(...rolesFor(permission)), ApiBearerAuth(), ApiOperation({ summary, description: `Roles: ${rolesFor(permission).join(', ')}.` }));
 
 /** A write endpoint: who may call it, its answer, its optional headers and every problem it can answer. */
 export const WriteRoute = (options: RouteOptions & { creates?: boolean }) =>
   applyDecorators(
-    Roles(...options.roles),
+    permitted(options),
     HttpCode(options.creates ? 201 : 200),
-    ApiBearerAuth(),
-    ApiOperation({ summary: options.summary, description: `Roles: ${options.roles.join(', ')}.` }),
     ApiHeader({ name: 'If-Match', required: false, description: 'The version you last read; 412 if it moved on' }),
     ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Repeat within 24 h returns the first answer' }),
     ApiResponse({ status: options.creates ? 201 : 200, type: WriteAnswerDto }),
@@ -70,9 +72,7 @@ export const WriteRoute = (options: RouteOptions & { creates?: boolean }) =>
 
 export const ReadRoute = (options: RouteOptions & { type: Type | [Type]; headers?: ApiResponseOptions['headers'] }) =>
   applyDecorators(
-    Roles(...options.roles),
-    ApiBearerAuth(),
-    ApiOperation({ summary: options.summary, description: `Roles: ${options.roles.join(', ')}.` }),
+    permitted(options),
     ApiResponse({ status: 200, type: options.type, headers: options.headers }),
     ...problems([400, 401, 403, ...(options.notFound === false ? [] : [404]), 503]),
   );

@@ -1,6 +1,7 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { Roles, READ_ALL } from '../auth/roles.decorator';
+import { rolesFor } from '@app/domain';
+import { Roles } from '../auth/roles.decorator';
 import { Metrics } from './metrics';
 
 @ApiTags('health')
@@ -9,10 +10,10 @@ export class MetricsController {
   constructor(private readonly metrics: Metrics) {}
 
   @Get()
-  @Roles(...READ_ALL)
+  @Roles(...rolesFor('readMetrics'))
   @ApiBearerAuth()
   @ApiProduces('text/plain')
-  @ApiOperation({ summary: 'Prometheus metrics: requests, latency, appends, group-commit sizes, process', description: `Roles: ${READ_ALL.join(', ')}.` })
+  @ApiOperation({ summary: 'Prometheus metrics: requests, latency, appends, group-commit sizes, process', description: `Roles: ${rolesFor('readMetrics').join(', ')}.` })
   @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
   scrape(): Promise<string> {
     return this.metrics.registry.metrics();

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Post, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiProperty, ApiTags } from '@nestjs/swagger';
-import { Partner, ROLES } from '@app/domain';
+import { Partner } from '@app/domain';
 import { ReadRequest } from '../http/read-request';
 import { ReadRoute, WriteRoute } from '../http/routes';
 import { WriteAnswer } from '../write/stream-writer';
@@ -24,13 +24,13 @@ export class PartnersController {
   ) {}
 
   @Post()
-  @WriteRoute({ summary: 'Register a partner agency', roles: ['admin'], creates: true, notFound: false })
+  @WriteRoute({ summary: 'Register a partner agency', permission: 'registerPartner', creates: true, notFound: false })
   register(@Body() body: RegisterPartnerRequest, @Write() context: WriteContext): Promise<WriteAnswer> {
     return this.commands.execute(new RegisterPartnerCommand(body, context));
   }
 
   @Get()
-  @ReadRoute({ summary: 'The partner agencies', roles: [...ROLES], type: [PartnerDto], notFound: false })
+  @ReadRoute({ summary: 'The partner agencies', permission: 'readPartners', type: [PartnerDto], notFound: false })
   list(@Query() _read: ReadRequest): Promise<Partner[]> {
     return this.queries.execute(new ListPartnersQuery());
   }

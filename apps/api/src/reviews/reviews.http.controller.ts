@@ -1,7 +1,6 @@
 import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
-import { PARTNERSHIP, READ_ALL } from '../auth/roles.decorator';
 import { AsOfRequest } from '../http/read-request';
 import { ReadRoute, WriteRoute } from '../http/routes';
 import { WriteAnswer } from '../write/stream-writer';
@@ -20,25 +19,25 @@ export class ReviewsController {
   ) {}
 
   @Get()
-  @ReadRoute({ summary: 'Every review, with its recommendations and their actions counted by status', roles: READ_ALL, type: [ReviewView], notFound: false })
+  @ReadRoute({ summary: 'Every review, with its recommendations and their actions counted by status', permission: 'readReviews', type: [ReviewView], notFound: false })
   list(@Query() read: AsOfRequest): Promise<ReviewView[]> {
     return this.queries.execute(new ListReviewsQuery(read.asOf));
   }
 
   @Get(':id')
-  @ReadRoute({ summary: 'One review, with its recommendations and their actions counted by status', roles: READ_ALL, type: ReviewView })
+  @ReadRoute({ summary: 'One review, with its recommendations and their actions counted by status', permission: 'readReviews', type: ReviewView })
   get(@Param('id') id: string, @Query() read: AsOfRequest): Promise<ReviewView> {
     return this.queries.execute(new GetReviewQuery(id, read.asOf));
   }
 
   @Post()
-  @WriteRoute({ summary: 'Register a review (CSPR, rapid review, audit, ...)', roles: PARTNERSHIP, creates: true, notFound: false })
+  @WriteRoute({ summary: 'Register a review (CSPR, rapid review, audit, ...)', permission: 'registerReview', creates: true, notFound: false })
   register(@Body() body: RegisterReviewRequest, @Write() context: WriteContext): Promise<WriteAnswer> {
     return this.commands.execute(new RegisterReviewCommand(body, context));
   }
 
   @Post(':id/recommendations')
-  @WriteRoute({ summary: 'Record a recommendation the review made', roles: PARTNERSHIP, creates: true })
+  @WriteRoute({ summary: 'Record a recommendation the review made', permission: 'recordRecommendation', creates: true })
   recordRecommendation(
     @Param('id') reviewId: string,
     @Body() body: RecordRecommendationRequest,

@@ -5,7 +5,7 @@ import { AuditCheckpoints } from '../audit/audit-checkpoints';
 import { LogVerification } from '../audit/log-verification';
 import { SIGNING_KEY, SigningKey } from '../audit/signing-key';
 import { CLOCK, Clock } from '../clock/clock';
-import { HtmlReply, Page, PageRoles, WebPageContext, WebPages, renderPage } from './web-page';
+import { HtmlReply, Page, PageFor, WebPageContext, WebPages, renderPage } from './web-page';
 
 /** The auditor's page: is the log intact, which checkpoints vouch for it, and the export to check it elsewhere. */
 @WebPages()
@@ -20,7 +20,7 @@ export class AuditTrailController {
   ) {}
 
   @Get()
-  @PageRoles('auditor')
+  @PageFor('readAuditLog')
   async page(@Page() web: WebPageContext, @Res() reply: HtmlReply): Promise<void> {
     const { verification, checkpoints } = await this.verification.verify();
     await renderPage(reply, 'audit.njk', {
@@ -37,7 +37,7 @@ export class AuditTrailController {
   }
 
   @Get('export.ndjson')
-  @PageRoles('auditor')
+  @PageFor('readAuditLog')
   async export(@Res() reply: HtmlReply): Promise<void> {
     const lines = auditExport(this.store, await this.checkpoints.all(), { exportedAt: this.clock() });
     const body = Readable.from((async function* () {

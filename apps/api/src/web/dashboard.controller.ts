@@ -1,12 +1,11 @@
 import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { AssuranceView, GetActionTotalsQuery, GetAssuranceQuery } from '../assurance/assurance.query';
-import { READ_ALL } from '../auth/roles.decorator';
 import { CLOCK, Clock } from '../clock/clock';
 import { ActionCountsView } from '../read-models/action-counts';
 import { asAtInstant } from './as-at';
 import { monthEnds, trendChartSvg } from './trend-chart';
-import { HtmlReply, Page, PageRoles, WebPageContext, WebPages, renderPage } from './web-page';
+import { HtmlReply, Page, PageFor, WebPageContext, WebPages, renderPage } from './web-page';
 
 export type Rag = Readonly<{ text: string; colour: 'red' | 'yellow' | 'green' }>;
 
@@ -26,7 +25,7 @@ export class DashboardController {
   ) {}
 
   @Get('dashboard')
-  @PageRoles(...READ_ALL)
+  @PageFor('readAssurance')
   async dashboard(@Query('asAt') asAtParam: string | undefined, @Page() web: WebPageContext, @Res() reply: HtmlReply): Promise<void> {
     const now = this.clock();
     const { asAt, asOf, error } = asAtInstant(asAtParam, now);
@@ -55,7 +54,7 @@ export class DashboardController {
 
   /** The start page: partner leads go to their own actions, everyone else to the assurance picture. */
   @Get('start')
-  @PageRoles('admin', 'subgroup', 'chair', 'auditor', 'partner')
+  @PageFor('readActions')
   start(@Page() web: WebPageContext, @Res() reply: HtmlReply): void {
     const partnerOnly = web.session.actor.roles.every((role) => role === 'partner');
     reply.redirect(partnerOnly ? '/tracker' : '/dashboard', 303);

@@ -1,17 +1,16 @@
 import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
-import { REVIEW_KINDS } from '@app/domain';
+import { REVIEW_KINDS, may } from '@app/domain';
 import { ListActionsQuery } from '../actions/action.queries';
 import { RaiseActionRequest } from '../actions/actions.request.dto';
 import { RaiseActionCommand } from '../actions/raise-action.handler';
-import { PARTNERSHIP, READ_ALL } from '../auth/roles.decorator';
 import { RecordRecommendationCommand } from '../reviews/record-recommendation.handler';
 import { RegisterReviewCommand } from '../reviews/register-review.handler';
 import { GetReviewQuery, ListReviewsQuery, ReviewView } from '../reviews/review.queries';
 import { RecordRecommendationRequest, RegisterReviewRequest } from '../reviews/reviews.request.dto';
 import { WriteAnswer } from '../write/stream-writer';
-import { HtmlReply, Page, PageRoles, WebPageContext, WebPages, renderPage } from './web-page';
+import { HtmlReply, Page, PageFor, WebPageContext, WebPages, renderPage } from './web-page';
 import { FormState } from './tracker.controller';
 import { FormOutcome, errorList, fieldMessages, refusalMessage, validateForm } from './web-form';
 
@@ -38,13 +37,13 @@ export class ReviewsController {
   ) {}
 
   @Get()
-  @PageRoles(...READ_ALL)
+  @PageFor('readReviews')
   async list(@Page() web: WebPageContext, @Res() reply: HtmlReply): Promise<void> {
     await this.renderList(reply, web, EMPTY_FORM, []);
   }
 
   @Post()
-  @PageRoles(...PARTNERSHIP)
+  @PageFor('registerReview')
   async register(@Body() form: Record<string, string>, @Page() web: WebPageContext, @Res() reply: HtmlReply): Promise<void> {
     const checked = await validateForm(RegisterReviewRequest, withThemes(form));
     if (!checked.ok) {
@@ -62,20 +61,20 @@ export class ReviewsController {
   }
 
   @Get(':id')
-  @PageRoles(...READ_ALL)
+  @PageFor('readReviews')
   async review(@Param('id') id: string, @Query('done') done: string | undefined, @Page() web: WebPageContext, @Res() reply: HtmlReply): Promise<void> {
     await this.renderReview(reply, web, id, EMPTY_FORM, [], 200, done);
   }
 
   @Post(':id/recommendations')
-  @PageRoles(...PARTNERSHIP)
+  @PageFor('recordRecommendation')
   async recommend(@Param('id') id: string, @Body() form: Record<string, string>, @Page() web: WebPageContext, @Res() reply: HtmlReply): Promise<void> {
     const checked = await validateForm(RecordRecommendationRequest, withThemes(form));
     await this.write(reply, web, id, 'recommendation', form, checked, (value) => new RecordRecommendationCommand(id, value, { actor: web.session.actor, correlationId: randomUUID() }));
   }
 
   @Post(':id/actions')
-  @PageRoles(...PARTNERSHIP)
+  @PageFor('raiseAction')
   async raise(@Param('id') id: string, @Body() form: Record<string, string>, @Page() web: WebPageContext, @Res() reply: HtmlReply): Promise<void> {
     const checked = await validateForm(RaiseActionRequest, form);
     await this.write(reply, web, id, 'action', form, checked, (value) => new RaiseActionCommand(value, { actor: web.session.actor, correlationId: randomUUID() }));
@@ -107,14 +106,14 @@ export class ReviewsController {
   private async renderList(reply: HtmlReply, web: WebPageContext, form: FormState, errors: object[], status = 200): Promise<void> {
     const reviews: ReviewView[] = await this.queries.execute(new ListReviewsQuery());
     const kinds = REVIEW_KINDS.map((kind) => ({ value: kind, text: KIND_NAMES[kind] ?? kind }));
-    const mayRegister = PARTNERSHIP.some((role) => web.session.actor.roles.includes(role));
+    const mayRegister = may(web.session.actor, 'registerReview');
     await renderPage(reply, 'reviews.njk', { title: 'Reviews', section: 'reviews', web, reviews, kinds, kindNames: KIND_NAMES, form, errors, mayRegister }, status);
   }
 
   private async renderReview(reply: HtmlReply, web: WebPageContext, id: string, form: FormState, errors: object[], status = 200, done?: string): Promise<void> {
     const review: ReviewView = await this.queries.execute(new GetReviewQuery(id));
     const actions = await this.queries.execute(new ListActionsQuery({ review: id, limit: 500 }, web.session.actor));
-    const mayChange = PARTNERSHIP.some((role) => web.session.actor.roles.includes(role));
+    const mayChange = may(web.session.actor, 'recordRecommendation');
     const doneText = { recommendation: 'The recommendation is recorded', action: 'The action is raised' }[done ?? ''];
     await renderPage(reply, 'review.njk', { title: review.title, section: 'reviews', web, review, actions: actions.items, kindNames: KIND_NAMES, form, errors, mayChange, done: doneText }, status);
   }

@@ -14,7 +14,7 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { Role } from '@app/domain';
+import { Permission, Role, rolesFor } from '@app/domain';
 import { Public } from '../auth/roles.decorator';
 import { ClosableReply, answerOrClose, logFailure, toProblem } from '../http/problem.filter';
 import { WebSession, WebSessions, cookieHeader } from './web-session';
@@ -46,7 +46,8 @@ class FormTampered extends Error {}
 
 /** Pages for signed-in users with one of the roles; bearer tokens play no part here, the session cookie does. */
 export const WebPages = () => applyDecorators(ApiExcludeController(), Public(), UseGuards(WebGuard), UseFilters(WebErrorFilter));
-export const PageRoles = (...roles: Role[]) => SetMetadata(WEB_ROLES, roles);
+/** Who may open the page: those the one table of who may do what lets do what it shows or does. */
+export const PageFor = (permission: Permission) => SetMetadata(WEB_ROLES, rolesFor(permission));
 
 export const Page = createParamDecorator((_: unknown, context: ExecutionContext): WebPageContext => context.switchToHttp().getRequest<WebRequest>().web!);
 

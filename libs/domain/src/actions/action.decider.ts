@@ -1,4 +1,5 @@
-import { Actor, actsForPartnership, readsEverything } from '../shared/actor';
+import { Actor } from '../shared/actor';
+import { actsForPartnership, readsEverything } from '../shared/permissions';
 import { Decider } from '../shared/decider';
 import { Forbidden, NotFound, StateConflict } from '../shared/errors';
 import { sameValue } from '../shared/same';

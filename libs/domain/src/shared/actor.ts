@@ -8,13 +8,3 @@ export type Actor = Readonly<{
   roles: readonly Role[];
   partnerId?: string;
 }>;
-
-/** Subgroup members and admins act for the partnership; everyone else only for their own agency. */
-export function actsForPartnership(actor: Actor): boolean {
-  return actor.roles.includes('subgroup') || actor.roles.includes('admin');
-}
-
-/** Everyone but partner agency users reads every action. */
-export function readsEverything(actor: Actor): boolean {
-  return actor.roles.some((role) => role !== 'partner');
-}

@@ -1,0 +1,47 @@
+import { Actor, ROLES, Role } from './actor';
+
+/** Acts for the whole partnership: raises, assigns, assures and closes. */
+const PARTNERSHIP = ['admin', 'subgroup'] as const satisfies readonly Role[];
+/** Reads everything, the whole partnership's actions and reviews. */
+const READERS = ['admin', 'subgroup', 'chair', 'auditor'] as const satisfies readonly Role[];
+
+/**
+ * Who may do what: the only statement of it, used by the API's routes, the pages and the tests of
+ * the contract's role table. A partner lead's reach is narrowed further, to the actions its own
+ * agency owns, by the deciders and read scopes.
+ */
+export const PERMISSIONS = {
+  registerPartner: ['admin'],
+  registerReview: PARTNERSHIP,
+  recordRecommendation: PARTNERSHIP,
+  raiseAction: PARTNERSHIP,
+  assignAction: PARTNERSHIP,
+  reviseDueDate: PARTNERSHIP,
+  noteProgress: [...PARTNERSHIP, 'partner'],
+  submitEvidence: [...PARTNERSHIP, 'partner'],
+  acceptEvidence: PARTNERSHIP,
+  rejectEvidence: PARTNERSHIP,
+  closeAction: PARTNERSHIP,
+  reopenAction: PARTNERSHIP,
+  withdrawAction: PARTNERSHIP,
+  readPartners: ROLES,
+  readActions: ROLES,
+  readReviews: READERS,
+  readActionHistory: READERS,
+  readAssurance: READERS,
+  readMetrics: READERS,
+  readPublicKey: READERS,
+  readAuditLog: ['auditor'],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Permission = keyof typeof PERMISSIONS;
+
+export const rolesFor = (permission: Permission): Role[] => [...PERMISSIONS[permission]];
+
+export const may = (actor: Actor, permission: Permission): boolean => PERMISSIONS[permission].some((role: Role) => actor.roles.includes(role));
+
+/** Subgroup members and admins act for the partnership; everyone else only for their own agency. */
+export const actsForPartnership = (actor: Actor): boolean => may(actor, 'raiseAction');
+
+/** Everyone but partner agency users reads every action. */
+export const readsEverything = (actor: Actor): boolean => may(actor, 'readReviews');
