@@ -13,4 +13,5 @@ export * from './reviews/recommendation.state';
 export * from './reviews/recommendation.decider';
 export * from './actions/action.events';
 export * from './actions/action.state';
+export * from './actions/action.policy';
 export * from './actions/action.decider';

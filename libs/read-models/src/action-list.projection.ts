@@ -1,6 +1,7 @@
 import { Action, ActionEvent, actionStream, evolveAction, noAction } from '@app/domain';
 import { RecordedEvent } from '@app/event-store';
 import { Projection } from '@app/projections';
+import { outstandingSql } from './action-policy.sql';
 import { dataOf } from './event-data';
 
 /** One action as every reader sees it: its state, and where and when it was raised and last changed. */
@@ -33,7 +34,7 @@ export const actionList: Projection<ActionDocument> = {
     "themes jsonb GENERATED ALWAYS AS (doc->'themes') STORED",
     "status text GENERATED ALWAYS AS (doc->>'status') STORED",
     "due_date text GENERATED ALWAYS AS (doc->>'dueDate') STORED",
-    "outstanding boolean GENERATED ALWAYS AS (doc->>'status' NOT IN ('closed', 'withdrawn')) STORED",
+    `outstanding boolean GENERATED ALWAYS AS (${outstandingSql("doc->>'status'")}) STORED`,
   ],
   indexes: [
     '(raised_position)',

@@ -4,6 +4,7 @@ import { partnerList } from './partner-list.projection';
 import { reviewList } from './review-list.projection';
 
 export * from './action-list.projection';
+export * from './action-policy.sql';
 export * from './partner-list.projection';
 export * from './review-list.projection';
 

@@ -3,7 +3,7 @@ import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { Pool } from 'pg';
 import { Actor, NotFound, actionStream, listablePartner, requireReadAccess } from '@app/domain';
 import { EVENT_STORE, EventStore } from '@app/event-store';
-import { ActionDocument, actionList } from '@app/read-models';
+import { ActionDocument, actionList, overdueSql } from '@app/read-models';
 import { DATABASE_POOL } from '../database/database';
 import { isLogPosition } from '../http/fields';
 import { ValidationFailed } from '../http/problem';
@@ -82,7 +82,7 @@ export class ListActionsHandler implements IQueryHandler<ListActionsQuery> {
     if (filter.status === 'outstanding') where.add(() => 'outstanding');
     else if (filter.status) where.add((p) => `status = ${p(filter.status)}`);
     if (filter.overdue !== undefined) {
-      where.add((p) => `${filter.overdue === 'true' ? '' : 'NOT '}(outstanding AND coalesce(due_date < ${p(today)}, false))`);
+      where.add((p) => `${filter.overdue === 'true' ? '' : 'NOT '}${overdueSql('outstanding', 'due_date', p(today))}`);
     }
     if (filter.theme) where.add((p) => `themes ? ${p(filter.theme)}`);
     if (filter.review) where.add((p) => `review_id = ${p(filter.review)}`);

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ActionStatus, CLOSURE_OUTCOMES, ClosureOutcome, EvidenceStatus, isOutstanding } from '@app/domain';
+import { ActionStatus, CLOSURE_OUTCOMES, ClosureOutcome, EvidenceStatus, isOutstanding, isOverdue } from '@app/domain';
 import { RecordedEvent } from '@app/event-store';
 import { ActionDocument } from '@app/read-models';
 
@@ -49,7 +49,6 @@ export class HistoryEntryView {
 }
 
 export function actionView(action: ActionDocument, today: string): ActionView {
-  const outstanding = isOutstanding(action.status);
   return {
     id: action.actionId,
     recommendationId: action.recommendationId,
@@ -62,8 +61,8 @@ export function actionView(action: ActionDocument, today: string): ActionView {
     dueDate: action.dueDate ?? null,
     originalDueDate: action.originalDueDate ?? null,
     status: action.status,
-    outstanding,
-    overdue: outstanding && action.dueDate !== undefined && action.dueDate < today,
+    outstanding: isOutstanding(action.status),
+    overdue: isOverdue(action.status, action.dueDate, today),
     outcome: action.outcome ?? null,
     evidence: action.evidence.map(({ id, summary, link, status }) => ({ id, summary, link: link ?? null, status })),
     version: action.version,

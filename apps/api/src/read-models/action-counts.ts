@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { ActionStatus, awaitsAssurance, isOutstanding, isOverdue, isUnassigned } from '@app/domain';
 import { PoolClient } from 'pg';
 import { actionCellsAt, tallyBelow } from './action-tallies';
 import { ReadScope } from './read-scope';
@@ -22,7 +23,7 @@ export type ActionCell = Readonly<{
   reviewId: string | null;
   recommendationId: string | null;
   themes: readonly string[];
-  status: string;
+  status: ActionStatus;
   dueDate: string | null;
   n: number;
 }>;
@@ -32,7 +33,7 @@ type CellRow = {
   review_id: string | null;
   recommendation_id: string | null;
   themes: string[] | null;
-  status: string;
+  status: ActionStatus;
   due_date: string | null;
   n: number;
 };
@@ -91,13 +92,12 @@ export class ActionCounts {
   }
 
   private add(count: ActionCountsView, { status, dueDate, n }: ActionCell): void {
-    const outstanding = status !== 'closed' && status !== 'withdrawn';
     count.total += n;
-    if (outstanding) count.outstanding += n;
-    if (outstanding && dueDate !== null && dueDate < this.today) count.overdue += n;
-    if (status === 'evidenced') count.evidenced += n;
+    if (isOutstanding(status)) count.outstanding += n;
+    if (isOverdue(status, dueDate, this.today)) count.overdue += n;
+    if (awaitsAssurance(status)) count.evidenced += n;
     if (status === 'closed') count.closed += n;
     if (status === 'withdrawn') count.withdrawn += n;
-    if (status === 'raised') count.unassigned += n;
+    if (isUnassigned(status)) count.unassigned += n;
   }
 }

@@ -6,7 +6,8 @@ import { sameValue } from '../shared/same';
 import { Partner } from '../partners/partner-registry.state';
 import { RecommendationState } from '../reviews/recommendation.state';
 import { ActionEvent, ActionRaised, ClosureOutcome } from './action.events';
-import { Action, ActionState, evolveAction, isOutstanding, noAction } from './action.state';
+import { isOutstanding } from './action.policy';
+import { Action, ActionState, evolveAction, noAction } from './action.state';
 
 export const actionStream = (actionId: string): string => `action-${actionId}`;
 

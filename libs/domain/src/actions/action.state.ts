@@ -23,8 +23,6 @@ export type ActionState = Readonly<{ exists: false }> | Action;
 
 export const noAction: ActionState = { exists: false };
 
-export const isOutstanding = (status: ActionStatus): boolean => status !== 'closed' && status !== 'withdrawn';
-
 function withEvidenceStatus(action: Action, evidenceId: string, status: EvidenceStatus): Action {
   const evidence = action.evidence.map((item) => (item.id === evidenceId ? { ...item, status } : item));
   const awaiting = evidence.some((item) => item.status === 'submitted');
