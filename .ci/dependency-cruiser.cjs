@@ -6,7 +6,16 @@ module.exports = {
       comment: 'The domain imports no NestJS, no database client, no HTTP or crypto, no other lib.',
       severity: 'error',
       from: { path: '^libs/domain/' },
-      to: { path: ['@nestjs', 'node_modules/(pg|jose|fastify|class-validator|class-transformer|rxjs)/', '^libs/(?!domain/)', '^apps/', 'node:crypto', '^crypto$'] },
+      to: {
+        path: [
+          '@nestjs',
+          'node_modules/(pg|jose|fastify|class-validator|class-transformer|rxjs)/',
+          '^libs/(?!domain/)',
+          '^apps/',
+          'node:crypto',
+          '^crypto$',
+        ],
+      },
     },
     {
       name: 'projection-runner-is-generic',

@@ -36,12 +36,21 @@ describe('an action through its whole lifecycle, over HTTP', () => {
     const id = raised.body.id;
     const step = (path: string, body: object, as = SUBGROUP) => service.request('POST', `/actions/${id}${path}`, { as, body });
 
-    expect(await step('/assign', { partnerId: 'police', dueDate: '2026-03-31', lead: 'Head of Public Protection' })).toMatchObject({ status: 200, body: { id, version: 2 } });
-    expect(await step('/due-date', { dueDate: '2026-05-31', reason: 'New system delayed' })).toMatchObject({ status: 200, body: { version: 3 } });
+    expect(await step('/assign', { partnerId: 'police', dueDate: '2026-03-31', lead: 'Head of Public Protection' })).toMatchObject({
+      status: 200,
+      body: { id, version: 2 },
+    });
+    expect(await step('/due-date', { dueDate: '2026-05-31', reason: 'New system delayed' })).toMatchObject({
+      status: 200,
+      body: { version: 3 },
+    });
     expect(await step('/progress', { note: 'Draft out for consultation' }, police)).toMatchObject({ status: 200, body: { version: 4 } });
     const first = await step('/evidence', { summary: 'Staff reminded' }, police);
     expect(first).toMatchObject({ status: 201, body: { actionId: id, version: 5 } });
-    expect(await step(`/evidence/${first.body.id}/reject`, { reason: 'Shows activity, not change' })).toMatchObject({ status: 200, body: { version: 6 } });
+    expect(await step(`/evidence/${first.body.id}/reject`, { reason: 'Shows activity, not change' })).toMatchObject({
+      status: 200,
+      body: { version: 6 },
+    });
     const second = await step('/evidence', { summary: 'Audit of 20 cases', link: 'https://example.org/audit.pdf' }, police);
     expect(second.status).toBe(201);
     expect(await step(`/evidence/${second.body.id}/accept`, { note: 'Good' })).toMatchObject({ status: 200, body: { version: 8 } });
@@ -67,7 +76,10 @@ describe('an action through its whole lifecycle, over HTTP', () => {
       ],
     });
 
-    expect(await step('/close', { outcome: 'impact-evidenced', rationale: 'Audit shows change' })).toMatchObject({ status: 200, body: { version: 9 } });
+    expect(await step('/close', { outcome: 'impact-evidenced', rationale: 'Audit shows change' })).toMatchObject({
+      status: 200,
+      body: { version: 9 },
+    });
     view = await service.request('GET', `/actions/${id}`, { as: CHAIR });
     expect(view.body).toMatchObject({ status: 'closed', overdue: false, outstanding: false, outcome: 'impact-evidenced' });
     expect(await step('/reopen', { reason: 'Repeat incident' })).toMatchObject({ status: 200, body: { version: 10 } });
@@ -100,8 +112,14 @@ describe('an action through its whole lifecycle, over HTTP', () => {
 
   it('reassigns an outstanding action to another partner, who then owns it alone', async () => {
     const { actionId } = await seedAction(service, ['county-council', 'health']);
-    await service.request('POST', `/actions/${actionId}/assign`, { as: SUBGROUP, body: { partnerId: 'county-council', dueDate: '2026-09-30' } });
-    const moved = await service.request('POST', `/actions/${actionId}/assign`, { as: SUBGROUP, body: { partnerId: 'health', dueDate: '2026-10-31' } });
+    await service.request('POST', `/actions/${actionId}/assign`, {
+      as: SUBGROUP,
+      body: { partnerId: 'county-council', dueDate: '2026-09-30' },
+    });
+    const moved = await service.request('POST', `/actions/${actionId}/assign`, {
+      as: SUBGROUP,
+      body: { partnerId: 'health', dueDate: '2026-10-31' },
+    });
     expect(moved).toMatchObject({ status: 200, body: { version: 3 } });
     expect((await service.request('GET', `/actions/${actionId}`, { as: partnerUser('county-council') })).status).toBe(403);
     expect((await service.request('GET', `/actions/${actionId}`, { as: partnerUser('health') })).body).toMatchObject({
@@ -116,7 +134,10 @@ describe('an action through its whole lifecycle, over HTTP', () => {
   it('closes as superseded without evidence', async () => {
     const { actionId } = await seedAction(service);
     await service.request('POST', `/actions/${actionId}/assign`, { as: SUBGROUP, body: { partnerId: 'police', dueDate: '2026-09-30' } });
-    const closed = await service.request('POST', `/actions/${actionId}/close`, { as: SUBGROUP, body: { outcome: 'superseded', rationale: 'Replaced' } });
+    const closed = await service.request('POST', `/actions/${actionId}/close`, {
+      as: SUBGROUP,
+      body: { outcome: 'superseded', rationale: 'Replaced' },
+    });
     expect(closed).toMatchObject({ status: 200, body: { version: 3 } });
   });
 });

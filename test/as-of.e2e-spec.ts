@@ -25,15 +25,17 @@ function foldUpTo(log: LoggedEvent[], instant: string) {
   return [...actions.values()].filter((entry) => entry.state.exists) as { state: Action; version: number }[];
 }
 
-const essentials = (today: string) => ({ state, version }: { state: Action; version: number }) => ({
-  id: state.actionId,
-  status: state.status,
-  partnerId: state.partnerId ?? null,
-  dueDate: state.dueDate ?? null,
-  overdue: isOutstanding(state.status) && state.dueDate !== undefined && state.dueDate < today,
-  evidence: state.evidence.map((evidence) => ({ id: evidence.id, status: evidence.status })),
-  version,
-});
+const essentials =
+  (today: string) =>
+  ({ state, version }: { state: Action; version: number }) => ({
+    id: state.actionId,
+    status: state.status,
+    partnerId: state.partnerId ?? null,
+    dueDate: state.dueDate ?? null,
+    overdue: isOutstanding(state.status) && state.dueDate !== undefined && state.dueDate < today,
+    evidence: state.evidence.map((evidence) => ({ id: evidence.id, status: evidence.status })),
+    version,
+  });
 
 const shown = (view: any) => ({
   id: view.id,
@@ -65,7 +67,8 @@ describe('reads as of a past instant', () => {
     const recommendations: string[] = [];
     for (const [index, themes] of [['neglect'], ['exploitation', 'neurodiversity'], ['pre-birth assessment']].entries()) {
       const review = await attempt('/reviews', { reference: `CSPR-${index}`, title: `Child ${index}`, kind: 'cspr', themes });
-      for (let r = 0; r < 2; r++) recommendations.push((await attempt(`/reviews/${review.body.id}/recommendations`, { text: `Learn ${r}`, themes })).body.id);
+      for (let r = 0; r < 2; r++)
+        recommendations.push((await attempt(`/reviews/${review.body.id}/recommendations`, { text: `Learn ${r}`, themes })).body.id);
     }
 
     const handed = (await attempt('/actions', { recommendationId: recommendations[0], description: 'Handed over' })).body.id;
@@ -86,7 +89,19 @@ describe('reads as of a past instant', () => {
         actions.push({ id: body.id, evidence: [] });
       } else {
         const evidenceId = action.evidence.at(-1);
-        const move = pick(['assign', 'assign', 'due', 'evidence', 'evidence', 'accept', 'reject', 'close', 'reopen', 'withdraw', 'progress']);
+        const move = pick([
+          'assign',
+          'assign',
+          'due',
+          'evidence',
+          'evidence',
+          'accept',
+          'reject',
+          'close',
+          'reopen',
+          'withdraw',
+          'progress',
+        ]);
         const path = `/actions/${action.id}`;
         if (move === 'assign') await attempt(`${path}/assign`, { partnerId: pick(PARTNERS), dueDate: dueDate(), lead: 'Head of Service' });
         if (move === 'due') await attempt(`${path}/due-date`, { dueDate: dueDate(), reason: 'Agreed at the subgroup' });
@@ -111,7 +126,10 @@ describe('reads as of a past instant', () => {
     const response = await fetch(`${service.url}/audit/events`, {
       headers: { authorization: `Bearer ${await signToken(AUDITOR)}`, accept: 'application/x-ndjson' },
     });
-    log = (await response.text()).trim().split('\n').map((line) => JSON.parse(line));
+    log = (await response.text())
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
   }, 180_000);
   afterAll(() => service.close());
 
@@ -126,7 +144,9 @@ describe('reads as of a past instant', () => {
       const nextMillisecond = new Date(new Date(instant).getTime() + 1).toISOString();
       expect((await get(`/assurance?asOf=${encodeURIComponent(nextMillisecond)}`)).body).toEqual({ ...assurance, asOf: nextMillisecond });
     }
-    const changedSinceFirst = captured.filter(({ assurance }) => JSON.stringify((assurance as any).totals) !== JSON.stringify((captured[0].assurance as any).totals));
+    const changedSinceFirst = captured.filter(
+      ({ assurance }) => JSON.stringify((assurance as any).totals) !== JSON.stringify((captured[0].assurance as any).totals),
+    );
     expect(changedSinceFirst.length).toBeGreaterThan(5);
   });
 
@@ -191,7 +211,13 @@ describe('reads as of a past instant', () => {
     const before = 'asOf=2020-01-01T00:00:00Z';
     expect((await get(`/actions?${before}`)).body.items).toEqual([]);
     expect((await get(`/actions/${handedOver.actionId}?${before}`)).status).toBe(404);
-    expect((await get(`/assurance?${before}`)).body).toMatchObject({ position: '0', partners: [], reviews: [], themes: [], totals: { total: 0 } });
+    expect((await get(`/assurance?${before}`)).body).toMatchObject({
+      position: '0',
+      partners: [],
+      reviews: [],
+      themes: [],
+      totals: { total: 0 },
+    });
     for (const asOf of ['yesterday', '2026-01-01T10:00:00', '2026-13-01', new Date(Date.now() + 86_400_000).toISOString()]) {
       const answer = await get(`/assurance?asOf=${encodeURIComponent(asOf)}`);
       expect({ asOf, status: answer.status, field: answer.body.errors?.[0]?.field }).toEqual({ asOf, status: 400, field: 'asOf' });

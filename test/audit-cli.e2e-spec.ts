@@ -40,13 +40,27 @@ describe('npm run cli -- audit export / verify, without the service', () => {
   it('exports the log and verifies the export against the checkpoints under a key the auditor holds', async () => {
     const exported = await cli('export', '--out', join(dir, 'log.ndjson'));
     expect(exported.code).toBe(0);
-    const lines = (await readFile(join(dir, 'log.ndjson'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line));
+    const lines = (await readFile(join(dir, 'log.ndjson'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(lines[0]).toMatchObject({ kind: 'head', position: String(await service.headPosition()) });
     expect(lines.filter((line) => line.kind === 'checkpoint').length).toBeGreaterThanOrEqual(2);
 
-    const verified = await cli('verify', join(dir, 'log.ndjson'), '--public-key', join(dir, 'key.pem'), '--checkpoints', join(dir, 'kept.json'));
+    const verified = await cli(
+      'verify',
+      join(dir, 'log.ndjson'),
+      '--public-key',
+      join(dir, 'key.pem'),
+      '--checkpoints',
+      join(dir, 'kept.json'),
+    );
     expect(verified.code).toBe(0);
-    expect(JSON.parse(verified.stdout)).toEqual({ ok: true, checked: await service.headPosition(), head: String(await service.headPosition()) });
+    expect(JSON.parse(verified.stdout)).toEqual({
+      ok: true,
+      checked: await service.headPosition(),
+      head: String(await service.headPosition()),
+    });
     expect((await cli('verify', '--database', '--public-key', join(dir, 'key.pem'))).code).toBe(0);
   });
 
@@ -57,7 +71,10 @@ describe('npm run cli -- audit export / verify, without the service', () => {
     await writeFile(join(dir, 'edited.ndjson'), edited);
     const tampered = await cli('verify', join(dir, 'edited.ndjson'));
     expect(tampered.code).toBe(1);
-    expect(JSON.parse(tampered.stdout)).toMatchObject({ ok: false, firstBad: { reason: 'altered', stream: expect.stringMatching(/^action-/) } });
+    expect(JSON.parse(tampered.stdout)).toMatchObject({
+      ok: false,
+      firstBad: { reason: 'altered', stream: expect.stringMatching(/^action-/) },
+    });
 
     const otherKey = await cli('verify', join(dir, 'log.ndjson'), '--public-key', join(dir, 'other.pem'));
     expect(otherKey.code).toBe(1);

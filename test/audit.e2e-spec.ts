@@ -28,7 +28,11 @@ describe('the audit log, its verification and signed checkpoints, over HTTP', ()
   it('pages through every event in global order, with who recorded it', async () => {
     const all = await pages('');
     expect(all.map((event) => Number(event.position))).toEqual(Array.from({ length: total }, (_, i) => i + 1));
-    expect(all[0]).toMatchObject({ streamId: 'partners', type: 'PartnerRegistered', metadata: { actor: { sub: ADMIN.sub, name: ADMIN.name, roles: ['admin'] } } });
+    expect(all[0]).toMatchObject({
+      streamId: 'partners',
+      type: 'PartnerRegistered',
+      metadata: { actor: { sub: ADMIN.sub, name: ADMIN.name, roles: ['admin'] } },
+    });
     expect(all.every((event: any) => /^[0-9a-f]{64}$/.test(event.hash))).toBe(true);
   });
 
@@ -52,7 +56,10 @@ describe('the audit log, its verification and signed checkpoints, over HTTP', ()
     });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('application/x-ndjson');
-    const lines = (await response.text()).trim().split('\n').map((line) => JSON.parse(line));
+    const lines = (await response.text())
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(lines).toEqual(await pages(''));
   });
 
@@ -88,6 +95,9 @@ describe('the audit log, its verification and signed checkpoints, over HTTP', ()
       `ALTER TABLE events DISABLE TRIGGER USER; UPDATE events SET data = jsonb_set(data::jsonb, '{name}', '"Someone else"')::json WHERE position = 1; ALTER TABLE events ENABLE TRIGGER USER`,
     );
     const verified = await service.request('GET', '/audit/verify', { as: AUDITOR });
-    expect(verified).toMatchObject({ status: 200, body: { ok: false, checked: 0, firstBad: { position: '1', stream: 'partners', reason: 'altered' } } });
+    expect(verified).toMatchObject({
+      status: 200,
+      body: { ok: false, checked: 0, firstBad: { position: '1', stream: 'partners', reason: 'altered' } },
+    });
   });
 });

@@ -1,7 +1,18 @@
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import { createServer, Server } from 'node:http';
 import { Role } from '@app/domain';
-import { AUDITOR, CHAIR, DEV_SECRET, SUBGROUP, TestService, TestUser, partnerUser, seedAction, signToken, startService } from './support/app';
+import {
+  AUDITOR,
+  CHAIR,
+  DEV_SECRET,
+  SUBGROUP,
+  TestService,
+  TestUser,
+  partnerUser,
+  seedAction,
+  signToken,
+  startService,
+} from './support/app';
 
 const ISSUER = 'https://idp.test';
 const AUDIENCE = 'learning-actions';
@@ -22,16 +33,38 @@ describe('identity: HS256 development tokens', () => {
     const [header, payload, signature] = good.split('.');
     return {
       'alg none': `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ ...claims, exp: now() + 600 })}.`,
-      'wrong key': await new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('5m').sign(secretKey('another-secret-of-enough-length')),
-      expired: await new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setExpirationTime(now() - 120).sign(secretKey(DEV_SECRET)),
-      'not yet valid': await new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setNotBefore(now() + 600).setExpirationTime('20m').sign(secretKey(DEV_SECRET)),
+      'wrong key': await new SignJWT(claims)
+        .setProtectedHeader({ alg: 'HS256' })
+        .setExpirationTime('5m')
+        .sign(secretKey('another-secret-of-enough-length')),
+      expired: await new SignJWT(claims)
+        .setProtectedHeader({ alg: 'HS256' })
+        .setExpirationTime(now() - 120)
+        .sign(secretKey(DEV_SECRET)),
+      'not yet valid': await new SignJWT(claims)
+        .setProtectedHeader({ alg: 'HS256' })
+        .setNotBefore(now() + 600)
+        .setExpirationTime('20m')
+        .sign(secretKey(DEV_SECRET)),
       'missing exp': await new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).sign(secretKey(DEV_SECRET)),
-      'missing sub': await new SignJWT({ roles: ['subgroup'] }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('5m').sign(secretKey(DEV_SECRET)),
+      'missing sub': await new SignJWT({ roles: ['subgroup'] })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setExpirationTime('5m')
+        .sign(secretKey(DEV_SECRET)),
       'tampered payload': `${header}.${b64({ ...claims, roles: ['admin'], exp: now() + 600 })}.${signature}`,
       'tampered signature': `${header}.${payload}.${signature.slice(0, -4)}AAAA`,
-      'HS512 instead of HS256': await new SignJWT(claims).setProtectedHeader({ alg: 'HS512' }).setExpirationTime('5m').sign(secretKey(DEV_SECRET)),
-      'roles not an array': await new SignJWT({ ...claims, roles: 'admin' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('5m').sign(secretKey(DEV_SECRET)),
-      'partner role without partner': await new SignJWT({ ...claims, roles: ['partner'] }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('5m').sign(secretKey(DEV_SECRET)),
+      'HS512 instead of HS256': await new SignJWT(claims)
+        .setProtectedHeader({ alg: 'HS512' })
+        .setExpirationTime('5m')
+        .sign(secretKey(DEV_SECRET)),
+      'roles not an array': await new SignJWT({ ...claims, roles: 'admin' })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setExpirationTime('5m')
+        .sign(secretKey(DEV_SECRET)),
+      'partner role without partner': await new SignJWT({ ...claims, roles: ['partner'] })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setExpirationTime('5m')
+        .sign(secretKey(DEV_SECRET)),
       'not a JWT': 'hello.world',
       'garbage base64': '!!!.???.***',
     };
@@ -72,9 +105,15 @@ describe('identity: HS256 development tokens', () => {
   it('does not let a subgroup member from the owning partner assure their own agency’s evidence', async () => {
     const { actionId } = await seedAction(service, ['police']);
     await service.request('POST', `/actions/${actionId}/assign`, { as: SUBGROUP, body: { partnerId: 'police', dueDate: '2027-01-31' } });
-    const evidence = await service.request('POST', `/actions/${actionId}/evidence`, { as: partnerUser('police'), body: { summary: 'done' } });
+    const evidence = await service.request('POST', `/actions/${actionId}/evidence`, {
+      as: partnerUser('police'),
+      body: { summary: 'done' },
+    });
     const policeMember: TestUser = { roles: ['subgroup' as Role], partner: 'police', sub: 'police-rep' };
-    const answer = await service.request('POST', `/actions/${actionId}/evidence/${evidence.body.id}/accept`, { as: policeMember, body: {} });
+    const answer = await service.request('POST', `/actions/${actionId}/evidence/${evidence.body.id}/accept`, {
+      as: policeMember,
+      body: {},
+    });
     expect(answer).toMatchObject({ status: 403, body: { code: 'own-action-assurance' } });
   });
 });
@@ -89,7 +128,12 @@ describe('identity: RS256 and ES256 tokens from a JWKS endpoint', () => {
     const ec = await generateKeyPair('ES256');
     keys.RS256 = rsa.privateKey;
     keys.ES256 = ec.privateKey;
-    const published = { keys: [{ ...(await exportJWK(rsa.publicKey)), kid: 'rsa', alg: 'RS256' }, { ...(await exportJWK(ec.publicKey)), kid: 'ec', alg: 'ES256' }] };
+    const published = {
+      keys: [
+        { ...(await exportJWK(rsa.publicKey)), kid: 'rsa', alg: 'RS256' },
+        { ...(await exportJWK(ec.publicKey)), kid: 'ec', alg: 'ES256' },
+      ],
+    };
     jwks = createServer((_, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(published)));
     await new Promise<void>((done) => jwks.listen(0, '127.0.0.1', done));
     const { port } = jwks.address() as { port: number };
@@ -116,8 +160,19 @@ describe('identity: RS256 and ES256 tokens from a JWKS endpoint', () => {
   });
 
   it('refuses a wrong issuer, a wrong audience, an HS256 token and a development token', async () => {
-    const hs = await new SignJWT({ roles: ['chair'] }).setProtectedHeader({ alg: 'HS256', kid: 'rsa' }).setSubject('x').setIssuer(ISSUER).setAudience(AUDIENCE).setExpirationTime('5m').sign(secretKey(DEV_SECRET));
-    const tokens = [await sign('RS256', 'rsa', { iss: 'https://evil.test' }), await sign('ES256', 'ec', { aud: 'someone-else' }), hs, await signToken(CHAIR)];
+    const hs = await new SignJWT({ roles: ['chair'] })
+      .setProtectedHeader({ alg: 'HS256', kid: 'rsa' })
+      .setSubject('x')
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setExpirationTime('5m')
+      .sign(secretKey(DEV_SECRET));
+    const tokens = [
+      await sign('RS256', 'rsa', { iss: 'https://evil.test' }),
+      await sign('ES256', 'ec', { aud: 'someone-else' }),
+      hs,
+      await signToken(CHAIR),
+    ];
     for (const token of tokens) expect((await service.request('GET', '/partners', { as: token })).status).toBe(401);
   });
 });

@@ -12,7 +12,10 @@ describe('concurrent writers and retries over HTTP', () => {
     await service.request('POST', `/actions/${actionId}/assign`, { as: SUBGROUP, body: { partnerId: 'police', dueDate: '2027-01-31' } });
     const answers = await Promise.all(
       Array.from({ length: 30 }, (_, i) =>
-        service.request('POST', `/actions/${actionId}/progress`, { as: i % 2 ? SUBGROUP : partnerUser('police'), body: { note: `note ${i}` } }),
+        service.request('POST', `/actions/${actionId}/progress`, {
+          as: i % 2 ? SUBGROUP : partnerUser('police'),
+          body: { note: `note ${i}` },
+        }),
       ),
     );
     expect(answers.map((a) => a.status)).toEqual(Array(30).fill(200));
@@ -37,7 +40,11 @@ describe('concurrent writers and retries over HTTP', () => {
     const before = await service.headPosition();
     const answers = await Promise.all(
       Array.from({ length: 8 }, () =>
-        service.request('POST', `/actions/${actionId}/progress`, { as: SUBGROUP, body: { note: 'once' }, headers: { 'idempotency-key': 'same-key' } }),
+        service.request('POST', `/actions/${actionId}/progress`, {
+          as: SUBGROUP,
+          body: { note: 'once' },
+          headers: { 'idempotency-key': 'same-key' },
+        }),
       ),
     );
     expect(answers.map((a) => a.status)).toEqual(Array(8).fill(200));

@@ -30,12 +30,19 @@ const serviceVariables = new Set(
   sourceFiles('apps/api/src').flatMap((file) => {
     const source = read(file);
     const direct = [...source.matchAll(/\benv\.([A-Z][A-Z0-9_]+)/g)].map((match) => match[1]);
-    const destructured = [...source.matchAll(/const \{([^}]+)\} = env\b/g)].flatMap((match) => [...match[1].matchAll(/\b([A-Z][A-Z0-9_]+)\b/g)].map((name) => name[1]));
+    const destructured = [...source.matchAll(/const \{([^}]+)\} = env\b/g)].flatMap((match) =>
+      [...match[1].matchAll(/\b([A-Z][A-Z0-9_]+)\b/g)].map((name) => name[1]),
+    );
     return [...direct, ...destructured];
   }),
 );
 
-type Service = { build?: { context: string; dockerfile: string }; environment?: Record<string, string>; depends_on?: Record<string, object>; image?: string };
+type Service = {
+  build?: { context: string; dockerfile: string };
+  environment?: Record<string, string>;
+  depends_on?: Record<string, object>;
+  image?: string;
+};
 type Compose = { services: Record<string, Service> };
 
 describe.each(['docker/compose.yaml', 'docker/compose.eventstoredb.yaml'])('%s', (file) => {
@@ -76,7 +83,12 @@ describe('the EventStoreDB variant', () => {
       expect(service.environment).toMatchObject({ EVENTSTORE_CLUSTER_SIZE: '3' });
       expect(EVENTSTOREDB_URL).toContain(`${name}:2113`);
       const seeds = String(service.environment!.EVENTSTORE_GOSSIP_SEED).split(',');
-      expect(seeds.sort()).toEqual(nodes.filter(([other]) => other !== name).map(([other]) => `${other}:2113`).sort());
+      expect(seeds.sort()).toEqual(
+        nodes
+          .filter(([other]) => other !== name)
+          .map(([other]) => `${other}:2113`)
+          .sort(),
+      );
     }
   });
 });
@@ -96,7 +108,12 @@ describe('docker/Dockerfile', () => {
   it('copies only paths that exist here, and starts what `npm start` starts', () => {
     const copied = instructions
       .filter((line) => line.startsWith('COPY ') && !line.includes('--from='))
-      .flatMap((line) => line.replace(/^COPY (--\S+ )*/, '').split(' ').slice(0, -1));
+      .flatMap((line) =>
+        line
+          .replace(/^COPY (--\S+ )*/, '')
+          .split(' ')
+          .slice(0, -1),
+      );
     expect(copied.length).toBeGreaterThan(3);
     for (const path of copied) expect({ path, exists: existsSync(join(ROOT, path)) }).toEqual({ path, exists: true });
     const started = JSON.parse(/^CMD (\[.*\])$/m.exec(dockerfile)?.[1] ?? '[]') as string[];

@@ -43,9 +43,10 @@ describe('the embedded PostgreSQL server', () => {
     afterAll(() => server?.stop(), 30_000);
 
     it('keeps text in UTF-8', async () => {
-      const { rows } = await server.client.query(`SELECT current_setting('server_encoding') AS encoding, length($1::text) AS characters, upper($1::text) AS upper`, [
-        'zoë ✓ 😀',
-      ]);
+      const { rows } = await server.client.query(
+        `SELECT current_setting('server_encoding') AS encoding, length($1::text) AS characters, upper($1::text) AS upper`,
+        ['zoë ✓ 😀'],
+      );
       expect(rows[0]).toEqual({ encoding: 'UTF8', characters: 7, upper: 'ZOË ✓ 😀' });
     });
 

@@ -55,7 +55,10 @@ describe('errors: every status of the contract, as problem+json, changing nothin
     });
 
     it('refuses strings over their limits, blank strings and NUL characters', async () => {
-      const tooLong = await refused(400, 'POST', '/reviews', { as: SUBGROUP, body: { reference: 'r'.repeat(65), title: 'T', kind: 'cspr' } });
+      const tooLong = await refused(400, 'POST', '/reviews', {
+        as: SUBGROUP,
+        body: { reference: 'r'.repeat(65), title: 'T', kind: 'cspr' },
+      });
       expect(tooLong.errors[0].field).toBe('reference');
       await refused(400, 'POST', '/actions', { as: SUBGROUP, body: { recommendationId, description: 'd'.repeat(4001) } });
       await refused(400, 'POST', '/actions', { as: SUBGROUP, body: { recommendationId, description: '   ' } });
@@ -78,8 +81,16 @@ describe('errors: every status of the contract, as problem+json, changing nothin
     });
 
     it('refuses a malformed If-Match or an over-long Idempotency-Key', async () => {
-      await refused(400, 'POST', `/actions/${actionId}/progress`, { as: SUBGROUP, body: { note: 'n' }, headers: { 'if-match': 'yesterday' } });
-      await refused(400, 'POST', `/actions/${actionId}/progress`, { as: SUBGROUP, body: { note: 'n' }, headers: { 'idempotency-key': 'k'.repeat(201) } });
+      await refused(400, 'POST', `/actions/${actionId}/progress`, {
+        as: SUBGROUP,
+        body: { note: 'n' },
+        headers: { 'if-match': 'yesterday' },
+      });
+      await refused(400, 'POST', `/actions/${actionId}/progress`, {
+        as: SUBGROUP,
+        body: { note: 'n' },
+        headers: { 'idempotency-key': 'k'.repeat(201) },
+      });
     });
   });
 
@@ -108,11 +119,20 @@ describe('errors: every status of the contract, as problem+json, changing nothin
 
   it('409 for commands the state does not allow', async () => {
     const fresh = await seedAction(service);
-    const body = await refused(409, 'POST', `/actions/${fresh.actionId}/close`, { as: SUBGROUP, body: { outcome: 'completed', rationale: 'r' } });
+    const body = await refused(409, 'POST', `/actions/${fresh.actionId}/close`, {
+      as: SUBGROUP,
+      body: { outcome: 'completed', rationale: 'r' },
+    });
     expect(body.code).toBe('action-not-assigned');
     await refused(409, 'POST', '/partners', { as: ADMIN, body: { id: 'police', name: 'Police again' } });
-    await service.request('POST', `/actions/${fresh.actionId}/assign`, { as: SUBGROUP, body: { partnerId: 'police', dueDate: '2027-01-31' } });
-    const noEvidence = await refused(409, 'POST', `/actions/${fresh.actionId}/close`, { as: SUBGROUP, body: { outcome: 'completed', rationale: 'r' } });
+    await service.request('POST', `/actions/${fresh.actionId}/assign`, {
+      as: SUBGROUP,
+      body: { partnerId: 'police', dueDate: '2027-01-31' },
+    });
+    const noEvidence = await refused(409, 'POST', `/actions/${fresh.actionId}/close`, {
+      as: SUBGROUP,
+      body: { outcome: 'completed', rationale: 'r' },
+    });
     expect(noEvidence.code).toBe('no-accepted-evidence');
     await service.request('POST', `/actions/${fresh.actionId}/withdraw`, { as: SUBGROUP, body: { reason: 'r' } });
     await refused(409, 'POST', `/actions/${fresh.actionId}/evidence`, { as: partnerUser('police'), body: { summary: 'late' } });
@@ -121,9 +141,17 @@ describe('errors: every status of the contract, as problem+json, changing nothin
   it('412 when If-Match names a version the stream has moved on from', async () => {
     const view = await service.request('GET', `/actions/${actionId}`, { as: SUBGROUP });
     const version = Number(JSON.parse(view.headers.get('etag')!));
-    const ok = await service.request('POST', `/actions/${actionId}/progress`, { as: SUBGROUP, body: { note: 'first' }, headers: { 'if-match': `"${version}"` } });
+    const ok = await service.request('POST', `/actions/${actionId}/progress`, {
+      as: SUBGROUP,
+      body: { note: 'first' },
+      headers: { 'if-match': `"${version}"` },
+    });
     expect(ok).toMatchObject({ status: 200, body: { version: version + 1 } });
-    await refused(412, 'POST', `/actions/${actionId}/progress`, { as: SUBGROUP, body: { note: 'stale' }, headers: { 'if-match': `"${version}"` } });
+    await refused(412, 'POST', `/actions/${actionId}/progress`, {
+      as: SUBGROUP,
+      body: { note: 'stale' },
+      headers: { 'if-match': `"${version}"` },
+    });
   });
 
   it('413 for a body over 1 MiB', async () => {
@@ -143,6 +171,10 @@ describe('errors: every status of the contract, as problem+json, changing nothin
   });
 
   it('415 for a body that is not JSON', async () => {
-    await refused(415, 'POST', '/reviews', { as: SUBGROUP, body: 'reference=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    await refused(415, 'POST', '/reviews', {
+      as: SUBGROUP,
+      body: 'reference=x',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
   });
 });

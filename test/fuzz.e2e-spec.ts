@@ -77,7 +77,16 @@ const encode = (text: string) => {
   }
 };
 
-const USERS: readonly (TestUser | string | undefined)[] = [ADMIN, SUBGROUP, CHAIR, AUDITOR, partnerUser('police'), partnerUser('health'), undefined, 'not.a.token'];
+const USERS: readonly (TestUser | string | undefined)[] = [
+  ADMIN,
+  SUBGROUP,
+  CHAIR,
+  AUDITOR,
+  partnerUser('police'),
+  partnerUser('health'),
+  undefined,
+  'not.a.token',
+];
 
 describe('a fuzzer driven by the service’s own OpenAPI document', () => {
   let service: TestService;
@@ -110,7 +119,10 @@ describe('a fuzzer driven by the service’s own OpenAPI document', () => {
     const positions: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: Answer = await service.request('GET', `/audit/events?limit=500${cursor ? `&cursor=${cursor}` : ''}`, { as: AUDITOR, readYourWrites: false });
+      const page: Answer = await service.request('GET', `/audit/events?limit=500${cursor ? `&cursor=${cursor}` : ''}`, {
+        as: AUDITOR,
+        readYourWrites: false,
+      });
       expect(page.status).toBe(200);
       positions.push(...page.body.items.map((event: { position: string }) => event.position));
       cursor = page.body.nextCursor;
@@ -134,7 +146,8 @@ describe('a fuzzer driven by the service’s own OpenAPI document', () => {
       if (schema.type === 'boolean') return random.chance(0.5);
       if (schema.format === 'date') return `20${random.pick(['27', '30', '99'])}-0${1 + random.int(9)}-1${random.int(9)}`;
       if (schema.format === 'date-time') return random.pick(['2026-01-01T00:00:00Z', '2027-06-30T12:00:00+01:00', '2026-11-28']);
-      if (schema.format === 'uuid') return `${random.int(1e8).toString(16).padStart(8, '0')}-0000-4000-8000-${random.int(1e12).toString(16).padStart(12, '0')}`;
+      if (schema.format === 'uuid')
+        return `${random.int(1e8).toString(16).padStart(8, '0')}-0000-4000-8000-${random.int(1e12).toString(16).padStart(12, '0')}`;
       if (schema.format === 'uri') return random.pick(['https://example.org/evidence', 'http://intranet/report.pdf']);
       if (schema.pattern) return `p-${random.int(1_000_000)}`;
       return `text ${random.int(1_000)}`.slice(0, schema.maxLength ?? 100);
@@ -164,10 +177,21 @@ describe('a fuzzer driven by the service’s own OpenAPI document', () => {
     const pathValue = (name: string, path: string): string => {
       const known = name === 'evidenceId' ? ids.evidence : path.startsWith('/reviews') ? ids.review : ids.action;
       if (known.length && random.chance(0.7)) return random.pick(known);
-      return encode(String(random.pick([...HOSTILE.filter((value) => typeof value === 'string' && value !== ''), '__proto__', 'constructor', '00000000-0000-4000-8000-000000000000'])));
+      return encode(
+        String(
+          random.pick([
+            ...HOSTILE.filter((value) => typeof value === 'string' && value !== ''),
+            '__proto__',
+            'constructor',
+            '00000000-0000-4000-8000-000000000000',
+          ]),
+        ),
+      );
     };
     const queryValue = (parameter: Parameter): string =>
-      random.chance(0.6) && parameter.name !== 'position' ? String(valid(parameter.schema ?? { type: 'string' })) : String(random.pick(HOSTILE));
+      random.chance(0.6) && parameter.name !== 'position'
+        ? String(valid(parameter.schema ?? { type: 'string' }))
+        : String(random.pick(HOSTILE));
 
     const before = await auditLog();
     const accepted = new Set<string>();
@@ -183,8 +207,10 @@ describe('a fuzzer driven by the service’s own OpenAPI document', () => {
       if (random.chance(0.05)) query.push(`${random.pick(['constructor', 'toString', 'unknown'])}=1`);
       if (query.length) path += `?${query.join('&')}`;
       const headers: Record<string, string> = {};
-      if (operation.method === 'POST' && random.chance(0.1)) headers['if-match'] = random.pick(['1', '2', '0', '-1', 'abc', '99999999999999999999', '"3"']);
-      if (operation.method === 'POST' && random.chance(0.15)) headers['idempotency-key'] = random.pick(['k1', 'k2', 'k3', 'x'.repeat(300), '']);
+      if (operation.method === 'POST' && random.chance(0.1))
+        headers['if-match'] = random.pick(['1', '2', '0', '-1', 'abc', '99999999999999999999', '"3"']);
+      if (operation.method === 'POST' && random.chance(0.15))
+        headers['idempotency-key'] = random.pick(['k1', 'k2', 'k3', 'x'.repeat(300), '']);
       const body = operation.body ? (random.chance(0.6) ? valid(operation.body) : mutated(operation.body)) : undefined;
       const raw = operation.body && random.chance(0.03) ? random.pick(['{"a":', '[1,2', 'null', '"text"', '']) : undefined;
 
@@ -198,7 +224,8 @@ describe('a fuzzer driven by the service’s own OpenAPI document', () => {
       statuses[answer.status] = (statuses[answer.status] ?? 0) + 1;
       const described = `${operation.method} ${path} → ${answer.status}`;
       if (answer.status >= 500) failures.push(`${described}: ${JSON.stringify(answer.body)}`);
-      if (answer.status >= 400 && !answer.headers.get('content-type')?.includes('application/problem+json')) failures.push(`${described}: not problem+json`);
+      if (answer.status >= 400 && !answer.headers.get('content-type')?.includes('application/problem+json'))
+        failures.push(`${described}: not problem+json`);
       if (answer.status >= 400 && answer.body?.status !== answer.status) failures.push(`${described}: problem without its status`);
       if (operation.method === 'POST' && answer.status < 300) {
         accepted.add(answer.body.position);
@@ -219,6 +246,9 @@ describe('a fuzzer driven by the service’s own OpenAPI document', () => {
     expect(after.slice(0, before.length)).toEqual(before);
     const acceptedNow = [...accepted].filter((position) => BigInt(position) > BigInt(before.at(-1) ?? '0'));
     expect(added.sort()).toEqual(acceptedNow.sort());
-    expect((await service.request('GET', '/audit/verify', { as: AUDITOR, readYourWrites: false })).body).toMatchObject({ ok: true, checked: after.length });
+    expect((await service.request('GET', '/audit/verify', { as: AUDITOR, readYourWrites: false })).body).toMatchObject({
+      ok: true,
+      checked: after.length,
+    });
   }, 180_000);
 });

@@ -9,12 +9,21 @@ type Raw = Readonly<{ status: number; headers: Record<string, string | string[] 
 function raw(url: string, method: string, path: string, headers: Record<string, string> = {}, body?: string): Promise<Raw> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
-    const request = httpRequest({ hostname, port, method, path, headers: { ...(body !== undefined && { 'content-length': String(Buffer.byteLength(body)) }), ...headers } }, (response) => {
-      let text = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => (text += chunk));
-      response.on('end', () => resolve({ status: response.statusCode!, headers: response.headers, body: text }));
-    });
+    const request = httpRequest(
+      {
+        hostname,
+        port,
+        method,
+        path,
+        headers: { ...(body !== undefined && { 'content-length': String(Buffer.byteLength(body)) }), ...headers },
+      },
+      (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (text += chunk));
+        response.on('end', () => resolve({ status: response.statusCode!, headers: response.headers, body: text }));
+      },
+    );
     request.on('error', reject);
     request.end(body);
   });
@@ -31,9 +40,21 @@ describe('a service process under hostile requests', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    service = await startServiceProcess({ DATABASE_URL: database.url, AUTH_DEV_SECRET: DEV_SECRET, AUDIT_SIGNING_KEY, DEMO: 'off', RATE_LIMIT_PER_MINUTE: '0' });
+    service = await startServiceProcess({
+      DATABASE_URL: database.url,
+      AUTH_DEV_SECRET: DEV_SECRET,
+      AUDIT_SIGNING_KEY,
+      DEMO: 'off',
+      RATE_LIMIT_PER_MINUTE: '0',
+    });
     subgroup = { authorization: `Bearer ${await signToken(SUBGROUP)}` };
-    await raw(service.url, 'POST', '/partners', { ...JSON_BODY, authorization: `Bearer ${await signToken(ADMIN)}` }, JSON.stringify({ id: 'police', name: 'Police' }));
+    await raw(
+      service.url,
+      'POST',
+      '/partners',
+      { ...JSON_BODY, authorization: `Bearer ${await signToken(ADMIN)}` },
+      JSON.stringify({ id: 'police', name: 'Police' }),
+    );
   }, 90_000);
   afterAll(async () => {
     await killHard(service.child);
@@ -77,39 +98,97 @@ describe('a service process under hostile requests', () => {
     'NUL in a path parameter': { method: 'GET', path: '/actions/%00', status: 400 },
     'NUL in a query value': { method: 'GET', path: '/actions?theme=a%00b', status: 400 },
     'NUL in an audit filter': { method: 'GET', path: '/audit/events?actor=%00', status: 400 },
-    'a lone surrogate in a body string': { method: 'POST', path: '/reviews', body: '{"reference":"R","title":"a\\ud800b","kind":"cspr"}', status: 400 },
-    'a lone surrogate in a field name': { method: 'POST', path: '/reviews', body: '{"reference":"R","title":"T","kind":"cspr","\\udc00":1}', status: 400 },
+    'a lone surrogate in a body string': {
+      method: 'POST',
+      path: '/reviews',
+      body: '{"reference":"R","title":"a\\ud800b","kind":"cspr"}',
+      status: 400,
+    },
+    'a lone surrogate in a field name': {
+      method: 'POST',
+      path: '/reviews',
+      body: '{"reference":"R","title":"T","kind":"cspr","\\udc00":1}',
+      status: 400,
+    },
     'an actions cursor above bigint': { method: 'GET', path: `/actions?cursor=${cursor('a9999999999999999999')}`, status: 400 },
     'a position above bigint': { method: 'GET', path: '/actions?position=9999999999999999999', status: 400 },
-    'a form media type in capitals': { method: 'POST', path: '/reviews', headers: { 'content-type': 'Application/X-WWW-Form-Urlencoded' }, body: 'reference=R', status: 415 },
-    'a body field named constructor': { method: 'POST', path: '/reviews', body: '{"reference":"R","title":"T","kind":"cspr","constructor":"x"}', status: 400 },
-    'a body field named hasOwnProperty': { method: 'POST', path: '/reviews', body: '{"reference":"R","title":"T","kind":"cspr","hasOwnProperty":"x"}', status: 400 },
-    'a body field named toString': { method: 'POST', path: '/reviews', body: '{"reference":"R","title":"T","kind":"cspr","toString":"x"}', status: 400 },
-    'a body field named __proto__': { method: 'POST', path: '/reviews', body: '{"reference":"R","title":"T","kind":"cspr","__proto__":{"x":1}}', status: 400 },
+    'a form media type in capitals': {
+      method: 'POST',
+      path: '/reviews',
+      headers: { 'content-type': 'Application/X-WWW-Form-Urlencoded' },
+      body: 'reference=R',
+      status: 415,
+    },
+    'a body field named constructor': {
+      method: 'POST',
+      path: '/reviews',
+      body: '{"reference":"R","title":"T","kind":"cspr","constructor":"x"}',
+      status: 400,
+    },
+    'a body field named hasOwnProperty': {
+      method: 'POST',
+      path: '/reviews',
+      body: '{"reference":"R","title":"T","kind":"cspr","hasOwnProperty":"x"}',
+      status: 400,
+    },
+    'a body field named toString': {
+      method: 'POST',
+      path: '/reviews',
+      body: '{"reference":"R","title":"T","kind":"cspr","toString":"x"}',
+      status: 400,
+    },
+    'a body field named __proto__': {
+      method: 'POST',
+      path: '/reviews',
+      body: '{"reference":"R","title":"T","kind":"cspr","__proto__":{"x":1}}',
+      status: 400,
+    },
     'a query field named constructor': { method: 'GET', path: '/actions?constructor=x', status: 400 },
     'a query field named toString': { method: 'GET', path: '/reviews?toString=x', status: 400 },
-    'a title of zero-width spaces': { method: 'POST', path: '/reviews', body: '{"reference":"R","title":"\\u200b\\u200b","kind":"cspr"}', status: 400 },
-    'a title holding a control character': { method: 'POST', path: '/reviews', body: '{"reference":"R","title":"a\\u0007b","kind":"cspr"}', status: 400 },
-    'a number too large for any field': { method: 'POST', path: '/reviews', body: '{"reference":1e400,"title":"T","kind":"cspr"}', status: 400 },
+    'a title of zero-width spaces': {
+      method: 'POST',
+      path: '/reviews',
+      body: '{"reference":"R","title":"\\u200b\\u200b","kind":"cspr"}',
+      status: 400,
+    },
+    'a title holding a control character': {
+      method: 'POST',
+      path: '/reviews',
+      body: '{"reference":"R","title":"a\\u0007b","kind":"cspr"}',
+      status: 400,
+    },
+    'a number too large for any field': {
+      method: 'POST',
+      path: '/reviews',
+      body: '{"reference":1e400,"title":"T","kind":"cspr"}',
+      status: 400,
+    },
     'a URL that does not decode': { method: 'GET', path: '/actions/%E0%A4%A', status: 400 },
     'a path parameter too long': { method: 'GET', path: `/actions/${'a'.repeat(500)}`, status: 414 },
     'headers too large': { method: 'GET', path: '/partners', headers: { 'x-filler': 'a'.repeat(20_000) }, status: 431 },
     'a route that does not exist': { method: 'GET', path: '/nowhere', status: 404 },
   };
 
-  it.each(Object.entries(crafted))('answers %s with a problem, never a 5xx, and lives', async (_name, { method, path, headers, body, status }) => {
-    const answer = await raw(service.url, method, path, { ...(body !== undefined && JSON_BODY), ...subgroup, ...headers }, body);
-    expect(answer.status).toBe(status);
-    expect(answer.headers['content-type']).toContain('application/problem+json');
-    expect(JSON.parse(answer.body)).toMatchObject({ status: answer.status, type: expect.any(String), title: expect.any(String) });
-    await stillAnswers();
-  });
+  it.each(Object.entries(crafted))(
+    'answers %s with a problem, never a 5xx, and lives',
+    async (_name, { method, path, headers, body, status }) => {
+      const answer = await raw(service.url, method, path, { ...(body !== undefined && JSON_BODY), ...subgroup, ...headers }, body);
+      expect(answer.status).toBe(status);
+      expect(answer.headers['content-type']).toContain('application/problem+json');
+      expect(JSON.parse(answer.body)).toMatchObject({ status: answer.status, type: expect.any(String), title: expect.any(String) });
+      await stillAnswers();
+    },
+  );
 
   it('checks an auditor’s filters the same way', async () => {
     const auditor = { authorization: `Bearer ${await signToken({ roles: ['auditor'] })}` };
     for (const path of ['/audit/events?actor=%00', `/audit/events?cursor=${cursor('e9999999999999999999')}`]) {
       const answer = await raw(service.url, 'GET', path, auditor);
-      expect({ path, status: answer.status, type: answer.headers['content-type'] }).toEqual({ path, status: 400, type: expect.stringContaining('problem+json') });
+      expect({ path, status: answer.status, type: answer.headers['content-type'] }).toEqual({
+        path,
+        status: 400,
+        type: expect.stringContaining('problem+json'),
+      });
     }
   });
 
@@ -123,7 +202,13 @@ describe('a service process under hostile requests', () => {
   it('refuses a page form that names an operation every object inherits, or sends a field twice', async () => {
     const { cookie, csrf } = await signedIn('demo-subgroup');
     for (const operation of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
-      const answer = await raw(service.url, 'POST', `/tracker/some-action/${operation}`, { ...FORM, cookie }, form({ _csrf: csrf, reason: 'r' }));
+      const answer = await raw(
+        service.url,
+        'POST',
+        `/tracker/some-action/${operation}`,
+        { ...FORM, cookie },
+        form({ _csrf: csrf, reason: 'r' }),
+      );
       expect({ operation, status: answer.status }).toEqual({ operation, status: 404 });
       await stillAnswers();
     }
@@ -140,7 +225,11 @@ describe('a service process under hostile requests', () => {
     const page = await raw(service.url, 'GET', '/dashboard', { cookie });
     for (const answer of [api, page]) {
       expect(answer.status).toBe(200);
-      expect(answer.headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'referrer-policy': 'same-origin', 'cache-control': 'no-store' });
+      expect(answer.headers).toMatchObject({
+        'x-content-type-options': 'nosniff',
+        'referrer-policy': 'same-origin',
+        'cache-control': 'no-store',
+      });
       expect(answer.headers['content-security-policy']).toContain("frame-ancestors 'none'");
       expect(answer.headers['content-security-policy']).toMatch(/script-src 'self'(;|$)/);
       // Development: the service is reached over plain HTTP on this machine.

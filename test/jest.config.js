@@ -11,9 +11,9 @@ const moduleNameMapper = Object.fromEntries(
 // every package whose package.json says "type": "module", found where npm installed it.
 function esmPackages(dir, prefix = '') {
   const names = [];
-  const packageDirs = fs.readdirSync(dir).flatMap((entry) =>
-    entry.startsWith('@') ? fs.readdirSync(path.join(dir, entry)).map((sub) => `${entry}/${sub}`) : [entry],
-  );
+  const packageDirs = fs
+    .readdirSync(dir)
+    .flatMap((entry) => (entry.startsWith('@') ? fs.readdirSync(path.join(dir, entry)).map((sub) => `${entry}/${sub}`) : [entry]));
   for (const name of packageDirs) {
     const manifest = path.join(dir, name, 'package.json');
     if (fs.existsSync(manifest) && JSON.parse(fs.readFileSync(manifest, 'utf8')).type === 'module') {

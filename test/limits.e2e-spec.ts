@@ -39,7 +39,9 @@ describe('limits on what one client can take', () => {
     const started = Date.now();
     const answer = await new Promise<string>((resolve, reject) => {
       const socket = connect(Number(port), '127.0.0.1', () => {
-        socket.write(`POST /reviews HTTP/1.1\r\nHost: here\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"reference":`);
+        socket.write(
+          `POST /reviews HTTP/1.1\r\nHost: here\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"reference":`,
+        );
       });
       let received = '';
       socket.on('data', (chunk) => (received += chunk.toString()));
@@ -54,7 +56,8 @@ describe('limits on what one client can take', () => {
   });
 
   it('allows far fewer sign-in attempts from one address', async () => {
-    const attempt = () => fetch(`${service.url}/sign-in`, { method: 'POST', body: new URLSearchParams({ user: 'demo-chair' }), redirect: 'manual' });
+    const attempt = () =>
+      fetch(`${service.url}/sign-in`, { method: 'POST', body: new URLSearchParams({ user: 'demo-chair' }), redirect: 'manual' });
     await expectLimitedAfter(SIGN_IN_LIMIT, await send(SIGN_IN_LIMIT + 1, attempt), 303);
   });
 
@@ -73,7 +76,12 @@ describe('limits behind a proxy the service is told to trust', () => {
 
   it('counts sign-in attempts by the address the proxy forwards, not the proxy’s own', async () => {
     const attempt = (client: string) =>
-      fetch(`${service.url}/sign-in`, { method: 'POST', headers: { 'x-forwarded-for': client }, body: new URLSearchParams({ user: 'demo-chair' }), redirect: 'manual' });
+      fetch(`${service.url}/sign-in`, {
+        method: 'POST',
+        headers: { 'x-forwarded-for': client },
+        body: new URLSearchParams({ user: 'demo-chair' }),
+        redirect: 'manual',
+      });
     for (let n = 0; n < SIGN_IN_LIMIT; n++) expect((await attempt('203.0.113.1')).status).toBe(303);
     expect((await attempt('203.0.113.1')).status).toBe(429);
     expect((await attempt('203.0.113.2')).status).toBe(303);

@@ -44,7 +44,10 @@ describe('the projection runner killed with SIGKILL at random moments', () => {
       while (written < EVENTS || kills < KILLS) {
         child = spawnTs('test/support/projection-runner.process.ts', env);
         await waitForLine(child, /^started/);
-        const leading = waitForLine(child, /^leader/).then(() => true, () => false);
+        const leading = waitForLine(child, /^leader/).then(
+          () => true,
+          () => false,
+        );
         await pause(300 + random() * 900);
         await killHard(child);
         kills += 1;

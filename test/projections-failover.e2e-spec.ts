@@ -9,7 +9,12 @@ import { caughtUp, pause, rowsAndRebuilt } from './support/projection-checks';
 type Instance = Readonly<{ url: string; process: ChildProcess }>;
 
 async function startInstance(databaseUrl: string): Promise<Instance> {
-  const { url, child } = await startServiceProcess({ DATABASE_URL: databaseUrl, AUTH_DEV_SECRET: DEV_SECRET, AUDIT_SIGNING_KEY, DEMO: 'off' });
+  const { url, child } = await startServiceProcess({
+    DATABASE_URL: databaseUrl,
+    AUTH_DEV_SECRET: DEV_SECRET,
+    AUDIT_SIGNING_KEY,
+    DEMO: 'off',
+  });
   return { url, process: child };
 }
 
@@ -44,12 +49,17 @@ describe('two service processes on one database', () => {
     };
 
     let leaders: boolean[] = [];
-    for (let tries = 0; tries < 100 && !leaders.includes(true); tries++, await pause(50)) leaders = await Promise.all(instances.map(isLeader));
+    for (let tries = 0; tries < 100 && !leaders.includes(true); tries++, await pause(50))
+      leaders = await Promise.all(instances.map(isLeader));
     expect(leaders.filter(Boolean)).toHaveLength(1);
     const leader = instances[leaders.indexOf(true)];
     const survivor = instances[leaders.indexOf(false)];
 
-    await fetch(`${survivor.url}/partners`, { method: 'POST', headers: { authorization: admin, 'content-type': 'application/json' }, body: JSON.stringify({ id: 'police', name: 'Police' }) });
+    await fetch(`${survivor.url}/partners`, {
+      method: 'POST',
+      headers: { authorization: admin, 'content-type': 'application/json' },
+      body: JSON.stringify({ id: 'police', name: 'Police' }),
+    });
     const review = await post(survivor, '/reviews', { reference: 'CSPR-9', title: 'Child T', kind: 'cspr' });
     const recommendation = await post(survivor, `/reviews/${review.id}/recommendations`, { text: 'Share information sooner' });
     const actions: string[] = [];

@@ -5,7 +5,15 @@ const TODAY = '2026-06-15';
 const PARTNERS = ['county-council', 'icb', 'police'];
 const OUTCOMES = ['raised', 'assigned', 'evidenced', 'accepted', 'closed', 'withdrawn', 'rejected', 'reopened'] as const;
 
-type Modelled = { id: string; reviewId: string; recommendationId: string; themes: string[]; partnerId?: string; dueDate?: string; status: string };
+type Modelled = {
+  id: string;
+  reviewId: string;
+  recommendationId: string;
+  themes: string[];
+  partnerId?: string;
+  dueDate?: string;
+  status: string;
+};
 
 const counts = (actions: Modelled[]) => {
   const outstanding = actions.filter((a) => a.status !== 'closed' && a.status !== 'withdrawn');
@@ -41,7 +49,10 @@ describe('reads from the read models, over HTTP', () => {
       const review = await ok('POST', '/reviews', { reference, title: `Review ${reference}`, kind: index === 0 ? 'cspr' : 'rapid-review' });
       const recommendations = [];
       for (const themes of themeSets.slice(index * 2, index * 2 + 2)) {
-        recommendations.push({ id: (await ok('POST', `/reviews/${review.id}/recommendations`, { text: `About ${themes}`, themes })).id, themes });
+        recommendations.push({
+          id: (await ok('POST', `/reviews/${review.id}/recommendations`, { text: `About ${themes}`, themes })).id,
+          themes,
+        });
       }
       reviews.push({ id: review.id, reference, recommendations });
     }
@@ -52,7 +63,13 @@ describe('reads from the read models, over HTTP', () => {
       const review = pick(reviews);
       const recommendation = pick(review.recommendations);
       const { id } = await ok('POST', '/actions', { recommendationId: recommendation.id, description: `Action ${i}` });
-      const action: Modelled = { id, reviewId: review.id, recommendationId: recommendation.id, themes: recommendation.themes, status: 'raised' };
+      const action: Modelled = {
+        id,
+        reviewId: review.id,
+        recommendationId: recommendation.id,
+        themes: recommendation.themes,
+        status: 'raised',
+      };
       model.push(action);
       const outcome = pick(OUTCOMES);
       if (outcome === 'raised') continue;
@@ -121,13 +138,17 @@ describe('reads from the read models, over HTTP', () => {
     ['overdue=false', (a: Modelled) => !(a.status !== 'closed' && a.status !== 'withdrawn' && !!a.dueDate && a.dueDate < TODAY)],
     ['theme=neglect', (a: Modelled) => a.themes.includes('neglect')],
     ['theme=information%20sharing', (a: Modelled) => a.themes.includes('information sharing')],
-    ['partner=icb&status=outstanding&overdue=true', (a: Modelled) => a.partnerId === 'icb' && a.status !== 'closed' && a.status !== 'withdrawn' && !!a.dueDate && a.dueDate < TODAY],
+    [
+      'partner=icb&status=outstanding&overdue=true',
+      (a: Modelled) => a.partnerId === 'icb' && a.status !== 'closed' && a.status !== 'withdrawn' && !!a.dueDate && a.dueDate < TODAY,
+    ],
   ])('filters by %s', async (query, keep) => {
     expect((await listAll(query)).sort()).toEqual(ids(model.filter(keep)));
   });
 
   it('filters by review', async () => {
-    for (const review of reviews) expect((await listAll(`review=${review.id}`)).sort()).toEqual(ids(model.filter((a) => a.reviewId === review.id)));
+    for (const review of reviews)
+      expect((await listAll(`review=${review.id}`)).sort()).toEqual(ids(model.filter((a) => a.reviewId === review.id)));
   });
 
   it('shows a partner agency only its own actions, and refuses to list another agency’s', async () => {
@@ -155,7 +176,10 @@ describe('reads from the read models, over HTTP', () => {
       }
       expect(all.body.find((r: { id: string }) => r.id === review.id)).toEqual(one.body);
     }
-    expect(await service.request('GET', '/reviews/no-such-review', { as: CHAIR })).toMatchObject({ status: 404, body: { code: 'review-not-found' } });
+    expect(await service.request('GET', '/reviews/no-such-review', { as: CHAIR })).toMatchObject({
+      status: 404,
+      body: { code: 'review-not-found' },
+    });
   });
 
   it('gives the assurance picture per partner, in total, per theme and per review', async () => {
@@ -169,13 +193,20 @@ describe('reads from the read models, over HTTP', () => {
     const themes = [...new Set(model.flatMap((a) => a.themes))].sort();
     expect(answer.body.themes).toEqual(themes.map((theme) => ({ theme, ...counts(model.filter((a) => a.themes.includes(theme))) })));
     expect(answer.body.reviews).toEqual(
-      reviews.map((r) => ({ reviewId: r.id, reference: r.reference, title: `Review ${r.reference}`, ...counts(model.filter((a) => a.reviewId === r.id)) })),
+      reviews.map((r) => ({
+        reviewId: r.id,
+        reference: r.reference,
+        title: `Review ${r.reference}`,
+        ...counts(model.filter((a) => a.reviewId === r.id)),
+      })),
     );
     expect(Number(answer.body.position)).toBe(await service.headPosition());
   });
 
   it('lists the partners from their read model', async () => {
-    expect((await service.request('GET', '/partners', { as: partnerUser('police') })).body.map((p: { id: string }) => p.id).sort()).toEqual(PARTNERS);
+    expect((await service.request('GET', '/partners', { as: partnerUser('police') })).body.map((p: { id: string }) => p.id).sort()).toEqual(
+      PARTNERS,
+    );
   });
 
   it('refuses bad query parameters with the field at fault', async () => {
@@ -207,14 +238,23 @@ describe('read your writes', () => {
       (await service.request('GET', `/partners?position=${partner.body.position}`, { as: CHAIR, readYourWrites: false })).body,
     ).toEqual([{ id: 'police', name: 'Police' }]);
     const review = await service.request('POST', '/reviews', { as: SUBGROUP, body: { reference: 'R', title: 'T', kind: 'cspr' } });
-    const recommendation = await service.request('POST', `/reviews/${review.body.id}/recommendations`, { as: SUBGROUP, body: { text: 'Do better' } });
-    const action = await service.request('POST', '/actions', { as: SUBGROUP, body: { recommendationId: recommendation.body.id, description: 'A' } });
+    const recommendation = await service.request('POST', `/reviews/${review.body.id}/recommendations`, {
+      as: SUBGROUP,
+      body: { text: 'Do better' },
+    });
+    const action = await service.request('POST', '/actions', {
+      as: SUBGROUP,
+      body: { recommendationId: recommendation.body.id, description: 'A' },
+    });
     for (let i = 0; i < 20; i++) {
       const write = await service.request('POST', `/actions/${action.body.id}/${i % 2 ? 'progress' : 'assign'}`, {
         as: SUBGROUP,
         body: i % 2 ? { note: `note ${i}` } : { partnerId: 'police', dueDate: `2027-01-${String(i + 1).padStart(2, '0')}` },
       });
-      const read = await service.request('GET', `/actions/${action.body.id}?position=${write.body.position}`, { as: SUBGROUP, readYourWrites: false });
+      const read = await service.request('GET', `/actions/${action.body.id}?position=${write.body.position}`, {
+        as: SUBGROUP,
+        readYourWrites: false,
+      });
       expect(read.body.version).toBe(write.body.version);
       expect(read.headers.get('etag')).toBe(`"${write.body.version}"`);
     }

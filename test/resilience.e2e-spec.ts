@@ -67,7 +67,8 @@ describe('resilience', () => {
     await app.listen({ port: 0, host: '127.0.0.1' });
     const url = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
     const headers = { authorization: `Bearer ${await signToken(SUBGROUP)}`, 'content-type': 'application/json' };
-    const register = () => fetch(`${url}/reviews`, { method: 'POST', headers, body: JSON.stringify({ reference: 'R', title: 'T', kind: 'cspr' }) });
+    const register = () =>
+      fetch(`${url}/reviews`, { method: 'POST', headers, body: JSON.stringify({ reference: 'R', title: 'T', kind: 'cspr' }) });
     try {
       expect((await register()).status).toBe(201);
       await relay.cut();
@@ -91,7 +92,8 @@ describe('resilience', () => {
     const service = await startService();
     try {
       const threadOf = () => (service.app.get(ReadModelHost) as unknown as { thread?: Worker }).thread;
-      const register = (reference: string) => service.request('POST', '/reviews', { as: SUBGROUP, body: { reference, title: reference, kind: 'cspr' } });
+      const register = (reference: string) =>
+        service.request('POST', '/reviews', { as: SUBGROUP, body: { reference, title: reference, kind: 'cspr' } });
       await register('Before');
       expect((await service.request('GET', '/reviews', { as: SUBGROUP })).body).toHaveLength(1);
 
@@ -113,13 +115,30 @@ describe('resilience', () => {
     it.each([
       [{}, /set AUTH_DEV_SECRET/],
       [{ AUTH_DEV_SECRET: 'long-enough-dev-secret', DATABASE_URL: 'not a url' }, /DATABASE_URL is not a valid URL/],
-      [{ AUTH_DEV_SECRET: 'long-enough-dev-secret', DATABASE_URL: 'postgres://u:p@127.0.0.1:1/db' }, /Cannot use the database at 127\.0\.0\.1:1\/db: the server cannot be reached/],
+      [
+        { AUTH_DEV_SECRET: 'long-enough-dev-secret', DATABASE_URL: 'postgres://u:p@127.0.0.1:1/db' },
+        /Cannot use the database at 127\.0\.0\.1:1\/db: the server cannot be reached/,
+      ],
       [{ AUTH_JWKS_URL: 'https://idp.example/jwks' }, /needs AUTH_ISSUER and AUTH_AUDIENCE/],
-      [{ AUTH_DEV_SECRET: 'long-enough-dev-secret', AUTH_JWKS_URL: 'https://idp.example/jwks', AUTH_ISSUER: 'https://idp.example', AUTH_AUDIENCE: 'la' }, /AUTH_DEV_SECRET is set beside production sign-in/],
-      [{ AUTH_DEV_SECRET: 'long-enough-dev-secret', OIDC_ISSUER_URL: 'https://idp.example' }, /AUTH_DEV_SECRET is set beside production sign-in/],
+      [
+        {
+          AUTH_DEV_SECRET: 'long-enough-dev-secret',
+          AUTH_JWKS_URL: 'https://idp.example/jwks',
+          AUTH_ISSUER: 'https://idp.example',
+          AUTH_AUDIENCE: 'la',
+        },
+        /AUTH_DEV_SECRET is set beside production sign-in/,
+      ],
+      [
+        { AUTH_DEV_SECRET: 'long-enough-dev-secret', OIDC_ISSUER_URL: 'https://idp.example' },
+        /AUTH_DEV_SECRET is set beside production sign-in/,
+      ],
       [{ AUTH_DEV_SECRET: 'long-enough-dev-secret', DEMO: 'yes' }, /DEMO must be 'on' or 'off'/],
       [{ AUTH_DEV_SECRET: 'long-enough-dev-secret', EVENT_STORE: 'eventstoredb' }, /EVENT_STORE=eventstoredb needs EVENTSTOREDB_URL/],
-      [{ AUTH_DEV_SECRET: 'long-enough-dev-secret', EVENT_STORE: 'eventstoredb', EVENTSTOREDB_URL: 'https://es' }, /EVENTSTOREDB_URL must start with esdb:/],
+      [
+        { AUTH_DEV_SECRET: 'long-enough-dev-secret', EVENT_STORE: 'eventstoredb', EVENTSTOREDB_URL: 'https://es' },
+        /EVENTSTOREDB_URL must start with esdb:/,
+      ],
     ])('refuses %p', async (env, message) => {
       await expectRefusal(env, message);
     });
@@ -127,7 +146,12 @@ describe('resilience', () => {
     it('refuses an EventStoreDB server that cannot be reached', async () => {
       const database = await createTestDatabase(2);
       try {
-        const env = { AUTH_DEV_SECRET: 'long-enough-dev-secret', DATABASE_URL: database.url, EVENT_STORE: 'eventstoredb', EVENTSTOREDB_URL: 'esdb://127.0.0.1:1?tls=false' };
+        const env = {
+          AUTH_DEV_SECRET: 'long-enough-dev-secret',
+          DATABASE_URL: database.url,
+          EVENT_STORE: 'eventstoredb',
+          EVENTSTOREDB_URL: 'esdb://127.0.0.1:1?tls=false',
+        };
         await expectRefusal(env, /EventStoreDB at 127\.0\.0\.1:1 cannot be reached/);
       } finally {
         await database.drop();

@@ -60,7 +60,8 @@ const BODIES: Record<string, (ids: Ids) => object> = {
 };
 
 /** Past authentication and authorization: a success, or a validation or state error, never 401 or 403. */
-const expectLetThrough = (who: string, status: number) => expect({ who, status, refused: status === 401 || status === 403 }).toEqual({ who, status, refused: false });
+const expectLetThrough = (who: string, status: number) =>
+  expect({ who, status, refused: status === 401 || status === 403 }).toEqual({ who, status, refused: false });
 
 type Ids = Awaited<ReturnType<typeof seedAction>> & { evidenceId: string };
 
@@ -81,17 +82,29 @@ describe('the role × endpoint matrix, for every route the OpenAPI document list
   beforeAll(async () => {
     service = await startService();
     const seeded = await seedAction(service, ['police', 'health']);
-    await service.request('POST', `/actions/${seeded.actionId}/assign`, { as: SUBGROUP, body: { partnerId: 'police', dueDate: '2099-01-31' } });
-    const evidence = await service.request('POST', `/actions/${seeded.actionId}/evidence`, { as: partnerUser('police'), body: { summary: 'e' } });
+    await service.request('POST', `/actions/${seeded.actionId}/assign`, {
+      as: SUBGROUP,
+      body: { partnerId: 'police', dueDate: '2099-01-31' },
+    });
+    const evidence = await service.request('POST', `/actions/${seeded.actionId}/evidence`, {
+      as: partnerUser('police'),
+      body: { summary: 'e' },
+    });
     ids = { ...seeded, evidenceId: evidence.body.id };
     const docs = (await service.request('GET', '/docs-json')).body as { paths: Record<string, Record<string, { description?: string }>> };
     operations = Object.entries(docs.paths).flatMap(([path, methods]) =>
-      Object.entries(methods).map(([method, operation]) => ({ key: `${method.toUpperCase()} ${path}`, method: method.toUpperCase(), path, description: operation.description })),
+      Object.entries(methods).map(([method, operation]) => ({
+        key: `${method.toUpperCase()} ${path}`,
+        method: method.toUpperCase(),
+        path,
+        description: operation.description,
+      })),
     );
   });
   afterAll(() => service.close());
 
-  const concrete = (path: string) => path.replace('{id}', path.startsWith('/reviews') ? ids.reviewId : ids.actionId).replace('{evidenceId}', ids.evidenceId);
+  const concrete = (path: string) =>
+    path.replace('{id}', path.startsWith('/reviews') ? ids.reviewId : ids.actionId).replace('{evidenceId}', ids.evidenceId);
 
   it('has a row for every operation, and documents the roles the row gives', () => {
     expect(operations.map((operation) => operation.key).sort()).toEqual(Object.keys(API).sort());
@@ -99,7 +112,13 @@ describe('the role × endpoint matrix, for every route the OpenAPI document list
       const allowed = API[key];
       if (allowed === 'public') continue;
       const roles = [...new Set(allowed.map((who) => (who === 'owner' || who === 'other' ? 'partner' : who)))].sort();
-      expect({ key, roles: (description ?? '').replace(/^Roles: |\.$/g, '').split(', ').sort() }).toEqual({ key, roles });
+      expect({
+        key,
+        roles: (description ?? '')
+          .replace(/^Roles: |\.$/g, '')
+          .split(', ')
+          .sort(),
+      }).toEqual({ key, roles });
     }
   });
 

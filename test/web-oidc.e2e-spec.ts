@@ -35,7 +35,15 @@ const ACCOUNTS: Record<string, object> = {
     const issuer = `http://127.0.0.1:${providerPort}`;
     const redirect = `http://127.0.0.1:${servicePort}/sign-in/callback`;
     const oidc = new Provider(issuer, {
-      clients: [{ client_id: 'learning-actions', client_secret: 'a-client-secret-for-the-test', redirect_uris: [redirect], response_types: ['code'], grant_types: ['authorization_code'] }],
+      clients: [
+        {
+          client_id: 'learning-actions',
+          client_secret: 'a-client-secret-for-the-test',
+          redirect_uris: [redirect],
+          response_types: ['code'],
+          grant_types: ['authorization_code'],
+        },
+      ],
       claims: { openid: ['sub'], profile: ['name'], roles: ['roles', 'partner'] },
       conformIdTokenClaims: false,
       findAccount: async (_context: unknown, id: string) =>
@@ -110,7 +118,15 @@ const ACCOUNTS: Record<string, object> = {
     expect(devSignIn.headers.get('set-cookie')).toBeNull();
   }, 30_000);
 
-  const HOSTILE_NEXT = ['/\n/evil.example', '/\t/evil.example', '/東京', '//evil.example/', '/\\evil.example', 'https://evil.example/', '/.//evil.example'];
+  const HOSTILE_NEXT = [
+    '/\n/evil.example',
+    '/\t/evil.example',
+    '/東京',
+    '//evil.example/',
+    '/\\evil.example',
+    'https://evil.example/',
+    '/.//evil.example',
+  ];
 
   it.each(HOSTILE_NEXT)('keeps only a path of its own as next when a sign-in starts with %p', async (next) => {
     const start = await fetch(`${service.url}/sign-in/oidc?next=${encodeURIComponent(next)}`, { redirect: 'manual' });

@@ -36,7 +36,12 @@ describe('web sessions', () => {
     await expectSignedIn(cookie);
     const csrf = /name="_csrf" value="([^"]+)"/.exec(await (await page('/dashboard', cookie)).text())![1];
 
-    const signOut = await fetch(`${service.url}/sign-out`, { method: 'POST', headers: { cookie }, body: new URLSearchParams({ _csrf: csrf }), redirect: 'manual' });
+    const signOut = await fetch(`${service.url}/sign-out`, {
+      method: 'POST',
+      headers: { cookie },
+      body: new URLSearchParams({ _csrf: csrf }),
+      redirect: 'manual',
+    });
     expect(signOut.status).toBe(303);
     expect(signOut.headers.get('set-cookie')).toMatch(/^la_session=;.*Max-Age=0/);
 

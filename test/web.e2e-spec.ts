@@ -4,7 +4,8 @@ import { SUBGROUP, TestService, startService } from './support/app';
 import { Browser, CHROMIUM, accessibilityViolations, launchBrowser, screenshot } from './support/browser';
 
 const available = existsSync(CHROMIUM);
-if (!available) process.stdout.write(`SKIPPED the browser tests: no Chromium at ${CHROMIUM} (apt-get install chromium, as .ci/run does).\n`);
+if (!available)
+  process.stdout.write(`SKIPPED the browser tests: no Chromium at ${CHROMIUM} (apt-get install chromium, as .ci/run does).\n`);
 
 (available ? describe : describe.skip)('the web pages, in a real browser', () => {
   let service: TestService;
@@ -28,7 +29,8 @@ if (!available) process.stdout.write(`SKIPPED the browser tests: no Chromium at 
     await page.check(`input[name="user"][value="${userId}"]`);
     await page.click('button:has-text("Sign in")');
   };
-  const count = async (partner: string, name: string) => Number(await page.textContent(`tr[data-partner="${partner}"] [data-count="${name}"] a`));
+  const count = async (partner: string, name: string) =>
+    Number(await page.textContent(`tr[data-partner="${partner}"] [data-count="${name}"] a`));
   const heading = () => page.textContent('h1');
 
   it('follows an action from raised to closed: subgroup, partner, subgroup, and the chair sees the counts change', async () => {
@@ -86,7 +88,8 @@ if (!available) process.stdout.write(`SKIPPED the browser tests: no Chromium at 
     await page.click('button:has-text("Close the action")');
     expect(await page.textContent('.govuk-notification-banner')).toContain('The action is closed');
     const timeline = await page.textContent('[data-test="timeline"]');
-    for (const step of ['Raised the action', 'Assigned it to police', 'Submitted evidence', 'Accepted the evidence', 'Closed the action']) expect(timeline).toContain(step);
+    for (const step of ['Raised the action', 'Assigned it to police', 'Submitted evidence', 'Accepted the evidence', 'Closed the action'])
+      expect(timeline).toContain(step);
     expect(timeline).toContain('Lead, Thames Valley Police');
 
     await signIn('demo-chair');
@@ -109,7 +112,9 @@ if (!available) process.stdout.write(`SKIPPED the browser tests: no Chromium at 
     await go('/tracker');
     const csrf = await page.getAttribute('input[name="_csrf"]', 'value');
     const head = await service.headPosition();
-    const forged = await page.request.post(`${service.url}/tracker/${body.items[0].id}/evidence`, { form: { _csrf: csrf!, summary: 'Not ours to evidence' } });
+    const forged = await page.request.post(`${service.url}/tracker/${body.items[0].id}/evidence`, {
+      form: { _csrf: csrf!, summary: 'Not ours to evidence' },
+    });
     expect(forged.status()).toBe(403);
     // Without the token, even the owner's own form is refused.
     const { body: own } = await service.request('GET', '/actions?partner=police', { as: SUBGROUP });

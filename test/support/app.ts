@@ -47,15 +47,29 @@ export type TestService = Readonly<{
 /** With TEST_EVENT_STORE=eventstoredb, events go to the run's EventStoreDB server, each service in a log stream of its own. */
 function eventStoreEnv(): NodeJS.ProcessEnv {
   if (process.env.TEST_EVENT_STORE !== 'eventstoredb') return {};
-  return { EVENT_STORE: 'eventstoredb', EVENTSTOREDB_URL: process.env.TEST_EVENTSTOREDB_URL, EVENTSTOREDB_LOG_STREAM: `log-${randomUUID()}` };
+  return {
+    EVENT_STORE: 'eventstoredb',
+    EVENTSTOREDB_URL: process.env.TEST_EVENTSTOREDB_URL,
+    EVENTSTOREDB_LOG_STREAM: `log-${randomUUID()}`,
+  };
 }
 
 /** The real service over real HTTP, on a fresh database of the embedded test server. */
-export async function startService(options: { auth?: AuthConfig; clock?: Clock; env?: NodeJS.ProcessEnv; port?: number } = {}): Promise<TestService> {
+export async function startService(
+  options: { auth?: AuthConfig; clock?: Clock; env?: NodeJS.ProcessEnv; port?: number } = {},
+): Promise<TestService> {
   const database = await createTestDatabase();
   await migrate(database.pool);
   // Tests make requests far faster than people do: the rate limit is off unless a test turns it on.
-  const env = { AUTH_DEV_SECRET: DEV_SECRET, DATABASE_URL: database.url, AUDIT_SIGNING_KEY, DEMO: 'off', RATE_LIMIT_PER_MINUTE: '0', ...eventStoreEnv(), ...options.env };
+  const env = {
+    AUTH_DEV_SECRET: DEV_SECRET,
+    DATABASE_URL: database.url,
+    AUDIT_SIGNING_KEY,
+    DEMO: 'off',
+    RATE_LIMIT_PER_MINUTE: '0',
+    ...eventStoreEnv(),
+    ...options.env,
+  };
   const config = { ...loadConfig(env), ...(options.auth && { auth: options.auth }) };
   const app = await createApp({ config, pool: database.pool, logger: createLogger('silent'), clock: options.clock });
   await app.listen({ port: options.port ?? 0, host: '127.0.0.1' });
@@ -100,7 +114,12 @@ export const ADMIN: TestUser = { roles: ['admin'], sub: 'admin-1', name: 'Ada Ad
 export const SUBGROUP: TestUser = { roles: ['subgroup'], sub: 'subgroup-1', name: 'Sam Subgroup' };
 export const CHAIR: TestUser = { roles: ['chair'], sub: 'chair-1', name: 'Chris Chair' };
 export const AUDITOR: TestUser = { roles: ['auditor'], sub: 'auditor-1', name: 'Alex Auditor' };
-export const partnerUser = (partner: string): TestUser => ({ roles: ['partner'], partner, sub: `lead-${partner}`, name: `Lead of ${partner}` });
+export const partnerUser = (partner: string): TestUser => ({
+  roles: ['partner'],
+  partner,
+  sub: `lead-${partner}`,
+  name: `Lead of ${partner}`,
+});
 
 /** Registers partners, a review and a recommendation, and raises one action on it. */
 export async function seedAction(service: TestService, partners = ['county-council', 'police']) {

@@ -84,7 +84,16 @@ export class AppModule implements OnApplicationShutdown {
     return {
       module: AppModule,
       imports: [CqrsModule.forRoot()],
-      controllers: [PartnersController, ReviewsController, ActionsController, AssuranceController, AuditController, HealthController, MetricsController, ...WEB_CONTROLLERS],
+      controllers: [
+        PartnersController,
+        ReviewsController,
+        ActionsController,
+        AssuranceController,
+        AuditController,
+        HealthController,
+        MetricsController,
+        ...WEB_CONTROLLERS,
+      ],
       providers: [
         { provide: DATABASE_POOL, useValue: pool },
         { provide: Metrics, useValue: metrics },

@@ -75,7 +75,12 @@ export async function createApp(dependencies: Omit<AppDependencies, 'metrics'> &
   fastify.addHook('onResponse', async (request, reply) => {
     metrics.observeRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
   });
-  await setUpHttpEdge(app, { http, strictTransport: web.strictTransport, verifyToken: app.get(TOKEN_VERIFIER), sessions: app.get(WebSessions) });
+  await setUpHttpEdge(app, {
+    http,
+    strictTransport: web.strictTransport,
+    verifyToken: app.get(TOKEN_VERIFIER),
+    sessions: app.get(WebSessions),
+  });
   await setUpWeb(app);
   app.useGlobalFilters(new ProblemFilter());
   app.useGlobalPipes(new RequestValidationPipe());

@@ -4,7 +4,17 @@ import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { once } from 'node:events';
 import { Writable } from 'node:stream';
-import { AuditCheckpoint, EventStore, ExportLine, LogHead, RecordedEvent, Verification, auditExport, readAuditCheckpoints, verifyLog } from '@app/event-store';
+import {
+  AuditCheckpoint,
+  EventStore,
+  ExportLine,
+  LogHead,
+  RecordedEvent,
+  Verification,
+  auditExport,
+  readAuditCheckpoints,
+  verifyLog,
+} from '@app/event-store';
 import { withEventLog } from './event-log';
 import { ProgressBar } from './progress-bar';
 
@@ -72,7 +82,10 @@ async function openExport(file: string): Promise<{ store: Pick<EventStore, 'read
         if (pending.position > after) events.push(pending);
         const next = await lines.next();
         const line = next.done ? undefined : parse(next.value);
-        pending = line?.kind === 'event' ? ({ ...line, position: BigInt(line.position), recordedAt: new Date(line.recordedAt) } as RecordedEvent) : undefined;
+        pending =
+          line?.kind === 'event'
+            ? ({ ...line, position: BigInt(line.position), recordedAt: new Date(line.recordedAt) } as RecordedEvent)
+            : undefined;
       }
       return events;
     },
@@ -105,7 +118,12 @@ async function verify(args: string[]): Promise<string> {
   if (!result.ok) process.exitCode = 1;
   const checkpointNote = publicKey ? '' : ' (no --public-key: signed checkpoints were not checked)';
   process.stderr.write(`${result.ok ? 'verified' : 'FAILED'}: ${result.checked} events checked${checkpointNote}\n`);
-  return JSON.stringify({ ok: result.ok, checked: result.checked, head: result.head.position.toString(), ...(result.firstBad && { firstBad: result.firstBad }) });
+  return JSON.stringify({
+    ok: result.ok,
+    checked: result.checked,
+    head: result.head.position.toString(),
+    ...(result.firstBad && { firstBad: result.firstBad }),
+  });
 }
 
 export async function auditCommand([action, ...args]: string[]): Promise<string> {

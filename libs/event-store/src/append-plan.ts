@@ -85,5 +85,10 @@ export function planAppends(tip: LogTip, recordedAt: Date, requests: readonly Ap
     if (claim) claims.set(claimKey(claim.scope, claim.key), { ...claim, streamId, version, position, createdAt: recordedAt });
     return { streamId, version, position };
   });
-  return { outcomes, events, claims: [...claims.values()], tip: { position, hash, recordedAt: events.length > 0 ? recordedAt : tip.recordedAt } };
+  return {
+    outcomes,
+    events,
+    claims: [...claims.values()],
+    tip: { position, hash, recordedAt: events.length > 0 ? recordedAt : tip.recordedAt },
+  };
 }

@@ -10,9 +10,16 @@ const signedBytes = (checkpoint: Pick<AuditCheckpoint, 'position' | 'hash' | 'si
 
 /** A short, stable name for a public key: the start of the SHA-256 of its SPKI encoding. */
 export const keyIdOf = (publicKey: KeyObject): string =>
-  createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('hex').slice(0, 16);
+  createHash('sha256')
+    .update(publicKey.export({ type: 'spki', format: 'der' }))
+    .digest('hex')
+    .slice(0, 16);
 
-export function signCheckpoint(privateKey: KeyObject, publicKey: KeyObject, at: { position: bigint; hash: string; signedAt: Date }): AuditCheckpoint {
+export function signCheckpoint(
+  privateKey: KeyObject,
+  publicKey: KeyObject,
+  at: { position: bigint; hash: string; signedAt: Date },
+): AuditCheckpoint {
   const unsigned = { position: at.position.toString(), hash: at.hash, signedAt: at.signedAt.toISOString() };
   return { ...unsigned, keyId: keyIdOf(publicKey), signature: sign(null, signedBytes(unsigned), privateKey).toString('base64') };
 }

@@ -5,7 +5,18 @@ import { EventStore } from './event-store.port';
 export type ExportLine =
   | { kind: 'head'; position: string; hash: string; exportedAt: string }
   | ({ kind: 'checkpoint' } & AuditCheckpoint)
-  | { kind: 'event'; position: string; streamId: string; version: number; eventId: string; type: string; data: object; metadata: object; recordedAt: string; hash: string };
+  | {
+      kind: 'event';
+      position: string;
+      streamId: string;
+      version: number;
+      eventId: string;
+      type: string;
+      data: object;
+      metadata: object;
+      recordedAt: string;
+      hash: string;
+    };
 
 const PAGE = 5000n;
 
@@ -21,10 +32,11 @@ export async function* auditExport(
   const head = await store.head();
   yield { kind: 'head', position: head.position.toString(), hash: head.hash, exportedAt: options.exportedAt.toISOString() };
   for (const checkpoint of checkpoints) yield { kind: 'checkpoint', ...checkpoint };
-  for (let after = 0n; after < head.position; ) {
+  for (let after = 0n; after < head.position;) {
     const events = await store.readAll(after, Number(head.position - after < PAGE ? head.position - after : PAGE));
     if (events.length === 0) break;
-    for (const event of events) yield { kind: 'event', ...event, position: event.position.toString(), recordedAt: event.recordedAt.toISOString() };
+    for (const event of events)
+      yield { kind: 'event', ...event, position: event.position.toString(), recordedAt: event.recordedAt.toISOString() };
     after = events[events.length - 1].position;
     options.onProgress?.(after, head.position);
   }

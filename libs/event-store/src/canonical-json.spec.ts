@@ -19,7 +19,9 @@ describe('canonicalJson (RFC 8785)', () => {
   });
 
   it('nests, leaves out undefined properties, and writes undefined items of arrays as null', () => {
-    expect(canonicalJson({ b: [1, undefined, { d: 'x', c: undefined }], a: { z: false, y: null } })).toBe('{"a":{"y":null,"z":false},"b":[1,null,{"d":"x"}]}');
+    expect(canonicalJson({ b: [1, undefined, { d: 'x', c: undefined }], a: { z: false, y: null } })).toBe(
+      '{"a":{"y":null,"z":false},"b":[1,null,{"d":"x"}]}',
+    );
     expect(canonicalJson([])).toBe('[]');
     expect(canonicalJson({})).toBe('{}');
   });

@@ -51,10 +51,20 @@ export class ChainVerifier {
     }
     const hash = chainHash(this.previousHash, event);
     if (hash !== event.hash) {
-      return this.fail(event.position, event.streamId, 'altered', 'the event is not what was recorded at this position: edited, moved or forged');
+      return this.fail(
+        event.position,
+        event.streamId,
+        'altered',
+        'the event is not what was recorded at this position: edited, moved or forged',
+      );
     }
     if (!this.vouchedFor(event.position, hash)) {
-      return this.fail(event.position, event.streamId, 'checkpoint-mismatch', 'the history up to here differs from the one a signed checkpoint vouched for');
+      return this.fail(
+        event.position,
+        event.streamId,
+        'checkpoint-mismatch',
+        'the history up to here differs from the one a signed checkpoint vouched for',
+      );
     }
     return this.advance(hash);
   }

@@ -27,8 +27,7 @@ export type RecordedEvent = Readonly<{
 /** Remembers the outcome of a write under a client's Idempotency-Key, stored with the events it produced. */
 export type IdempotencyClaim = Readonly<{ scope: string; key: string; fingerprint: string; outcome: JsonObject }>;
 
-export type IdempotencyRecord = IdempotencyClaim &
-  Readonly<{ streamId: string; version: number; position: bigint; createdAt: Date }>;
+export type IdempotencyRecord = IdempotencyClaim & Readonly<{ streamId: string; version: number; position: bigint; createdAt: Date }>;
 
 export type AppendOptions = Readonly<{
   /** The stream's version the events were decided on: 0 for a stream that must not exist yet. */

@@ -22,7 +22,13 @@ export type VerifyOptions = Readonly<{
  * starting from the hash stored at `after` and ending at the hash `until` records. Each event's
  * check needs only the hash before it, so the ranges of a log can be verified at once.
  */
-export type RangeTask = Readonly<{ after: bigint; previousHash: string; until: LogHead; expected: readonly ExpectedHash[]; batchSize: number }>;
+export type RangeTask = Readonly<{
+  after: bigint;
+  previousHash: string;
+  until: LogHead;
+  expected: readonly ExpectedHash[];
+  batchSize: number;
+}>;
 
 export type RangeOutcome = Readonly<{ checked: number; fault?: ChainFault }>;
 
@@ -50,9 +56,15 @@ export async function verifyLog(store: VerifiedStore, options: VerifyOptions = {
   const checkedSoFar = tasks.map(() => 0);
   const progress = (index: number, checked: number) => {
     checkedSoFar[index] = checked;
-    options.onProgress?.(checkedSoFar.reduce((sum, each) => sum + each, 0), head.position);
+    options.onProgress?.(
+      checkedSoFar.reduce((sum, each) => sum + each, 0),
+      head.position,
+    );
   };
-  const outcomes = tasks.length > 1 && store.verifyRanges ? await store.verifyRanges(tasks, progress) : [await verifyRange(store, tasks[0], (checked) => progress(0, checked))];
+  const outcomes =
+    tasks.length > 1 && store.verifyRanges
+      ? await store.verifyRanges(tasks, progress)
+      : [await verifyRange(store, tasks[0], (checked) => progress(0, checked))];
   const faulty = outcomes.findIndex((outcome) => outcome.fault);
   const counted = faulty < 0 ? outcomes : outcomes.slice(0, faulty + 1);
   const checked = counted.reduce((sum, outcome) => sum + outcome.checked, 0);
@@ -63,7 +75,13 @@ export async function verifyLog(store: VerifiedStore, options: VerifyOptions = {
 type VerifiedStore = Pick<EventStore, 'readAll' | 'head' | 'scanHashInputs' | 'verifyRanges'>;
 
 /** The log cut into `count` ranges of about the same length, each starting from the hash stored where the one before ends. */
-async function rangesOf(store: VerifiedStore, head: LogHead, count: number, expected: readonly ExpectedHash[], batchSize: number): Promise<RangeTask[]> {
+async function rangesOf(
+  store: VerifiedStore,
+  head: LogHead,
+  count: number,
+  expected: readonly ExpectedHash[],
+  batchSize: number,
+): Promise<RangeTask[]> {
   const whole: RangeTask = { after: 0n, previousHash: GENESIS_HASH, until: head, expected, batchSize };
   const length = head.position / BigInt(Math.max(1, count));
   if (count <= 1 || length === 0n) return [whole];
@@ -117,5 +135,10 @@ export async function verifyRange(store: VerifiedStore, task: RangeTask, onProgr
 async function beyondTheHead(store: VerifiedStore, head: LogHead): Promise<ChainFault | undefined> {
   const [next] = await store.readAll(head.position, 1);
   if (!next || next.position <= (await store.head()).position) return undefined;
-  return { position: next.position.toString(), stream: next.streamId, reason: 'unexpected', detail: 'an event past the position the log head records' };
+  return {
+    position: next.position.toString(),
+    stream: next.streamId,
+    reason: 'unexpected',
+    detail: 'an event past the position the log head records',
+  };
 }

@@ -40,7 +40,10 @@ export async function catchUp(
 }
 
 async function lowestCheckpoint(pool: Pool, targets: readonly ProjectionTarget[]): Promise<bigint> {
-  const checkpoints = await readCheckpoints(pool, targets.map((target) => target.checkpoint));
+  const checkpoints = await readCheckpoints(
+    pool,
+    targets.map((target) => target.checkpoint),
+  );
   return targets.reduce((lowest, target) => {
     const position = checkpoints.get(target.checkpoint)?.position ?? 0n;
     return position < lowest ? position : lowest;
@@ -51,7 +54,12 @@ async function lowestCheckpoint(pool: Pool, targets: readonly ProjectionTarget[]
  * One batch, its documents and checkpoints in one transaction, in two round trips (see
  * BatchApplication), its statements executed by name: prepared once a session, in its first round trip.
  */
-function applyInOneTransaction(pool: Pool, targets: readonly ProjectionTarget[], statements: readonly Statement[], events: readonly RecordedEvent[]): Promise<void> {
+function applyInOneTransaction(
+  pool: Pool,
+  targets: readonly ProjectionTarget[],
+  statements: readonly Statement[],
+  events: readonly RecordedEvent[],
+): Promise<void> {
   const batch = new BatchApplication(targets, events, byName);
   return inTransaction(pool, async (_client, begun) => batch.apply(begun), {
     prepare: (client) => preparations(client, statements),

@@ -28,10 +28,10 @@ export async function ensureProjectionSchema(pool: Pool, projections: readonly P
         for (const sql of createTableSql(target)) await client.query(sql);
         await client.query('DELETE FROM projection_checkpoints WHERE name = $1', [target.checkpoint]);
       }
-      await client.query(
-        'INSERT INTO projection_checkpoints (name, version, position) VALUES ($1, $2, 0) ON CONFLICT (name) DO NOTHING',
-        [target.checkpoint, target.projection.version],
-      );
+      await client.query('INSERT INTO projection_checkpoints (name, version, position) VALUES ($1, $2, 0) ON CONFLICT (name) DO NOTHING', [
+        target.checkpoint,
+        target.projection.version,
+      ]);
     }
   });
 }
@@ -59,7 +59,11 @@ const CHECKPOINTS = {
   },
 } satisfies Record<string, Statement>;
 
-export async function readCheckpoints(db: Pool | PoolClient, names: readonly string[], forUpdate = false): Promise<Map<string, Checkpoint>> {
+export async function readCheckpoints(
+  db: Pool | PoolClient,
+  names: readonly string[],
+  forUpdate = false,
+): Promise<Map<string, Checkpoint>> {
   const { rows } = await db.query<CheckpointRow>(forUpdate ? CHECKPOINTS.lock.text : CHECKPOINT_ROWS, [JSON.stringify(names)]);
   return new Map(rows.map((row) => [row.name, toCheckpoint(row)]));
 }
@@ -120,7 +124,11 @@ export class BatchApplication {
 }
 
 /** Applies a batch to each target and moves its checkpoint, in the caller's transaction. */
-export async function applyBatch(client: PoolClient, targets: readonly ProjectionTarget[], events: readonly RecordedEvent[]): Promise<void> {
+export async function applyBatch(
+  client: PoolClient,
+  targets: readonly ProjectionTarget[],
+  events: readonly RecordedEvent[],
+): Promise<void> {
   if (events.length === 0) return;
   const batch = new BatchApplication(targets, events);
   const opened = (await client.query(batch.openSql())) as QueryResult | QueryResult[];
@@ -152,16 +160,40 @@ export function batchStatements(targets: readonly ProjectionTarget[]): Statement
  */
 export const PROJECTION_BEGIN = 'BEGIN; SET LOCAL synchronous_commit TO OFF';
 
-export type ProjectionLag = Readonly<{ name: string; version: number; position: bigint; head: bigint; events: bigint; milliseconds: number }>;
+export type ProjectionLag = Readonly<{
+  name: string;
+  version: number;
+  position: bigint;
+  head: bigint;
+  events: bigint;
+  milliseconds: number;
+}>;
 
 /** How far each live projection is behind the head of the log, in events and in time. */
-export async function projectionLag(pool: Pool, store: Pick<EventStore, 'headPosition' | 'readAll'>, projections: readonly Projection[]): Promise<ProjectionLag[]> {
-  const [checkpoints, head] = await Promise.all([readCheckpoints(pool, projections.map((p) => p.name)), store.headPosition()]);
+export async function projectionLag(
+  pool: Pool,
+  store: Pick<EventStore, 'headPosition' | 'readAll'>,
+  projections: readonly Projection[],
+): Promise<ProjectionLag[]> {
+  const [checkpoints, head] = await Promise.all([
+    readCheckpoints(
+      pool,
+      projections.map((p) => p.name),
+    ),
+    store.headPosition(),
+  ]);
   return Promise.all(
     projections.map(async ({ name, version }) => {
       const position = checkpoints.get(name)?.position ?? 0n;
       const [next] = position < head ? await store.readAll(position, 1) : [];
-      return { name, version, position, head, events: head - position, milliseconds: next ? Math.max(0, Date.now() - next.recordedAt.getTime()) : 0 };
+      return {
+        name,
+        version,
+        position,
+        head,
+        events: head - position,
+        milliseconds: next ? Math.max(0, Date.now() - next.recordedAt.getTime()) : 0,
+      };
     }),
   );
 }

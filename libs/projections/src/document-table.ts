@@ -25,7 +25,10 @@ type Row = { position: bigint; doc: object; stored: boolean };
  * current versions the table holds that were followed, and adds the new versions; any other
  * replaces each key's row.
  */
-export function documentStatements({ projection, table }: ProjectionTarget): Readonly<{ load: Statement; close?: Statement; write: Statement }> {
+export function documentStatements({
+  projection,
+  table,
+}: ProjectionTarget): Readonly<{ load: Statement; close?: Statement; write: Statement }> {
   const current = projection.keepsHistory ? ' AND valid_to IS NULL' : '';
   return {
     load: {
@@ -55,7 +58,11 @@ export function documentStatements({ projection, table }: ProjectionTarget): Rea
 }
 
 /** The statements that write documents, as text, so that they can share a round trip with others. */
-export function writeDocumentsSql(target: ProjectionTarget, { rows, closings }: DocumentChanges, render: StatementRenderer = inline): string {
+export function writeDocumentsSql(
+  target: ProjectionTarget,
+  { rows, closings }: DocumentChanges,
+  render: StatementRenderer = inline,
+): string {
   const { close, write } = documentStatements(target);
   const statements: string[] = [];
   if (closings.length > 0 && close) statements.push(render(close, [jsonLiteral(closings)]));
@@ -75,7 +82,9 @@ export function createTableSql(target: ProjectionTarget): string[] {
 
 /** The table with its columns and no index, not even its key: a rebuild that only appends adds them once it is full. */
 export function createTableOnlySql({ projection, table }: ProjectionTarget): string {
-  const identity = projection.keepsHistory ? ['key text NOT NULL', 'position bigint NOT NULL', 'valid_to bigint'] : ['key text NOT NULL', 'position bigint NOT NULL'];
+  const identity = projection.keepsHistory
+    ? ['key text NOT NULL', 'position bigint NOT NULL', 'valid_to bigint']
+    : ['key text NOT NULL', 'position bigint NOT NULL'];
   return `CREATE TABLE ${table} (${[...identity, 'doc jsonb NOT NULL', ...(projection.columns ?? [])].join(', ')})`;
 }
 
@@ -99,7 +108,11 @@ const copyField = (value: string) => value.replace(/[\\\n\r\t]/g, (character) =>
  * Appends documents to a table with COPY, for a rebuild filling an empty table: far cheaper for
  * the database than statements, and no row is ever looked up. In the caller's transaction.
  */
-export async function copyDocuments(client: PoolClient, { projection, table }: ProjectionTarget, rows: readonly DocumentRow[]): Promise<void> {
+export async function copyDocuments(
+  client: PoolClient,
+  { projection, table }: ProjectionTarget,
+  rows: readonly DocumentRow[],
+): Promise<void> {
   if (rows.length === 0) return;
   const columns = projection.keepsHistory ? 'key, position, valid_to, doc' : 'key, position, doc';
   const chunks = function* () {

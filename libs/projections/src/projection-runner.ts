@@ -36,7 +36,8 @@ export class ProjectionRunner {
   private pending = false;
   private wakeUp?: () => void;
   private leading = false;
-  private readonly options: Required<Omit<ProjectionRunnerOptions, 'onApplied' | 'onLeadership' | 'onRebuild' | 'onError'>> & ProjectionRunnerOptions;
+  private readonly options: Required<Omit<ProjectionRunnerOptions, 'onApplied' | 'onLeadership' | 'onRebuild' | 'onError'>> &
+    ProjectionRunnerOptions;
 
   constructor(options: ProjectionRunnerOptions) {
     this.options = { name: 'read-models', batchSize: 1000, pollIntervalMs: 1000, electionIntervalMs: 1000, ...options };
@@ -141,7 +142,10 @@ export class ProjectionRunner {
 
   private async rebuildChangedProjections(): Promise<void> {
     const { pool, store, projections, batchSize, onRebuild } = this.options;
-    const checkpoints = await readCheckpoints(pool, projections.map((projection) => projection.name));
+    const checkpoints = await readCheckpoints(
+      pool,
+      projections.map((projection) => projection.name),
+    );
     const changed = projections.filter((projection) => checkpoints.get(projection.name)?.version !== projection.version);
     if (changed.length > 0) await rebuildProjections(pool, store, changed, { batchSize, onProgress: onRebuild });
   }

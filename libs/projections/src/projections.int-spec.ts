@@ -25,7 +25,11 @@ describe('projections on PostgreSQL', () => {
   let database: TestDatabase;
   let store: PostgresEventStore;
   const append = (streamId = `s-${randomUUID()}`, count = 1) =>
-    store.appendToStream(streamId, Array.from({ length: count }, () => anEvent()), { expectedVersion: 0 });
+    store.appendToStream(
+      streamId,
+      Array.from({ length: count }, () => anEvent()),
+      { expectedVersion: 0 },
+    );
 
   beforeEach(async () => {
     database = await createTestDatabase(20);
@@ -54,7 +58,11 @@ describe('projections on PostgreSQL', () => {
   it.each([
     ['by statement, standard_conforming_strings on', 'on', writeDocuments],
     ['by statement, standard_conforming_strings off', 'off', writeDocuments],
-    ['by COPY', 'on', (client: PoolClient, target: ProjectionTarget, changes: DocumentChanges) => copyDocuments(client, target, changes.rows)],
+    [
+      'by COPY',
+      'on',
+      (client: PoolClient, target: ProjectionTarget, changes: DocumentChanges) => copyDocuments(client, target, changes.rows),
+    ],
   ])('writes documents with quotes, backslashes and any text exactly (%s)', async (_, conforming, write) => {
     const projection = countingProjection();
     await ensureProjectionSchema(database.pool, [projection]);
@@ -72,13 +80,16 @@ describe('projections on PostgreSQL', () => {
     const counting = countingProjection();
     const history = historyOf(counting);
     const versions = async () =>
-      (await database.pool.query('SELECT key, position, valid_to, doc->>\'count\' AS count FROM event_counts_history ORDER BY key, position')).rows.map(
-        (row) => [row.key, Number(row.position), row.valid_to === null ? null : Number(row.valid_to), Number(row.count)],
-      );
+      (
+        await database.pool.query("SELECT key, position, valid_to, doc->>'count' AS count FROM event_counts_history ORDER BY key, position")
+      ).rows.map((row) => [row.key, Number(row.position), row.valid_to === null ? null : Number(row.valid_to), Number(row.count)]);
     const countsAt = async (position: number) =>
-      (await database.pool.query(`SELECT key, doc->>'count' AS count FROM event_counts_history WHERE ${validAt('$1::bigint')} ORDER BY key`, [position])).rows.map(
-        (row) => [row.key, Number(row.count)],
-      );
+      (
+        await database.pool.query(
+          `SELECT key, doc->>'count' AS count FROM event_counts_history WHERE ${validAt('$1::bigint')} ORDER BY key`,
+          [position],
+        )
+      ).rows.map((row) => [row.key, Number(row.count)]);
     const EXPECTED = [
       ['s-1', 1, 2, 1],
       ['s-1', 2, 4, 2],
@@ -105,9 +116,18 @@ describe('projections on PostgreSQL', () => {
       await inTransaction(database.pool, (client) => applyBatch(client, [target], events));
       expect(await versions()).toEqual(EXPECTED);
       expect(await countsAt(0)).toEqual([]);
-      expect(await countsAt(3)).toEqual([['s-1', 2], ['s-2', 1]]);
-      expect(await countsAt(4)).toEqual([['s-1', 3], ['s-2', 1]]);
-      expect(await countsAt(99)).toEqual([['s-1', 3], ['s-2', 2]]);
+      expect(await countsAt(3)).toEqual([
+        ['s-1', 2],
+        ['s-2', 1],
+      ]);
+      expect(await countsAt(4)).toEqual([
+        ['s-1', 3],
+        ['s-2', 1],
+      ]);
+      expect(await countsAt(99)).toEqual([
+        ['s-1', 3],
+        ['s-2', 2],
+      ]);
     });
 
     it.each([
@@ -117,7 +137,10 @@ describe('projections on PostgreSQL', () => {
     ])('rebuilds the same versions, %s', async (_, keyedWithinStream, options) => {
       await rebuildProjections(database.pool, store, [historyOf(countingProjection(1, keyedWithinStream))], { batchSize: 2, ...options });
       expect(await versions()).toEqual(EXPECTED);
-      expect(await countsAt(3)).toEqual([['s-1', 2], ['s-2', 1]]);
+      expect(await countsAt(3)).toEqual([
+        ['s-1', 2],
+        ['s-2', 1],
+      ]);
     });
 
     it('writes the versions of each write in the order of their positions, as the runner does, whatever order they were folded in', async () => {
@@ -129,24 +152,27 @@ describe('projections on PostgreSQL', () => {
     it.each([
       ['copied from the history', false],
       ['folded with the history, stream by stream', true],
-    ])('rebuilds the projection with its history, its documents the versions still valid, as kept live (%s)', async (_, keyedWithinStream) => {
-      const counting = countingProjection(1, keyedWithinStream);
-      const history = historyOf(counting);
-      await ensureProjectionSchema(database.pool, [counting]);
-      const documents = async () => (await database.pool.query('SELECT key, position, doc FROM event_counts ORDER BY key')).rows;
-      await inTransaction(database.pool, async (client) => applyBatch(client, [liveTarget(counting)], await store.readAll(0n, 100)));
-      const live = await documents();
-      await store.appendToStream('s-3', [anEvent()], { expectedVersion: 0 });
-      await inTransaction(database.pool, async (client) => applyBatch(client, [liveTarget(counting)], await store.readAll(5n, 100)));
-      const liveAfter = await documents();
-      expect(liveAfter).toHaveLength(live.length + 1);
+    ])(
+      'rebuilds the projection with its history, its documents the versions still valid, as kept live (%s)',
+      async (_, keyedWithinStream) => {
+        const counting = countingProjection(1, keyedWithinStream);
+        const history = historyOf(counting);
+        await ensureProjectionSchema(database.pool, [counting]);
+        const documents = async () => (await database.pool.query('SELECT key, position, doc FROM event_counts ORDER BY key')).rows;
+        await inTransaction(database.pool, async (client) => applyBatch(client, [liveTarget(counting)], await store.readAll(0n, 100)));
+        const live = await documents();
+        await store.appendToStream('s-3', [anEvent()], { expectedVersion: 0 });
+        await inTransaction(database.pool, async (client) => applyBatch(client, [liveTarget(counting)], await store.readAll(5n, 100)));
+        const liveAfter = await documents();
+        expect(liveAfter).toHaveLength(live.length + 1);
 
-      await rebuildProjections(database.pool, store, [counting, history], { batchSize: 2, capacity: 1, flushEvery: 1 });
-      expect(await versions()).toEqual([...EXPECTED, ['s-3', 6, null, 1]]);
-      expect(await documents()).toEqual(liveAfter);
-      const checkpoints = await readCheckpoints(database.pool, ['event-counts', 'event-counts-history']);
-      expect([...checkpoints.values()].map((checkpoint) => checkpoint.position)).toEqual([6n, 6n]);
-    });
+        await rebuildProjections(database.pool, store, [counting, history], { batchSize: 2, capacity: 1, flushEvery: 1 });
+        expect(await versions()).toEqual([...EXPECTED, ['s-3', 6, null, 1]]);
+        expect(await documents()).toEqual(liveAfter);
+        const checkpoints = await readCheckpoints(database.pool, ['event-counts', 'event-counts-history']);
+        expect([...checkpoints.values()].map((checkpoint) => checkpoint.position)).toEqual([6n, 6n]);
+      },
+    );
   });
 
   describe('with the statements its sessions prepare', () => {
@@ -170,8 +196,12 @@ describe('projections on PostgreSQL', () => {
         await database.pool.query(
           `INSERT INTO event_counts (key, position, doc) SELECT 'many-' || n, 0, '{"count": 1, "positions": []}' FROM generate_series(1, 50000) AS n`,
         );
-        await database.pool.query("INSERT INTO event_counts_history (key, position, doc) SELECT key, position, doc FROM event_counts WHERE key LIKE 'many-%'");
-        const { rows } = await database.pool.query("SELECT reltuples FROM pg_class WHERE relname IN ('event_counts', 'event_counts_history')");
+        await database.pool.query(
+          "INSERT INTO event_counts_history (key, position, doc) SELECT key, position, doc FROM event_counts WHERE key LIKE 'many-%'",
+        );
+        const { rows } = await database.pool.query(
+          "SELECT reltuples FROM pg_class WHERE relname IN ('event_counts', 'event_counts_history')",
+        );
         expect(rows.map((row) => row.reltuples)).toEqual([-1, -1]);
 
         plans.length = 0;
@@ -253,7 +283,9 @@ describe('projections on PostgreSQL', () => {
   });
 
   it('elects one leader, and another runner takes over within 5 s when it stops', async () => {
-    const runners = [0, 1].map(() => new ProjectionRunner({ pool: database.pool, store, projections: [countingProjection()], electionIntervalMs: 200 }));
+    const runners = [0, 1].map(
+      () => new ProjectionRunner({ pool: database.pool, store, projections: [countingProjection()], electionIntervalMs: 200 }),
+    );
     runners.forEach((runner) => runner.start());
     try {
       await until(async () => runners.some((runner) => runner.isLeader));

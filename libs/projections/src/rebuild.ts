@@ -1,7 +1,15 @@
 import { Pool, PoolClient } from 'pg';
 import { EventStore, RecordedEvent } from '@app/event-store';
 import { PROJECTION_BEGIN, applyBatch, moveCheckpoints, readCheckpoints } from './checkpoints';
-import { DocumentBuffer, DocumentChanges, copyDocuments, createIndexesSql, createTableOnlySql, primaryKeySql, writeDocuments } from './document-table';
+import {
+  DocumentBuffer,
+  DocumentChanges,
+  copyDocuments,
+  createIndexesSql,
+  createTableOnlySql,
+  primaryKeySql,
+  writeDocuments,
+} from './document-table';
 import { Projection, ProjectionTarget, liveTarget, shadowTarget } from './projection';
 import { StreamFold } from './stream-fold';
 import { inTransaction } from './transaction';
@@ -66,7 +74,10 @@ export async function rebuildProjections(
   const lock = await pool.connect();
   lock.on('error', () => undefined);
   try {
-    const { rows } = await lock.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext(key)) AS locked FROM unnest($1::text[]) AS key', [lockKeys]);
+    const { rows } = await lock.query<{ locked: boolean }>(
+      'SELECT pg_try_advisory_lock(hashtext(key)) AS locked FROM unnest($1::text[]) AS key',
+      [lockKeys],
+    );
     if (rows.some((row) => !row.locked)) throw new RebuildAlreadyRunning(names);
 
     const until = await store.headPosition();
@@ -85,7 +96,12 @@ export async function rebuildProjections(
     });
     let events = 0;
     let head = until;
-    const progress = (position: bigint): RebuildProgress => ({ projections: names, events, position, head: head > position ? head : position });
+    const progress = (position: bigint): RebuildProgress => ({
+      projections: names,
+      events,
+      position,
+      head: head > position ? head : position,
+    });
     const pass: Pass = {
       until,
       batchSize,
@@ -106,22 +122,39 @@ export async function rebuildProjections(
     // documents and key, then every other index, two builds at a time (each keeps a database
     // core busy; two on one table may run at once), then statistics, so that the planner uses the
     // indexes from the first query on the swapped-in tables. Histories, the largest, go first.
-    const largestFirst = [...shadows].sort((a, b) => Number(b.projection.keepsHistory ?? false) - Number(a.projection.keepsHistory ?? false));
+    const largestFirst = [...shadows].sort(
+      (a, b) => Number(b.projection.keepsHistory ?? false) - Number(a.projection.keepsHistory ?? false),
+    );
     await twoAtATime(largestFirst, async (shadow) => {
       const history = historyShadowOf(shadow);
       if (history && !filledWithHistory.includes(shadow)) {
-        await pool.query(`INSERT INTO ${shadow.table} (key, position, doc) SELECT key, position, doc FROM ${history.table} WHERE valid_to IS NULL`);
+        await pool.query(
+          `INSERT INTO ${shadow.table} (key, position, doc) SELECT key, position, doc FROM ${history.table} WHERE valid_to IS NULL`,
+        );
       }
       if (!inOrder.includes(shadow)) await pool.query(primaryKeySql(shadow));
     });
     await twoAtATime(largestFirst.flatMap(createIndexesSql), (sql) => pool.query(sql));
     await twoAtATime(largestFirst, (shadow) => pool.query(`ANALYZE ${shadow.table}`));
-    await inTransaction(pool, (client) => moveCheckpoints(client, shadows.map((shadow) => shadow.checkpoint), until));
+    await inTransaction(pool, (client) =>
+      moveCheckpoints(
+        client,
+        shadows.map((shadow) => shadow.checkpoint),
+        until,
+      ),
+    );
 
     return await inTransaction(pool, async (client) => {
-      await readCheckpoints(client, [...lives, ...shadows].map((target) => target.checkpoint), true);
+      await readCheckpoints(
+        client,
+        [...lives, ...shadows].map((target) => target.checkpoint),
+        true,
+      );
       for (;;) {
-        const reached = await readCheckpoints(client, shadows.map((shadow) => shadow.checkpoint));
+        const reached = await readCheckpoints(
+          client,
+          shadows.map((shadow) => shadow.checkpoint),
+        );
         const position = shadows.reduce((lowest, shadow) => {
           const at = reached.get(shadow.checkpoint)!.position;
           return at < lowest ? at : lowest;
@@ -176,7 +209,11 @@ class ShadowWriter {
 }
 
 /** Reads pages of events ahead: the next page is on its way while this one is folded. */
-async function readAhead(read: (last: RecordedEvent | undefined) => Promise<RecordedEvent[]>, batchSize: number, fold: (batch: RecordedEvent[]) => Promise<void>): Promise<void> {
+async function readAhead(
+  read: (last: RecordedEvent | undefined) => Promise<RecordedEvent[]>,
+  batchSize: number,
+  fold: (batch: RecordedEvent[]) => Promise<void>,
+): Promise<void> {
   let next: Promise<RecordedEvent[]> | undefined = read(undefined);
   while (next) {
     const batch: RecordedEvent[] = await next;
@@ -188,7 +225,12 @@ async function readAhead(read: (last: RecordedEvent | undefined) => Promise<Reco
 }
 
 /** Folds the log up to `until`, stream by stream, into empty shadow tables without keys, by COPY. */
-async function foldByStream(pool: Pool, readByStream: NonNullable<EventStore['readByStream']>, folds: readonly StreamFold[], pass: Pass): Promise<void> {
+async function foldByStream(
+  pool: Pool,
+  readByStream: NonNullable<EventStore['readByStream']>,
+  folds: readonly StreamFold[],
+  pass: Pass,
+): Promise<void> {
   const writer = new ShadowWriter(pool);
   const flush = () => {
     const rows = folds.flatMap((fold) => fold.takeRows());
@@ -198,7 +240,8 @@ async function foldByStream(pool: Pool, readByStream: NonNullable<EventStore['re
   };
   let events = 0;
   let stream: string | undefined;
-  const read = (last: RecordedEvent | undefined) => readByStream(pass.until, last && { streamId: last.streamId, version: last.version }, pass.batchSize);
+  const read = (last: RecordedEvent | undefined) =>
+    readByStream(pass.until, last && { streamId: last.streamId, version: last.version }, pass.batchSize);
   await readAhead(read, pass.batchSize, async (batch) => {
     for (const event of batch) {
       if (event.streamId !== stream) {
@@ -220,7 +263,12 @@ async function foldByStream(pool: Pool, readByStream: NonNullable<EventStore['re
  * Folds the log up to `until`, in global order, into the empty shadow tables, keeping documents in
  * memory between writes. Reads only the event types the projections handle, when they say.
  */
-async function foldInOrder(pool: Pool, store: Pick<EventStore, 'readAll'>, shadows: readonly ProjectionTarget[], pass: Pass & { capacity: number }): Promise<void> {
+async function foldInOrder(
+  pool: Pool,
+  store: Pick<EventStore, 'readAll'>,
+  shadows: readonly ProjectionTarget[],
+  pass: Pass & { capacity: number },
+): Promise<void> {
   const buffers = shadows.map((shadow) => new DocumentBuffer(shadow, { capacity: pass.capacity, tableStartsEmpty: true }));
   const writer = new ShadowWriter(pool);
   const flush = (last = false) => {
@@ -236,7 +284,9 @@ async function foldInOrder(pool: Pool, store: Pick<EventStore, 'readAll'>, shado
       },
     );
   };
-  const types = shadows.every((shadow) => shadow.projection.eventTypes) ? shadows.flatMap((shadow) => shadow.projection.eventTypes!) : undefined;
+  const types = shadows.every((shadow) => shadow.projection.eventTypes)
+    ? shadows.flatMap((shadow) => shadow.projection.eventTypes!)
+    : undefined;
   const read = async (last: RecordedEvent | undefined) =>
     last && last.position >= pass.until ? [] : store.readAll(last?.position ?? 0n, pass.batchSize, { types });
   await readAhead(read, pass.batchSize, async (page) => {

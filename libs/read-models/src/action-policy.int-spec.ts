@@ -20,7 +20,12 @@ describe('the action policy in SQL', () => {
     );
     expect(rows).toHaveLength(cases.length);
     expect(rows.map((row) => ({ status: row.status, dueDate: row.due_date, outstanding: row.outstanding, overdue: row.overdue }))).toEqual(
-      cases.map(({ status, dueDate }) => ({ status, dueDate, outstanding: isOutstanding(status), overdue: isOverdue(status, dueDate, today) })),
+      cases.map(({ status, dueDate }) => ({
+        status,
+        dueDate,
+        outstanding: isOutstanding(status),
+        overdue: isOverdue(status, dueDate, today),
+      })),
     );
   });
 });

@@ -6,4 +6,5 @@ const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
 export const outstandingSql = (status: string): string => `${status} NOT IN (${FINAL_STATUSES.map(literal).join(', ')})`;
 
 /** `isOverdue` as SQL: over whether the action is outstanding, its due date (a YYYY-MM-DD text or null) and today's. */
-export const overdueSql = (outstanding: string, dueDate: string, today: string): string => `(${outstanding} AND coalesce(${dueDate} < ${today}, false))`;
+export const overdueSql = (outstanding: string, dueDate: string, today: string): string =>
+  `(${outstanding} AND coalesce(${dueDate} < ${today}, false))`;

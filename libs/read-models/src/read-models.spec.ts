@@ -70,13 +70,25 @@ describe('action list', () => {
 });
 
 describe('review list', () => {
-  const registered = recorded('review-r1', 1, 'ReviewRegistered', { reviewId: 'r1', reference: 'CSPR-1', title: 'Child R', kind: 'cspr', themes: ['neglect'] });
+  const registered = recorded('review-r1', 1, 'ReviewRegistered', {
+    reviewId: 'r1',
+    reference: 'CSPR-1',
+    title: 'Child R',
+    kind: 'cspr',
+    themes: ['neglect'],
+  });
 
   it('gathers a review with its recommendations in the order they were recorded', () => {
     const doc = foldDocuments(evolveReviewDocument, [
       registered,
       recorded('recommendation-m1', 1, 'RecommendationRecorded', { recommendationId: 'm1', reviewId: 'r1', text: 'First', themes: [] }, 7),
-      recorded('recommendation-m2', 1, 'RecommendationRecorded', { recommendationId: 'm2', reviewId: 'r1', text: 'Second', themes: ['neglect'] }, 8),
+      recorded(
+        'recommendation-m2',
+        1,
+        'RecommendationRecorded',
+        { recommendationId: 'm2', reviewId: 'r1', text: 'Second', themes: ['neglect'] },
+        8,
+      ),
     ]);
     expect(doc).toEqual({
       reviewId: 'r1',
@@ -94,14 +106,19 @@ describe('review list', () => {
 
   it('keeps no document for a recommendation of a review it never saw', () => {
     expect(
-      evolveReviewDocument(undefined, recorded('recommendation-m3', 1, 'RecommendationRecorded', { recommendationId: 'm3', reviewId: 'r9', text: 'x', themes: [] })),
+      evolveReviewDocument(
+        undefined,
+        recorded('recommendation-m3', 1, 'RecommendationRecorded', { recommendationId: 'm3', reviewId: 'r9', text: 'x', themes: [] }),
+      ),
     ).toBeUndefined();
   });
 });
 
 describe('partner list', () => {
   it('names a partner by its id', () => {
-    expect(evolvePartnerDocument(undefined, recorded('partners', 1, 'PartnerRegistered', { partnerId: 'police', name: 'Thames Valley Police' }))).toEqual({
+    expect(
+      evolvePartnerDocument(undefined, recorded('partners', 1, 'PartnerRegistered', { partnerId: 'police', name: 'Thames Valley Police' })),
+    ).toEqual({
       id: 'police',
       name: 'Thames Valley Police',
       registeredAt: at(1).toISOString(),

@@ -43,45 +43,61 @@ export const ACTION_OPERATIONS = {
   'due-date': operation({
     permission: 'reviseDueDate',
     request: ReviseDueDateRequest,
-    command: (actionId, request, context) => new ChangeActionCommand(actionId, { type: 'ReviseDueDate', actor: context.actor, ...request }, context),
+    command: (actionId, request, context) =>
+      new ChangeActionCommand(actionId, { type: 'ReviseDueDate', actor: context.actor, ...request }, context),
   }),
   progress: operation({
     permission: 'noteProgress',
     request: NoteProgressRequest,
-    command: (actionId, request, context) => new ChangeActionCommand(actionId, { type: 'NoteProgress', actor: context.actor, ...request }, context),
+    command: (actionId, request, context) =>
+      new ChangeActionCommand(actionId, { type: 'NoteProgress', actor: context.actor, ...request }, context),
   }),
   evidence: operation({
     permission: 'submitEvidence',
     request: SubmitEvidenceRequest,
     command: (actionId, { id: evidenceId = randomUUID(), ...request }, context) =>
-      new ChangeActionCommand(actionId, { type: 'SubmitEvidence', actor: context.actor, evidenceId, ...request }, context, { id: evidenceId, actionId }),
+      new ChangeActionCommand(actionId, { type: 'SubmitEvidence', actor: context.actor, evidenceId, ...request }, context, {
+        id: evidenceId,
+        actionId,
+      }),
   }),
   accept: operation({
     permission: 'acceptEvidence',
     request: AcceptEvidenceRequest,
     command: (actionId, request, context, target) =>
-      new ChangeActionCommand(actionId, { type: 'AcceptEvidence', actor: context.actor, evidenceId: evidenceOf(target), ...request }, context),
+      new ChangeActionCommand(
+        actionId,
+        { type: 'AcceptEvidence', actor: context.actor, evidenceId: evidenceOf(target), ...request },
+        context,
+      ),
   }),
   reject: operation({
     permission: 'rejectEvidence',
     request: ReasonRequest,
     command: (actionId, request, context, target) =>
-      new ChangeActionCommand(actionId, { type: 'RejectEvidence', actor: context.actor, evidenceId: evidenceOf(target), ...request }, context),
+      new ChangeActionCommand(
+        actionId,
+        { type: 'RejectEvidence', actor: context.actor, evidenceId: evidenceOf(target), ...request },
+        context,
+      ),
   }),
   close: operation({
     permission: 'closeAction',
     request: CloseActionRequest,
-    command: (actionId, request, context) => new ChangeActionCommand(actionId, { type: 'CloseAction', actor: context.actor, ...request }, context),
+    command: (actionId, request, context) =>
+      new ChangeActionCommand(actionId, { type: 'CloseAction', actor: context.actor, ...request }, context),
   }),
   reopen: operation({
     permission: 'reopenAction',
     request: ReasonRequest,
-    command: (actionId, request, context) => new ChangeActionCommand(actionId, { type: 'ReopenAction', actor: context.actor, ...request }, context),
+    command: (actionId, request, context) =>
+      new ChangeActionCommand(actionId, { type: 'ReopenAction', actor: context.actor, ...request }, context),
   }),
   withdraw: operation({
     permission: 'withdrawAction',
     request: ReasonRequest,
-    command: (actionId, request, context) => new ChangeActionCommand(actionId, { type: 'WithdrawAction', actor: context.actor, ...request }, context),
+    command: (actionId, request, context) =>
+      new ChangeActionCommand(actionId, { type: 'WithdrawAction', actor: context.actor, ...request }, context),
   }),
 };
 
@@ -93,7 +109,13 @@ export const isActionOperation = (name: string): name is ActionOperationName => 
  * The command a request for the operation named at run time becomes (the pages post the name). The
  * request must have passed that operation's own request class, which is what makes the cast sound.
  */
-export function commandFor(name: ActionOperationName, actionId: string, request: object, context: WriteContext, target: Target): ChangeActionCommand | AssignActionCommand {
+export function commandFor(
+  name: ActionOperationName,
+  actionId: string,
+  request: object,
+  context: WriteContext,
+  target: Target,
+): ChangeActionCommand | AssignActionCommand {
   const { command } = ACTION_OPERATIONS[name] as ActionOperation<object>;
   return command(actionId, request, context, target);
 }

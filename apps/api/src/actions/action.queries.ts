@@ -48,7 +48,13 @@ export class GetActionHandler implements IQueryHandler<GetActionQuery> {
 
   async execute({ actionId, actor, asOf }: GetActionQuery): Promise<ActionView> {
     const scope = await this.scopes.resolve(asOf);
-    const [action] = await documentsIn(this.pool, scope, actionList, 'key', new SqlConditions().add((p) => `key = ${p(actionId)}`));
+    const [action] = await documentsIn(
+      this.pool,
+      scope,
+      actionList,
+      'key',
+      new SqlConditions().add((p) => `key = ${p(actionId)}`),
+    );
     if (!action) throw notFound();
     // Authorised against the action as it is shown: who owned it then.
     requireReadAccess(actor, action);
@@ -61,7 +67,8 @@ const encodeCursor = (raisedPosition: string) => Buffer.from(`a${raisedPosition}
 
 function decodeCursor(cursor: string): string {
   const match = CURSOR.exec(Buffer.from(cursor, 'base64url').toString());
-  if (!match || !isLogPosition(match[1])) throw new ValidationFailed([{ field: 'cursor', message: 'must be a nextCursor from an earlier page' }]);
+  if (!match || !isLogPosition(match[1]))
+    throw new ValidationFailed([{ field: 'cursor', message: 'must be a nextCursor from an earlier page' }]);
   return match[1];
 }
 

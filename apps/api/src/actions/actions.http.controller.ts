@@ -121,17 +121,24 @@ export class ActionsController {
     type: ActionView,
     headers: { ETag: { description: 'The version, quoted: send it as If-Match', schema: { type: 'string' } } },
   })
-  async get(@Param('id') id: string, @Query() read: AsOfRequest, @CurrentActor() actor: Actor, @Res({ passthrough: true }) reply: Reply): Promise<ActionView> {
+  async get(
+    @Param('id') id: string,
+    @Query() read: AsOfRequest,
+    @CurrentActor() actor: Actor,
+    @Res({ passthrough: true }) reply: Reply,
+  ): Promise<ActionView> {
     const view = await this.queries.execute(new GetActionQuery(id, actor, read.asOf));
     reply.header('etag', `"${view.version}"`);
     return view;
   }
 
   @Get(':id/history')
-  @ReadRoute({ summary: 'Every event of the action, in order, with who and when', permission: 'readActionHistory', type: [HistoryEntryView] })
+  @ReadRoute({
+    summary: 'Every event of the action, in order, with who and when',
+    permission: 'readActionHistory',
+    type: [HistoryEntryView],
+  })
   history(@Param('id') id: string, @Query() _read: ReadRequest): Promise<HistoryEntryView[]> {
     return this.queries.execute(new GetActionHistoryQuery(id));
   }
 }
-
-

@@ -69,7 +69,9 @@ export class GetAssuranceHandler implements IQueryHandler<GetAssuranceQuery> {
         position: counts.position.toString(),
         partners: partners.map((doc) => ({ partnerId: doc.id, name: doc.name, ...(byPartner.get(doc.id) ?? NO_ACTIONS) })),
         totals: counts.total,
-        themes: [...byTheme].map(([theme, themeCounts]) => ({ theme: theme!, ...themeCounts })).sort((a, b) => a.theme.localeCompare(b.theme)),
+        themes: [...byTheme]
+          .map(([theme, themeCounts]) => ({ theme: theme!, ...themeCounts }))
+          .sort((a, b) => a.theme.localeCompare(b.theme)),
         reviews: reviews.map((doc) => ({
           reviewId: doc.reviewId,
           reference: doc.reference,

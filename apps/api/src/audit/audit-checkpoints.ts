@@ -52,7 +52,9 @@ export class AuditCheckpoints implements OnApplicationShutdown {
   }
 
   private queue(work: () => Promise<void>): void {
-    this.signing = this.signing.then(work).catch((error: unknown) => this.logger.warn({ err: error }, 'could not sign a checkpoint; will try again'));
+    this.signing = this.signing
+      .then(work)
+      .catch((error: unknown) => this.logger.warn({ err: error }, 'could not sign a checkpoint; will try again'));
   }
 
   private async lastSignedPosition(): Promise<bigint> {

@@ -18,7 +18,8 @@ export class AuditEventView {
   @ApiProperty() eventId!: string;
   @ApiProperty() type!: string;
   @ApiProperty({ type: Object }) data!: object;
-  @ApiProperty({ type: Object, description: 'actor (sub, name, roles, partner), correlation and causation ids, schema version' }) metadata!: object;
+  @ApiProperty({ type: Object, description: 'actor (sub, name, roles, partner), correlation and causation ids, schema version' })
+  metadata!: object;
   @ApiProperty({ format: 'date-time' }) recordedAt!: string;
   @ApiProperty({ description: 'SHA-256 chaining this event to every one before it' }) hash!: string;
 }
@@ -75,7 +76,8 @@ const encodeCursor = (position: bigint) => Buffer.from(`e${position}`).toString(
 function decodeCursor(cursor: string | undefined): bigint {
   if (cursor === undefined) return 0n;
   const match = /^e(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString());
-  if (!match || !isLogPosition(match[1])) throw new ValidationFailed([{ field: 'cursor', message: 'must be a nextCursor from an earlier page' }]);
+  if (!match || !isLogPosition(match[1]))
+    throw new ValidationFailed([{ field: 'cursor', message: 'must be a nextCursor from an earlier page' }]);
   return BigInt(match[1]);
 }
 
@@ -120,7 +122,12 @@ export class AuditController {
   }
 
   @Get('verify')
-  @ReadRoute({ summary: 'Recompute the hash chain against the log head and the signed checkpoints; name the first bad position', permission: 'readAuditLog', type: VerificationView, notFound: false })
+  @ReadRoute({
+    summary: 'Recompute the hash chain against the log head and the signed checkpoints; name the first bad position',
+    permission: 'readAuditLog',
+    type: VerificationView,
+    notFound: false,
+  })
   async verify(@Query() _read: ReadRequest): Promise<VerificationView> {
     const { verification, checkpoints } = await this.verification.verify();
     const { ok, checked, firstBad } = verification;
@@ -128,20 +135,38 @@ export class AuditController {
   }
 
   @Get('public-key')
-  @ReadRoute({ summary: 'The public key that verifies the signed checkpoints', permission: 'readPublicKey', type: PublicKeyView, notFound: false })
+  @ReadRoute({
+    summary: 'The public key that verifies the signed checkpoints',
+    permission: 'readPublicKey',
+    type: PublicKeyView,
+    notFound: false,
+  })
   publicKey(@Query() _read: ReadRequest): PublicKeyView {
-    return { algorithm: 'Ed25519', keyId: this.key.keyId, publicKey: this.key.publicKey.export({ type: 'spki', format: 'pem' }).toString() };
+    return {
+      algorithm: 'Ed25519',
+      keyId: this.key.keyId,
+      publicKey: this.key.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    };
   }
 
   @Get('checkpoints')
-  @ReadRoute({ summary: 'Every signed checkpoint, oldest first: keep them to verify the log later', permission: 'readAuditLog', type: [CheckpointView], notFound: false })
+  @ReadRoute({
+    summary: 'Every signed checkpoint, oldest first: keep them to verify the log later',
+    permission: 'readAuditLog',
+    type: [CheckpointView],
+    notFound: false,
+  })
   list(@Query() _read: ReadRequest): Promise<AuditCheckpoint[]> {
     return this.checkpoints.all();
   }
 
   /** The log as one JSON object per line, read a page at a time: memory does not grow with the log. */
   private async *lines(after: bigint, filter: LogFilter): AsyncGenerator<string> {
-    for (let page = await this.store.readAll(after, PAGE, filter); page.length > 0; page = await this.store.readAll(page[page.length - 1].position, PAGE, filter)) {
+    for (
+      let page = await this.store.readAll(after, PAGE, filter);
+      page.length > 0;
+      page = await this.store.readAll(page[page.length - 1].position, PAGE, filter)
+    ) {
       yield page.map((event) => `${JSON.stringify(toView(event))}\n`).join('');
     }
   }

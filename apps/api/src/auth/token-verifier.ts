@@ -68,7 +68,9 @@ export function createTokenVerifier(config: AuthConfig, now: () => number = Date
         })()
       : (() => {
           // Imported once: given raw bytes or a KeyObject, jose would import a CryptoKey for every token.
-          const key = crypto.subtle.importKey('raw', Buffer.from(config.secret, 'utf8'), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
+          const key = crypto.subtle.importKey('raw', Buffer.from(config.secret, 'utf8'), { name: 'HMAC', hash: 'SHA-256' }, false, [
+            'verify',
+          ]);
           const options = { ...common, algorithms: ['HS256'], issuer: config.issuer, audience: config.audience };
           return async (token: string, currentDate: Date) => jwtVerify(token, await key, { ...options, currentDate });
         })();

@@ -7,19 +7,19 @@ export type DatabaseConfig = Readonly<{ databaseUrl?: string; dataDir: string }>
 
 export type AppConfig = DatabaseConfig &
   Readonly<{
-  port: number;
-  eventStore: 'postgres' | 'eventstoredb';
-  eventStoreDbUrl?: string;
-  /** The EventStoreDB stream that holds the log. */
-  eventStoreDbLogStream: string;
-  auth: AuthConfig;
-  logLevel: string;
-  audit: AuditConfig;
-  /** Positions between two tallies of the action counts: a count reads at most about this many changes besides a tally. */
-  actionTallyEvery: number;
-  web: WebConfig;
-  http: HttpConfig;
-}>;
+    port: number;
+    eventStore: 'postgres' | 'eventstoredb';
+    eventStoreDbUrl?: string;
+    /** The EventStoreDB stream that holds the log. */
+    eventStoreDbLogStream: string;
+    auth: AuthConfig;
+    logLevel: string;
+    audit: AuditConfig;
+    /** Positions between two tallies of the action counts: a count reads at most about this many changes besides a tally. */
+    actionTallyEvery: number;
+    web: WebConfig;
+    http: HttpConfig;
+  }>;
 
 export type HttpConfig = Readonly<{
   /** Requests a minute per signed-in user, or per client address, before 429; 0: no limit. */
@@ -175,7 +175,7 @@ function trustedProxies(value: string | undefined): HttpConfig['trustProxy'] {
   if (/^\d+$/.test(value)) return Number(value);
   const addresses = value.split(',').map((address) => address.trim());
   if (addresses.some((address) => !/^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(address))) {
-    throw new ConfigError('TRUST_PROXY must be a number of proxy hops, or the proxies\' addresses (or CIDR ranges) separated by commas.');
+    throw new ConfigError("TRUST_PROXY must be a number of proxy hops, or the proxies' addresses (or CIDR ranges) separated by commas.");
   }
   return addresses;
 }
@@ -186,7 +186,8 @@ function demoConfig(env: NodeJS.ProcessEnv, auth: AuthConfig, database: Database
   if (env.DEMO === 'off') return { load: false, because: 'DEMO=off' };
   if (env.DEMO) throw new ConfigError(`DEMO must be 'on' or 'off', not '${env.DEMO}'.`);
   if (database.databaseUrl) return { load: false, because: 'DATABASE_URL is set (DEMO=on to load it anyway)' };
-  if (auth.kind !== 'dev-secret' || env.OIDC_ISSUER_URL) return { load: false, because: 'production sign-in is set (DEMO=on to load it anyway)' };
+  if (auth.kind !== 'dev-secret' || env.OIDC_ISSUER_URL)
+    return { load: false, because: 'production sign-in is set (DEMO=on to load it anyway)' };
   return { load: true, because: 'the embedded database with development sign-in (DEMO=off to start empty)' };
 }
 
@@ -194,7 +195,9 @@ function webConfig(env: NodeJS.ProcessEnv, auth: AuthConfig, database: DatabaseC
   const { OIDC_ISSUER_URL: issuerUrl, OIDC_CLIENT_ID: clientId, OIDC_CLIENT_SECRET: clientSecret, OIDC_REDIRECT_URL: redirectUrl } = env;
   const given = [issuerUrl, clientId, clientSecret, redirectUrl].filter(Boolean).length;
   if (given > 0 && given < 4) {
-    throw new ConfigError('Web sign-in through OpenID Connect needs all of OIDC_ISSUER_URL, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET and OIDC_REDIRECT_URL.');
+    throw new ConfigError(
+      'Web sign-in through OpenID Connect needs all of OIDC_ISSUER_URL, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET and OIDC_REDIRECT_URL.',
+    );
   }
   if (env.SESSION_SECRET && env.SESSION_SECRET.length < 32) throw new ConfigError('SESSION_SECRET must be at least 32 characters long.');
   return {

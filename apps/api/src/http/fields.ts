@@ -29,7 +29,16 @@ const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F]/;
 
 const readableText = (each: boolean) => [
   Matches(VISIBLE, { each, message: each ? 'each must have a visible character' : 'must have a visible character' }),
-  ValidateBy({ name: 'noControls', validator: { validate: (value) => typeof value !== 'string' || !CONTROL.test(value), defaultMessage: () => 'must not hold control characters other than tab and newline' } }, { each }),
+  ValidateBy(
+    {
+      name: 'noControls',
+      validator: {
+        validate: (value) => typeof value !== 'string' || !CONTROL.test(value),
+        defaultMessage: () => 'must not hold control characters other than tab and newline',
+      },
+    },
+    { each },
+  ),
 ];
 
 /** Free text, trimmed of nothing but refused when it shows nothing, holds control characters or is longer than `max`. */
@@ -37,10 +46,7 @@ export const Text = (max: number, options: FieldOptions = {}) =>
   applyDecorators(documented({ type: String, maxLength: max, minLength: 1 }, options), IsString(), MaxLength(max), ...readableText(false));
 
 export const OneOf = (values: readonly string[], options: FieldOptions = {}) =>
-  applyDecorators(
-    documented({ enum: values }, options),
-    IsIn(values, { message: `must be one of: ${values.join(', ')}` }),
-  );
+  applyDecorators(documented({ enum: values }, options), IsIn(values, { message: `must be one of: ${values.join(', ')}` }));
 
 export const Themes = (options: FieldOptions = {}) =>
   applyDecorators(
@@ -69,7 +75,10 @@ export function isCalendarDate(value: unknown): boolean {
 }
 
 const IsCalendarDate = (options?: ValidationOptions) =>
-  ValidateBy({ name: 'isCalendarDate', validator: { validate: isCalendarDate, defaultMessage: () => 'must be a calendar date, YYYY-MM-DD' } }, options);
+  ValidateBy(
+    { name: 'isCalendarDate', validator: { validate: isCalendarDate, defaultMessage: () => 'must be a calendar date, YYYY-MM-DD' } },
+    options,
+  );
 
 export const CalendarDate = (options: FieldOptions = {}) =>
   applyDecorators(documented({ type: String, format: 'date', example: '2026-03-31' }, options), IsCalendarDate());
@@ -78,7 +87,12 @@ export const CalendarDate = (options: FieldOptions = {}) =>
 const ZONED_INSTANT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/;
 
 export function isInstant(value: unknown): boolean {
-  return typeof value === 'string' && ZONED_INSTANT.test(value) && isISO8601(value, { strict: true, strictSeparator: true }) && !Number.isNaN(Date.parse(value));
+  return (
+    typeof value === 'string' &&
+    ZONED_INSTANT.test(value) &&
+    isISO8601(value, { strict: true, strictSeparator: true }) &&
+    !Number.isNaN(Date.parse(value))
+  );
 }
 
 export const Instant = (options: FieldOptions = {}) =>

@@ -74,7 +74,10 @@ export async function setUpHttpEdge(
 }
 
 /** A signed-in user's requests count together wherever they come from; anyone else's by address. */
-async function rateLimitKey(request: FastifyRequest, { verifyToken, sessions }: { verifyToken: TokenVerifier; sessions: WebSessions }): Promise<string> {
+async function rateLimitKey(
+  request: FastifyRequest,
+  { verifyToken, sessions }: { verifyToken: TokenVerifier; sessions: WebSessions },
+): Promise<string> {
   if (isSignInAttempt(request)) return `sign-in:${request.ip}`;
   const bearer = BEARER.exec(request.headers.authorization ?? '');
   if (bearer) {

@@ -18,7 +18,8 @@ function isClientErrorFromFastify(error: unknown): error is FastifyError {
 }
 
 export function toProblem(error: unknown): Problem {
-  if (error instanceof ValidationFailed) return problem(400, 'The request is not valid.', { code: 'validation-failed', errors: error.errors });
+  if (error instanceof ValidationFailed)
+    return problem(400, 'The request is not valid.', { code: 'validation-failed', errors: error.errors });
   if (error instanceof DomainError) return problem(DOMAIN_STATUS[error.kind], error.message, { code: error.code });
   if (error instanceof Unauthenticated) return problem(401, error.message);
   if (error instanceof PreconditionFailed) return problem(412, error.message, { code: 'version-moved-on' });

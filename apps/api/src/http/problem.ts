@@ -50,7 +50,11 @@ export class ValidationFailed extends Error {
   }
 }
 
-export type ProblemReply = { status(code: number): ProblemReply; header(name: string, value: string): ProblemReply; send(body: unknown): unknown };
+export type ProblemReply = {
+  status(code: number): ProblemReply;
+  header(name: string, value: string): ProblemReply;
+  send(body: unknown): unknown;
+};
 
 /** Sends a problem as the answer; a 401 also says which scheme to authenticate with. */
 export function sendProblem(reply: ProblemReply, body: Problem): void {

@@ -4,7 +4,9 @@ import { Instant } from './fields';
 
 /** Query parameters every read accepts. */
 export class ReadRequest {
-  @ApiPropertyOptional({ description: "A write answer's position: answer only once the read models include that write (waits up to 5 s, else 503)" })
+  @ApiPropertyOptional({
+    description: "A write answer's position: answer only once the read models include that write (waits up to 5 s, else 503)",
+  })
   @IsOptional()
   @IsString()
   position?: string;

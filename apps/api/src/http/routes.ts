@@ -1,13 +1,5 @@
 import { HttpCode, Type, applyDecorators } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiHeader,
-  ApiOperation,
-  ApiProperty,
-  ApiPropertyOptional,
-  ApiResponse,
-  ApiResponseOptions,
-} from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiProperty, ApiPropertyOptional, ApiResponse, ApiResponseOptions } from '@nestjs/swagger';
 import { Permission, rolesFor } from '@app/domain';
 import { Roles } from '../auth/roles.decorator';
 import { PROBLEM_CONTENT_TYPE } from './problem';
@@ -57,7 +49,11 @@ type RouteOptions = Readonly<{ summary: string; permission: Permission; notFound
 
 /** The route's roles, from the one table of who may do what, and the same roles in its documentation. */
 const permitted = ({ summary, permission }: RouteOptions) =>
-  applyDecorators(Roles(...rolesFor(permission)), ApiBearerAuth(), ApiOperation({ summary, description: `Roles: ${rolesFor(permission).join(', ')}.` }));
+  applyDecorators(
+    Roles(...rolesFor(permission)),
+    ApiBearerAuth(),
+    ApiOperation({ summary, description: `Roles: ${rolesFor(permission).join(', ')}.` }),
+  );
 
 /** A write endpoint: who may call it, its answer, its optional headers and every problem it can answer. */
 export const WriteRoute = (options: RouteOptions & { creates?: boolean }) =>

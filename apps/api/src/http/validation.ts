@@ -44,7 +44,8 @@ export function unacceptableParts(value: unknown): FieldError[] {
       for (const [key, child] of Object.entries(item)) {
         const childPath = path ? `${path}.${key}` : key;
         if (isInheritedName(key)) errors.push({ field: childPath, message: 'is not a known field' });
-        else if (key.includes('\u0000') || LONE_SURROGATE.test(key)) errors.push({ field: JSON.stringify(key), message: 'is not a known field' });
+        else if (key.includes('\u0000') || LONE_SURROGATE.test(key))
+          errors.push({ field: JSON.stringify(key), message: 'is not a known field' });
         else pending.push({ value: child, path: childPath, depth: depth + 1 });
       }
     }

@@ -13,7 +13,10 @@ export class MetricsController {
   @Roles(...rolesFor('readMetrics'))
   @ApiBearerAuth()
   @ApiProduces('text/plain')
-  @ApiOperation({ summary: 'Prometheus metrics: requests, latency, appends, group-commit sizes, process', description: `Roles: ${rolesFor('readMetrics').join(', ')}.` })
+  @ApiOperation({
+    summary: 'Prometheus metrics: requests, latency, appends, group-commit sizes, process',
+    description: `Roles: ${rolesFor('readMetrics').join(', ')}.`,
+  })
   @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
   scrape(): Promise<string> {
     return this.metrics.registry.metrics();

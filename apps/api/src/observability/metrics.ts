@@ -48,7 +48,10 @@ export class Metrics {
   private readonly projectionDelay = new Histogram({
     name: 'projection_delay_seconds',
     help: 'From an event being recorded to the read models having applied it',
-    buckets: [0.001, 0.002, 0.004, 0.006, 0.008, 0.01, 0.015, 0.02, 0.025, 0.03, 0.04, 0.05, 0.06, 0.07, 0.08, 0.09, 0.1, 0.125, 0.15, 0.175, 0.2, 0.25, 0.5, 1, 2.5, 5, 10],
+    buckets: [
+      0.001, 0.002, 0.004, 0.006, 0.008, 0.01, 0.015, 0.02, 0.025, 0.03, 0.04, 0.05, 0.06, 0.07, 0.08, 0.09, 0.1, 0.125, 0.15, 0.175, 0.2,
+      0.25, 0.5, 1, 2.5, 5, 10,
+    ],
     registers: [this.registry],
   });
 

@@ -15,7 +15,15 @@ export class ActionCountsView {
   @ApiProperty() total!: number;
 }
 
-export const NO_ACTIONS: ActionCountsView = Object.freeze({ outstanding: 0, overdue: 0, evidenced: 0, closed: 0, withdrawn: 0, unassigned: 0, total: 0 });
+export const NO_ACTIONS: ActionCountsView = Object.freeze({
+  outstanding: 0,
+  overdue: 0,
+  evidenced: 0,
+  closed: 0,
+  withdrawn: 0,
+  unassigned: 0,
+  total: 0,
+});
 
 /** Actions alike in everything counts group by, and how many there are. */
 export type ActionCell = Readonly<{

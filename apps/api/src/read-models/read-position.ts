@@ -45,7 +45,6 @@ export class ReadPositions {
   }
 }
 
-
 /** Every read honours `?position=`: it answers only once the read models have processed that position. */
 @Injectable()
 export class ReadYourWritesInterceptor implements NestInterceptor {

@@ -124,6 +124,9 @@ export async function documentsIn<Doc extends object>(
   where = new SqlConditions(),
 ): Promise<Doc[]> {
   scope.restrict(where);
-  const { rows } = await db.query<{ doc: Doc }>(`SELECT doc FROM ${scope.table(projection)} ${where.sql()} ORDER BY ${orderBy}`, where.params);
+  const { rows } = await db.query<{ doc: Doc }>(
+    `SELECT doc FROM ${scope.table(projection)} ${where.sql()} ORDER BY ${orderBy}`,
+    where.params,
+  );
   return rows.map((row) => row.doc);
 }

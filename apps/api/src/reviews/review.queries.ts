@@ -47,7 +47,8 @@ export class GetReviewQuery extends Query<ReviewView> {
 }
 
 async function reviewViews(client: PoolClient, scope: ReadScope, reviewId?: string): Promise<ReviewView[]> {
-  const thisReview = (column: string) => (where: SqlConditions) => (reviewId === undefined ? where : where.add((p) => `${column} = ${p(reviewId)}`));
+  const thisReview = (column: string) => (where: SqlConditions) =>
+    reviewId === undefined ? where : where.add((p) => `${column} = ${p(reviewId)}`);
   const docs = await documentsIn(client, scope, reviewList, 'registered_at, key', thisReview('key')(new SqlConditions()));
   const counts = await ActionCounts.read(client, scope, thisReview('review_id'));
   const byReview = counts.by((action) => [action.reviewId]);

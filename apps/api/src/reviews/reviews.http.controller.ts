@@ -19,19 +19,33 @@ export class ReviewsController {
   ) {}
 
   @Get()
-  @ReadRoute({ summary: 'Every review, with its recommendations and their actions counted by status', permission: 'readReviews', type: [ReviewView], notFound: false })
+  @ReadRoute({
+    summary: 'Every review, with its recommendations and their actions counted by status',
+    permission: 'readReviews',
+    type: [ReviewView],
+    notFound: false,
+  })
   list(@Query() read: AsOfRequest): Promise<ReviewView[]> {
     return this.queries.execute(new ListReviewsQuery(read.asOf));
   }
 
   @Get(':id')
-  @ReadRoute({ summary: 'One review, with its recommendations and their actions counted by status', permission: 'readReviews', type: ReviewView })
+  @ReadRoute({
+    summary: 'One review, with its recommendations and their actions counted by status',
+    permission: 'readReviews',
+    type: ReviewView,
+  })
   get(@Param('id') id: string, @Query() read: AsOfRequest): Promise<ReviewView> {
     return this.queries.execute(new GetReviewQuery(id, read.asOf));
   }
 
   @Post()
-  @WriteRoute({ summary: 'Register a review (CSPR, rapid review, audit, ...)', permission: 'registerReview', creates: true, notFound: false })
+  @WriteRoute({
+    summary: 'Register a review (CSPR, rapid review, audit, ...)',
+    permission: 'registerReview',
+    creates: true,
+    notFound: false,
+  })
   register(@Body() body: RegisterReviewRequest, @Write() context: WriteContext): Promise<WriteAnswer> {
     return this.commands.execute(new RegisterReviewCommand(body, context));
   }

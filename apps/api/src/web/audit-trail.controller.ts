@@ -40,9 +40,11 @@ export class AuditTrailController {
   @PageFor('readAuditLog')
   async export(@Res() reply: HtmlReply): Promise<void> {
     const lines = auditExport(this.store, await this.checkpoints.all(), { exportedAt: this.clock() });
-    const body = Readable.from((async function* () {
-      for await (const line of lines) yield `${JSON.stringify(line)}\n`;
-    })());
+    const body = Readable.from(
+      (async function* () {
+        for await (const line of lines) yield `${JSON.stringify(line)}\n`;
+      })(),
+    );
     reply
       .header('content-type', 'application/x-ndjson')
       .header('content-disposition', `attachment; filename="audit-export-${this.clock().toISOString().slice(0, 10)}.ndjson"`)

@@ -33,7 +33,9 @@ export class DashboardController {
     const chartEnd = asOf && !error ? new Date(asOf) : now;
     const months = [];
     for (const month of monthEnds(chartEnd)) {
-      const totals: ActionCountsView = await this.queries.execute(new GetActionTotalsQuery(month.instant >= now ? undefined : month.instant.toISOString()));
+      const totals: ActionCountsView = await this.queries.execute(
+        new GetActionTotalsQuery(month.instant >= now ? undefined : month.instant.toISOString()),
+      );
       months.push({ ...month, outstanding: totals.outstanding, overdue: totals.overdue });
     }
     await renderPage(reply, 'dashboard.njk', {
@@ -41,7 +43,7 @@ export class DashboardController {
       section: 'dashboard',
       web,
       assurance,
-      asAt: error ? asAt : asAt ?? '',
+      asAt: error ? asAt : (asAt ?? ''),
       historic: Boolean(asOf && !error),
       filter: asOf && !error ? `&asAt=${asAt}` : '',
       partners: assurance.partners.map((partner) => ({ ...partner, rag: ragOf(partner) })),

@@ -83,7 +83,10 @@ const REVIEWS: DemoReview[] = [
     kind: 'rapid-review',
     themes: ['children safe in education'],
     recommendations: [
-      { text: 'Schools should escalate persistent absence to the front door.', actions: [{ description: 'Absence escalation protocol for all schools', partner: 3, fate: 'overdue' }] },
+      {
+        text: 'Schools should escalate persistent absence to the front door.',
+        actions: [{ description: 'Absence escalation protocol for all schools', partner: 3, fate: 'overdue' }],
+      },
     ],
   },
   {
@@ -107,7 +110,10 @@ const REVIEWS: DemoReview[] = [
     kind: 'rapid-review',
     themes: ['neglect'],
     recommendations: [
-      { text: 'Use the neglect screening tool at every home visit.', actions: [{ description: 'Neglect screening tool in health visiting', partner: 1, fate: 'assigned' }] },
+      {
+        text: 'Use the neglect screening tool at every home visit.',
+        actions: [{ description: 'Neglect screening tool in health visiting', partner: 1, fate: 'assigned' }],
+      },
     ],
   },
   {
@@ -131,7 +137,10 @@ const REVIEWS: DemoReview[] = [
     kind: 'rapid-review',
     themes: ['pre-birth assessment', 'multi-agency chronologies'],
     recommendations: [
-      { text: 'Share concerns before birth across agencies.', actions: [{ description: 'Pre-birth information-sharing agreement signed by all partners', partner: 0, fate: 'assigned' }] },
+      {
+        text: 'Share concerns before birth across agencies.',
+        actions: [{ description: 'Pre-birth information-sharing agreement signed by all partners', partner: 0, fate: 'assigned' }],
+      },
     ],
   },
 ];

@@ -11,7 +11,12 @@ export const DEMO_PARTNERS = [
 /** Who can sign in on the development sign-in page. */
 export const DEMO_USERS: readonly (Actor & { description: string })[] = [
   { userId: 'demo-chair', name: 'Jo Chair', roles: ['chair'], description: 'Independent chair: the assurance picture' },
-  { userId: 'demo-subgroup', name: 'Sam Reviewer', roles: ['subgroup'], description: 'Review subgroup: raises, assigns, assures and closes actions' },
+  {
+    userId: 'demo-subgroup',
+    name: 'Sam Reviewer',
+    roles: ['subgroup'],
+    description: 'Review subgroup: raises, assigns, assures and closes actions',
+  },
   { userId: 'demo-auditor', name: 'Alex Auditor', roles: ['auditor'], description: 'Auditor: the full history and its verification' },
   { userId: 'demo-admin', name: 'Ada Admin', roles: ['admin'], description: 'Business unit administrator' },
   ...DEMO_PARTNERS.map((partner) => ({

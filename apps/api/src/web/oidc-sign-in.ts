@@ -41,13 +41,22 @@ export class OidcSignIn {
   }
 
   async finish(callbackUrl: URL, verifier: string, state: string): Promise<Actor> {
-    const tokens = await oidc.authorizationCodeGrant(await this.discover(), callbackUrl, { pkceCodeVerifier: verifier, expectedState: state, idTokenExpected: true });
+    const tokens = await oidc.authorizationCodeGrant(await this.discover(), callbackUrl, {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+      idTokenExpected: true,
+    });
     const claims = tokens.claims()!;
     const roles = (Array.isArray(claims.roles) ? claims.roles : []).filter((role): role is Role => ROLES.includes(role as Role));
     const partner = typeof claims.partner === 'string' ? claims.partner : undefined;
     if (roles.length === 0) throw new NoRoleHere('Your account has no role in this service.');
     if (roles.includes('partner') && !partner) throw new NoRoleHere('Your account is a partner lead without a partner agency.');
-    return { userId: claims.sub, name: typeof claims.name === 'string' ? claims.name : claims.sub, roles, ...(partner && { partnerId: partner }) };
+    return {
+      userId: claims.sub,
+      name: typeof claims.name === 'string' ? claims.name : claims.sub,
+      roles,
+      ...(partner && { partnerId: partner }),
+    };
   }
 
   private discover(): Promise<oidc.Configuration> {

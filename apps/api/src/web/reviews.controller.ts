@@ -23,7 +23,12 @@ const KIND_NAMES: Record<string, string> = {
 /** Themes are typed as a comma-separated list. */
 const withThemes = (form: Record<string, string>) => ({
   ...form,
-  ...(form.themes !== undefined && { themes: form.themes.split(',').map((theme) => theme.trim()).filter(Boolean) }),
+  ...(form.themes !== undefined && {
+    themes: form.themes
+      .split(',')
+      .map((theme) => theme.trim())
+      .filter(Boolean),
+  }),
 });
 
 const EMPTY_FORM: FormState = { name: '', values: {}, errors: {} };
@@ -47,11 +52,19 @@ export class ReviewsController {
   async register(@Body() form: Record<string, string>, @Page() web: WebPageContext, @Res() reply: HtmlReply): Promise<void> {
     const checked = await validateForm(RegisterReviewRequest, withThemes(form));
     if (!checked.ok) {
-      await this.renderList(reply, web, { name: 'review', values: form, errors: fieldMessages(checked.errors) }, errorList(checked.errors, 'review-'), 400);
+      await this.renderList(
+        reply,
+        web,
+        { name: 'review', values: form, errors: fieldMessages(checked.errors) },
+        errorList(checked.errors, 'review-'),
+        400,
+      );
       return;
     }
     try {
-      const answer: WriteAnswer = await this.commands.execute(new RegisterReviewCommand(checked.value, { actor: web.session.actor, correlationId: randomUUID() }));
+      const answer: WriteAnswer = await this.commands.execute(
+        new RegisterReviewCommand(checked.value, { actor: web.session.actor, correlationId: randomUUID() }),
+      );
       reply.redirect(`/learning-reviews/${answer.id}?position=${answer.position}`, 303);
     } catch (error) {
       const message = refusalMessage(error);
@@ -62,22 +75,53 @@ export class ReviewsController {
 
   @Get(':id')
   @PageFor('readReviews')
-  async review(@Param('id') id: string, @Query('done') done: string | undefined, @Page() web: WebPageContext, @Res() reply: HtmlReply): Promise<void> {
+  async review(
+    @Param('id') id: string,
+    @Query('done') done: string | undefined,
+    @Page() web: WebPageContext,
+    @Res() reply: HtmlReply,
+  ): Promise<void> {
     await this.renderReview(reply, web, id, EMPTY_FORM, [], 200, done);
   }
 
   @Post(':id/recommendations')
   @PageFor('recordRecommendation')
-  async recommend(@Param('id') id: string, @Body() form: Record<string, string>, @Page() web: WebPageContext, @Res() reply: HtmlReply): Promise<void> {
+  async recommend(
+    @Param('id') id: string,
+    @Body() form: Record<string, string>,
+    @Page() web: WebPageContext,
+    @Res() reply: HtmlReply,
+  ): Promise<void> {
     const checked = await validateForm(RecordRecommendationRequest, withThemes(form));
-    await this.write(reply, web, id, 'recommendation', form, checked, (value) => new RecordRecommendationCommand(id, value, { actor: web.session.actor, correlationId: randomUUID() }));
+    await this.write(
+      reply,
+      web,
+      id,
+      'recommendation',
+      form,
+      checked,
+      (value) => new RecordRecommendationCommand(id, value, { actor: web.session.actor, correlationId: randomUUID() }),
+    );
   }
 
   @Post(':id/actions')
   @PageFor('raiseAction')
-  async raise(@Param('id') id: string, @Body() form: Record<string, string>, @Page() web: WebPageContext, @Res() reply: HtmlReply): Promise<void> {
+  async raise(
+    @Param('id') id: string,
+    @Body() form: Record<string, string>,
+    @Page() web: WebPageContext,
+    @Res() reply: HtmlReply,
+  ): Promise<void> {
     const checked = await validateForm(RaiseActionRequest, form);
-    await this.write(reply, web, id, 'action', form, checked, (value) => new RaiseActionCommand(value, { actor: web.session.actor, correlationId: randomUUID() }));
+    await this.write(
+      reply,
+      web,
+      id,
+      'action',
+      form,
+      checked,
+      (value) => new RaiseActionCommand(value, { actor: web.session.actor, correlationId: randomUUID() }),
+    );
   }
 
   private async write<T>(
@@ -90,7 +134,14 @@ export class ReviewsController {
     command: (value: T) => object,
   ): Promise<void> {
     if (!checked.ok) {
-      await this.renderReview(reply, web, reviewId, { name, values: form, errors: fieldMessages(checked.errors) }, errorList(checked.errors, `${name}-`), 400);
+      await this.renderReview(
+        reply,
+        web,
+        reviewId,
+        { name, values: form, errors: fieldMessages(checked.errors) },
+        errorList(checked.errors, `${name}-`),
+        400,
+      );
       return;
     }
     try {
@@ -107,14 +158,43 @@ export class ReviewsController {
     const reviews: ReviewView[] = await this.queries.execute(new ListReviewsQuery());
     const kinds = REVIEW_KINDS.map((kind) => ({ value: kind, text: KIND_NAMES[kind] ?? kind }));
     const mayRegister = may(web.session.actor, 'registerReview');
-    await renderPage(reply, 'reviews.njk', { title: 'Reviews', section: 'reviews', web, reviews, kinds, kindNames: KIND_NAMES, form, errors, mayRegister }, status);
+    await renderPage(
+      reply,
+      'reviews.njk',
+      { title: 'Reviews', section: 'reviews', web, reviews, kinds, kindNames: KIND_NAMES, form, errors, mayRegister },
+      status,
+    );
   }
 
-  private async renderReview(reply: HtmlReply, web: WebPageContext, id: string, form: FormState, errors: object[], status = 200, done?: string): Promise<void> {
+  private async renderReview(
+    reply: HtmlReply,
+    web: WebPageContext,
+    id: string,
+    form: FormState,
+    errors: object[],
+    status = 200,
+    done?: string,
+  ): Promise<void> {
     const review: ReviewView = await this.queries.execute(new GetReviewQuery(id));
     const actions = await this.queries.execute(new ListActionsQuery({ review: id, limit: 500 }, web.session.actor));
     const mayChange = may(web.session.actor, 'recordRecommendation');
     const doneText = { recommendation: 'The recommendation is recorded', action: 'The action is raised' }[done ?? ''];
-    await renderPage(reply, 'review.njk', { title: review.title, section: 'reviews', web, review, actions: actions.items, kindNames: KIND_NAMES, form, errors, mayChange, done: doneText }, status);
+    await renderPage(
+      reply,
+      'review.njk',
+      {
+        title: review.title,
+        section: 'reviews',
+        web,
+        review,
+        actions: actions.items,
+        kindNames: KIND_NAMES,
+        form,
+        errors,
+        mayChange,
+        done: doneText,
+      },
+      status,
+    );
   }
 }

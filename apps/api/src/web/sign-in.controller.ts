@@ -117,6 +117,11 @@ export class SignInController {
       hint: { text: user.description },
       ...(index === 0 && { id: 'user' }),
     }));
-    return renderPage(reply, 'sign-in.njk', { title: 'Sign in', next, users, errors, fieldErrors, oidc: this.oidc.enabled, devSignIn: this.devSignIn }, status);
+    return renderPage(
+      reply,
+      'sign-in.njk',
+      { title: 'Sign in', next, users, errors, fieldErrors, oidc: this.oidc.enabled, devSignIn: this.devSignIn },
+      status,
+    );
   }
 }

@@ -19,5 +19,12 @@ const SENTENCES: Record<string, (data: Data) => string> = {
 export function describeEvent(entry: HistoryEntryView) {
   const actor = entry.actor as { name?: string; sub?: string; partner?: string };
   const sentence = SENTENCES[entry.type]?.(entry.data as Data) ?? entry.type;
-  return { what: sentence, who: actor.name ?? actor.sub ?? 'unknown', partner: actor.partner, when: entry.recordedAt, position: entry.position, type: entry.type };
+  return {
+    what: sentence,
+    who: actor.name ?? actor.sub ?? 'unknown',
+    partner: actor.partner,
+    when: entry.recordedAt,
+    position: entry.position,
+    type: entry.type,
+  };
 }

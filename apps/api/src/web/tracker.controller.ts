@@ -48,7 +48,12 @@ export class TrackerController {
     const { asAt: _asAt, position: _position, ...filters } = query;
     const checked = await validateForm(ListActionsRequest, { ...filters, ...(asOf && { asOf }) });
     if (!checked.ok) {
-      await renderPage(reply, 'actions.njk', { title: 'Actions', section: 'actions', web, page: { items: [], nextCursor: null }, errors: errorList(checked.errors), query }, 400);
+      await renderPage(
+        reply,
+        'actions.njk',
+        { title: 'Actions', section: 'actions', web, page: { items: [], nextCursor: null }, errors: errorList(checked.errors), query },
+        400,
+      );
       return;
     }
     const page: ActionPageView = await this.queries.execute(new ListActionsQuery(checked.value as ListActionsRequest, web.session.actor));
@@ -70,7 +75,12 @@ export class TrackerController {
 
   @Get(':id')
   @PageFor('readActions')
-  async action(@Param('id') id: string, @Query() query: Record<string, string>, @Page() web: WebPageContext, @Res() reply: HtmlReply): Promise<void> {
+  async action(
+    @Param('id') id: string,
+    @Query() query: Record<string, string>,
+    @Page() web: WebPageContext,
+    @Res() reply: HtmlReply,
+  ): Promise<void> {
     await this.renderAction(reply, web, id, query);
   }
 
@@ -91,12 +101,22 @@ export class TrackerController {
     }
     const checked = await validateForm<object>(operation.request, form);
     if (!checked.ok) {
-      await this.renderAction(reply, web, id, {}, { name, values: form, errors: fieldMessages(checked.errors) }, errorList(checked.errors, `${name}-`), 400);
+      await this.renderAction(
+        reply,
+        web,
+        id,
+        {},
+        { name, values: form, errors: fieldMessages(checked.errors) },
+        errorList(checked.errors, `${name}-`),
+        400,
+      );
       return;
     }
     const context: WriteContext = { actor: web.session.actor, correlationId: randomUUID(), expectedVersion: formVersion(form) };
     try {
-      const answer: WriteAnswer = await this.commands.execute(commandFor(name, id, checked.value, context, { evidenceId: form.evidenceId }));
+      const answer: WriteAnswer = await this.commands.execute(
+        commandFor(name, id, checked.value, context, { evidenceId: form.evidenceId }),
+      );
       reply.redirect(`/tracker/${id}?position=${answer.position}&done=${name}`, 303);
     } catch (error) {
       const message = refusalMessage(error);
@@ -141,4 +161,3 @@ export class TrackerController {
     );
   }
 }
-

@@ -49,7 +49,9 @@ export const WebPages = () => applyDecorators(ApiExcludeController(), Public(), 
 /** Who may open the page: those the one table of who may do what lets do what it shows or does. */
 export const PageFor = (permission: Permission) => SetMetadata(WEB_ROLES, rolesFor(permission));
 
-export const Page = createParamDecorator((_: unknown, context: ExecutionContext): WebPageContext => context.switchToHttp().getRequest<WebRequest>().web!);
+export const Page = createParamDecorator(
+  (_: unknown, context: ExecutionContext): WebPageContext => context.switchToHttp().getRequest<WebRequest>().web!,
+);
 
 @Injectable()
 export class WebGuard implements CanActivate {
@@ -94,10 +96,16 @@ export class WebErrorFilter implements ExceptionFilter {
       reply.redirect(`/sign-in?next=${encodeURIComponent(request.url)}`, 303);
       return;
     }
-    const { status, detail } = error instanceof WebForbidden || error instanceof FormTampered ? { status: 403, detail: '' } : toProblem(error);
+    const { status, detail } =
+      error instanceof WebForbidden || error instanceof FormTampered ? { status: 403, detail: '' } : toProblem(error);
     logFailure(this.logger, error, { status, detail });
     const title = ERROR_TITLES[status] ?? (status >= 500 ? ERROR_TITLES[500] : 'There is a problem');
-    await renderPage(reply, 'error.njk', { title, status, detail: status >= 500 ? '' : detail, web: request.web, formTampered: error instanceof FormTampered }, status);
+    await renderPage(
+      reply,
+      'error.njk',
+      { title, status, detail: status >= 500 ? '' : detail, web: request.web, formTampered: error instanceof FormTampered },
+      status,
+    );
   }
 }
 

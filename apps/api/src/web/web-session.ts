@@ -55,7 +55,11 @@ export class WebSessions implements OnModuleInit {
     const id = randomBytes(32).toString('base64url');
     const now = this.clock();
     await this.pool.query('DELETE FROM web_sessions WHERE last_seen_at < $1', [minutesBefore(now, SESSION_HOURS * 60)]);
-    await this.pool.query('INSERT INTO web_sessions (id_hash, actor, started_at, last_seen_at) VALUES ($1, $2, $3, $3)', [idHash(id), actor, now]);
+    await this.pool.query('INSERT INTO web_sessions (id_hash, actor, started_at, last_seen_at) VALUES ($1, $2, $3, $3)', [
+      idHash(id),
+      actor,
+      now,
+    ]);
     return { cookie: this.cookie(`${id}.${this.mac(id)}`, SESSION_HOURS * 3600), session: { actor, id } };
   }
 
@@ -79,7 +83,8 @@ export class WebSessions implements OnModuleInit {
   /** Signs out: the cookie's session no longer works, here or on any other instance. */
   async end(cookieHeader: string | undefined): Promise<void> {
     const id = this.sessionId(cookieHeader);
-    if (id) await this.pool.query('UPDATE web_sessions SET ended_at = $2 WHERE id_hash = $1 AND ended_at IS NULL', [idHash(id), this.clock()]);
+    if (id)
+      await this.pool.query('UPDATE web_sessions SET ended_at = $2 WHERE id_hash = $1 AND ended_at IS NULL', [idHash(id), this.clock()]);
   }
 
   /**
@@ -97,7 +102,11 @@ export class WebSessions implements OnModuleInit {
 
   /** A short-lived signed cookie for state a browser must carry between two requests (a sign-in's PKCE verifier). */
   async sealedCookie(name: string, claims: Record<string, string>, minutes: number): Promise<string> {
-    const token = await new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setAudience(name).setExpirationTime(`${minutes}m`).sign(this.secret);
+    const token = await new SignJWT(claims)
+      .setProtectedHeader({ alg: 'HS256' })
+      .setAudience(name)
+      .setExpirationTime(`${minutes}m`)
+      .sign(this.secret);
     return this.cookie(token, minutes * 60, name);
   }
 
@@ -124,7 +133,14 @@ export class WebSessions implements OnModuleInit {
   }
 
   private cookie(value: string, maxAgeSeconds: number, name = SESSION_COOKIE): string {
-    return [`${name}=${value}`, 'Path=/', 'HttpOnly', 'SameSite=Lax', `Max-Age=${maxAgeSeconds}`, ...(this.config.secureCookies ? ['Secure'] : [])].join('; ');
+    return [
+      `${name}=${value}`,
+      'Path=/',
+      'HttpOnly',
+      'SameSite=Lax',
+      `Max-Age=${maxAgeSeconds}`,
+      ...(this.config.secureCookies ? ['Secure'] : []),
+    ].join('; ');
   }
 }
 

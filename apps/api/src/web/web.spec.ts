@@ -24,7 +24,20 @@ describe('the pages’ own rules', () => {
   it('only ever sends a signed-in user on to a path of this site', () => {
     expect(safeNext('/tracker?partner=police')).toBe('/tracker?partner=police');
     expect(safeNext('/東京?q=é#x')).toBe('/%E6%9D%B1%E4%BA%AC?q=%C3%A9#x');
-    const hostile = ['https://evil.example/', '//evil.example/', '/\\evil.example', '/\t/evil.example', '/\n/evil.example', '/ /evil.example', '/.//evil.example', '/..//evil.example', '/\u2028/evil', 'tracker', undefined, ['/a']];
+    const hostile = [
+      'https://evil.example/',
+      '//evil.example/',
+      '/\\evil.example',
+      '/\t/evil.example',
+      '/\n/evil.example',
+      '/ /evil.example',
+      '/.//evil.example',
+      '/..//evil.example',
+      '/\u2028/evil',
+      'tracker',
+      undefined,
+      ['/a'],
+    ];
     for (const next of hostile) expect({ next, safe: safeNext(next) }).toEqual({ next, safe: '/' });
   });
 

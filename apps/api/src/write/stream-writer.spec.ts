@@ -4,7 +4,14 @@ import { StreamWriter } from './stream-writer';
 import { WriteContext } from './write-context';
 
 const context: WriteContext = { actor: { userId: 'u-1', name: 'Subgroup member', roles: ['subgroup'] }, correlationId: 'c-1' };
-const register = (title: string) => ({ type: 'RegisterReview' as const, reviewId: 'r-1', reference: 'CSPR-1', title, kind: 'cspr' as const, themes: [] });
+const register = (title: string) => ({
+  type: 'RegisterReview' as const,
+  reviewId: 'r-1',
+  reference: 'CSPR-1',
+  title,
+  kind: 'cspr' as const,
+  themes: [],
+});
 
 describe('StreamWriter', () => {
   let store: InMemoryEventStore;
@@ -23,7 +30,14 @@ describe('StreamWriter', () => {
   });
 
   const write = (title: string, newStream: boolean) =>
-    writer.execute({ decider: reviewDecider, streamId: reviewStream('r-1'), command: register(title), context, answer: { id: 'r-1' }, newStream });
+    writer.execute({
+      decider: reviewDecider,
+      streamId: reviewStream('r-1'),
+      command: register(title),
+      context,
+      answer: { id: 'r-1' },
+      newStream,
+    });
 
   it('does not read a stream made for the write, and appends at version 0', async () => {
     await expect(write('Child A', true)).resolves.toMatchObject({ id: 'r-1', version: 1 });

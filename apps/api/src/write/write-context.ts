@@ -47,7 +47,9 @@ export const Write = createParamDecorator((_: unknown, context: ExecutionContext
   const request = context.switchToHttp().getRequest<WriteRequest>();
   const key = parseIdempotencyKey(header(request, 'idempotency-key'));
   const fingerprint = () =>
-    createHash('sha256').update(`${request.method} ${request.url}\n${canonicalJson(request.body ?? {})}`).digest('hex');
+    createHash('sha256')
+      .update(`${request.method} ${request.url}\n${canonicalJson(request.body ?? {})}`)
+      .digest('hex');
   return {
     actor: request.actor,
     correlationId: request.correlationId,

@@ -47,10 +47,20 @@ export async function loadFromAnotherProcess({ url, token, connections, seconds 
     process.execPath,
     [
       require.resolve('autocannon/autocannon.js'),
-      '--json', '-m', 'POST', '-c', String(connections), '-d', String(seconds),
+      '--json',
+      '-m',
+      'POST',
+      '-c',
+      String(connections),
+      '-d',
+      String(seconds),
       ...(rate ? ['-R', String(rate)] : []),
-      '-H', `authorization=Bearer ${token}`, '-H', 'content-type=application/json',
-      '-b', JSON.stringify(body),
+      '-H',
+      `authorization=Bearer ${token}`,
+      '-H',
+      'content-type=application/json',
+      '-b',
+      JSON.stringify(body),
       url,
     ],
     { maxBuffer: 16 * 1024 * 1024 },
@@ -147,7 +157,10 @@ export async function startServiceProcess(serverUrl: string, name: string): Prom
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the service stopped before it was ready: ${stderr.trim()}`);
     if (Date.now() > deadline) throw new Error('the service was not ready within 60 s');
-    const ready = await fetch(`${url}/health/ready`).then((response) => response.ok, () => false);
+    const ready = await fetch(`${url}/health/ready`).then(
+      (response) => response.ok,
+      () => false,
+    );
     if (ready) break;
     await sleep(200);
   }

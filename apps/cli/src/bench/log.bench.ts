@@ -8,7 +8,15 @@ import { createPool } from '../../../api/src/database/database';
 import { Metrics } from '../../../api/src/observability/metrics';
 import { ActionTallies } from '../../../api/src/read-models/action-tallies';
 import { ProgressBar } from '../progress-bar';
-import { SECONDS, WARM_UP_SECONDS, createDatabase, offerPacedLoadFromAnotherProcess, row, startBenchService, startBenchServiceOn } from './bench-kit';
+import {
+  SECONDS,
+  WARM_UP_SECONDS,
+  createDatabase,
+  offerPacedLoadFromAnotherProcess,
+  row,
+  startBenchService,
+  startBenchServiceOn,
+} from './bench-kit';
 import { SyntheticPartnership } from './synthetic-partnership';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
@@ -122,7 +130,9 @@ async function asOfLatency(databaseUrl: string, pool: Pool): Promise<string[]> {
   const { first, last, head } = rows[0];
   const instant = (random: number) => new Date(first.getTime() + random * (last.getTime() - first.getTime())).toISOString();
   const raw = await latency(REQUESTS, (random) =>
-    pool.query(`SELECT position, stream_id, data FROM events WHERE position > $1 ORDER BY position LIMIT 100`, [Math.floor(random * Number(head))]),
+    pool.query(`SELECT position, stream_id, data FROM events WHERE position > $1 ORDER BY position LIMIT 100`, [
+      Math.floor(random * Number(head)),
+    ]),
   );
   const keeping = Date.now();
   const service = await startBenchServiceOn(databaseUrl);
@@ -144,7 +154,13 @@ async function asOfLatency(databaseUrl: string, pool: Pool): Promise<string[]> {
     ]) {
       const joiner = path.includes('?') ? '&' : '?';
       lines.push(latencyRow(`${label}, now`, await latency(REQUESTS, () => get(path)), raw));
-      lines.push(latencyRow(`${label}, asOf a random instant`, await latency(REQUESTS, (random) => get(`${path}${joiner}asOf=${instant(random)}`)), raw));
+      lines.push(
+        latencyRow(
+          `${label}, asOf a random instant`,
+          await latency(REQUESTS, (random) => get(`${path}${joiner}asOf=${instant(random)}`)),
+          raw,
+        ),
+      );
     }
     return lines;
   } finally {
@@ -217,7 +233,8 @@ export async function benchLag(serverUrl: string): Promise<string[]> {
     const delays = await projectionDelays(delayHistogram);
     await service.close();
     lines.push(
-      row(`HTTP POST /reviews offered evenly at ${rate}/s for ${seconds} s, achieved`, result.ok / result.seconds) + `   (${result.failed} failed)`,
+      row(`HTTP POST /reviews offered evenly at ${rate}/s for ${seconds} s, achieved`, result.ok / result.seconds) +
+        `   (${result.failed} failed)`,
       `  projection lag, recorded → applied, over ${delays.count} events: p50 ${delays.p50.toFixed(1)} ms, p99 ${delays.p99.toFixed(1)} ms`,
       `  the service's event-loop delay meanwhile: p50 ${(loopDelay.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms`,
     );

@@ -30,7 +30,11 @@ export function offerPacedLoad({ url, token, rate, seconds, connections, body }:
       sent += 1;
       const outgoing = request(
         url,
-        { method: 'POST', agent, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } },
+        {
+          method: 'POST',
+          agent,
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+        },
         (response) => {
           response.resume();
           response.on('end', () => settle(response.statusCode !== undefined && response.statusCode < 300));

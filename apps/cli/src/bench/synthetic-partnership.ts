@@ -5,7 +5,14 @@ import { NewEvent } from '@app/event-store';
 export type SyntheticAppend = Readonly<{ streamId: string; expectedVersion: number; events: NewEvent[] }>;
 
 const PARTNERS = ['county-council', 'integrated-care-board', 'police', 'education'];
-const THEMES = ['neglect', 'child exploitation', 'children safe in education', 'pre-birth assessment', 'neurodiversity', 'multi-agency chronologies'];
+const THEMES = [
+  'neglect',
+  'child exploitation',
+  'children safe in education',
+  'pre-birth assessment',
+  'neurodiversity',
+  'multi-agency chronologies',
+];
 const METADATA = { actor: { sub: 'synthetic', name: 'Synthetic load', roles: ['subgroup'] }, schemaVersion: 1 };
 
 type OpenAction = { id: string; version: number; status: 'raised' | 'assigned' | 'evidenced'; evidence: string[]; accepted: boolean };
@@ -26,7 +33,11 @@ export class SyntheticPartnership {
   /** The partners, reviews and recommendations the actions will answer. */
   setup(reviews = 8): SyntheticAppend[] {
     const appends: SyntheticAppend[] = [
-      { streamId: 'partners', expectedVersion: 0, events: PARTNERS.map((partnerId) => event('PartnerRegistered', { partnerId, name: partnerId })) },
+      {
+        streamId: 'partners',
+        expectedVersion: 0,
+        events: PARTNERS.map((partnerId) => event('PartnerRegistered', { partnerId, name: partnerId })),
+      },
     ];
     for (let r = 0; r < reviews; r++) {
       const reviewId = randomUUID();
@@ -34,7 +45,15 @@ export class SyntheticPartnership {
       appends.push({
         streamId: reviewStream(reviewId),
         expectedVersion: 0,
-        events: [event('ReviewRegistered', { reviewId, reference: `R-${r + 1}`, title: `Review ${r + 1}`, kind: r < 2 ? 'cspr' : 'rapid-review', themes })],
+        events: [
+          event('ReviewRegistered', {
+            reviewId,
+            reference: `R-${r + 1}`,
+            title: `Review ${r + 1}`,
+            kind: r < 2 ? 'cspr' : 'rapid-review',
+            themes,
+          }),
+        ],
       });
       for (let m = 0; m < 3; m++) {
         const recommendationId = randomUUID();

@@ -38,7 +38,11 @@ class Measured {
 }
 
 /** `measure` at each concurrency, round after round, each time just after raw PostgreSQL at the same concurrency. */
-async function roundsBesideRaw(concurrencies: readonly number[], rawInsert: () => Promise<void>, measure: (concurrency: number) => Promise<number>) {
+async function roundsBesideRaw(
+  concurrencies: readonly number[],
+  rawInsert: () => Promise<void>,
+  measure: (concurrency: number) => Promise<number>,
+) {
   const raw = new Map(concurrencies.map((c) => [c, new Measured()]));
   const measured = new Map(concurrencies.map((c) => [c, new Measured()]));
   for (let round = 0; round < ROUNDS; round++) {
@@ -78,7 +82,13 @@ export async function benchWrites(serverUrl: string): Promise<string[]> {
 
   const service = await startServiceProcess(serverUrl, 'bench_http');
   const post = async (connections: number, seconds?: number) => {
-    const result = await loadFromAnotherProcess({ url: `${service.url}/reviews`, token: service.token, connections, seconds, body: REVIEW });
+    const result = await loadFromAnotherProcess({
+      url: `${service.url}/reviews`,
+      token: service.token,
+      connections,
+      seconds,
+      body: REVIEW,
+    });
     if (result.non2xx > 0) throw new Error(`${result.non2xx} of the benchmark's POSTs failed`);
     return result['2xx'] / (result.duration || 1);
   };

@@ -18,10 +18,7 @@ export type RaiseAction = Issued<
   { actionId: string; description: string; successMeasure?: string; recommendation: RecommendationState }
 >;
 /** Assigns a raised action, or reassigns an outstanding one. `partner` is undefined when no partner has the id. */
-export type AssignAction = Issued<
-  'AssignAction',
-  { partnerId: string; partner: Partner | undefined; dueDate: string; lead?: string }
->;
+export type AssignAction = Issued<'AssignAction', { partnerId: string; partner: Partner | undefined; dueDate: string; lead?: string }>;
 export type ReviseDueDate = Issued<'ReviseDueDate', { dueDate: string; reason: string }>;
 export type NoteProgress = Issued<'NoteProgress', { note: string }>;
 export type SubmitEvidence = Issued<'SubmitEvidence', { evidenceId: string; summary: string; link?: string }>;
@@ -43,8 +40,7 @@ export type ActionCommand =
   | ReopenAction
   | WithdrawAction;
 
-const ownsAction = (actor: Actor, action: Action): boolean =>
-  actor.partnerId !== undefined && actor.partnerId === action.partnerId;
+const ownsAction = (actor: Actor, action: Action): boolean => actor.partnerId !== undefined && actor.partnerId === action.partnerId;
 
 function refuseOtherPartner(): never {
   throw new Forbidden('not-your-action', 'This action is owned by another partner agency.');

@@ -19,10 +19,7 @@ export type ActionReassigned = DomainEvent<
   'ActionReassigned',
   { partnerId: string; dueDate: string; lead?: string; previousPartnerId: string }
 >;
-export type ActionDueDateRevised = DomainEvent<
-  'ActionDueDateRevised',
-  { dueDate: string; previousDueDate: string; reason: string }
->;
+export type ActionDueDateRevised = DomainEvent<'ActionDueDateRevised', { dueDate: string; previousDueDate: string; reason: string }>;
 export type ActionProgressNoted = DomainEvent<'ActionProgressNoted', { note: string }>;
 export type EvidenceSubmitted = DomainEvent<'EvidenceSubmitted', { evidenceId: string; summary: string; link?: string }>;
 export type EvidenceAccepted = DomainEvent<'EvidenceAccepted', { evidenceId: string; note?: string }>;

@@ -2,11 +2,7 @@ import { Decider } from '../shared/decider';
 import { NotFound, StateConflict } from '../shared/errors';
 import { sameValue } from '../shared/same';
 import { RecommendationDetails, RecommendationEvent } from './recommendation.events';
-import {
-  RecommendationState,
-  evolveRecommendation,
-  unrecordedRecommendation,
-} from './recommendation.state';
+import { RecommendationState, evolveRecommendation, unrecordedRecommendation } from './recommendation.state';
 import { ReviewState } from './review.state';
 
 export const recommendationStream = (recommendationId: string): string => `recommendation-${recommendationId}`;
@@ -37,10 +33,7 @@ export const recommendationDecider: Decider<RecommendationState, RecommendationC
     if (state.recorded) {
       const { recorded: _recorded, ...existing } = state;
       if (sameValue(existing, details)) return [];
-      throw new StateConflict(
-        'recommendation-exists',
-        `Recommendation '${command.recommendationId}' is already recorded.`,
-      );
+      throw new StateConflict('recommendation-exists', `Recommendation '${command.recommendationId}' is already recorded.`);
     }
     return [{ type: 'RecommendationRecorded', data: details }];
   },

@@ -1,8 +1,6 @@
 import { RecommendationDetails, RecommendationEvent } from './recommendation.events';
 
-export type RecommendationState =
-  | Readonly<{ recorded: false }>
-  | Readonly<{ recorded: true } & RecommendationDetails>;
+export type RecommendationState = Readonly<{ recorded: false }> | Readonly<{ recorded: true } & RecommendationDetails>;
 
 export const unrecordedRecommendation: RecommendationState = { recorded: false };
 

@@ -38,7 +38,8 @@ export type Permission = keyof typeof PERMISSIONS;
 
 export const rolesFor = (permission: Permission): Role[] => [...PERMISSIONS[permission]];
 
-export const may = (actor: Actor, permission: Permission): boolean => PERMISSIONS[permission].some((role: Role) => actor.roles.includes(role));
+export const may = (actor: Actor, permission: Permission): boolean =>
+  PERMISSIONS[permission].some((role: Role) => actor.roles.includes(role));
 
 /** Subgroup members and admins act for the partnership; everyone else only for their own agency. */
 export const actsForPartnership = (actor: Actor): boolean => may(actor, 'raiseAction');

@@ -15,13 +15,27 @@ const nothingKnown = { versionOf: () => 0, isRecorded: () => false, liveClaim: (
 
 describe('EventStoreDB adapter: mapping our events to the log stream', () => {
   const claim = { scope: 'POST /actions', key: 'k-1', fingerprint: 'f', outcome: { status: 201 } };
-  const plan = planAppends(GENESIS, at('2026-11-28T09:00:00.123Z'), [
-    { streamId: 'action-a1', events: [anEvent('ActionRaised', { actionId: 'a1' }), anEvent('ActionAssigned')], options: { expectedVersion: 0, idempotency: claim } },
-  ], nothingKnown);
+  const plan = planAppends(
+    GENESIS,
+    at('2026-11-28T09:00:00.123Z'),
+    [
+      {
+        streamId: 'action-a1',
+        events: [anEvent('ActionRaised', { actionId: 'a1' }), anEvent('ActionAssigned')],
+        options: { expectedVersion: 0, idempotency: claim },
+      },
+    ],
+    nothingKnown,
+  );
   const claimAt = new Map(plan.claims.map((record) => [record.position, record]));
   const stored = plan.events.map((event) => toEventData(event, claimAt.get(event.position)));
   // As EventStoreDB hands it back: the revision it assigned, and JSON that went over the wire.
-  const readBack = stored.map((data, index) => ({ ...JSON.parse(JSON.stringify({ data: data.data, metadata: data.metadata })), id: data.id, type: data.type, revision: BigInt(index) }));
+  const readBack = stored.map((data, index) => ({
+    ...JSON.parse(JSON.stringify({ data: data.data, metadata: data.metadata })),
+    id: data.id,
+    type: data.type,
+    revision: BigInt(index),
+  }));
 
   it('keeps our event id, type, data, stream, version, recorded time and hashes, and gives positions from revisions', () => {
     expect(stored.map((data) => data.id)).toEqual(plan.events.map((event) => event.event.eventId));
@@ -57,7 +71,9 @@ describe('EventStoreDB adapter: mapping our events to the log stream', () => {
   });
 
   it('refuses an event in the log that this service did not write', () => {
-    expect(() => fromLogEvent({ revision: 0n, id: randomUUID(), type: 'Foreign', data: {}, metadata: {} })).toThrow(/not written by this service/);
+    expect(() => fromLogEvent({ revision: 0n, id: randomUUID(), type: 'Foreign', data: {}, metadata: {} })).toThrow(
+      /not written by this service/,
+    );
   });
 });
 
@@ -90,7 +106,9 @@ describe('EventStoreDB adapter: the in-memory index of the log', () => {
 
   it('finds the last position recorded by an instant with a binary search', () => {
     const index = new LogIndex();
-    ['00.000', '00.000', '00.005', '01.000', '01.000'].forEach((seconds, i) => index.apply(event(i + 1, 's', `2026-01-01T00:00:${seconds}Z`)));
+    ['00.000', '00.000', '00.005', '01.000', '01.000'].forEach((seconds, i) =>
+      index.apply(event(i + 1, 's', `2026-01-01T00:00:${seconds}Z`)),
+    );
     expect(index.positionAt(at('2025-12-31T23:59:59.999Z'))).toBe(0n);
     expect(index.positionAt(at('2026-01-01T00:00:00.000Z'))).toBe(2n);
     expect(index.positionAt(at('2026-01-01T00:00:00.004Z'))).toBe(2n);
@@ -122,10 +140,12 @@ describe('EventStoreDB adapter: several processes writing to one log', () => {
     const server = new InProcessEventStoreDb();
     const processes = Array.from({ length: 3 }, () => new EventStoreDbEventStore(server.client()));
     const results = await Promise.all(
-      Array.from({ length: 60 }, (_, i) => processes[i % 3].appendToStream(`s-${i % 7}-${Math.floor(i / 21)}`, [anEvent()], { expectedVersion: 0 }).then(
-        (result) => result,
-        (error: unknown) => error,
-      )),
+      Array.from({ length: 60 }, (_, i) =>
+        processes[i % 3].appendToStream(`s-${i % 7}-${Math.floor(i / 21)}`, [anEvent()], { expectedVersion: 0 }).then(
+          (result) => result,
+          (error: unknown) => error,
+        ),
+      ),
     );
     const refused = results.filter((result) => result instanceof WrongExpectedVersion);
     expect(results.length - refused.length).toBe(21);

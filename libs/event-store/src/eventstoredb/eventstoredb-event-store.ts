@@ -81,7 +81,7 @@ export class EventStoreDbEventStore implements EventStore {
   async readAll(after: bigint, limit: number, filter: LogFilter = {}): Promise<RecordedEvent[]> {
     if (Object.values(filter).every((value) => value === undefined)) return this.readLog(after, limit);
     const found: RecordedEvent[] = [];
-    for (let from = after; found.length < limit; ) {
+    for (let from = after; found.length < limit;) {
       const page = await this.readLog(from, READ_PAGE);
       found.push(...page.filter((event) => matchesLogFilter(event, filter)));
       if (page.length < READ_PAGE || (filter.recordedTo && page.at(-1)!.recordedAt > filter.recordedTo)) break;

@@ -16,7 +16,10 @@ import { planAppends } from '../append-plan';
 import { GENESIS_HASH } from '../hash-chain';
 
 /** An event with data and metadata as they come back from a JSON column: copies, without undefined properties. */
-const asStored = (event: NewEvent): NewEvent => ({ ...event, ...JSON.parse(JSON.stringify({ data: event.data, metadata: event.metadata })) });
+const asStored = (event: NewEvent): NewEvent => ({
+  ...event,
+  ...JSON.parse(JSON.stringify({ data: event.data, metadata: event.metadata })),
+});
 
 /** The store in one process's memory, for fast tests of code above the port. Same contract as the others. */
 export class InMemoryEventStore implements EventStore {

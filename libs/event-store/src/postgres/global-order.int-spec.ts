@@ -22,7 +22,9 @@ async function observe(pool: Pool, table: 'events' | 'naive_events', column: str
     const seen: bigint[] = [];
     let last = 0n;
     const poll = async () => {
-      const { rows } = await pool.query(`SELECT ${column} AS p FROM ${table} WHERE ${column} > $1 ORDER BY ${column} LIMIT 500`, [last.toString()]);
+      const { rows } = await pool.query(`SELECT ${column} AS p FROM ${table} WHERE ${column} > $1 ORDER BY ${column} LIMIT 500`, [
+        last.toString(),
+      ]);
       for (const row of rows) seen.push(BigInt(row.p));
       if (rows.length > 0) last = BigInt(rows.at(-1).p);
     };
@@ -62,7 +64,10 @@ describe('global order under 64 concurrent writers with 5% rolled-back transacti
               const event = anEvent('E', { text: poisoned ? 'bad \u0000' : 'ok' });
               const appended = await stores[writer % stores.length]
                 .appendToStream(`w-${writer}-${i}`, [event], { expectedVersion: 0 })
-                .then(() => true, () => false);
+                .then(
+                  () => true,
+                  () => false,
+                );
               expect(appended).toBe(!poisoned);
               if (appended) acknowledged += 1;
             }

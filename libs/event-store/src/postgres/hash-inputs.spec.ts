@@ -38,8 +38,23 @@ function int64(value: bigint): Buffer {
 const HEADER = Buffer.concat([Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1'), Buffer.alloc(4), Buffer.from([0, 0, 0, 0])]);
 const TRAILER = Buffer.from([0xff, 0xff]);
 
-const strings = ['action-1', 'quote "', 'back\\slash', 'line\nbreak', 'tab\tand\u0001', 'caf\u00e9 \u2014 \ud83d\ude00', '\u2028\u2029\u007f', ''];
-const instants = ['2026-11-29T06:30:31.120Z', '2000-01-01T00:00:00.000Z', '1999-12-31T23:59:59.999Z', '1969-07-20T20:17:40.001Z', '+010000-01-01T00:00:00.500Z'];
+const strings = [
+  'action-1',
+  'quote "',
+  'back\\slash',
+  'line\nbreak',
+  'tab\tand\u0001',
+  'caf\u00e9 \u2014 \ud83d\ude00',
+  '\u2028\u2029\u007f',
+  '',
+];
+const instants = [
+  '2026-11-29T06:30:31.120Z',
+  '2000-01-01T00:00:00.000Z',
+  '1999-12-31T23:59:59.999Z',
+  '1969-07-20T20:17:40.001Z',
+  '+010000-01-01T00:00:00.500Z',
+];
 
 function someEvent(index: number): ChainedFields {
   return {
@@ -49,7 +64,10 @@ function someEvent(index: number): ChainedFields {
     eventId: randomUUID(),
     type: strings[(index + 1) % strings.length] || 'Typed',
     recordedAt: new Date(instants[index % instants.length]),
-    data: index % 2 ? { n: index, text: 'x'.repeat(index * 7) } : { note: strings[index % strings.length], nested: { b: [1, 2.5, null], a: true } },
+    data:
+      index % 2
+        ? { n: index, text: 'x'.repeat(index * 7) }
+        : { note: strings[index % strings.length], nested: { b: [1, 2.5, null], a: true } },
     metadata: { actor: { sub: `user-${index}`, roles: ['subgroup'] }, schemaVersion: 1 },
   };
 }

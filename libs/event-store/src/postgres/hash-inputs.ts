@@ -11,9 +11,16 @@ const [POSITION, STREAM, VERSION, EVENT_ID, TYPE, DATA, METADATA, RECORDED_AT, H
  * row objects, no text conversions in PostgreSQL, no JSON parsed. Stops when `visit` answers false,
  * and answers whether it read to the end: a `COPY` left unread leaves the connection unusable.
  */
-export async function scanHashInputs(client: PoolClient, after: bigint, until: bigint, visit: (event: HashInput) => boolean): Promise<boolean> {
+export async function scanHashInputs(
+  client: PoolClient,
+  after: bigint,
+  until: bigint,
+  visit: (event: HashInput) => boolean,
+): Promise<boolean> {
   const copy = client.query(
-    to(`COPY (SELECT ${COLUMNS.join(', ')} FROM events WHERE position > ${after} AND position <= ${until} ORDER BY position) TO STDOUT (FORMAT binary)`),
+    to(
+      `COPY (SELECT ${COLUMNS.join(', ')} FROM events WHERE position > ${after} AND position <= ${until} ORDER BY position) TO STDOUT (FORMAT binary)`,
+    ),
   );
   const rows = new BinaryCopyRows(COLUMNS.length);
   const writer = new HashInputWriter();
@@ -188,7 +195,8 @@ function putJsonString(out: Buffer, at: number, row: Buffer, start: number, end:
   out[at++] = QUOTE;
   for (let from = start; from < end; from++) {
     const byte = row[from];
-    if (byte === QUOTE || byte === BACKSLASH || byte < 0x20) return opening + out.write(JSON.stringify(row.toString('utf8', start, end)), opening, 'utf8');
+    if (byte === QUOTE || byte === BACKSLASH || byte < 0x20)
+      return opening + out.write(JSON.stringify(row.toString('utf8', start, end)), opening, 'utf8');
     out[at++] = byte;
   }
   out[at++] = QUOTE;

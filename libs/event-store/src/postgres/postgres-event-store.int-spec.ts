@@ -51,7 +51,7 @@ describe('PostgreSQL event store', () => {
       const until = 12n;
       for (const limit of [1, 4, 100]) {
         const read: RecordedEvent[] = [];
-        for (let page = await store.readByStream(until, undefined, limit); page.length > 0; ) {
+        for (let page = await store.readByStream(until, undefined, limit); page.length > 0;) {
           expect(page.length).toBeLessThanOrEqual(limit);
           read.push(...page);
           const last = page[page.length - 1];
@@ -98,11 +98,14 @@ describe('PostgreSQL event store', () => {
       const explaining = explainingPool(database.url, plans);
       const store = new PostgresEventStore(explaining);
       // Every other append with an idempotency claim, so that their lookup is planned too.
-      const claim = (i: number) => (i % 2 === 0 ? { scope: 'user-1', key: `key-${randomUUID()}`, fingerprint: 'abc', outcome: {} } : undefined);
+      const claim = (i: number) =>
+        i % 2 === 0 ? { scope: 'user-1', key: `key-${randomUUID()}`, fingerprint: 'abc', outcome: {} } : undefined;
       const appendGroups = async (groups: number, streamOf: (group: number, i: number) => string, expectedVersion: number) => {
         for (let group = 0; group < groups; group++) {
           const outcomes = await Promise.all(
-            Array.from({ length: 64 }, (_, i) => store.appendToStream(streamOf(group, i), [anEvent()], { expectedVersion, idempotency: claim(i) })),
+            Array.from({ length: 64 }, (_, i) =>
+              store.appendToStream(streamOf(group, i), [anEvent()], { expectedVersion, idempotency: claim(i) }),
+            ),
           );
           expect(outcomes.map((outcome) => outcome.version)).toEqual(Array.from({ length: 64 }, () => expectedVersion + 1));
         }

@@ -89,7 +89,9 @@ function outcomeOf({ streamId, events, options }: PendingAppend, row: AppendedRo
 function verifyRangeOnThread(data: RangeThreadData, onProgress: (checked: number) => void): Promise<RangeOutcome> {
   return new Promise((resolve, reject) => {
     const thread = threadBeside(__filename, 'verify-range.thread', { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
-    thread.on('message', (message: RangeThreadMessage) => (message.kind === 'progress' ? onProgress(message.checked) : resolve(message.outcome)));
+    thread.on('message', (message: RangeThreadMessage) =>
+      message.kind === 'progress' ? onProgress(message.checked) : resolve(message.outcome),
+    );
     thread.once('error', reject);
     thread.once('exit', (code) => reject(new Error(`the verifying thread stopped (${code}) before it had verified its range`)));
   });
@@ -120,10 +122,9 @@ export class PostgresEventStore implements EventStore {
   }
 
   async readStream(streamId: string): Promise<StreamRead> {
-    const { rows } = await this.pool.query<EventRow>(
-      `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = $1 ORDER BY version`,
-      [streamId],
-    );
+    const { rows } = await this.pool.query<EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = $1 ORDER BY version`, [
+      streamId,
+    ]);
     return { version: rows.length === 0 ? 0 : rows[rows.length - 1].version, events: rows.map(toRecordedEvent) };
   }
 
@@ -192,7 +193,9 @@ export class PostgresEventStore implements EventStore {
   }
 
   async head(): Promise<LogHead> {
-    const { rows } = await this.pool.query<{ position: string; hash: string }>("SELECT position, encode(hash, 'hex') AS hash FROM event_log_head");
+    const { rows } = await this.pool.query<{ position: string; hash: string }>(
+      "SELECT position, encode(hash, 'hex') AS hash FROM event_log_head",
+    );
     return { position: BigInt(rows[0].position), hash: rows[0].hash };
   }
 
@@ -230,10 +233,18 @@ export class PostgresEventStore implements EventStore {
    * one transaction of a single statement. Round trips, not statements, are what a group waits on.
    */
   private async transact(group: readonly PendingAppend[]): Promise<(AppendResult | Error)[]> {
-    const { rows } = await this.pool.query<AppendedRow>({ name: 'append_events', text: APPEND_EVENTS, values: this.appendArguments(group) });
+    const { rows } = await this.pool.query<AppendedRow>({
+      name: 'append_events',
+      text: APPEND_EVENTS,
+      values: this.appendArguments(group),
+    });
     const outcomes = rows.map((row, index) => outcomeOf(group[index], row));
     const committed = group.filter((_, index) => !(outcomes[index] instanceof Error));
-    if (committed.length > 0) this.options.onCommit?.(committed.length, committed.reduce((sum, append) => sum + append.events.length, 0));
+    if (committed.length > 0)
+      this.options.onCommit?.(
+        committed.length,
+        committed.reduce((sum, append) => sum + append.events.length, 0),
+      );
     return outcomes;
   }
 
@@ -245,7 +256,12 @@ export class PostgresEventStore implements EventStore {
         const data = canonicalJson(event.data);
         const metadata = canonicalJson(event.metadata);
         const version = options.expectedVersion + index + 1;
-        return { event, data, metadata, hashed: chainedTextAround({ streamId, version, eventId: event.eventId, type: event.type, data, metadata }) };
+        return {
+          event,
+          data,
+          metadata,
+          hashed: chainedTextAround({ streamId, version, eventId: event.eventId, type: event.type, data, metadata }),
+        };
       }),
     );
     return [

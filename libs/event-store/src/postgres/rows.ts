@@ -1,7 +1,6 @@
 import { JsonObject, RecordedEvent } from '../event-store.port';
 
-export const EVENT_COLUMNS =
-  "position, stream_id, version, event_id, type, data, metadata, recorded_at, encode(hash, 'hex') AS hash";
+export const EVENT_COLUMNS = "position, stream_id, version, event_id, type, data, metadata, recorded_at, encode(hash, 'hex') AS hash";
 
 export type EventRow = {
   position: string;

@@ -16,27 +16,38 @@ describe('verification finds tampering with the PostgreSQL log', () => {
   let database: TestDatabase;
   let store: PostgresEventStore;
   /** As someone with full database access would: the append-only triggers switched off first. */
-  const tamper = (sql: string) => database.pool.query(`ALTER TABLE events DISABLE TRIGGER USER; ${sql}; ALTER TABLE events ENABLE TRIGGER USER`);
+  const tamper = (sql: string) =>
+    database.pool.query(`ALTER TABLE events DISABLE TRIGGER USER; ${sql}; ALTER TABLE events ENABLE TRIGGER USER`);
 
   beforeEach(async () => {
     database = await createTestDatabase();
     await migrate(database.pool);
     store = new PostgresEventStore(database.pool);
-    for (let i = 0; i < EVENTS / 3; i++) await store.appendToStream(`stream-${i}`, [anEvent(), anEvent(), anEvent('Other', { i })], { expectedVersion: 0 });
+    for (let i = 0; i < EVENTS / 3; i++)
+      await store.appendToStream(`stream-${i}`, [anEvent(), anEvent(), anEvent('Other', { i })], { expectedVersion: 0 });
   });
   afterEach(() => database.drop());
 
   it('raises no alarm on an untouched log, even while appends go on', async () => {
     expect(await verifyLog(store)).toMatchObject({ ok: true, checked: EVENTS });
-    const appending = Promise.all(Array.from({ length: 40 }, (_, i) => store.appendToStream(`more-${i}`, [anEvent()], { expectedVersion: 0 })));
-    const results = await Promise.all([verifyLog(store, { batchSize: 1 }), verifyLog(store, { batchSize: 3, ranges: 3 }), appending.then(() => verifyLog(store))]);
+    const appending = Promise.all(
+      Array.from({ length: 40 }, (_, i) => store.appendToStream(`more-${i}`, [anEvent()], { expectedVersion: 0 })),
+    );
+    const results = await Promise.all([
+      verifyLog(store, { batchSize: 1 }),
+      verifyLog(store, { batchSize: 3, ranges: 3 }),
+      appending.then(() => verifyLog(store)),
+    ]);
     results.forEach((result) => expect(result).toMatchObject({ ok: true }));
     expect(results[2].checked).toBe(EVENTS + 40);
   });
 
   it('tells how far it has got, across ranges checked at once, up to every event', async () => {
     const told: number[] = [];
-    expect(await verifyLog(store, { batchSize: 4, ranges: 3, onProgress: (checked) => told.push(checked) })).toMatchObject({ ok: true, checked: EVENTS });
+    expect(await verifyLog(store, { batchSize: 4, ranges: 3, onProgress: (checked) => told.push(checked) })).toMatchObject({
+      ok: true,
+      checked: EVENTS,
+    });
     expect(told.length).toBeGreaterThan(3);
     expect(told.every((checked, index) => index === 0 || checked >= told[index - 1])).toBe(true);
     expect(told[told.length - 1]).toBe(EVENTS);
@@ -62,7 +73,9 @@ describe('verification finds tampering with the PostgreSQL log', () => {
   });
 
   it('stores each event as the canonical JSON its hash covers, and verifies from its rows alone, whatever text they hold', async () => {
-    await store.appendToStream('quote " back\\slash\nline caf\u00e9 \ud83d\ude00', [anEvent('Typed\t"', { text: '\u2028 \\ " \u0001' })], { expectedVersion: 0 });
+    await store.appendToStream('quote " back\\slash\nline caf\u00e9 \ud83d\ude00', [anEvent('Typed\t"', { text: '\u2028 \\ " \u0001' })], {
+      expectedVersion: 0,
+    });
     const [event] = await store.readAll(16n, 1);
     const { rows } = await database.pool.query('SELECT data::text AS data, metadata::text AS metadata FROM events WHERE position = 17');
     expect(rows[0]).toEqual({ data: canonicalJson(event.data), metadata: canonicalJson(event.metadata) });
@@ -97,7 +110,11 @@ describe('verification finds tampering with the PostgreSQL log', () => {
   });
 
   it.each([
-    ['an edited event', `UPDATE events SET data = '{"n": 999}' WHERE position = 17`, { position: '17', reason: 'altered', stream: 'stream-5' }],
+    [
+      'an edited event',
+      `UPDATE events SET data = '{"n": 999}' WHERE position = 17`,
+      { position: '17', reason: 'altered', stream: 'stream-5' },
+    ],
     ['a deleted event', 'DELETE FROM events WHERE position = 12', { position: '12', reason: 'missing' }],
     [
       'two events swapped',
@@ -131,7 +148,10 @@ describe('verification finds tampering with the PostgreSQL log', () => {
     it('accepts the log the checkpoints vouch for', async () => {
       const { key, checkpoint } = await checkpointAt(15n);
       expect(await verifyLog(store, { checkpoints: [checkpoint], publicKey: key.publicKey })).toMatchObject({ ok: true, checked: EVENTS });
-      expect(await verifyLog(store, { checkpoints: [checkpoint], publicKey: key.publicKey, ranges: 3 })).toMatchObject({ ok: true, checked: EVENTS });
+      expect(await verifyLog(store, { checkpoints: [checkpoint], publicKey: key.publicKey, ranges: 3 })).toMatchObject({
+        ok: true,
+        checked: EVENTS,
+      });
     });
 
     it('refuses a checkpoint whose hash was changed after signing', async () => {

@@ -1,12 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  DuplicateEventId,
-  EventStore,
-  IdempotencyKeyTaken,
-  NewEvent,
-  RecordedEvent,
-  WrongExpectedVersion,
-} from '../event-store.port';
+import { DuplicateEventId, EventStore, IdempotencyKeyTaken, NewEvent, RecordedEvent, WrongExpectedVersion } from '../event-store.port';
 import { GENESIS_HASH, chainHash } from '../hash-chain';
 import { verifyLog } from '../verify-log';
 
@@ -70,15 +63,9 @@ export function describeEventStoreContract(adapter: string, createStore: () => P
       const id = stream();
       await store.appendToStream(id, [anEvent(), anEvent()], { expectedVersion: 0 });
 
-      await expect(store.appendToStream(id, [anEvent()], { expectedVersion: 0 })).rejects.toEqual(
-        new WrongExpectedVersion(id, 0, 2),
-      );
-      await expect(store.appendToStream(id, [anEvent()], { expectedVersion: 3 })).rejects.toBeInstanceOf(
-        WrongExpectedVersion,
-      );
-      await expect(store.appendToStream(stream(), [anEvent()], { expectedVersion: 1 })).rejects.toBeInstanceOf(
-        WrongExpectedVersion,
-      );
+      await expect(store.appendToStream(id, [anEvent()], { expectedVersion: 0 })).rejects.toEqual(new WrongExpectedVersion(id, 0, 2));
+      await expect(store.appendToStream(id, [anEvent()], { expectedVersion: 3 })).rejects.toBeInstanceOf(WrongExpectedVersion);
+      await expect(store.appendToStream(stream(), [anEvent()], { expectedVersion: 1 })).rejects.toBeInstanceOf(WrongExpectedVersion);
       expect(await store.headPosition()).toBe(2n);
       expect((await store.appendToStream(id, [anEvent()], { expectedVersion: 2 })).version).toBe(3);
     });
@@ -190,7 +177,10 @@ export function describeEventStoreContract(adapter: string, createStore: () => P
       expect(await store.positionAt(new Date(third.recordedAt.getTime() + 60_000))).toBe(3n);
       await store.appendToStream(stream(), [anEvent('Other')], { expectedVersion: 0 });
       expect((await store.readAll(0n, 10, { types: ['Other'] })).map((e) => e.position)).toEqual([4n]);
-      expect((await store.readAll(0n, 10, { types: ['Other', 'SomethingHappened'], actor: 'ann' })).map((e) => e.position)).toEqual([1n, 3n]);
+      expect((await store.readAll(0n, 10, { types: ['Other', 'SomethingHappened'], actor: 'ann' })).map((e) => e.position)).toEqual([
+        1n,
+        3n,
+      ]);
       expect(await store.readAll(0n, 10, { types: [] })).toEqual([]);
     });
 
@@ -202,9 +192,7 @@ export function describeEventStoreContract(adapter: string, createStore: () => P
         new DuplicateEventId(repeated.eventId),
       );
       const twice = anEvent();
-      await expect(store.appendToStream(stream(), [twice, twice], { expectedVersion: 0 })).rejects.toBeInstanceOf(
-        DuplicateEventId,
-      );
+      await expect(store.appendToStream(stream(), [twice, twice], { expectedVersion: 0 })).rejects.toBeInstanceOf(DuplicateEventId);
       expect(await store.headPosition()).toBe(1n);
     });
 

@@ -18,7 +18,11 @@ export class InProcessEventStoreDb {
 
   client(): EventStoreDBClient {
     return {
-      appendToStream: async (streamName: string, events: EventData | EventData[], options: { expectedRevision?: AppendExpectedRevision } = {}) => {
+      appendToStream: async (
+        streamName: string,
+        events: EventData | EventData[],
+        options: { expectedRevision?: AppendExpectedRevision } = {},
+      ) => {
         await Promise.resolve();
         return this.append(streamName, Array.isArray(events) ? events : [events], options.expectedRevision ?? 'any');
       },
@@ -37,7 +41,15 @@ export class InProcessEventStoreDb {
     for (const event of events) {
       // What goes over the wire is JSON: a stored event never shares objects with the caller.
       const { data, metadata } = JSON.parse(JSON.stringify({ data: event.data, metadata: event.metadata }));
-      stream.push({ revision: BigInt(stream.length), id: event.id, type: event.type, data, metadata, streamId: streamName, created: new Date() });
+      stream.push({
+        revision: BigInt(stream.length),
+        id: event.id,
+        type: event.type,
+        data,
+        metadata,
+        streamId: streamName,
+        created: new Date(),
+      });
     }
     this.streams.set(streamName, stream);
     return { success: true, nextExpectedRevision: BigInt(stream.length - 1), position: undefined };
