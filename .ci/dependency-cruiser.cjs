@@ -1,4 +1,7 @@
-/** Dependency rules checked in CI: the domain stays framework-free, and libs never reach into apps. */
+/** Dependency rules checked in CI: the domain stays framework-free, libs never reach into apps or tests, apps share only through libs. */
+/** A file of a lib that is not one of its entry points. */
+const INTERNAL = '(?!index\\.ts$|testing/index\\.ts$)';
+
 module.exports = {
   forbidden: [
     {
@@ -29,6 +32,35 @@ module.exports = {
       severity: 'error',
       from: { path: '^libs/' },
       to: { path: '^apps/' },
+    },
+    {
+      name: 'apps-do-not-import-each-other',
+      comment: 'What two apps share lives in a lib. The benchmarks are the exception: they start the service and measure its parts.',
+      severity: 'error',
+      from: { path: '^apps/([^/]+)/', pathNot: '^apps/cli/src/bench/' },
+      to: { path: '^apps/', pathNot: '^apps/$1/' },
+    },
+    {
+      name: 'libs-do-not-import-tests',
+      comment: 'Shared test support lives in libs/testing, which test/ uses too.',
+      severity: 'error',
+      from: { path: '^libs/' },
+      to: { path: '^test/' },
+    },
+    {
+      name: 'a-lib-through-its-index',
+      comment: 'Another lib is used through its index (@app/<lib>), or its testing index for tests, never by a path into its files.',
+      severity: 'error',
+      from: { path: '^libs/([^/]+)/' },
+      to: { path: `^libs/(?!$1/)[^/]+/src/${INTERNAL}` },
+    },
+    {
+      name: 'apps-and-tests-use-libs-through-their-index',
+      comment:
+        'As for libs; the test run starts the embedded server and the EventStoreDB container from their files, before any alias resolves.',
+      severity: 'error',
+      from: { path: '^(apps|test)/', pathNot: '^test/support/global-setup\\.ts$' },
+      to: { path: `^libs/[^/]+/src/${INTERNAL}` },
     },
     {
       name: 'no-circular',

@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { ADMIN, AUDIT_SIGNING_KEY, DEV_SECRET, SUBGROUP, signToken } from './support/app';
-import { TestDatabase, createTestDatabase } from './support/database';
+import { TestDatabase, createTestDatabase } from '@app/testing';
 import { ServiceProcess, killHard, startServiceProcess } from './support/processes';
 
 type Raw = Readonly<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }>;

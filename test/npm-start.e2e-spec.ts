@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../apps/api/src/database/embedded-postgres';
+import { freePort } from '@app/infrastructure';
 import { AUDIT_SIGNING_KEY, DEV_SECRET } from './support/app';
 import { killHard, waitForLine } from './support/processes';
 

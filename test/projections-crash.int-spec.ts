@@ -2,8 +2,8 @@ import { ChildProcess } from 'node:child_process';
 import { PostgresEventStore, migrate } from '@app/event-store';
 import { READ_MODELS, actionList } from '@app/read-models';
 import { SyntheticPartnership } from '../apps/cli/src/bench/synthetic-partnership';
-import { countedEvents, countingProjection } from '../libs/projections/src/testing/counting.projection';
-import { TestDatabase, createTestDatabase } from './support/database';
+import { countedEvents, countingProjection } from '@app/projections/testing';
+import { TestDatabase, createTestDatabase } from '@app/testing';
 import { killHard, spawnTs, waitForLine } from './support/processes';
 import { caughtUp, pause, rowsAndRebuilt, seededRandom } from './support/projection-checks';
 

@@ -2,7 +2,7 @@ import { ChildProcess } from 'node:child_process';
 import { PostgresEventStore } from '@app/event-store';
 import { READ_MODELS, actionList } from '@app/read-models';
 import { ADMIN, AUDIT_SIGNING_KEY, DEV_SECRET, SUBGROUP, signToken } from './support/app';
-import { TestDatabase, createTestDatabase } from './support/database';
+import { TestDatabase, createTestDatabase } from '@app/testing';
 import { killHard, startServiceProcess } from './support/processes';
 import { caughtUp, pause, rowsAndRebuilt } from './support/projection-checks';
 

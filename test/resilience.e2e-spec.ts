@@ -6,11 +6,11 @@ import { Pool } from 'pg';
 import { migrate } from '@app/event-store';
 import { createApp } from '../apps/api/src/app';
 import { loadConfig } from '../apps/api/src/config/config';
-import { createPool } from '../apps/api/src/database/database';
+import { createPool } from '@app/infrastructure';
 import { createLogger } from '../apps/api/src/observability/logger';
 import { ReadModelHost } from '../apps/api/src/read-models/read-model-host';
 import { AUDIT_SIGNING_KEY, DEV_SECRET, SUBGROUP, signToken, startService } from './support/app';
-import { TestDatabase, createTestDatabase } from './support/database';
+import { TestDatabase, createTestDatabase } from '@app/testing';
 import { REGISTER_TS } from './support/processes';
 
 /** A TCP relay between the service and PostgreSQL that the test can cut and restore. */

@@ -7,7 +7,7 @@ import { Clock } from '../../apps/api/src/clock/clock';
 import { AuthConfig, loadConfig } from '../../apps/api/src/config/config';
 import { createLogger } from '../../apps/api/src/observability/logger';
 import { EVENT_STORE, EventStore, migrate } from '@app/event-store';
-import { TestDatabase, createTestDatabase } from './database';
+import { TestDatabase, createTestDatabase } from '@app/testing';
 
 export const DEV_SECRET = 'e2e-secret-that-is-long-enough';
 

@@ -1,6 +1,6 @@
 // A process that starts the embedded PostgreSQL server under DATA_DIR, in the environment it is
 // given, and stops it on SIGTERM: for tests of how the server is made.
-import { startEmbeddedPostgres } from '../../apps/api/src/database/embedded-postgres';
+import { startEmbeddedPostgres } from '@app/infrastructure';
 
 async function main(): Promise<void> {
   const database = await startEmbeddedPostgres({ dataDir: process.env.DATA_DIR!, persistent: false });

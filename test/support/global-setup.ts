@@ -1,8 +1,8 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEmbeddedPostgres } from '../../apps/api/src/database/embedded-postgres';
-import { containerRuntimeMissing, startEventStoreDb } from './eventstoredb';
+import { startEmbeddedPostgres } from '../../libs/infrastructure/src/embedded-postgres';
+import { containerRuntimeMissing, startEventStoreDb } from '../../libs/testing/src/eventstoredb';
 
 type Stop = () => Promise<void>;
 

@@ -1,6 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { freePort } from '../../apps/api/src/database/embedded-postgres';
+import { freePort } from '@app/infrastructure';
 
 const ROOT = join(__dirname, '..', '..');
 export const REGISTER_TS = join(__dirname, 'register-ts.js');

@@ -3,7 +3,7 @@ import { Pool } from 'pg';
 import { PostgresEventStore } from '@app/event-store';
 import { ProjectionRunner } from '@app/projections';
 import { READ_MODELS } from '@app/read-models';
-import { countingProjection } from '../../libs/projections/src/testing/counting.projection';
+import { countingProjection } from '@app/projections/testing';
 
 const pool = new Pool({ connectionString: process.env.DATABASE_URL, max: 6 });
 pool.on('error', () => undefined);

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { createApp } from './app';
-import { ConfigError, loadConfig } from './config/config';
-import { openDatabase } from './database/database';
+import { ConfigError, openDatabase } from '@app/infrastructure';
+import { loadConfig } from './config/config';
 import { createLogger } from './observability/logger';
 
 /** Whoever stops the service (a terminal, a supervisor) waits about ten seconds before killing it. */

@@ -1,8 +1,6 @@
 import { Pool } from 'pg';
 import { EventStore } from '@app/event-store';
-import { loadDatabaseConfig, loadEventStoreConfig } from '../../api/src/config/config';
-import { openDatabase } from '../../api/src/database/database';
-import { openEventStore } from '../../api/src/database/event-store';
+import { loadDatabaseConfig, loadEventStoreConfig, openDatabase, openEventStore } from '@app/infrastructure';
 
 /**
  * Runs `work` against the service's own stores, chosen by the same variables: the PostgreSQL

@@ -1,6 +1,6 @@
 import { PostgresEventStore, WrongExpectedVersion, migrate } from '@app/event-store';
-import { createTestDatabase } from '../../../test/support/database';
-import { anEvent } from '../../event-store/src/testing/event-store.contract';
+import { createTestDatabase } from '@app/testing';
+import { anEvent } from '@app/event-store/testing';
 import { readCheckpoints } from './checkpoints';
 import { ProjectionRunner } from './projection-runner';
 import { countingProjection } from './testing/counting.projection';

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Pool, PoolClient } from 'pg';
 import { PostgresEventStore, migrate } from '@app/event-store';
-import { PlanNode, TestDatabase, createTestDatabase, explainingPool, planNodes } from '../../../test/support/database';
-import { anEvent } from '../../event-store/src/testing/event-store.contract';
+import { PlanNode, TestDatabase, createTestDatabase, explainingPool, planNodes } from '@app/testing';
+import { anEvent } from '@app/event-store/testing';
 import { catchUp } from './catch-up';
 import { applyBatch, ensureProjectionSchema, readCheckpoints } from './checkpoints';
 import { DocumentChanges, copyDocuments, writeDocuments } from './document-table';

@@ -1,5 +1,5 @@
 import { ACTION_STATUSES, isOutstanding, isOverdue } from '@app/domain';
-import { TestDatabase, createTestDatabase } from '../../../test/support/database';
+import { TestDatabase, createTestDatabase } from '@app/testing';
 import { outstandingSql, overdueSql } from './action-policy.sql';
 
 describe('the action policy in SQL', () => {

@@ -4,7 +4,7 @@ import { Pool } from 'pg';
 import { Actor, NotFound, actionStream, listablePartner, requireReadAccess } from '@app/domain';
 import { EVENT_STORE, EventStore } from '@app/event-store';
 import { ActionDocument, actionList, overdueSql } from '@app/read-models';
-import { DATABASE_POOL } from '../database/database';
+import { DATABASE_POOL } from '../database/database-pool';
 import { isLogPosition } from '../http/fields';
 import { ValidationFailed } from '../http/problem';
 import { ReadScopes, documentsIn } from '../read-models/read-scope';

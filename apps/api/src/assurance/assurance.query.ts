@@ -3,7 +3,7 @@ import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { ApiProperty } from '@nestjs/swagger';
 import { Pool } from 'pg';
 import { partnerList, reviewList } from '@app/read-models';
-import { DATABASE_POOL } from '../database/database';
+import { DATABASE_POOL } from '../database/database-pool';
 import { ActionCounts, ActionCountsView, NO_ACTIONS } from '../read-models/action-counts';
 import { PastAnswers, ReadScope, ReadScopes, documentsIn } from '../read-models/read-scope';
 import { onSnapshot } from '../read-models/snapshot';

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/commo
 import { Pool } from 'pg';
 import { AuditCheckpoint, EVENT_STORE, EventStore, readAuditCheckpoints, signCheckpoint } from '@app/event-store';
 import { AppConfig } from '../config/config';
-import { DATABASE_POOL } from '../database/database';
+import { DATABASE_POOL } from '../database/database-pool';
 import { SIGNING_KEY, SigningKey } from './signing-key';
 
 export const AUDIT_CONFIG = Symbol('AuditConfig');

@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { InMemoryEventStore } from '@app/event-store';
-import { anEvent } from '../../../../libs/event-store/src/testing/event-store.contract';
+import { anEvent } from '@app/event-store/testing';
 import { AuditCheckpoints } from './audit-checkpoints';
 import { LogVerification } from './log-verification';
 

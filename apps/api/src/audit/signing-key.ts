@@ -2,7 +2,8 @@ import { KeyObject, createPrivateKey, createPublicKey, generateKeyPairSync } fro
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { keyIdOf } from '@app/event-store';
-import { AppConfig, ConfigError } from '../config/config';
+import { ConfigError } from '@app/infrastructure';
+import { AppConfig } from '../config/config';
 
 export type SigningKey = Readonly<{ privateKey: KeyObject; publicKey: KeyObject; keyId: string }>;
 

@@ -1,17 +1,13 @@
-import { LOG_STREAM, LOG_STREAM_NAME } from '@app/event-store';
+import { ConfigError, DatabaseConfig, EventStoreConfig, loadDatabaseConfig, loadEventStoreConfig, parseUrl } from '@app/infrastructure';
+
 export type AuthConfig =
   | Readonly<{ kind: 'dev-secret'; secret: string; issuer?: string; audience?: string }>
   | Readonly<{ kind: 'jwks'; jwksUrl: string; issuer: string; audience: string }>;
 
-export type DatabaseConfig = Readonly<{ databaseUrl?: string; dataDir: string }>;
-
 export type AppConfig = DatabaseConfig &
+  EventStoreConfig &
   Readonly<{
     port: number;
-    eventStore: 'postgres' | 'eventstoredb';
-    eventStoreDbUrl?: string;
-    /** The EventStoreDB stream that holds the log. */
-    eventStoreDbLogStream: string;
     auth: AuthConfig;
     logLevel: string;
     audit: AuditConfig;
@@ -59,23 +55,7 @@ export type AuditConfig = Readonly<{
   checkpointMinutes: number;
 }>;
 
-/** A setting is missing or wrong; the message is one line that says what to set. */
-export class ConfigError extends Error {}
-
 const MIN_DEV_SECRET_LENGTH = 16;
-
-function parseUrl(name: string, value: string, protocols: string[]): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new ConfigError(`${name} is not a valid URL.`);
-  }
-  if (!protocols.includes(url.protocol)) {
-    throw new ConfigError(`${name} must start with ${protocols.map((p) => `${p}//`).join(' or ')}.`);
-  }
-  return value;
-}
 
 function authConfig(env: NodeJS.ProcessEnv): AuthConfig {
   const { AUTH_DEV_SECRET: secret, AUTH_JWKS_URL: jwksUrl, AUTH_ISSUER: issuer, AUTH_AUDIENCE: audience } = env;
@@ -109,39 +89,6 @@ function positiveInteger(name: string, value: string | undefined, fallback: numb
   const number = Number(value);
   if (!Number.isInteger(number) || number < 1) throw new ConfigError(`${name} must be a whole number above 0.`);
   return number;
-}
-
-function logStream(value: string | undefined): string {
-  if (!value) return LOG_STREAM;
-  if (!LOG_STREAM_NAME.test(value)) throw new ConfigError('EVENTSTOREDB_LOG_STREAM must be letters, digits and hyphens, at most 100.');
-  return value;
-}
-
-/** Where the events live: DATABASE_URL, or the embedded server under DATA_DIR. All the CLI needs. */
-export function loadDatabaseConfig(env: NodeJS.ProcessEnv): DatabaseConfig {
-  return {
-    databaseUrl: env.DATABASE_URL ? parseUrl('DATABASE_URL', env.DATABASE_URL, ['postgres:', 'postgresql:']) : undefined,
-    dataDir: env.DATA_DIR || './.data',
-  };
-}
-
-export type EventStoreConfig = Pick<AppConfig, 'eventStore' | 'eventStoreDbUrl' | 'eventStoreDbLogStream'>;
-
-/** Which store holds the events, and how to reach EventStoreDB when it is that one. The CLI needs this too. */
-export function loadEventStoreConfig(env: NodeJS.ProcessEnv): EventStoreConfig {
-  const eventStore = env.EVENT_STORE ?? 'postgres';
-  if (eventStore !== 'postgres' && eventStore !== 'eventstoredb') {
-    throw new ConfigError(`EVENT_STORE must be 'postgres' or 'eventstoredb', not '${eventStore}'.`);
-  }
-  if (eventStore === 'eventstoredb' && !env.EVENTSTOREDB_URL) {
-    throw new ConfigError('EVENT_STORE=eventstoredb needs EVENTSTOREDB_URL, e.g. esdb://localhost:2113?tls=false.');
-  }
-  return {
-    eventStore,
-    eventStoreDbUrl:
-      eventStore === 'eventstoredb' ? parseUrl('EVENTSTOREDB_URL', env.EVENTSTOREDB_URL!, ['esdb:', 'esdb+discover:']) : undefined,
-    eventStoreDbLogStream: logStream(env.EVENTSTOREDB_LOG_STREAM),
-  };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {

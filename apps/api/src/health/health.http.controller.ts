@@ -5,7 +5,7 @@ import { EVENT_STORE, EventStore } from '@app/event-store';
 import { ProjectionLag, projectionLag } from '@app/projections';
 import { READ_MODELS } from '@app/read-models';
 import { Public } from '../auth/roles.decorator';
-import { DATABASE_POOL } from '../database/database';
+import { DATABASE_POOL } from '../database/database-pool';
 
 /** Read models further behind the head than this make the instance not ready. */
 export const READY_LAG_MS = 5000;

@@ -3,7 +3,7 @@ import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { Pool } from 'pg';
 import { Partner } from '@app/domain';
 import { PartnerDocument, partnerList } from '@app/read-models';
-import { DATABASE_POOL } from '../database/database';
+import { DATABASE_POOL } from '../database/database-pool';
 
 export class ListPartnersQuery extends Query<Partner[]> {}
 

@@ -1,9 +1,7 @@
 import { MessagePort, parentPort, workerData } from 'node:worker_threads';
 import { ProjectionRunner, RebuildProgress } from '@app/projections';
 import { READ_MODELS } from '@app/read-models';
-import { EventStoreConfig } from '../config/config';
-import { createPool } from '../database/database';
-import { openEventStore } from '../database/event-store';
+import { createPool, EventStoreConfig, openEventStore } from '@app/infrastructure';
 
 export type ProjectionThreadData = Readonly<{ databaseUrl: string; eventStore: EventStoreConfig }>;
 

@@ -6,7 +6,7 @@ import { EVENT_STORE, EventStore, threadBeside } from '@app/event-store';
 import { ensureProjectionSchema, projectionLag } from '@app/projections';
 import { READ_MODELS } from '@app/read-models';
 import { AuditCheckpoints } from '../audit/audit-checkpoints';
-import { DATABASE_POOL } from '../database/database';
+import { DATABASE_POOL } from '../database/database-pool';
 import { Metrics } from '../observability/metrics';
 import { ACTION_TALLIES_SCHEMA, ActionTallies } from './action-tallies';
 import { ProjectionThreadData, ProjectionThreadMessage, STOP_PROJECTIONS } from './projection-thread';

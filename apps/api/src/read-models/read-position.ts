@@ -1,7 +1,7 @@
 import { CallHandler, ExecutionContext, Inject, Injectable, NestInterceptor } from '@nestjs/common';
 import { Pool } from 'pg';
 import { from, mergeMap, Observable } from 'rxjs';
-import { DATABASE_POOL } from '../database/database';
+import { DATABASE_POOL } from '../database/database-pool';
 import { isLogPosition } from '../http/fields';
 import { ValidationFailed } from '../http/problem';
 import { readModelsPosition } from './snapshot';

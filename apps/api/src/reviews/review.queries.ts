@@ -4,7 +4,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Pool, PoolClient } from 'pg';
 import { NotFound, REVIEW_KINDS, ReviewKind } from '@app/domain';
 import { reviewList } from '@app/read-models';
-import { DATABASE_POOL } from '../database/database';
+import { DATABASE_POOL } from '../database/database-pool';
 import { ActionCounts, ActionCountsView, NO_ACTIONS } from '../read-models/action-counts';
 import { ReadScope, ReadScopes, documentsIn } from '../read-models/read-scope';
 import { onSnapshot } from '../read-models/snapshot';

@@ -6,7 +6,7 @@ import { Actor, ROLES } from '@app/domain';
 import { inTransaction } from '@app/projections';
 import { CLOCK, Clock } from '../clock/clock';
 import { WebConfig } from '../config/config';
-import { DATABASE_POOL } from '../database/database';
+import { DATABASE_POOL } from '../database/database-pool';
 
 export const WEB_CONFIG = Symbol('WebConfig');
 export const SESSION_COOKIE = 'la_session';

@@ -11,8 +11,7 @@ import { SignJWT } from 'jose';
 import { migrate } from '@app/event-store';
 import { createApp } from '../../../api/src/app';
 import { loadConfig } from '../../../api/src/config/config';
-import { createPool } from '../../../api/src/database/database';
-import { freePort } from '../../../api/src/database/embedded-postgres';
+import { createPool, freePort } from '@app/infrastructure';
 import { createLogger } from '../../../api/src/observability/logger';
 import { PacedLoad, PacedLoadResult } from './paced-load';
 
@@ -104,11 +103,14 @@ function subgroupToken(): Promise<string> {
     .sign(new TextEncoder().encode(BENCH_SECRET));
 }
 
+/** How the bench runs the service, in process or not: one user writing as fast as it can is the load itself, not an abuse to limit. */
+const serviceEnv = () => ({ AUTH_DEV_SECRET: BENCH_SECRET, AUDIT_SIGNING_KEY: signingKeyPem(), DEMO: 'off', RATE_LIMIT_PER_MINUTE: '0' });
+
 /** The real service on a database of the bench server, with a subgroup token to drive it. */
 export async function startBenchServiceOn(databaseUrl: string): Promise<BenchService> {
   const pool = createPool(databaseUrl);
   await migrate(pool);
-  const config = loadConfig({ AUTH_DEV_SECRET: BENCH_SECRET, DATABASE_URL: databaseUrl, AUDIT_SIGNING_KEY: signingKeyPem(), DEMO: 'off' });
+  const config = loadConfig({ ...serviceEnv(), DATABASE_URL: databaseUrl });
   const app = await createApp({ config, pool, logger: createLogger('warn') });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.getHttpServer().address() as { port: number };
@@ -141,11 +143,7 @@ export async function startServiceProcess(serverUrl: string, name: string): Prom
       DATABASE_URL: databaseUrl,
       PORT: String(port),
       HOST: '127.0.0.1',
-      AUTH_DEV_SECRET: BENCH_SECRET,
-      AUDIT_SIGNING_KEY: signingKeyPem(),
-      DEMO: 'off',
-      // One user writing as fast as it can is the load itself, not an abuse to limit.
-      RATE_LIMIT_PER_MINUTE: '0',
+      ...serviceEnv(),
       LOG_LEVEL: 'warn',
     },
     stdio: ['ignore', 'ignore', 'pipe'],

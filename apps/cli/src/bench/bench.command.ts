@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEmbeddedPostgres } from '../../../api/src/database/embedded-postgres';
+import { startEmbeddedPostgres } from '@app/infrastructure';
 import { benchLag, benchLog } from './log.bench';
 import { benchWrites } from './writes.bench';
 

@@ -4,7 +4,7 @@ import { Pool } from 'pg';
 import { PostgresEventStore, migrate, verifyLog } from '@app/event-store';
 import { ensureProjectionSchema, rebuildProjections } from '@app/projections';
 import { READ_MODELS } from '@app/read-models';
-import { createPool } from '../../../api/src/database/database';
+import { createPool } from '@app/infrastructure';
 import { Metrics } from '../../../api/src/observability/metrics';
 import { ActionTallies } from '../../../api/src/read-models/action-tallies';
 import { ProgressBar } from '../progress-bar';

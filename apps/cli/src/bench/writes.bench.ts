@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { PostgresEventStore, migrate } from '@app/event-store';
-import { createPool } from '../../../api/src/database/database';
+import { createPool } from '@app/infrastructure';
 import { WARM_UP_SECONDS, createDatabase, loadFromAnotherProcess, row, startServiceProcess, throughput } from './bench-kit';
 
 const REVIEW = { reference: 'BENCH', title: 'Benchmark review', kind: 'other' };

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventStoreDBClient } from '@eventstore/db-client';
-import { EventStoreDbServer, startEventStoreDb } from '../../../../test/support/eventstoredb';
+import { EventStoreDbServer, startEventStoreDb } from '@app/testing';
 import { describeEventStoreContract } from '../testing/event-store.contract';
 import { EventStoreDbEventStore } from './eventstoredb-event-store';
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
-import { createTestDatabase } from '../../../../test/support/database';
+import { createTestDatabase } from '@app/testing';
 import { anEvent } from '../testing/event-store.contract';
 import { verifyLog } from '../verify-log';
 import { migrate } from './migrations';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { RecordedEvent } from '../event-store.port';
-import { PlanNode, createTestDatabase, explainingPool, planNodes } from '../../../../test/support/database';
+import { PlanNode, createTestDatabase, explainingPool, planNodes } from '@app/testing';
 import { anEvent, describeEventStoreContract, readEverything } from '../testing/event-store.contract';
 import { MIGRATIONS, migrate } from './migrations';
 import { PostgresEventStore } from './postgres-event-store';

@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { Pool } from 'pg';
-import { TestDatabase, createTestDatabase } from '../../../../test/support/database';
+import { TestDatabase, createTestDatabase } from '@app/testing';
 import { signCheckpoint } from '../audit-checkpoint';
 import { canonicalJson } from '../canonical-json';
 import { GENESIS_HASH, chainHash } from '../hash-chain';

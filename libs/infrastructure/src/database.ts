@@ -1,6 +1,6 @@
 import { Pool } from 'pg';
 import { isDatabaseUnavailable, migrate } from '@app/event-store';
-import { ConfigError, DatabaseConfig } from '../config/config';
+import { ConfigError, DatabaseConfig } from './config';
 import { startEmbeddedPostgres } from './embedded-postgres';
 
 export type Database = Readonly<{ pool: Pool; close: () => Promise<void> }>;
@@ -42,4 +42,3 @@ export async function openDatabase(config: DatabaseConfig, log: (line: string) =
   }
   return { pool, close };
 }
-export const DATABASE_POOL = Symbol('DatabasePool');

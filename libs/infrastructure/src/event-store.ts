@@ -1,6 +1,6 @@
 import { Pool } from 'pg';
 import { EVENT_LOG_CHANNEL, EventStore, EventStoreDbEventStore, PostgresEventStore } from '@app/event-store';
-import { EventStoreConfig } from '../config/config';
+import { EventStoreConfig } from './config';
 
 const REACH_TIMEOUT_MS = 10_000;
 
