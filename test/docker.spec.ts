@@ -17,6 +17,8 @@ const CONTRACT_VARIABLES = [
   'AUTH_JWKS_URL',
   'AUTH_ISSUER',
   'AUTH_AUDIENCE',
+  'DEMO',
+  'RATE_LIMIT_PER_MINUTE',
 ];
 
 function sourceFiles(dir: string): string[] {
@@ -27,7 +29,7 @@ function sourceFiles(dir: string): string[] {
 
 /** Every environment variable the service's code reads: `env.NAME`, or `const { NAME: name } = env`. */
 const serviceVariables = new Set(
-  sourceFiles('apps/api/src').flatMap((file) => {
+  ['apps/api/src', 'libs/infrastructure/src'].flatMap(sourceFiles).flatMap((file) => {
     const source = read(file);
     const direct = [...source.matchAll(/\benv\.([A-Z][A-Z0-9_]+)/g)].map((match) => match[1]);
     const destructured = [...source.matchAll(/const \{([^}]+)\} = env\b/g)].flatMap((match) =>
