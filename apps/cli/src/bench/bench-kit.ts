@@ -64,7 +64,7 @@ export async function loadFromAnotherProcess({ url, token, connections, seconds 
     ],
     { maxBuffer: 16 * 1024 * 1024 },
   );
-  return JSON.parse(stdout) as { '2xx': number; non2xx: number; duration: number };
+  return JSON.parse(stdout) as { '2xx': number; non2xx: number; duration: number; latency: { average: number; p50: number; p99: number } };
 }
 
 /** POSTs at an even pace (see paced-load), from its own process like autocannon. */
@@ -128,16 +128,24 @@ export async function startBenchServiceOn(databaseUrl: string): Promise<BenchSer
 
 export type ServiceProcess = Readonly<{ url: string; token: string; rssMb: () => Promise<number>; close: () => Promise<void> }>;
 
+/** Where each HTTP service the bench measures starts, and how it says it is ready. */
+const SERVICES = {
+  ours: { entry: '../../../api/src/main', readyPath: '/health/ready' },
+  /** Answers 404 there once it listens: it has no health route, being the least a team would write. */
+  plain: { entry: './plain-service', readyPath: '/' },
+};
+
 /**
- * The real service in a process of its own, started as `npm start` starts it (with the Node flags
+ * An HTTP service in a process of its own, started as `npm start` starts ours (with the Node flags
  * this bench runs with), on a fresh database of the bench server: nothing it does shares a heap,
  * a thread or a garbage collector with what the bench measures beside it.
  */
-export async function startServiceProcess(serverUrl: string, name: string): Promise<ServiceProcess> {
+export async function startServiceProcess(serverUrl: string, name: string, which: keyof typeof SERVICES = 'ours'): Promise<ServiceProcess> {
   const databaseUrl = await createDatabase(serverUrl, name);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [...process.execArgv, join(__dirname, '../../../api/src/main')], {
+  const { entry, readyPath } = SERVICES[which];
+  const child = spawn(process.execPath, [...process.execArgv, join(__dirname, entry)], {
     env: {
       ...process.env,
       DATABASE_URL: databaseUrl,
@@ -153,10 +161,10 @@ export async function startServiceProcess(serverUrl: string, name: string): Prom
   const exited = once(child, 'exit');
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`the service stopped before it was ready: ${stderr.trim()}`);
-    if (Date.now() > deadline) throw new Error('the service was not ready within 60 s');
-    const ready = await fetch(`${url}/health/ready`).then(
-      (response) => response.ok,
+    if (child.exitCode !== null) throw new Error(`the ${which} service stopped before it was ready: ${stderr.trim()}`);
+    if (Date.now() > deadline) throw new Error(`the ${which} service was not ready within 60 s`);
+    const ready = await fetch(`${url}${readyPath}`).then(
+      (response) => response.ok || (which === 'plain' && response.status === 404),
       () => false,
     );
     if (ready) break;

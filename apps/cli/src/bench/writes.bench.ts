@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { PostgresEventStore, migrate } from '@app/event-store';
 import { createPool } from '@app/infrastructure';
-import { WARM_UP_SECONDS, createDatabase, loadFromAnotherProcess, row, startServiceProcess, throughput } from './bench-kit';
+import { ServiceProcess, WARM_UP_SECONDS, createDatabase, loadFromAnotherProcess, row, startServiceProcess, throughput } from './bench-kit';
 
 const REVIEW = { reference: 'BENCH', title: 'Benchmark review', kind: 'other' };
 
 const CONCURRENCY = [1, 16, 64];
 const HTTP_CONNECTIONS = [16, 64];
+/** Ours against the plain NestJS service: a single client, and the load a partnership's busiest hour is far below. */
+const PLAIN_CONNECTIONS = [1, 16];
 /**
  * Each figure is the median of this many rounds, and each ratio the median of the rounds' ratios:
  * the machine's load changes within a minute, so a figure is compared with raw PostgreSQL measured
@@ -30,8 +32,8 @@ class Measured {
     if (raw) this.ratios.push(rate / raw);
   }
 
-  line(label: string): string {
-    const ratio = this.ratios.length > 0 ? `   ${median(this.ratios).toFixed(2)}× raw` : '';
+  line(label: string, baseline = 'raw'): string {
+    const ratio = this.ratios.length > 0 ? `   ${median(this.ratios).toFixed(2)}× ${baseline}` : '';
     const spread = `   (rounds: ${this.rates.map((rate) => rate.toFixed(0)).join(', ')})`;
     return row(label, median(this.rates)) + ratio + spread;
   }
@@ -81,22 +83,16 @@ export async function benchWrites(serverUrl: string): Promise<string[]> {
   await storePool.end();
 
   const service = await startServiceProcess(serverUrl, 'bench_http');
-  const post = async (connections: number, seconds?: number) => {
-    const result = await loadFromAnotherProcess({
-      url: `${service.url}/reviews`,
-      token: service.token,
-      connections,
-      seconds,
-      body: REVIEW,
-    });
-    if (result.non2xx > 0) throw new Error(`${result.non2xx} of the benchmark's POSTs failed`);
-    return result['2xx'] / (result.duration || 1);
-  };
-  await post(16, WARM_UP_SECONDS);
-  const { raw: rawBeside, measured: posted } = await roundsBesideRaw(HTTP_CONNECTIONS, rawInsert, (c) => post(c));
+  await postReviews(service, 16, WARM_UP_SECONDS);
+  const { raw: rawBeside, measured: posted } = await roundsBesideRaw(
+    HTTP_CONNECTIONS,
+    rawInsert,
+    async (c) => (await postReviews(service, c)).rate,
+  );
   const rss = await service.rssMb();
-  await service.close();
   await rawPool.end();
+  const besidePlain = await roundsBesidePlain(serverUrl, service);
+  await service.close();
   return [
     ...CONCURRENCY.map((c) => raw.get(c)!.line(`raw INSERT, one per transaction, c=${c}`)),
     ...CONCURRENCY.map((c) => appended.get(c)!.line(`event store append (group commit), c=${c}`)),
@@ -105,6 +101,49 @@ export async function benchWrites(serverUrl: string): Promise<string[]> {
       posted.get(c)!.line(`HTTP POST /reviews, ${c} connections`),
     ]),
     `service RSS after the HTTP runs: ${rss.toFixed(0)} MB (its own process)`,
+    ...besidePlain,
     `medians of ${ROUNDS} rounds; each round measures raw, then the store or HTTP, at one concurrency after another`,
+  ];
+}
+
+type Posted = Readonly<{ rate: number; average: number; p50: number; p99: number }>;
+
+/** `POST /reviews` from autocannon in its own process: the rate, and the latency in ms. */
+async function postReviews(service: ServiceProcess, connections: number, seconds?: number): Promise<Posted> {
+  const result = await loadFromAnotherProcess({ url: `${service.url}/reviews`, token: service.token, connections, seconds, body: REVIEW });
+  if (result.non2xx > 0) throw new Error(`${result.non2xx} of the benchmark's POSTs failed`);
+  return { rate: result['2xx'] / (result.duration || 1), ...result.latency };
+}
+
+/**
+ * Ours against what a team would write instead (`plain-service.ts`: the same stack, one INSERT a
+ * request), in interleaved rounds at each concurrency, the plain service first in each.
+ */
+async function roundsBesidePlain(serverUrl: string, service: ServiceProcess): Promise<string[]> {
+  const plain = await startServiceProcess(serverUrl, 'bench_plain', 'plain');
+  await postReviews(plain, 16, WARM_UP_SECONDS);
+  const rates = new Map(PLAIN_CONNECTIONS.map((c) => [c, { ours: new Measured(), plain: new Measured() }]));
+  const latencies = { ours: [] as Posted[], plain: [] as Posted[] };
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const c of PLAIN_CONNECTIONS) {
+      const theirs = await postReviews(plain, c);
+      const ours = await postReviews(service, c);
+      rates.get(c)!.plain.add(theirs.rate);
+      rates.get(c)!.ours.add(ours.rate, theirs.rate);
+      if (c === 1) {
+        latencies.plain.push(theirs);
+        latencies.ours.push(ours);
+      }
+    }
+  }
+  await plain.close();
+  const latency = (posted: Posted[]) =>
+    `mean ${median(posted.map((p) => p.average)).toFixed(2)} ms, p50 ${median(posted.map((p) => p.p50))} ms, p99 ${median(posted.map((p) => p.p99))} ms`;
+  return [
+    ...PLAIN_CONNECTIONS.flatMap((c) => [
+      rates.get(c)!.plain.line(`plain NestJS POST /reviews (one INSERT), ${c} conn.`),
+      rates.get(c)!.ours.line(`HTTP POST /reviews, ${c} connection${c === 1 ? '' : 's'}`, 'plain'),
+    ]),
+    `latency at 1 connection (autocannon's percentiles are whole ms): ours ${latency(latencies.ours)}; plain ${latency(latencies.plain)}`,
   ];
 }
