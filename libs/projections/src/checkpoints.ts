@@ -102,9 +102,14 @@ export class BatchApplication {
     return [this.render(CHECKPOINTS.lock, [jsonLiteral(this.buffers.map((buffer) => buffer.target.checkpoint))]), ...loads].join('; ');
   }
 
-  /** Applies the events past each checkpoint in memory, given the results of `openSql` (any before them are ignored). */
+  /**
+   * Applies the events past each checkpoint in memory, given the results of the round trip that
+   * ran `openSql`. That trip may begin with statements of the caller's (BEGIN, PREPAREs, a read),
+   * so `openSql`'s own results are its last ones: the lock's, then one a load, in `loading`'s order.
+   */
   apply(results: readonly QueryResult[]): void {
-    const [lock, ...loads] = results.slice(results.length - 1 - this.loading.length);
+    const ours = results.slice(results.length - 1 - this.loading.length);
+    const [lock, ...loads] = ours;
     const checkpoints = new Map((lock as QueryResult<CheckpointRow>).rows.map((row) => [row.name, toCheckpoint(row)]));
     loads.forEach((loaded, index) => this.loading[index].remember(loaded.rows as StoredRow[]));
     for (const buffer of this.buffers) {

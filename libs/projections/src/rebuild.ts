@@ -42,14 +42,49 @@ export class RebuildAlreadyRunning extends Error {
   }
 }
 
+/** Which shadow table each projection is rebuilt into, and how each is filled. */
+type RebuildPlan = Readonly<{
+  names: readonly string[];
+  lives: readonly ProjectionTarget[];
+  shadows: readonly ProjectionTarget[];
+  /** Folded from one read of the log stream by stream (step 2). */
+  byStream: readonly ProjectionTarget[];
+  /** Folded from one read in global order (step 3). */
+  inOrder: readonly ProjectionTarget[];
+  /** Current tables that their history, folded stream by stream, fills as it goes. */
+  filledWithHistory: readonly ProjectionTarget[];
+  historyShadowOf: (shadow: ProjectionTarget) => ProjectionTarget | undefined;
+  currentShadowOf: (history: ProjectionTarget) => ProjectionTarget | undefined;
+}>;
+
+function planRebuild(store: RebuildStore, projections: readonly Projection[]): RebuildPlan {
+  const shadows = projections.map(shadowTarget);
+  // A projection rebuilt with its history needs no fold of its own: its documents are the versions still valid.
+  const historyShadowOf = (shadow: ProjectionTarget) => shadows.find((other) => other.projection.versionsOf === shadow.projection);
+  const currentShadowOf = (history: ProjectionTarget) => shadows.find((other) => history.projection.versionsOf === other.projection);
+  const folded = shadows.filter((shadow) => historyShadowOf(shadow) === undefined);
+  const byStream = store.readByStream ? folded.filter((shadow) => shadow.projection.keyedWithinStream) : [];
+  return {
+    names: projections.map((projection) => projection.name),
+    lives: projections.map(liveTarget),
+    shadows,
+    byStream,
+    inOrder: folded.filter((shadow) => !byStream.includes(shadow)),
+    // Folded stream by stream, a history hands over its current versions as it goes; otherwise they are copied from it.
+    filledWithHistory: byStream.flatMap((history) => currentShadowOf(history) ?? []),
+    historyShadowOf,
+    currentShadowOf,
+  };
+}
+
 /**
  * Rebuilds projections from the first event into shadow tables while the live tables keep
- * answering. Up to the head of the log as it was at the start, the projections whose documents
- * each stay within a stream are folded from one read of the log stream by stream, each version
- * written once with COPY; any others, from one read in global order. Indexes follow, built once
- * over the full tables. Then, holding the live checkpoints so the runner waits, it applies the
- * events that came meanwhile and swaps every shadow in, in one transaction: readers see the old
- * tables or the new ones, never a half-built one.
+ * answering, in the steps `docs/projections.md` numbers: (1) empty shadow tables and checkpoints;
+ * (2, 3, 4) every event up to the head as it was at the start folded into them, stream by stream
+ * where each document stays within a stream, in global order otherwise; (5) indexes built once over
+ * the full tables; (6) holding the live checkpoints so the runner waits, the events that came
+ * meanwhile applied and every shadow swapped in, in one transaction: readers see the old tables or
+ * the new ones, never a half-built one.
  */
 export async function rebuildProjections(
   pool: Pool,
@@ -58,132 +93,135 @@ export async function rebuildProjections(
   options: RebuildOptions = {},
 ): Promise<RebuildProgress> {
   const batchSize = options.batchSize ?? 2000;
-  const flushEvery = options.flushEvery ?? 20_000;
-  const names = projections.map((projection) => projection.name);
-  const lives = projections.map(liveTarget);
-  const shadows = projections.map(shadowTarget);
-  // A projection rebuilt with its history needs no fold of its own: its documents are the versions still valid.
-  const historyShadowOf = (shadow: ProjectionTarget) => shadows.find((other) => other.projection.versionsOf === shadow.projection);
-  const currentShadowOf = (history: ProjectionTarget) => shadows.find((other) => history.projection.versionsOf === other.projection);
-  const folded = shadows.filter((shadow) => historyShadowOf(shadow) === undefined);
-  const byStream = store.readByStream ? folded.filter((shadow) => shadow.projection.keyedWithinStream) : [];
-  const inOrder = folded.filter((shadow) => !byStream.includes(shadow));
-  // Folded stream by stream, a history hands over its current versions as it goes; otherwise they are copied from it.
-  const filledWithHistory = byStream.flatMap((history) => currentShadowOf(history) ?? []);
-  const lockKeys = names.map((name) => `rebuild:${name}`);
+  const plan = planRebuild(store, projections);
   const lock = await pool.connect();
   lock.on('error', () => undefined);
   try {
-    const { rows } = await lock.query<{ locked: boolean }>(
-      'SELECT pg_try_advisory_lock(hashtext(key)) AS locked FROM unnest($1::text[]) AS key',
-      [lockKeys],
-    );
-    if (rows.some((row) => !row.locked)) throw new RebuildAlreadyRunning(names);
-
+    await takeRebuildLocks(lock, plan.names);
     const until = await store.headPosition();
-    await inTransaction(pool, async (client) => {
-      for (const shadow of shadows) {
-        await client.query(`DROP TABLE IF EXISTS ${shadow.table}`);
-        await client.query(createTableOnlySql(shadow));
-        // Folding in global order looks documents up by key; the other tables get their key once full.
-        if (inOrder.includes(shadow)) await client.query(primaryKeySql(shadow));
-        await client.query(
-          `INSERT INTO projection_checkpoints (name, version, position) VALUES ($1, $2, 0)
-           ON CONFLICT (name) DO UPDATE SET version = excluded.version, position = 0, updated_at = now()`,
-          [shadow.checkpoint, shadow.projection.version],
-        );
-      }
-    });
-    let events = 0;
-    let head = until;
-    const progress = (position: bigint): RebuildProgress => ({
-      projections: names,
-      events,
-      position,
-      head: head > position ? head : position,
-    });
-    const pass: Pass = {
-      until,
-      batchSize,
-      flushEvery,
-      onProgress: (eventsFolded) => {
-        events = eventsFolded;
-        options.onProgress?.(progress(0n));
-      },
-    };
-    if (inOrder.length > 0) await foldInOrder(pool, store, inOrder, { ...pass, capacity: options.capacity ?? 20_000 });
-    if (byStream.length > 0) {
-      const folds = byStream.map((shadow) => new StreamFold(shadow, currentShadowOf(shadow)));
-      await foldByStream(pool, store.readByStream!.bind(store), folds, pass);
-    }
-    events = Number(until);
-    // Indexes built once over the whole table cost far less than kept up row by row. The shadows
-    // are this rebuild's alone until the swap, so each step commits on its own: first every table's
-    // documents and key, then every other index, two builds at a time (each keeps a database
-    // core busy; two on one table may run at once), then statistics, so that the planner uses the
-    // indexes from the first query on the swapped-in tables. Histories, the largest, go first.
-    const largestFirst = [...shadows].sort(
-      (a, b) => Number(b.projection.keepsHistory ?? false) - Number(a.projection.keepsHistory ?? false),
-    );
-    await twoAtATime(largestFirst, async (shadow) => {
-      const history = historyShadowOf(shadow);
-      if (history && !filledWithHistory.includes(shadow)) {
-        await pool.query(
-          `INSERT INTO ${shadow.table} (key, position, doc) SELECT key, position, doc FROM ${history.table} WHERE valid_to IS NULL`,
-        );
-      }
-      if (!inOrder.includes(shadow)) await pool.query(primaryKeySql(shadow));
-    });
-    await twoAtATime(largestFirst.flatMap(createIndexesSql), (sql) => pool.query(sql));
-    await twoAtATime(largestFirst, (shadow) => pool.query(`ANALYZE ${shadow.table}`));
+    await createShadows(pool, plan);
+    const report = (events: number) => options.onProgress?.({ projections: plan.names, events, position: 0n, head: until });
+    await foldUpTo(pool, store, plan, { until, batchSize, flushEvery: options.flushEvery ?? 20_000, onProgress: report }, options.capacity);
+    await indexShadows(pool, plan);
     await inTransaction(pool, (client) =>
       moveCheckpoints(
         client,
-        shadows.map((shadow) => shadow.checkpoint),
+        plan.shadows.map((shadow) => shadow.checkpoint),
         until,
       ),
     );
-
-    return await inTransaction(pool, async (client) => {
-      await readCheckpoints(
-        client,
-        [...lives, ...shadows].map((target) => target.checkpoint),
-        true,
-      );
-      for (;;) {
-        const reached = await readCheckpoints(
-          client,
-          shadows.map((shadow) => shadow.checkpoint),
-        );
-        const position = shadows.reduce((lowest, shadow) => {
-          const at = reached.get(shadow.checkpoint)!.position;
-          return at < lowest ? at : lowest;
-        }, reached.get(shadows[0].checkpoint)!.position);
-        const batch = await store.readAll(position, batchSize);
-        if (batch.length > 0) {
-          await applyBatch(client, shadows, batch);
-          events += batch.length;
-          continue;
-        }
-        for (const [index, shadow] of shadows.entries()) {
-          const live = lives[index];
-          await client.query(`DROP TABLE IF EXISTS ${live.table}`);
-          await client.query(`ALTER TABLE ${shadow.table} RENAME TO ${live.table}`);
-          await client.query(
-            `INSERT INTO projection_checkpoints (name, version, position) VALUES ($1, $2, $3)
-             ON CONFLICT (name) DO UPDATE SET version = excluded.version, position = excluded.position, updated_at = now()`,
-            [live.checkpoint, live.projection.version, position.toString()],
-          );
-          await client.query('DELETE FROM projection_checkpoints WHERE name = $1', [shadow.checkpoint]);
-        }
-        head = position;
-        return progress(position);
-      }
-    });
+    const { position, caughtUp } = await catchUpAndSwap(pool, store, plan, batchSize);
+    return { projections: plan.names, events: Number(until) + caughtUp, position, head: position };
   } finally {
     // Closing the session gives the rebuild locks up, even if the session was lost.
     lock.release(true);
   }
+}
+
+/** One rebuild of a projection at a time, across every process: the locks are the session's. */
+async function takeRebuildLocks(lock: PoolClient, names: readonly string[]): Promise<void> {
+  const { rows } = await lock.query<{ locked: boolean }>(
+    'SELECT pg_try_advisory_lock(hashtext(key)) AS locked FROM unnest($1::text[]) AS key',
+    [names.map((name) => `rebuild:${name}`)],
+  );
+  if (rows.some((row) => !row.locked)) throw new RebuildAlreadyRunning(names);
+}
+
+/** Step 1: each shadow table made anew without its indexes, and its checkpoint at 0. */
+async function createShadows(pool: Pool, { shadows, inOrder }: RebuildPlan): Promise<void> {
+  await inTransaction(pool, async (client) => {
+    for (const shadow of shadows) {
+      await client.query(`DROP TABLE IF EXISTS ${shadow.table}`);
+      await client.query(createTableOnlySql(shadow));
+      // Folding in global order looks documents up by key; the other tables get their key once full.
+      if (inOrder.includes(shadow)) await client.query(primaryKeySql(shadow));
+      await client.query(
+        `INSERT INTO projection_checkpoints (name, version, position) VALUES ($1, $2, 0)
+         ON CONFLICT (name) DO UPDATE SET version = excluded.version, position = 0, updated_at = now()`,
+        [shadow.checkpoint, shadow.projection.version],
+      );
+    }
+  });
+}
+
+/** Steps 2 to 4: every event up to the pass's `until` folded into the shadows, in global order or stream by stream. */
+async function foldUpTo(pool: Pool, store: RebuildStore, plan: RebuildPlan, pass: Pass, capacity = 20_000): Promise<void> {
+  if (plan.inOrder.length > 0) await foldInOrder(pool, store, plan.inOrder, { ...pass, capacity });
+  if (plan.byStream.length > 0) {
+    const folds = plan.byStream.map((shadow) => new StreamFold(shadow, plan.currentShadowOf(shadow)));
+    await foldByStream(pool, store.readByStream!.bind(store), folds, pass);
+  }
+}
+
+/**
+ * Step 5: indexes built once over the whole table cost far less than kept up row by row. The
+ * shadows are this rebuild's alone until the swap, so each step commits on its own: first every
+ * table's documents and key, then every other index, two builds at a time (each keeps a database
+ * core busy; two on one table may run at once), then statistics, so that the planner uses the
+ * indexes from the first query on the swapped-in tables. Histories, the largest, go first.
+ */
+async function indexShadows(pool: Pool, { shadows, inOrder, filledWithHistory, historyShadowOf }: RebuildPlan): Promise<void> {
+  const largestFirst = [...shadows].sort((a, b) => Number(b.projection.keepsHistory ?? false) - Number(a.projection.keepsHistory ?? false));
+  await twoAtATime(largestFirst, async (shadow) => {
+    const history = historyShadowOf(shadow);
+    if (history && !filledWithHistory.includes(shadow)) {
+      await pool.query(
+        `INSERT INTO ${shadow.table} (key, position, doc) SELECT key, position, doc FROM ${history.table} WHERE valid_to IS NULL`,
+      );
+    }
+    if (!inOrder.includes(shadow)) await pool.query(primaryKeySql(shadow));
+  });
+  await twoAtATime(largestFirst.flatMap(createIndexesSql), (sql) => pool.query(sql));
+  await twoAtATime(largestFirst, (shadow) => pool.query(`ANALYZE ${shadow.table}`));
+}
+
+/**
+ * Step 6, in one transaction: the live and shadow checkpoints locked (the live runner waits), the
+ * events recorded since the folds began applied to the shadows, then each shadow renamed into its
+ * live table's place, with the live checkpoint where the shadow's reached.
+ */
+async function catchUpAndSwap(
+  pool: Pool,
+  store: RebuildStore,
+  { lives, shadows }: RebuildPlan,
+  batchSize: number,
+): Promise<{ position: bigint; caughtUp: number }> {
+  return inTransaction(pool, async (client) => {
+    await readCheckpoints(
+      client,
+      [...lives, ...shadows].map((target) => target.checkpoint),
+      true,
+    );
+    let caughtUp = 0;
+    for (;;) {
+      const reached = await readCheckpoints(
+        client,
+        shadows.map((shadow) => shadow.checkpoint),
+      );
+      const position = shadows.reduce((lowest, shadow) => {
+        const at = reached.get(shadow.checkpoint)!.position;
+        return at < lowest ? at : lowest;
+      }, reached.get(shadows[0].checkpoint)!.position);
+      const batch = await store.readAll(position, batchSize);
+      if (batch.length > 0) {
+        await applyBatch(client, shadows, batch);
+        caughtUp += batch.length;
+        continue;
+      }
+      for (const [index, shadow] of shadows.entries()) {
+        const live = lives[index];
+        await client.query(`DROP TABLE IF EXISTS ${live.table}`);
+        await client.query(`ALTER TABLE ${shadow.table} RENAME TO ${live.table}`);
+        await client.query(
+          `INSERT INTO projection_checkpoints (name, version, position) VALUES ($1, $2, $3)
+           ON CONFLICT (name) DO UPDATE SET version = excluded.version, position = excluded.position, updated_at = now()`,
+          [live.checkpoint, live.projection.version, position.toString()],
+        );
+        await client.query('DELETE FROM projection_checkpoints WHERE name = $1', [shadow.checkpoint]);
+      }
+      return { position, caughtUp };
+    }
+  });
 }
 
 /**
