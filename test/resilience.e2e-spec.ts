@@ -8,7 +8,7 @@ import { createApp } from '../apps/api/src/app';
 import { loadConfig } from '../apps/api/src/config/config';
 import { createPool } from '@app/infrastructure';
 import { createLogger } from '../apps/api/src/observability/logger';
-import { ReadModelHost } from '../apps/api/src/read-models/read-model-host';
+import { ReadModelHost } from '../apps/api/src/reads/read-model-host';
 import { AUDIT_SIGNING_KEY, DEV_SECRET, SUBGROUP, signToken, startService } from './support/app';
 import { TestDatabase, createTestDatabase } from '@app/testing';
 import { REGISTER_TS } from './support/processes';

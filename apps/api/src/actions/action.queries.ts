@@ -7,8 +7,8 @@ import { ActionDocument, actionList, overdueSql } from '@app/read-models';
 import { DATABASE_POOL } from '../database/database-pool';
 import { isLogPosition } from '../http/fields';
 import { ValidationFailed } from '../http/problem';
-import { ReadScopes, documentsIn } from '../read-models/read-scope';
-import { SqlConditions } from '../read-models/sql-conditions';
+import { ReadScopes, documentsIn } from '../reads/read-scope';
+import { SqlConditions } from '../reads/sql-conditions';
 import { ActionPageView, ActionView, HistoryEntryView, actionView, historyEntry } from './action.view';
 import { ListActionsRequest } from './actions.request.dto';
 

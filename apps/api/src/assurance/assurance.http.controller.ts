@@ -3,7 +3,7 @@ import { QueryBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import { AsOfRequest } from '../http/read-request';
 import { ReadRoute } from '../http/routes';
-import { AssuranceView, GetAssuranceQuery } from './assurance.query';
+import { AssuranceView, GetAssuranceQuery } from './assurance.queries';
 
 @ApiTags('assurance')
 @Controller('assurance')

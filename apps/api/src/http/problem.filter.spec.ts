@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { ReadModelBehind } from '../read-models/read-position';
+import { ReadModelBehind } from '../reads/read-position';
 import { answerOrClose, logFailure, toProblem } from './problem.filter';
 
 describe('answering an error', () => {

@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import { DomainError, DomainErrorKind } from '@app/domain';
 import { isDatabaseUnavailable } from '@app/event-store';
 import { Unauthenticated } from '../auth/token-verifier';
-import { ReadModelBehind } from '../read-models/read-position';
+import { ReadModelBehind } from '../reads/read-position';
 import { IdempotencyKeyReused, PreconditionFailed, TooMuchContention } from '../write/write.errors';
 import { TooManyRequests } from './http-edge';
 import { Problem, ProblemReply, ValidationFailed, problem, sendProblem } from './problem';

@@ -5,10 +5,10 @@ import { Pool, PoolClient } from 'pg';
 import { NotFound, REVIEW_KINDS, ReviewKind } from '@app/domain';
 import { reviewList } from '@app/read-models';
 import { DATABASE_POOL } from '../database/database-pool';
-import { ActionCounts, ActionCountsView, NO_ACTIONS } from '../read-models/action-counts';
-import { ReadScope, ReadScopes, documentsIn } from '../read-models/read-scope';
-import { onSnapshot } from '../read-models/snapshot';
-import { SqlConditions } from '../read-models/sql-conditions';
+import { ActionCounts, ActionCountsView, NO_ACTIONS } from '../reads/action-counts';
+import { ReadScope, ReadScopes, documentsIn } from '../reads/read-scope';
+import { onSnapshot } from '../reads/snapshot';
+import { SqlConditions } from '../reads/sql-conditions';
 
 export class RecommendationView {
   @ApiProperty() id!: string;

@@ -1,8 +1,8 @@
-import { AuditTrailController } from './audit-trail.controller';
-import { DashboardController } from './dashboard.controller';
-import { ReviewsController } from './reviews.controller';
-import { SignInController } from './sign-in.controller';
-import { TrackerController } from './tracker.controller';
+import { AuditTrailController } from './audit-trail.pages.controller';
+import { DashboardController } from './dashboard.pages.controller';
+import { ReviewsController } from './reviews.pages.controller';
+import { SignInController } from './sign-in.pages.controller';
+import { TrackerController } from './tracker.pages.controller';
 
 /** The server-rendered pages. */
 export const WEB_CONTROLLERS = [SignInController, DashboardController, TrackerController, ReviewsController, AuditTrailController];

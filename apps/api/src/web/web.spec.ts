@@ -1,6 +1,6 @@
 import { asAtInstant } from './as-at';
-import { ragOf } from './dashboard.controller';
-import { safeNext } from './sign-in.controller';
+import { ragOf } from './dashboard.pages.controller';
+import { safeNext } from './sign-in.pages.controller';
 import { monthEnds, trendChartSvg } from './trend-chart';
 
 describe('the pages’ own rules', () => {

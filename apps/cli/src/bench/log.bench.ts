@@ -6,7 +6,7 @@ import { ensureProjectionSchema, rebuildProjections } from '@app/projections';
 import { READ_MODELS } from '@app/read-models';
 import { createPool } from '@app/infrastructure';
 import { Metrics } from '../../../api/src/observability/metrics';
-import { ActionTallies } from '../../../api/src/read-models/action-tallies';
+import { ActionTallies } from '../../../api/src/reads/action-tallies';
 import { ProgressBar } from '../progress-bar';
 import {
   SECONDS,

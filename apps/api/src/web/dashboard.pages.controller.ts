@@ -1,8 +1,8 @@
 import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { AssuranceView, GetActionTotalsQuery, GetAssuranceQuery } from '../assurance/assurance.query';
+import { AssuranceView, GetActionTotalsQuery, GetAssuranceQuery } from '../assurance/assurance.queries';
 import { CLOCK, Clock } from '../clock/clock';
-import { ActionCountsView } from '../read-models/action-counts';
+import { ActionCountsView } from '../reads/action-counts';
 import { asAtInstant } from './as-at';
 import { monthEnds, trendChartSvg } from './trend-chart';
 import { HtmlReply, Page, PageFor, WebPageContext, WebPages, renderPage } from './web-page';

@@ -4,9 +4,9 @@ import { ApiProperty } from '@nestjs/swagger';
 import { Pool } from 'pg';
 import { partnerList, reviewList } from '@app/read-models';
 import { DATABASE_POOL } from '../database/database-pool';
-import { ActionCounts, ActionCountsView, NO_ACTIONS } from '../read-models/action-counts';
-import { PastAnswers, ReadScope, ReadScopes, documentsIn } from '../read-models/read-scope';
-import { onSnapshot } from '../read-models/snapshot';
+import { ActionCounts, ActionCountsView, NO_ACTIONS } from '../reads/action-counts';
+import { PastAnswers, ReadScope, ReadScopes, documentsIn } from '../reads/read-scope';
+import { onSnapshot } from '../reads/snapshot';
 
 export class PartnerAssuranceView extends ActionCountsView {
   @ApiProperty() partnerId!: string;

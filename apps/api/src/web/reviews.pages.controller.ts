@@ -11,7 +11,7 @@ import { GetReviewQuery, ListReviewsQuery, ReviewView } from '../reviews/review.
 import { RecordRecommendationRequest, RegisterReviewRequest } from '../reviews/reviews.request.dto';
 import { WriteAnswer } from '../write/stream-writer';
 import { HtmlReply, Page, PageFor, WebPageContext, WebPages, renderPage } from './web-page';
-import { FormState } from './tracker.controller';
+import { FormState } from './tracker.pages.controller';
 import { FormOutcome, errorList, fieldMessages, refusalMessage, validateForm } from './web-form';
 
 const KIND_NAMES: Record<string, string> = {
