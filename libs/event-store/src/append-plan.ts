@@ -47,9 +47,9 @@ export type AppendPlan = Readonly<{
 const claimKey = (scope: string, key: string) => `${scope}\u0000${key}`;
 
 /**
- * Decides a group of appends against the log as it stands: each request keeps its own expected-version,
- * event-id and idempotency checks (seeing the requests before it in the group), and the accepted
- * ones get the next positions and their chained hashes. Writing the plan is the adapter's part.
+ * Decides a group of appends against the log as it stands, by the append rules numbered in
+ * docs/event-store.md (cited below), which `append_events` implements in PL/pgSQL for PostgreSQL.
+ * Writing the plan is the adapter's part.
  */
 export function planAppends(tip: LogTip, recordedAt: Date, requests: readonly AppendRequest[], known: KnownLog): AppendPlan {
   const versions = new Map<string, number>();
@@ -59,18 +59,23 @@ export function planAppends(tip: LogTip, recordedAt: Date, requests: readonly Ap
   let position = tip.position;
   let hash = tip.hash;
 
+  // Rule 1: in order, each seeing the accepted ones before it; rules 5 and 9: the first check that fails is the outcome, and nothing is kept of it.
   const outcomes = requests.map(({ streamId, events: appended, options }): AppendResult | Error => {
+    // Rule 2.
     const actual = versions.get(streamId) ?? known.versionOf(streamId);
     if (actual !== options.expectedVersion) return new WrongExpectedVersion(streamId, options.expectedVersion, actual);
+    // Rule 3.
     const duplicate = appended.find(
       (event, index) =>
         eventIds.has(event.eventId) || known.isRecorded(event.eventId) || appended.findIndex((e) => e.eventId === event.eventId) !== index,
     );
     if (duplicate) return new DuplicateEventId(duplicate.eventId);
+    // Rule 4.
     const claim = options.idempotency;
     const taken = claim && (claims.get(claimKey(claim.scope, claim.key)) ?? known.liveClaim(claim.scope, claim.key));
     if (taken) return new IdempotencyKeyTaken(taken);
 
+    // Rules 6 and 7.
     let version = actual;
     for (const event of appended) {
       position += 1n;
@@ -82,6 +87,7 @@ export function planAppends(tip: LogTip, recordedAt: Date, requests: readonly Ap
       eventIds.add(event.eventId);
     }
     versions.set(streamId, version);
+    // Rule 8.
     if (claim) claims.set(claimKey(claim.scope, claim.key), { ...claim, streamId, version, position, createdAt: recordedAt });
     return { streamId, version, position };
   });

@@ -110,7 +110,10 @@ export const MIGRATIONS: readonly Migration[] = [
     id: 5,
     // A group of appends in one round trip: checked, chained and written where the log head is
     // locked, so the lock is held for the database's work alone, never across a trip to the client.
-    // Each append keeps its own outcome, as planAppends (append-plan.ts) decides for the other stores:
+    // It implements the append rules numbered in docs/event-store.md, in their order: the head and
+    // the recorded time (rule 6), the loop over the group (1), the version (2), the event ids (3) and
+    // the claim (4) checked in turn (5), positions, versions and hashes (6, 7), the claims kept (8).
+    // Each append keeps its own outcome (9), as planAppends (append-plan.ts) decides for the other stores:
     // the version it reached and its last position, or why it was refused (the stream's actual
     // version, an event id already recorded, or a live claim on its idempotency key, as JSON).
     // The client sends each event's hashed text around the two fields only the database knows
