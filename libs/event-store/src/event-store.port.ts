@@ -66,21 +66,6 @@ export interface EventStore {
   readStream(streamId: string): Promise<StreamRead>;
   /** Events with a position after `after`, in global order, at most `limit` of them, optionally filtered. */
   readAll(after: bigint, limit: number, filter?: LogFilter): Promise<RecordedEvent[]>;
-  /**
-   * Optional, for rebuilding read models: the events at or below position `until`, stream after
-   * stream (the streams in an order of the store's choosing, always the same), each stream's in
-   * version order; those after `after`, at most `limit` of them.
-   */
-  readByStream?(until: bigint, after: StreamCursor | undefined, limit: number): Promise<RecordedEvent[]>;
-  /**
-   * Optional, for verifying the chain fast: the events after `after` up to `until`, in global
-   * order, each as its hash input, until `visit` answers false. A store may hold an event in a form
-   * it cannot render exactly (JSON stored before it kept canonical text); that input then does not
-   * hash, and the verifier checks the event itself.
-   */
-  scanHashInputs?(after: bigint, until: bigint, visit: (event: HashInput) => boolean): Promise<void>;
-  /** Optional, for verifying the chain faster still: verifies the ranges at once (`verifyRange` on each), telling how far each has got. */
-  verifyRanges?(tasks: readonly RangeTask[], onProgress: (index: number, checked: number) => void): Promise<RangeOutcome[]>;
   /** A write made under this key within the idempotency window, if any. */
   findIdempotency(scope: string, key: string): Promise<IdempotencyRecord | undefined>;
   headPosition(): Promise<bigint>;
@@ -94,6 +79,46 @@ export interface EventStore {
 }
 
 export const EVENT_STORE = Symbol('EventStore');
+
+/**
+ * What some stores can do besides the port, each asked for by name where it speeds a job up; the
+ * job runs on the port alone where the store cannot.
+ */
+
+/** For rebuilding read models: the log read stream by stream. */
+export interface StreamOrderedReads {
+  /**
+   * The events at or below position `until`, stream after stream (the streams in an order of the
+   * store's choosing, always the same), each stream's in version order; those after `after`, at
+   * most `limit` of them.
+   */
+  readByStream(until: bigint, after: StreamCursor | undefined, limit: number): Promise<RecordedEvent[]>;
+}
+
+/** For verifying the chain fast: the log as hash inputs, without building events. */
+export interface HashInputScans {
+  /**
+   * The events after `after` up to `until`, in global order, each as its hash input, until `visit`
+   * answers false. A store may hold an event in a form it cannot render exactly (JSON stored before
+   * it kept canonical text); that input then does not hash, and the verifier checks the event itself.
+   */
+  scanHashInputs(after: bigint, until: bigint, visit: (event: HashInput) => boolean): Promise<void>;
+}
+
+/** For verifying the chain faster still: ranges of the log verified at once. */
+export interface RangeVerification {
+  /** Verifies the ranges at once (`verifyRange` on each), telling how far each has got. */
+  verifyRanges(tasks: readonly RangeTask[], onProgress: (index: number, checked: number) => void): Promise<RangeOutcome[]>;
+}
+
+const offers =
+  <Capability>(method: keyof Capability) =>
+  <Store extends object>(store: Store): store is Store & Capability =>
+    typeof (store as Record<PropertyKey, unknown>)[method] === 'function';
+
+export const readsByStream = offers<StreamOrderedReads>('readByStream');
+export const scansHashInputs = offers<HashInputScans>('scanHashInputs');
+export const verifiesRanges = offers<RangeVerification>('verifyRanges');
 
 export class WrongExpectedVersion extends Error {
   constructor(

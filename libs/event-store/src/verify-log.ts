@@ -2,7 +2,7 @@ import { KeyObject } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { AuditCheckpoint, trustedHashes } from './audit-checkpoint';
 import { ChainFault, ChainVerifier, ExpectedHash } from './chain-verifier';
-import { EventStore, LogHead } from './event-store.port';
+import { EventStore, HashInputScans, LogHead, RangeVerification, scansHashInputs, verifiesRanges } from './event-store.port';
 import { GENESIS_HASH } from './hash-chain';
 
 export type Verification = Readonly<{ ok: boolean; checked: number; head: LogHead; firstBad?: ChainFault }>;
@@ -51,7 +51,7 @@ export async function verifyLog(store: VerifiedStore, options: VerifyOptions = {
     const detail = 'a checkpoint whose signature does not verify under the public key: altered, or signed with another key';
     return { ok: false, checked: 0, head, firstBad: { position: forged.position, stream: null, reason: 'checkpoint-signature', detail } };
   }
-  const count = store.verifyRanges ? (options.ranges ?? (head.position >= PARALLEL_FROM ? availableParallelism() : 1)) : 1;
+  const count = verifiesRanges(store) ? (options.ranges ?? (head.position >= PARALLEL_FROM ? availableParallelism() : 1)) : 1;
   const tasks = await rangesOf(store, head, count, expected, batchSize);
   const checkedSoFar = tasks.map(() => 0);
   const progress = (index: number, checked: number) => {
@@ -62,7 +62,7 @@ export async function verifyLog(store: VerifiedStore, options: VerifyOptions = {
     );
   };
   const outcomes =
-    tasks.length > 1 && store.verifyRanges
+    tasks.length > 1 && verifiesRanges(store)
       ? await store.verifyRanges(tasks, progress)
       : [await verifyRange(store, tasks[0], (checked) => progress(0, checked))];
   const faulty = outcomes.findIndex((outcome) => outcome.fault);
@@ -72,7 +72,7 @@ export async function verifyLog(store: VerifiedStore, options: VerifyOptions = {
   return { ok: firstBad === undefined, checked, head, ...(firstBad && { firstBad }) };
 }
 
-type VerifiedStore = Pick<EventStore, 'readAll' | 'head' | 'scanHashInputs' | 'verifyRanges'>;
+type VerifiedStore = Pick<EventStore, 'readAll' | 'head'> & Partial<HashInputScans & RangeVerification>;
 
 /** The log cut into `count` ranges of about the same length, each starting from the hash stored where the one before ends. */
 async function rangesOf(
@@ -107,7 +107,7 @@ async function rangesOf(
 export async function verifyRange(store: VerifiedStore, task: RangeTask, onProgress?: (checked: number) => void): Promise<RangeOutcome> {
   const { until, batchSize } = task;
   const verifier = new ChainVerifier(task.expected, { position: task.after, hash: task.previousHash });
-  const scanHashInputs = store.scanHashInputs?.bind(store);
+  const scanHashInputs = scansHashInputs(store) ? store.scanHashInputs.bind(store) : undefined;
   while (!verifier.fault && verifier.reached < until.position) {
     if (scanHashInputs) {
       // A stretch at a time, so that no one read holds its snapshot (and vacuum back) for long.

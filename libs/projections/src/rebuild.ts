@@ -1,5 +1,5 @@
 import { Pool, PoolClient } from 'pg';
-import { EventStore, RecordedEvent } from '@app/event-store';
+import { EventStore, RecordedEvent, StreamOrderedReads, readsByStream } from '@app/event-store';
 import { PROJECTION_BEGIN, applyBatch, moveCheckpoints, readCheckpoints } from './checkpoints';
 import {
   DocumentBuffer,
@@ -32,7 +32,7 @@ export type RebuildOptions = Readonly<{
   onProgress?: (progress: RebuildProgress) => void;
 }>;
 
-type RebuildStore = Pick<EventStore, 'readAll' | 'readByStream' | 'headPosition'>;
+type RebuildStore = Pick<EventStore, 'readAll' | 'headPosition'> & Partial<StreamOrderedReads>;
 type Pass = Readonly<{ until: bigint; batchSize: number; flushEvery: number; onProgress: (events: number) => void }>;
 
 export class RebuildAlreadyRunning extends Error {
@@ -63,7 +63,7 @@ function planRebuild(store: RebuildStore, projections: readonly Projection[]): R
   const historyShadowOf = (shadow: ProjectionTarget) => shadows.find((other) => other.projection.versionsOf === shadow.projection);
   const currentShadowOf = (history: ProjectionTarget) => shadows.find((other) => history.projection.versionsOf === other.projection);
   const folded = shadows.filter((shadow) => historyShadowOf(shadow) === undefined);
-  const byStream = store.readByStream ? folded.filter((shadow) => shadow.projection.keyedWithinStream) : [];
+  const byStream = readsByStream(store) ? folded.filter((shadow) => shadow.projection.keyedWithinStream) : [];
   return {
     names: projections.map((projection) => projection.name),
     lives: projections.map(liveTarget),
@@ -149,7 +149,7 @@ async function foldUpTo(pool: Pool, store: RebuildStore, plan: RebuildPlan, pass
   if (plan.inOrder.length > 0) await foldInOrder(pool, store, plan.inOrder, { ...pass, capacity });
   if (plan.byStream.length > 0) {
     const folds = plan.byStream.map((shadow) => new StreamFold(shadow, plan.currentShadowOf(shadow)));
-    await foldByStream(pool, store.readByStream!.bind(store), folds, pass);
+    await foldByStream(pool, (store as StreamOrderedReads).readByStream.bind(store), folds, pass);
   }
 }
 
@@ -265,7 +265,7 @@ async function readAhead(
 /** Folds the log up to `until`, stream by stream, into empty shadow tables without keys, by COPY. */
 async function foldByStream(
   pool: Pool,
-  readByStream: NonNullable<EventStore['readByStream']>,
+  readByStream: StreamOrderedReads['readByStream'],
   folds: readonly StreamFold[],
   pass: Pass,
 ): Promise<void> {

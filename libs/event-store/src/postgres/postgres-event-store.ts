@@ -5,6 +5,7 @@ import {
   DuplicateEventId,
   EventStore,
   HashInput,
+  HashInputScans,
   IDEMPOTENCY_WINDOW_MS,
   IdempotencyKeyTaken,
   IdempotencyRecord,
@@ -12,8 +13,10 @@ import {
   LogFilter,
   LogHead,
   NewEvent,
+  RangeVerification,
   RecordedEvent,
   StreamCursor,
+  StreamOrderedReads,
   StreamRead,
   WrongExpectedVersion,
 } from '../event-store.port';
@@ -105,7 +108,7 @@ function verifyRangeOnThread(data: RangeThreadData, onProgress: (checked: number
  * To make that serialisation cheap, appends that arrive together are committed as one group in one
  * transaction (group commit); each keeps its own expected-version check and its own outcome.
  */
-export class PostgresEventStore implements EventStore {
+export class PostgresEventStore implements EventStore, StreamOrderedReads, HashInputScans, RangeVerification {
   private readonly appends: AppendQueue;
   private readonly idempotencyWindowMs: number;
 
