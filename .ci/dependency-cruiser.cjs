@@ -28,6 +28,14 @@ module.exports = {
       to: { path: '^libs/(domain|read-models)/' },
     },
     {
+      name: 'the-store-knows-nothing-of-the-audit',
+      comment:
+        'The audit verifies what a store holds, through the port and the capabilities it asks for; the store needs nothing of it (its tests may).',
+      severity: 'error',
+      from: { path: '^libs/event-store/src/', pathNot: ['^libs/event-store/src/testing/', '\\.(spec|int-spec)\\.ts$'] },
+      to: { path: '^libs/audit/' },
+    },
+    {
       name: 'libs-do-not-import-apps',
       severity: 'error',
       from: { path: '^libs/' },

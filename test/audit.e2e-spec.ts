@@ -1,5 +1,5 @@
 import { createPublicKey } from 'node:crypto';
-import { isCheckpointSignedBy } from '@app/event-store';
+import { isCheckpointSignedBy } from '@app/audit';
 import { ADMIN, AUDITOR, CHAIR, SUBGROUP, TestService, seedAction, signToken, startService } from './support/app';
 import { pause } from './support/projection-checks';
 

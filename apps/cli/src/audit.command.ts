@@ -4,17 +4,8 @@ import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { once } from 'node:events';
 import { Writable } from 'node:stream';
-import {
-  AuditCheckpoint,
-  EventStore,
-  ExportLine,
-  LogHead,
-  RecordedEvent,
-  Verification,
-  auditExport,
-  readAuditCheckpoints,
-  verifyLog,
-} from '@app/event-store';
+import { EventStore, LogHead, RecordedEvent } from '@app/event-store';
+import { AuditCheckpoint, ExportLine, Verification, auditExport, readAuditCheckpoints, verifyLog } from '@app/audit';
 import { withEventLog } from './event-log';
 import { ProgressBar } from './progress-bar';
 

@@ -1,4 +1,4 @@
-import type { RangeOutcome, RangeTask } from './verify-log';
+import type { PoolConfig } from 'pg';
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue | undefined };
 export type JsonObject = { [key: string]: JsonValue | undefined };
@@ -105,10 +105,10 @@ export interface HashInputScans {
   scanHashInputs(after: bigint, until: bigint, visit: (event: HashInput) => boolean): Promise<void>;
 }
 
-/** For verifying the chain faster still: ranges of the log verified at once. */
-export interface RangeVerification {
-  /** Verifies the ranges at once (`verifyRange` on each), telling how far each has got. */
-  verifyRanges(tasks: readonly RangeTask[], onProgress: (index: number, checked: number) => void): Promise<RangeOutcome[]>;
+/** For work spread over threads, each opening its own connections to the same PostgreSQL store. */
+export interface SharedPostgres {
+  /** What a thread needs to connect as this store does: plain settings, which cross to a thread. */
+  connectionSettings(): PoolConfig;
 }
 
 const offers =
@@ -118,7 +118,7 @@ const offers =
 
 export const readsByStream = offers<StreamOrderedReads>('readByStream');
 export const scansHashInputs = offers<HashInputScans>('scanHashInputs');
-export const verifiesRanges = offers<RangeVerification>('verifyRanges');
+export const sharesPostgres = offers<SharedPostgres>('connectionSettings');
 
 export class WrongExpectedVersion extends Error {
   constructor(

@@ -1,9 +1,6 @@
 export * from './event-store.port';
 export * from './canonical-json';
 export * from './hash-chain';
-export * from './chain-verifier';
-export * from './audit-checkpoint';
-export * from './verify-log';
 export * from './postgres/postgres-event-store';
 export * from './postgres/migrations';
 export * from './postgres/unavailable';
@@ -12,7 +9,5 @@ export * from './append-plan';
 export * from './eventstoredb/eventstoredb-event-store';
 export * from './eventstoredb/log-index';
 export * from './eventstoredb/log-mapping';
-export * from './audit-export';
-export * from './postgres/audit-checkpoint-table';
 export * from './postgres/sql-literal';
 export * from './thread-beside';

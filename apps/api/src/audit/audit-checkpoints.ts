@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Pool } from 'pg';
-import { AuditCheckpoint, EVENT_STORE, EventStore, readAuditCheckpoints, signCheckpoint } from '@app/event-store';
+import { EVENT_STORE, EventStore } from '@app/event-store';
+import { AuditCheckpoint, readAuditCheckpoints, signCheckpoint } from '@app/audit';
 import { AppConfig } from '../config/config';
 import { DATABASE_POOL } from '../database/database-pool';
 import { SIGNING_KEY, SigningKey } from './signing-key';

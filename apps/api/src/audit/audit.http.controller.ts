@@ -1,7 +1,8 @@
 import { Controller, Get, Headers, Inject, Query, Res } from '@nestjs/common';
 import { ApiProperty, ApiTags } from '@nestjs/swagger';
 import { Readable } from 'node:stream';
-import { AuditCheckpoint, EVENT_STORE, EventStore, LogFilter, RecordedEvent } from '@app/event-store';
+import { EVENT_STORE, EventStore, LogFilter, RecordedEvent } from '@app/event-store';
+import { AuditCheckpoint } from '@app/audit';
 import { isLogPosition } from '../http/fields';
 import { ValidationFailed } from '../http/problem';
 import { ReadRequest } from '../http/read-request';

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AuditCheckpoint, EVENT_STORE, EventStore, Verification, verifyLog } from '@app/event-store';
+import { EVENT_STORE, EventStore } from '@app/event-store';
+import { AuditCheckpoint, Verification, verifyLog } from '@app/audit';
 import { AuditCheckpoints } from './audit-checkpoints';
 import { SIGNING_KEY, SigningKey } from './signing-key';
 

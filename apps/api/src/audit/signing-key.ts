@@ -1,7 +1,7 @@
 import { KeyObject, createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { keyIdOf } from '@app/event-store';
+import { keyIdOf } from '@app/audit';
 import { ConfigError } from '@app/infrastructure';
 import { AppConfig } from '../config/config';
 

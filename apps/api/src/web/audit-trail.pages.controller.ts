@@ -1,6 +1,7 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { Readable } from 'node:stream';
-import { EVENT_STORE, EventStore, auditExport } from '@app/event-store';
+import { EVENT_STORE, EventStore } from '@app/event-store';
+import { auditExport } from '@app/audit';
 import { AuditCheckpoints } from '../audit/audit-checkpoints';
 import { LogVerification } from '../audit/log-verification';
 import { SIGNING_KEY, SigningKey } from '../audit/signing-key';

@@ -1,7 +1,8 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Histogram } from 'prom-client';
 import { Pool } from 'pg';
-import { PostgresEventStore, migrate, verifyLog } from '@app/event-store';
+import { PostgresEventStore, migrate } from '@app/event-store';
+import { verifyLog } from '@app/audit';
 import { ensureProjectionSchema, rebuildProjections } from '@app/projections';
 import { READ_MODELS } from '@app/read-models';
 import { createPool } from '@app/infrastructure';

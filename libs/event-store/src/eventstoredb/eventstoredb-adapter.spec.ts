@@ -3,7 +3,7 @@ import { planAppends } from '../append-plan';
 import { RecordedEvent, WrongExpectedVersion } from '../event-store.port';
 import { GENESIS_HASH } from '../hash-chain';
 import { anEvent, describeEventStoreContract, readEverything } from '../testing/event-store.contract';
-import { verifyLog } from '../verify-log';
+import { verifyLog } from '@app/audit';
 import { EventStoreDbEventStore } from './eventstoredb-event-store';
 import { LogIndex } from './log-index';
 import { expectedLogRevision, fromLogEvent, logRevisionOf, positionOf, toEventData } from './log-mapping';

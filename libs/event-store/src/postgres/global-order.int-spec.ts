@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import { createTestDatabase } from '@app/testing';
 import { anEvent } from '../testing/event-store.contract';
-import { verifyLog } from '../verify-log';
+import { verifyLog } from '@app/audit';
 import { migrate } from './migrations';
 import { PostgresEventStore } from './postgres-event-store';
 

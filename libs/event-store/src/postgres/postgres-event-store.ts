@@ -13,8 +13,8 @@ import {
   LogFilter,
   LogHead,
   NewEvent,
-  RangeVerification,
   RecordedEvent,
+  SharedPostgres,
   StreamCursor,
   StreamOrderedReads,
   StreamRead,
@@ -26,9 +26,6 @@ import { AppendQueue, PendingAppend, settle } from '../append-queue';
 import { EVENT_COLUMNS, EventRow, toRecordedEvent } from './rows';
 import { scanHashInputs } from './hash-inputs';
 import { isDatabaseUnavailable } from './unavailable';
-import type { RangeThreadData, RangeThreadMessage } from './verify-range.thread';
-import { threadBeside } from '../thread-beside';
-import { RangeOutcome, RangeTask } from '../verify-log';
 
 export type PostgresEventStoreOptions = Readonly<{
   /** Most appends committed in one transaction. */
@@ -89,17 +86,6 @@ function outcomeOf({ streamId, events, options }: PendingAppend, row: AppendedRo
 }
 
 /** Verifies a range on a thread of its own (`verify-range.thread`). */
-function verifyRangeOnThread(data: RangeThreadData, onProgress: (checked: number) => void): Promise<RangeOutcome> {
-  return new Promise((resolve, reject) => {
-    const thread = threadBeside(__filename, 'verify-range.thread', { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
-    thread.on('message', (message: RangeThreadMessage) =>
-      message.kind === 'progress' ? onProgress(message.checked) : resolve(message.outcome),
-    );
-    thread.once('error', reject);
-    thread.once('exit', (code) => reject(new Error(`the verifying thread stopped (${code}) before it had verified its range`)));
-  });
-}
-
 /**
  * Events in PostgreSQL, in one global order without gaps, each chained to the one before by its hash.
  *
@@ -108,7 +94,7 @@ function verifyRangeOnThread(data: RangeThreadData, onProgress: (checked: number
  * To make that serialisation cheap, appends that arrive together are committed as one group in one
  * transaction (group commit); each keeps its own expected-version check and its own outcome.
  */
-export class PostgresEventStore implements EventStore, StreamOrderedReads, HashInputScans, RangeVerification {
+export class PostgresEventStore implements EventStore, StreamOrderedReads, HashInputScans, SharedPostgres {
   private readonly appends: AppendQueue;
   private readonly idempotencyWindowMs: number;
 
@@ -170,15 +156,14 @@ export class PostgresEventStore implements EventStore, StreamOrderedReads, HashI
     }
   }
 
-  verifyRanges(tasks: readonly RangeTask[], onProgress: (index: number, checked: number) => void): Promise<RangeOutcome[]> {
-    // Settings a thread can be given: functions do not cross. The pool keeps a password given on
-    // its own out of its enumerable options (and so out of logs); the threads need it too.
+  connectionSettings(): PoolConfig {
+    // Functions do not cross to a thread. The pool keeps a password given on its own out of its
+    // enumerable options (and so out of logs); a thread needs it too.
     const { password } = this.pool.options;
-    const database: PoolConfig = {
+    return {
       ...Object.fromEntries(Object.entries(this.pool.options).filter(([, value]) => typeof value !== 'function')),
       ...(typeof password === 'string' ? { password } : {}),
     };
-    return Promise.all(tasks.map((task, index) => verifyRangeOnThread({ database, task }, (checked) => onProgress(index, checked))));
   }
 
   async findIdempotency(scope: string, key: string): Promise<IdempotencyRecord | undefined> {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DuplicateEventId, EventStore, IdempotencyKeyTaken, NewEvent, RecordedEvent, WrongExpectedVersion } from '../event-store.port';
 import { GENESIS_HASH, chainHash } from '../hash-chain';
-import { verifyLog } from '../verify-log';
+import { verifyLog } from '@app/audit';
 
 export type StoreUnderTest = Readonly<{ store: EventStore; dispose: () => Promise<void> }>;
 

@@ -1,5 +1,5 @@
 import { Pool, PoolClient } from 'pg';
-import { AuditCheckpoint } from '../audit-checkpoint';
+import { AuditCheckpoint } from './audit-checkpoint';
 
 type CheckpointRow = { position: string; hash: string; signed_at: Date; key_id: string; signature: string };
 

@@ -2,8 +2,17 @@ import { KeyObject } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { AuditCheckpoint, trustedHashes } from './audit-checkpoint';
 import { ChainFault, ChainVerifier, ExpectedHash } from './chain-verifier';
-import { EventStore, HashInputScans, LogHead, RangeVerification, scansHashInputs, verifiesRanges } from './event-store.port';
-import { GENESIS_HASH } from './hash-chain';
+import {
+  EventStore,
+  GENESIS_HASH,
+  HashInputScans,
+  LogHead,
+  SharedPostgres,
+  scansHashInputs,
+  sharesPostgres,
+  threadBeside,
+} from '@app/event-store';
+import type { RangeThreadData, RangeThreadMessage } from './verify-range.thread';
 
 export type Verification = Readonly<{ ok: boolean; checked: number; head: LogHead; firstBad?: ChainFault }>;
 
@@ -51,7 +60,7 @@ export async function verifyLog(store: VerifiedStore, options: VerifyOptions = {
     const detail = 'a checkpoint whose signature does not verify under the public key: altered, or signed with another key';
     return { ok: false, checked: 0, head, firstBad: { position: forged.position, stream: null, reason: 'checkpoint-signature', detail } };
   }
-  const count = verifiesRanges(store) ? (options.ranges ?? (head.position >= PARALLEL_FROM ? availableParallelism() : 1)) : 1;
+  const count = sharesPostgres(store) ? (options.ranges ?? (head.position >= PARALLEL_FROM ? availableParallelism() : 1)) : 1;
   const tasks = await rangesOf(store, head, count, expected, batchSize);
   const checkedSoFar = tasks.map(() => 0);
   const progress = (index: number, checked: number) => {
@@ -62,8 +71,12 @@ export async function verifyLog(store: VerifiedStore, options: VerifyOptions = {
     );
   };
   const outcomes =
-    tasks.length > 1 && verifiesRanges(store)
-      ? await store.verifyRanges(tasks, progress)
+    tasks.length > 1 && sharesPostgres(store)
+      ? await Promise.all(
+          tasks.map((task, index) =>
+            verifyRangeOnThread({ database: store.connectionSettings(), task }, (checked) => progress(index, checked)),
+          ),
+        )
       : [await verifyRange(store, tasks[0], (checked) => progress(0, checked))];
   const faulty = outcomes.findIndex((outcome) => outcome.fault);
   const counted = faulty < 0 ? outcomes : outcomes.slice(0, faulty + 1);
@@ -72,7 +85,7 @@ export async function verifyLog(store: VerifiedStore, options: VerifyOptions = {
   return { ok: firstBad === undefined, checked, head, ...(firstBad && { firstBad }) };
 }
 
-type VerifiedStore = Pick<EventStore, 'readAll' | 'head'> & Partial<HashInputScans & RangeVerification>;
+type VerifiedStore = Pick<EventStore, 'readAll' | 'head'> & Partial<HashInputScans & SharedPostgres>;
 
 /** The log cut into `count` ranges of about the same length, each starting from the hash stored where the one before ends. */
 async function rangesOf(
@@ -141,4 +154,16 @@ async function beyondTheHead(store: VerifiedStore, head: LogHead): Promise<Chain
     reason: 'unexpected',
     detail: 'an event past the position the log head records',
   };
+}
+
+/** Verifies one range on a thread of its own, which opens its own connections to the same store. */
+function verifyRangeOnThread(data: RangeThreadData, onProgress: (checked: number) => void): Promise<RangeOutcome> {
+  return new Promise((resolve, reject) => {
+    const thread = threadBeside(__filename, 'verify-range.thread', { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
+    thread.on('message', (message: RangeThreadMessage) =>
+      message.kind === 'progress' ? onProgress(message.checked) : resolve(message.outcome),
+    );
+    thread.once('error', reject);
+    thread.once('exit', (code) => reject(new Error(`the verifying thread stopped (${code}) before it had verified its range`)));
+  });
 }

@@ -1,13 +1,10 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { Pool } from 'pg';
 import { TestDatabase, createTestDatabase } from '@app/testing';
-import { signCheckpoint } from '../audit-checkpoint';
-import { canonicalJson } from '../canonical-json';
-import { GENESIS_HASH, chainHash } from '../hash-chain';
-import { anEvent, readEverything } from '../testing/event-store.contract';
-import { verifyLog } from '../verify-log';
-import { migrate } from './migrations';
-import { PostgresEventStore } from './postgres-event-store';
+import { GENESIS_HASH, PostgresEventStore, canonicalJson, chainHash, migrate } from '@app/event-store';
+import { anEvent, readEverything } from '@app/event-store/testing';
+import { signCheckpoint } from './audit-checkpoint';
+import { verifyLog } from './verify-log';
 
 const EVENTS = 30;
 const keys = () => generateKeyPairSync('ed25519');

@@ -1,5 +1,5 @@
 import { AuditCheckpoint } from './audit-checkpoint';
-import { EventStore } from './event-store.port';
+import { EventStore } from '@app/event-store';
 
 /** One line of an audit export: the log head first, then the signed checkpoints, then every event in order. */
 export type ExportLine =

@@ -1,7 +1,7 @@
 import { MessagePort, parentPort, workerData } from 'node:worker_threads';
 import { Pool, PoolConfig } from 'pg';
-import { RangeOutcome, RangeTask, verifyRange } from '../verify-log';
-import { PostgresEventStore } from './postgres-event-store';
+import { PostgresEventStore } from '@app/event-store';
+import { RangeOutcome, RangeTask, verifyRange } from './verify-log';
 
 export type RangeThreadData = Readonly<{ database: PoolConfig; task: RangeTask }>;
 

@@ -1,6 +1,5 @@
 import { hash as digest } from 'node:crypto';
-import { HashInput, LogHead, RecordedEvent } from './event-store.port';
-import { GENESIS_HASH, chainHash } from './hash-chain';
+import { GENESIS_HASH, HashInput, LogHead, RecordedEvent, chainHash } from '@app/event-store';
 
 export type ChainFaultReason = 'missing' | 'altered' | 'truncated' | 'unexpected' | 'checkpoint-mismatch' | 'checkpoint-signature';
 

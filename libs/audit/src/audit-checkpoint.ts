@@ -1,5 +1,5 @@
 import { KeyObject, createHash, sign, verify } from 'node:crypto';
-import { canonicalJson } from './canonical-json';
+import { canonicalJson } from '@app/event-store';
 import { ExpectedHash } from './chain-verifier';
 
 /** An Ed25519 signature over {position, hash, time}: the log had this hash at this position then. */
