@@ -28,24 +28,44 @@ export type ChainedText = Readonly<{
 }>;
 
 /**
+ * The hashed text's fixed parts: what stands before each value, keys in RFC 8785 order (position
+ * and recorded time are JSON strings, whose quotes the parts around them hold). The one statement
+ * of the format: `chainedText` below writes from it, so does PostgreSQL's hash-input renderer
+ * (`postgres/hash-inputs.ts`), and `append_events`' one literal (between position and recorded
+ * time) is held to it by `postgres/append-events.spec.ts`. docs/audit.md describes it.
+ */
+export const HASHED_TEXT = {
+  beforeData: '{"data":',
+  beforeEventId: ',"eventId":',
+  beforeMetadata: ',"metadata":',
+  beforePosition: ',"position":"',
+  beforeRecordedAt: '","recordedAt":"',
+  beforeStream: '","stream":',
+  beforeType: ',"type":',
+  beforeVersion: ',"version":',
+  end: '}',
+} as const;
+
+/**
  * The text an event's hash covers: the RFC 8785 canonical JSON of its fields, written directly
  * from their canonical parts, the keys in canonical order.
  */
 export function chainedText(event: ChainedText): string {
   const [beforePosition, afterRecordedAt] = chainedTextAround(event);
   // Digits and an ISO instant: nothing in them to escape.
-  return `${beforePosition}${event.position}","recordedAt":"${event.recordedAt}${afterRecordedAt}`;
+  return `${beforePosition}${event.position}${HASHED_TEXT.beforeRecordedAt}${event.recordedAt}${afterRecordedAt}`;
 }
 
 /**
  * The text an event's hash covers, all but its position and recorded time: what comes before the
- * position, and what comes after the recorded time (between the two, `","recordedAt":"`). For a
- * store that assigns both where it writes.
+ * position, and what comes after the recorded time (between the two, `HASHED_TEXT.beforeRecordedAt`).
+ * For a store that assigns both where it writes.
  */
 export function chainedTextAround(event: Omit<ChainedText, 'position' | 'recordedAt'>): [beforePosition: string, afterRecordedAt: string] {
+  const t = HASHED_TEXT;
   return [
-    `{"data":${event.data},"eventId":${JSON.stringify(event.eventId)},"metadata":${event.metadata},"position":"`,
-    `","stream":${JSON.stringify(event.streamId)},"type":${JSON.stringify(event.type)},"version":${event.version}}`,
+    `${t.beforeData}${event.data}${t.beforeEventId}${JSON.stringify(event.eventId)}${t.beforeMetadata}${event.metadata}${t.beforePosition}`,
+    `${t.beforeStream}${JSON.stringify(event.streamId)}${t.beforeType}${JSON.stringify(event.type)}${t.beforeVersion}${event.version}${t.end}`,
   ];
 }
 

@@ -1,6 +1,7 @@
 import { PoolClient } from 'pg';
 import { to } from 'pg-copy-streams';
 import { HashInput } from '../event-store.port';
+import { HASHED_TEXT } from '../hash-chain';
 
 /** What `chainedText` covers, then the event's hash; in this order. */
 const COLUMNS = ['position', 'stream_id', 'version', 'event_id', 'type', 'data', 'metadata', 'recorded_at', 'hash'];
@@ -101,14 +102,15 @@ export class BinaryCopyRows {
 }
 
 const ascii = (text: string) => Buffer.from(text, 'latin1');
-const DATA_KEY = ascii('{"data":');
-const EVENT_ID_KEY = ascii(',"eventId":"');
-const METADATA_KEY = ascii('","metadata":');
-const POSITION_KEY = ascii(',"position":"');
-const RECORDED_AT_KEY = ascii('","recordedAt":"');
-const STREAM_KEY = ascii('","stream":');
-const TYPE_KEY = ascii(',"type":');
-const VERSION_KEY = ascii(',"version":');
+// The event id (a UUID: nothing to escape) is written between quotes these parts carry.
+const DATA_KEY = ascii(HASHED_TEXT.beforeData);
+const EVENT_ID_KEY = ascii(`${HASHED_TEXT.beforeEventId}"`);
+const METADATA_KEY = ascii(`"${HASHED_TEXT.beforeMetadata}`);
+const POSITION_KEY = ascii(HASHED_TEXT.beforePosition);
+const RECORDED_AT_KEY = ascii(HASHED_TEXT.beforeRecordedAt);
+const STREAM_KEY = ascii(HASHED_TEXT.beforeStream);
+const TYPE_KEY = ascii(HASHED_TEXT.beforeType);
+const VERSION_KEY = ascii(HASHED_TEXT.beforeVersion);
 const HEX_DIGITS = ascii(Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0')).join(''));
 const POSTGRES_EPOCH_MS = Date.UTC(2000, 0, 1);
 const [QUOTE, BACKSLASH, DASH, CLOSING_BRACE, ZERO, Z] = ascii('"\\-}0Z');
