@@ -102,6 +102,38 @@ describe('identity: HS256 development tokens', () => {
     expect((await service.request('GET', '/metrics', { as: partnerUser('police') })).status).toBe(403);
   });
 
+  it('does not let anyone accept evidence they submitted themselves, in the API or on the pages', async () => {
+    const { actionId } = await seedAction(service, ['police']);
+    await service.request('POST', `/actions/${actionId}/assign`, { as: SUBGROUP, body: { partnerId: 'police', dueDate: '2027-01-31' } });
+    // Sam, signed in to the pages as the demonstration subgroup member, submits evidence through the API.
+    const sam: TestUser = { roles: ['subgroup'], sub: 'demo-subgroup', name: 'Sam Reviewer' };
+    const evidence = await service.request('POST', `/actions/${actionId}/evidence`, { as: sam, body: { summary: 'Audit of 20 cases' } });
+    expect(evidence.status).toBe(201);
+
+    const byApi = await service.request('POST', `/actions/${actionId}/evidence/${evidence.body.id}/accept`, { as: sam, body: {} });
+    expect(byApi).toMatchObject({ status: 403, body: { code: 'own-evidence-assurance', detail: expect.stringContaining('someone else') } });
+
+    const signIn = await fetch(`${service.url}/sign-in`, {
+      method: 'POST',
+      body: new URLSearchParams({ user: 'demo-subgroup' }),
+      redirect: 'manual',
+    });
+    const cookie = signIn.headers.get('set-cookie')!.split(';')[0];
+    const page = await (await fetch(`${service.url}/tracker/${actionId}`, { headers: { cookie } })).text();
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page)![1];
+    const byPage = await fetch(`${service.url}/tracker/${actionId}/accept`, {
+      method: 'POST',
+      headers: { cookie },
+      body: new URLSearchParams({ _csrf: csrf, evidenceId: evidence.body.id }),
+      redirect: 'manual',
+    });
+    expect(byPage.status).toBe(403);
+    expect(await byPage.text()).toContain('someone else in the subgroup must decide');
+
+    const byAnother = await service.request('POST', `/actions/${actionId}/evidence/${evidence.body.id}/accept`, { as: SUBGROUP, body: {} });
+    expect(byAnother.status).toBe(200);
+  });
+
   it('does not let a subgroup member from the owning partner assure their own agency’s evidence', async () => {
     const { actionId } = await seedAction(service, ['police']);
     await service.request('POST', `/actions/${actionId}/assign`, { as: SUBGROUP, body: { partnerId: 'police', dueDate: '2027-01-31' } });

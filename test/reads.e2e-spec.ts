@@ -1,4 +1,4 @@
-import { ADMIN, AUDITOR, CHAIR, SUBGROUP, TestService, partnerUser, startService } from './support/app';
+import { ADMIN, AUDITOR, CHAIR, SUBGROUP, TestService, TestUser, partnerUser, startService } from './support/app';
 import { seededRandom } from './support/projection-checks';
 
 const TODAY = '2026-06-15';
@@ -35,8 +35,8 @@ describe('reads from the read models, over HTTP', () => {
   const model: Modelled[] = [];
   const reviews: { id: string; reference: string; recommendations: { id: string; themes: string[] }[] }[] = [];
 
-  const ok = async (method: string, path: string, body?: object) => {
-    const answer = await service.request(method, path, { as: SUBGROUP, body });
+  const ok = async (method: string, path: string, body?: object, as: TestUser = SUBGROUP) => {
+    const answer = await service.request(method, path, { as, body });
     if (answer.status >= 300) throw new Error(`${method} ${path}: ${answer.status} ${JSON.stringify(answer.body)}`);
     return answer.body;
   };
@@ -88,7 +88,8 @@ describe('reads from the read models, over HTTP', () => {
         await ok('POST', `/actions/${id}/reopen`, { reason: 'Not overtaken after all' });
         continue;
       }
-      const evidence = await ok('POST', `/actions/${id}/evidence`, { summary: 'Audit of 20 cases' });
+      // The owning agency's lead evidences its action; the subgroup decides (nobody assures their own work).
+      const evidence = await ok('POST', `/actions/${id}/evidence`, { summary: 'Audit of 20 cases' }, partnerUser(action.partnerId));
       const evidenceId = (await service.request('GET', `/actions/${id}`, { as: SUBGROUP })).body.evidence[0].id;
       action.status = 'evidenced';
       expect(evidence.version).toBe(3);

@@ -11,7 +11,7 @@ import { RegisterPartnerCommand } from '../partners/register-partner.handler';
 import { RecordRecommendationCommand } from '../reviews/record-recommendation.handler';
 import { RegisterReviewCommand } from '../reviews/register-review.handler';
 import { WriteAnswer } from '../write/stream-writer';
-import { DEMO_PARTNERS } from './demo-users';
+import { DEMO_PARTNERS, DEMO_USERS } from './demo-users';
 import { WEB_CONFIG } from './web-session';
 import { WebConfig } from '../config/config';
 
@@ -147,6 +147,11 @@ const REVIEWS: DemoReview[] = [
 
 const LOADER: Actor = { userId: 'demo-loader', name: 'Demonstration data', roles: ['admin'] };
 
+function leadOf(partnerId: string): Actor {
+  const { userId, name, roles } = DEMO_USERS.find((user) => user.partnerId === partnerId)!;
+  return { userId, name, roles, partnerId };
+}
+
 /** Loads a demonstration partnership into an empty store at start, when the configuration says so. */
 @Injectable()
 export class DemoPartnership implements OnApplicationBootstrap {
@@ -192,15 +197,21 @@ export class DemoPartnership implements OnApplicationBootstrap {
           if (fate === 'raised') continue;
           const dueDate = fate === 'overdue' ? day(-14 - n * 3) : day(30 + n * 5);
           await run(new AssignActionCommand(id, { partnerId: DEMO_PARTNERS[partner].id, dueDate, lead: 'Head of Service' }, context()));
-          const change = (type: string, data: object = {}) =>
-            run(new ChangeActionCommand(id, { type, actor: LOADER, ...data } as ChangeActionCommand['change'], context()));
+          const change = (type: string, data: object = {}, actor: Actor = LOADER) =>
+            run(
+              new ChangeActionCommand(id, { type, actor, ...data } as ChangeActionCommand['change'], {
+                actor,
+                correlationId: randomUUID(),
+              }),
+            );
           if (fate === 'assigned' || fate === 'overdue') continue;
           if (fate === 'withdrawn') {
             await change('WithdrawAction', { reason: 'Superseded by the national review’s recommendations' });
             continue;
           }
           const evidenceId = randomUUID();
-          await change('SubmitEvidence', { evidenceId, summary: 'Audit of 20 cases since the change' });
+          // The owning agency's lead sends the evidence; the partnership decides it: nobody assures their own work.
+          await change('SubmitEvidence', { evidenceId, summary: 'Audit of 20 cases since the change' }, leadOf(DEMO_PARTNERS[partner].id));
           if (fate === 'evidenced') continue;
           if (fate === 'rejected') {
             await change('RejectEvidence', { evidenceId, reason: 'Shows activity, not impact on practice' });

@@ -12,7 +12,7 @@ import { RecordRecommendationRequest, RegisterReviewRequest } from '../reviews/r
 import { WriteAnswer } from '../write/stream-writer';
 import { HtmlReply, Page, PageFor, WebPageContext, WebPages, renderPage } from './web-page';
 import { FormState } from './tracker.pages.controller';
-import { FormOutcome, errorList, fieldMessages, refusalMessage, validateForm } from './web-form';
+import { FormOutcome, errorList, fieldMessages, refusal, validateForm } from './web-form';
 
 const KIND_NAMES: Record<string, string> = {
   cspr: 'Child safeguarding practice review',
@@ -67,9 +67,15 @@ export class ReviewsController {
       );
       reply.redirect(`/learning-reviews/${answer.id}?position=${answer.position}`, 303);
     } catch (error) {
-      const message = refusalMessage(error);
-      if (message === undefined) throw error;
-      await this.renderList(reply, web, { name: 'review', values: form, errors: {} }, [{ text: message, href: '#review-reference' }], 409);
+      const refused = refusal(error);
+      if (refused === undefined) throw error;
+      await this.renderList(
+        reply,
+        web,
+        { name: 'review', values: form, errors: {} },
+        [{ text: refused.message, href: '#review-reference' }],
+        refused.status,
+      );
     }
   }
 
@@ -148,9 +154,16 @@ export class ReviewsController {
       const answer: WriteAnswer = await this.commands.execute(command(checked.value) as never);
       reply.redirect(`/learning-reviews/${reviewId}?position=${answer.position}&done=${name}`, 303);
     } catch (error) {
-      const message = refusalMessage(error);
-      if (message === undefined) throw error;
-      await this.renderReview(reply, web, reviewId, { name, values: form, errors: {} }, [{ text: message, href: `#${name}` }], 409);
+      const refused = refusal(error);
+      if (refused === undefined) throw error;
+      await this.renderReview(
+        reply,
+        web,
+        reviewId,
+        { name, values: form, errors: {} },
+        [{ text: refused.message, href: `#${name}` }],
+        refused.status,
+      );
     }
   }
 

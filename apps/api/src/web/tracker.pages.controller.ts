@@ -13,7 +13,7 @@ import { WriteContext } from '../write/write-context';
 import { asAtInstant } from './as-at';
 import { describeEvent } from './timeline';
 import { HtmlReply, Page, PageFor, WebPageContext, WebPages, renderPage } from './web-page';
-import { errorList, fieldMessages, formVersion, refusalMessage, validateForm } from './web-form';
+import { errorList, fieldMessages, formVersion, refusal, validateForm } from './web-form';
 
 /** What the page says once each operation is done. */
 const DONE: Record<ActionOperationName, string> = {
@@ -119,9 +119,17 @@ export class TrackerController {
       );
       reply.redirect(`/tracker/${id}?position=${answer.position}&done=${name}`, 303);
     } catch (error) {
-      const message = refusalMessage(error);
-      if (message === undefined) throw error;
-      await this.renderAction(reply, web, id, {}, { name, values: form, errors: {} }, [{ text: message, href: `#${name}` }], 409);
+      const refused = refusal(error);
+      if (refused === undefined) throw error;
+      await this.renderAction(
+        reply,
+        web,
+        id,
+        {},
+        { name, values: form, errors: {} },
+        [{ text: refused.message, href: `#${name}` }],
+        refused.status,
+      );
     }
   }
 

@@ -36,12 +36,16 @@ export function formVersion(form: Record<string, unknown>): number | undefined {
   return Number.isInteger(version) && version > 0 ? version : undefined;
 }
 
-/** A refusal the user can act on (a rule, a conflict, a stale page) becomes a message above the form. */
-export function refusalMessage(error: unknown): string | undefined {
-  if (error instanceof DomainError) return error.message;
+/**
+ * A refusal the user can act on (a rule, who may do it, a conflict, a stale page) becomes a message
+ * above the form, answered with the status the API gives it; anything else is not a refusal.
+ */
+export function refusal(error: unknown): Readonly<{ message: string; status: number }> | undefined {
   const { status, detail } = toProblem(error);
-  if (status === 412) return 'Someone else changed this action while you were looking at it. Check the page as it is now and try again.';
-  return status >= 400 && status < 500 ? detail : undefined;
+  if (status === 412)
+    return { status, message: 'Someone else changed this action while you were looking at it. Check the page as it is now and try again.' };
+  if (error instanceof DomainError) return { status, message: error.message };
+  return status >= 400 && status < 500 ? { status, message: detail } : undefined;
 }
 
 /** GOV.UK error summary items, each linking to its field. */

@@ -101,7 +101,7 @@ describe('action decider', () => {
     it('lets the owner submit evidence', () =>
       given([raised, assigned])
         .when(cmd({ type: 'SubmitEvidence', evidenceId: 'e-1', summary: 's', actor: police }))
-        .then([{ type: 'EvidenceSubmitted', data: { evidenceId: 'e-1', summary: 's', link: undefined } }]));
+        .then([{ type: 'EvidenceSubmitted', data: { evidenceId: 'e-1', summary: 's', link: undefined, submittedBy: 'p' } }]));
     it('refuses evidence from another partner before looking at the state', () =>
       given([raised, assigned, withdrawn])
         .when(cmd({ type: 'SubmitEvidence', evidenceId: 'e-2', summary: 's', actor: health }))
@@ -137,6 +137,15 @@ describe('action decider', () => {
       given([raised, assigned, evidenced, accepted])
         .when(cmd({ type: 'RejectEvidence', evidenceId: 'e-1', reason: 'r' }))
         .thenRefuses('evidence-decided', 'conflict'));
+    it('refuses the evidence’s own submitter accepting it, and lets another member of the subgroup', () => {
+      const submittedBySubgroup: ActionEvent = { type: 'EvidenceSubmitted', data: { evidenceId: 'e-1', summary: 's', submittedBy: 's' } };
+      given([raised, assigned, submittedBySubgroup])
+        .when(cmd({ type: 'AcceptEvidence', evidenceId: 'e-1' }))
+        .thenRefuses('own-evidence-assurance', 'forbidden');
+      given([raised, assigned, submittedBySubgroup])
+        .when(cmd({ type: 'AcceptEvidence', evidenceId: 'e-1', actor: { userId: 's2', name: 'S2', roles: ['subgroup'] } }))
+        .then([{ type: 'EvidenceAccepted', data: { evidenceId: 'e-1', note: undefined } }]);
+    });
     it('refuses a partner assuring its own action', () =>
       given([raised, assigned, evidenced])
         .when(cmd({ type: 'AcceptEvidence', evidenceId: 'e-1', actor: policeOnSubgroup }))

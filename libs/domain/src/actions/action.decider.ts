@@ -7,7 +7,7 @@ import { Partner } from '../partners/partner-registry.state';
 import { RecommendationState } from '../reviews/recommendation.state';
 import { ActionEvent, ActionRaised, ClosureOutcome } from './action.events';
 import { isOutstanding } from './action.policy';
-import { Action, ActionState, evolveAction, noAction } from './action.state';
+import { Action, ActionState, Evidence, evolveAction, noAction } from './action.state';
 
 export const actionStream = (actionId: string): string => `action-${actionId}`;
 
@@ -66,6 +66,16 @@ export function listablePartner(actor: Actor, requested?: string): string | unde
 /** Partner agency users may note progress on and evidence only the actions their own agency owns. */
 function requireWorkAccess(actor: Actor, action: Action): void {
   if (!actsForPartnership(actor) && !ownsAction(actor, action)) refuseOtherPartner();
+}
+
+/** Nobody assures their own work: evidence is accepted by someone other than who submitted it. */
+function requireSomeoneElse(actor: Actor, evidence: Evidence): void {
+  if (evidence.submittedBy === actor.userId) {
+    throw new Forbidden(
+      'own-evidence-assurance',
+      'You submitted this evidence: someone else in the subgroup must decide whether to accept it.',
+    );
+  }
 }
 
 function requireIndependentAssurance(actor: Actor, action: Action): void {
@@ -157,10 +167,11 @@ function decideOnExisting(command: Exclude<ActionCommand, RaiseAction>, action: 
         throw new StateConflict('evidence-exists', `Evidence '${command.evidenceId}' already exists.`);
       }
       requireAssigned(action, 'submit evidence');
-      return [{ type: 'EvidenceSubmitted', data }];
+      return [{ type: 'EvidenceSubmitted', data: { ...data, submittedBy: command.actor.userId } }];
     }
     case 'AcceptEvidence':
       requireUndecided(command, action, 'accept the evidence');
+      requireSomeoneElse(command.actor, findEvidence(action, command.evidenceId));
       return [{ type: 'EvidenceAccepted', data: { evidenceId: command.evidenceId, note: command.note } }];
     case 'RejectEvidence':
       requireUndecided(command, action, 'reject the evidence');

@@ -21,7 +21,11 @@ export type ActionReassigned = DomainEvent<
 >;
 export type ActionDueDateRevised = DomainEvent<'ActionDueDateRevised', { dueDate: string; previousDueDate: string; reason: string }>;
 export type ActionProgressNoted = DomainEvent<'ActionProgressNoted', { note: string }>;
-export type EvidenceSubmitted = DomainEvent<'EvidenceSubmitted', { evidenceId: string; summary: string; link?: string }>;
+/** `submittedBy`: who submitted it (their `sub`); absent from evidence recorded before it was kept. */
+export type EvidenceSubmitted = DomainEvent<
+  'EvidenceSubmitted',
+  { evidenceId: string; summary: string; link?: string; submittedBy?: string }
+>;
 export type EvidenceAccepted = DomainEvent<'EvidenceAccepted', { evidenceId: string; note?: string }>;
 export type EvidenceRejected = DomainEvent<'EvidenceRejected', { evidenceId: string; reason: string }>;
 export type ActionClosed = DomainEvent<'ActionClosed', { outcome: ClosureOutcome; rationale: string }>;

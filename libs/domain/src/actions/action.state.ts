@@ -4,7 +4,7 @@ export const ACTION_STATUSES = ['raised', 'assigned', 'evidenced', 'closed', 'wi
 export type ActionStatus = (typeof ACTION_STATUSES)[number];
 export type EvidenceStatus = 'submitted' | 'accepted' | 'rejected';
 
-export type Evidence = Readonly<{ id: string; summary: string; link?: string; status: EvidenceStatus }>;
+export type Evidence = Readonly<{ id: string; summary: string; link?: string; submittedBy?: string; status: EvidenceStatus }>;
 
 export type Action = Readonly<
   ActionRaised['data'] & {
