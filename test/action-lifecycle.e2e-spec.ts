@@ -110,15 +110,20 @@ describe('an action through its whole lifecycle, over HTTP', () => {
     expect([...positions].sort((a, b) => (a < b ? -1 : 1))).toEqual(positions);
   });
 
-  it('reassigns an outstanding action to another partner, who then owns it alone', async () => {
+  it('reassigns an outstanding action to another partner, with a reason, who then owns it alone', async () => {
     const { actionId } = await seedAction(service, ['county-council', 'health']);
     await service.request('POST', `/actions/${actionId}/assign`, {
       as: SUBGROUP,
       body: { partnerId: 'county-council', dueDate: '2026-09-30' },
     });
-    const moved = await service.request('POST', `/actions/${actionId}/assign`, {
+    const withoutReason = await service.request('POST', `/actions/${actionId}/assign`, {
       as: SUBGROUP,
       body: { partnerId: 'health', dueDate: '2026-10-31' },
+    });
+    expect(withoutReason).toMatchObject({ status: 400, body: { code: 'reason-required' } });
+    const moved = await service.request('POST', `/actions/${actionId}/assign`, {
+      as: SUBGROUP,
+      body: { partnerId: 'health', dueDate: '2026-10-31', reason: 'The work sits with the ICB now' },
     });
     expect(moved).toMatchObject({ status: 200, body: { version: 3 } });
     expect((await service.request('GET', `/actions/${actionId}`, { as: partnerUser('county-council') })).status).toBe(403);
@@ -128,7 +133,15 @@ describe('an action through its whole lifecycle, over HTTP', () => {
       overdue: false,
     });
     const history = await service.request('GET', `/actions/${actionId}/history`, { as: CHAIR });
-    expect(history.body[2]).toMatchObject({ type: 'ActionReassigned', data: { previousPartnerId: 'county-council', partnerId: 'health' } });
+    expect(history.body[2]).toMatchObject({
+      type: 'ActionReassigned',
+      data: {
+        previousPartnerId: 'county-council',
+        partnerId: 'health',
+        previousDueDate: '2026-09-30',
+        reason: 'The work sits with the ICB now',
+      },
+    });
   });
 
   it('closes as superseded without evidence', async () => {

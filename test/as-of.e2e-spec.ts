@@ -76,7 +76,7 @@ describe('reads as of a past instant', () => {
     await pause(3);
     handedOver = { actionId: handed, instant: new Date().toISOString() };
     await pause(3);
-    await attempt(`/actions/${handed}/assign`, { partnerId: 'icb', dueDate: '2027-01-31' });
+    await attempt(`/actions/${handed}/assign`, { partnerId: 'icb', dueDate: '2027-01-31', reason: 'Health leads on this now' });
 
     const next = seededRandom(7);
     const pick = <T>(items: readonly T[]) => items[Math.floor(next() * items.length)];

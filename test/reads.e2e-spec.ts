@@ -250,7 +250,10 @@ describe('read your writes', () => {
     for (let i = 0; i < 20; i++) {
       const write = await service.request('POST', `/actions/${action.body.id}/${i % 2 ? 'progress' : 'assign'}`, {
         as: SUBGROUP,
-        body: i % 2 ? { note: `note ${i}` } : { partnerId: 'police', dueDate: `2027-01-${String(i + 1).padStart(2, '0')}` },
+        body:
+          i % 2
+            ? { note: `note ${i}` }
+            : { partnerId: 'police', dueDate: `2027-01-${String(i + 1).padStart(2, '0')}`, reason: 'Agreed at the subgroup' },
       });
       const read = await service.request('GET', `/actions/${action.body.id}?position=${write.body.position}`, {
         as: SUBGROUP,

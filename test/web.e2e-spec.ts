@@ -100,6 +100,21 @@ if (!available)
     });
   }, 60_000);
 
+  it('reassigns an action only with a reason, and the timeline says from whom to whom and why', async () => {
+    const { body } = await service.request('GET', '/actions?partner=education&status=assigned', { as: SUBGROUP });
+    await signIn('demo-subgroup');
+    await go(`/tracker/${body.items[0].id}`);
+    await page.selectOption('#assign-partnerId', 'police');
+    await page.click('button:has-text("Reassign")');
+    expect(await page.textContent('.govuk-error-summary')).toContain('a reassignment needs a reason');
+    await page.selectOption('#assign-partnerId', 'police');
+    await page.fill('#assign-reason', 'Exploitation work sits with the police now');
+    await page.click('button:has-text("Reassign")');
+    expect(await page.textContent('.govuk-notification-banner')).toContain('The action is assigned');
+    expect(await page.textContent('[data-test="timeline"]')).toContain('Reassigned it from education to police');
+    expect(await page.textContent('[data-test="timeline"]')).toContain('Exploitation work sits with the police now');
+  }, 30_000);
+
   it("does not show a partner another partner's action", async () => {
     const { body } = await service.request('GET', '/actions?partner=county-council', { as: SUBGROUP });
     await signIn('demo-lead-police');

@@ -28,6 +28,13 @@ export class AssignActionRequest {
 
   @Text(200, { optional: true, example: 'Head of Children’s Social Care' })
   lead?: string;
+
+  @Text(4000, {
+    optional: true,
+    description: 'Why: required when the action is already assigned (a reassignment)',
+    example: 'The work moved to the ICB',
+  })
+  reason?: string;
 }
 
 export class ReviseDueDateRequest {

@@ -5,6 +5,8 @@ type Data = Record<string, unknown>;
 const SENTENCES: Record<string, (data: Data) => string> = {
   ActionRaised: () => 'Raised the action',
   ActionAssigned: (d) => `Assigned it to ${d.partnerId}, due ${d.dueDate}${d.lead ? `, lead ${d.lead}` : ''}`,
+  ActionReassigned: (d) =>
+    `Reassigned it from ${d.previousPartnerId} to ${d.partnerId}, due ${d.dueDate}${d.previousDueDate ? ` (was ${d.previousDueDate})` : ''}${d.reason ? `: ${d.reason}` : ''}`,
   ActionDueDateRevised: (d) => `Revised the due date from ${d.previousDueDate} to ${d.dueDate}: ${d.reason}`,
   ActionProgressNoted: (d) => `Noted progress: ${d.note}`,
   EvidenceSubmitted: (d) => `Submitted evidence: ${d.summary}`,

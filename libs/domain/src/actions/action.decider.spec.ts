@@ -52,24 +52,37 @@ describe('action decider', () => {
       .thenRefuses('action-not-found', 'not-found'));
 
   describe('AssignAction', () => {
-    const assign = (partnerId: string, dueDate = '2026-03-31', lead?: string) =>
+    const assign = (partnerId: string, dueDate = '2026-03-31', lead?: string, reason?: string) =>
       cmd({
         type: 'AssignAction',
         partnerId,
         dueDate,
         lead,
+        reason,
         partner: partnerId === 'nobody' ? undefined : { id: partnerId, name: partnerId },
       });
     it('assigns a raised action', () =>
       given([raised])
         .when(assign('police', '2026-03-31', 'Head of PP'))
         .then([assigned]));
-    it('reassigns an assigned action, remembering the previous partner', () =>
+    it('reassigns an assigned action with a reason, remembering the previous partner and due date', () =>
       given([raised, assigned])
-        .when(assign('health', '2026-04-30'))
+        .when(assign('health', '2026-04-30', undefined, 'The work moved to the ICB'))
         .then([
-          { type: 'ActionReassigned', data: { partnerId: 'health', dueDate: '2026-04-30', lead: undefined, previousPartnerId: 'police' } },
+          {
+            type: 'ActionReassigned',
+            data: {
+              partnerId: 'health',
+              dueDate: '2026-04-30',
+              lead: undefined,
+              previousPartnerId: 'police',
+              previousDueDate: '2026-03-31',
+              reason: 'The work moved to the ICB',
+            },
+          },
         ]));
+    it('refuses a reassignment without a reason', () =>
+      given([raised, assigned]).when(assign('health', '2026-04-30')).thenRefuses('reason-required', 'invalid'));
     it('is a no-op when nothing changes', () =>
       given([raised, assigned])
         .when(assign('police', '2026-03-31', 'Head of PP'))

@@ -1,7 +1,7 @@
 import { Actor } from '../shared/actor';
 import { actsForPartnership, readsEverything } from '../shared/permissions';
 import { Decider } from '../shared/decider';
-import { Forbidden, NotFound, StateConflict } from '../shared/errors';
+import { Forbidden, InvalidCommand, NotFound, StateConflict } from '../shared/errors';
 import { sameValue } from '../shared/same';
 import { Partner } from '../partners/partner-registry.state';
 import { RecommendationState } from '../reviews/recommendation.state';
@@ -18,7 +18,11 @@ export type RaiseAction = Issued<
   { actionId: string; description: string; successMeasure?: string; recommendation: RecommendationState }
 >;
 /** Assigns a raised action, or reassigns an outstanding one. `partner` is undefined when no partner has the id. */
-export type AssignAction = Issued<'AssignAction', { partnerId: string; partner: Partner | undefined; dueDate: string; lead?: string }>;
+/** `reason`: why, when the action is already assigned (a reassignment needs one). */
+export type AssignAction = Issued<
+  'AssignAction',
+  { partnerId: string; partner: Partner | undefined; dueDate: string; lead?: string; reason?: string }
+>;
 export type ReviseDueDate = Issued<'ReviseDueDate', { dueDate: string; reason: string }>;
 export type NoteProgress = Issued<'NoteProgress', { note: string }>;
 export type SubmitEvidence = Issued<'SubmitEvidence', { evidenceId: string; summary: string; link?: string }>;
@@ -138,7 +142,11 @@ function assign(command: AssignAction, action: Action): ActionEvent[] {
   if (action.status === 'raised') return [{ type: 'ActionAssigned', data: assignment }];
   const current = { partnerId: action.partnerId, dueDate: action.dueDate, lead: action.lead };
   if (sameValue(current, assignment)) return [];
-  return [{ type: 'ActionReassigned', data: { ...assignment, previousPartnerId: action.partnerId as string } }];
+  if (!command.reason) {
+    throw new InvalidCommand('reason-required', 'Say why the action is being reassigned: a reassignment needs a reason.');
+  }
+  const previous = { previousPartnerId: action.partnerId as string, previousDueDate: action.dueDate as string };
+  return [{ type: 'ActionReassigned', data: { ...assignment, ...previous, reason: command.reason } }];
 }
 
 function decideOnExisting(command: Exclude<ActionCommand, RaiseAction>, action: Action): ActionEvent[] {

@@ -17,7 +17,8 @@ export type ActionRaised = DomainEvent<
 export type ActionAssigned = DomainEvent<'ActionAssigned', { partnerId: string; dueDate: string; lead?: string }>;
 export type ActionReassigned = DomainEvent<
   'ActionReassigned',
-  { partnerId: string; dueDate: string; lead?: string; previousPartnerId: string }
+  /** `previousDueDate` and `reason` are absent from reassignments recorded before a reason was required. */
+  { partnerId: string; dueDate: string; lead?: string; previousPartnerId: string; previousDueDate?: string; reason?: string }
 >;
 export type ActionDueDateRevised = DomainEvent<'ActionDueDateRevised', { dueDate: string; previousDueDate: string; reason: string }>;
 export type ActionProgressNoted = DomainEvent<'ActionProgressNoted', { note: string }>;
