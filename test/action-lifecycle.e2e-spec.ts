@@ -132,6 +132,11 @@ describe('an action through its whole lifecycle, over HTTP', () => {
       dueDate: '2026-10-31',
       overdue: false,
     });
+    // The new owner reads the whole history, the reason it came to them included; the old owner no longer can.
+    const ownersHistory = await service.request('GET', `/actions/${actionId}/history`, { as: partnerUser('health') });
+    expect(ownersHistory.status).toBe(200);
+    expect(ownersHistory.body.at(-1).data.reason).toBe('The work sits with the ICB now');
+    expect((await service.request('GET', `/actions/${actionId}/history`, { as: partnerUser('county-council') })).status).toBe(403);
     const history = await service.request('GET', `/actions/${actionId}/history`, { as: CHAIR });
     expect(history.body[2]).toMatchObject({
       type: 'ActionReassigned',

@@ -25,7 +25,7 @@ const API: Record<string, string[] | 'public'> = {
   'POST /actions': PARTNERSHIP,
   'GET /actions': EVERY_ROLE,
   'GET /actions/{id}': [...READERS, 'owner'],
-  'GET /actions/{id}/history': READERS,
+  'GET /actions/{id}/history': [...READERS, 'owner'],
   'POST /actions/{id}/assign': PARTNERSHIP,
   'POST /actions/{id}/due-date': PARTNERSHIP,
   'POST /actions/{id}/progress': [...PARTNERSHIP, 'owner'],

@@ -75,6 +75,8 @@ if (!available)
     await page.fill('#evidence-summary', 'All 212 officers briefed; dip sample of 20 reports shows no victim-blaming language');
     await page.click('button:has-text("Submit evidence")');
     expect(await page.textContent('.govuk-notification-banner')).toContain('Your evidence is submitted');
+    // The partner lead reads the whole story of its own action, who did what and when.
+    expect(await page.textContent('[data-test="timeline"]')).toContain('Submitted evidence');
 
     await signIn('demo-subgroup');
     await go(actionPath);

@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { Pool } from 'pg';
-import { Actor, NotFound, actionStream, listablePartner, requireReadAccess } from '@app/domain';
+import { ActionEvent, Actor, NotFound, actionDecider, actionStream, fold, listablePartner, requireReadAccess } from '@app/domain';
 import { EVENT_STORE, EventStore } from '@app/event-store';
 import { ActionDocument, actionList, overdueSql } from '@app/read-models';
 import { DATABASE_POOL } from '../database/database-pool';
@@ -11,6 +11,7 @@ import { ReadScopes, documentsIn } from '../reads/read-scope';
 import { SqlConditions } from '../reads/sql-conditions';
 import { ActionPageView, ActionView, HistoryEntryView, actionView, historyEntry } from './action.view';
 import { ListActionsRequest } from './actions.request.dto';
+import { toDomainEvent } from '../write/stream-writer';
 
 export class GetActionQuery extends Query<ActionView> {
   constructor(
@@ -32,7 +33,12 @@ export class ListActionsQuery extends Query<ActionPageView> {
 }
 
 export class GetActionHistoryQuery extends Query<HistoryEntryView[]> {
-  constructor(readonly actionId: string) {
+  constructor(
+    readonly actionId: string,
+    readonly actor: Actor,
+    /** The history up to this instant only, authorised against who owned the action then. */
+    readonly asOf?: string,
+  ) {
     super();
   }
 }
@@ -111,9 +117,13 @@ export class ListActionsHandler implements IQueryHandler<ListActionsQuery> {
 export class GetActionHistoryHandler implements IQueryHandler<GetActionHistoryQuery> {
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
-  async execute({ actionId }: GetActionHistoryQuery): Promise<HistoryEntryView[]> {
-    const { events } = await this.store.readStream(actionStream(actionId));
+  async execute({ actionId, actor, asOf }: GetActionHistoryQuery): Promise<HistoryEntryView[]> {
+    const recorded = (await this.store.readStream(actionStream(actionId))).events;
+    const events = asOf ? recorded.filter((event) => event.recordedAt.getTime() <= Date.parse(asOf)) : recorded;
     if (events.length === 0) throw notFound();
+    // A partner lead reads the whole history of an action its agency owns (or owned at `asOf`), and of no other.
+    const action = fold(actionDecider, events.map(toDomainEvent<ActionEvent>));
+    if (action.exists) requireReadAccess(actor, action);
     return events.map(historyEntry);
   }
 }

@@ -138,7 +138,7 @@ export class ActionsController {
     permission: 'readActionHistory',
     type: [HistoryEntryView],
   })
-  history(@Param('id') id: string, @Query() _read: ReadRequest): Promise<HistoryEntryView[]> {
-    return this.queries.execute(new GetActionHistoryQuery(id));
+  history(@Param('id') id: string, @Query() _read: ReadRequest, @CurrentActor() actor: Actor): Promise<HistoryEntryView[]> {
+    return this.queries.execute(new GetActionHistoryQuery(id, actor));
   }
 }

@@ -146,7 +146,7 @@ export class TrackerController {
     const action: ActionView = await this.queries.execute(new GetActionQuery(id, web.session.actor, asOf));
     const actor = web.session.actor;
     const history: HistoryEntryView[] = may(actor, 'readActionHistory')
-      ? (await this.queries.execute(new GetActionHistoryQuery(id))).filter((entry: HistoryEntryView) => !asOf || entry.recordedAt <= asOf)
+      ? await this.queries.execute(new GetActionHistoryQuery(id, actor, asOf))
       : [];
     const partners = await this.queries.execute(new ListPartnersQuery());
     await renderPage(

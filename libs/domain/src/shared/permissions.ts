@@ -27,7 +27,7 @@ export const PERMISSIONS = {
   readPartners: ROLES,
   readActions: ROLES,
   readReviews: READERS,
-  readActionHistory: READERS,
+  readActionHistory: [...READERS, 'partner'],
   readAssurance: READERS,
   readMetrics: READERS,
   readPublicKey: READERS,
