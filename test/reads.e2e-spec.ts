@@ -158,9 +158,7 @@ describe('reads from the read models, over HTTP', () => {
     }
     const other = await service.request('GET', '/actions?partner=icb', { as: partnerUser('police') });
     expect(other).toMatchObject({ status: 403, body: { code: 'not-your-partner' } });
-    for (const path of ['/reviews', `/reviews/${reviews[0].id}`, '/assurance']) {
-      expect((await service.request('GET', path, { as: partnerUser('police') })).status).toBe(403);
-    }
+    expect((await service.request('GET', '/assurance', { as: partnerUser('police') })).status).toBe(403);
   });
 
   it('answers each review with its recommendations and action counts', async () => {
@@ -181,6 +179,21 @@ describe('reads from the read models, over HTTP', () => {
       status: 404,
       body: { code: 'review-not-found' },
     });
+  });
+
+  it('shows a partner lead only the reviews its agency has an action in, counting only its own actions', async () => {
+    for (const partner of PARTNERS) {
+      const mine = model.filter((action) => action.partnerId === partner);
+      const answer = await service.request('GET', '/reviews', { as: partnerUser(partner) });
+      expect(answer.status).toBe(200);
+      const shown = answer.body as { id: string; actions: { total: number } }[];
+      expect(shown.map((review) => review.id).sort()).toEqual([...new Set(mine.map((action) => action.reviewId))].sort());
+      for (const review of shown) expect(review.actions.total).toBe(mine.filter((action) => action.reviewId === review.id).length);
+      const notMine = reviews.find((review) => !mine.some((action) => action.reviewId === review.id));
+      if (notMine) expect((await service.request('GET', `/reviews/${notMine.id}`, { as: partnerUser(partner) })).status).toBe(403);
+      if (shown[0]) expect((await service.request('GET', `/reviews/${shown[0].id}`, { as: partnerUser(partner) })).status).toBe(200);
+    }
+    expect((await service.request('GET', '/reviews/no-such-review', { as: partnerUser(PARTNERS[0]) })).status).toBe(404);
   });
 
   it('gives the assurance picture per partner, in total, per theme and per review', async () => {

@@ -2,7 +2,7 @@ import { Inject } from '@nestjs/common';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Pool, PoolClient } from 'pg';
-import { NotFound, REVIEW_KINDS, ReviewKind } from '@app/domain';
+import { Actor, Forbidden, NotFound, REVIEW_KINDS, ReviewKind, readsEverything } from '@app/domain';
 import { reviewList } from '@app/read-models';
 import { DATABASE_POOL } from '../database/database-pool';
 import { ActionCounts, ActionCountsView, NO_ACTIONS } from '../reads/action-counts';
@@ -32,7 +32,10 @@ export class ReviewView {
 }
 
 export class ListReviewsQuery extends Query<ReviewView[]> {
-  constructor(readonly asOf?: string) {
+  constructor(
+    readonly actor: Actor,
+    readonly asOf?: string,
+  ) {
     super();
   }
 }
@@ -40,20 +43,32 @@ export class ListReviewsQuery extends Query<ReviewView[]> {
 export class GetReviewQuery extends Query<ReviewView> {
   constructor(
     readonly reviewId: string,
+    readonly actor: Actor,
     readonly asOf?: string,
   ) {
     super();
   }
 }
 
-async function reviewViews(client: PoolClient, scope: ReadScope, reviewId?: string): Promise<ReviewView[]> {
+/** Whose actions a reader's review counts are of: every agency's, or a partner lead's own. */
+const agencyOf = (actor: Actor): string | undefined => (readsEverything(actor) ? undefined : (actor.partnerId ?? ''));
+
+/**
+ * The reviews, each with its actions counted. For one agency, only the reviews in which it has an
+ * action, and only its own actions counted: nothing of another agency's work.
+ */
+async function reviewViews(client: PoolClient, scope: ReadScope, agency: string | undefined, reviewId?: string): Promise<ReviewView[]> {
   const thisReview = (column: string) => (where: SqlConditions) =>
     reviewId === undefined ? where : where.add((p) => `${column} = ${p(reviewId)}`);
   const docs = await documentsIn(client, scope, reviewList, 'registered_at, key', thisReview('key')(new SqlConditions()));
-  const counts = await ActionCounts.read(client, scope, thisReview('review_id'));
+  const counts = await ActionCounts.read(client, scope, (where) => {
+    thisReview('review_id')(where);
+    if (agency !== undefined) where.add((p) => `partner_id = ${p(agency)}`);
+  });
   const byReview = counts.by((action) => [action.reviewId]);
   const byRecommendation = counts.by((action) => [action.recommendationId]);
-  return docs.map((doc) => ({
+  const shown = agency === undefined ? docs : docs.filter((doc) => byReview.has(doc.reviewId));
+  return shown.map((doc) => ({
     id: doc.reviewId,
     reference: doc.reference,
     title: doc.title,
@@ -80,9 +95,9 @@ export class ListReviewsHandler implements IQueryHandler<ListReviewsQuery> {
     private readonly scopes: ReadScopes,
   ) {}
 
-  async execute({ asOf }: ListReviewsQuery): Promise<ReviewView[]> {
+  async execute({ actor, asOf }: ListReviewsQuery): Promise<ReviewView[]> {
     const scope = await this.scopes.resolve(asOf);
-    return onSnapshot(this.pool, (client) => reviewViews(client, scope));
+    return onSnapshot(this.pool, (client) => reviewViews(client, scope, agencyOf(actor)));
   }
 }
 
@@ -93,10 +108,15 @@ export class GetReviewHandler implements IQueryHandler<GetReviewQuery> {
     private readonly scopes: ReadScopes,
   ) {}
 
-  async execute({ reviewId, asOf }: GetReviewQuery): Promise<ReviewView> {
+  async execute({ reviewId, actor, asOf }: GetReviewQuery): Promise<ReviewView> {
     const scope = await this.scopes.resolve(asOf);
-    const [review] = await onSnapshot(this.pool, (client) => reviewViews(client, scope, reviewId));
-    if (!review) throw new NotFound('review-not-found', 'No review has that id.');
-    return review;
+    const agency = agencyOf(actor);
+    const [review] = await onSnapshot(this.pool, (client) => reviewViews(client, scope, agency, reviewId));
+    if (review) return review;
+    // A partner lead is told that a review is not theirs, as it is told of another agency's action.
+    const [elsewhere] =
+      agency === undefined ? [] : await onSnapshot(this.pool, (client) => reviewViews(client, scope, undefined, reviewId));
+    if (elsewhere) throw new Forbidden('not-your-review', 'Your agency has no action in this review.');
+    throw new NotFound('review-not-found', 'No review has that id.');
   }
 }

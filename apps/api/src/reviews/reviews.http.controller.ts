@@ -1,6 +1,8 @@
 import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
+import { Actor } from '@app/domain';
+import { CurrentActor } from '../auth/current-actor.decorator';
 import { AsOfRequest } from '../http/read-request';
 import { ReadRoute, WriteRoute } from '../http/routes';
 import { WriteAnswer } from '../write/stream-writer';
@@ -25,8 +27,8 @@ export class ReviewsController {
     type: [ReviewView],
     notFound: false,
   })
-  list(@Query() read: AsOfRequest): Promise<ReviewView[]> {
-    return this.queries.execute(new ListReviewsQuery(read.asOf));
+  list(@Query() read: AsOfRequest, @CurrentActor() actor: Actor): Promise<ReviewView[]> {
+    return this.queries.execute(new ListReviewsQuery(actor, read.asOf));
   }
 
   @Get(':id')
@@ -35,8 +37,8 @@ export class ReviewsController {
     permission: 'readReviews',
     type: ReviewView,
   })
-  get(@Param('id') id: string, @Query() read: AsOfRequest): Promise<ReviewView> {
-    return this.queries.execute(new GetReviewQuery(id, read.asOf));
+  get(@Param('id') id: string, @Query() read: AsOfRequest, @CurrentActor() actor: Actor): Promise<ReviewView> {
+    return this.queries.execute(new GetReviewQuery(id, actor, read.asOf));
   }
 
   @Post()

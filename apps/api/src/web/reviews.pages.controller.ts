@@ -168,7 +168,7 @@ export class ReviewsController {
   }
 
   private async renderList(reply: HtmlReply, web: WebPageContext, form: FormState, errors: object[], status = 200): Promise<void> {
-    const reviews: ReviewView[] = await this.queries.execute(new ListReviewsQuery());
+    const reviews: ReviewView[] = await this.queries.execute(new ListReviewsQuery(web.session.actor));
     const kinds = REVIEW_KINDS.map((kind) => ({ value: kind, text: KIND_NAMES[kind] ?? kind }));
     const mayRegister = may(web.session.actor, 'registerReview');
     await renderPage(
@@ -188,7 +188,7 @@ export class ReviewsController {
     status = 200,
     done?: string,
   ): Promise<void> {
-    const review: ReviewView = await this.queries.execute(new GetReviewQuery(id));
+    const review: ReviewView = await this.queries.execute(new GetReviewQuery(id, web.session.actor));
     const actions = await this.queries.execute(new ListActionsQuery({ review: id, limit: 500 }, web.session.actor));
     const mayChange = may(web.session.actor, 'recordRecommendation');
     const doneText = { recommendation: 'The recommendation is recorded', action: 'The action is raised' }[done ?? ''];

@@ -24,9 +24,14 @@ export const PERMISSIONS = {
   closeAction: PARTNERSHIP,
   reopenAction: PARTNERSHIP,
   withdrawAction: PARTNERSHIP,
+  /** Acts on any agency's actions, not only its own. */
+  actForPartnership: PARTNERSHIP,
+  /** Reads every agency's actions, not only its own. */
+  readEveryAgency: READERS,
   readPartners: ROLES,
   readActions: ROLES,
-  readReviews: READERS,
+  /** Every review to those who read every agency's actions; to a partner lead, those its agency has an action in. */
+  readReviews: [...READERS, 'partner'],
   readActionHistory: [...READERS, 'partner'],
   readAssurance: READERS,
   readMetrics: READERS,
@@ -42,7 +47,7 @@ export const may = (actor: Actor, permission: Permission): boolean =>
   PERMISSIONS[permission].some((role: Role) => actor.roles.includes(role));
 
 /** Subgroup members and admins act for the partnership; everyone else only for their own agency. */
-export const actsForPartnership = (actor: Actor): boolean => may(actor, 'raiseAction');
+export const actsForPartnership = (actor: Actor): boolean => may(actor, 'actForPartnership');
 
 /** Everyone but partner agency users reads every action. */
-export const readsEverything = (actor: Actor): boolean => may(actor, 'readReviews');
+export const readsEverything = (actor: Actor): boolean => may(actor, 'readEveryAgency');
