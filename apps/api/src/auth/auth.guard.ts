@@ -6,6 +6,11 @@ import { TOKEN_VERIFIER, TokenVerifier, Unauthenticated } from './token-verifier
 
 export type AuthenticatedRequest = { headers: Record<string, string | string[] | undefined>; actor?: Actor };
 
+/** The token of an `Authorization: Bearer <token>` header, if that is what it holds. */
+export function bearerToken(header: string | string[] | undefined): string | undefined {
+  return typeof header === 'string' ? /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i.exec(header)?.[1] : undefined;
+}
+
 /** Authenticates every request but the public ones, then checks the route's roles: 401, then 403. */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -18,10 +23,9 @@ export class AuthGuard implements CanActivate {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const header = request.headers.authorization;
-    const match = typeof header === 'string' ? /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i.exec(header) : null;
-    if (!match) throw new Unauthenticated('Send a bearer token: Authorization: Bearer <JWT>.');
-    request.actor = await this.verify(match[1]);
+    const token = bearerToken(request.headers.authorization);
+    if (!token) throw new Unauthenticated('Send a bearer token: Authorization: Bearer <JWT>.');
+    request.actor = await this.verify(token);
     const allowed = this.reflector.getAllAndOverride<Role[]>(ROLES_KEY, targets) ?? [];
     if (!allowed.some((role) => request.actor!.roles.includes(role))) {
       throw new ForbiddenException(`This needs one of the roles: ${allowed.join(', ')}.`);

@@ -4,6 +4,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import { Socket } from 'node:net';
+import { bearerToken } from '../auth/auth.guard';
 import { TokenVerifier } from '../auth/token-verifier';
 import { HttpConfig } from '../config/config';
 import { WebSessions, cookieHeader } from '../web/web-session';
@@ -13,7 +14,6 @@ import { PROBLEM_CONTENT_TYPE, problem, sendProblem } from './problem';
 export const SIGN_IN_ATTEMPTS_PER_MINUTE = 20;
 /** Files any visitor may have cached: everything else is answered `no-store`. */
 const PUBLIC_FILES = /^\/(assets|govuk|static)\//;
-const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i;
 
 /** A client went over its share of requests: 429, with when to try again. */
 export class TooManyRequests extends Error {
@@ -79,9 +79,9 @@ async function rateLimitKey(
   { verifyToken, sessions }: { verifyToken: TokenVerifier; sessions: WebSessions },
 ): Promise<string> {
   if (isSignInAttempt(request)) return `sign-in:${request.ip}`;
-  const bearer = BEARER.exec(request.headers.authorization ?? '');
-  if (bearer) {
-    const actor = await verifyToken(bearer[1]).catch(() => undefined);
+  const token = bearerToken(request.headers.authorization);
+  if (token) {
+    const actor = await verifyToken(token).catch(() => undefined);
     if (actor) return `user:${actor.userId}`;
   }
   const session = sessions.sessionId(cookieHeader(request));
