@@ -77,7 +77,7 @@ export async function createApp(dependencies: Omit<AppDependencies, 'metrics'> &
   });
   await setUpHttpEdge(app, {
     http,
-    strictTransport: web.strictTransport,
+    development: web.development,
     verifyToken: app.get(TOKEN_VERIFIER),
     sessions: app.get(WebSessions),
   });

@@ -34,14 +34,13 @@ export type OidcConfig = Readonly<{ issuerUrl: string; clientId: string; clientS
 export type WebConfig = Readonly<{
   /** Signs the web session cookie; unset: a random one per process (sessions end at restart). */
   sessionSecret?: string;
-  /** Cookies marked Secure: everywhere but development (HS256 dev tokens). */
-  secureCookies: boolean;
-  /** The page to sign in as a demonstration user: development only (HS256 dev tokens), never beside OpenID Connect. */
-  devSignIn: boolean;
+  /**
+   * Development (HS256 dev tokens, never beside production sign-in): the page to sign in as a
+   * demonstration user, cookies without Secure and no Strict-Transport-Security, for plain HTTP here.
+   */
+  development: boolean;
   /** Load the demonstration partnership into an empty store at start, and why (the start-up log says it). */
   demo: Readonly<{ load: boolean; because: string }>;
-  /** Strict-Transport-Security on every answer: everywhere but development. */
-  strictTransport: boolean;
   /** A web session ends after this long without a request, and after SESSION_HOURS whatever happens. */
   sessionIdleMinutes: number;
   /** Sign-in through the partner agencies' OpenID Connect provider; unset: the development sign-in page. */
@@ -77,19 +76,14 @@ function authConfig(env: NodeJS.ProcessEnv): AuthConfig {
   );
 }
 
-function wholeNumber(name: string, value: string | undefined, fallback: number): number {
+function wholeNumber(name: string, value: string | undefined, fallback: number, least = 0): number {
   if (value === undefined || value === '') return fallback;
   const number = Number(value);
-  if (!Number.isInteger(number) || number < 0) throw new ConfigError(`${name} must be a whole number, 0 or more.`);
+  if (!Number.isInteger(number) || number < least) throw new ConfigError(`${name} must be a whole number, ${least} or more.`);
   return number;
 }
 
-function positiveInteger(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined || value === '') return fallback;
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 1) throw new ConfigError(`${name} must be a whole number above 0.`);
-  return number;
-}
+const positiveInteger = (name: string, value: string | undefined, fallback: number) => wholeNumber(name, value, fallback, 1);
 
 export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   const port = Number(env.PORT ?? 3000);
@@ -149,9 +143,7 @@ function webConfig(env: NodeJS.ProcessEnv, auth: AuthConfig, database: DatabaseC
   if (env.SESSION_SECRET && env.SESSION_SECRET.length < 32) throw new ConfigError('SESSION_SECRET must be at least 32 characters long.');
   return {
     sessionSecret: env.SESSION_SECRET || undefined,
-    secureCookies: auth.kind !== 'dev-secret',
-    strictTransport: auth.kind !== 'dev-secret',
-    devSignIn: auth.kind === 'dev-secret',
+    development: auth.kind === 'dev-secret',
     demo: demoConfig(env, auth, database),
     sessionIdleMinutes: positiveInteger('SESSION_IDLE_MINUTES', env.SESSION_IDLE_MINUTES, 30),
     oidc:

@@ -44,13 +44,14 @@ const DOCS_POLICY = PAGE_POLICY.replace("style-src 'self'", "style-src 'self' 'u
  */
 export async function setUpHttpEdge(
   app: NestFastifyApplication,
-  options: Readonly<{ http: HttpConfig; strictTransport: boolean; verifyToken: TokenVerifier; sessions: WebSessions }>,
+  options: Readonly<{ http: HttpConfig; development: boolean; verifyToken: TokenVerifier; sessions: WebSessions }>,
 ): Promise<void> {
   await app.register(fastifyHelmet, {
     contentSecurityPolicy: false,
     crossOriginEmbedderPolicy: false,
     referrerPolicy: { policy: 'same-origin' },
-    strictTransportSecurity: options.strictTransport ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+    // Development is reached over plain HTTP on this machine; everywhere else, HTTPS only from now on.
+    strictTransportSecurity: options.development ? false : { maxAge: 31_536_000, includeSubDomains: true },
   });
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', async (request, reply) => {

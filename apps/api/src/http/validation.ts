@@ -16,10 +16,10 @@ function fieldErrors(errors: ValidationError[], parent = ''): FieldError[] {
 /** Deeper than any request of this API needs; refused before anything walks it recursively. */
 export const MOST_NESTING = 64;
 
-/** Names every object inherits: as a field they would reach the prototype, never a field of ours. */
 /** In Unicode mode a surrogate pair reads as one code point: only a lone half matches. */
 const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 
+/** Names every object inherits: as a field they would reach the prototype, never a field of ours. */
 export const isInheritedName = (name: string) => name === '__proto__' || name in Object.prototype;
 
 /**

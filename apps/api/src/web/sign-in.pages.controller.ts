@@ -42,7 +42,7 @@ export class SignInController {
     private readonly oidc: OidcSignIn,
     @Inject(WEB_CONFIG) config: WebConfig,
   ) {
-    this.devSignIn = config.devSignIn && !oidc.enabled;
+    this.devSignIn = config.development;
   }
 
   @Get('sign-in')

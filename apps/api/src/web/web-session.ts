@@ -54,12 +54,12 @@ export class WebSessions implements OnModuleInit {
   async start(actor: Actor): Promise<{ cookie: string; session: WebSession }> {
     const id = randomBytes(32).toString('base64url');
     const now = this.clock();
-    await this.pool.query('DELETE FROM web_sessions WHERE last_seen_at < $1', [minutesBefore(now, SESSION_HOURS * 60)]);
-    await this.pool.query('INSERT INTO web_sessions (id_hash, actor, started_at, last_seen_at) VALUES ($1, $2, $3, $3)', [
-      idHash(id),
-      actor,
-      now,
-    ]);
+    // Sessions over in any case are cleared as a new one begins, in the same statement.
+    await this.pool.query(
+      `WITH cleared AS (DELETE FROM web_sessions WHERE last_seen_at < $4)
+       INSERT INTO web_sessions (id_hash, actor, started_at, last_seen_at) VALUES ($1, $2, $3, $3)`,
+      [idHash(id), actor, now, minutesBefore(now, SESSION_HOURS * 60)],
+    );
     return { cookie: this.cookie(`${id}.${this.mac(id)}`, SESSION_HOURS * 3600), session: { actor, id } };
   }
 
@@ -139,7 +139,7 @@ export class WebSessions implements OnModuleInit {
       'HttpOnly',
       'SameSite=Lax',
       `Max-Age=${maxAgeSeconds}`,
-      ...(this.config.secureCookies ? ['Secure'] : []),
+      ...(this.config.development ? [] : ['Secure']),
     ].join('; ');
   }
 }
