@@ -64,7 +64,7 @@ export async function loadFromAnotherProcess({ url, token, connections, seconds 
     ],
     { maxBuffer: 16 * 1024 * 1024 },
   );
-  return JSON.parse(stdout) as { '2xx': number; non2xx: number; duration: number; latency: { average: number; p50: number; p99: number } };
+  return JSON.parse(stdout) as { '2xx': number; non2xx: number; duration: number; latency: { p50: number; p99: number } };
 }
 
 /** POSTs at an even pace (see paced-load), from its own process like autocannon. */

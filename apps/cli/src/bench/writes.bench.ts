@@ -39,23 +39,30 @@ class Measured {
   }
 }
 
-/** `measure` at each concurrency, round after round, each time just after raw PostgreSQL at the same concurrency. */
-async function roundsBesideRaw(
+/** `measure` at each concurrency, round after round, each time just after its `baseline` at the same concurrency. */
+async function roundsBeside(
   concurrencies: readonly number[],
-  rawInsert: () => Promise<void>,
+  baseline: (concurrency: number) => Promise<number>,
   measure: (concurrency: number) => Promise<number>,
 ) {
-  const raw = new Map(concurrencies.map((c) => [c, new Measured()]));
+  const baselines = new Map(concurrencies.map((c) => [c, new Measured()]));
   const measured = new Map(concurrencies.map((c) => [c, new Measured()]));
   for (let round = 0; round < ROUNDS; round++) {
     for (const c of concurrencies) {
-      const rawRate = await throughput(c, rawInsert);
-      raw.get(c)!.add(rawRate);
-      measured.get(c)!.add(await measure(c), rawRate);
+      const baselineRate = await baseline(c);
+      baselines.get(c)!.add(baselineRate);
+      measured.get(c)!.add(await measure(c), baselineRate);
     }
   }
-  return { raw, measured };
+  return { baselines, measured };
 }
+
+/** `roundsBeside` raw PostgreSQL: `rawInsert` from as many loops as the concurrency. */
+const roundsBesideRaw = (
+  concurrencies: readonly number[],
+  rawInsert: () => Promise<void>,
+  measure: (concurrency: number) => Promise<number>,
+) => roundsBeside(concurrencies, (c) => throughput(c, rawInsert), measure);
 
 /** Raw PostgreSQL, event-store and HTTP write throughput, against one server, in interleaved rounds. */
 export async function benchWrites(serverUrl: string): Promise<string[]> {
@@ -79,12 +86,12 @@ export async function benchWrites(serverUrl: string): Promise<string[]> {
     store.appendToStream(`bench-${randomUUID()}`, [{ eventId: randomUUID(), type: 'Benchmarked', data: { n: 1 }, metadata: {} }], {
       expectedVersion: 0,
     });
-  const { raw, measured: appended } = await roundsBesideRaw(CONCURRENCY, rawInsert, (c) => throughput(c, storeAppend));
+  const { baselines: raw, measured: appended } = await roundsBesideRaw(CONCURRENCY, rawInsert, (c) => throughput(c, storeAppend));
   await storePool.end();
 
   const service = await startServiceProcess(serverUrl, 'bench_http');
   await postReviews(service, 16, WARM_UP_SECONDS);
-  const { raw: rawBeside, measured: posted } = await roundsBesideRaw(
+  const { baselines: rawBeside, measured: posted } = await roundsBesideRaw(
     HTTP_CONNECTIONS,
     rawInsert,
     async (c) => (await postReviews(service, c)).rate,
@@ -102,17 +109,17 @@ export async function benchWrites(serverUrl: string): Promise<string[]> {
     ]),
     `service RSS after the HTTP runs: ${rss.toFixed(0)} MB (its own process)`,
     ...besidePlain,
-    `medians of ${ROUNDS} rounds; each round measures raw, then the store or HTTP, at one concurrency after another`,
+    `medians of ${ROUNDS} rounds; each round measures the baseline (raw, or plain NestJS), then ours, at one concurrency after another`,
   ];
 }
 
-type Posted = Readonly<{ rate: number; average: number; p50: number; p99: number }>;
+type Posted = Readonly<{ rate: number; p50: number; p99: number }>;
 
 /** `POST /reviews` from autocannon in its own process: the rate, and the latency in ms. */
 async function postReviews(service: ServiceProcess, connections: number, seconds?: number): Promise<Posted> {
   const result = await loadFromAnotherProcess({ url: `${service.url}/reviews`, token: service.token, connections, seconds, body: REVIEW });
   if (result.non2xx > 0) throw new Error(`${result.non2xx} of the benchmark's POSTs failed`);
-  return { rate: result['2xx'] / (result.duration || 1), ...result.latency };
+  return { rate: result['2xx'] / (result.duration || 1), p50: result.latency.p50, p99: result.latency.p99 };
 }
 
 /**
@@ -122,27 +129,27 @@ async function postReviews(service: ServiceProcess, connections: number, seconds
 async function roundsBesidePlain(serverUrl: string, service: ServiceProcess): Promise<string[]> {
   const plain = await startServiceProcess(serverUrl, 'bench_plain', 'plain');
   await postReviews(plain, 16, WARM_UP_SECONDS);
-  const rates = new Map(PLAIN_CONNECTIONS.map((c) => [c, { ours: new Measured(), plain: new Measured() }]));
   const latencies = { ours: [] as Posted[], plain: [] as Posted[] };
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const c of PLAIN_CONNECTIONS) {
-      const theirs = await postReviews(plain, c);
-      const ours = await postReviews(service, c);
-      rates.get(c)!.plain.add(theirs.rate);
-      rates.get(c)!.ours.add(ours.rate, theirs.rate);
-      if (c === 1) {
-        latencies.plain.push(theirs);
-        latencies.ours.push(ours);
-      }
-    }
-  }
+  /** The rate of one round, keeping its latency where there is one connection. */
+  const post = (target: ServiceProcess, kept: Posted[]) => async (connections: number) => {
+    const posted = await postReviews(target, connections);
+    if (connections === 1) kept.push(posted);
+    return posted.rate;
+  };
+  const { baselines: theirs, measured: ours } = await roundsBeside(
+    PLAIN_CONNECTIONS,
+    post(plain, latencies.plain),
+    post(service, latencies.ours),
+  );
   await plain.close();
+  // One connection waits for each answer before the next request: its mean latency is exactly 1 / rate,
+  // where autocannon's own mean rounds every sample to whole milliseconds.
   const latency = (posted: Posted[]) =>
-    `mean ${median(posted.map((p) => p.average)).toFixed(2)} ms, p50 ${median(posted.map((p) => p.p50))} ms, p99 ${median(posted.map((p) => p.p99))} ms`;
+    `mean ${(1000 / median(posted.map((p) => p.rate))).toFixed(2)} ms, p50 ${median(posted.map((p) => p.p50))} ms, p99 ${median(posted.map((p) => p.p99))} ms`;
   return [
     ...PLAIN_CONNECTIONS.flatMap((c) => [
-      rates.get(c)!.plain.line(`plain NestJS POST /reviews (one INSERT), ${c} conn.`),
-      rates.get(c)!.ours.line(`HTTP POST /reviews, ${c} connection${c === 1 ? '' : 's'}`, 'plain'),
+      theirs.get(c)!.line(`plain NestJS POST /reviews (one INSERT), ${c} conn.`),
+      ours.get(c)!.line(`HTTP POST /reviews, ${c} connection${c === 1 ? '' : 's'}`, 'plain'),
     ]),
     `latency at 1 connection (autocannon's percentiles are whole ms): ours ${latency(latencies.ours)}; plain ${latency(latencies.plain)}`,
   ];
