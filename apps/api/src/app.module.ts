@@ -26,6 +26,7 @@ import { ListPartnersHandler } from './partners/list-partners.handler';
 import { PartnerDirectory } from './partners/partner-directory';
 import { PartnersController } from './partners/partners.http.controller';
 import { RegisterPartnerHandler } from './partners/register-partner.handler';
+import { CorrectRecommendationHandler, CorrectReviewHandler } from './reviews/correct-review.handler';
 import { RecordRecommendationHandler } from './reviews/record-recommendation.handler';
 import { RegisterReviewHandler } from './reviews/register-review.handler';
 import { ActionTallies } from './reads/action-tallies';
@@ -50,6 +51,8 @@ const HANDLERS = [
   ListPartnersHandler,
   RegisterReviewHandler,
   RecordRecommendationHandler,
+  CorrectReviewHandler,
+  CorrectRecommendationHandler,
   RaiseActionHandler,
   AssignActionHandler,
   ChangeActionHandler,

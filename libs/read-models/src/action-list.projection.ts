@@ -1,11 +1,33 @@
-import { Action, ActionEvent, actionStream, evolveAction, noAction } from '@app/domain';
+import {
+  Action,
+  ActionEvent,
+  Assurance,
+  actionStream,
+  assuranceOf,
+  evolveAction,
+  impactCheckDue,
+  noAction,
+  pendingExtension,
+} from '@app/domain';
 import { RecordedEvent } from '@app/event-store';
 import { Projection } from '@app/projections';
 import { outstandingSql } from './action-policy.sql';
 import { dataOf } from './event-data';
 
-/** One action as every reader sees it: its state, and where and when it was raised and last changed. */
-export type ActionDocument = Action & Readonly<{ version: number; raisedAt: string; updatedAt: string; raisedPosition: string }>;
+/**
+ * One action as every reader sees it: its state, where and when it was raised and last changed,
+ * and what the partnership's policy makes of it, for the columns that filter and count by it.
+ */
+export type ActionDocument = Action &
+  Readonly<{
+    version: number;
+    raisedAt: string;
+    updatedAt: string;
+    raisedPosition: string;
+    assurance?: Assurance;
+    extensionPending: boolean;
+    impactCheckDue?: string;
+  }>;
 
 const STREAM_PREFIX = actionStream('');
 
@@ -18,13 +40,16 @@ export function evolveActionDocument(doc: ActionDocument | undefined, event: Rec
     raisedAt: doc?.raisedAt ?? event.recordedAt.toISOString(),
     updatedAt: event.recordedAt.toISOString(),
     raisedPosition: doc?.raisedPosition ?? event.position.toString(),
+    assurance: assuranceOf(state.status, state.evidence),
+    extensionPending: pendingExtension(state.extensions) !== undefined,
+    impactCheckDue: impactCheckDue(state),
   };
 }
 
 /** Every action, with columns to answer "who owns what, in what state, due when" by index. */
 export const actionList: Projection<ActionDocument> = {
   name: 'action-list',
-  version: 6,
+  version: 7,
   table: 'action_list',
   columns: [
     "raised_position bigint GENERATED ALWAYS AS ((doc->>'raisedPosition')::bigint) STORED",
@@ -32,11 +57,24 @@ export const actionList: Projection<ActionDocument> = {
     "review_id text GENERATED ALWAYS AS (doc->>'reviewId') STORED",
     "recommendation_id text GENERATED ALWAYS AS (doc->>'recommendationId') STORED",
     "themes jsonb GENERATED ALWAYS AS (doc->'themes') STORED",
+    // Themes compare without case: the filter matches these keys (themes are stored trimmed).
+    "theme_keys jsonb GENERATED ALWAYS AS (lower(doc->>'themes')::jsonb) STORED",
     "status text GENERATED ALWAYS AS (doc->>'status') STORED",
     "due_date text GENERATED ALWAYS AS (doc->>'dueDate') STORED",
     `outstanding boolean GENERATED ALWAYS AS (${outstandingSql("doc->>'status'")}) STORED`,
+    "assurance text GENERATED ALWAYS AS (doc->>'assurance') STORED",
+    "extension_pending boolean GENERATED ALWAYS AS (coalesce((doc->>'extensionPending')::boolean, false)) STORED",
+    "impact_check_due text GENERATED ALWAYS AS (doc->>'impactCheckDue') STORED",
   ],
-  indexes: ['(raised_position)', '(partner_id, raised_position)', '(review_id)', '(status)', 'USING gin (themes)'],
+  indexes: [
+    '(raised_position)',
+    '(partner_id, raised_position)',
+    '(review_id)',
+    '(status)',
+    'USING gin (theme_keys)',
+    '(raised_position) WHERE extension_pending',
+    '(impact_check_due) WHERE impact_check_due IS NOT NULL',
+  ],
   keyedWithinStream: true,
   handles: (event) => event.streamId.startsWith(STREAM_PREFIX),
   keyOf: (event) => event.streamId.slice(STREAM_PREFIX.length),

@@ -1,4 +1,13 @@
-import { RecommendationDetails, RecommendationRecorded, ReviewDetails, ReviewRegistered } from '@app/domain';
+import {
+  RecommendationCorrected,
+  RecommendationDetails,
+  RecommendationRecorded,
+  ReviewCorrected,
+  ReviewDetails,
+  ReviewRegistered,
+  themeKey,
+  tidyThemes,
+} from '@app/domain';
 import { RecordedEvent } from '@app/event-store';
 import { Projection } from '@app/projections';
 import { dataOf } from './event-data';
@@ -7,27 +16,55 @@ export type RecommendationDocument = Omit<RecommendationDetails, 'reviewId'> & R
 
 export type ReviewDocument = ReviewDetails & Readonly<{ registeredAt: string; recommendations: readonly RecommendationDocument[] }>;
 
+type ReviewListEvent = ReviewRegistered | ReviewCorrected | RecommendationRecorded | RecommendationCorrected;
+
 export function evolveReviewDocument(doc: ReviewDocument | undefined, event: RecordedEvent): ReviewDocument | undefined {
   const recordedAt = event.recordedAt.toISOString();
-  if (event.type === 'ReviewRegistered') {
-    return { ...dataOf<ReviewRegistered>(event), registeredAt: recordedAt, recommendations: doc?.recommendations ?? [] };
+  const reviewEvent = { type: event.type, data: dataOf<ReviewListEvent>(event) } as ReviewListEvent;
+  if (reviewEvent.type === 'ReviewRegistered') {
+    const details = reviewEvent.data;
+    return { ...details, themes: tidyThemes(details.themes), registeredAt: recordedAt, recommendations: doc?.recommendations ?? [] };
   }
   if (!doc) return undefined;
-  const { reviewId: _reviewId, ...recommendation } = dataOf<RecommendationRecorded>(event);
-  return { ...doc, recommendations: [...doc.recommendations, { ...recommendation, recordedAt }] };
+  switch (reviewEvent.type) {
+    case 'ReviewCorrected':
+      return { ...doc, ...reviewEvent.data.corrected };
+    case 'RecommendationRecorded': {
+      const { reviewId: _reviewId, themes, ...recommendation } = reviewEvent.data;
+      return { ...doc, recommendations: [...doc.recommendations, { ...recommendation, themes: tidyThemes(themes), recordedAt }] };
+    }
+    case 'RecommendationCorrected': {
+      const { recommendationId, corrected } = reviewEvent.data;
+      const recommendations = doc.recommendations.map((item) =>
+        item.recommendationId === recommendationId ? { ...item, ...corrected } : item,
+      );
+      return { ...doc, recommendations };
+    }
+  }
 }
 
-const HANDLED = ['ReviewRegistered', 'RecommendationRecorded'];
+const HANDLED = ['ReviewRegistered', 'ReviewCorrected', 'RecommendationRecorded', 'RecommendationCorrected'];
 
-/** Every review with its recommendations, in the order they were recorded. */
+/** Every review with its recommendations, in the order they were recorded, as last corrected. */
 export const reviewList: Projection<ReviewDocument> = {
   name: 'review-list',
-  version: 3,
+  version: 4,
   table: 'review_list',
   columns: ["registered_at text GENERATED ALWAYS AS (doc->>'registeredAt') STORED"],
   indexes: ['(registered_at, key)'],
   eventTypes: HANDLED,
   handles: (event) => HANDLED.includes(event.type),
-  keyOf: (event) => dataOf<ReviewRegistered | RecommendationRecorded>(event).reviewId,
+  keyOf: (event) => dataOf<ReviewListEvent>(event).reviewId,
   evolve: evolveReviewDocument,
 };
+
+/** How each theme (by its key) was first spelled: in the order the reviews were registered, a review's own themes before its recommendations'. */
+export function firstSpellings(reviews: readonly ReviewDocument[]): Map<string, string> {
+  const spellings = new Map<string, string>();
+  for (const review of reviews) {
+    for (const theme of [...review.themes, ...review.recommendations.flatMap((item) => item.themes)]) {
+      if (!spellings.has(themeKey(theme))) spellings.set(themeKey(theme), theme);
+    }
+  }
+  return spellings;
+}

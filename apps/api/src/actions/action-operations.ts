@@ -3,19 +3,22 @@ import { randomUUID } from 'node:crypto';
 import { Permission } from '@app/domain';
 import { WriteContext } from '../write/write-context';
 import {
-  AcceptEvidenceRequest,
   AssignActionRequest,
   CloseActionRequest,
+  CorrectActionRequest,
+  DecisionNoteRequest,
   NoteProgressRequest,
   ReasonRequest,
+  RecordImpactRequest,
+  RequestExtensionRequest,
   ReviseDueDateRequest,
   SubmitEvidenceRequest,
 } from './actions.request.dto';
 import { AssignActionCommand } from './assign-action.handler';
 import { ChangeActionCommand } from './change-action.handler';
 
-/** What an operation acts on besides the action: the evidence being decided, for those that decide one. */
-export type Target = Readonly<{ evidenceId?: string }>;
+/** What an operation acts on besides the action: the evidence or extension request it decides, for those that decide one. */
+export type Target = Readonly<{ evidenceId?: string; requestId?: string }>;
 
 type ActionOperation<Request extends object> = Readonly<{
   permission: Permission;
@@ -28,6 +31,7 @@ type ActionOperation<Request extends object> = Readonly<{
 const operation = <Request extends object>(definition: ActionOperation<Request>) => definition;
 
 const evidenceOf = (target: Target): string => target.evidenceId ?? '';
+const requestOf = (target: Target): string => target.requestId ?? '';
 
 /**
  * Every change a client can make to an assigned or raised action, by the name the pages post it
@@ -63,7 +67,7 @@ export const ACTION_OPERATIONS = {
   }),
   accept: operation({
     permission: 'acceptEvidence',
-    request: AcceptEvidenceRequest,
+    request: DecisionNoteRequest,
     command: (actionId, request, context, target) =>
       new ChangeActionCommand(
         actionId,
@@ -78,6 +82,35 @@ export const ACTION_OPERATIONS = {
       new ChangeActionCommand(
         actionId,
         { type: 'RejectEvidence', actor: context.actor, evidenceId: evidenceOf(target), ...request },
+        context,
+      ),
+  }),
+  extension: operation({
+    permission: 'requestExtension',
+    request: RequestExtensionRequest,
+    command: (actionId, { id: requestId = randomUUID(), ...request }, context) =>
+      new ChangeActionCommand(actionId, { type: 'RequestExtension', actor: context.actor, requestId, ...request }, context, {
+        id: requestId,
+        actionId,
+      }),
+  }),
+  'approve-extension': operation({
+    permission: 'decideExtension',
+    request: DecisionNoteRequest,
+    command: (actionId, request, context, target) =>
+      new ChangeActionCommand(
+        actionId,
+        { type: 'ApproveExtension', actor: context.actor, requestId: requestOf(target), ...request },
+        context,
+      ),
+  }),
+  'refuse-extension': operation({
+    permission: 'decideExtension',
+    request: ReasonRequest,
+    command: (actionId, request, context, target) =>
+      new ChangeActionCommand(
+        actionId,
+        { type: 'RefuseExtension', actor: context.actor, requestId: requestOf(target), ...request },
         context,
       ),
   }),
@@ -98,6 +131,18 @@ export const ACTION_OPERATIONS = {
     request: ReasonRequest,
     command: (actionId, request, context) =>
       new ChangeActionCommand(actionId, { type: 'WithdrawAction', actor: context.actor, ...request }, context),
+  }),
+  impact: operation({
+    permission: 'recordImpact',
+    request: RecordImpactRequest,
+    command: (actionId, request, context) =>
+      new ChangeActionCommand(actionId, { type: 'RecordImpact', actor: context.actor, ...request }, context),
+  }),
+  correct: operation({
+    permission: 'correctTexts',
+    request: CorrectActionRequest,
+    command: (actionId, request, context) =>
+      new ChangeActionCommand(actionId, { type: 'CorrectAction', actor: context.actor, ...request }, context),
   }),
 };
 

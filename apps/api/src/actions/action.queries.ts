@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { Pool } from 'pg';
-import { ActionEvent, Actor, NotFound, actionDecider, actionStream, fold, listablePartner, requireReadAccess } from '@app/domain';
+import { ActionEvent, Actor, NotFound, actionDecider, actionStream, fold, listablePartner, requireReadAccess, themeKey } from '@app/domain';
 import { EVENT_STORE, EventStore } from '@app/event-store';
 import { ActionDocument, actionList, overdueSql } from '@app/read-models';
 import { DATABASE_POOL } from '../database/database-pool';
@@ -97,7 +97,11 @@ export class ListActionsHandler implements IQueryHandler<ListActionsQuery> {
     if (filter.overdue !== undefined) {
       where.add((p) => `${filter.overdue === 'true' ? '' : 'NOT '}${overdueSql('outstanding', 'due_date', p(today))}`);
     }
-    if (filter.theme) where.add((p) => `themes ? ${p(filter.theme)}`);
+    if (filter.theme) where.add((p) => `theme_keys ? ${p(themeKey(filter.theme!))}`);
+    if (filter.extension === 'pending') where.add(() => 'extension_pending');
+    if (filter.assurance) where.add((p) => `assurance = ${p(filter.assurance)}`);
+    if (filter.impact === 'due') where.add(() => 'impact_check_due IS NOT NULL');
+    else if (filter.impact === 'overdue') where.add((p) => `impact_check_due < ${p(today)}`);
     if (filter.review) where.add((p) => `review_id = ${p(filter.review)}`);
     if (filter.cursor) where.add((p) => `raised_position > ${p(decodeCursor(filter.cursor!))}`);
     const limit = filter.limit ?? 100;

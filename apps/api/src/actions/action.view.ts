@@ -1,5 +1,20 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ActionStatus, CLOSURE_OUTCOMES, ClosureOutcome, EvidenceStatus, isOutstanding, isOverdue } from '@app/domain';
+import {
+  ASSURANCE_STATES,
+  ActionStatus,
+  Assurance,
+  CLOSURE_OUTCOMES,
+  ClosureOutcome,
+  EXTENSION_STATUSES,
+  EvidenceStatus,
+  ExtensionStatus,
+  IMPACT_RESULTS,
+  ImpactResult,
+  daysBetween,
+  isImpactCheckOverdue,
+  isOutstanding,
+  isOverdue,
+} from '@app/domain';
 import { RecordedEvent } from '@app/event-store';
 import { ActionDocument } from '@app/read-models';
 
@@ -8,6 +23,16 @@ export class EvidenceView {
   @ApiProperty() summary!: string;
   @ApiProperty({ type: String, nullable: true }) link!: string | null;
   @ApiProperty({ enum: ['submitted', 'accepted', 'rejected'] }) status!: EvidenceStatus;
+}
+
+export class ExtensionView {
+  @ApiProperty() id!: string;
+  @ApiProperty({ format: 'date', description: 'The due date asked for' }) dueDate!: string;
+  @ApiProperty() reason!: string;
+  @ApiProperty({ enum: EXTENSION_STATUSES }) status!: ExtensionStatus;
+  @ApiProperty({ description: 'Who asked (their sub)' }) requestedBy!: string;
+  @ApiProperty({ type: String, nullable: true, description: 'Who decided (their sub)' }) decidedBy!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: "The approval's note, or why it was refused" }) decision!: string | null;
 }
 
 export class ActionView {
@@ -22,10 +47,28 @@ export class ActionView {
   @ApiProperty({ type: String, nullable: true, format: 'date' }) dueDate!: string | null;
   @ApiProperty({ type: String, nullable: true, format: 'date', description: 'The due date first agreed' })
   originalDueDate!: string | null;
+  @ApiProperty({ type: [ExtensionView], description: 'Every request for more time, in the order asked' })
+  extensions!: ExtensionView[];
+  @ApiProperty({ description: 'The current due date minus the first agreed one, in days' }) daysSlipped!: number;
   @ApiProperty({ enum: ['raised', 'assigned', 'evidenced', 'closed', 'withdrawn'] }) status!: ActionStatus;
+  @ApiProperty({
+    enum: ASSURANCE_STATES,
+    nullable: true,
+    description: 'For an evidenced action: awaiting a decision on its evidence, or accepted and ready to close',
+  })
+  assurance!: Assurance | null;
   @ApiProperty({ description: 'Neither closed nor withdrawn' }) outstanding!: boolean;
   @ApiProperty({ description: 'Outstanding with a due date before today (UTC)' }) overdue!: boolean;
   @ApiPropertyOptional({ enum: CLOSURE_OUTCOMES, nullable: true }) outcome!: ClosureOutcome | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    format: 'date',
+    description: 'Closed as completed: when its impact on practice is to be checked',
+  })
+  impactReviewDue!: string | null;
+  @ApiProperty({ enum: IMPACT_RESULTS, nullable: true, description: 'What the impact check found' }) impact!: ImpactResult | null;
+  @ApiProperty({ description: 'Its impact check is still to record and its date has passed' }) impactCheckOverdue!: boolean;
   @ApiProperty({ type: [EvidenceView] }) evidence!: EvidenceView[];
   @ApiProperty({ description: "The action stream's version; also the ETag" }) version!: number;
   @ApiProperty({ format: 'date-time' }) raisedAt!: string;
@@ -60,10 +103,24 @@ export function actionView(action: ActionDocument, today: string): ActionView {
     lead: action.lead ?? null,
     dueDate: action.dueDate ?? null,
     originalDueDate: action.originalDueDate ?? null,
+    extensions: action.extensions.map(({ id, dueDate, reason, status, requestedBy, decidedBy, decision }) => ({
+      id,
+      dueDate,
+      reason,
+      status,
+      requestedBy,
+      decidedBy: decidedBy ?? null,
+      decision: decision ?? null,
+    })),
+    daysSlipped: action.dueDate && action.originalDueDate ? daysBetween(action.originalDueDate, action.dueDate) : 0,
     status: action.status,
+    assurance: action.assurance ?? null,
     outstanding: isOutstanding(action.status),
     overdue: isOverdue(action.status, action.dueDate, today),
     outcome: action.outcome ?? null,
+    impactReviewDue: action.impactReviewDue ?? null,
+    impact: action.impact ?? null,
+    impactCheckOverdue: isImpactCheckOverdue(action.impactCheckDue, today),
     evidence: action.evidence.map(({ id, summary, link, status }) => ({ id, summary, link: link ?? null, status })),
     version: action.version,
     raisedAt: action.raisedAt,

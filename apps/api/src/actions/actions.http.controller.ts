@@ -11,13 +11,16 @@ import { ACTION_OPERATIONS } from './action-operations';
 import { GetActionHistoryQuery, GetActionQuery, ListActionsQuery } from './action.queries';
 import { ActionPageView, ActionView, HistoryEntryView } from './action.view';
 import {
-  AcceptEvidenceRequest,
   AssignActionRequest,
   CloseActionRequest,
+  CorrectActionRequest,
+  DecisionNoteRequest,
   ListActionsRequest,
   NoteProgressRequest,
   RaiseActionRequest,
   ReasonRequest,
+  RecordImpactRequest,
+  RequestExtensionRequest,
   ReviseDueDateRequest,
   SubmitEvidenceRequest,
 } from './actions.request.dto';
@@ -68,7 +71,7 @@ export class ActionsController {
   acceptEvidence(
     @Param('id') id: string,
     @Param('evidenceId') evidenceId: string,
-    @Body() body: AcceptEvidenceRequest,
+    @Body() body: DecisionNoteRequest,
     @Write() context: WriteContext,
   ): Promise<WriteAnswer> {
     return this.commands.execute(ACTION_OPERATIONS.accept.command(id, body, context, { evidenceId }));
@@ -83,6 +86,59 @@ export class ActionsController {
     @Write() context: WriteContext,
   ): Promise<WriteAnswer> {
     return this.commands.execute(ACTION_OPERATIONS.reject.command(id, body, context, { evidenceId }));
+  }
+
+  @Post(':id/extension-requests')
+  @WriteRoute({
+    summary: 'Ask for a later due date, saying why; the subgroup approves or refuses',
+    permission: ACTION_OPERATIONS.extension.permission,
+    creates: true,
+  })
+  requestExtension(@Param('id') id: string, @Body() body: RequestExtensionRequest, @Write() context: WriteContext): Promise<WriteAnswer> {
+    return this.commands.execute(ACTION_OPERATIONS.extension.command(id, body, context, {}));
+  }
+
+  @Post(':id/extension-requests/:requestId/approve')
+  @WriteRoute({
+    summary: 'Approve the extension: the due date becomes the one asked for',
+    permission: ACTION_OPERATIONS['approve-extension'].permission,
+  })
+  approveExtension(
+    @Param('id') id: string,
+    @Param('requestId') requestId: string,
+    @Body() body: DecisionNoteRequest,
+    @Write() context: WriteContext,
+  ): Promise<WriteAnswer> {
+    return this.commands.execute(ACTION_OPERATIONS['approve-extension'].command(id, body, context, { requestId }));
+  }
+
+  @Post(':id/extension-requests/:requestId/refuse')
+  @WriteRoute({ summary: 'Refuse the extension, saying why', permission: ACTION_OPERATIONS['refuse-extension'].permission })
+  refuseExtension(
+    @Param('id') id: string,
+    @Param('requestId') requestId: string,
+    @Body() body: ReasonRequest,
+    @Write() context: WriteContext,
+  ): Promise<WriteAnswer> {
+    return this.commands.execute(ACTION_OPERATIONS['refuse-extension'].command(id, body, context, { requestId }));
+  }
+
+  @Post(':id/impact')
+  @WriteRoute({
+    summary: 'Record whether a closed action changed practice; evidenced turns its outcome into impact-evidenced',
+    permission: ACTION_OPERATIONS.impact.permission,
+  })
+  recordImpact(@Param('id') id: string, @Body() body: RecordImpactRequest, @Write() context: WriteContext): Promise<WriteAnswer> {
+    return this.commands.execute(ACTION_OPERATIONS.impact.command(id, body, context, {}));
+  }
+
+  @Post(':id/correct')
+  @WriteRoute({
+    summary: 'Correct the description or success measure, saying why; the history keeps the old text',
+    permission: ACTION_OPERATIONS.correct.permission,
+  })
+  correct(@Param('id') id: string, @Body() body: CorrectActionRequest, @Write() context: WriteContext): Promise<WriteAnswer> {
+    return this.commands.execute(ACTION_OPERATIONS.correct.command(id, body, context, {}));
   }
 
   @Post(':id/close')

@@ -1,8 +1,8 @@
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { ACTION_STATUSES, CLOSURE_OUTCOMES, ClosureOutcome } from '@app/domain';
-import { CalendarDate, Link, OneOf, Slug, Text, Uuid } from '../http/fields';
+import { ACTION_STATUSES, ASSURANCE_STATES, Assurance, CLOSURE_OUTCOMES, ClosureOutcome, IMPACT_RESULTS, ImpactResult } from '@app/domain';
+import { CalendarDate, Link, OneOf, Slug, Text, Themes, Uuid } from '../http/fields';
 import { AsOfRequest } from '../http/read-request';
 
 export class RaiseActionRequest {
@@ -17,6 +17,9 @@ export class RaiseActionRequest {
 
   @Text(4000, { optional: true, example: 'Multi-agency audit shows both parents assessed in 90% of cases.' })
   successMeasure?: string;
+
+  @Themes({ optional: true, description: "Defaults to the recommendation's themes" })
+  themes?: string[];
 }
 
 export class AssignActionRequest {
@@ -61,9 +64,40 @@ export class SubmitEvidenceRequest {
   link?: string;
 }
 
-export class AcceptEvidenceRequest {
+/** A decision that may say a word: accepting evidence, approving an extension. */
+export class DecisionNoteRequest {
   @Text(4000, { optional: true })
   note?: string;
+}
+
+export class RequestExtensionRequest {
+  @Uuid({ optional: true, description: 'Supply your own id to make the request safe to retry' })
+  id?: string;
+
+  @CalendarDate({ description: 'The due date asked for: later than the current one, and not past' })
+  dueDate!: string;
+
+  @Text(4000, { example: 'The new case recording system goes live in June; the audit needs it.' })
+  reason!: string;
+}
+
+export class RecordImpactRequest {
+  @OneOf(IMPACT_RESULTS)
+  result!: ImpactResult;
+
+  @Text(4000, { example: 'Re-audit of 15 cases: both parents assessed in 14.' })
+  note!: string;
+}
+
+export class CorrectActionRequest {
+  @Text(4000, { example: 'The description named the wrong procedure.' })
+  reason!: string;
+
+  @Text(4000, { optional: true })
+  description?: string;
+
+  @Text(4000, { optional: true })
+  successMeasure?: string;
 }
 
 export class ReasonRequest {
@@ -96,6 +130,21 @@ export class ListActionsRequest extends AsOfRequest {
 
   @Text(100, { optional: true, description: 'Only actions answering this review' })
   review?: string;
+
+  @OneOf(['pending'], { optional: true, description: 'Only actions with a request for more time awaiting a decision' })
+  extension?: 'pending';
+
+  @OneOf(ASSURANCE_STATES, {
+    optional: true,
+    description: 'Evidenced actions awaiting a decision on their evidence, or with evidence accepted and ready to close',
+  })
+  assurance?: Assurance;
+
+  @OneOf(['due', 'overdue'], {
+    optional: true,
+    description: 'Closed as completed with the check of their impact on practice still to record (due), or past its date (overdue)',
+  })
+  impact?: 'due' | 'overdue';
 
   @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 100 })
   @IsOptional()

@@ -1,10 +1,14 @@
+import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { ActionCommand, AssignAction, RaiseAction, actionDecider, actionStream } from '@app/domain';
+import { CLOCK, Clock, utcDate } from '../clock/clock';
 import { AnswerIds, StreamWriter, WriteAnswer } from '../write/stream-writer';
 import { WriteContext } from '../write/write-context';
 
-/** Any action command that needs no facts from elsewhere: everything but raising and assigning. */
-export type ActionChange = Exclude<ActionCommand, RaiseAction | AssignAction>;
+type Undated<Command> = Command extends unknown ? Omit<Command, 'today'> : never;
+
+/** Any action command that needs no facts from elsewhere (everything but raising and assigning), dated by the handler. */
+export type ActionChange = Undated<Exclude<ActionCommand, RaiseAction | AssignAction>>;
 
 export class ChangeActionCommand extends Command<WriteAnswer> {
   constructor(
@@ -19,9 +23,13 @@ export class ChangeActionCommand extends Command<WriteAnswer> {
 
 @CommandHandler(ChangeActionCommand)
 export class ChangeActionHandler implements ICommandHandler<ChangeActionCommand> {
-  constructor(private readonly writer: StreamWriter) {}
+  constructor(
+    private readonly writer: StreamWriter,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
 
   execute({ actionId, change, context, answer }: ChangeActionCommand): Promise<WriteAnswer> {
-    return this.writer.execute({ decider: actionDecider, streamId: actionStream(actionId), command: change, context, answer });
+    const command = { ...change, today: utcDate(this.clock()) } as ActionCommand;
+    return this.writer.execute({ decider: actionDecider, streamId: actionStream(actionId), command, context, answer });
   }
 }

@@ -33,6 +33,7 @@ export class RaiseActionHandler implements ICommandHandler<RaiseActionCommand> {
         actionId: id,
         description: request.description,
         successMeasure: request.successMeasure,
+        themes: request.themes,
         recommendation: await this.reviews.recommendation(request.recommendationId),
       },
       context,

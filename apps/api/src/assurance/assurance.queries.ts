@@ -2,7 +2,7 @@ import { Inject } from '@nestjs/common';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { ApiProperty } from '@nestjs/swagger';
 import { Pool } from 'pg';
-import { partnerList, reviewList } from '@app/read-models';
+import { firstSpellings, partnerList, reviewList } from '@app/read-models';
 import { DATABASE_POOL } from '../database/database-pool';
 import { ActionCounts, ActionCountsView, NO_ACTIONS } from '../reads/action-counts';
 import { PastAnswers, ReadScope, ReadScopes, documentsIn } from '../reads/read-scope';
@@ -63,15 +63,13 @@ export class GetAssuranceHandler implements IQueryHandler<GetAssuranceQuery> {
       const counts = await ActionCounts.read(client, scope);
       const byPartner = counts.by((action) => [action.partnerId]);
       const byReview = counts.by((action) => [action.reviewId]);
-      const byTheme = counts.by((action) => action.themes);
+      const byTheme = counts.byTheme(firstSpellings(reviews));
       return {
         today: scope.today,
         position: counts.position.toString(),
         partners: partners.map((doc) => ({ partnerId: doc.id, name: doc.name, ...(byPartner.get(doc.id) ?? NO_ACTIONS) })),
         totals: counts.total,
-        themes: [...byTheme]
-          .map(([theme, themeCounts]) => ({ theme: theme!, ...themeCounts }))
-          .sort((a, b) => a.theme.localeCompare(b.theme)),
+        themes: [...byTheme].map(([theme, themeCounts]) => ({ theme, ...themeCounts })).sort((a, b) => a.theme.localeCompare(b.theme)),
         reviews: reviews.map((doc) => ({
           reviewId: doc.reviewId,
           reference: doc.reference,

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { ActionStatus, awaitsAssurance, isOutstanding, isOverdue, isUnassigned } from '@app/domain';
+import { ActionStatus, Assurance, isImpactCheckOverdue, isOutstanding, isOverdue, isUnassigned, themeKey } from '@app/domain';
 import { PoolClient } from 'pg';
 import { actionCellsAt, tallyBelow } from './action-tallies';
 import { ReadScope } from './read-scope';
@@ -8,7 +8,12 @@ import { SqlConditions } from './sql-conditions';
 export class ActionCountsView {
   @ApiProperty({ description: 'Neither closed nor withdrawn' }) outstanding!: number;
   @ApiProperty({ description: 'Outstanding with a due date before today (UTC)' }) overdue!: number;
-  @ApiProperty({ description: 'Evidence submitted or accepted, not yet closed: awaiting assurance' }) evidenced!: number;
+  @ApiProperty({ description: 'Evidence submitted or accepted, not yet closed (status evidenced)' }) evidenced!: number;
+  @ApiProperty({ description: 'Evidenced, and the subgroup has yet to accept any of the evidence' }) awaitingAssurance!: number;
+  @ApiProperty({ description: 'Evidence accepted, not yet closed' }) readyToClose!: number;
+  @ApiProperty({ description: 'With a request for more time awaiting a decision' }) extensionsPending!: number;
+  @ApiProperty({ description: 'Closed as completed, and whether it changed practice is yet to be recorded' }) impactChecksDue!: number;
+  @ApiProperty({ description: 'Of those, the ones whose impact check date has passed' }) impactChecksOverdue!: number;
   @ApiProperty() closed!: number;
   @ApiProperty() withdrawn!: number;
   @ApiProperty({ description: 'Raised but not yet assigned to a partner' }) unassigned!: number;
@@ -19,6 +24,11 @@ export const NO_ACTIONS: ActionCountsView = Object.freeze({
   outstanding: 0,
   overdue: 0,
   evidenced: 0,
+  awaitingAssurance: 0,
+  readyToClose: 0,
+  extensionsPending: 0,
+  impactChecksDue: 0,
+  impactChecksOverdue: 0,
   closed: 0,
   withdrawn: 0,
   unassigned: 0,
@@ -33,6 +43,9 @@ export type ActionCell = Readonly<{
   themes: readonly string[];
   status: ActionStatus;
   dueDate: string | null;
+  assurance: Assurance | null;
+  extensionPending: boolean;
+  impactCheckDue: string | null;
   n: number;
 }>;
 
@@ -43,6 +56,9 @@ type CellRow = {
   themes: string[] | null;
   status: ActionStatus;
   due_date: string | null;
+  assurance: Assurance | null;
+  extension_pending: boolean | null;
+  impact_check_due: string | null;
   n: number;
 };
 
@@ -76,6 +92,9 @@ export class ActionCounts {
         themes: row.themes ?? [],
         status: row.status,
         dueDate: row.due_date,
+        assurance: row.assurance,
+        extensionPending: row.extension_pending === true,
+        impactCheckDue: row.impact_check_due,
         n: row.n,
       })),
       scope.today,
@@ -99,11 +118,27 @@ export class ActionCounts {
     return counts;
   }
 
-  private add(count: ActionCountsView, { status, dueDate, n }: ActionCell): void {
+  /**
+   * Counts for each theme, themes alike without case being one, under the spelling `spellings`
+   * gives its key, or else the first met.
+   */
+  byTheme(spellings: ReadonlyMap<string, string>): Map<string, ActionCountsView> {
+    const counts = this.by((cell) => cell.themes.map(themeKey));
+    const labels = new Map(spellings);
+    for (const cell of this.cells) for (const theme of cell.themes) if (!labels.has(themeKey(theme))) labels.set(themeKey(theme), theme);
+    return new Map([...counts].map(([key, count]) => [labels.get(key!) ?? key!, count]));
+  }
+
+  private add(count: ActionCountsView, { status, dueDate, assurance, extensionPending, impactCheckDue, n }: ActionCell): void {
     count.total += n;
     if (isOutstanding(status)) count.outstanding += n;
     if (isOverdue(status, dueDate, this.today)) count.overdue += n;
-    if (awaitsAssurance(status)) count.evidenced += n;
+    if (status === 'evidenced') count.evidenced += n;
+    if (assurance === 'awaiting') count.awaitingAssurance += n;
+    if (assurance === 'accepted') count.readyToClose += n;
+    if (extensionPending) count.extensionsPending += n;
+    if (impactCheckDue !== null) count.impactChecksDue += n;
+    if (isImpactCheckOverdue(impactCheckDue, this.today)) count.impactChecksOverdue += n;
     if (status === 'closed') count.closed += n;
     if (status === 'withdrawn') count.withdrawn += n;
     if (isUnassigned(status)) count.unassigned += n;

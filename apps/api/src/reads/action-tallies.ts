@@ -8,8 +8,9 @@ const HISTORY = actionHistory.table;
 /** A table is rebuilt as a new one: tallies of the table that was replaced no longer count. */
 const GENERATION = `'${HISTORY}'::regclass::oid`;
 /** What an action is counted by: every grouping and status a count asks for is made of these. */
-const CELL = 'partner_id, review_id, recommendation_id, themes, status, due_date';
-const CELL_TYPES = 'partner_id text, review_id text, recommendation_id text, themes jsonb, status text, due_date text, n int';
+const CELL = 'partner_id, review_id, recommendation_id, themes, status, due_date, assurance, extension_pending, impact_check_due';
+const CELL_TYPES =
+  'partner_id text, review_id text, recommendation_id text, themes jsonb, status text, due_date text, assurance text, extension_pending boolean, impact_check_due text, n int';
 
 export const ACTION_TALLIES_SCHEMA = `CREATE TABLE IF NOT EXISTS action_tallies (
   generation oid NOT NULL,

@@ -7,10 +7,16 @@ import { AsOfRequest } from '../http/read-request';
 import { ReadRoute, WriteRoute } from '../http/routes';
 import { WriteAnswer } from '../write/stream-writer';
 import { Write, WriteContext } from '../write/write-context';
+import { CorrectRecommendationCommand, CorrectReviewCommand } from './correct-review.handler';
 import { RecordRecommendationCommand } from './record-recommendation.handler';
 import { RegisterReviewCommand } from './register-review.handler';
 import { GetReviewQuery, ListReviewsQuery, ReviewView } from './review.queries';
-import { RecordRecommendationRequest, RegisterReviewRequest } from './reviews.request.dto';
+import {
+  CorrectRecommendationRequest,
+  CorrectReviewRequest,
+  RecordRecommendationRequest,
+  RegisterReviewRequest,
+} from './reviews.request.dto';
 
 @ApiTags('reviews')
 @Controller('reviews')
@@ -60,5 +66,22 @@ export class ReviewsController {
     @Write() context: WriteContext,
   ): Promise<WriteAnswer> {
     return this.commands.execute(new RecordRecommendationCommand(reviewId, body, context));
+  }
+
+  @Post(':id/correct')
+  @WriteRoute({ summary: 'Correct the review’s details, saying why; the history keeps the old ones', permission: 'correctTexts' })
+  correct(@Param('id') reviewId: string, @Body() body: CorrectReviewRequest, @Write() context: WriteContext): Promise<WriteAnswer> {
+    return this.commands.execute(new CorrectReviewCommand(reviewId, body, context));
+  }
+
+  @Post(':id/recommendations/:recommendationId/correct')
+  @WriteRoute({ summary: 'Correct a recommendation’s text or themes, saying why', permission: 'correctTexts' })
+  correctRecommendation(
+    @Param('id') reviewId: string,
+    @Param('recommendationId') recommendationId: string,
+    @Body() body: CorrectRecommendationRequest,
+    @Write() context: WriteContext,
+  ): Promise<WriteAnswer> {
+    return this.commands.execute(new CorrectRecommendationCommand(reviewId, recommendationId, body, context));
   }
 }

@@ -34,3 +34,37 @@ export class RecordRecommendationRequest {
   @Themes({ optional: true, description: "Defaults to the review's themes" })
   themes?: string[];
 }
+
+export class CorrectReviewRequest {
+  @Text(4000, { example: 'The title misspelt the child’s pseudonym.' })
+  reason!: string;
+
+  @Text(64, { optional: true })
+  reference?: string;
+
+  @Text(300, { optional: true })
+  title?: string;
+
+  @OneOf(REVIEW_KINDS, { optional: true })
+  kind?: ReviewKind;
+
+  @Themes({ optional: true })
+  themes?: string[];
+
+  @CalendarDate({ optional: true })
+  commissionedOn?: string;
+
+  @CalendarDate({ optional: true })
+  publishedOn?: string;
+}
+
+export class CorrectRecommendationRequest {
+  @Text(4000, { example: 'The recommendation was recorded under the wrong theme.' })
+  reason!: string;
+
+  @Text(4000, { optional: true })
+  text?: string;
+
+  @Themes({ optional: true })
+  themes?: string[];
+}

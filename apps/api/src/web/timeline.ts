@@ -12,10 +12,26 @@ const SENTENCES: Record<string, (data: Data) => string> = {
   EvidenceSubmitted: (d) => `Submitted evidence: ${d.summary}`,
   EvidenceAccepted: (d) => `Accepted the evidence${d.note ? `: ${d.note}` : ''}`,
   EvidenceRejected: (d) => `Rejected the evidence: ${d.reason}`,
-  ActionClosed: (d) => `Closed the action (${d.outcome}): ${d.rationale}`,
+  ActionClosed: (d) =>
+    `Closed the action (${d.outcome}): ${d.rationale}${d.impactReviewDue ? `. Impact check due ${d.impactReviewDue}` : ''}`,
   ActionReopened: (d) => `Reopened the action: ${d.reason}`,
   ActionWithdrawn: (d) => `Withdrew the action: ${d.reason}`,
+  ExtensionRequested: (d) => `Asked for more time, to ${d.dueDate}: ${d.reason}`,
+  ExtensionApproved: (d) => `Approved the extension: due ${d.dueDate} (was ${d.previousDueDate})${d.note ? `: ${d.note}` : ''}`,
+  ExtensionRefused: (d) => `Refused the extension: ${d.reason}`,
+  ImpactRecorded: (d) => `Recorded that impact on practice was ${d.result === 'evidenced' ? '' : 'not '}evidenced: ${d.note}`,
+  ActionCorrected: (d) => `Corrected ${corrections(d)}: ${d.reason}`,
 };
+
+/** What a correction changed, from what to what. */
+function corrections(data: Data): string {
+  const previous = (data.previous ?? {}) as Data;
+  return Object.entries((data.corrected ?? {}) as Data)
+    .map(([field, value]) => `${FIELD_NAMES[field] ?? field} from “${String(previous[field] ?? '')}” to “${String(value)}”`)
+    .join(' and ');
+}
+
+const FIELD_NAMES: Record<string, string> = { description: 'the description', successMeasure: 'the success measure' };
 
 /** One line of an action's timeline: what happened, who did it, when. */
 export function describeEvent(entry: HistoryEntryView) {

@@ -23,9 +23,14 @@ const DONE: Record<ActionOperationName, string> = {
   evidence: 'Your evidence is submitted for assurance',
   accept: 'The evidence is accepted',
   reject: 'The evidence is rejected',
+  extension: 'Your request for more time is sent to the subgroup',
+  'approve-extension': 'The extension is approved: the due date has moved',
+  'refuse-extension': 'The extension is refused',
   close: 'The action is closed',
   reopen: 'The action is reopened',
   withdraw: 'The action is withdrawn',
+  impact: 'The impact check is recorded',
+  correct: 'The correction is recorded',
 };
 
 const mayDo = (actor: Actor, name: ActionOperationName) => may(actor, ACTION_OPERATIONS[name].permission);
@@ -115,7 +120,7 @@ export class TrackerController {
     const context: WriteContext = { actor: web.session.actor, correlationId: randomUUID(), expectedVersion: formVersion(form) };
     try {
       const answer: WriteAnswer = await this.commands.execute(
-        commandFor(name, id, checked.value, context, { evidenceId: form.evidenceId }),
+        commandFor(name, id, checked.value, context, { evidenceId: form.evidenceId, requestId: form.requestId }),
       );
       reply.redirect(`/tracker/${id}?position=${answer.position}&done=${name}`, 303);
     } catch (error) {

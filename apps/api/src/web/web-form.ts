@@ -6,7 +6,7 @@ import { RequestValidationPipe } from '../http/validation';
 
 const pipe = new RequestValidationPipe();
 /** Fields the pages add to every form, which are not the command's. */
-const FORM_ONLY = new Set(['_csrf', 'version', 'evidenceId']);
+const FORM_ONLY = new Set(['_csrf', 'version', 'evidenceId', 'requestId']);
 
 export type FormOutcome<T> = Readonly<{ ok: true; value: T }> | Readonly<{ ok: false; errors: FieldError[] }>;
 

@@ -24,15 +24,31 @@ const raised: ActionEvent = {
 const assigned: ActionEvent = { type: 'ActionAssigned', data: { partnerId: 'police', dueDate: '2026-03-31', lead: 'Head of PP' } };
 const evidenced: ActionEvent = { type: 'EvidenceSubmitted', data: { evidenceId: 'e-1', summary: 's' } };
 const accepted: ActionEvent = { type: 'EvidenceAccepted', data: { evidenceId: 'e-1' } };
-const closed: ActionEvent = { type: 'ActionClosed', data: { outcome: 'completed', rationale: 'r' } };
+const closed: ActionEvent = { type: 'ActionClosed', data: { outcome: 'completed', rationale: 'r', impactReviewDue: '2026-07-01' } };
 const withdrawn: ActionEvent = { type: 'ActionWithdrawn', data: { reason: 'r' } };
+const requested: ActionEvent = {
+  type: 'ExtensionRequested',
+  data: { requestId: 'x-1', dueDate: '2026-05-31', reason: 'Waiting for the new system', requestedBy: 'p' },
+};
 
 const given = specFor(actionDecider);
-type WithoutActor<C> = C extends unknown ? Omit<C, 'actor'> & { actor?: Actor } : never;
-const cmd = (command: WithoutActor<ActionCommand>) => ({ actor: subgroup, ...command }) as ActionCommand;
+/** The day every command is issued on, unless it says otherwise. */
+const TODAY = '2026-01-01';
+type Briefly<C> = C extends unknown ? Omit<C, 'actor' | 'today'> & { actor?: Actor; today?: string } : never;
+const cmd = (command: Briefly<ActionCommand>) => ({ actor: subgroup, today: TODAY, ...command }) as ActionCommand;
 
 describe('action decider', () => {
   describe('RaiseAction', () => {
+    it('takes its own themes when it names them, tidied, else the recommendation’s', () => {
+      given([])
+        .when(
+          cmd({ type: 'RaiseAction', actionId: 'a-1', description: 'd', recommendation, themes: [' Exploitation ', 'exploitation', ''] }),
+        )
+        .then([{ ...raised, data: { ...raised.data, themes: ['Exploitation'] } } as ActionEvent]);
+      given([])
+        .when(cmd({ type: 'RaiseAction', actionId: 'a-1', description: 'd', recommendation, themes: [] }))
+        .then([raised]);
+    });
     const raise = cmd({ type: 'RaiseAction', actionId: 'a-1', description: 'd', recommendation });
     it('raises an action carrying the recommendation, review and themes', () => given([]).when(raise).then([raised]));
     it('is a no-op when the same action is raised again', () => given([raised]).when(raise).then([]));
@@ -90,6 +106,27 @@ describe('action decider', () => {
     it('refuses an unknown partner', () => given([raised]).when(assign('nobody')).thenRefuses('partner-not-found', 'not-found'));
     it('refuses a closed action', () =>
       given([raised, assigned, evidenced, accepted, closed]).when(assign('health')).thenRefuses('action-closed', 'conflict'));
+    it('refuses a due date already past, on assigning and reassigning', () => {
+      given([raised]).when(assign('police', '2025-12-31')).thenRefuses('due-date-in-past', 'invalid');
+      given([raised, assigned])
+        .when(assign('health', '2025-12-31', undefined, 'moved'))
+        .thenRefuses('due-date-in-past', 'invalid');
+    });
+    it('takes today as a due date', () =>
+      given([raised])
+        .when(assign('police', TODAY, 'Head of PP'))
+        .then([{ type: 'ActionAssigned', data: { partnerId: 'police', dueDate: TODAY, lead: 'Head of PP' } }]));
+    it('keeps a past due date carried over by an import', () =>
+      given([raised])
+        .when({ ...assign('police', '2025-06-30'), fromImport: true } as ActionCommand)
+        .then([{ type: 'ActionAssigned', data: { partnerId: 'police', dueDate: '2025-06-30', lead: undefined } }]));
+    it('refuses the pending extension request of an action it reassigns', () =>
+      given([raised, assigned, requested])
+        .when(assign('health', '2026-04-30', undefined, 'moved'))
+        .then([
+          { type: 'ExtensionRefused', data: { requestId: 'x-1', reason: 'The action was reassigned.', decidedBy: 's' } },
+          expect.objectContaining({ type: 'ActionReassigned' }),
+        ]));
   });
 
   describe('ReviseDueDate', () => {
@@ -100,6 +137,10 @@ describe('action decider', () => {
         .then([{ type: 'ActionDueDateRevised', data: { dueDate: '2026-06-30', previousDueDate: '2026-03-31', reason: 'delay' } }]));
     it('refuses an action never assigned', () => given([raised]).when(revise).thenRefuses('action-not-assigned'));
     it('refuses a withdrawn action', () => given([raised, assigned, withdrawn]).when(revise).thenRefuses('action-withdrawn'));
+    it('refuses a date already past', () =>
+      given([raised, assigned])
+        .when(cmd({ type: 'ReviseDueDate', dueDate: '2025-12-01', reason: 'r' }))
+        .thenRefuses('due-date-in-past', 'invalid'));
   });
 
   describe('NoteProgress and SubmitEvidence', () => {
@@ -167,16 +208,175 @@ describe('action decider', () => {
 
   describe('CloseAction', () => {
     const close = (outcome: 'completed' | 'superseded' | 'impact-evidenced') => cmd({ type: 'CloseAction', outcome, rationale: 'r' });
-    it('closes with accepted evidence', () => given([raised, assigned, evidenced, accepted]).when(close('completed')).then([closed]));
+    it('closes as completed with accepted evidence, setting the impact check six months on', () =>
+      given([raised, assigned, evidenced, accepted])
+        .when(close('completed'))
+        .then([{ type: 'ActionClosed', data: { outcome: 'completed', rationale: 'r', impactReviewDue: '2026-07-01' } }]));
+    it('sets no impact check when impact is evidenced at closing', () =>
+      given([raised, assigned, evidenced, accepted])
+        .when(close('impact-evidenced'))
+        .then([{ type: 'ActionClosed', data: { outcome: 'impact-evidenced', rationale: 'r', impactReviewDue: undefined } }]));
     it('refuses to close without accepted evidence', () =>
       given([raised, assigned, evidenced]).when(close('impact-evidenced')).thenRefuses('no-accepted-evidence'));
     it('closes as superseded without evidence', () =>
       given([raised, assigned])
         .when(close('superseded'))
-        .then([{ type: 'ActionClosed', data: { outcome: 'superseded', rationale: 'r' } }]));
+        .then([{ type: 'ActionClosed', data: { outcome: 'superseded', rationale: 'r', impactReviewDue: undefined } }]));
     it('refuses an action never assigned', () => given([raised]).when(close('superseded')).thenRefuses('action-not-assigned'));
     it('refuses an action already closed', () =>
       given([raised, assigned, evidenced, accepted, closed]).when(close('completed')).thenRefuses('action-closed'));
+  });
+
+  describe('extension requests', () => {
+    const request = (dueDate = '2026-05-31', actor: Actor = police, requestId = 'x-1') =>
+      cmd({ type: 'RequestExtension', requestId, dueDate, reason: 'Waiting for the new system', actor });
+    const approve = (actor: Actor = subgroup, today = TODAY) =>
+      cmd({ type: 'ApproveExtension', requestId: 'x-1', note: 'Agreed at the May meeting', actor, today });
+    const refuse = cmd({ type: 'RefuseExtension', requestId: 'x-1', reason: 'The date is statutory' });
+
+    it('lets the owning partner ask for a later date, saying why', () => given([raised, assigned]).when(request()).then([requested]));
+    it('lets the subgroup ask on the partner’s behalf', () =>
+      given([raised, assigned])
+        .when(request('2026-05-31', subgroup))
+        .then([{ ...requested, data: { ...requested.data, requestedBy: 's' } }]));
+    it('refuses another partner', () =>
+      given([raised, assigned]).when(request('2026-05-31', health)).thenRefuses('not-your-action', 'forbidden'));
+    it('refuses an action never assigned, or closed', () => {
+      given([raised]).when(request('2026-05-31', subgroup)).thenRefuses('action-not-assigned', 'conflict');
+      given([raised, assigned, evidenced, accepted, closed]).when(request()).thenRefuses('action-closed', 'conflict');
+    });
+    it('refuses a date no later than the current one', () =>
+      given([raised, assigned]).when(request('2026-03-31')).thenRefuses('extension-not-later', 'invalid'));
+    it('refuses a date already past, even when later than an overdue due date', () =>
+      given([raised, assigned])
+        .when({ ...request('2026-04-30'), today: '2026-05-01' } as ActionCommand)
+        .thenRefuses('due-date-in-past', 'invalid'));
+    it('allows one pending request at a time', () =>
+      given([raised, assigned, requested])
+        .when(request('2026-06-30', police, 'x-2'))
+        .thenRefuses('extension-pending', 'conflict'));
+    it('is a no-op for the same request again', () => given([raised, assigned, requested]).when(request()).then([]));
+    it('approves: the due date becomes the one asked for, and who agreed is recorded', () =>
+      given([raised, assigned, requested])
+        .when(approve())
+        .then([
+          {
+            type: 'ExtensionApproved',
+            data: {
+              requestId: 'x-1',
+              dueDate: '2026-05-31',
+              previousDueDate: '2026-03-31',
+              note: 'Agreed at the May meeting',
+              decidedBy: 's',
+            },
+          },
+        ]));
+    it('refuses, saying why', () =>
+      given([raised, assigned, requested])
+        .when(refuse)
+        .then([{ type: 'ExtensionRefused', data: { requestId: 'x-1', reason: 'The date is statutory', decidedBy: 's' } }]));
+    it('refuses the owning partner deciding its own request', () =>
+      given([raised, assigned, requested]).when(approve(policeOnSubgroup)).thenRefuses('own-action-assurance', 'forbidden'));
+    it('refuses deciding twice, or an unknown request', () => {
+      const approved: ActionEvent = {
+        type: 'ExtensionApproved',
+        data: { requestId: 'x-1', dueDate: '2026-05-31', previousDueDate: '2026-03-31', decidedBy: 's' },
+      };
+      given([raised, assigned, requested, approved]).when(refuse).thenRefuses('extension-decided', 'conflict');
+      given([raised, assigned]).when(refuse).thenRefuses('extension-request-not-found', 'not-found');
+    });
+    it('refuses to approve a date that passed while the request waited', () =>
+      given([raised, assigned, requested]).when(approve(subgroup, '2026-06-01')).thenRefuses('extension-date-passed', 'conflict'));
+    it('refuses the pending request of an action closed or withdrawn', () => {
+      given([raised, assigned, requested])
+        .when(cmd({ type: 'WithdrawAction', reason: 'r' }))
+        .then([{ type: 'ExtensionRefused', data: { requestId: 'x-1', reason: 'The action was withdrawn.', decidedBy: 's' } }, withdrawn]);
+      given([raised, assigned, requested])
+        .when(cmd({ type: 'CloseAction', outcome: 'superseded', rationale: 'r' }))
+        .then([
+          { type: 'ExtensionRefused', data: { requestId: 'x-1', reason: 'The action was closed.', decidedBy: 's' } },
+          { type: 'ActionClosed', data: { outcome: 'superseded', rationale: 'r', impactReviewDue: undefined } },
+        ]);
+    });
+    it('keeps the first agreed date, every request, and the date approved', () => {
+      const approved: ActionEvent = {
+        type: 'ExtensionApproved',
+        data: { requestId: 'x-1', dueDate: '2026-05-31', previousDueDate: '2026-03-31', decidedBy: 's' },
+      };
+      expect([raised, assigned, requested, approved].reduce(evolveAction, noAction)).toMatchObject({
+        dueDate: '2026-05-31',
+        originalDueDate: '2026-03-31',
+        extensions: [{ id: 'x-1', dueDate: '2026-05-31', status: 'approved', requestedBy: 'p', decidedBy: 's' }],
+      });
+    });
+  });
+
+  describe('RecordImpact', () => {
+    const impact = (result: 'evidenced' | 'not-evidenced') => cmd({ type: 'RecordImpact', result, note: 'Audit in June' });
+    const evidencedImpact: ActionEvent = { type: 'ImpactRecorded', data: { result: 'evidenced', note: 'Audit in June' } };
+    it('records the impact of a completed action, which turns its outcome into impact-evidenced', () => {
+      given([raised, assigned, evidenced, accepted, closed]).when(impact('evidenced')).then([evidencedImpact]);
+      expect([raised, assigned, evidenced, accepted, closed, evidencedImpact].reduce(evolveAction, noAction)).toMatchObject({
+        outcome: 'impact-evidenced',
+        impact: 'evidenced',
+      });
+    });
+    it('records that impact was not evidenced, leaving the outcome completed', () => {
+      const notEvidenced: ActionEvent = { type: 'ImpactRecorded', data: { result: 'not-evidenced', note: 'Audit in June' } };
+      given([raised, assigned, evidenced, accepted, closed]).when(impact('not-evidenced')).then([notEvidenced]);
+      expect([raised, assigned, evidenced, accepted, closed, notEvidenced].reduce(evolveAction, noAction)).toMatchObject({
+        outcome: 'completed',
+        impact: 'not-evidenced',
+      });
+    });
+    it('refuses an action that is not closed, was superseded, or has its impact recorded', () => {
+      given([raised, assigned]).when(impact('evidenced')).thenRefuses('action-assigned', 'conflict');
+      given([raised, assigned, { type: 'ActionClosed', data: { outcome: 'superseded', rationale: 'r' } }])
+        .when(impact('evidenced'))
+        .thenRefuses('action-superseded', 'conflict');
+      given([raised, assigned, evidenced, accepted, closed, evidencedImpact]).when(impact('evidenced')).thenRefuses('impact-recorded');
+    });
+    it('forgets the impact check when the action is reopened', () =>
+      expect(
+        [raised, assigned, evidenced, accepted, closed, { type: 'ActionReopened', data: { reason: 'r' } } as ActionEvent].reduce(
+          evolveAction,
+          noAction,
+        ),
+      ).toMatchObject({ impactReviewDue: undefined, outcome: undefined }));
+  });
+
+  describe('CorrectAction', () => {
+    it('corrects the texts that differ, keeping the old ones in the event', () =>
+      given([raised])
+        .when(cmd({ type: 'CorrectAction', description: 'Revised', successMeasure: 'Audit', reason: 'Typo' }))
+        .then([
+          {
+            type: 'ActionCorrected',
+            data: {
+              corrected: { description: 'Revised', successMeasure: 'Audit' },
+              previous: { description: 'd', successMeasure: undefined },
+              reason: 'Typo',
+            },
+          },
+        ]));
+    it('refuses a correction that names nothing to correct', () =>
+      given([raised])
+        .when(cmd({ type: 'CorrectAction', reason: 'Typo' }))
+        .thenRefuses('nothing-to-correct', 'invalid'));
+    it('is a no-op when the texts are already so', () =>
+      given([raised])
+        .when(cmd({ type: 'CorrectAction', description: 'd', reason: 'Typo' }))
+        .then([]));
+    it('shows the corrected text from then on', () =>
+      expect(
+        [
+          raised,
+          {
+            type: 'ActionCorrected',
+            data: { corrected: { description: 'Revised' }, previous: { description: 'd' }, reason: 'r' },
+          } as ActionEvent,
+        ].reduce(evolveAction, noAction),
+      ).toMatchObject({ description: 'Revised' }));
   });
 
   describe('ReopenAction and WithdrawAction', () => {

@@ -3,34 +3,54 @@ import { actsForPartnership, readsEverything } from '../shared/permissions';
 import { Decider } from '../shared/decider';
 import { Forbidden, InvalidCommand, NotFound, StateConflict } from '../shared/errors';
 import { sameValue } from '../shared/same';
+import { addMonths } from '../shared/calendar';
+import { correctionOf } from '../shared/correction';
+import { themesOrInherited } from '../shared/themes';
 import { Partner } from '../partners/partner-registry.state';
 import { RecommendationState } from '../reviews/recommendation.state';
-import { ActionEvent, ActionRaised, ClosureOutcome } from './action.events';
-import { isOutstanding } from './action.policy';
+import { ActionEvent, ActionRaised, ActionTexts, ClosureOutcome, ImpactResult } from './action.events';
+import { isOutstanding, pendingExtension } from './action.policy';
 import { Action, ActionState, Evidence, evolveAction, noAction } from './action.state';
 
 export const actionStream = (actionId: string): string => `action-${actionId}`;
 
 type Issued<Type extends string, Data> = Readonly<{ type: Type; actor: Actor } & Data>;
+/** Issued on a day (UTC, YYYY-MM-DD): the due dates it sets, and the action's, are judged against it. */
+type Dated<Type extends string, Data> = Issued<Type, Data & { today: string }>;
 
+/** `themes` omitted or empty: the action carries its recommendation's. */
 export type RaiseAction = Issued<
   'RaiseAction',
-  { actionId: string; description: string; successMeasure?: string; recommendation: RecommendationState }
+  {
+    actionId: string;
+    description: string;
+    successMeasure?: string;
+    themes?: readonly string[];
+    recommendation: RecommendationState;
+  }
 >;
-/** Assigns a raised action, or reassigns an outstanding one. `partner` is undefined when no partner has the id. */
-/** `reason`: why, when the action is already assigned (a reassignment needs one). */
-export type AssignAction = Issued<
+/**
+ * Assigns a raised action, or reassigns an outstanding one. `partner` is undefined when no partner
+ * has the id; `reason` says why, and a reassignment needs one. `fromImport`: the plan is carried
+ * over as it stood, so a due date already past is kept rather than refused.
+ */
+export type AssignAction = Dated<
   'AssignAction',
-  { partnerId: string; partner: Partner | undefined; dueDate: string; lead?: string; reason?: string }
+  { partnerId: string; partner: Partner | undefined; dueDate: string; lead?: string; reason?: string; fromImport?: boolean }
 >;
-export type ReviseDueDate = Issued<'ReviseDueDate', { dueDate: string; reason: string }>;
-export type NoteProgress = Issued<'NoteProgress', { note: string }>;
-export type SubmitEvidence = Issued<'SubmitEvidence', { evidenceId: string; summary: string; link?: string }>;
-export type AcceptEvidence = Issued<'AcceptEvidence', { evidenceId: string; note?: string }>;
-export type RejectEvidence = Issued<'RejectEvidence', { evidenceId: string; reason: string }>;
-export type CloseAction = Issued<'CloseAction', { outcome: ClosureOutcome; rationale: string }>;
-export type ReopenAction = Issued<'ReopenAction', { reason: string }>;
-export type WithdrawAction = Issued<'WithdrawAction', { reason: string }>;
+export type ReviseDueDate = Dated<'ReviseDueDate', { dueDate: string; reason: string }>;
+export type RequestExtension = Dated<'RequestExtension', { requestId: string; dueDate: string; reason: string }>;
+export type ApproveExtension = Dated<'ApproveExtension', { requestId: string; note?: string }>;
+export type RefuseExtension = Dated<'RefuseExtension', { requestId: string; reason: string }>;
+export type RecordImpact = Dated<'RecordImpact', { result: ImpactResult; note: string }>;
+export type CorrectAction = Dated<'CorrectAction', Partial<ActionTexts> & { reason: string }>;
+export type NoteProgress = Dated<'NoteProgress', { note: string }>;
+export type SubmitEvidence = Dated<'SubmitEvidence', { evidenceId: string; summary: string; link?: string }>;
+export type AcceptEvidence = Dated<'AcceptEvidence', { evidenceId: string; note?: string }>;
+export type RejectEvidence = Dated<'RejectEvidence', { evidenceId: string; reason: string }>;
+export type CloseAction = Dated<'CloseAction', { outcome: ClosureOutcome; rationale: string }>;
+export type ReopenAction = Dated<'ReopenAction', { reason: string }>;
+export type WithdrawAction = Dated<'WithdrawAction', { reason: string }>;
 
 export type ActionCommand =
   | RaiseAction
@@ -42,7 +62,15 @@ export type ActionCommand =
   | RejectEvidence
   | CloseAction
   | ReopenAction
-  | WithdrawAction;
+  | WithdrawAction
+  | RequestExtension
+  | ApproveExtension
+  | RefuseExtension
+  | RecordImpact
+  | CorrectAction;
+
+/** How long after an action is completed the subgroup checks whether practice changed. */
+export const IMPACT_REVIEW_MONTHS = 6;
 
 const ownsAction = (actor: Actor, action: Action): boolean => actor.partnerId !== undefined && actor.partnerId === action.partnerId;
 
@@ -125,7 +153,7 @@ function raise(command: RaiseAction, state: ActionState): ActionEvent[] {
     reviewId: recommendation.reviewId,
     description: command.description,
     successMeasure: command.successMeasure,
-    themes: recommendation.themes,
+    themes: themesOrInherited(command.themes, recommendation.themes),
   };
   if (state.exists) {
     const { actionId, recommendationId, reviewId, description, successMeasure, themes } = state;
@@ -135,18 +163,115 @@ function raise(command: RaiseAction, state: ActionState): ActionEvent[] {
   return [{ type: 'ActionRaised', data }];
 }
 
+/** A due date is agreed from today on: one already past would make the action overdue the moment it was set. */
+function requireNotPast(dueDate: string, today: string): void {
+  if (dueDate < today) {
+    throw new InvalidCommand('due-date-in-past', `The due date ${dueDate} has already passed: choose today (${today}) or later.`);
+  }
+}
+
+/** An action that moves on (reassigned, closed, withdrawn) leaves no request for more time waiting: it is refused, saying why. */
+function refusePending(action: Action, actor: Actor, because: string): ActionEvent[] {
+  const pending = pendingExtension(action.extensions);
+  if (!pending) return [];
+  return [{ type: 'ExtensionRefused', data: { requestId: pending.id, reason: because, decidedBy: actor.userId } }];
+}
+
 function assign(command: AssignAction, action: Action): ActionEvent[] {
   requireOutstanding(action, 'assign the action');
   if (!command.partner) throw new NotFound('partner-not-found', `No partner is registered as '${command.partnerId}'.`);
   const assignment = { partnerId: command.partnerId, dueDate: command.dueDate, lead: command.lead };
-  if (action.status === 'raised') return [{ type: 'ActionAssigned', data: assignment }];
   const current = { partnerId: action.partnerId, dueDate: action.dueDate, lead: action.lead };
-  if (sameValue(current, assignment)) return [];
+  if (action.status !== 'raised' && sameValue(current, assignment)) return [];
+  if (!command.fromImport) requireNotPast(command.dueDate, command.today);
+  if (action.status === 'raised') return [{ type: 'ActionAssigned', data: assignment }];
   if (!command.reason) {
     throw new InvalidCommand('reason-required', 'Say why the action is being reassigned: a reassignment needs a reason.');
   }
   const previous = { previousPartnerId: action.partnerId as string, previousDueDate: action.dueDate as string };
-  return [{ type: 'ActionReassigned', data: { ...assignment, ...previous, reason: command.reason } }];
+  return [
+    ...refusePending(action, command.actor, 'The action was reassigned.'),
+    { type: 'ActionReassigned', data: { ...assignment, ...previous, reason: command.reason } },
+  ];
+}
+
+function findExtension(action: Action, requestId: string) {
+  const request = action.extensions.find((item) => item.id === requestId);
+  if (!request) throw new NotFound('extension-request-not-found', 'The action has no extension request with that id.');
+  return request;
+}
+
+function requestExtension(command: RequestExtension, action: Action): ActionEvent[] {
+  requireWorkAccess(command.actor, action);
+  const data = { requestId: command.requestId, dueDate: command.dueDate, reason: command.reason };
+  const existing = action.extensions.find((item) => item.id === command.requestId);
+  if (existing) {
+    if (sameValue({ requestId: existing.id, dueDate: existing.dueDate, reason: existing.reason }, data)) return [];
+    throw new StateConflict('extension-request-exists', `Extension request '${command.requestId}' already exists.`);
+  }
+  requireAssigned(action, 'request an extension');
+  if (pendingExtension(action.extensions)) {
+    throw new StateConflict('extension-pending', 'An extension request for this action already awaits a decision.');
+  }
+  if (command.dueDate <= (action.dueDate as string)) {
+    throw new InvalidCommand('extension-not-later', `An extension asks for a date later than the current due date, ${action.dueDate}.`);
+  }
+  requireNotPast(command.dueDate, command.today);
+  return [{ type: 'ExtensionRequested', data: { ...data, requestedBy: command.actor.userId } }];
+}
+
+function decideExtension(command: ApproveExtension | RefuseExtension, action: Action): ActionEvent[] {
+  const request = findExtension(action, command.requestId);
+  requireIndependentAssurance(command.actor, action);
+  if (request.status !== 'pending') {
+    throw new StateConflict('extension-decided', `The extension request was already ${request.status}.`);
+  }
+  const decidedBy = command.actor.userId;
+  if (command.type === 'RefuseExtension') {
+    return [{ type: 'ExtensionRefused', data: { requestId: request.id, reason: command.reason, decidedBy } }];
+  }
+  if (request.dueDate < command.today) {
+    throw new StateConflict(
+      'extension-date-passed',
+      `The date asked for, ${request.dueDate}, has passed while the request waited: refuse it, and agree a new date.`,
+    );
+  }
+  const data = { requestId: request.id, dueDate: request.dueDate, previousDueDate: action.dueDate as string, decidedBy };
+  return [{ type: 'ExtensionApproved', data: { ...data, note: command.note } }];
+}
+
+function close(command: CloseAction, action: Action): ActionEvent[] {
+  requireIndependentAssurance(command.actor, action);
+  requireAssigned(action, 'close the action');
+  if (command.outcome !== 'superseded' && !action.evidence.some((item) => item.status === 'accepted')) {
+    throw new StateConflict(
+      'no-accepted-evidence',
+      `Cannot close as '${command.outcome}': no evidence has been accepted. Accept evidence first, or close as 'superseded'.`,
+    );
+  }
+  const impactReviewDue = command.outcome === 'completed' ? addMonths(command.today, IMPACT_REVIEW_MONTHS) : undefined;
+  return [
+    ...refusePending(action, command.actor, 'The action was closed.'),
+    { type: 'ActionClosed', data: { outcome: command.outcome, rationale: command.rationale, impactReviewDue } },
+  ];
+}
+
+function recordImpact(command: RecordImpact, action: Action): ActionEvent[] {
+  if (action.status !== 'closed') {
+    throw new StateConflict(`action-${action.status}`, `Impact is recorded on a closed action; this one is ${action.status}.`);
+  }
+  if (action.outcome === 'superseded') {
+    throw new StateConflict('action-superseded', 'The action was closed as superseded: there is no impact of it to check.');
+  }
+  if (action.impact !== undefined || action.outcome === 'impact-evidenced') {
+    throw new StateConflict('impact-recorded', 'Whether this action changed practice is already recorded.');
+  }
+  return [{ type: 'ImpactRecorded', data: { result: command.result, note: command.note } }];
+}
+
+function correct(command: CorrectAction, action: Action): ActionEvent[] {
+  const correction = correctionOf<ActionTexts>(action, command, ['description', 'successMeasure']);
+  return correction ? [{ type: 'ActionCorrected', data: { ...correction, reason: command.reason } }] : [];
 }
 
 function decideOnExisting(command: Exclude<ActionCommand, RaiseAction>, action: Action): ActionEvent[] {
@@ -156,6 +281,7 @@ function decideOnExisting(command: Exclude<ActionCommand, RaiseAction>, action: 
     case 'ReviseDueDate':
       requireAssigned(action, 'revise the due date');
       if (action.dueDate === command.dueDate) return [];
+      requireNotPast(command.dueDate, command.today);
       return [
         {
           type: 'ActionDueDateRevised',
@@ -185,15 +311,7 @@ function decideOnExisting(command: Exclude<ActionCommand, RaiseAction>, action: 
       requireUndecided(command, action, 'reject the evidence');
       return [{ type: 'EvidenceRejected', data: { evidenceId: command.evidenceId, reason: command.reason } }];
     case 'CloseAction':
-      requireIndependentAssurance(command.actor, action);
-      requireAssigned(action, 'close the action');
-      if (command.outcome !== 'superseded' && !action.evidence.some((item) => item.status === 'accepted')) {
-        throw new StateConflict(
-          'no-accepted-evidence',
-          `Cannot close as '${command.outcome}': no evidence has been accepted. Accept evidence first, or close as 'superseded'.`,
-        );
-      }
-      return [{ type: 'ActionClosed', data: { outcome: command.outcome, rationale: command.rationale } }];
+      return close(command, action);
     case 'ReopenAction':
       if (action.status !== 'closed') {
         throw new StateConflict(`action-${action.status}`, `Only a closed action can be reopened; this one is ${action.status}.`);
@@ -201,7 +319,19 @@ function decideOnExisting(command: Exclude<ActionCommand, RaiseAction>, action: 
       return [{ type: 'ActionReopened', data: { reason: command.reason } }];
     case 'WithdrawAction':
       requireOutstanding(action, 'withdraw the action');
-      return [{ type: 'ActionWithdrawn', data: { reason: command.reason } }];
+      return [
+        ...refusePending(action, command.actor, 'The action was withdrawn.'),
+        { type: 'ActionWithdrawn', data: { reason: command.reason } },
+      ];
+    case 'RequestExtension':
+      return requestExtension(command, action);
+    case 'ApproveExtension':
+    case 'RefuseExtension':
+      return decideExtension(command, action);
+    case 'RecordImpact':
+      return recordImpact(command, action);
+    case 'CorrectAction':
+      return correct(command, action);
   }
 }
 

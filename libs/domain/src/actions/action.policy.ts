@@ -1,4 +1,4 @@
-import type { ActionStatus } from './action.state';
+import type { Action, ActionStatus, Evidence, Extension } from './action.state';
 
 /**
  * What the partnership means by outstanding, overdue and awaiting assurance: the only statement of
@@ -15,8 +15,29 @@ export const isOutstanding = (status: ActionStatus): boolean => !(FINAL_STATUSES
 export const isOverdue = (status: ActionStatus, dueDate: string | null | undefined, today: string): boolean =>
   isOutstanding(status) && dueDate !== null && dueDate !== undefined && dueDate < today;
 
-/** Evidence is in and the action not yet closed: the subgroup's assurance is what it waits for. */
-export const awaitsAssurance = (status: ActionStatus): boolean => status === 'evidenced';
+export const ASSURANCE_STATES = ['awaiting', 'accepted'] as const;
+/**
+ * Where an evidenced action stands with the subgroup: `awaiting` a decision on its evidence, or,
+ * evidence `accepted`, ready to close. Undefined for an action that is not evidenced.
+ */
+export type Assurance = (typeof ASSURANCE_STATES)[number];
+
+export function assuranceOf(status: ActionStatus, evidence: readonly Evidence[]): Assurance | undefined {
+  if (status !== 'evidenced') return undefined;
+  return evidence.some((item) => item.status === 'accepted') ? 'accepted' : 'awaiting';
+}
+
+/** A request for more time that the subgroup has not yet decided. */
+export const pendingExtension = (extensions: readonly Extension[]): Extension | undefined =>
+  extensions.find((item) => item.status === 'pending');
+
+/** Closed as completed and nobody has yet recorded whether it changed practice: the date the check is due, else undefined. */
+export const impactCheckDue = (action: Pick<Action, 'status' | 'outcome' | 'impactReviewDue' | 'impact'>): string | undefined =>
+  action.status === 'closed' && action.outcome === 'completed' && action.impact === undefined ? action.impactReviewDue : undefined;
+
+/** An impact check due before `today`. */
+export const isImpactCheckOverdue = (due: string | null | undefined, today: string): boolean =>
+  due !== null && due !== undefined && due < today;
 
 /** Raised, and no partner agency owns it yet. */
 export const isUnassigned = (status: ActionStatus): boolean => status === 'raised';

@@ -1,3 +1,4 @@
+import { Correction } from '../shared/correction';
 import { DomainEvent } from '../shared/decider';
 
 export type RecommendationDetails = Readonly<{
@@ -7,6 +8,13 @@ export type RecommendationDetails = Readonly<{
   themes: readonly string[];
 }>;
 
-export type RecommendationRecorded = DomainEvent<'RecommendationRecorded', RecommendationDetails>;
+/** What a correction may change about a recommendation. */
+export type RecommendationTexts = Pick<RecommendationDetails, 'text' | 'themes'>;
 
-export type RecommendationEvent = RecommendationRecorded;
+export type RecommendationRecorded = DomainEvent<'RecommendationRecorded', RecommendationDetails>;
+export type RecommendationCorrected = DomainEvent<
+  'RecommendationCorrected',
+  { recommendationId: string; reviewId: string; reason: string } & Correction<RecommendationTexts>
+>;
+
+export type RecommendationEvent = RecommendationRecorded | RecommendationCorrected;

@@ -1,6 +1,7 @@
 import { specFor } from '../testing/given-when-then';
 import { partnerRegistryDecider } from '../partners/partner-registry.decider';
 import { recommendationDecider } from './recommendation.decider';
+import { RecommendationEvent } from './recommendation.events';
 import { ReviewEvent } from './review.events';
 import { reviewDecider } from './review.decider';
 
@@ -22,6 +23,47 @@ describe('review decider', () => {
     given([])
       .when({ ...register, commissionedOn: '2025-05-01', publishedOn: '2025-04-30' })
       .thenRefuses('published-before-commissioned', 'invalid'));
+  it('keeps each theme once, as first spelled, trimmed', () =>
+    given([])
+      .when({ ...register, themes: ['Neglect', ' neglect ', '', 'Exploitation'] })
+      .then([{ type: 'ReviewRegistered', data: { ...registered.data, themes: ['Neglect', 'Exploitation'] } }]));
+
+  describe('corrections', () => {
+    const correct = { type: 'CorrectReview' as const, reason: 'Typo in the title' };
+    it('changes only what differs, keeping the old values', () =>
+      given([registered])
+        .when({ ...correct, title: 'Child R: neglect', reference: 'CSPR 1' })
+        .then([
+          {
+            type: 'ReviewCorrected',
+            data: {
+              reviewId: 'r-1',
+              reason: 'Typo in the title',
+              corrected: { title: 'Child R: neglect' },
+              previous: { title: 'Child R' },
+            },
+          },
+        ]));
+    it('is a no-op when nothing differs', () =>
+      given([registered])
+        .when({ ...correct, title: 'Child R' })
+        .then([]));
+    it('refuses an unknown review', () =>
+      given([])
+        .when({ ...correct, title: 'x' })
+        .thenRefuses('review-not-found', 'not-found'));
+    it('refuses dates that would end out of order', () =>
+      given([{ ...registered, data: { ...registered.data, commissionedOn: '2025-05-01' } }])
+        .when({ ...correct, publishedOn: '2025-04-01' })
+        .thenRefuses('published-before-commissioned', 'invalid'));
+    it('reads as corrected from then on', () => {
+      const corrected: ReviewEvent = {
+        type: 'ReviewCorrected',
+        data: { reviewId: 'r-1', reason: 'r', corrected: { title: 'New' }, previous: { title: 'Child R' } },
+      };
+      expect([registered, corrected].reduce(reviewDecider.evolve, reviewDecider.initialState)).toMatchObject({ title: 'New' });
+    });
+  });
 });
 
 describe('recommendation decider', () => {
@@ -42,6 +84,37 @@ describe('recommendation decider', () => {
     given([])
       .when({ ...record, review: { registered: false } })
       .thenRefuses('review-not-found', 'not-found'));
+  it("carries the review's themes when it names an empty list", () =>
+    given([])
+      .when({ ...record, themes: [' '] })
+      .then([{ type: 'RecommendationRecorded', data: { recommendationId: 'rec-1', reviewId: 'r-1', text: 't', themes: ['neglect'] } }]));
+
+  describe('corrections', () => {
+    const recorded: RecommendationEvent = {
+      type: 'RecommendationRecorded',
+      data: { recommendationId: 'rec-1', reviewId: 'r-1', text: 't', themes: ['neglect'] },
+    };
+    const correct = { type: 'CorrectRecommendation' as const, reviewId: 'r-1', reason: 'Wrong theme' };
+    it('changes the text or themes, keeping the old ones', () =>
+      given([recorded])
+        .when({ ...correct, themes: ['Exploitation'] })
+        .then([
+          {
+            type: 'RecommendationCorrected',
+            data: {
+              recommendationId: 'rec-1',
+              reviewId: 'r-1',
+              reason: 'Wrong theme',
+              corrected: { themes: ['Exploitation'] },
+              previous: { themes: ['neglect'] },
+            },
+          },
+        ]));
+    it('refuses a recommendation of another review', () =>
+      given([recorded])
+        .when({ ...correct, reviewId: 'r-2', text: 'x' })
+        .thenRefuses('recommendation-not-found', 'not-found'));
+  });
 });
 
 describe('partner registry decider', () => {

@@ -1,3 +1,4 @@
+import { Correction } from '../shared/correction';
 import { DomainEvent } from '../shared/decider';
 
 export const REVIEW_KINDS = [
@@ -21,6 +22,10 @@ export type ReviewDetails = Readonly<{
   publishedOn?: string;
 }>;
 
-export type ReviewRegistered = DomainEvent<'ReviewRegistered', ReviewDetails>;
+/** What a correction may change about a review: everything but its id. */
+export type ReviewTexts = Omit<ReviewDetails, 'reviewId'>;
 
-export type ReviewEvent = ReviewRegistered;
+export type ReviewRegistered = DomainEvent<'ReviewRegistered', ReviewDetails>;
+export type ReviewCorrected = DomainEvent<'ReviewCorrected', { reviewId: string; reason: string } & Correction<ReviewTexts>>;
+
+export type ReviewEvent = ReviewRegistered | ReviewCorrected;
