@@ -1,10 +1,12 @@
-import { ADMIN, AUDITOR, CHAIR, SUBGROUP, TestService, partnerUser, seedAction, startService } from './support/app';
+import { ADMIN, AUDITOR, CHAIR, SUBGROUP, TestService, partnerUser, seedAction, startService, testClock } from './support/app';
 
 describe('an action through its whole lifecycle, over HTTP', () => {
   let service: TestService;
+  const clock = testClock('2026-01-15T12:00:00Z');
   beforeAll(async () => {
-    service = await startService({ clock: () => new Date('2026-06-15T12:00:00Z') });
+    service = await startService({ clock });
   });
+  beforeEach(() => clock.set('2026-01-15T12:00:00Z'));
   afterAll(() => service.close());
 
   it('answers every write endpoint and records each step as an event with its actor', async () => {
@@ -55,6 +57,7 @@ describe('an action through its whole lifecycle, over HTTP', () => {
     expect(second.status).toBe(201);
     expect(await step(`/evidence/${second.body.id}/accept`, { note: 'Good' })).toMatchObject({ status: 200, body: { version: 8 } });
 
+    clock.set('2026-06-15T12:00:00Z');
     let view = await service.request('GET', `/actions/${id}`, { as: police });
     expect(view.status).toBe(200);
     expect(view.headers.get('etag')).toBe('"8"');

@@ -22,6 +22,8 @@ const API: Record<string, string[] | 'public'> = {
   'POST /reviews': PARTNERSHIP,
   'GET /reviews/{id}': [...READERS, 'owner'],
   'POST /reviews/{id}/recommendations': PARTNERSHIP,
+  'POST /reviews/{id}/correct': PARTNERSHIP,
+  'POST /reviews/{id}/recommendations/{recommendationId}/correct': PARTNERSHIP,
   'POST /actions': PARTNERSHIP,
   'GET /actions': EVERY_ROLE,
   'GET /actions/{id}': [...READERS, 'owner'],
@@ -32,9 +34,14 @@ const API: Record<string, string[] | 'public'> = {
   'POST /actions/{id}/evidence': [...PARTNERSHIP, 'owner'],
   'POST /actions/{id}/evidence/{evidenceId}/accept': PARTNERSHIP,
   'POST /actions/{id}/evidence/{evidenceId}/reject': PARTNERSHIP,
+  'POST /actions/{id}/extension-requests': [...PARTNERSHIP, 'owner'],
+  'POST /actions/{id}/extension-requests/{requestId}/approve': PARTNERSHIP,
+  'POST /actions/{id}/extension-requests/{requestId}/refuse': PARTNERSHIP,
   'POST /actions/{id}/close': PARTNERSHIP,
   'POST /actions/{id}/reopen': PARTNERSHIP,
   'POST /actions/{id}/withdraw': PARTNERSHIP,
+  'POST /actions/{id}/impact': PARTNERSHIP,
+  'POST /actions/{id}/correct': PARTNERSHIP,
   'GET /assurance': READERS,
   'GET /audit/events': ['auditor'],
   'GET /audit/verify': ['auditor'],
@@ -54,6 +61,13 @@ const BODIES: Record<string, (ids: Ids) => object> = {
   'POST /actions/{id}/evidence': () => ({ summary: 'Audit of 30 cases' }),
   'POST /actions/{id}/evidence/{evidenceId}/accept': () => ({}),
   'POST /actions/{id}/evidence/{evidenceId}/reject': () => ({ reason: 'Not enough' }),
+  'POST /reviews/{id}/correct': () => ({ reason: 'Typo', title: 'A corrected review' }),
+  'POST /reviews/{id}/recommendations/{recommendationId}/correct': () => ({ reason: 'Typo', text: 'A corrected recommendation' }),
+  'POST /actions/{id}/extension-requests': () => ({ dueDate: '2099-06-30', reason: 'The new system is late' }),
+  'POST /actions/{id}/extension-requests/{requestId}/approve': () => ({}),
+  'POST /actions/{id}/extension-requests/{requestId}/refuse': () => ({ reason: 'Statutory date' }),
+  'POST /actions/{id}/impact': () => ({ result: 'evidenced', note: 'Re-audit' }),
+  'POST /actions/{id}/correct': () => ({ reason: 'Typo', description: 'A corrected action' }),
   'POST /actions/{id}/close': () => ({ outcome: 'superseded', rationale: 'Overtaken' }),
   'POST /actions/{id}/reopen': () => ({ reason: 'Again' }),
   'POST /actions/{id}/withdraw': () => ({ reason: 'No longer needed' }),
@@ -68,7 +82,7 @@ const expectLetThrough = (who: string, status: number) =>
     failed: false,
   });
 
-type Ids = Awaited<ReturnType<typeof seedAction>> & { evidenceId: string };
+type Ids = Awaited<ReturnType<typeof seedAction>> & { evidenceId: string; requestId: string };
 
 const USERS: Record<string, TestUser> = {
   admin: ADMIN,
@@ -95,7 +109,11 @@ describe('the role × endpoint matrix, for every route the OpenAPI document list
       as: partnerUser('police'),
       body: { summary: 'e' },
     });
-    ids = { ...seeded, evidenceId: evidence.body.id };
+    const extension = await service.request('POST', `/actions/${seeded.actionId}/extension-requests`, {
+      as: partnerUser('police'),
+      body: { dueDate: '2099-03-31', reason: 'The audit needs another quarter' },
+    });
+    ids = { ...seeded, evidenceId: evidence.body.id, requestId: extension.body.id };
     const docs = (await service.request('GET', '/docs-json')).body as { paths: Record<string, Record<string, { description?: string }>> };
     operations = Object.entries(docs.paths).flatMap(([path, methods]) =>
       Object.entries(methods).map(([method, operation]) => ({
@@ -109,7 +127,11 @@ describe('the role × endpoint matrix, for every route the OpenAPI document list
   afterAll(() => service.close());
 
   const concrete = (path: string) =>
-    path.replace('{id}', path.startsWith('/reviews') ? ids.reviewId : ids.actionId).replace('{evidenceId}', ids.evidenceId);
+    path
+      .replace('{id}', path.startsWith('/reviews') ? ids.reviewId : ids.actionId)
+      .replace('{evidenceId}', ids.evidenceId)
+      .replace('{requestId}', ids.requestId)
+      .replace('{recommendationId}', ids.recommendationId);
 
   it('has a row for every operation, and documents the roles the row gives', () => {
     expect(operations.map((operation) => operation.key).sort()).toEqual(Object.keys(API).sort());
@@ -171,9 +193,14 @@ const PAGE_OPERATIONS: Record<string, string[]> = {
   evidence: [...PARTNERSHIP, 'owner'],
   accept: PARTNERSHIP,
   reject: PARTNERSHIP,
+  extension: [...PARTNERSHIP, 'owner'],
+  'approve-extension': PARTNERSHIP,
+  'refuse-extension': PARTNERSHIP,
   close: PARTNERSHIP,
   reopen: PARTNERSHIP,
   withdraw: PARTNERSHIP,
+  impact: PARTNERSHIP,
+  correct: PARTNERSHIP,
 };
 
 /** The pages' routes as the controllers declare them: method and path, from Nest's own metadata. */

@@ -25,6 +25,14 @@ export async function signToken(user: TestUser, secret = DEV_SECRET): Promise<st
     .sign(new TextEncoder().encode(secret));
 }
 
+/** A clock a test moves on: to make a plan with dates ahead, then read it on a later day when some have passed. */
+export type TestClock = Clock & { set: (instant: string) => void };
+
+export function testClock(start: string): TestClock {
+  let now = new Date(start);
+  return Object.assign(() => now, { set: (instant: string) => void (now = new Date(instant)) });
+}
+
 export type Answer<T = any> = Readonly<{ status: number; headers: Headers; body: T }>;
 
 export type TestService = Readonly<{

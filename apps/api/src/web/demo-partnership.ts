@@ -196,7 +196,9 @@ export class DemoPartnership implements OnApplicationBootstrap {
           const { id } = await run(new RaiseActionCommand({ recommendationId, description }, context()));
           if (fate === 'raised') continue;
           const dueDate = fate === 'overdue' ? day(-14 - n * 3) : day(30 + n * 5);
-          await run(new AssignActionCommand(id, { partnerId: DEMO_PARTNERS[partner].id, dueDate, lead: 'Head of Service' }, context()));
+          // Carried in as an existing plan is imported: some of its due dates have already passed.
+          const assignment = { partnerId: DEMO_PARTNERS[partner].id, dueDate, lead: 'Head of Service' };
+          await run(new AssignActionCommand(id, assignment, context(), true));
           const change = (type: string, data: object = {}, actor: Actor = LOADER) =>
             run(
               new ChangeActionCommand(id, { type, actor, ...data } as ChangeActionCommand['change'], {
