@@ -181,6 +181,8 @@ const PAGES: Record<string, string[] | 'public'> = {
   'GET /learning-reviews/:id': [...READERS, 'owner'],
   'POST /learning-reviews/:id/recommendations': PARTNERSHIP,
   'POST /learning-reviews/:id/actions': PARTNERSHIP,
+  'POST /learning-reviews/:id/correct': PARTNERSHIP,
+  'POST /learning-reviews/:id/recommendations/:recommendationId/correct': PARTNERSHIP,
   'GET /audit-trail': ['auditor'],
   'GET /audit-trail/export.ndjson': ['auditor'],
 };

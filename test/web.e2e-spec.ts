@@ -117,6 +117,79 @@ if (!available)
     expect(await page.textContent('[data-test="timeline"]')).toContain('Exploitation work sits with the police now');
   }, 30_000);
 
+  it('runs the weekly work: a partner asks for more time, the subgroup decides, closes, checks impact and corrects', async () => {
+    const { body } = await service.request('GET', '/actions?partner=police&status=assigned', { as: SUBGROUP });
+    const action = body.items[0];
+    const later = new Date(Date.parse(`${action.dueDate}T00:00:00Z`) + 60 * 86_400_000).toISOString().slice(0, 10);
+
+    await signIn('demo-lead-police');
+    await go(`/tracker/${action.id}`);
+    await page.fill('#extension-dueDate', action.dueDate);
+    await page.fill('#extension-reason', 'The audit needs the new case system');
+    await page.click('button:has-text("Ask for more time")');
+    expect(await page.textContent('.govuk-error-summary')).toContain('later than the current due date');
+    await page.fill('#extension-dueDate', later);
+    await page.click('button:has-text("Ask for more time")');
+    expect(await page.textContent('.govuk-notification-banner')).toContain('Your request for more time is sent');
+    expect(await page.textContent('.govuk-tag--yellow')).toContain('Extension requested');
+    expect(await page.locator('#extension-dueDate').count()).toBe(0);
+
+    await signIn('demo-subgroup');
+    await go('/dashboard');
+    await page.click('[data-test="decisions"] [data-count="extensions-pending"] a');
+    expect(await page.textContent('[data-test="actions"]')).toContain(action.description);
+    await go(`/tracker/${action.id}`);
+    await screenshot(page, 'action-extension-requested');
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await page.fill('#approve-extension-note', 'Agreed at the subgroup');
+    await page.click('#approve-extension');
+    expect(await page.textContent('.govuk-notification-banner')).toContain('The extension is approved');
+    expect(await page.textContent('.govuk-summary-list')).toContain('Days slipped');
+    expect(await page.textContent('[data-test="timeline"]')).toContain(`Approved the extension: due ${later}`);
+
+    // The partner lead evidences it; another member of the subgroup accepts: the action is ready to close.
+    await signIn('demo-lead-police');
+    await go(`/tracker/${action.id}`);
+    await page.fill('#evidence-summary', 'Audit of 25 cases since the change');
+    await page.click('button:has-text("Submit evidence")');
+    await signIn('demo-subgroup');
+    await go(`/tracker/${action.id}`);
+    await page.click('button:has-text("Accept this evidence")');
+    expect(await page.textContent('.govuk-tag--turquoise')).toContain('Ready to close');
+    await page.check('input[name="outcome"][value="completed"]');
+    await page.fill('#close-rationale', 'The procedure is revised');
+    await page.click('button:has-text("Close the action")');
+    expect(await page.textContent('.govuk-summary-list')).toMatch(/Impact check\s+Due /);
+    await screenshot(page, 'action-impact-check-due');
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await page.click('button:has-text("Record the impact check")');
+    expect(await page.textContent('.govuk-error-summary')).toContain('There is a problem');
+    await page.check('input[name="result"][value="evidenced"]');
+    await page.fill('#impact-note', 'Re-audit: both parents assessed in 24 of 25 cases');
+    await page.click('button:has-text("Record the impact check")');
+    expect(await page.textContent('.govuk-notification-banner')).toContain('The impact check is recorded');
+    expect(await page.textContent('.govuk-summary-list')).toContain('Impact on practice evidenced');
+
+    await page.click('summary:has-text("Correct the text of this action")');
+    await page.fill('#correct-description', `${action.description} (corrected)`);
+    await page.fill('#correct-reason', 'Typo in the plan');
+    await page.click('button:has-text("Record the correction")');
+    expect(await heading()).toContain(`${action.description} (corrected)`);
+    expect(await page.textContent('[data-test="timeline"]')).toContain(`Corrected the description from “${action.description}”`);
+
+    await go(`/learning-reviews/${action.reviewId}`);
+    const title = await heading();
+    await page.click('summary:has-text("Correct the review")');
+    await page.fill('#review-title', `${title} (corrected)`);
+    await page.click('#review button:has-text("Record the correction")');
+    expect(await page.textContent('.govuk-error-summary')).toContain('Reason');
+    await page.fill('#review-reason', 'The pseudonym was misspelt');
+    await page.click('#review button:has-text("Record the correction")');
+    expect(await page.textContent('.govuk-notification-banner')).toContain('The correction is recorded');
+    expect(await heading()).toContain(`${title} (corrected)`);
+    expect(await accessibilityViolations(page)).toEqual([]);
+  }, 90_000);
+
   it("does not show a partner another partner's action", async () => {
     const { body } = await service.request('GET', '/actions?partner=county-council', { as: SUBGROUP });
     await signIn('demo-lead-police');

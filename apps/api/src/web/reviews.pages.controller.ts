@@ -5,10 +5,16 @@ import { REVIEW_KINDS, may } from '@app/domain';
 import { ListActionsQuery } from '../actions/action.queries';
 import { RaiseActionRequest } from '../actions/actions.request.dto';
 import { RaiseActionCommand } from '../actions/raise-action.handler';
+import { CorrectRecommendationCommand, CorrectReviewCommand } from '../reviews/correct-review.handler';
 import { RecordRecommendationCommand } from '../reviews/record-recommendation.handler';
 import { RegisterReviewCommand } from '../reviews/register-review.handler';
 import { GetReviewQuery, ListReviewsQuery, ReviewView } from '../reviews/review.queries';
-import { RecordRecommendationRequest, RegisterReviewRequest } from '../reviews/reviews.request.dto';
+import {
+  CorrectRecommendationRequest,
+  CorrectReviewRequest,
+  RecordRecommendationRequest,
+  RegisterReviewRequest,
+} from '../reviews/reviews.request.dto';
 import { WriteAnswer } from '../write/stream-writer';
 import { HtmlReply, Page, PageFor, WebPageContext, WebPages, renderPage } from './web-page';
 import { FormState } from './tracker.pages.controller';
@@ -32,6 +38,13 @@ const withThemes = (form: Record<string, string>) => ({
 });
 
 const EMPTY_FORM: FormState = { name: '', values: {}, errors: {} };
+
+/** What the review page says once each of its forms is done. */
+const DONE: Record<string, string> = {
+  recommendation: 'The recommendation is recorded',
+  action: 'The action is raised',
+  correction: 'The correction is recorded',
+};
 
 @WebPages()
 @Controller('learning-reviews')
@@ -130,6 +143,51 @@ export class ReviewsController {
     );
   }
 
+  @Post(':id/correct')
+  @PageFor('correctTexts')
+  async correct(
+    @Param('id') id: string,
+    @Body() form: Record<string, string>,
+    @Page() web: WebPageContext,
+    @Res() reply: HtmlReply,
+  ): Promise<void> {
+    const checked = await validateForm(CorrectReviewRequest, withThemes(form));
+    await this.write(
+      reply,
+      web,
+      id,
+      'review',
+      form,
+      checked,
+      (value) => new CorrectReviewCommand(id, value, { actor: web.session.actor, correlationId: randomUUID() }),
+      'correction',
+    );
+  }
+
+  @Post(':id/recommendations/:recommendationId/correct')
+  @PageFor('correctTexts')
+  async correctRecommendation(
+    @Param('id') id: string,
+    @Param('recommendationId') recommendationId: string,
+    @Body() form: Record<string, string>,
+    @Page() web: WebPageContext,
+    @Res() reply: HtmlReply,
+  ): Promise<void> {
+    const checked = await validateForm(CorrectRecommendationRequest, withThemes(form));
+    const context = { actor: web.session.actor, correlationId: randomUUID() };
+    await this.write(
+      reply,
+      web,
+      id,
+      `recommendation-${recommendationId}`,
+      form,
+      checked,
+      (value) => new CorrectRecommendationCommand(id, recommendationId, value, context),
+      'correction',
+    );
+  }
+
+  /** `name` is the form's, and prefixes its fields' ids; `done` names what the page says once it is done. */
   private async write<T>(
     reply: HtmlReply,
     web: WebPageContext,
@@ -138,6 +196,7 @@ export class ReviewsController {
     form: Record<string, string>,
     checked: FormOutcome<T>,
     command: (value: T) => object,
+    done = name,
   ): Promise<void> {
     if (!checked.ok) {
       await this.renderReview(
@@ -152,7 +211,7 @@ export class ReviewsController {
     }
     try {
       const answer: WriteAnswer = await this.commands.execute(command(checked.value) as never);
-      reply.redirect(`/learning-reviews/${reviewId}?position=${answer.position}&done=${name}`, 303);
+      reply.redirect(`/learning-reviews/${reviewId}?position=${answer.position}&done=${done}`, 303);
     } catch (error) {
       const refused = refusal(error);
       if (refused === undefined) throw error;
@@ -191,7 +250,7 @@ export class ReviewsController {
     const review: ReviewView = await this.queries.execute(new GetReviewQuery(id, web.session.actor));
     const actions = await this.queries.execute(new ListActionsQuery({ review: id, limit: 500 }, web.session.actor));
     const mayChange = may(web.session.actor, 'recordRecommendation');
-    const doneText = { recommendation: 'The recommendation is recorded', action: 'The action is raised' }[done ?? ''];
+    const mayCorrect = may(web.session.actor, 'correctTexts');
     await renderPage(
       reply,
       'review.njk',
@@ -205,7 +264,8 @@ export class ReviewsController {
         form,
         errors,
         mayChange,
-        done: doneText,
+        mayCorrect,
+        done: DONE[done ?? ''],
       },
       status,
     );
