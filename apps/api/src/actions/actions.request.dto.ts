@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiPropertyOptional, PartialType, PickType } from '@nestjs/swagger';
 import { ACTION_STATUSES, ASSURANCE_STATES, Assurance, CLOSURE_OUTCOMES, ClosureOutcome, IMPACT_RESULTS, ImpactResult } from '@app/domain';
 import { CalendarDate, Link, OneOf, Slug, Text, Themes, Uuid } from '../http/fields';
 import { AsOfRequest } from '../http/read-request';
@@ -89,15 +89,10 @@ export class RecordImpactRequest {
   note!: string;
 }
 
-export class CorrectActionRequest {
+/** An action's description or success measure, and why they are being corrected. */
+export class CorrectActionRequest extends PartialType(PickType(RaiseActionRequest, ['description', 'successMeasure'] as const)) {
   @Text(4000, { example: 'The description named the wrong procedure.' })
   reason!: string;
-
-  @Text(4000, { optional: true })
-  description?: string;
-
-  @Text(4000, { optional: true })
-  successMeasure?: string;
 }
 
 export class ReasonRequest {

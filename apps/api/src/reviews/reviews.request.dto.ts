@@ -1,3 +1,4 @@
+import { OmitType, PartialType } from '@nestjs/swagger';
 import { REVIEW_KINDS, ReviewKind } from '@app/domain';
 import { CalendarDate, OneOf, Text, Themes, Uuid } from '../http/fields';
 
@@ -35,36 +36,14 @@ export class RecordRecommendationRequest {
   themes?: string[];
 }
 
-export class CorrectReviewRequest {
+/** Any of a review's details, each optional, and why they are being corrected. */
+export class CorrectReviewRequest extends PartialType(OmitType(RegisterReviewRequest, ['id'] as const)) {
   @Text(4000, { example: 'The title misspelt the child’s pseudonym.' })
   reason!: string;
-
-  @Text(64, { optional: true })
-  reference?: string;
-
-  @Text(300, { optional: true })
-  title?: string;
-
-  @OneOf(REVIEW_KINDS, { optional: true })
-  kind?: ReviewKind;
-
-  @Themes({ optional: true })
-  themes?: string[];
-
-  @CalendarDate({ optional: true })
-  commissionedOn?: string;
-
-  @CalendarDate({ optional: true })
-  publishedOn?: string;
 }
 
-export class CorrectRecommendationRequest {
+/** A recommendation's text or themes, and why they are being corrected. */
+export class CorrectRecommendationRequest extends PartialType(OmitType(RecordRecommendationRequest, ['id'] as const)) {
   @Text(4000, { example: 'The recommendation was recorded under the wrong theme.' })
   reason!: string;
-
-  @Text(4000, { optional: true })
-  text?: string;
-
-  @Themes({ optional: true })
-  themes?: string[];
 }
