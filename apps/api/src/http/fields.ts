@@ -28,7 +28,7 @@ const VISIBLE = /[^\p{White_Space}\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
 const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F]/;
 
 const readableText = (each: boolean) => [
-  Matches(VISIBLE, { each, message: each ? 'each must have a visible character' : 'must have a visible character' }),
+  Matches(VISIBLE, { each, message: each ? 'must not hold a blank theme' : 'must not be blank' }),
   ValidateBy(
     {
       name: 'noControls',
@@ -43,7 +43,12 @@ const readableText = (each: boolean) => [
 
 /** Free text, trimmed of nothing but refused when it shows nothing, holds control characters or is longer than `max`. */
 export const Text = (max: number, options: FieldOptions = {}) =>
-  applyDecorators(documented({ type: String, maxLength: max, minLength: 1 }, options), IsString(), MaxLength(max), ...readableText(false));
+  applyDecorators(
+    documented({ type: String, maxLength: max, minLength: 1 }, options),
+    IsString({ message: 'must be text' }),
+    MaxLength(max, { message: `must be ${max} characters or fewer` }),
+    ...readableText(false),
+  );
 
 export const OneOf = (values: readonly string[], options: FieldOptions = {}) =>
   applyDecorators(documented({ enum: values }, options), IsIn(values, { message: `must be one of: ${values.join(', ')}` }));
@@ -54,7 +59,7 @@ export const Themes = (options: FieldOptions = {}) =>
     IsArray(),
     ArrayMaxSize(20),
     IsString({ each: true }),
-    MaxLength(100, { each: true }),
+    MaxLength(100, { each: true, message: 'must each be 100 characters or fewer' }),
     ...readableText(true),
   );
 

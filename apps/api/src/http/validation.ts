@@ -1,14 +1,25 @@
 import { ArgumentMetadata, Injectable, ValidationError, ValidationPipe } from '@nestjs/common';
 import { FieldError, ValidationFailed } from './problem';
 
+/**
+ * One message per field, saying what to do about it: "is required" for a field left out, else the
+ * first rule it breaks (a missing field breaks every rule of its kind at once).
+ */
 function fieldErrors(errors: ValidationError[], parent = ''): FieldError[] {
   return errors.flatMap((error) => {
     const field = parent ? `${parent}.${error.property}` : error.property;
-    const own = Object.values(error.constraints ?? {}).map((message) =>
-      error.constraints?.whitelistValidation === message
-        ? { field, message: 'is not a known field' }
-        : { field, message: message.replace(new RegExp(`^(each value in )?${error.property} `), '$1') },
-    );
+    const constraints = error.constraints ?? {};
+    const first = Object.values(constraints)[0];
+    const own: FieldError[] =
+      first === undefined
+        ? []
+        : [
+            constraints.whitelistValidation !== undefined
+              ? { field, message: 'is not a known field' }
+              : error.value === undefined || error.value === null
+                ? { field, message: 'is required' }
+                : { field, message: first.replace(new RegExp(`^(each value in )?${error.property} `), '$1') },
+          ];
     return [...own, ...fieldErrors(error.children ?? [], field)];
   });
 }
