@@ -65,7 +65,17 @@ export function logFailure(logger: Logger, error: unknown, { status, code, detai
   else if (status > 500) logger.warn({ status, code, detail }, 'request refused for now');
 }
 
-/** Every error leaves as application/problem+json, with no stack trace. */
+type PageReply = ProblemReply & ClosableReply & { viewAsync?: (template: string, context: object) => Promise<string> };
+type AnyRequest = { method: string; headers: Record<string, string | string[] | undefined> };
+
+/** A person's browser following an address (no token, asking for HTML), rather than a client of the API. */
+const isBrowserVisit = ({ method, headers }: AnyRequest): boolean =>
+  method === 'GET' && String(headers.accept ?? '').includes('text/html') && headers.authorization === undefined;
+
+/**
+ * Every error leaves as application/problem+json, with no stack trace; but a browser that follows
+ * a mistyped address gets the pages' own "Page not found".
+ */
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
   private readonly logger = new Logger('http');
@@ -73,7 +83,13 @@ export class ProblemFilter implements ExceptionFilter {
   async catch(error: unknown, host: ArgumentsHost): Promise<void> {
     const body = toProblem(error);
     logFailure(this.logger, error, body);
-    const reply = host.switchToHttp().getResponse<ProblemReply & ClosableReply>();
-    await answerOrClose(reply, this.logger, () => sendProblem(reply, body));
+    const reply = host.switchToHttp().getResponse<PageReply>();
+    const request = host.switchToHttp().getRequest<AnyRequest>();
+    await answerOrClose(reply, this.logger, async () => {
+      if (body.status === 404 && reply.viewAsync && isBrowserVisit(request)) {
+        const html = await reply.viewAsync('error.njk', { title: 'Page not found', status: 404 });
+        reply.status(404).header('content-type', 'text/html; charset=utf-8').send(html);
+      } else sendProblem(reply, body);
+    });
   }
 }

@@ -43,6 +43,7 @@ export class DashboardController {
       section: 'dashboard',
       web,
       assurance,
+      printAsAt: assurance.asOf,
       asAt: error ? asAt : (asAt ?? ''),
       historic: Boolean(asOf && !error),
       filter: asOf && !error ? `&asAt=${asAt}` : '',

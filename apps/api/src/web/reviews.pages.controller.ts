@@ -18,13 +18,8 @@ import {
 import { WriteAnswer } from '../write/stream-writer';
 import { HtmlReply, Page, PageFor, WebPageContext, WebPages, renderPage } from './web-page';
 import { FormState } from './tracker.pages.controller';
+import { LABELS } from './words';
 import { FormOutcome, errorList, fieldMessages, refusal, validateForm } from './web-form';
-
-const KIND_NAMES: Record<string, string> = {
-  cspr: 'Child safeguarding practice review',
-  'rapid-review': 'Rapid review',
-  'national-review': 'National review',
-};
 
 /** Themes are typed as a comma-separated list. */
 const withThemes = (form: Record<string, string>) => ({
@@ -228,12 +223,12 @@ export class ReviewsController {
 
   private async renderList(reply: HtmlReply, web: WebPageContext, form: FormState, errors: object[], status = 200): Promise<void> {
     const reviews: ReviewView[] = await this.queries.execute(new ListReviewsQuery(web.session.actor));
-    const kinds = REVIEW_KINDS.map((kind) => ({ value: kind, text: KIND_NAMES[kind] ?? kind }));
+    const kinds = REVIEW_KINDS.map((kind) => ({ value: kind, text: LABELS.kind[kind] }));
     const mayRegister = may(web.session.actor, 'registerReview');
     await renderPage(
       reply,
       'reviews.njk',
-      { title: 'Reviews', section: 'reviews', web, reviews, kinds, kindNames: KIND_NAMES, form, errors, mayRegister },
+      { title: 'Reviews', section: 'reviews', web, reviews, kinds, form, errors, mayRegister },
       status,
     );
   }
@@ -257,10 +252,10 @@ export class ReviewsController {
       {
         title: review.title,
         section: 'reviews',
+        backLink: { text: 'All reviews', href: '/learning-reviews' },
         web,
         review,
         actions: actions.items,
-        kindNames: KIND_NAMES,
         form,
         errors,
         mayChange,

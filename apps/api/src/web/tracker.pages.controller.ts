@@ -7,11 +7,12 @@ import { GetActionHistoryQuery, GetActionQuery, ListActionsQuery } from '../acti
 import { ListActionsRequest } from '../actions/actions.request.dto';
 import { ACTION_OPERATIONS, ActionOperationName, commandFor, isActionOperation } from '../actions/action-operations';
 import { CLOCK, Clock } from '../clock/clock';
-import { ListPartnersQuery } from '../partners/list-partners.handler';
 import { WriteAnswer } from '../write/stream-writer';
 import { WriteContext } from '../write/write-context';
 import { asAtInstant } from './as-at';
+import { GetReviewQuery, ReviewView } from '../reviews/review.queries';
 import { describeEvent } from './timeline';
+import { formatDateTime, label } from './words';
 import { HtmlReply, Page, PageFor, WebPageContext, WebPages, renderPage } from './web-page';
 import { errorList, fieldMessages, formVersion, refusal, validateForm } from './web-form';
 
@@ -51,7 +52,8 @@ export class TrackerController {
   async list(@Query() query: Record<string, string>, @Page() web: WebPageContext, @Res() reply: HtmlReply): Promise<void> {
     const { asAt, asOf, error } = asAtInstant(query.asAt, this.clock());
     const { asAt: _asAt, position: _position, ...filters } = query;
-    const checked = await validateForm(ListActionsRequest, { ...filters, ...(asOf && { asOf }) });
+    // An address typed or kept from an older version of the page may carry parameters it no longer knows: they are ignored.
+    const checked = await validateForm(ListActionsRequest, { ...filters, ...(asOf && { asOf }) }, { ignoreUnknown: true });
     if (!checked.ok) {
       await renderPage(
         reply,
@@ -61,9 +63,8 @@ export class TrackerController {
       );
       return;
     }
-    const page: ActionPageView = await this.queries.execute(new ListActionsQuery(checked.value as ListActionsRequest, web.session.actor));
-    const partners = await this.queries.execute(new ListPartnersQuery());
-    const partnerNames = Object.fromEntries(partners.map((partner: { id: string; name: string }) => [partner.id, partner.name]));
+    const filter = checked.value as ListActionsRequest;
+    const page: ActionPageView = await this.queries.execute(new ListActionsQuery(filter, web.session.actor));
     const nextQuery = new URLSearchParams({ ...query, cursor: page.nextCursor ?? '' }).toString();
     await renderPage(reply, 'actions.njk', {
       title: web.session.actor.roles.every((role) => role === 'partner') ? 'Your actions' : 'Actions',
@@ -71,7 +72,8 @@ export class TrackerController {
       web,
       page,
       query,
-      partnerNames,
+      filters: await this.describeFilters(filter, web),
+      partnerNames: web.partnerNames,
       asAt: asOf ? asAt : undefined,
       nextHref: page.nextCursor ? `/tracker?${nextQuery}` : undefined,
       errors: error ? [{ text: error, href: '#asAt' }] : [],
@@ -126,16 +128,51 @@ export class TrackerController {
     } catch (error) {
       const refused = refusal(error);
       if (refused === undefined) throw error;
+      const message = refused.status === 412 ? await this.whatChangedSince(id, context, web) : refused.message;
       await this.renderAction(
         reply,
         web,
         id,
         {},
         { name, values: form, errors: {} },
-        [{ text: refused.message, href: `#${name}` }],
+        [{ text: message, href: `#${name}` }],
         refused.status,
       );
     }
+  }
+
+  /** Why a form from an older page was refused: what happened to the action since, and who did it. */
+  private async whatChangedSince(id: string, context: WriteContext, web: WebPageContext): Promise<string> {
+    const history: HistoryEntryView[] = await this.queries.execute(new GetActionHistoryQuery(id, web.session.actor));
+    const since = history.filter((entry) => entry.version > (context.expectedVersion ?? 0));
+    const yours = since.every((entry) => (entry.actor as { sub?: string }).sub === web.session.actor.userId);
+    const changes = since
+      .map((entry) => describeEvent(entry, web.partnerNames))
+      .map((line) => `${line.what} (${line.who}, ${formatDateTime(line.when)})`)
+      .join('; ');
+    return yours
+      ? `You had already made this change from another copy of the page: ${changes}. Nothing more was recorded; check the page as it is now.`
+      : `The action changed after you opened this page: ${changes}. Nothing was recorded; check the page as it is now and try again if it is still needed.`;
+  }
+
+  /** The filters of a listing in words: "owned by Thames Valley Police", "overdue", "theme Neglect". */
+  private async describeFilters(filter: ListActionsRequest, web: WebPageContext): Promise<string[]> {
+    const review = filter.review
+      ? await this.queries
+          .execute(new GetReviewQuery(filter.review, web.session.actor))
+          .then((found: ReviewView) => found.reference)
+          .catch(() => 'not found')
+      : undefined;
+    return [
+      filter.partner && `owned by ${web.partnerNames[filter.partner] ?? filter.partner}`,
+      filter.status && (filter.status === 'outstanding' ? 'outstanding' : label(filter.status, 'status').toLowerCase()),
+      filter.overdue && label(filter.overdue, 'overdue'),
+      filter.theme && `theme ${filter.theme}`,
+      review && `from review ${review}`,
+      filter.extension && 'an extension requested',
+      filter.assurance && label(filter.assurance, 'assurance'),
+      filter.impact && label(filter.impact, 'impactFilter'),
+    ].filter((text): text is string => Boolean(text));
   }
 
   private async renderAction(
@@ -153,17 +190,18 @@ export class TrackerController {
     const history: HistoryEntryView[] = may(actor, 'readActionHistory')
       ? await this.queries.execute(new GetActionHistoryQuery(id, actor, asOf))
       : [];
-    const partners = await this.queries.execute(new ListPartnersQuery());
+    const partners = Object.entries(web.partnerNames).map(([id, name]) => ({ id, name }));
     await renderPage(
       reply,
       'action.njk',
       {
         title: action.description,
         section: 'actions',
+        backLink: { text: 'All actions', href: '/tracker' },
         web,
         action,
         asAt: asOf ? asAt : undefined,
-        timeline: history.map(describeEvent),
+        timeline: history.map((entry) => describeEvent(entry, web.partnerNames)),
         partners,
         may: Object.fromEntries(Object.keys(ACTION_OPERATIONS).map((name) => [name, !asOf && mayDo(actor, name as ActionOperationName)])),
         form: form ?? { name: '', values: {}, errors: {} },

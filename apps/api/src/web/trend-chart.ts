@@ -36,8 +36,9 @@ export function trendChartSvg(months: readonly MonthFigures[]): string {
   ].join('\n');
 }
 
+/** A tick interval of 1, 2 or 5 times a power of ten, giving about five ticks: never less than one action. */
 function niceStep(top: number): number {
-  const rough = top / 5;
+  const rough = Math.max(1, top / 5);
   const power = 10 ** Math.floor(Math.log10(rough));
   return [1, 2, 5, 10].map((f) => f * power).find((candidate) => candidate >= rough) ?? rough;
 }

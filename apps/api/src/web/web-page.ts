@@ -16,6 +16,7 @@ import { Reflector } from '@nestjs/core';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Permission, Role, rolesFor } from '@app/domain';
 import { Public } from '../auth/roles.decorator';
+import { PartnerDirectory } from '../partners/partner-directory';
 import { ClosableReply, answerOrClose, logFailure, toProblem } from '../http/problem.filter';
 import { WebSession, WebSessions, cookieHeader } from './web-session';
 
@@ -29,8 +30,13 @@ export type WebRequest = {
   web?: WebPageContext;
 };
 
-/** What every page template gets: who is signed in, the CSRF token for its forms, where it is. */
-export type WebPageContext = Readonly<{ session: WebSession; csrfToken: string; path: string }>;
+/** What every page template gets: who is signed in, the CSRF token for its forms, where it is, and the partner agencies' names. */
+export type WebPageContext = Readonly<{
+  session: WebSession;
+  csrfToken: string;
+  path: string;
+  partnerNames: Readonly<Record<string, string>>;
+}>;
 
 export type HtmlReply = ClosableReply & {
   status(code: number): HtmlReply;
@@ -58,6 +64,7 @@ export class WebGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly sessions: WebSessions,
+    private readonly partners: PartnerDirectory,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -68,15 +75,18 @@ export class WebGuard implements CanActivate {
     if (request.method === 'POST' && !this.sessions.isValidCsrf(session, request.body?._csrf)) throw new FormTampered();
     const roles = this.reflector.getAllAndOverride<Role[]>(WEB_ROLES, [context.getHandler(), context.getClass()]) ?? [];
     if (!roles.some((role) => session.actor.roles.includes(role))) throw new WebForbidden();
-    request.web = { session, csrfToken: this.sessions.csrfToken(session), path: request.url };
+    const partners = (await this.partners.all()).sort((a, b) => a.name.localeCompare(b.name));
+    const partnerNames = Object.fromEntries(partners.map((partner) => [partner.id, partner.name]));
+    request.web = { session, csrfToken: this.sessions.csrfToken(session), path: request.url, partnerNames };
     return true;
   }
 }
 
 export class WebForbidden extends Error {}
 
+/** A page, with the moment it was made for its printed footer. */
 export async function renderPage(reply: HtmlReply, template: string, context: object, status = 200): Promise<void> {
-  const html = await reply.viewAsync(template, context);
+  const html = await reply.viewAsync(template, { printedAt: new Date().toISOString(), ...context });
   reply.status(status).type('text/html; charset=utf-8').send(html);
 }
 
@@ -99,7 +109,10 @@ export class WebErrorFilter implements ExceptionFilter {
     const { status, detail } =
       error instanceof WebForbidden || error instanceof FormTampered ? { status: 403, detail: '' } : toProblem(error);
     logFailure(this.logger, error, { status, detail });
-    const title = ERROR_TITLES[status] ?? (status >= 500 ? ERROR_TITLES[500] : 'There is a problem');
+    const title =
+      error instanceof FormTampered
+        ? 'This form has expired'
+        : (ERROR_TITLES[status] ?? (status >= 500 ? ERROR_TITLES[500] : 'There is a problem'));
     await renderPage(
       reply,
       'error.njk',

@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import nunjucks from 'nunjucks';
 import { ValidationFailed, problem, sendProblem } from '../http/problem';
 import { isInheritedName } from '../http/validation';
+import { counted, formatDate, formatDateTime, label, possessive } from './words';
 
 /** The templates and stylesheet, beside this file in the source and copied beside it by the build. */
 const HERE = [__dirname, join(process.cwd(), 'apps/api/src/web')].find((dir) => existsSync(join(dir, 'views', 'layout.njk')))!;
@@ -41,7 +42,15 @@ export async function setUpWeb(app: NestFastifyApplication): Promise<void> {
   await app.register(fastifyView, {
     engine: { nunjucks },
     templates: [join(HERE, 'views'), GOVUK],
-    options: { onConfigure: (env: nunjucks.Environment) => env.addFilter('date', formatDate).addFilter('dateTime', formatDateTime) },
+    options: {
+      onConfigure: (env: nunjucks.Environment) =>
+        env
+          .addFilter('date', formatDate)
+          .addFilter('dateTime', formatDateTime)
+          .addFilter('label', label)
+          .addFilter('counted', counted)
+          .addFilter('possessive', possessive),
+    },
   });
 }
 
@@ -54,18 +63,4 @@ function parseForm(body: string): Record<string, string> {
     form[name] = value;
   }
   return form;
-}
-
-/** "28 November 2026" for a date or an instant, as GOV.UK writes dates. */
-function formatDate(value: string | undefined | null): string {
-  if (!value) return '';
-  const date = new Date(value.length === 10 ? `${value}T00:00:00Z` : value);
-  return date.toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
-}
-
-/** "28 November 2026, 09:05 UTC". */
-function formatDateTime(value: string | undefined | null): string {
-  if (!value) return '';
-  const date = new Date(value);
-  return `${formatDate(value)}, ${date.toISOString().slice(11, 16)} UTC`;
 }

@@ -1,0 +1,80 @@
+import { ActionStatus, ClosureOutcome, EvidenceStatus, ExtensionStatus, ImpactResult, ReviewKind, Role } from '@app/domain';
+
+/**
+ * The one label of every code the pages show, so that a code never reaches a reader and each reads
+ * the same everywhere. Typed by the domain's own lists: a new code without a label does not build.
+ */
+export const LABELS = {
+  kind: {
+    cspr: 'Child safeguarding practice review',
+    'rapid-review': 'Rapid review',
+    'national-review': 'National review',
+    'local-learning-review': 'Local learning review',
+    'multi-agency-audit': 'Multi-agency audit',
+    inspection: 'Inspection',
+    other: 'Other review',
+  } satisfies Record<ReviewKind, string>,
+  status: {
+    raised: 'Not yet assigned',
+    assigned: 'Assigned',
+    evidenced: 'Awaiting assurance',
+    closed: 'Closed',
+    withdrawn: 'Withdrawn',
+  } satisfies Record<ActionStatus, string>,
+  outcome: {
+    'impact-evidenced': 'Impact on practice evidenced',
+    completed: 'Completed',
+    superseded: 'Superseded',
+  } satisfies Record<ClosureOutcome, string>,
+  evidence: { submitted: 'Awaiting a decision', accepted: 'Accepted', rejected: 'Rejected' } satisfies Record<EvidenceStatus, string>,
+  extension: { pending: 'Awaiting a decision', approved: 'Approved', refused: 'Refused' } satisfies Record<ExtensionStatus, string>,
+  impact: {
+    evidenced: 'Impact on practice evidenced',
+    'not-evidenced': 'Impact on practice not evidenced',
+  } satisfies Record<ImpactResult, string>,
+  role: {
+    admin: 'administrator',
+    subgroup: 'review subgroup',
+    partner: 'partner agency lead',
+    chair: 'independent chair',
+    auditor: 'auditor',
+  } satisfies Record<Role, string>,
+  overdue: { true: 'overdue', false: 'not overdue' },
+  assurance: { awaiting: 'awaiting assurance', accepted: 'ready to close' },
+  impactFilter: { due: 'impact check due', overdue: 'impact check overdue' },
+} as const;
+
+export type LabelSet = keyof typeof LABELS;
+
+/** The label of `code` in `set`; the code itself only if the set has none (never for the domain's own codes). */
+export const label = (code: unknown, set: LabelSet): string => (LABELS[set] as Record<string, string>)[String(code)] ?? String(code ?? '');
+
+const LONDON = 'Europe/London';
+
+/** "28 November 2026": a calendar date as it is written, or the day in London of an instant. */
+export function formatDate(value: string | undefined | null): string {
+  if (!value) return '';
+  const calendarDate = value.length === 10;
+  return new Date(calendarDate ? `${value}T00:00:00Z` : value).toLocaleDateString('en-GB', {
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    timeZone: calendarDate ? 'UTC' : LONDON,
+  });
+}
+
+/** "28 November 2026, 9:05am": an instant as a reader in England sees it, summer time included. */
+export function formatDateTime(value: string | undefined | null): string {
+  if (!value) return '';
+  const time = new Date(value)
+    .toLocaleTimeString('en-GB', { hour: 'numeric', minute: '2-digit', hour12: true, timeZone: LONDON })
+    .replace(' ', '')
+    .toLowerCase();
+  return `${formatDate(value)}, ${time}`;
+}
+
+/** "1 action", "3 actions": a count with its noun, `plural` when English does not just add an s. */
+export const counted = (count: number, singular: string, plural = `${singular}s`): string => `${count} ${count === 1 ? singular : plural}`;
+
+/** "Children’s Services’" rather than "Children’s Services's". */
+export const possessive = (name: string): string => (/s$/i.test(name) ? `${name}’` : `${name}’s`);
