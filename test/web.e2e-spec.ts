@@ -30,7 +30,7 @@ if (!available)
     await page.click('button:has-text("Sign in")');
   };
   const count = async (partner: string, name: string) =>
-    Number(await page.textContent(`tr[data-partner="${partner}"] [data-count="${name}"] a`));
+    parseInt((await page.textContent(`tr[data-partner="${partner}"] [data-count="${name}"] a`))!, 10);
   const heading = () => page.textContent('h1');
 
   it('follows an action from raised to closed: subgroup, partner, subgroup, and the chair sees the counts change', async () => {
@@ -46,7 +46,7 @@ if (!available)
     await page.click('button:has-text("Raise the action")');
     expect(await page.textContent('.govuk-error-summary')).toContain('There is a problem');
     expect(await page.getAttribute('.govuk-error-summary a', 'href')).toBe('#action-description');
-    expect(await page.textContent('#action-description-error')).toContain('Description');
+    expect(await page.textContent('#action-description-error')).toContain('Enter what will be done');
     expect(await page.title()).toMatch(/^Error: /);
     await screenshot(page, 'form-with-errors');
 
@@ -90,7 +90,13 @@ if (!available)
     await page.click('button:has-text("Close the action")');
     expect(await page.textContent('.govuk-notification-banner')).toContain('The action is closed');
     const timeline = await page.textContent('[data-test="timeline"]');
-    for (const step of ['Raised the action', 'Assigned it to police', 'Submitted evidence', 'Accepted the evidence', 'Closed the action'])
+    for (const step of [
+      'Raised the action',
+      'Assigned it to Thames Valley Police',
+      'Submitted evidence',
+      'Accepted the evidence',
+      'Closed the action',
+    ])
       expect(timeline).toContain(step);
     expect(timeline).toContain('Lead, Thames Valley Police');
 
@@ -113,7 +119,7 @@ if (!available)
     await page.fill('#assign-reason', 'Exploitation work sits with the police now');
     await page.click('button:has-text("Reassign")');
     expect(await page.textContent('.govuk-notification-banner')).toContain('The action is assigned');
-    expect(await page.textContent('[data-test="timeline"]')).toContain('Reassigned it from education to police');
+    expect(await page.textContent('[data-test="timeline"]')).toContain('Reassigned it from Schools and Education to Thames Valley Police');
     expect(await page.textContent('[data-test="timeline"]')).toContain('Exploitation work sits with the police now');
   }, 30_000);
 
@@ -145,7 +151,9 @@ if (!available)
     await page.click('#approve-extension');
     expect(await page.textContent('.govuk-notification-banner')).toContain('The extension is approved');
     expect(await page.textContent('.govuk-summary-list')).toContain('Days slipped');
-    expect(await page.textContent('[data-test="timeline"]')).toContain(`Approved the extension: due ${later}`);
+    expect(await page.textContent('[data-test="timeline"]')).toContain(
+      `Approved the extension: due ${new Date(`${later}T00:00:00Z`).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' })}`,
+    );
 
     // The partner lead evidences it; another member of the subgroup accepts: the action is ready to close.
     await signIn('demo-lead-police');
@@ -182,7 +190,7 @@ if (!available)
     await page.click('summary:has-text("Correct the review")');
     await page.fill('#review-title', `${title} (corrected)`);
     await page.click('#review button:has-text("Record the correction")');
-    expect(await page.textContent('.govuk-error-summary')).toContain('Reason');
+    expect(await page.textContent('.govuk-error-summary')).toContain('Enter a reason');
     await page.fill('#review-reason', 'The pseudonym was misspelt');
     await page.click('#review button:has-text("Record the correction")');
     expect(await page.textContent('.govuk-notification-banner')).toContain('The correction is recorded');

@@ -1,7 +1,9 @@
 /// <reference lib="dom" />
+import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { BrowserContext, Page, chromium } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -61,4 +63,26 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const path = join(SCREENSHOTS, `${name}.png`);
   await page.screenshot({ path, fullPage: true });
   return path;
+}
+
+/** Extracts a PDF's text page by page in a child process: PDF.js loads its worker by dynamic import, which Jest's VM refuses. */
+const PDF_TEXT = `const { PDFParse } = require('pdf-parse');
+(async () => {
+  const parser = new PDFParse({ data: require('node:fs').readFileSync(process.argv[1]) });
+  const { pages } = await parser.getText();
+  await parser.destroy();
+  process.stdout.write(JSON.stringify(pages.map((page) => page.text)));
+})();`;
+
+/** The page printed as the browser prints it (A4), and the text of each printed sheet. */
+export async function printedPages(page: Page): Promise<string[]> {
+  const folder = await mkdtemp(join(tmpdir(), 'printed-'));
+  try {
+    const file = join(folder, 'page.pdf');
+    await page.pdf({ path: file, format: 'A4', printBackground: true });
+    const { stdout } = await promisify(execFile)(process.execPath, ['-e', PDF_TEXT, file], { cwd: join(__dirname, '..', '..') });
+    return JSON.parse(stdout) as string[];
+  } finally {
+    await rm(folder, { recursive: true, force: true });
+  }
 }
