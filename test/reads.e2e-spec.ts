@@ -161,6 +161,55 @@ describe('reads from the read models, over HTTP', () => {
     expect((await listAll(query)).sort()).toEqual(ids(model.filter(keep)));
   });
 
+  it('counts what the filters find in total, on every page', async () => {
+    for (const [query, keep] of [
+      ['', () => true],
+      ['status=outstanding', (a: Modelled) => a.status !== 'closed' && a.status !== 'withdrawn'],
+      ['partner=icb', (a: Modelled) => a.partnerId === 'icb'],
+    ] as const) {
+      const first = await service.request('GET', `/actions?${query}&limit=3`, { as: SUBGROUP });
+      expect({ query, total: first.body.total }).toEqual({ query, total: model.filter(keep).length });
+      const second = await service.request('GET', `/actions?${query}&limit=3&cursor=${first.body.nextCursor}`, { as: SUBGROUP });
+      expect(second.body.total).toBe(first.body.total);
+    }
+  });
+
+  it.each([
+    ['dueDate', (a: Modelled, b: Modelled) => (a.dueDate ?? '9999').localeCompare(b.dueDate ?? '9999')],
+    ['-dueDate', (a: Modelled, b: Modelled) => (b.dueDate ?? '0000').localeCompare(a.dueDate ?? '0000')],
+  ])('sorts by %s, no date last, and pages through every action once', async (sort, compare) => {
+    const listed = await listAll(`sort=${sort}`);
+    expect([...listed].sort()).toEqual(ids(model));
+    const byId = new Map(model.map((action) => [action.id, action]));
+    const dates = listed.map((id) => byId.get(id)!);
+    expect(dates.map((a) => a.dueDate ?? null)).toEqual([...dates].sort(compare).map((a) => a.dueDate ?? null));
+  });
+
+  it('sorts by last change, latest first, and pages through every action once', async () => {
+    const listed = await listAll('sort=-updatedAt');
+    expect([...listed].sort()).toEqual(ids(model));
+    const page = (await service.request('GET', '/actions?sort=-updatedAt&limit=500', { as: SUBGROUP })).body.items;
+    const changed = page.map((item: { updatedAt: string }) => item.updatedAt);
+    expect(changed).toEqual([...changed].sort().reverse());
+  });
+
+  it('finds outstanding actions due within so many days', async () => {
+    const end = '2026-07-15';
+    const due = (a: Modelled) => a.status !== 'closed' && a.status !== 'withdrawn' && !!a.dueDate && a.dueDate >= TODAY && a.dueDate <= end;
+    expect((await listAll('dueWithin=30')).sort()).toEqual(ids(model.filter(due)));
+  });
+
+  it('searches the words of the review an action answers, and of the action itself', async () => {
+    const review = reviews[1];
+    expect((await listAll(`q=${encodeURIComponent(review.reference)}`)).sort()).toEqual(ids(model.filter((a) => a.reviewId === review.id)));
+    const one = model[7];
+    expect(await listAll(`q=${encodeURIComponent(`"Action ${7}"`)}`)).toEqual([one.id]);
+    expect(await listAll('q=nothing-like-this-anywhere')).toEqual([]);
+    const partner = one.partnerId ?? 'police';
+    const asPartner = await listAll(`q=${encodeURIComponent(review.reference)}`, partnerUser(partner));
+    expect(asPartner.sort()).toEqual(ids(model.filter((a) => a.reviewId === review.id && a.partnerId === partner)));
+  });
+
   it('filters by review', async () => {
     for (const review of reviews)
       expect((await listAll(`review=${review.id}`)).sort()).toEqual(ids(model.filter((a) => a.reviewId === review.id)));

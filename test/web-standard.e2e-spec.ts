@@ -56,13 +56,36 @@ const CODES = [...REVIEW_KINDS.filter((kind) => kind.includes('-')), 'impact-evi
       });
     }
     await go('/tracker?partner=county-council&overdue=true');
-    expect(await page.textContent('[data-test="filters"]')).toContain('owned by County Council Children’s Services, overdue');
+    expect(await page.textContent('[data-test="total"]')).toContain('owned by County Council Children’s Services, overdue');
     await go('/dashboard');
     expect(await page.textContent('[data-test="as-at"]')).toMatch(
       /Figures as at \d{1,2} \w+ \d{4}, \d{1,2}:\d{2}(am|pm), from the first \d+ events recorded/,
     );
     await go(`/tracker/${body.items[0].id}`);
     expect(await page.textContent('[data-test="timeline"]')).toMatch(/Assigned it to [A-Z][^,]+, due \d{1,2} \w+ \d{4}/);
+  });
+
+  it('finds any action from the filter panel: words, partner, due within, sorted by due date, with the total', async () => {
+    await signIn('demo-subgroup');
+    await go('/tracker');
+    const all = (await service.request('GET', '/actions?limit=1', { as: SUBGROUP })).body.total;
+    expect(await page.textContent('[data-test="total"]')).toContain(`of ${all} actions`);
+    const dueDates = await page.$$eval('[data-test="actions"] tbody tr td:nth-child(3)', (cells) =>
+      cells.map((cell) => cell.textContent!.trim()),
+    );
+    const parsed = dueDates.filter(Boolean).map((text) => Date.parse(text));
+    expect(parsed).toEqual([...parsed].sort((a, b) => a - b));
+
+    await page.fill('#q', 'CSPR-2025-02');
+    await page.selectOption('#partner', 'police');
+    await page.click('button:has-text("Apply filters")');
+    const expected = (await service.request('GET', '/actions?q=CSPR-2025-02&partner=police', { as: SUBGROUP })).body;
+    expect(expected.total).toBeGreaterThan(0);
+    expect(await page.textContent('[data-test="total"]')).toContain(`${expected.total} action`);
+    expect(await page.locator('[data-test="actions"] tbody tr').count()).toBe(expected.total);
+    expect(await page.inputValue('#q')).toBe('CSPR-2025-02');
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await screenshot(page, 'actions-filtered');
   });
 
   it('shows the actions no agency owns yet as a row of their own, so the rows add up to the total', async () => {
@@ -87,7 +110,7 @@ const CODES = [...REVIEW_KINDS.filter((kind) => kind.includes('-')), 'impact-evi
     expect(await accessibilityViolations(page)).toEqual([]);
     const ignored = await go('/tracker?utm_source=email&status=outstanding');
     expect(ignored.status()).toBe(200);
-    expect(await page.textContent('[data-test="filters"]')).toContain('outstanding');
+    expect(await page.textContent('[data-test="total"]')).toContain('outstanding');
     // The API still refuses what it does not know.
     expect((await service.request('GET', '/actions?utm_source=email', { as: SUBGROUP })).status).toBe(400);
   });

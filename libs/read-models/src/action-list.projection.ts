@@ -12,6 +12,7 @@ import {
 import { RecordedEvent } from '@app/event-store';
 import { Projection } from '@app/projections';
 import { outstandingSql } from './action-policy.sql';
+import { searchable } from './search.sql';
 import { dataOf } from './event-data';
 
 /**
@@ -49,7 +50,7 @@ export function evolveActionDocument(doc: ActionDocument | undefined, event: Rec
 /** Every action, with columns to answer "who owns what, in what state, due when" by index. */
 export const actionList: Projection<ActionDocument> = {
   name: 'action-list',
-  version: 7,
+  version: 8,
   table: 'action_list',
   columns: [
     "raised_position bigint GENERATED ALWAYS AS ((doc->>'raisedPosition')::bigint) STORED",
@@ -65,6 +66,9 @@ export const actionList: Projection<ActionDocument> = {
     "assurance text GENERATED ALWAYS AS (doc->>'assurance') STORED",
     "extension_pending boolean GENERATED ALWAYS AS (coalesce((doc->>'extensionPending')::boolean, false)) STORED",
     "impact_check_due text GENERATED ALWAYS AS (doc->>'impactCheckDue') STORED",
+    "updated_at text GENERATED ALWAYS AS (doc->>'updatedAt') STORED",
+    // Words of the description and the lead, for `q`; the review's reference and title are searched in the review list.
+    `search tsvector GENERATED ALWAYS AS (${searchable("doc->>'description'", "doc->>'lead'")}) STORED`,
   ],
   indexes: [
     '(raised_position)',
@@ -74,6 +78,9 @@ export const actionList: Projection<ActionDocument> = {
     'USING gin (theme_keys)',
     '(raised_position) WHERE extension_pending',
     '(impact_check_due) WHERE impact_check_due IS NOT NULL',
+    '(due_date, raised_position)',
+    '(updated_at, raised_position)',
+    'USING gin (search)',
   ],
   keyedWithinStream: true,
   handles: (event) => event.streamId.startsWith(STREAM_PREFIX),

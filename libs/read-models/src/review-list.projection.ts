@@ -11,6 +11,7 @@ import {
 import { RecordedEvent } from '@app/event-store';
 import { Projection } from '@app/projections';
 import { dataOf } from './event-data';
+import { searchable } from './search.sql';
 
 export type RecommendationDocument = Omit<RecommendationDetails, 'reviewId'> & Readonly<{ recordedAt: string }>;
 
@@ -48,10 +49,13 @@ const HANDLED = ['ReviewRegistered', 'ReviewCorrected', 'RecommendationRecorded'
 /** Every review with its recommendations, in the order they were recorded, as last corrected. */
 export const reviewList: Projection<ReviewDocument> = {
   name: 'review-list',
-  version: 4,
+  version: 5,
   table: 'review_list',
-  columns: ["registered_at text GENERATED ALWAYS AS (doc->>'registeredAt') STORED"],
-  indexes: ['(registered_at, key)'],
+  columns: [
+    "registered_at text GENERATED ALWAYS AS (doc->>'registeredAt') STORED",
+    `search tsvector GENERATED ALWAYS AS (${searchable("doc->>'reference'", "doc->>'title'")}) STORED`,
+  ],
+  indexes: ['(registered_at, key)', 'USING gin (search)'],
   eventTypes: HANDLED,
   handles: (event) => HANDLED.includes(event.type),
   keyOf: (event) => dataOf<ReviewListEvent>(event).reviewId,

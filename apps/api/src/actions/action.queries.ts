@@ -3,14 +3,15 @@ import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { Pool } from 'pg';
 import { ActionEvent, Actor, NotFound, actionDecider, actionStream, fold, listablePartner, requireReadAccess, themeKey } from '@app/domain';
 import { EVENT_STORE, EventStore } from '@app/event-store';
-import { ActionDocument, actionList, overdueSql } from '@app/read-models';
+import { ActionDocument, actionList, overdueSql, reviewList, searchQuery } from '@app/read-models';
 import { DATABASE_POOL } from '../database/database-pool';
 import { isLogPosition } from '../http/fields';
 import { ValidationFailed } from '../http/problem';
 import { ReadScopes, documentsIn } from '../reads/read-scope';
 import { SqlConditions } from '../reads/sql-conditions';
+import { onSnapshot } from '../reads/snapshot';
 import { ActionPageView, ActionView, HistoryEntryView, actionView, historyEntry } from './action.view';
-import { ListActionsRequest } from './actions.request.dto';
+import { ActionSort, ListActionsRequest } from './actions.request.dto';
 import { toDomainEvent } from '../write/stream-writer';
 
 export class GetActionQuery extends Query<ActionView> {
@@ -68,17 +69,35 @@ export class GetActionHandler implements IQueryHandler<GetActionQuery> {
   }
 }
 
-const CURSOR = /^a(\d+)$/;
-const encodeCursor = (raisedPosition: string) => Buffer.from(`a${raisedPosition}`).toString('base64url');
+/** Each order the list can take: the key it sorts by (never null), and which way. */
+const ORDERS: Record<ActionSort | 'raised', { key: string; descending: boolean }> = {
+  raised: { key: 'raised_position', descending: false },
+  dueDate: { key: "coalesce(due_date, '9999-12-31')", descending: false },
+  '-dueDate': { key: "coalesce(due_date, '0000-01-01')", descending: true },
+  updatedAt: { key: 'updated_at', descending: false },
+  '-updatedAt': { key: 'updated_at', descending: true },
+};
 
-function decodeCursor(cursor: string): string {
-  const match = CURSOR.exec(Buffer.from(cursor, 'base64url').toString());
-  if (!match || !isLogPosition(match[1]))
-    throw new ValidationFailed([{ field: 'cursor', message: 'must be a nextCursor from an earlier page' }]);
-  return match[1];
+/** Where a page ends: the last action's sort key and raised position, which breaks ties. */
+type Cursor = Readonly<{ key: string; position: string }>;
+
+const CURSOR_KEY = /^[0-9T:.Z-]{1,40}$/;
+const encodeCursor = ({ key, position }: Cursor) => Buffer.from(JSON.stringify([key, position])).toString('base64url');
+
+function decodeCursor(cursor: string): Cursor {
+  try {
+    const [key, position] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as unknown[];
+    if (typeof key === 'string' && CURSOR_KEY.test(key) && typeof position === 'string' && isLogPosition(position))
+      return { key, position };
+  } catch {
+    // Refused below, as any other cursor this service did not give.
+  }
+  throw new ValidationFailed([{ field: 'cursor', message: 'must be a nextCursor from an earlier page' }]);
 }
 
-/** Actions in the order they were raised, filtered by index, a page at a time. */
+const addDays = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+
+/** Actions filtered by index, in the order asked for (as raised unless told), a page at a time, with how many there are in all. */
 @QueryHandler(ListActionsQuery)
 export class ListActionsHandler implements IQueryHandler<ListActionsQuery> {
   constructor(
@@ -103,17 +122,42 @@ export class ListActionsHandler implements IQueryHandler<ListActionsQuery> {
     if (filter.impact === 'due') where.add(() => 'impact_check_due IS NOT NULL');
     else if (filter.impact === 'overdue') where.add((p) => `impact_check_due < ${p(today)}`);
     if (filter.review) where.add((p) => `review_id = ${p(filter.review)}`);
-    if (filter.cursor) where.add((p) => `raised_position > ${p(decodeCursor(filter.cursor!))}`);
-    const limit = filter.limit ?? 100;
-    const { rows } = await this.pool.query<{ doc: ActionDocument; raised_position: string }>(
-      `SELECT doc, raised_position FROM ${scope.table(actionList)} ${where.sql()} ORDER BY raised_position LIMIT ${where.param(limit + 1)}`,
-      where.params,
-    );
-    const page = rows.slice(0, limit);
-    return {
-      items: page.map((row) => actionView(row.doc, today)),
-      nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1].raised_position) : null,
-    };
+    if (filter.dueWithin !== undefined) {
+      where.add((p) => `outstanding AND due_date >= ${p(today)} AND due_date <= ${p(addDays(today, filter.dueWithin!))}`);
+    }
+    if (filter.q) {
+      // Words of the action itself, or of the review it answers (as the review read then).
+      where.add((p) => {
+        const query = searchQuery(p(filter.q));
+        const reviews = `SELECT key FROM ${scope.table(reviewList)} WHERE search @@ ${query} AND ${scope.rowsOf(p)}`;
+        return `(search @@ ${query} OR review_id IN (${reviews}))`;
+      });
+    }
+    const table = scope.table(actionList);
+    return onSnapshot(this.pool, async (client) => {
+      const total = (await client.query<{ total: number }>(`SELECT count(*)::int AS total FROM ${table} ${where.sql()}`, where.params))
+        .rows[0].total;
+      const order = ORDERS[filter.sort ?? 'raised'];
+      const after = order.descending ? '<' : '>';
+      if (filter.cursor) {
+        const cursor = decodeCursor(filter.cursor);
+        where.add((p) => `(${order.key}, raised_position) ${after} (${p(cursor.key)}, ${p(cursor.position)}::bigint)`);
+      }
+      const direction = order.descending ? 'DESC' : 'ASC';
+      const limit = filter.limit ?? 100;
+      const { rows } = await client.query<{ doc: ActionDocument; raised_position: string; sort_key: string }>(
+        `SELECT doc, raised_position, (${order.key})::text AS sort_key FROM ${table} ${where.sql()}
+          ORDER BY ${order.key} ${direction}, raised_position ${direction} LIMIT ${where.param(limit + 1)}`,
+        where.params,
+      );
+      const page = rows.slice(0, limit);
+      const last = page.at(-1);
+      return {
+        items: page.map((row) => actionView(row.doc, today)),
+        total,
+        nextCursor: rows.length > limit && last ? encodeCursor({ key: last.sort_key, position: last.raised_position }) : null,
+      };
+    });
   }
 }
 

@@ -77,6 +77,7 @@ export class ActionView {
 
 export class ActionPageView {
   @ApiProperty({ type: [ActionView] }) items!: ActionView[];
+  @ApiProperty({ description: 'How many actions the filters find, on every page' }) total!: number;
   @ApiProperty({ type: String, nullable: true, description: 'Pass as ?cursor= for the next page; null on the last' })
   nextCursor!: string | null;
 }

@@ -108,6 +108,9 @@ export class CloseActionRequest {
   rationale!: string;
 }
 
+export const ACTION_SORTS = ['dueDate', '-dueDate', 'updatedAt', '-updatedAt'] as const;
+export type ActionSort = (typeof ACTION_SORTS)[number];
+
 export const STATUS_FILTERS = [...ACTION_STATUSES, 'outstanding'] as const;
 
 export class ListActionsRequest extends AsOfRequest {
@@ -140,6 +143,23 @@ export class ListActionsRequest extends AsOfRequest {
     description: 'Closed as completed with the check of their impact on practice still to record (due), or past its date (overdue)',
   })
   impact?: 'due' | 'overdue';
+
+  @Text(200, { optional: true, description: 'Words in the description, lead, review reference or title ("quoted phrases", -excluded)' })
+  q?: string;
+
+  @ApiPropertyOptional({ minimum: 0, maximum: 3650, description: 'Outstanding, and due between today and this many days on' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'must be a whole number of days' })
+  @Min(0)
+  @Max(3650)
+  dueWithin?: number;
+
+  @OneOf(ACTION_SORTS, {
+    optional: true,
+    description: 'The order: by due date (no date last) or last change; - for latest first. Default: as raised',
+  })
+  sort?: ActionSort;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 100 })
   @IsOptional()

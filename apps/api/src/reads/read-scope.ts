@@ -20,6 +20,8 @@ export interface ReadScope {
   table(projection: Projection): string;
   /** Adds what picks, of the table's rows, those the answer is made of. */
   restrict(where: SqlConditions): SqlConditions;
+  /** The same condition as text, for a subquery over another table of this scope ('true' when every row counts). */
+  rowsOf(param: (value: unknown) => string): string;
   /** The position of the log the answer includes, read in the caller's snapshot. */
   position(db: PoolClient): Promise<bigint>;
   /** For a past position: what identifies its answers, which can never change (the rows valid there are final). */
@@ -39,6 +41,10 @@ class LiveScope implements ReadScope {
 
   restrict(where: SqlConditions): SqlConditions {
     return where;
+  }
+
+  rowsOf(): string {
+    return 'true';
   }
 
   position(db: PoolClient): Promise<bigint> {
@@ -61,7 +67,11 @@ class HistoryScope implements ReadScope {
   }
 
   restrict(where: SqlConditions): SqlConditions {
-    return where.add((p) => validAt(`${p(this.at.toString())}::bigint`));
+    return where.add((p) => this.rowsOf(p));
+  }
+
+  rowsOf(param: (value: unknown) => string): string {
+    return validAt(`${param(this.at.toString())}::bigint`);
   }
 
   async position(): Promise<bigint> {

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Inject, NotFoundException, Param, Post, Query, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
-import { Actor, may } from '@app/domain';
+import { ACTION_STATUSES, Actor, may, readsEverything } from '@app/domain';
 import { ActionPageView, ActionView, HistoryEntryView } from '../actions/action.view';
 import { GetActionHistoryQuery, GetActionQuery, ListActionsQuery } from '../actions/action.queries';
 import { ListActionsRequest } from '../actions/actions.request.dto';
@@ -10,7 +10,7 @@ import { CLOCK, Clock } from '../clock/clock';
 import { WriteAnswer } from '../write/stream-writer';
 import { WriteContext } from '../write/write-context';
 import { asAtInstant } from './as-at';
-import { GetReviewQuery, ReviewView } from '../reviews/review.queries';
+import { GetReviewQuery, ListReviewsQuery, ReviewView } from '../reviews/review.queries';
 import { describeEvent } from './timeline';
 import { formatDateTime, label } from './words';
 import { HtmlReply, Page, PageFor, WebPageContext, WebPages, renderPage } from './web-page';
@@ -63,9 +63,13 @@ export class TrackerController {
       );
       return;
     }
+    // On the pages, what is due soonest comes first unless the reader asks otherwise.
     const filter = checked.value as ListActionsRequest;
+    filter.sort ??= 'dueDate';
     const page: ActionPageView = await this.queries.execute(new ListActionsQuery(filter, web.session.actor));
-    const nextQuery = new URLSearchParams({ ...query, cursor: page.nextCursor ?? '' }).toString();
+    const reviews: ReviewView[] = await this.queries.execute(new ListReviewsQuery(web.session.actor));
+    const start = Math.max(1, parseInt(query.start ?? '1', 10) || 1);
+    const nextQuery = new URLSearchParams({ ...query, cursor: page.nextCursor ?? '', start: String(start + page.items.length) }).toString();
     await renderPage(reply, 'actions.njk', {
       title: web.session.actor.roles.every((role) => role === 'partner') ? 'Your actions' : 'Actions',
       section: 'actions',
@@ -73,6 +77,11 @@ export class TrackerController {
       page,
       query,
       filters: await this.describeFilters(filter, web),
+      filter,
+      reviews,
+      start,
+      mayChoosePartner: readsEverything(web.session.actor),
+      statuses: ACTION_STATUSES,
       partnerNames: web.partnerNames,
       asAt: asOf ? asAt : undefined,
       nextHref: page.nextCursor ? `/tracker?${nextQuery}` : undefined,
