@@ -106,7 +106,7 @@ const ACCOUNTS: Record<string, object> = {
   it("maps the partner claim: a partner lead sees only their agency's actions", async () => {
     await signInAt('/start', 'pat.police');
     expect(new URL(page.url()).pathname).toBe('/tracker');
-    expect(await page.textContent('.app-signed-in')).toContain('police');
+    expect(await page.textContent('.app-signed-in')).toContain('Thames Valley Police');
     expect((await page.goto(`${service.url}/dashboard`))!.status()).toBe(403);
   }, 30_000);
 

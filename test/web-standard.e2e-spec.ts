@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { Page } from 'playwright-core';
 import { REVIEW_KINDS } from '@app/domain';
-import { SUBGROUP, TestService, startService } from './support/app';
-import { Browser, CHROMIUM, accessibilityViolations, launchBrowser, printedPages, screenshot } from './support/browser';
+import { SUBGROUP, TestService } from './support/app';
+import { CHROMIUM, accessibilityViolations, demoInBrowser, printedPages, screenshot } from './support/browser';
 
 const available = existsSync(CHROMIUM);
 if (!available) process.stdout.write(`SKIPPED the page standard tests: no Chromium at ${CHROMIUM}.\n`);
@@ -11,27 +11,11 @@ if (!available) process.stdout.write(`SKIPPED the page standard tests: no Chromi
 const CODES = [...REVIEW_KINDS.filter((kind) => kind.includes('-')), 'impact-evidenced', 'integrated-care-board', 'county-council'];
 
 (available ? describe : describe.skip)('the pages, to the GOV.UK standard', () => {
+  const demo = demoInBrowser();
+  const { go, signIn } = demo;
   let service: TestService;
-  let browser: Browser;
   let page: Page;
-
-  beforeAll(async () => {
-    service = await startService({ env: { DEMO: 'on' } });
-    browser = await launchBrowser();
-    page = await browser.context.newPage();
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await service?.close();
-  });
-
-  const go = async (path: string) => (await page.goto(`${service.url}${path}`))!;
-  const signIn = async (userId: string) => {
-    await page.context().clearCookies();
-    await go('/sign-in');
-    await page.check(`input[name="user"][value="${userId}"]`);
-    await page.click('button:has-text("Sign in")');
-  };
+  beforeAll(() => ({ service, page } = demo));
   const visibleText = () => page.evaluate(() => document.body.innerText);
 
   it('says everything in words: no codes, dates as "1 January 2026", times in London, counts in good English', async () => {

@@ -1,34 +1,18 @@
 import { existsSync } from 'node:fs';
 import { Page } from 'playwright-core';
-import { SUBGROUP, TestService, startService } from './support/app';
-import { Browser, CHROMIUM, accessibilityViolations, launchBrowser, screenshot } from './support/browser';
+import { SUBGROUP, TestService } from './support/app';
+import { CHROMIUM, accessibilityViolations, demoInBrowser, screenshot } from './support/browser';
 
 const available = existsSync(CHROMIUM);
 if (!available)
   process.stdout.write(`SKIPPED the browser tests: no Chromium at ${CHROMIUM} (apt-get install chromium, as .ci/run does).\n`);
 
 (available ? describe : describe.skip)('the web pages, in a real browser', () => {
+  const demo = demoInBrowser();
+  const { go, signIn } = demo;
   let service: TestService;
-  let browser: Browser;
   let page: Page;
-
-  beforeAll(async () => {
-    service = await startService({ env: { DEMO: 'on' } });
-    browser = await launchBrowser();
-    page = await browser.context.newPage();
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await service?.close();
-  });
-
-  const go = async (path: string) => (await page.goto(`${service.url}${path}`))!;
-  const signIn = async (userId: string) => {
-    await page.context().clearCookies();
-    await go('/sign-in');
-    await page.check(`input[name="user"][value="${userId}"]`);
-    await page.click('button:has-text("Sign in")');
-  };
+  beforeAll(() => ({ service, page } = demo));
   const count = async (partner: string, name: string) =>
     parseInt((await page.textContent(`tr[data-partner="${partner}"] [data-count="${name}"] a`))!, 10);
   const heading = () => page.textContent('h1');

@@ -4,7 +4,8 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { BrowserContext, Page, chromium } from 'playwright-core';
+import { BrowserContext, Page, Response, chromium } from 'playwright-core';
+import { TestService, startService } from './app';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOTS = join(__dirname, '..', '..', 'test-output', 'screenshots');
@@ -85,4 +86,40 @@ export async function printedPages(page: Page): Promise<string[]> {
   } finally {
     await rm(folder, { recursive: true, force: true });
   }
+}
+
+export type DemoInBrowser = {
+  service: TestService;
+  page: Page;
+  /** Opens a path of the service; answers the navigation's response. */
+  go: (path: string) => Promise<Response>;
+  /** Signs in afresh as one of the demonstration users. */
+  signIn: (userId: string) => Promise<void>;
+};
+
+/**
+ * The demonstration partnership served to a real browser, for the describe block that calls it:
+ * started before its tests and stopped after them. Its fields are set once the block's tests start.
+ */
+export function demoInBrowser(): DemoInBrowser {
+  let browser: Browser | undefined;
+  const demo = {
+    go: async (path: string) => (await demo.page.goto(`${demo.service.url}${path}`))!,
+    signIn: async (userId: string) => {
+      await demo.page.context().clearCookies();
+      await demo.go('/sign-in');
+      await demo.page.check(`input[name="user"][value="${userId}"]`);
+      await demo.page.click('button:has-text("Sign in")');
+    },
+  } as DemoInBrowser;
+  beforeAll(async () => {
+    demo.service = await startService({ env: { DEMO: 'on' } });
+    browser = await launchBrowser();
+    demo.page = await browser.context.newPage();
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await demo.service?.close();
+  });
+  return demo;
 }
