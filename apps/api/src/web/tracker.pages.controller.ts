@@ -10,7 +10,7 @@ import { CLOCK, Clock } from '../clock/clock';
 import { WriteAnswer } from '../write/stream-writer';
 import { WriteContext } from '../write/write-context';
 import { asAtInstant } from './as-at';
-import { GetReviewQuery, ListReviewsQuery, ReviewView } from '../reviews/review.queries';
+import { ListReviewsQuery, ReviewView } from '../reviews/review.queries';
 import { describeEvent } from './timeline';
 import { formatDateTime, label } from './words';
 import { HtmlReply, Page, PageFor, WebPageContext, WebPages, renderPage } from './web-page';
@@ -76,7 +76,7 @@ export class TrackerController {
       web,
       page,
       query,
-      filters: await this.describeFilters(filter, web),
+      filters: this.describeFilters(filter, web, reviews),
       filter,
       reviews,
       start,
@@ -165,13 +165,9 @@ export class TrackerController {
   }
 
   /** The filters of a listing in words: "owned by Thames Valley Police", "overdue", "theme Neglect". */
-  private async describeFilters(filter: ListActionsRequest, web: WebPageContext): Promise<string[]> {
-    const review = filter.review
-      ? await this.queries
-          .execute(new GetReviewQuery(filter.review, web.session.actor))
-          .then((found: ReviewView) => found.reference)
-          .catch(() => 'not found')
-      : undefined;
+  private describeFilters(filter: ListActionsRequest, web: WebPageContext, reviews: readonly ReviewView[]): string[] {
+    // The reviews the reader may see are already at hand for the filter panel: one read of them serves both.
+    const review = filter.review && (reviews.find((item) => item.id === filter.review)?.reference ?? 'not found');
     return [
       filter.partner && `owned by ${web.partnerNames[filter.partner] ?? filter.partner}`,
       filter.status && (filter.status === 'outstanding' ? 'outstanding' : label(filter.status, 'status').toLowerCase()),
