@@ -185,6 +185,26 @@ describe('reads from the read models, over HTTP', () => {
     expect(dates.map((a) => a.dueDate ?? null)).toEqual([...dates].sort(compare).map((a) => a.dueDate ?? null));
   });
 
+  it.each(['', 'sort=dueDate', 'sort=-updatedAt&status=outstanding'])(
+    'pages back with previousCursor through the same pages as forward (%s)',
+    async (query) => {
+      type Page = { items: { id: string }[]; nextCursor: string | null; previousCursor: string | null };
+      const read = async (cursor?: string): Promise<Page> =>
+        (await service.request('GET', `/actions?${query}&limit=7${cursor ? `&cursor=${cursor}` : ''}`, { as: SUBGROUP })).body;
+      const forward: Page[] = [await read()];
+      expect(forward[0].previousCursor).toBeNull();
+      while (forward.at(-1)!.nextCursor) forward.push(await read(forward.at(-1)!.nextCursor!));
+      expect(forward.length).toBeGreaterThan(2);
+      const backward: Page[] = [forward.at(-1)!];
+      while (backward.at(-1)!.previousCursor) backward.push(await read(backward.at(-1)!.previousCursor!));
+      const idsOf = (pages: Page[]) => pages.map((page) => page.items.map((item) => item.id));
+      expect(idsOf(backward).reverse()).toEqual(idsOf(forward));
+      // The first page reached going back knows it is first, and the way forward from it.
+      expect(backward.at(-1)!.previousCursor).toBeNull();
+      expect((await read(backward.at(-1)!.nextCursor!)).items).toEqual(forward[1].items);
+    },
+  );
+
   it('sorts by last change, latest first, and pages through every action once', async () => {
     const listed = await listAll('sort=-updatedAt');
     expect([...listed].sort()).toEqual(ids(model));

@@ -78,17 +78,21 @@ const ORDERS: Record<ActionSort | 'raised', { key: string; descending: boolean }
   '-updatedAt': { key: 'updated_at', descending: true },
 };
 
-/** Where a page ends: the last action's sort key and raised position, which breaks ties. */
-type Cursor = Readonly<{ key: string; position: string }>;
+/**
+ * Where a page starts or ends: an action's sort key and raised position (which breaks ties), and
+ * whether the page wanted lies after it (next) or before it (previous).
+ */
+type Cursor = Readonly<{ key: string; position: string; before: boolean }>;
 
 const CURSOR_KEY = /^[0-9T:.Z-]{1,40}$/;
-const encodeCursor = ({ key, position }: Cursor) => Buffer.from(JSON.stringify([key, position])).toString('base64url');
+const encodeCursor = ({ key, position, before }: Cursor) =>
+  Buffer.from(JSON.stringify(before ? [key, position, 'before'] : [key, position])).toString('base64url');
 
 function decodeCursor(cursor: string): Cursor {
   try {
-    const [key, position] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as unknown[];
+    const [key, position, before] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as unknown[];
     if (typeof key === 'string' && CURSOR_KEY.test(key) && typeof position === 'string' && isLogPosition(position))
-      return { key, position };
+      if (before === undefined || before === 'before') return { key, position, before: before === 'before' };
   } catch {
     // Refused below, as any other cursor this service did not give.
   }
@@ -138,24 +142,29 @@ export class ListActionsHandler implements IQueryHandler<ListActionsQuery> {
       const total = (await client.query<{ total: number }>(`SELECT count(*)::int AS total FROM ${table} ${where.sql()}`, where.params))
         .rows[0].total;
       const order = ORDERS[filter.sort ?? 'raised'];
-      const after = order.descending ? '<' : '>';
-      if (filter.cursor) {
-        const cursor = decodeCursor(filter.cursor);
-        where.add((p) => `(${order.key}, raised_position) ${after} (${p(cursor.key)}, ${p(cursor.position)}::bigint)`);
+      const cursor = filter.cursor ? decodeCursor(filter.cursor) : undefined;
+      // A page before a cursor is read backwards from it, then turned round.
+      const descending = order.descending !== (cursor?.before ?? false);
+      if (cursor) {
+        where.add((p) => `(${order.key}, raised_position) ${descending ? '<' : '>'} (${p(cursor.key)}, ${p(cursor.position)}::bigint)`);
       }
-      const direction = order.descending ? 'DESC' : 'ASC';
+      const direction = descending ? 'DESC' : 'ASC';
       const limit = filter.limit ?? 100;
       const { rows } = await client.query<{ doc: ActionDocument; raised_position: string; sort_key: string }>(
         `SELECT doc, raised_position, (${order.key})::text AS sort_key FROM ${table} ${where.sql()}
           ORDER BY ${order.key} ${direction}, raised_position ${direction} LIMIT ${where.param(limit + 1)}`,
         where.params,
       );
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
+      const more = rows.length > limit;
+      const page = cursor?.before ? rows.slice(0, limit).reverse() : rows.slice(0, limit);
+      const [first, last] = [page.at(0), page.at(-1)];
+      const hasNext = cursor?.before ? true : more;
+      const hasPrevious = cursor?.before ? more : cursor !== undefined;
       return {
         items: page.map((row) => actionView(row.doc, today)),
         total,
-        nextCursor: rows.length > limit && last ? encodeCursor({ key: last.sort_key, position: last.raised_position }) : null,
+        nextCursor: hasNext && last ? encodeCursor({ key: last.sort_key, position: last.raised_position, before: false }) : null,
+        previousCursor: hasPrevious && first ? encodeCursor({ key: first.sort_key, position: first.raised_position, before: true }) : null,
       };
     });
   }

@@ -80,6 +80,8 @@ export class ActionPageView {
   @ApiProperty({ description: 'How many actions the filters find, on every page' }) total!: number;
   @ApiProperty({ type: String, nullable: true, description: 'Pass as ?cursor= for the next page; null on the last' })
   nextCursor!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'Pass as ?cursor= for the page before; null on the first' })
+  previousCursor!: string | null;
 }
 
 export class HistoryEntryView {

@@ -169,6 +169,6 @@ export class ListActionsRequest extends AsOfRequest {
   @Max(500)
   limit?: number;
 
-  @Text(100, { optional: true, description: 'The nextCursor of the previous page' })
+  @Text(100, { optional: true, description: 'The nextCursor or previousCursor of the page before' })
   cursor?: string;
 }

@@ -58,7 +58,14 @@ export class TrackerController {
       await renderPage(
         reply,
         'actions.njk',
-        { title: 'Actions', section: 'actions', web, page: { items: [], nextCursor: null }, errors: errorList(checked.errors), query },
+        {
+          title: 'Actions',
+          section: 'actions',
+          web,
+          page: { items: [], nextCursor: null, previousCursor: null },
+          errors: errorList(checked.errors),
+          query,
+        },
         400,
       );
       return;
@@ -69,7 +76,8 @@ export class TrackerController {
     const page: ActionPageView = await this.queries.execute(new ListActionsQuery(filter, web.session.actor));
     const reviews: ReviewView[] = await this.queries.execute(new ListReviewsQuery(web.session.actor));
     const start = Math.max(1, parseInt(query.start ?? '1', 10) || 1);
-    const nextQuery = new URLSearchParams({ ...query, cursor: page.nextCursor ?? '', start: String(start + page.items.length) }).toString();
+    const pageAt = (cursor: string | null, first: number) =>
+      cursor ? `/tracker?${new URLSearchParams({ ...query, cursor, start: String(Math.max(1, first)) }).toString()}` : undefined;
     await renderPage(reply, 'actions.njk', {
       title: web.session.actor.roles.every((role) => role === 'partner') ? 'Your actions' : 'Actions',
       section: 'actions',
@@ -84,7 +92,8 @@ export class TrackerController {
       statuses: ACTION_STATUSES,
       partnerNames: web.partnerNames,
       asAt: asOf ? asAt : undefined,
-      nextHref: page.nextCursor ? `/tracker?${nextQuery}` : undefined,
+      nextHref: pageAt(page.nextCursor, start + page.items.length),
+      previousHref: pageAt(page.previousCursor, start - (filter.limit ?? 100)),
       errors: error ? [{ text: error, href: '#asAt' }] : [],
     });
   }
