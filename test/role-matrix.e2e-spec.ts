@@ -175,6 +175,7 @@ const PAGES: Record<string, string[] | 'public'> = {
   'GET /dashboard': READERS,
   'GET /tracker': EVERY_ROLE,
   'GET /tracker/:id': [...READERS, 'owner'],
+  'GET /tracker/:id/:operation': EVERY_ROLE,
   'POST /tracker/:id/:operation': EVERY_ROLE,
   'GET /learning-reviews': EVERY_ROLE,
   'POST /learning-reviews': PARTNERSHIP,
@@ -284,11 +285,16 @@ describe('the role × page matrix, for every route the page controllers declare'
     },
   );
 
-  it.each(Object.entries(PAGE_OPERATIONS))('POST /tracker/:id/%s: 403 for every role the API would refuse', async (operation, allowed) => {
-    for (const who of Object.keys(DEMO_SIGN_IN)) {
-      const answer = await page('POST', `/tracker/${actionId}/${operation}`, who);
-      if (allowed.includes(who)) expectLetThrough(who, answer.status);
-      else expect({ who, status: answer.status }).toEqual({ who, status: 403 });
-    }
-  });
+  it.each(Object.entries(PAGE_OPERATIONS))(
+    'GET and POST /tracker/:id/%s: 403 for every role the API would refuse',
+    async (operation, allowed) => {
+      for (const who of Object.keys(DEMO_SIGN_IN)) {
+        for (const method of ['GET', 'POST']) {
+          const answer = await page(method, `/tracker/${actionId}/${operation}`, who);
+          if (allowed.includes(who)) expectLetThrough(who, answer.status);
+          else expect({ who, method, status: answer.status }).toEqual({ who, method, status: 403 });
+        }
+      }
+    },
+  );
 });

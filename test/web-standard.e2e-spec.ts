@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { Page } from 'playwright-core';
 import { REVIEW_KINDS } from '@app/domain';
-import { SUBGROUP, TestService } from './support/app';
+import { SUBGROUP, TestService, partnerUser } from './support/app';
 import { CHROMIUM, accessibilityViolations, demoInBrowser, printedPages, screenshot } from './support/browser';
 
 const available = existsSync(CHROMIUM);
@@ -112,21 +112,121 @@ const CODES = [...REVIEW_KINDS.filter((kind) => kind.includes('-')), 'impact-evi
   it('tells someone who sends an old copy of a form what happened since, and who did it', async () => {
     const { body } = await service.request('GET', '/actions?status=assigned&limit=1', { as: SUBGROUP });
     await signIn('demo-subgroup');
-    await go(`/tracker/${body.items[0].id}`);
+    await go(`/tracker/${body.items[0].id}/progress`);
     await page.fill('#progress-note', 'Met the leads');
     const stale = await page.inputValue('form[action$="/progress"] input[name="version"]');
-    await page.click('button:has-text("Record progress")');
-    await go(`/tracker/${body.items[0].id}`);
+    await page.click('#submit');
+    await go(`/tracker/${body.items[0].id}/progress`);
     await page.fill('#progress-note', 'Met the leads');
     await page.$eval(
       'form[action$="/progress"] input[name="version"]',
       (input, version) => ((input as HTMLInputElement).value = version),
       stale,
     );
-    await page.click('button:has-text("Record progress")');
+    await page.click('#submit');
     const summary = await page.textContent('.govuk-error-summary');
     expect(summary).toContain('You had already made this change');
     expect(summary).toContain('Noted progress: Met the leads');
+  });
+
+  it('gives every task on an action a page of its own, and every page and error state passes axe', async () => {
+    // One action with evidence and a request for more time waiting, and one closed as completed with its impact check due.
+    const assigned = (await service.request('GET', '/actions?status=assigned&limit=2', { as: SUBGROUP })).body.items;
+    const [waiting, closed] = assigned as { id: string; dueDate: string; partnerId: string }[];
+    const later = (date: string) => new Date(Math.max(Date.parse(date), Date.now()) + 40 * 86_400_000).toISOString().slice(0, 10);
+    const evidenceId = (
+      await service.request('POST', `/actions/${waiting.id}/evidence`, { as: partnerUser(waiting.partnerId), body: { summary: 'Audit' } })
+    ).body.id;
+    const requestId = (
+      await service.request('POST', `/actions/${waiting.id}/extension-requests`, {
+        as: partnerUser(waiting.partnerId),
+        body: { dueDate: later(waiting.dueDate), reason: 'Waiting on the audit' },
+      })
+    ).body.id;
+    const evidence = (
+      await service.request('POST', `/actions/${closed.id}/evidence`, { as: partnerUser(closed.partnerId), body: { summary: 'Done' } })
+    ).body;
+    await service.request('POST', `/actions/${closed.id}/evidence/${evidence.id}/accept`, { as: SUBGROUP, body: {} });
+    const last = await service.request('POST', `/actions/${closed.id}/close`, {
+      as: SUBGROUP,
+      body: { outcome: 'completed', rationale: 'Procedure revised' },
+    });
+    await service.request('GET', `/actions/${closed.id}?position=${last.body.position}`, { as: SUBGROUP });
+
+    await signIn('demo-subgroup');
+    const tasks: [string, string, boolean][] = [
+      ['assign', waiting.id, true],
+      ['due-date', waiting.id, true],
+      ['progress', waiting.id, true],
+      ['evidence', waiting.id, true],
+      [`accept?evidenceId=${evidenceId}`, waiting.id, false],
+      [`reject?evidenceId=${evidenceId}`, waiting.id, true],
+      [`approve-extension?requestId=${requestId}`, waiting.id, false],
+      [`refuse-extension?requestId=${requestId}`, waiting.id, true],
+      ['close', waiting.id, true],
+      ['withdraw', waiting.id, true],
+      ['correct', waiting.id, true],
+      ['reopen', closed.id, true],
+      ['impact', closed.id, true],
+    ];
+    const found: Record<string, unknown> = {};
+    const head = await service.headPosition();
+    for (const [task, id, required] of tasks) {
+      const answer = await go(`/tracker/${id}/${task}`);
+      expect({ task, status: answer.status() }).toEqual({ task, status: 200 });
+      found[task] = await accessibilityViolations(page);
+      if (!required) continue;
+      // Everything it asks for cleared, then sent: the error state.
+      await page.$$eval('form textarea, form input[type="text"], form input[type="url"]', (fields) =>
+        fields.forEach((field) => ((field as HTMLInputElement).value = '')),
+      );
+      await page.click('#submit');
+      expect({ task, summary: await page.locator('.govuk-error-summary').count() }).toEqual({ task, summary: 1 });
+      found[`${task}, with errors`] = await accessibilityViolations(page);
+      await screenshot(page, `task-${task.split('?')[0]}-errors`);
+    }
+    // Nothing was recorded by any of it.
+    expect(await service.headPosition()).toBe(head);
+
+    // Withdrawing asks "are you sure" first.
+    await go(`/tracker/${waiting.id}/withdraw`);
+    await page.fill('#withdraw-reason', 'Superseded by the new strategy');
+    await page.click('#submit');
+    expect(await page.textContent('h1')).toContain('Are you sure you want to withdraw this action?');
+    expect(await page.textContent('[data-test="answers"]')).toContain('Superseded by the new strategy');
+    found['withdraw, are you sure'] = await accessibilityViolations(page);
+    expect(await service.headPosition()).toBe(head);
+
+    // A task the action is not open to says so rather than showing a form.
+    const notOpen = await go(`/tracker/${waiting.id}/reopen`);
+    expect(notOpen.status()).toBe(409);
+    expect(await page.textContent('main')).toContain('“Reopen the action” cannot be done while the action is awaiting assurance');
+
+    // The other forms' error states: a date that does not exist, a review with nothing filled in.
+    await go('/dashboard?asAt=2026-02-30');
+    expect(await page.textContent('.govuk-error-summary')).toContain('real date');
+    found['dashboard, with errors'] = await accessibilityViolations(page);
+    await go('/learning-reviews');
+    await page.click('form[action="/learning-reviews"] button');
+    expect(await page.locator('.govuk-error-summary').count()).toBe(1);
+    found['reviews, with errors'] = await accessibilityViolations(page);
+    expect(found).toEqual(Object.fromEntries(Object.keys(found).map((name) => [name, []])));
+  }, 120_000);
+
+  it('pages back and forth through the actions, saying which ones it shows', async () => {
+    await signIn('demo-subgroup');
+    await go('/tracker?limit=5');
+    const all = (await service.request('GET', '/actions?limit=1', { as: SUBGROUP })).body.total;
+    expect(await page.textContent('[data-test="total"]')).toContain(`Showing 1 to 5 of ${all} actions`);
+    const first = await page.$$eval('[data-test="actions"] tbody tr', (rows) => rows.map((row) => row.getAttribute('data-action')));
+    await page.click('.govuk-pagination__next a');
+    expect(await page.textContent('[data-test="total"]')).toContain(`Showing 6 to 10 of ${all} actions`);
+    await page.click('.govuk-pagination__prev a');
+    expect(await page.textContent('[data-test="total"]')).toContain(`Showing 1 to 5 of ${all} actions`);
+    expect(await page.$$eval('[data-test="actions"] tbody tr', (rows) => rows.map((row) => row.getAttribute('data-action')))).toEqual(
+      first,
+    );
+    expect(await page.locator('.govuk-pagination__prev').count()).toBe(0);
   });
 
   it('fits a phone: nothing scrolls sideways at 375 px, however long a word', async () => {

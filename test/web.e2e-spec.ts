@@ -16,6 +16,15 @@ if (!available)
   const count = async (partner: string, name: string) =>
     parseInt((await page.textContent(`tr[data-partner="${partner}"] [data-count="${name}"] a`))!, 10);
   const heading = () => page.textContent('h1');
+  /** The GOV.UK date input: day, month and year, from a calendar date. */
+  const fillDate = async (id: string, date: string) => {
+    const [year, month, day] = date.split('-');
+    await page.fill(`#${id}`, String(Number(day)));
+    await page.fill(`#${id}-month`, String(Number(month)));
+    await page.fill(`#${id}-year`, year);
+  };
+  /** Opens a task from the action page's list of what the user can do. */
+  const task = (name: string) => page.click(`[data-test="tasks"] a[data-task="${name}"]`);
 
   it('follows an action from raised to closed: subgroup, partner, subgroup, and the chair sees the counts change', async () => {
     await signIn('demo-chair');
@@ -41,11 +50,13 @@ if (!available)
     expect(await page.textContent('.govuk-notification-banner')).toContain('The action is raised');
     await page.click('a:has-text("Briefing on exploitation language")');
     const actionPath = new URL(page.url()).pathname;
+    await page.click('[data-test="summary"] a:has-text("Assign")');
+    expect(await heading()).toContain('Assign the action');
     expect(await page.inputValue('#assign-partnerId')).toBe('');
     await page.selectOption('#assign-partnerId', 'police');
-    await page.fill('#assign-dueDate', '2030-01-31');
+    await fillDate('assign-dueDate', '2030-01-31');
     await page.fill('#assign-lead', 'Detective Chief Inspector, Public Protection');
-    await page.click('button:has-text("Assign")');
+    await page.click('#submit');
     expect(await page.textContent('.govuk-notification-banner')).toContain('The action is assigned');
 
     await signIn('demo-chair');
@@ -56,22 +67,35 @@ if (!available)
     await go('/tracker');
     expect(await page.textContent('[data-test="actions"]')).toContain('Briefing on exploitation language');
     await go(actionPath);
+    await task('evidence');
     await page.fill('#evidence-summary', 'All 212 officers briefed; dip sample of 20 reports shows no victim-blaming language');
-    await page.click('button:has-text("Submit evidence")');
+    await page.click('#submit');
     expect(await page.textContent('.govuk-notification-banner')).toContain('Your evidence is submitted');
     // The partner lead reads the whole story of its own action, who did what and when.
     expect(await page.textContent('[data-test="timeline"]')).toContain('Submitted evidence');
 
     await signIn('demo-subgroup');
-    await go(actionPath);
     // The reassignment form starts from who owns it now.
+    await go(`${actionPath}/assign`);
     expect(await page.inputValue('#assign-partnerId')).toBe('police');
-    expect(await page.inputValue('#assign-dueDate')).toBe('2030-01-31');
-    await page.click('button:has-text("Accept this evidence")');
+    expect([await page.inputValue('#assign-dueDate'), await page.inputValue('#assign-dueDate-month')]).toEqual(['31', '1']);
+    expect(await page.inputValue('#assign-dueDate-year')).toBe('2030');
+    await page.click('a:has-text("Back to the action")');
+    await page.click('[data-evidence] a:has-text("Accept")');
+    await page.click('#submit');
     expect(await page.textContent('.govuk-notification-banner')).toContain('The evidence is accepted');
+    // Closing asks to check the answers first, and changing them keeps what was typed.
+    await task('close');
     await page.check('input[name="outcome"][value="impact-evidenced"]');
     await page.fill('#close-rationale', 'The dip sample shows the change in practice');
-    await page.click('button:has-text("Close the action")');
+    await page.click('#submit');
+    expect(await heading()).toContain('Check your answers before closing the action');
+    expect(await page.textContent('[data-test="answers"]')).toContain('Impact on practice evidenced');
+    await page.click('button:has-text("Change your answers")');
+    expect(await page.inputValue('#close-rationale')).toBe('The dip sample shows the change in practice');
+    expect(await page.isChecked('input[name="outcome"][value="impact-evidenced"]')).toBe(true);
+    await page.click('#submit');
+    await page.click('#confirm');
     expect(await page.textContent('.govuk-notification-banner')).toContain('The action is closed');
     const timeline = await page.textContent('[data-test="timeline"]');
     for (const step of [
@@ -96,12 +120,14 @@ if (!available)
     const { body } = await service.request('GET', '/actions?partner=education&status=assigned', { as: SUBGROUP });
     await signIn('demo-subgroup');
     await go(`/tracker/${body.items[0].id}`);
+    await page.click('[data-test="summary"] a:has-text("Change")');
+    expect(await heading()).toContain('Reassign the action');
     await page.selectOption('#assign-partnerId', 'police');
-    await page.click('button:has-text("Reassign")');
+    await page.click('#submit');
     expect(await page.textContent('.govuk-error-summary')).toContain('a reassignment needs a reason');
-    await page.selectOption('#assign-partnerId', 'police');
+    expect(await page.inputValue('#assign-partnerId')).toBe('police');
     await page.fill('#assign-reason', 'Exploitation work sits with the police now');
-    await page.click('button:has-text("Reassign")');
+    await page.click('#submit');
     expect(await page.textContent('.govuk-notification-banner')).toContain('The action is assigned');
     expect(await page.textContent('[data-test="timeline"]')).toContain('Reassigned it from Schools and Education to Thames Valley Police');
     expect(await page.textContent('[data-test="timeline"]')).toContain('Exploitation work sits with the police now');
@@ -114,15 +140,19 @@ if (!available)
 
     await signIn('demo-lead-police');
     await go(`/tracker/${action.id}`);
-    await page.fill('#extension-dueDate', action.dueDate);
+    await task('extension');
+    await fillDate('extension-dueDate', action.dueDate);
     await page.fill('#extension-reason', 'The audit needs the new case system');
-    await page.click('button:has-text("Ask for more time")');
+    await page.click('#submit');
     expect(await page.textContent('.govuk-error-summary')).toContain('later than the current due date');
-    await page.fill('#extension-dueDate', later);
-    await page.click('button:has-text("Ask for more time")');
+    await page.fill('#extension-dueDate-month', '');
+    await page.click('#submit');
+    expect(await page.textContent('.govuk-error-summary')).toContain('Due date must include a month');
+    await fillDate('extension-dueDate', later);
+    await page.click('#submit');
     expect(await page.textContent('.govuk-notification-banner')).toContain('Your request for more time is sent');
     expect(await page.textContent('.govuk-tag--yellow')).toContain('Extension requested');
-    expect(await page.locator('#extension-dueDate').count()).toBe(0);
+    expect(await page.locator('a[data-task="extension"]').count()).toBe(0);
 
     await signIn('demo-subgroup');
     await go('/dashboard');
@@ -131,8 +161,9 @@ if (!available)
     await go(`/tracker/${action.id}`);
     await screenshot(page, 'action-extension-requested');
     expect(await accessibilityViolations(page)).toEqual([]);
+    await page.click('[data-extension] a:has-text("Approve")');
     await page.fill('#approve-extension-note', 'Agreed at the subgroup');
-    await page.click('#approve-extension');
+    await page.click('#submit');
     expect(await page.textContent('.govuk-notification-banner')).toContain('The extension is approved');
     expect(await page.textContent('.govuk-summary-list')).toContain('Days slipped');
     expect(await page.textContent('[data-test="timeline"]')).toContain(
@@ -141,31 +172,35 @@ if (!available)
 
     // The partner lead evidences it; another member of the subgroup accepts: the action is ready to close.
     await signIn('demo-lead-police');
-    await go(`/tracker/${action.id}`);
+    await go(`/tracker/${action.id}/evidence`);
     await page.fill('#evidence-summary', 'Audit of 25 cases since the change');
-    await page.click('button:has-text("Submit evidence")');
+    await page.click('#submit');
     await signIn('demo-subgroup');
     await go(`/tracker/${action.id}`);
-    await page.click('button:has-text("Accept this evidence")');
+    await page.click('[data-evidence] a:has-text("Accept")');
+    await page.click('#submit');
     expect(await page.textContent('.govuk-tag--turquoise')).toContain('Ready to close');
+    await task('close');
     await page.check('input[name="outcome"][value="completed"]');
     await page.fill('#close-rationale', 'The procedure is revised');
-    await page.click('button:has-text("Close the action")');
+    await page.click('#submit');
+    await page.click('#confirm');
     expect(await page.textContent('.govuk-summary-list')).toMatch(/Impact check\s+Due /);
     await screenshot(page, 'action-impact-check-due');
     expect(await accessibilityViolations(page)).toEqual([]);
-    await page.click('button:has-text("Record the impact check")');
+    await task('impact');
+    await page.click('#submit');
     expect(await page.textContent('.govuk-error-summary')).toContain('There is a problem');
     await page.check('input[name="result"][value="evidenced"]');
     await page.fill('#impact-note', 'Re-audit: both parents assessed in 24 of 25 cases');
-    await page.click('button:has-text("Record the impact check")');
+    await page.click('#submit');
     expect(await page.textContent('.govuk-notification-banner')).toContain('The impact check is recorded');
     expect(await page.textContent('.govuk-summary-list')).toContain('Impact on practice evidenced');
 
-    await page.click('summary:has-text("Correct the text of this action")');
+    await task('correct');
     await page.fill('#correct-description', `${action.description} (corrected)`);
     await page.fill('#correct-reason', 'Typo in the plan');
-    await page.click('button:has-text("Record the correction")');
+    await page.click('#submit');
     expect(await heading()).toContain(`${action.description} (corrected)`);
     expect(await page.textContent('[data-test="timeline"]')).toContain(`Corrected the description from “${action.description}”`);
 
@@ -210,7 +245,7 @@ if (!available)
     await go('/dashboard');
     expect(await page.locator('tr[data-partner]').count()).toBe(4);
     const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
-    await page.fill('#asAt', yesterday);
+    await fillDate('asAt', yesterday);
     await page.click('button:has-text("Show")');
     expect(new URL(page.url()).searchParams.get('asAt')).toBe(yesterday);
     expect(await heading()).toContain('as at');

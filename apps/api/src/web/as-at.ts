@@ -4,7 +4,7 @@ import { isCalendarDate } from '../http/fields';
 /** "As at" a day means at its end; today, or no day, means now. */
 export function asAtInstant(asAt: string | undefined, now: Date): { asAt?: string; asOf?: string; error?: string } {
   if (!asAt) return {};
-  if (!isCalendarDate(asAt)) return { asAt, error: 'Enter a real date, like 2026-03-31' };
+  if (!isCalendarDate(asAt)) return { asAt, error: 'The date must be a real date, like 31 3 2026' };
   if (asAt > utcDate(now)) return { asAt, error: 'The date must be today or in the past' };
   if (asAt === utcDate(now)) return { asAt };
   return { asAt, asOf: `${asAt}T23:59:59.999Z` };

@@ -4,6 +4,7 @@ import { AssuranceView, GetActionTotalsQuery, GetAssuranceQuery } from '../assur
 import { CLOCK, Clock } from '../clock/clock';
 import { ActionCountsView } from '../reads/action-counts';
 import { asAtInstant } from './as-at';
+import { dateFrom } from './web-form';
 import { monthEnds, trendChartSvg } from './trend-chart';
 import { HtmlReply, Page, PageFor, WebPageContext, WebPages, renderPage } from './web-page';
 
@@ -26,7 +27,13 @@ export class DashboardController {
 
   @Get('dashboard')
   @PageFor('readAssurance')
-  async dashboard(@Query('asAt') asAtParam: string | undefined, @Page() web: WebPageContext, @Res() reply: HtmlReply): Promise<void> {
+  async dashboard(@Query() query: Record<string, string>, @Page() web: WebPageContext, @Res() reply: HtmlReply): Promise<void> {
+    const asAtParam = dateFrom(query, 'asAt');
+    // The date input sends day, month and year; the address to keep and share names the one date.
+    if (asAtParam && !query.asAt) {
+      reply.redirect(`/dashboard?asAt=${encodeURIComponent(asAtParam)}`, 303);
+      return;
+    }
     const now = this.clock();
     const { asAt, asOf, error } = asAtInstant(asAtParam, now);
     const assurance: AssuranceView = await this.queries.execute(new GetAssuranceQuery(error ? undefined : asOf));

@@ -17,7 +17,6 @@ import {
 } from '../reviews/reviews.request.dto';
 import { WriteAnswer } from '../write/stream-writer';
 import { HtmlReply, Page, PageFor, WebPageContext, WebPages, renderPage } from './web-page';
-import { FormState } from './tracker.pages.controller';
 import { LABELS } from './words';
 import { FormOutcome, errorList, fieldMessages, refusal, validateForm } from './web-form';
 
@@ -31,6 +30,9 @@ const withThemes = (form: Record<string, string>) => ({
       .filter(Boolean),
   }),
 });
+
+/** A form on the page sent back with what was wrong: which form, what was typed, and each field's message. */
+type FormState = Readonly<{ name: string; values: Record<string, string>; errors: Record<string, string> }>;
 
 const EMPTY_FORM: FormState = { name: '', values: {}, errors: {} };
 

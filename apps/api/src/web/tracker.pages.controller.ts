@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Inject, NotFoundException, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, ConflictException, Controller, Get, Inject, NotFoundException, Param, Post, Query, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import { ACTION_STATUSES, Actor, may, readsEverything } from '@app/domain';
@@ -13,30 +13,123 @@ import { asAtInstant } from './as-at';
 import { ListReviewsQuery, ReviewView } from '../reviews/review.queries';
 import { describeEvent } from './timeline';
 import { formatDateTime, label } from './words';
-import { HtmlReply, Page, PageFor, WebPageContext, WebPages, renderPage } from './web-page';
-import { errorList, fieldMessages, formVersion, refusal, validateForm } from './web-form';
+import { HtmlReply, Page, PageFor, WebForbidden, WebPageContext, WebPages, renderPage } from './web-page';
+import { errorList, fieldLabel, fieldMessages, formVersion, refusal, validateForm } from './web-form';
 
-/** What the page says once each operation is done. */
-const DONE: Record<ActionOperationName, string> = {
-  assign: 'The action is assigned',
-  'due-date': 'The due date is revised',
-  progress: 'Your progress note is recorded',
-  evidence: 'Your evidence is submitted for assurance',
-  accept: 'The evidence is accepted',
-  reject: 'The evidence is rejected',
-  extension: 'Your request for more time is sent to the subgroup',
-  'approve-extension': 'The extension is approved: the due date has moved',
-  'refuse-extension': 'The extension is refused',
-  close: 'The action is closed',
-  reopen: 'The action is reopened',
-  withdraw: 'The action is withdrawn',
-  impact: 'The impact check is recorded',
-  correct: 'The correction is recorded',
+/** Each task on an action, with a page of its own: what it is called, its button, and when it can be done. */
+type Task = Readonly<{
+  title: (action: ActionView) => string;
+  button: string;
+  /** What the action page says once it is done. */
+  done: string;
+  available: (action: ActionView) => boolean;
+  /** Tasks that end an action ask "are you sure" first, in these words. */
+  confirm?: Readonly<{ title: string; button: string; warning: string }>;
+  warning?: boolean;
+}>;
+
+const pendingExtension = (action: ActionView) => action.extensions.find((request) => request.status === 'pending');
+const submittedEvidence = (action: ActionView) => action.evidence.some((evidence) => evidence.status === 'submitted');
+const outstanding = (action: ActionView) => action.outstanding;
+
+export const TASKS: Record<ActionOperationName, Task> = {
+  assign: {
+    title: (action) => (action.partnerId ? 'Reassign the action' : 'Assign the action'),
+    button: 'Save',
+    done: 'The action is assigned',
+    available: outstanding,
+  },
+  'due-date': {
+    title: () => 'Revise the due date',
+    button: 'Revise the due date',
+    done: 'The due date is revised',
+    available: (action) => action.outstanding && action.dueDate !== null,
+  },
+  progress: { title: () => 'Note progress', button: 'Record progress', done: 'Your progress note is recorded', available: outstanding },
+  evidence: {
+    title: () => 'Submit evidence',
+    button: 'Submit evidence',
+    done: 'Your evidence is submitted for assurance',
+    available: outstanding,
+  },
+  accept: { title: () => 'Accept this evidence', button: 'Accept', done: 'The evidence is accepted', available: submittedEvidence },
+  reject: {
+    title: () => 'Reject this evidence',
+    button: 'Reject',
+    done: 'The evidence is rejected',
+    available: submittedEvidence,
+    warning: true,
+  },
+  extension: {
+    title: () => 'Ask for more time',
+    button: 'Ask for more time',
+    done: 'Your request for more time is sent to the subgroup',
+    available: (action) => action.outstanding && action.partnerId !== null && !pendingExtension(action),
+  },
+  'approve-extension': {
+    title: () => 'Approve the new due date',
+    button: 'Approve',
+    done: 'The extension is approved: the due date has moved',
+    available: (action) => Boolean(pendingExtension(action)),
+  },
+  'refuse-extension': {
+    title: () => 'Refuse the request for more time',
+    button: 'Refuse',
+    done: 'The extension is refused',
+    available: (action) => Boolean(pendingExtension(action)),
+    warning: true,
+  },
+  close: {
+    title: () => 'Close the action',
+    button: 'Continue',
+    done: 'The action is closed',
+    available: outstanding,
+    confirm: {
+      title: 'Check your answers before closing the action',
+      button: 'Close the action',
+      warning: 'Closing ends the work on this action. It can be reopened, and the history keeps both.',
+    },
+  },
+  reopen: {
+    title: () => 'Reopen the action',
+    button: 'Reopen',
+    done: 'The action is reopened',
+    available: (action) => action.status === 'closed',
+  },
+  withdraw: {
+    title: () => 'Withdraw the action',
+    button: 'Continue',
+    done: 'The action is withdrawn',
+    available: outstanding,
+    confirm: {
+      title: 'Are you sure you want to withdraw this action?',
+      button: 'Yes, withdraw it',
+      warning: 'A withdrawn action cannot be reopened.',
+    },
+  },
+  impact: {
+    title: () => 'Record the impact check',
+    button: 'Record the impact check',
+    done: 'The impact check is recorded',
+    available: (action) => action.status === 'closed' && action.impactReviewDue !== null && action.impact === null,
+  },
+  correct: {
+    title: () => 'Correct the text of this action',
+    button: 'Record the correction',
+    done: 'The correction is recorded',
+    available: () => true,
+  },
 };
 
-const mayDo = (actor: Actor, name: ActionOperationName) => may(actor, ACTION_OPERATIONS[name].permission);
+/** What a task shows to start with: the action's current values, where the task changes them. */
+const startingValues = (name: ActionOperationName, action: ActionView): Record<string, string> =>
+  name === 'assign'
+    ? { partnerId: action.partnerId ?? '', dueDate: action.dueDate ?? '', lead: action.lead ?? '' }
+    : name === 'correct'
+      ? { description: action.description, successMeasure: action.successMeasure ?? '' }
+      : {};
 
-export type FormState = Readonly<{ name: string; values: Record<string, string>; errors: Record<string, string> }>;
+const mayDo = (actor: Actor, name: ActionOperationName) => may(actor, ACTION_OPERATIONS[name].permission);
 
 @WebPages()
 @Controller('tracker')
@@ -109,6 +202,25 @@ export class TrackerController {
     await this.renderAction(reply, web, id, query);
   }
 
+  @Get(':id/:operation')
+  @PageFor('readActions')
+  async task(
+    @Param('id') id: string,
+    @Param('operation') name: string,
+    @Query() query: Record<string, string>,
+    @Page() web: WebPageContext,
+    @Res() reply: HtmlReply,
+  ): Promise<void> {
+    const operation = this.permittedOperation(name, web);
+    const action: ActionView = await this.queries.execute(new GetActionQuery(id, web.session.actor));
+    if (!TASKS[operation].available(action)) throw new TaskNotAvailable(action, TASKS[operation].title(action));
+    await this.renderTask(reply, web, action, operation, {
+      ...startingValues(operation, action),
+      ...query,
+      version: String(action.version),
+    });
+  }
+
   @Post(':id/:operation')
   @PageFor('readActions')
   async act(
@@ -118,45 +230,119 @@ export class TrackerController {
     @Page() web: WebPageContext,
     @Res() reply: HtmlReply,
   ): Promise<void> {
-    if (!isActionOperation(name)) throw new NotFoundException();
-    const operation = ACTION_OPERATIONS[name];
-    if (!mayDo(web.session.actor, name)) {
-      await renderPage(reply, 'error.njk', { title: 'You do not have access to this page', status: 403, web }, 403);
+    const operation = this.permittedOperation(name, web);
+    const task = TASKS[operation];
+    const action: ActionView = await this.queries.execute(new GetActionQuery(id, web.session.actor));
+    if (form.step === 'change') {
+      await this.renderTask(reply, web, action, operation, form);
       return;
     }
-    const checked = await validateForm<object>(operation.request, form);
+    const checked = await validateForm<object>(ACTION_OPERATIONS[operation].request, form);
     if (!checked.ok) {
-      await this.renderAction(
+      await this.renderTask(
         reply,
         web,
-        id,
-        {},
-        { name, values: form, errors: fieldMessages(checked.errors) },
-        errorList(checked.errors, `${name}-`),
+        action,
+        operation,
+        form,
+        fieldMessages(checked.errors),
+        errorList(checked.errors, `${operation}-`),
         400,
       );
+      return;
+    }
+    if (task.confirm && form.step !== 'confirm') {
+      await this.renderConfirmation(reply, web, action, operation, form);
       return;
     }
     const context: WriteContext = { actor: web.session.actor, correlationId: randomUUID(), expectedVersion: formVersion(form) };
     try {
       const answer: WriteAnswer = await this.commands.execute(
-        commandFor(name, id, checked.value, context, { evidenceId: form.evidenceId, requestId: form.requestId }),
+        commandFor(operation, id, checked.value, context, { evidenceId: form.evidenceId, requestId: form.requestId }),
       );
-      reply.redirect(`/tracker/${id}?position=${answer.position}&done=${name}`, 303);
+      reply.redirect(`/tracker/${id}?position=${answer.position}&done=${operation}`, 303);
     } catch (error) {
       const refused = refusal(error);
       if (refused === undefined) throw error;
       const message = refused.status === 412 ? await this.whatChangedSince(id, context, web) : refused.message;
-      await this.renderAction(
-        reply,
-        web,
-        id,
-        {},
-        { name, values: form, errors: {} },
-        [{ text: message, href: `#${name}` }],
-        refused.status,
-      );
+      await this.renderTask(reply, web, action, operation, form, {}, [{ text: message, href: '#submit' }], refused.status);
     }
+  }
+
+  /** The operation named in the address, if there is one and the signed-in user may make it. */
+  private permittedOperation(name: string, web: WebPageContext): ActionOperationName {
+    if (!isActionOperation(name)) throw new NotFoundException();
+    if (!mayDo(web.session.actor, name)) throw new WebForbidden();
+    return name;
+  }
+
+  private async renderTask(
+    reply: HtmlReply,
+    web: WebPageContext,
+    action: ActionView,
+    operation: ActionOperationName,
+    values: Record<string, string>,
+    fieldErrors: Record<string, string> = {},
+    errors: { text: string; href: string }[] = [],
+    status = 200,
+  ): Promise<void> {
+    const task = TASKS[operation];
+    // What the task decides on: the evidence or request named by the link that led here, or the form that came back.
+    const evidence = ['accept', 'reject'].includes(operation) ? action.evidence.find((item) => item.id === values.evidenceId) : undefined;
+    const extension = operation.endsWith('-extension') ? action.extensions.find((item) => item.id === values.requestId) : undefined;
+    if (['accept', 'reject'].includes(operation) && !evidence) throw new NotFoundException('There is no such evidence on this action.');
+    if (operation.endsWith('-extension') && !extension)
+      throw new NotFoundException('There is no such request for more time on this action.');
+    await renderPage(
+      reply,
+      'action-task.njk',
+      {
+        title: task.title(action),
+        section: 'actions',
+        backLink: { text: 'Back to the action', href: `/tracker/${action.id}` },
+        web,
+        action,
+        operation,
+        version: values.version,
+        values,
+        evidence,
+        extension,
+        button: task.button,
+        warning: task.warning,
+        fieldErrors,
+        errors,
+      },
+      status,
+    );
+  }
+
+  /** "Are you sure": what is about to be recorded, to confirm or change. */
+  private async renderConfirmation(
+    reply: HtmlReply,
+    web: WebPageContext,
+    action: ActionView,
+    operation: ActionOperationName,
+    form: Record<string, string>,
+  ): Promise<void> {
+    const confirm = TASKS[operation].confirm!;
+    const { _csrf: _token, version, step: _step, ...values } = form;
+    const answers = Object.entries(values).map(([field, value]) => ({
+      key: { text: fieldLabel(field) },
+      value: { text: field === 'outcome' ? label(value, 'outcome') : value },
+    }));
+    await renderPage(reply, 'action-confirm.njk', {
+      title: confirm.title,
+      section: 'actions',
+      backLink: { text: 'Back to the action', href: `/tracker/${action.id}` },
+      web,
+      action,
+      operation,
+      version,
+      values,
+      answers,
+      button: confirm.button,
+      warning: confirm.warning,
+    });
   }
 
   /** Why a form from an older page was refused: what happened to the action since, and who did it. */
@@ -189,40 +375,34 @@ export class TrackerController {
     ].filter((text): text is string => Boolean(text));
   }
 
-  private async renderAction(
-    reply: HtmlReply,
-    web: WebPageContext,
-    id: string,
-    query: Record<string, string>,
-    form?: FormState,
-    errors: { text: string; href: string }[] = [],
-    status = 200,
-  ): Promise<void> {
+  /** The action as a summary, each task it is open to (for this user, now) a link to that task's own page. */
+  private async renderAction(reply: HtmlReply, web: WebPageContext, id: string, query: Record<string, string>): Promise<void> {
     const { asAt, asOf } = asAtInstant(query.asAt, this.clock());
     const action: ActionView = await this.queries.execute(new GetActionQuery(id, web.session.actor, asOf));
     const actor = web.session.actor;
     const history: HistoryEntryView[] = may(actor, 'readActionHistory')
       ? await this.queries.execute(new GetActionHistoryQuery(id, actor, asOf))
       : [];
-    const partners = Object.entries(web.partnerNames).map(([id, name]) => ({ id, name }));
-    await renderPage(
-      reply,
-      'action.njk',
-      {
-        title: action.description,
-        section: 'actions',
-        backLink: { text: 'All actions', href: '/tracker' },
-        web,
-        action,
-        asAt: asOf ? asAt : undefined,
-        timeline: history.map((entry) => describeEvent(entry, web.partnerNames)),
-        partners,
-        may: Object.fromEntries(Object.keys(ACTION_OPERATIONS).map((name) => [name, !asOf && mayDo(actor, name as ActionOperationName)])),
-        form: form ?? { name: '', values: {}, errors: {} },
-        done: isActionOperation(query.done ?? '') ? DONE[query.done as ActionOperationName] : undefined,
-        errors,
-      },
-      status,
-    );
+    const open = (name: ActionOperationName) => !asOf && mayDo(actor, name) && TASKS[name].available(action);
+    const tasks = Object.fromEntries(Object.keys(TASKS).map((name) => [name, open(name as ActionOperationName)]));
+    await renderPage(reply, 'action.njk', {
+      title: action.description,
+      section: 'actions',
+      backLink: { text: 'All actions', href: '/tracker' },
+      web,
+      action,
+      asAt: asOf ? asAt : undefined,
+      timeline: history.map((entry) => describeEvent(entry, web.partnerNames)),
+      tasks,
+      taskTitles: Object.fromEntries(Object.entries(TASKS).map(([name, task]) => [name, task.title(action)])),
+      done: isActionOperation(query.done ?? '') ? TASKS[query.done as ActionOperationName].done : undefined,
+    });
+  }
+}
+
+/** A task the action is not open to now: closing a closed action, deciding evidence none awaits. */
+class TaskNotAvailable extends ConflictException {
+  constructor(action: ActionView, title: string) {
+    super(`“${title}” cannot be done while the action is ${label(action.status, 'status').toLowerCase()}.`);
   }
 }

@@ -6,8 +6,8 @@ import { toProblem } from '../http/problem.filter';
 import { RequestValidationPipe } from '../http/validation';
 
 const pipe = new RequestValidationPipe();
-/** Fields the pages add to every form, which are not the command's. */
-const FORM_ONLY = new Set(['_csrf', 'version', 'evidenceId', 'requestId']);
+/** Fields the pages add to forms, which are not the command's: the token, the version, the target, the confirmation step. */
+const FORM_ONLY = new Set(['_csrf', 'version', 'evidenceId', 'requestId', 'step']);
 
 export type FormOutcome<T> = Readonly<{ ok: true; value: T }> | Readonly<{ ok: false; errors: FieldError[] }>;
 
@@ -21,19 +21,66 @@ export async function validateForm<T extends object>(
   { ignoreUnknown = false } = {},
 ): Promise<FormOutcome<T>> {
   const known = ignoreUnknown ? fieldsOf(type) : undefined;
+  const { fields: joined, incomplete } = joinDateParts(form);
   // Browsers send a text area's line breaks as CRLF; the API's text holds newlines alone.
   const fields = Object.fromEntries(
-    Object.entries(form)
+    Object.entries(joined)
       .filter(([name, value]) => !FORM_ONLY.has(name) && value !== '' && (known === undefined || known.has(name)))
       .map(([name, value]) => [name, typeof value === 'string' ? value.replaceAll('\r\n', '\n') : value]),
   );
   try {
     const metadata: ArgumentMetadata = { type: 'body', metatype: type };
-    return { ok: true, value: (await pipe.transform(fields, metadata)) as T };
+    const value = (await pipe.transform(fields, metadata)) as T;
+    return incomplete.length ? { ok: false, errors: incomplete } : { ok: true, value };
   } catch (error) {
-    if (error instanceof ValidationFailed) return { ok: false, errors: error.errors };
-    throw error;
+    if (!(error instanceof ValidationFailed)) throw error;
+    // A date with a part missing says which part, rather than that it is not a real date.
+    const told = new Set(incomplete.map((error) => error.field));
+    return { ok: false, errors: [...incomplete, ...error.errors.filter((error) => !told.has(error.field))] };
   }
+}
+
+const DATE_PARTS = ['day', 'month', 'year'] as const;
+const DATE_PART = /^(.+)-(day|month|year)$/;
+
+/**
+ * The GOV.UK date input posts a date as three fields (dueDate-day, dueDate-month, dueDate-year):
+ * here they become the one calendar date the API takes ("2027-03-05"), or, when some are left
+ * empty, an error naming what the date must include. A date left wholly empty is not given.
+ */
+export function joinDateParts(form: Record<string, unknown>): { fields: Record<string, unknown>; incomplete: FieldError[] } {
+  const fields: Record<string, unknown> = {};
+  const dates = new Map<string, Partial<Record<(typeof DATE_PARTS)[number], string>>>();
+  for (const [name, value] of Object.entries(form)) {
+    const part = DATE_PART.exec(name);
+    if (part && typeof value === 'string') dates.set(part[1], { ...dates.get(part[1]), [part[2]]: value.trim() });
+    else fields[name] = value;
+  }
+  const incomplete: FieldError[] = [];
+  for (const [name, parts] of dates) {
+    const missing = DATE_PARTS.filter((part) => !parts[part]);
+    if (missing.length === DATE_PARTS.length) continue;
+    if (missing.length) incomplete.push({ field: name, message: `must include a ${missing.join(' and ')}` });
+    const { day = '', month = '', year = '' } = parts;
+    fields[name] = `${year.padStart(4, '0')}-${month.padStart(2, '0')}-${day.padStart(2, '0')}`;
+  }
+  return { fields, incomplete };
+}
+
+/** A date a page was given either whole (from a link: asAt=2026-03-31) or in the date input's three parts. */
+export function dateFrom(query: Record<string, unknown>, name: string): string | undefined {
+  const whole = query[name];
+  if (typeof whole === 'string' && whole) return whole;
+  const joined = joinDateParts(query).fields[name];
+  return typeof joined === 'string' ? joined : undefined;
+}
+
+/** A calendar date split for the date input: "2027-03-05" shows as 5, 3, 2027; what the user typed shows as typed. */
+export function dateParts(values: Record<string, string> | undefined, name: string, fallback?: string): Record<string, string> {
+  if (values && DATE_PARTS.some((part) => `${name}-${part}` in values))
+    return Object.fromEntries(DATE_PARTS.map((part) => [part, values[`${name}-${part}`] ?? '']));
+  const [year = '', month = '', day = ''] = /^\d{4}-\d{2}-\d{2}$/.test(fallback ?? '') ? fallback!.split('-') : [];
+  return { day: day && String(Number(day)), month: month && String(Number(month)), year };
 }
 
 /** The stream version the form was made from, so that a change made meanwhile is refused rather than overwritten. */
@@ -86,6 +133,8 @@ const FIELDS: Record<string, { label: string; missing: string }> = {
   publishedOn: { label: 'Date published', missing: 'Enter the date it was published' },
   asOf: { label: 'Date', missing: 'Enter a date' },
 };
+
+export const fieldLabel = (field: string): string => FIELDS[field]?.label ?? field;
 
 /** One message for a field, in the pages' words: what to do, not which rule failed. */
 function pageMessage({ field, message }: FieldError): string {

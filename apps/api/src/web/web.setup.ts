@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import nunjucks from 'nunjucks';
 import { ValidationFailed, problem, sendProblem } from '../http/problem';
 import { isInheritedName } from '../http/validation';
+import { dateParts } from './web-form';
 import { counted, formatDate, formatDateTime, label, possessive } from './words';
 
 /** The templates and stylesheet, beside this file in the source and copied beside it by the build. */
@@ -49,7 +50,8 @@ export async function setUpWeb(app: NestFastifyApplication): Promise<void> {
           .addFilter('dateTime', formatDateTime)
           .addFilter('label', label)
           .addFilter('counted', counted)
-          .addFilter('possessive', possessive),
+          .addFilter('possessive', possessive)
+          .addFilter('dateParts', dateParts),
     },
   });
 }

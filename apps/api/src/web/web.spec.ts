@@ -2,6 +2,8 @@ import { asAtInstant } from './as-at';
 import { ragOf } from './dashboard.pages.controller';
 import { safeNext } from './sign-in.pages.controller';
 import { monthEnds, trendChartSvg } from './trend-chart';
+import { dateParts, joinDateParts, validateForm } from './web-form';
+import { RequestExtensionRequest } from '../actions/actions.request.dto';
 
 describe('the pages’ own rules', () => {
   it('gives red when a quarter or more of the outstanding actions are overdue, amber for fewer, green for none', () => {
@@ -9,6 +11,28 @@ describe('the pages’ own rules', () => {
     expect(ragOf({ outstanding: 5, overdue: 1 }).text).toBe('Amber');
     expect(ragOf({ outstanding: 5, overdue: 0 }).text).toBe('Green');
     expect(ragOf({ outstanding: 0, overdue: 0 }).text).toBe('Green');
+  });
+
+  it("joins the date input's day, month and year into one calendar date, and says which part is missing", async () => {
+    expect(joinDateParts({ 'dueDate-day': '5', 'dueDate-month': '3', 'dueDate-year': '2027', lead: 'x' })).toEqual({
+      fields: { dueDate: '2027-03-05', lead: 'x' },
+      incomplete: [],
+    });
+    expect(joinDateParts({ 'dueDate-day': '', 'dueDate-month': '', 'dueDate-year': '' })).toEqual({ fields: {}, incomplete: [] });
+    expect(joinDateParts({ 'dueDate-day': '5', 'dueDate-month': '', 'dueDate-year': '' }).incomplete).toEqual([
+      { field: 'dueDate', message: 'must include a month and year' },
+    ]);
+    const refused = await validateForm(RequestExtensionRequest, {
+      'dueDate-day': '31',
+      'dueDate-month': '2',
+      'dueDate-year': '2030',
+      reason: 'r',
+    });
+    expect(refused).toEqual({ ok: false, errors: [{ field: 'dueDate', message: expect.stringMatching(/calendar date/) }] });
+    const partial = await validateForm(RequestExtensionRequest, { 'dueDate-day': '3', 'dueDate-year': '2030', reason: 'r' });
+    expect(partial).toEqual({ ok: false, errors: [{ field: 'dueDate', message: 'must include a month' }] });
+    expect(dateParts({}, 'dueDate', '2027-03-05')).toEqual({ day: '5', month: '3', year: '2027' });
+    expect(dateParts({ 'dueDate-day': '40', 'dueDate-month': 'x' }, 'dueDate', '2027-03-05')).toEqual({ day: '40', month: 'x', year: '' });
   });
 
   it('reads "as at" a day as the end of it, today as now, and refuses a future or unreal day', () => {
