@@ -210,6 +210,11 @@ const CODES = [...REVIEW_KINDS.filter((kind) => kind.includes('-')), 'impact-evi
     await page.click('form[action="/learning-reviews"] button');
     expect(await page.locator('.govuk-error-summary').count()).toBe(1);
     found['reviews, with errors'] = await accessibilityViolations(page);
+    await page.context().clearCookies();
+    await go('/sign-in');
+    await page.click('button:has-text("Sign in")');
+    expect(await page.locator('.govuk-error-summary').count()).toBe(1);
+    found['sign-in, with errors'] = await accessibilityViolations(page);
     expect(found).toEqual(Object.fromEntries(Object.keys(found).map((name) => [name, []])));
   }, 120_000);
 

@@ -41,6 +41,7 @@ if (!available)
     expect(await page.getAttribute('.govuk-error-summary a', 'href')).toBe('#action-description');
     expect(await page.textContent('#action-description-error')).toContain('Enter what will be done');
     expect(await page.title()).toMatch(/^Error: /);
+    expect(await accessibilityViolations(page)).toEqual([]);
     await screenshot(page, 'form-with-errors');
 
     // What was chosen survives the refusal.
@@ -210,6 +211,7 @@ if (!available)
     await page.fill('#review-title', `${title} (corrected)`);
     await page.click('#review button:has-text("Record the correction")');
     expect(await page.textContent('.govuk-error-summary')).toContain('Enter a reason');
+    expect(await accessibilityViolations(page)).toEqual([]);
     await page.fill('#review-reason', 'The pseudonym was misspelt');
     await page.click('#review button:has-text("Record the correction")');
     expect(await page.textContent('.govuk-notification-banner')).toContain('The correction is recorded');
