@@ -17,7 +17,7 @@ import {
 } from '../reviews/reviews.request.dto';
 import { WriteAnswer } from '../write/stream-writer';
 import { HtmlReply, Page, PageFor, WebPageContext, WebPages, renderPage } from './web-page';
-import { LABELS } from './words';
+import { LABELS } from '../words/words';
 import { FormOutcome, errorList, fieldMessages, refusal, validateForm } from './web-form';
 
 /** Themes are typed as a comma-separated list. */

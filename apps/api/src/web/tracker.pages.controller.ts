@@ -11,8 +11,8 @@ import { WriteAnswer } from '../write/stream-writer';
 import { WriteContext } from '../write/write-context';
 import { asAtInstant } from './as-at';
 import { ListReviewsQuery, ReviewView } from '../reviews/review.queries';
-import { describeEvent } from './timeline';
-import { formatDateTime, label } from './words';
+import { describeEvent } from '../words/event-sentences';
+import { formatDateTime, label } from '../words/words';
 import { HtmlReply, Page, PageFor, WebForbidden, WebPageContext, WebPages, renderPage } from './web-page';
 import { errorList, fieldLabel, fieldMessages, formVersion, refusal, validateForm } from './web-form';
 

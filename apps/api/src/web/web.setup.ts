@@ -8,7 +8,7 @@ import nunjucks from 'nunjucks';
 import { ValidationFailed, problem, sendProblem } from '../http/problem';
 import { isInheritedName } from '../http/validation';
 import { dateParts } from './web-form';
-import { counted, formatDate, formatDateTime, label, possessive } from './words';
+import { counted, formatDate, formatDateTime, label, possessive } from '../words/words';
 
 /** The templates and stylesheet, beside this file in the source and copied beside it by the build. */
 const HERE = [__dirname, join(process.cwd(), 'apps/api/src/web')].find((dir) => existsSync(join(dir, 'views', 'layout.njk')))!;

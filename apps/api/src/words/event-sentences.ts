@@ -1,22 +1,45 @@
-import { ActionEvent } from '@app/domain';
-import { HistoryEntryView } from '../actions/action.view';
+import { ActionEvent, RecommendationEvent, ReviewEvent } from '@app/domain';
 import { LABELS, formatDate } from './words';
+
+/** The events the partnership's work is told in: its reviews, their recommendations, and the actions. */
+export type WorkEvent = ActionEvent | ReviewEvent | RecommendationEvent;
 
 /** What a sentence needs besides the event: partner agencies by name. */
 type Words = Readonly<{ partner: (partnerId: string | undefined) => string }>;
 
 type Sentences = {
-  [Type in ActionEvent['type']]: (data: Extract<ActionEvent, { type: Type }>['data'], words: Words) => string;
+  [Type in WorkEvent['type']]: (data: Extract<WorkEvent, { type: Type }>['data'], words: Words) => string;
 };
 
 const due = (date: string) => `due ${formatDate(date)}`;
 const saying = (text: string | undefined) => (text ? `: ${text}` : '');
 
-const CORRECTED_FIELDS = { description: 'the description', successMeasure: 'how we will know it worked' } as const;
+const CORRECTED_FIELDS: Readonly<Record<string, string>> = {
+  description: 'the description',
+  successMeasure: 'how we will know it worked',
+  reference: 'the reference',
+  title: 'the title',
+  kind: 'the kind of review',
+  themes: 'the themes',
+  commissionedOn: 'the date commissioned',
+  publishedOn: 'the date published',
+  text: 'the text',
+};
+
+const shown = (value: unknown) => (Array.isArray(value) ? value.join(', ') : String(value ?? ''));
+
+/** "Corrected the title from “a” to “b”: why". */
+const corrected = (d: { corrected: object; previous: object; reason: string }) =>
+  `Corrected ${Object.entries(d.corrected)
+    .map(
+      ([field, text]) =>
+        `${CORRECTED_FIELDS[field] ?? field} from “${shown((d.previous as Record<string, unknown>)[field])}” to “${shown(text)}”`,
+    )
+    .join(' and ')}: ${d.reason}`;
 
 /**
- * What each kind of event says on an action's timeline, with its details. Every event type has
- * one: a new type without a sentence does not build.
+ * What each kind of event says, on an action's timeline and in the changes since a date, with its
+ * details. Every event type has one: a new type without a sentence does not build.
  */
 const SENTENCES: Sentences = {
   ActionRaised: () => 'Raised the action',
@@ -38,20 +61,24 @@ const SENTENCES: Sentences = {
   ExtensionApproved: (d) => `Approved the extension: ${due(d.dueDate)} (was ${formatDate(d.previousDueDate)})${saying(d.note)}`,
   ExtensionRefused: (d) => `Refused the extension: ${d.reason}`,
   ImpactRecorded: (d) => `Recorded the impact check: ${LABELS.impact[d.result].toLowerCase()}: ${d.note}`,
-  ActionCorrected: (d) =>
-    `Corrected ${Object.entries(d.corrected)
-      .map(([field, text]) => {
-        const name = CORRECTED_FIELDS[field as keyof typeof CORRECTED_FIELDS];
-        return `${name} from “${d.previous[field as keyof typeof d.previous] ?? ''}” to “${text}”`;
-      })
-      .join(' and ')}: ${d.reason}`,
+  ActionCorrected: corrected,
+  ReviewRegistered: (d) => `Registered the review ${d.reference} (${LABELS.kind[d.kind]}): ${d.title}`,
+  ReviewCorrected: corrected,
+  RecommendationRecorded: (d) => `Recorded a recommendation: ${d.text}`,
+  RecommendationCorrected: corrected,
 };
 
+/** An event as a history or a list of changes gives it. */
+type Told = Readonly<{ type: string; data: object; actor: object; recordedAt: string; position: string }>;
+
+export const isWorkEvent = (type: string): type is WorkEvent['type'] => Object.hasOwn(SENTENCES, type);
+export const WORK_EVENT_TYPES = Object.keys(SENTENCES) as readonly WorkEvent['type'][];
+
 /** One line of an action's timeline: what happened, who did it (and for which agency), when. */
-export function describeEvent(entry: HistoryEntryView, partnerNames: Readonly<Record<string, string>>) {
+export function describeEvent(entry: Told, partnerNames: Readonly<Record<string, string>>) {
   const actor = entry.actor as { name?: string; sub?: string; partner?: string };
   const words: Words = { partner: (id) => (id ? (partnerNames[id] ?? id) : 'no agency') };
-  const sentence = SENTENCES[entry.type as ActionEvent['type']] as ((data: unknown, words: Words) => string) | undefined;
+  const sentence = isWorkEvent(entry.type) ? (SENTENCES[entry.type] as (data: unknown, words: Words) => string) : undefined;
   return {
     what: sentence ? sentence(entry.data, words) : entry.type,
     who: actor.name ?? actor.sub ?? 'unknown',
