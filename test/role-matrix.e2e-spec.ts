@@ -43,6 +43,7 @@ const API: Record<string, string[] | 'public'> = {
   'POST /actions/{id}/impact': PARTNERSHIP,
   'POST /actions/{id}/correct': PARTNERSHIP,
   'GET /assurance': READERS,
+  'GET /changes': READERS,
   'GET /audit/events': ['auditor'],
   'GET /audit/verify': ['auditor'],
   'GET /audit/checkpoints': ['auditor'],

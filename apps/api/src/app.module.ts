@@ -40,6 +40,8 @@ import { ReviewsController } from './reviews/reviews.http.controller';
 import { StreamWriter } from './write/stream-writer';
 import { openEventStore } from '@app/infrastructure';
 import { WEB_CONTROLLERS } from './web/web.controllers';
+import { ChangesController } from './changes/changes.http.controller';
+import { GetChangesHandler } from './changes/changes.queries';
 import { WEB_CONFIG, WebSessions } from './web/web-session';
 import { DemoPartnership } from './web/demo-partnership';
 import { OidcSignIn } from './web/oidc-sign-in';
@@ -63,6 +65,7 @@ const HANDLERS = [
   GetReviewHandler,
   GetAssuranceHandler,
   GetActionTotalsHandler,
+  GetChangesHandler,
 ];
 
 /** Where the projection thread finds the database and the events: where this process does. */
@@ -92,6 +95,7 @@ export class AppModule implements OnApplicationShutdown {
         ReviewsController,
         ActionsController,
         AssuranceController,
+        ChangesController,
         AuditController,
         HealthController,
         MetricsController,
