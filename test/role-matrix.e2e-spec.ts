@@ -174,6 +174,7 @@ const PAGES: Record<string, string[] | 'public'> = {
   'POST /sign-out': 'public',
   'GET /start': EVERY_ROLE,
   'GET /dashboard': READERS,
+  'GET /what-changed': READERS,
   'GET /tracker': EVERY_ROLE,
   'GET /tracker/:id': [...READERS, 'owner'],
   'GET /tracker/:id/:operation': EVERY_ROLE,

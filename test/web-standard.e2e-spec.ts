@@ -234,6 +234,30 @@ const CODES = [...REVIEW_KINDS.filter((kind) => kind.includes('-')), 'impact-evi
     expect(await page.locator('.govuk-pagination__prev').count()).toBe(0);
   });
 
+  it("shows what changed between two days: counts, then each agency's changes linking to the action", async () => {
+    await signIn('demo-chair');
+    await go('/what-changed');
+    const { body } = await service.request('GET', '/changes', { as: SUBGROUP });
+    expect(body.counts.ActionRaised).toBeGreaterThan(0);
+    expect(await page.textContent('[data-test="counts"] tr[data-type="ActionRaised"] td')).toBe(String(body.counts.ActionRaised));
+    const police = body.items.filter((item: { partnerId?: string; actionId?: string }) => item.actionId && item.partnerId === 'police');
+    expect(await page.locator('table[data-group="police"] tbody tr').count()).toBe(police.length);
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await screenshot(page, 'what-changed');
+    // A window chosen with the date inputs becomes an address with the two days.
+    const today = new Date().toISOString().slice(0, 10);
+    const [year, month, day] = today.split('-');
+    await page.fill('#from', String(Number(day)));
+    await page.fill('#from-month', String(Number(month)));
+    await page.fill('#from-year', year);
+    await page.click('button:has-text("Show the changes")');
+    expect(new URL(page.url()).searchParams.get('from')).toBe(today);
+    expect(await page.textContent('[data-test="window"]')).toContain(`${body.items.length} changes recorded`);
+    await go('/what-changed?from=2026-02-30');
+    expect(await page.textContent('.govuk-error-summary')).toContain('The start must be a real date');
+    expect(await accessibilityViolations(page)).toEqual([]);
+  });
+
   it('fits a phone: nothing scrolls sideways at 375 px, however long a word', async () => {
     await signIn('demo-subgroup');
     const { body } = await service.request('GET', '/actions?limit=1', { as: SUBGROUP });

@@ -1,8 +1,16 @@
 import { AuditTrailController } from './audit-trail.pages.controller';
+import { ChangesPagesController } from './changes.pages.controller';
 import { DashboardController } from './dashboard.pages.controller';
 import { ReviewsController } from './reviews.pages.controller';
 import { SignInController } from './sign-in.pages.controller';
 import { TrackerController } from './tracker.pages.controller';
 
 /** The server-rendered pages. */
-export const WEB_CONTROLLERS = [SignInController, DashboardController, TrackerController, ReviewsController, AuditTrailController];
+export const WEB_CONTROLLERS = [
+  SignInController,
+  DashboardController,
+  ChangesPagesController,
+  TrackerController,
+  ReviewsController,
+  AuditTrailController,
+];

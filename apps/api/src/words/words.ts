@@ -1,4 +1,15 @@
-import { ActionStatus, ClosureOutcome, EvidenceStatus, ExtensionStatus, ImpactResult, ReviewKind, Role } from '@app/domain';
+import {
+  ActionEvent,
+  ActionStatus,
+  ClosureOutcome,
+  EvidenceStatus,
+  ExtensionStatus,
+  ImpactResult,
+  RecommendationEvent,
+  ReviewEvent,
+  ReviewKind,
+  Role,
+} from '@app/domain';
 
 /**
  * The one label of every code the pages show, so that a code never reaches a reader and each reads
@@ -42,6 +53,29 @@ export const LABELS = {
   overdue: { true: 'overdue', false: 'not overdue' },
   assurance: { awaiting: 'awaiting assurance', accepted: 'ready to close' },
   impactFilter: { due: 'impact check due', overdue: 'impact check overdue' },
+  /** What each kind of change is called where changes are counted. */
+  change: {
+    ActionRaised: 'Raised',
+    ActionAssigned: 'Assigned',
+    ActionReassigned: 'Reassigned',
+    ActionDueDateRevised: 'Due date revised',
+    ActionProgressNoted: 'Progress noted',
+    ExtensionRequested: 'More time asked for',
+    ExtensionApproved: 'More time agreed',
+    ExtensionRefused: 'More time refused',
+    EvidenceSubmitted: 'Evidence submitted',
+    EvidenceAccepted: 'Evidence accepted',
+    EvidenceRejected: 'Evidence rejected',
+    ActionClosed: 'Closed',
+    ActionReopened: 'Reopened',
+    ActionWithdrawn: 'Withdrawn',
+    ImpactRecorded: 'Impact checked',
+    ActionCorrected: 'Action corrected',
+    ReviewRegistered: 'Review registered',
+    ReviewCorrected: 'Review corrected',
+    RecommendationRecorded: 'Recommendation recorded',
+    RecommendationCorrected: 'Recommendation corrected',
+  } satisfies Record<(ActionEvent | ReviewEvent | RecommendationEvent)['type'], string>,
 } as const;
 
 export type LabelSet = keyof typeof LABELS;

@@ -1,0 +1,83 @@
+import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { CLOCK, Clock, utcDate } from '../clock/clock';
+import { ChangeView, ChangesView, DEFAULT_WEEKS, GetChangesQuery } from '../changes/changes.queries';
+import { isCalendarDate } from '../http/fields';
+import { LABELS } from '../words/words';
+import { dateFrom } from './web-form';
+import { HtmlReply, Page, PageFor, WebPageContext, WebPages, renderPage } from './web-page';
+
+/** The changes a meeting asks about first, in the order the counts show them. */
+const COUNTED = Object.keys(LABELS.change) as (keyof typeof LABELS.change)[];
+
+type DayWindow = Readonly<{ from: string; to: string; errors: { text: string; href: string }[] }>;
+
+@WebPages()
+@Controller('what-changed')
+export class ChangesPagesController {
+  constructor(
+    private readonly queries: QueryBus,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  /** Since the last meeting: the changes between two days, counted, by partner agency, and what became overdue. */
+  @Get()
+  @PageFor('readAssurance')
+  async changes(@Query() query: Record<string, string>, @Page() web: WebPageContext, @Res() reply: HtmlReply): Promise<void> {
+    const window = this.window(query);
+    // The date inputs send day, month and year; the address to keep and share names the days.
+    if ((!query.from && dateFrom(query, 'from')) || (!query.to && dateFrom(query, 'to'))) {
+      reply.redirect(`/what-changed?${new URLSearchParams({ from: window.from, to: window.to })}`, 303);
+      return;
+    }
+    if (window.errors.length) {
+      await renderPage(reply, 'changes.njk', { title: 'What changed', section: 'changes', web, window, errors: window.errors }, 400);
+      return;
+    }
+    const now = this.clock();
+    const end = window.to === utcDate(now) ? now : new Date(`${window.to}T23:59:59.999Z`);
+    const changes: ChangesView = await this.queries.execute(new GetChangesQuery(`${window.from}T00:00:00Z`, end.toISOString()));
+    await renderPage(reply, 'changes.njk', {
+      title: 'What changed',
+      section: 'changes',
+      web,
+      window,
+      changes,
+      counts: COUNTED.filter((type) => changes.counts[type]).map((type) => ({
+        type,
+        label: LABELS.change[type],
+        count: changes.counts[type],
+      })),
+      groups: this.byPartner(changes.items, web.partnerNames),
+      printAsAt: changes.to,
+    });
+  }
+
+  /** The days asked for: by default from the same day eight weeks ago to today; never after today, never backwards. */
+  private window(query: Record<string, string>): DayWindow {
+    const today = utcDate(this.clock());
+    const from = dateFrom(query, 'from') ?? utcDate(new Date(Date.parse(`${today}T00:00:00Z`) - DEFAULT_WEEKS * 7 * 86_400_000));
+    const to = dateFrom(query, 'to') ?? today;
+    const errors = [
+      !isCalendarDate(from) && { text: 'The start must be a real date, like 31 3 2026', href: '#from' },
+      !isCalendarDate(to) && { text: 'The end must be a real date, like 31 3 2026', href: '#to' },
+      isCalendarDate(to) && to > today && { text: 'The end must be today or in the past', href: '#to' },
+      isCalendarDate(from) && isCalendarDate(to) && from > to && { text: 'The start must be on or before the end', href: '#from' },
+    ].filter((error): error is { text: string; href: string } => Boolean(error));
+    return { from, to, errors };
+  }
+
+  /** The changes to each agency's actions under its name (alphabetical), then those to reviews and to actions no agency owns. */
+  private byPartner(items: readonly ChangeView[], partnerNames: Readonly<Record<string, string>>) {
+    const groups = new Map<string, { name: string; items: ChangeView[] }>();
+    for (const [id, name] of Object.entries(partnerNames)) groups.set(id, { name, items: [] });
+    groups.set('', { name: 'Actions no agency owns yet', items: [] });
+    groups.set('reviews', { name: 'Reviews and recommendations', items: [] });
+    for (const item of items) {
+      const key = item.actionId ? (item.partnerId ?? '') : 'reviews';
+      if (!groups.has(key)) groups.set(key, { name: key, items: [] });
+      groups.get(key)!.items.push(item);
+    }
+    return [...groups.entries()].filter(([, group]) => group.items.length).map(([id, group]) => ({ id: id || 'unassigned', ...group }));
+  }
+}
