@@ -3,7 +3,7 @@ import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { Pool } from 'pg';
 import { EVENT_STORE, EventStore } from '@app/event-store';
-import { GetActionHandler, GetActionHistoryHandler, ListActionsHandler } from './actions/action.queries';
+import { ExportActionsHandler, GetActionHandler, GetActionHistoryHandler, ListActionsHandler } from './actions/action.queries';
 import { AssuranceController } from './assurance/assurance.http.controller';
 import { AUDIT_CONFIG, AuditCheckpoints } from './audit/audit-checkpoints';
 import { LogVerification } from './audit/log-verification';
@@ -42,6 +42,7 @@ import { openEventStore } from '@app/infrastructure';
 import { WEB_CONTROLLERS } from './web/web.controllers';
 import { ChangesController } from './changes/changes.http.controller';
 import { GetChangesHandler } from './changes/changes.queries';
+import { ListFiles } from './files/list-files';
 import { WEB_CONFIG, WebSessions } from './web/web-session';
 import { DemoPartnership } from './web/demo-partnership';
 import { OidcSignIn } from './web/oidc-sign-in';
@@ -66,6 +67,7 @@ const HANDLERS = [
   GetAssuranceHandler,
   GetActionTotalsHandler,
   GetChangesHandler,
+  ExportActionsHandler,
 ];
 
 /** Where the projection thread finds the database and the events: where this process does. */
@@ -128,6 +130,7 @@ export class AppModule implements OnApplicationShutdown {
         StreamWriter,
         PartnerDirectory,
         ReviewReader,
+        ListFiles,
         ...HANDLERS,
       ],
     };

@@ -1,13 +1,13 @@
 import { Inject } from '@nestjs/common';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
-import { Pool } from 'pg';
+import { Pool, PoolClient } from 'pg';
 import { ActionEvent, Actor, NotFound, actionDecider, actionStream, fold, listablePartner, requireReadAccess, themeKey } from '@app/domain';
 import { EVENT_STORE, EventStore } from '@app/event-store';
 import { ActionDocument, actionList, overdueSql, reviewList, searchQuery } from '@app/read-models';
 import { DATABASE_POOL } from '../database/database-pool';
 import { isLogPosition } from '../http/fields';
 import { ValidationFailed } from '../http/problem';
-import { ReadScopes, documentsIn } from '../reads/read-scope';
+import { ReadScope, ReadScopes, documentsIn } from '../reads/read-scope';
 import { SqlConditions } from '../reads/sql-conditions';
 import { onSnapshot } from '../reads/snapshot';
 import { ActionPageView, ActionView, HistoryEntryView, actionView, historyEntry } from './action.view';
@@ -28,6 +28,17 @@ export class ListActionsQuery extends Query<ActionPageView> {
   constructor(
     readonly filter: ListActionsRequest,
     readonly actor: Actor,
+  ) {
+    super();
+  }
+}
+
+/** Every action the filters find (any page size or cursor aside), from one snapshot, a batch at a time. */
+export class ExportActionsQuery extends Query<void> {
+  constructor(
+    readonly filter: ListActionsRequest,
+    readonly actor: Actor,
+    readonly write: (actions: readonly ActionView[]) => Promise<void>,
   ) {
     super();
   }
@@ -101,6 +112,62 @@ function decodeCursor(cursor: string): Cursor {
 
 const addDays = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
+/** The rows of the action list a listing's filters pick, in the scope they are read from. */
+function actionConditions(filter: ListActionsRequest, actor: Actor, scope: ReadScope): SqlConditions {
+  const today = scope.today;
+  const where = scope.restrict(new SqlConditions());
+  const partner = listablePartner(actor, filter.partner);
+  if (partner !== undefined) where.add((p) => `partner_id = ${p(partner)}`);
+  if (filter.status === 'outstanding') where.add(() => 'outstanding');
+  else if (filter.status) where.add((p) => `status = ${p(filter.status)}`);
+  if (filter.overdue !== undefined) {
+    where.add((p) => `${filter.overdue === 'true' ? '' : 'NOT '}${overdueSql('outstanding', 'due_date', p(today))}`);
+  }
+  if (filter.theme) where.add((p) => `theme_keys ? ${p(themeKey(filter.theme!))}`);
+  if (filter.extension === 'pending') where.add(() => 'extension_pending');
+  if (filter.assurance) where.add((p) => `assurance = ${p(filter.assurance)}`);
+  if (filter.impact === 'due') where.add(() => 'impact_check_due IS NOT NULL');
+  else if (filter.impact === 'overdue') where.add((p) => `impact_check_due < ${p(today)}`);
+  if (filter.review) where.add((p) => `review_id = ${p(filter.review)}`);
+  if (filter.dueWithin !== undefined) {
+    where.add((p) => `outstanding AND due_date >= ${p(today)} AND due_date <= ${p(addDays(today, filter.dueWithin!))}`);
+  }
+  if (filter.q) {
+    // Words of the action itself, or of the review it answers (as the review read then).
+    where.add((p) => {
+      const query = searchQuery(p(filter.q));
+      const reviews = `SELECT key FROM ${scope.table(reviewList)} WHERE search @@ ${query} AND ${scope.rowsOf(p)}`;
+      return `(search @@ ${query} OR review_id IN (${reviews}))`;
+    });
+  }
+  return where;
+}
+
+type ListedRow = { doc: ActionDocument; raised_position: string; sort_key: string };
+
+/** One page of the listing: the rows after (or before) a cursor, in the listing's order. */
+async function pageOf(
+  client: PoolClient,
+  table: string,
+  where: SqlConditions,
+  order: { key: string; descending: boolean },
+  cursor: Cursor | undefined,
+  limit: number,
+): Promise<ListedRow[]> {
+  // A page before a cursor is read backwards from it, then turned round.
+  const descending = order.descending !== (cursor?.before ?? false);
+  if (cursor) {
+    where.add((p) => `(${order.key}, raised_position) ${descending ? '<' : '>'} (${p(cursor.key)}, ${p(cursor.position)}::bigint)`);
+  }
+  const direction = descending ? 'DESC' : 'ASC';
+  const { rows } = await client.query<ListedRow>(
+    `SELECT doc, raised_position, (${order.key})::text AS sort_key FROM ${table} ${where.sql()}
+      ORDER BY ${order.key} ${direction}, raised_position ${direction} LIMIT ${where.param(limit)}`,
+    where.params,
+  );
+  return rows;
+}
+
 /** Actions filtered by index, in the order asked for (as raised unless told), a page at a time, with how many there are in all. */
 @QueryHandler(ListActionsQuery)
 export class ListActionsHandler implements IQueryHandler<ListActionsQuery> {
@@ -111,61 +178,51 @@ export class ListActionsHandler implements IQueryHandler<ListActionsQuery> {
 
   async execute({ filter, actor }: ListActionsQuery): Promise<ActionPageView> {
     const scope = await this.scopes.resolve(filter.asOf);
-    const today = scope.today;
-    const where = scope.restrict(new SqlConditions());
-    const partner = listablePartner(actor, filter.partner);
-    if (partner !== undefined) where.add((p) => `partner_id = ${p(partner)}`);
-    if (filter.status === 'outstanding') where.add(() => 'outstanding');
-    else if (filter.status) where.add((p) => `status = ${p(filter.status)}`);
-    if (filter.overdue !== undefined) {
-      where.add((p) => `${filter.overdue === 'true' ? '' : 'NOT '}${overdueSql('outstanding', 'due_date', p(today))}`);
-    }
-    if (filter.theme) where.add((p) => `theme_keys ? ${p(themeKey(filter.theme!))}`);
-    if (filter.extension === 'pending') where.add(() => 'extension_pending');
-    if (filter.assurance) where.add((p) => `assurance = ${p(filter.assurance)}`);
-    if (filter.impact === 'due') where.add(() => 'impact_check_due IS NOT NULL');
-    else if (filter.impact === 'overdue') where.add((p) => `impact_check_due < ${p(today)}`);
-    if (filter.review) where.add((p) => `review_id = ${p(filter.review)}`);
-    if (filter.dueWithin !== undefined) {
-      where.add((p) => `outstanding AND due_date >= ${p(today)} AND due_date <= ${p(addDays(today, filter.dueWithin!))}`);
-    }
-    if (filter.q) {
-      // Words of the action itself, or of the review it answers (as the review read then).
-      where.add((p) => {
-        const query = searchQuery(p(filter.q));
-        const reviews = `SELECT key FROM ${scope.table(reviewList)} WHERE search @@ ${query} AND ${scope.rowsOf(p)}`;
-        return `(search @@ ${query} OR review_id IN (${reviews}))`;
-      });
-    }
+    const where = actionConditions(filter, actor, scope);
     const table = scope.table(actionList);
     return onSnapshot(this.pool, async (client) => {
       const total = (await client.query<{ total: number }>(`SELECT count(*)::int AS total FROM ${table} ${where.sql()}`, where.params))
         .rows[0].total;
-      const order = ORDERS[filter.sort ?? 'raised'];
       const cursor = filter.cursor ? decodeCursor(filter.cursor) : undefined;
-      // A page before a cursor is read backwards from it, then turned round.
-      const descending = order.descending !== (cursor?.before ?? false);
-      if (cursor) {
-        where.add((p) => `(${order.key}, raised_position) ${descending ? '<' : '>'} (${p(cursor.key)}, ${p(cursor.position)}::bigint)`);
-      }
-      const direction = descending ? 'DESC' : 'ASC';
       const limit = filter.limit ?? 100;
-      const { rows } = await client.query<{ doc: ActionDocument; raised_position: string; sort_key: string }>(
-        `SELECT doc, raised_position, (${order.key})::text AS sort_key FROM ${table} ${where.sql()}
-          ORDER BY ${order.key} ${direction}, raised_position ${direction} LIMIT ${where.param(limit + 1)}`,
-        where.params,
-      );
+      const rows = await pageOf(client, table, where, ORDERS[filter.sort ?? 'raised'], cursor, limit + 1);
       const more = rows.length > limit;
       const page = cursor?.before ? rows.slice(0, limit).reverse() : rows.slice(0, limit);
       const [first, last] = [page.at(0), page.at(-1)];
       const hasNext = cursor?.before ? true : more;
       const hasPrevious = cursor?.before ? more : cursor !== undefined;
       return {
-        items: page.map((row) => actionView(row.doc, today)),
+        items: page.map((row) => actionView(row.doc, scope.today)),
         total,
         nextCursor: hasNext && last ? encodeCursor({ key: last.sort_key, position: last.raised_position, before: false }) : null,
         previousCursor: hasPrevious && first ? encodeCursor({ key: first.sort_key, position: first.raised_position, before: true }) : null,
       };
+    });
+  }
+}
+
+const EXPORT_BATCH = 1000;
+
+@QueryHandler(ExportActionsQuery)
+export class ExportActionsHandler implements IQueryHandler<ExportActionsQuery> {
+  constructor(
+    @Inject(DATABASE_POOL) private readonly pool: Pool,
+    private readonly scopes: ReadScopes,
+  ) {}
+
+  async execute({ filter, actor, write }: ExportActionsQuery): Promise<void> {
+    const scope = await this.scopes.resolve(filter.asOf);
+    const table = scope.table(actionList);
+    const order = ORDERS[filter.sort ?? 'raised'];
+    await onSnapshot(this.pool, async (client) => {
+      let cursor: Cursor | undefined;
+      for (;;) {
+        const rows = await pageOf(client, table, actionConditions(filter, actor, scope), order, cursor, EXPORT_BATCH);
+        await write(rows.map((row) => actionView(row.doc, scope.today)));
+        const last = rows.at(-1);
+        if (rows.length < EXPORT_BATCH || !last) return;
+        cursor = { key: last.sort_key, position: last.raised_position, before: false };
+      }
     });
   }
 }

@@ -1,8 +1,11 @@
-import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, Param, Post, Query, Res } from '@nestjs/common';
+import { Readable } from 'node:stream';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import { Actor } from '@app/domain';
 import { CurrentActor } from '../auth/current-actor.decorator';
+import { ListFiles } from '../files/list-files';
+import { FileReply, fileFormatAsked, sendFile } from '../files/table-file';
 import { AsOfRequest, ReadRequest } from '../http/read-request';
 import { ReadRoute, WriteRoute } from '../http/routes';
 import { WriteAnswer } from '../write/stream-writer';
@@ -34,6 +37,7 @@ export class ActionsController {
   constructor(
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
+    private readonly files: ListFiles,
   ) {}
 
   @Post()
@@ -166,7 +170,14 @@ export class ActionsController {
     type: ActionPageView,
     notFound: false,
   })
-  list(@Query() filter: ListActionsRequest, @CurrentActor() actor: Actor): Promise<ActionPageView> {
+  async list(
+    @Query() filter: ListActionsRequest,
+    @CurrentActor() actor: Actor,
+    @Headers('accept') accept: string | undefined,
+    @Res({ passthrough: true }) reply: FileReply,
+  ): Promise<ActionPageView | Readable> {
+    const format = fileFormatAsked(filter.format, accept);
+    if (format) return sendFile(reply, await this.files.actions(format, filter, actor));
     return this.queries.execute(new ListActionsQuery(filter, actor));
   }
 

@@ -1,3 +1,4 @@
+import { FileFormat, FileFormatField } from '../files/table-file';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { ApiPropertyOptional, PartialType, PickType } from '@nestjs/swagger';
@@ -171,4 +172,7 @@ export class ListActionsRequest extends AsOfRequest {
 
   @Text(100, { optional: true, description: 'The nextCursor or previousCursor of the page before' })
   cursor?: string;
+
+  @FileFormatField()
+  format?: FileFormat;
 }

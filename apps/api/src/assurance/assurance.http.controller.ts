@@ -1,14 +1,20 @@
-import { Controller, Get, Query } from '@nestjs/common';
+import { Controller, Get, Headers, Query, Res } from '@nestjs/common';
+import { Readable } from 'node:stream';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
-import { AsOfRequest } from '../http/read-request';
+import { AsOfFileRequest } from '../http/read-request';
+import { ListFiles } from '../files/list-files';
+import { FileReply, fileFormatAsked, sendFile } from '../files/table-file';
 import { ReadRoute } from '../http/routes';
 import { AssuranceView, GetAssuranceQuery } from './assurance.queries';
 
 @ApiTags('assurance')
 @Controller('assurance')
 export class AssuranceController {
-  constructor(private readonly queries: QueryBus) {}
+  constructor(
+    private readonly queries: QueryBus,
+    private readonly files: ListFiles,
+  ) {}
 
   @Get()
   @ReadRoute({
@@ -17,7 +23,13 @@ export class AssuranceController {
     type: AssuranceView,
     notFound: false,
   })
-  get(@Query() read: AsOfRequest): Promise<AssuranceView> {
+  async get(
+    @Query() read: AsOfFileRequest,
+    @Headers('accept') accept: string | undefined,
+    @Res({ passthrough: true }) reply: FileReply,
+  ): Promise<AssuranceView | Readable> {
+    const format = fileFormatAsked(read.format, accept);
+    if (format) return sendFile(reply, await this.files.assurance(format, read.asOf));
     return this.queries.execute(new GetAssuranceQuery(read.asOf));
   }
 }

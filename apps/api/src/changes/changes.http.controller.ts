@@ -1,6 +1,9 @@
-import { Controller, Get, Query } from '@nestjs/common';
+import { Controller, Get, Headers, Query, Res } from '@nestjs/common';
+import { Readable } from 'node:stream';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
+import { ListFiles } from '../files/list-files';
+import { FileFormat, FileFormatField, FileReply, fileFormatAsked, sendFile } from '../files/table-file';
 import { Instant } from '../http/fields';
 import { ReadRequest } from '../http/read-request';
 import { ReadRoute } from '../http/routes';
@@ -12,12 +15,18 @@ export class ChangesRequest extends ReadRequest {
 
   @Instant({ optional: true, description: 'Up to this instant (default: now)' })
   to?: string;
+
+  @FileFormatField()
+  format?: FileFormat;
 }
 
 @ApiTags('changes')
 @Controller('changes')
 export class ChangesController {
-  constructor(private readonly queries: QueryBus) {}
+  constructor(
+    private readonly queries: QueryBus,
+    private readonly files: ListFiles,
+  ) {}
 
   @Get()
   @ReadRoute({
@@ -26,7 +35,13 @@ export class ChangesController {
     type: ChangesView,
     notFound: false,
   })
-  get(@Query() request: ChangesRequest): Promise<ChangesView> {
+  async get(
+    @Query() request: ChangesRequest,
+    @Headers('accept') accept: string | undefined,
+    @Res({ passthrough: true }) reply: FileReply,
+  ): Promise<ChangesView | Readable> {
+    const format = fileFormatAsked(request.format, accept);
+    if (format) return sendFile(reply, await this.files.changes(format, request.from, request.to));
     return this.queries.execute(new GetChangesQuery(request.from, request.to));
   }
 }

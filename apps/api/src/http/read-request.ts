@@ -1,5 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString } from 'class-validator';
+import { FileFormat, FileFormatField } from '../files/table-file';
 import { Instant } from './fields';
 
 /** Query parameters every read accepts. */
@@ -16,4 +17,10 @@ export class ReadRequest {
 export class AsOfRequest extends ReadRequest {
   @Instant({ optional: true, description: 'Answer with what had been recorded up to this instant, even if later events changed it' })
   asOf?: string;
+}
+
+/** Query parameters of the reads that answer as of a past instant, and as a file when asked. */
+export class AsOfFileRequest extends AsOfRequest {
+  @FileFormatField()
+  format?: FileFormat;
 }

@@ -1,9 +1,12 @@
-import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Headers, Param, Post, Query, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import { Actor } from '@app/domain';
 import { CurrentActor } from '../auth/current-actor.decorator';
-import { AsOfRequest } from '../http/read-request';
+import { AsOfFileRequest, AsOfRequest } from '../http/read-request';
+import { ListFiles } from '../files/list-files';
+import { FileReply, fileFormatAsked, sendFile } from '../files/table-file';
+import { Readable } from 'node:stream';
 import { ReadRoute, WriteRoute } from '../http/routes';
 import { WriteAnswer } from '../write/stream-writer';
 import { Write, WriteContext } from '../write/write-context';
@@ -24,6 +27,7 @@ export class ReviewsController {
   constructor(
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
+    private readonly files: ListFiles,
   ) {}
 
   @Get()
@@ -33,7 +37,14 @@ export class ReviewsController {
     type: [ReviewView],
     notFound: false,
   })
-  list(@Query() read: AsOfRequest, @CurrentActor() actor: Actor): Promise<ReviewView[]> {
+  async list(
+    @Query() read: AsOfFileRequest,
+    @CurrentActor() actor: Actor,
+    @Headers('accept') accept: string | undefined,
+    @Res({ passthrough: true }) reply: FileReply,
+  ): Promise<ReviewView[] | Readable> {
+    const format = fileFormatAsked(read.format, accept);
+    if (format) return sendFile(reply, await this.files.reviews(format, actor, read.asOf));
     return this.queries.execute(new ListReviewsQuery(actor, read.asOf));
   }
 

@@ -1,0 +1,133 @@
+import { Injectable } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { Actor } from '@app/domain';
+import { ExportActionsQuery } from '../actions/action.queries';
+import { ActionView } from '../actions/action.view';
+import { ListActionsRequest } from '../actions/actions.request.dto';
+import { AssuranceView, GetAssuranceQuery } from '../assurance/assurance.queries';
+import { ChangeView, ChangesView, GetChangesQuery } from '../changes/changes.queries';
+import { PartnerDirectory } from '../partners/partner-directory';
+import { ActionCountsView } from '../reads/action-counts';
+import { ListReviewsQuery, ReviewView } from '../reviews/review.queries';
+import { label } from '../words/words';
+import { Column, FileFormat, TableFile, tableFile } from './table-file';
+
+type Names = Readonly<Record<string, string>>;
+
+const COUNT_COLUMNS: readonly [string, keyof ActionCountsView][] = [
+  ['Outstanding', 'outstanding'],
+  ['Overdue', 'overdue'],
+  ['Awaiting assurance', 'awaitingAssurance'],
+  ['Ready to close', 'readyToClose'],
+  ['Extensions requested', 'extensionsPending'],
+  ['Impact checks due', 'impactChecksDue'],
+  ['Closed', 'closed'],
+  ['Withdrawn', 'withdrawn'],
+  ['Total', 'total'],
+];
+
+const counts = <Row>(of: (row: Row) => ActionCountsView): Column<Row>[] =>
+  COUNT_COLUMNS.map(([header, key]) => ({ header, type: 'number', cell: (row) => of(row)[key] }));
+
+const day = (instant: Date) => instant.toISOString().slice(0, 10);
+
+/** The lists as files: the same reads as the JSON answers, in the words of the pages, with dates and numbers as such. */
+@Injectable()
+export class ListFiles {
+  constructor(
+    private readonly queries: QueryBus,
+    private readonly partners: PartnerDirectory,
+  ) {}
+
+  private async partnerNames(): Promise<Names> {
+    return Object.fromEntries((await this.partners.all()).map((partner) => [partner.id, partner.name]));
+  }
+
+  async actions(format: FileFormat, filter: ListActionsRequest, actor: Actor): Promise<TableFile> {
+    const names = await this.partnerNames();
+    const reviews: ReviewView[] = await this.queries.execute(new ListReviewsQuery(actor, filter.asOf));
+    const reference = new Map(reviews.map((review) => [review.id, review.reference]));
+    const columns: Column<ActionView>[] = [
+      { header: 'Review', cell: (action) => reference.get(action.reviewId) },
+      { header: 'Action', cell: (action) => action.description, width: 60 },
+      {
+        header: 'Partner agency',
+        cell: (action) => (action.partnerId ? (names[action.partnerId] ?? action.partnerId) : 'Not yet assigned'),
+      },
+      { header: 'Lead', cell: (action) => action.lead },
+      { header: 'Due', type: 'date', cell: (action) => action.dueDate },
+      { header: 'First agreed due date', type: 'date', cell: (action) => action.originalDueDate },
+      { header: 'Days slipped', type: 'number', cell: (action) => action.daysSlipped },
+      { header: 'Status', cell: (action) => (action.assurance === 'accepted' ? 'Ready to close' : label(action.status, 'status')) },
+      { header: 'Overdue', cell: (action) => action.overdue },
+      { header: 'Extension requested', cell: (action) => action.extensions.some((request) => request.status === 'pending') },
+      { header: 'Outcome', cell: (action) => action.outcome && label(action.outcome, 'outcome') },
+      { header: 'Impact check due', type: 'date', cell: (action) => (action.impact ? null : action.impactReviewDue) },
+      { header: 'Themes', cell: (action) => action.themes.join(', ') },
+      { header: 'Raised', type: 'instant', cell: (action) => action.raisedAt },
+      { header: 'Last changed', type: 'instant', cell: (action) => action.updatedAt },
+      { header: 'Action id', cell: (action) => action.id },
+    ];
+    return tableFile(format, `actions-${day(new Date())}`, columns, (write) =>
+      this.queries.execute(new ExportActionsQuery(filter, actor, write)),
+    );
+  }
+
+  async reviews(format: FileFormat, actor: Actor, asOf?: string): Promise<TableFile> {
+    const columns: Column<ReviewView>[] = [
+      { header: 'Reference', cell: (review) => review.reference },
+      { header: 'Title', cell: (review) => review.title, width: 40 },
+      { header: 'Kind', cell: (review) => label(review.kind, 'kind') },
+      { header: 'Themes', cell: (review) => review.themes.join(', ') },
+      { header: 'Commissioned', type: 'date', cell: (review) => review.commissionedOn },
+      { header: 'Published', type: 'date', cell: (review) => review.publishedOn },
+      { header: 'Recommendations', type: 'number', cell: (review) => review.recommendations.length },
+      ...counts<ReviewView>((review) => review.actions),
+      { header: 'Registered', type: 'instant', cell: (review) => review.registeredAt },
+    ];
+    return tableFile(format, `reviews-${day(new Date())}`, columns, async (write) =>
+      write(await this.queries.execute(new ListReviewsQuery(actor, asOf))),
+    );
+  }
+
+  async assurance(format: FileFormat, asOf?: string): Promise<TableFile> {
+    type Line = Readonly<{ group: string; name: string; counts: ActionCountsView }>;
+    const columns: Column<Line>[] = [
+      { header: 'By', cell: (line) => line.group },
+      { header: 'Name', cell: (line) => line.name, width: 40 },
+      ...counts<Line>((line) => line.counts),
+    ];
+    return tableFile(format, `assurance-${day(asOf ? new Date(asOf) : new Date())}`, columns, async (write) => {
+      const picture: AssuranceView = await this.queries.execute(new GetAssuranceQuery(asOf));
+      await write([
+        { group: 'All partner agencies', name: `As at ${picture.asOf}`, counts: picture.totals },
+        ...picture.partners.map((partner) => ({ group: 'Partner agency', name: partner.name, counts: partner })),
+        ...picture.themes.map((theme) => ({ group: 'Theme', name: theme.theme, counts: theme })),
+        ...picture.reviews.map((review) => ({ group: 'Review', name: `${review.reference}: ${review.title}`, counts: review })),
+      ]);
+    });
+  }
+
+  async changes(format: FileFormat, from?: string, to?: string): Promise<TableFile> {
+    const names = await this.partnerNames();
+    let actions: ChangesView['actions'] = {};
+    const columns: Column<ChangeView>[] = [
+      { header: 'Recorded', type: 'instant', cell: (change) => change.recordedAt },
+      { header: 'Happened on', type: 'date', cell: (change) => change.occurredOn },
+      { header: 'Change', cell: (change) => label(change.type, 'change') },
+      { header: 'Partner agency', cell: (change) => change.partnerId && (names[change.partnerId] ?? change.partnerId) },
+      { header: 'Action', cell: (change) => change.actionId && actions[change.actionId]?.description, width: 50 },
+      { header: 'What happened', cell: (change) => change.summary, width: 60 },
+      { header: 'Who', cell: (change) => (change.actor as { name?: string; sub?: string }).name ?? (change.actor as { sub?: string }).sub },
+      { header: 'Type', cell: (change) => change.type },
+      { header: 'Action id', cell: (change) => change.actionId },
+      { header: 'Review id', cell: (change) => change.reviewId },
+      { header: 'Position', cell: (change) => change.position },
+    ];
+    return tableFile(format, `changes-${day(to ? new Date(to) : new Date())}`, columns, async (write) => {
+      const changes: ChangesView = await this.queries.execute(new GetChangesQuery(from, to));
+      actions = changes.actions;
+      await write(changes.items);
+    });
+  }
+}

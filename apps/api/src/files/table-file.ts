@@ -1,0 +1,151 @@
+import { stringify } from 'csv-stringify';
+import ExcelJS from 'exceljs';
+import { PassThrough, Readable, Writable } from 'node:stream';
+import { once } from 'node:events';
+import { OneOf } from '../http/fields';
+
+export const FILE_FORMATS = ['csv', 'xlsx'] as const;
+export type FileFormat = (typeof FILE_FORMATS)[number];
+
+const MEDIA_TYPES: Record<FileFormat, string> = {
+  csv: 'text/csv; charset=utf-8',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+};
+
+/** The `format` parameter of a read that can answer as a file. */
+export const FileFormatField = () =>
+  OneOf(FILE_FORMATS, { optional: true, description: 'Answer as a file, every page at once: csv or xlsx (or send Accept: text/csv)' });
+
+/** The file asked for, by ?format= first, then by an Accept header that names CSV or XLSX; none for JSON. */
+export function fileFormatAsked(format: FileFormat | undefined, accept: string | undefined): FileFormat | undefined {
+  if (format) return format;
+  if (accept?.includes('text/csv')) return 'csv';
+  if (accept?.includes(MEDIA_TYPES.xlsx)) return 'xlsx';
+  return undefined;
+}
+
+export type CellValue = string | number | boolean | null | undefined;
+type CellType = 'text' | 'number' | 'date' | 'instant';
+
+/** A column of a file: its header, how to read its cell from a row, and what kind of value it holds. */
+export type Column<Row> = Readonly<{ header: string; cell: (row: Row) => CellValue; type?: CellType; width?: number }>;
+
+/** Gives the file's rows a batch at a time; each write resolves once the file has room for more. */
+export type RowSource<Row> = (write: (rows: readonly Row[]) => Promise<void>) => Promise<void>;
+
+export type TableFile = Readonly<{ stream: Readable; mediaType: string; fileName: string }>;
+
+/**
+ * A spreadsheet's formula starts with one of these (a tab or carriage return can hide one): a text
+ * cell that does is written with a leading apostrophe, so that no spreadsheet runs it (CSV injection).
+ */
+const FORMULA_START = /^[=+\-@\t\r]/;
+export const neutralised = (text: string): string => (FORMULA_START.test(text) ? `'${text}` : text);
+
+/**
+ * A list as a CSV or XLSX file, written as its rows come, so that memory stays flat however many
+ * there are. Whatever goes wrong before the first rows arrive (a filter refused, a date in the
+ * future) is thrown here, to be answered as any other error; later failures end the stream.
+ */
+export async function tableFile<Row>(
+  format: FileFormat,
+  name: string,
+  columns: readonly Column<Row>[],
+  source: RowSource<Row>,
+): Promise<TableFile> {
+  const output = new PassThrough();
+  const writer = format === 'csv' ? csvWriter(output, columns) : xlsxWriter(output, name, columns);
+  let sending = false;
+  let started!: () => void;
+  const firstRows = new Promise<void>((resolve) => (started = resolve));
+  const written = (async () => {
+    await source(async (rows) => {
+      sending = true;
+      started();
+      await writer.add(rows);
+    });
+    sending = true;
+    started();
+    await writer.end();
+  })();
+  // A failure once the file is being sent can only cut it short; one before is thrown from here.
+  written.catch((error: unknown) => sending && output.destroy(error instanceof Error ? error : new Error(String(error))));
+  await Promise.race([firstRows, written]);
+  return { stream: output, mediaType: MEDIA_TYPES[format], fileName: `${name}.${format}` };
+}
+
+type RowWriter<Row> = { add(rows: readonly Row[]): Promise<void>; end(): Promise<void> };
+
+function textOf(value: CellValue, type: CellType): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'boolean') return value ? 'yes' : 'no';
+  return type === 'text' ? neutralised(String(value)) : String(value);
+}
+
+function csvWriter<Row>(output: PassThrough, columns: readonly Column<Row>[]): RowWriter<Row> {
+  const csv = stringify({ bom: true, record_delimiter: 'windows' });
+  csv.pipe(output);
+  const put = async (record: string[]) => {
+    if (!csv.write(record)) await once(csv, 'drain');
+  };
+  let header = false;
+  return {
+    async add(rows) {
+      if (!header) await put(columns.map((column) => column.header));
+      header = true;
+      for (const row of rows) await put(columns.map((column) => textOf(column.cell(row), column.type ?? 'text')));
+    },
+    async end() {
+      if (!header) await put(columns.map((column) => column.header));
+      csv.end();
+      await once(csv, 'end');
+    },
+  };
+}
+
+/** A cell as the spreadsheet should hold it: real numbers and dates, text that cannot run. */
+function xlsxCell(value: CellValue, type: CellType): ExcelJS.CellValue {
+  if (value === null || value === undefined || value === '') return null;
+  if (type === 'number' && typeof value === 'number') return value;
+  if (type === 'date' && typeof value === 'string') return new Date(`${value}T00:00:00Z`);
+  if (type === 'instant' && typeof value === 'string') return new Date(value);
+  return textOf(value, 'text');
+}
+
+const NUMBER_FORMATS: Partial<Record<CellType, string>> = { date: 'd mmmm yyyy', instant: 'd mmmm yyyy hh:mm' };
+
+function xlsxWriter<Row>(output: PassThrough, name: string, columns: readonly Column<Row>[]): RowWriter<Row> {
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
+    stream: output as unknown as Writable,
+    useStyles: true,
+    useSharedStrings: false,
+  });
+  const sheet = workbook.addWorksheet(name, { views: [{ state: 'frozen', ySplit: 1 }] });
+  sheet.columns = columns.map((column, index) => ({
+    header: column.header,
+    key: String(index),
+    width: column.width ?? Math.max(12, column.header.length + 2),
+    style: NUMBER_FORMATS[column.type ?? 'text'] ? { numFmt: NUMBER_FORMATS[column.type ?? 'text'] } : {},
+  }));
+  sheet.getRow(1).font = { bold: true };
+  sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: columns.length } };
+  return {
+    async add(rows) {
+      for (const row of rows) sheet.addRow(columns.map((column) => xlsxCell(column.cell(row), column.type ?? 'text'))).commit();
+      // Let the zip stream drain before taking more rows.
+      if (output.writableNeedDrain) await once(output, 'drain');
+    },
+    async end() {
+      sheet.commit();
+      await workbook.commit();
+    },
+  };
+}
+
+export type FileReply = { header(name: string, value: string): FileReply };
+
+/** Answers with the file: its type, a name to save it as, and the rows as they are written. */
+export function sendFile(reply: FileReply, file: TableFile): Readable {
+  reply.header('content-type', file.mediaType).header('content-disposition', `attachment; filename="${file.fileName}"`);
+  return file.stream;
+}
