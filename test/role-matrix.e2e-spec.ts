@@ -188,6 +188,10 @@ const PAGES: Record<string, string[] | 'public'> = {
   'POST /learning-reviews/:id/recommendations/:recommendationId/correct': PARTNERSHIP,
   'GET /audit-trail': ['auditor'],
   'GET /audit-trail/export.ndjson': ['auditor'],
+  'GET /download/actions/:format': EVERY_ROLE,
+  'GET /download/reviews/:format': EVERY_ROLE,
+  'GET /download/assurance/:format': READERS,
+  'GET /download/changes/:format': READERS,
 };
 
 /** Each page operation on an action, and who may make it: the API's rule for the same change. */
@@ -259,7 +263,8 @@ describe('the role × page matrix, for every route the page controllers declare'
   }, 60_000);
   afterAll(() => service.close());
 
-  const concrete = (path: string) => path.replace(':id', path.startsWith('/learning-reviews') ? reviewId : actionId);
+  const concrete = (path: string) =>
+    path.replace(':id', path.startsWith('/learning-reviews') ? reviewId : actionId).replace(':format', 'csv');
   const page = (method: string, path: string, who: string) =>
     fetch(`${service.url}${path}`, {
       method,

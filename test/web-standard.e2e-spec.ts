@@ -1,4 +1,7 @@
+import { parse } from 'csv-parse/sync';
+import ExcelJS from 'exceljs';
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { Page } from 'playwright-core';
 import { REVIEW_KINDS } from '@app/domain';
 import { SUBGROUP, TestService, partnerUser } from './support/app';
@@ -256,6 +259,30 @@ const CODES = [...REVIEW_KINDS.filter((kind) => kind.includes('-')), 'impact-evi
     await go('/what-changed?from=2026-02-30');
     expect(await page.textContent('.govuk-error-summary')).toContain('The start must be a real date');
     expect(await accessibilityViolations(page)).toEqual([]);
+  });
+
+  it('downloads the list on the page, with its filters, as CSV and as an Excel spreadsheet', async () => {
+    await signIn('demo-lead-police');
+    await go('/tracker?status=assigned');
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.click('[data-test="downloads"] a:has-text("CSV")')]);
+    const rows = parse(await readFile((await csv.path())!), { bom: true }) as string[][];
+    const own = (await service.request('GET', '/actions?status=assigned&limit=500', { as: partnerUser('police') })).body.items;
+    expect(
+      rows
+        .slice(1)
+        .map((row) => row.at(-1))
+        .sort(),
+    ).toEqual(own.map((item: { id: string }) => item.id).sort());
+    expect(csv.suggestedFilename()).toMatch(/^actions-\d{4}-\d{2}-\d{2}\.csv$/);
+
+    await signIn('demo-chair');
+    await go('/dashboard');
+    const [xlsx] = await Promise.all([page.waitForEvent('download'), page.click('[data-test="downloads"] a:has-text("Excel")')]);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.readFile((await xlsx.path())!);
+    const partners = (await service.request('GET', '/assurance', { as: SUBGROUP })).body.partners;
+    const names = workbook.worksheets[0].getColumn(2).values.slice(2);
+    for (const partner of partners) expect(names).toContain(partner.name);
   });
 
   it('fits a phone: nothing scrolls sideways at 375 px, however long a word', async () => {

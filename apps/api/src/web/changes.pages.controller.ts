@@ -10,7 +10,26 @@ import { HtmlReply, Page, PageFor, WebPageContext, WebPages, renderPage } from '
 /** The changes a meeting asks about first, in the order the counts show them. */
 const COUNTED = Object.keys(LABELS.change) as (keyof typeof LABELS.change)[];
 
-type DayWindow = Readonly<{ from: string; to: string; errors: { text: string; href: string }[] }>;
+type DayWindow = Readonly<{ from: string; to: string; fromInstant: string; toInstant: string; errors: { text: string; href: string }[] }>;
+
+/**
+ * The days asked for, from the address or the date inputs: by default from the same day eight weeks
+ * ago to today; never after today, never backwards. From the start of the first day to the end of
+ * the last (now, for today).
+ */
+export function changesWindow(query: Record<string, string>, now: Date): DayWindow {
+  const today = utcDate(now);
+  const from = dateFrom(query, 'from') ?? utcDate(new Date(Date.parse(`${today}T00:00:00Z`) - DEFAULT_WEEKS * 7 * 86_400_000));
+  const to = dateFrom(query, 'to') ?? today;
+  const errors = [
+    !isCalendarDate(from) && { text: 'The start must be a real date, like 31 3 2026', href: '#from' },
+    !isCalendarDate(to) && { text: 'The end must be a real date, like 31 3 2026', href: '#to' },
+    isCalendarDate(to) && to > today && { text: 'The end must be today or in the past', href: '#to' },
+    isCalendarDate(from) && isCalendarDate(to) && from > to && { text: 'The start must be on or before the end', href: '#from' },
+  ].filter((error): error is { text: string; href: string } => Boolean(error));
+  const toInstant = to === today ? now.toISOString() : `${to}T23:59:59.999Z`;
+  return { from, to, fromInstant: `${from}T00:00:00Z`, toInstant, errors };
+}
 
 @WebPages()
 @Controller('what-changed')
@@ -24,7 +43,8 @@ export class ChangesPagesController {
   @Get()
   @PageFor('readAssurance')
   async changes(@Query() query: Record<string, string>, @Page() web: WebPageContext, @Res() reply: HtmlReply): Promise<void> {
-    const window = this.window(query);
+    const now = this.clock();
+    const window = changesWindow(query, now);
     // The date inputs send day, month and year; the address to keep and share names the days.
     if ((!query.from && dateFrom(query, 'from')) || (!query.to && dateFrom(query, 'to'))) {
       reply.redirect(`/what-changed?${new URLSearchParams({ from: window.from, to: window.to })}`, 303);
@@ -34,9 +54,7 @@ export class ChangesPagesController {
       await renderPage(reply, 'changes.njk', { title: 'What changed', section: 'changes', web, window, errors: window.errors }, 400);
       return;
     }
-    const now = this.clock();
-    const end = window.to === utcDate(now) ? now : new Date(`${window.to}T23:59:59.999Z`);
-    const changes: ChangesView = await this.queries.execute(new GetChangesQuery(`${window.from}T00:00:00Z`, end.toISOString()));
+    const changes: ChangesView = await this.queries.execute(new GetChangesQuery(window.fromInstant, window.toInstant));
     await renderPage(reply, 'changes.njk', {
       title: 'What changed',
       section: 'changes',
@@ -51,20 +69,6 @@ export class ChangesPagesController {
       groups: this.byPartner(changes.items, web.partnerNames),
       printAsAt: changes.to,
     });
-  }
-
-  /** The days asked for: by default from the same day eight weeks ago to today; never after today, never backwards. */
-  private window(query: Record<string, string>): DayWindow {
-    const today = utcDate(this.clock());
-    const from = dateFrom(query, 'from') ?? utcDate(new Date(Date.parse(`${today}T00:00:00Z`) - DEFAULT_WEEKS * 7 * 86_400_000));
-    const to = dateFrom(query, 'to') ?? today;
-    const errors = [
-      !isCalendarDate(from) && { text: 'The start must be a real date, like 31 3 2026', href: '#from' },
-      !isCalendarDate(to) && { text: 'The end must be a real date, like 31 3 2026', href: '#to' },
-      isCalendarDate(to) && to > today && { text: 'The end must be today or in the past', href: '#to' },
-      isCalendarDate(from) && isCalendarDate(to) && from > to && { text: 'The start must be on or before the end', href: '#from' },
-    ].filter((error): error is { text: string; href: string } => Boolean(error));
-    return { from, to, errors };
   }
 
   /** The changes to each agency's actions under its name (alphabetical), then those to reviews and to actions no agency owns. */

@@ -15,6 +15,7 @@ import { describeEvent } from '../words/event-sentences';
 import { formatDateTime, label } from '../words/words';
 import { HtmlReply, Page, PageFor, WebForbidden, WebPageContext, WebPages, renderPage } from './web-page';
 import { errorList, fieldLabel, fieldMessages, formVersion, refusal, validateForm } from './web-form';
+import { readActionFilter } from './action-filter';
 
 /** Each task on an action, with a page of its own: what it is called, its button, and when it can be done. */
 type Task = Readonly<{
@@ -143,11 +144,8 @@ export class TrackerController {
   @Get()
   @PageFor('readActions')
   async list(@Query() query: Record<string, string>, @Page() web: WebPageContext, @Res() reply: HtmlReply): Promise<void> {
-    const { asAt, asOf, error } = asAtInstant(query.asAt, this.clock());
-    const { asAt: _asAt, position: _position, ...filters } = query;
-    // An address typed or kept from an older version of the page may carry parameters it no longer knows: they are ignored.
-    const checked = await validateForm(ListActionsRequest, { ...filters, ...(asOf && { asOf }) }, { ignoreUnknown: true });
-    if (!checked.ok) {
+    const { filter: checked, errors, asAt, asOf, asAtError } = await readActionFilter(query, this.clock());
+    if (!checked) {
       await renderPage(
         reply,
         'actions.njk',
@@ -156,7 +154,7 @@ export class TrackerController {
           section: 'actions',
           web,
           page: { items: [], nextCursor: null, previousCursor: null },
-          errors: errorList(checked.errors),
+          errors: errorList(errors),
           query,
         },
         400,
@@ -164,7 +162,7 @@ export class TrackerController {
       return;
     }
     // On the pages, what is due soonest comes first unless the reader asks otherwise.
-    const filter = checked.value as ListActionsRequest;
+    const filter = checked;
     filter.sort ??= 'dueDate';
     const page: ActionPageView = await this.queries.execute(new ListActionsQuery(filter, web.session.actor));
     const reviews: ReviewView[] = await this.queries.execute(new ListReviewsQuery(web.session.actor));
@@ -185,9 +183,12 @@ export class TrackerController {
       statuses: ACTION_STATUSES,
       partnerNames: web.partnerNames,
       asAt: asOf ? asAt : undefined,
+      downloadQuery: new URLSearchParams(
+        Object.entries(query).filter(([name]) => !['cursor', 'start', 'limit', 'position', 'done'].includes(name)),
+      ).toString(),
       nextHref: pageAt(page.nextCursor, start + page.items.length),
       previousHref: pageAt(page.previousCursor, start - (filter.limit ?? 100)),
-      errors: error ? [{ text: error, href: '#asAt' }] : [],
+      errors: asAtError ? [{ text: asAtError, href: '#asAt' }] : [],
     });
   }
 

@@ -1,6 +1,7 @@
 import { AuditTrailController } from './audit-trail.pages.controller';
 import { ChangesPagesController } from './changes.pages.controller';
 import { DashboardController } from './dashboard.pages.controller';
+import { DownloadsController } from './downloads.pages.controller';
 import { ReviewsController } from './reviews.pages.controller';
 import { SignInController } from './sign-in.pages.controller';
 import { TrackerController } from './tracker.pages.controller';
@@ -13,4 +14,5 @@ export const WEB_CONTROLLERS = [
   TrackerController,
   ReviewsController,
   AuditTrailController,
+  DownloadsController,
 ];

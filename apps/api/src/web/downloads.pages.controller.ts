@@ -1,0 +1,64 @@
+import { Controller, Get, Inject, NotFoundException, Param, Query, Res } from '@nestjs/common';
+import { CLOCK, Clock } from '../clock/clock';
+import { ListFiles } from '../files/list-files';
+import { FILE_FORMATS, FileFormat, TableFile } from '../files/table-file';
+import { ValidationFailed } from '../http/problem';
+import { readActionFilter } from './action-filter';
+import { asAtInstant } from './as-at';
+import { changesWindow } from './changes.pages.controller';
+import { HtmlReply, Page, PageFor, WebPageContext, WebPages } from './web-page';
+
+const formatOf = (format: string): FileFormat => {
+  if (!(FILE_FORMATS as readonly string[]).includes(format)) throw new NotFoundException();
+  return format as FileFormat;
+};
+
+/** The pages' lists as files, with the filters and date the page was showing: the API's files, for the signed-in user. */
+@WebPages()
+@Controller('download')
+export class DownloadsController {
+  constructor(
+    private readonly files: ListFiles,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  @Get('actions/:format')
+  @PageFor('readActions')
+  async actions(
+    @Param('format') format: string,
+    @Query() query: Record<string, string>,
+    @Page() web: WebPageContext,
+    @Res() reply: HtmlReply,
+  ): Promise<void> {
+    const { filter, errors, asAtError } = await readActionFilter(query, this.clock());
+    if (!filter || asAtError) throw new ValidationFailed([...errors, ...(asAtError ? [{ field: 'asAt', message: asAtError }] : [])]);
+    send(reply, await this.files.actions(formatOf(format), filter, web.session.actor));
+  }
+
+  @Get('reviews/:format')
+  @PageFor('readReviews')
+  async reviews(@Param('format') format: string, @Page() web: WebPageContext, @Res() reply: HtmlReply): Promise<void> {
+    send(reply, await this.files.reviews(formatOf(format), web.session.actor));
+  }
+
+  @Get('assurance/:format')
+  @PageFor('readAssurance')
+  async assurance(@Param('format') format: string, @Query('asAt') asAtDay: string | undefined, @Res() reply: HtmlReply): Promise<void> {
+    const { asOf, error } = asAtInstant(asAtDay, this.clock());
+    if (error) throw new ValidationFailed([{ field: 'asAt', message: error }]);
+    send(reply, await this.files.assurance(formatOf(format), asOf));
+  }
+
+  @Get('changes/:format')
+  @PageFor('readAssurance')
+  async changes(@Param('format') format: string, @Query() query: Record<string, string>, @Res() reply: HtmlReply): Promise<void> {
+    const window = changesWindow(query, this.clock());
+    if (window.errors.length)
+      throw new ValidationFailed(window.errors.map((error) => ({ field: error.href.slice(1), message: error.text })));
+    send(reply, await this.files.changes(formatOf(format), window.fromInstant, window.toInstant));
+  }
+}
+
+function send(reply: HtmlReply, file: TableFile): void {
+  reply.header('content-type', file.mediaType).header('content-disposition', `attachment; filename="${file.fileName}"`).send(file.stream);
+}
