@@ -44,6 +44,7 @@ const API: Record<string, string[] | 'public'> = {
   'POST /actions/{id}/correct': PARTNERSHIP,
   'GET /assurance': READERS,
   'GET /changes': READERS,
+  'GET /reports/yearly': READERS,
   'GET /audit/events': ['auditor'],
   'GET /audit/verify': ['auditor'],
   'GET /audit/checkpoints': ['auditor'],

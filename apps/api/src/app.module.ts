@@ -43,6 +43,8 @@ import { WEB_CONTROLLERS } from './web/web.controllers';
 import { ChangesController } from './changes/changes.http.controller';
 import { GetChangesHandler } from './changes/changes.queries';
 import { ListFiles } from './files/list-files';
+import { ReportsController } from './reports/reports.http.controller';
+import { GetYearlyReportHandler } from './reports/yearly-report.queries';
 import { WEB_CONFIG, WebSessions } from './web/web-session';
 import { DemoPartnership } from './web/demo-partnership';
 import { OidcSignIn } from './web/oidc-sign-in';
@@ -68,6 +70,7 @@ const HANDLERS = [
   GetActionTotalsHandler,
   GetChangesHandler,
   ExportActionsHandler,
+  GetYearlyReportHandler,
 ];
 
 /** Where the projection thread finds the database and the events: where this process does. */
@@ -98,6 +101,7 @@ export class AppModule implements OnApplicationShutdown {
         ActionsController,
         AssuranceController,
         ChangesController,
+        ReportsController,
         AuditController,
         HealthController,
         MetricsController,

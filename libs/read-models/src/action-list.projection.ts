@@ -13,7 +13,7 @@ import { RecordedEvent } from '@app/event-store';
 import { Projection } from '@app/projections';
 import { outstandingSql } from './action-policy.sql';
 import { searchable } from './search.sql';
-import { dataOf } from './event-data';
+import { dataOf, dayOf } from './event-data';
 
 /**
  * One action as every reader sees it: its state, where and when it was raised and last changed,
@@ -25,6 +25,12 @@ export type ActionDocument = Action &
     raisedAt: string;
     updatedAt: string;
     raisedPosition: string;
+    /** The days this version's event, the raising and the latest closing count on in reports (see `dayOf`). */
+    changedOn: string;
+    raisedOn: string;
+    closedOn?: string;
+    /** The type of the event that made this version. */
+    change: string;
     assurance?: Assurance;
     extensionPending: boolean;
     impactCheckDue?: string;
@@ -41,6 +47,10 @@ export function evolveActionDocument(doc: ActionDocument | undefined, event: Rec
     raisedAt: doc?.raisedAt ?? event.recordedAt.toISOString(),
     updatedAt: event.recordedAt.toISOString(),
     raisedPosition: doc?.raisedPosition ?? event.position.toString(),
+    changedOn: dayOf(event),
+    raisedOn: doc?.raisedOn ?? dayOf(event),
+    closedOn: state.status === 'closed' ? (event.type === 'ActionClosed' ? dayOf(event) : doc?.closedOn) : undefined,
+    change: event.type,
     assurance: assuranceOf(state.status, state.evidence),
     extensionPending: pendingExtension(state.extensions) !== undefined,
     impactCheckDue: impactCheckDue(state),
@@ -50,7 +60,7 @@ export function evolveActionDocument(doc: ActionDocument | undefined, event: Rec
 /** Every action, with columns to answer "who owns what, in what state, due when" by index. */
 export const actionList: Projection<ActionDocument> = {
   name: 'action-list',
-  version: 8,
+  version: 9,
   table: 'action_list',
   columns: [
     "raised_position bigint GENERATED ALWAYS AS ((doc->>'raisedPosition')::bigint) STORED",
@@ -67,6 +77,8 @@ export const actionList: Projection<ActionDocument> = {
     "extension_pending boolean GENERATED ALWAYS AS (coalesce((doc->>'extensionPending')::boolean, false)) STORED",
     "impact_check_due text GENERATED ALWAYS AS (doc->>'impactCheckDue') STORED",
     "updated_at text GENERATED ALWAYS AS (doc->>'updatedAt') STORED",
+    "changed_on text GENERATED ALWAYS AS (doc->>'changedOn') STORED",
+    "change text GENERATED ALWAYS AS (doc->>'change') STORED",
     // Words of the description and the lead, for `q`; the review's reference and title are searched in the review list.
     `search tsvector GENERATED ALWAYS AS (${searchable("doc->>'description'", "doc->>'lead'")}) STORED`,
   ],

@@ -1,5 +1,6 @@
 import { RecordedEvent } from '@app/event-store';
 import { evolveActionDocument } from './action-list.projection';
+import { dayOf } from './event-data';
 import { evolvePartnerDocument } from './partner-list.projection';
 import { evolveReviewDocument } from './review-list.projection';
 
@@ -97,11 +98,19 @@ describe('review list', () => {
       kind: 'cspr',
       themes: ['neglect'],
       registeredAt: at(1).toISOString(),
+      registeredOn: '2026-01-01',
       recommendations: [
-        { recommendationId: 'm1', text: 'First', themes: [], recordedAt: at(7).toISOString() },
-        { recommendationId: 'm2', text: 'Second', themes: ['neglect'], recordedAt: at(8).toISOString() },
+        { recommendationId: 'm1', text: 'First', themes: [], recordedAt: at(7).toISOString(), recordedOn: '2026-01-01' },
+        { recommendationId: 'm2', text: 'Second', themes: ['neglect'], recordedAt: at(8).toISOString(), recordedOn: '2026-01-01' },
       ],
     });
+  });
+
+  it('counts an event on the day it happened when it says so (an import), else on the day it was recorded', () => {
+    const event = recorded('action-a9', 1, 'ActionRaised', {});
+    expect(dayOf(event)).toBe('2026-01-01');
+    expect(dayOf({ ...event, metadata: { occurredOn: '2024-03-05' } })).toBe('2024-03-05');
+    expect(dayOf({ ...event, metadata: { occurredOn: 'last spring' } })).toBe('2026-01-01');
   });
 
   it('keeps no document for a recommendation of a review it never saw', () => {

@@ -10,12 +10,14 @@ import {
 } from '@app/domain';
 import { RecordedEvent } from '@app/event-store';
 import { Projection } from '@app/projections';
-import { dataOf } from './event-data';
+import { dataOf, dayOf } from './event-data';
 import { searchable } from './search.sql';
 
-export type RecommendationDocument = Omit<RecommendationDetails, 'reviewId'> & Readonly<{ recordedAt: string }>;
+/** `recordedOn` and `registeredOn`: the days they count on in reports (see `dayOf`). */
+export type RecommendationDocument = Omit<RecommendationDetails, 'reviewId'> & Readonly<{ recordedAt: string; recordedOn: string }>;
 
-export type ReviewDocument = ReviewDetails & Readonly<{ registeredAt: string; recommendations: readonly RecommendationDocument[] }>;
+export type ReviewDocument = ReviewDetails &
+  Readonly<{ registeredAt: string; registeredOn: string; recommendations: readonly RecommendationDocument[] }>;
 
 type ReviewListEvent = ReviewRegistered | ReviewCorrected | RecommendationRecorded | RecommendationCorrected;
 
@@ -24,7 +26,13 @@ export function evolveReviewDocument(doc: ReviewDocument | undefined, event: Rec
   const reviewEvent = { type: event.type, data: dataOf<ReviewListEvent>(event) } as ReviewListEvent;
   if (reviewEvent.type === 'ReviewRegistered') {
     const details = reviewEvent.data;
-    return { ...details, themes: tidyThemes(details.themes), registeredAt: recordedAt, recommendations: doc?.recommendations ?? [] };
+    return {
+      ...details,
+      themes: tidyThemes(details.themes),
+      registeredAt: recordedAt,
+      registeredOn: dayOf(event),
+      recommendations: doc?.recommendations ?? [],
+    };
   }
   if (!doc) return undefined;
   switch (reviewEvent.type) {
@@ -32,7 +40,10 @@ export function evolveReviewDocument(doc: ReviewDocument | undefined, event: Rec
       return { ...doc, ...reviewEvent.data.corrected };
     case 'RecommendationRecorded': {
       const { reviewId: _reviewId, themes, ...recommendation } = reviewEvent.data;
-      return { ...doc, recommendations: [...doc.recommendations, { ...recommendation, themes: tidyThemes(themes), recordedAt }] };
+      return {
+        ...doc,
+        recommendations: [...doc.recommendations, { ...recommendation, themes: tidyThemes(themes), recordedAt, recordedOn: dayOf(event) }],
+      };
     }
     case 'RecommendationCorrected': {
       const { recommendationId, corrected } = reviewEvent.data;
@@ -49,7 +60,7 @@ const HANDLED = ['ReviewRegistered', 'ReviewCorrected', 'RecommendationRecorded'
 /** Every review with its recommendations, in the order they were recorded, as last corrected. */
 export const reviewList: Projection<ReviewDocument> = {
   name: 'review-list',
-  version: 5,
+  version: 6,
   table: 'review_list',
   columns: [
     "registered_at text GENERATED ALWAYS AS (doc->>'registeredAt') STORED",

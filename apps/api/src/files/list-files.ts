@@ -9,8 +9,9 @@ import { ChangeView, ChangesView, GetChangesQuery } from '../changes/changes.que
 import { PartnerDirectory } from '../partners/partner-directory';
 import { ActionCountsView } from '../reads/action-counts';
 import { ListReviewsQuery, ReviewView } from '../reviews/review.queries';
+import { ActionFiguresView, ExtensionFiguresView, GetYearlyReportQuery, YearlyReportView } from '../reports/yearly-report.queries';
 import { label } from '../words/words';
-import { Column, FileFormat, TableFile, tableFile } from './table-file';
+import { CellValue, Column, FileFormat, TableFile, tableFile } from './table-file';
 
 type Names = Readonly<Record<string, string>>;
 
@@ -30,6 +31,23 @@ const counts = <Row>(of: (row: Row) => ActionCountsView): Column<Row>[] =>
   COUNT_COLUMNS.map(([header, key]) => ({ header, type: 'number', cell: (row) => of(row)[key] }));
 
 const day = (instant: Date) => instant.toISOString().slice(0, 10);
+
+const ACTION_MEASURES: readonly [string, keyof ActionFiguresView][] = [
+  ['Raised', 'raised'],
+  ['Closed', 'closed'],
+  ['Closed with impact evidenced', 'closedWithImpact'],
+  ['Outstanding at the end', 'outstandingAtEnd'],
+  ['Overdue at the end', 'overdueAtEnd'],
+  ['Days slipped', 'daysSlipped'],
+  ['Median days to close', 'medianDaysToClose'],
+];
+
+const EXTENSION_MEASURES: readonly [string, keyof ExtensionFiguresView][] = [
+  ['Requested', 'requested'],
+  ['Approved', 'approved'],
+  ['Refused', 'refused'],
+  ['Days added by approvals', 'daysSlipped'],
+];
 
 /** The lists as files: the same reads as the JSON answers, in the words of the pages, with dates and numbers as such. */
 @Injectable()
@@ -104,6 +122,52 @@ export class ListFiles {
         ...picture.partners.map((partner) => ({ group: 'Partner agency', name: partner.name, counts: partner })),
         ...picture.themes.map((theme) => ({ group: 'Theme', name: theme.theme, counts: theme })),
         ...picture.reviews.map((review) => ({ group: 'Review', name: `${review.reference}: ${review.title}`, counts: review })),
+      ]);
+    });
+  }
+
+  /** The yearly report as one table: each figure on a row of its own, under its section and what it is about. */
+  async yearlyReport(format: FileFormat, from?: string, to?: string): Promise<TableFile> {
+    type Figure = Readonly<{ section: string; about: string; measure: string; value: CellValue }>;
+    const columns: Column<Figure>[] = [
+      { header: 'Section', cell: (figure) => figure.section },
+      { header: 'About', cell: (figure) => figure.about, width: 40 },
+      { header: 'Measure', cell: (figure) => figure.measure, width: 30 },
+      { header: 'Value', type: 'number', cell: (figure) => figure.value },
+    ];
+    const report: YearlyReportView = await this.queries.execute(new GetYearlyReportQuery(from, to));
+    return tableFile(format, `yearly-report-${report.from}-to-${report.to}`, columns, async (write) => {
+      const period = `${report.from} to ${report.to}`;
+      const actionFigures = (about: string, figures: ActionFiguresView): Figure[] =>
+        ACTION_MEASURES.map(([measure, key]) => ({ section: 'Actions', about, measure, value: figures[key] }));
+      await write([
+        { section: 'Reviews', about: period, measure: 'Commissioned', value: report.reviews.commissioned },
+        { section: 'Reviews', about: period, measure: 'Published', value: report.reviews.published },
+        ...Object.entries(report.reviews.byKind).flatMap(([kind, counts]) => [
+          { section: 'Reviews', about: label(kind, 'kind'), measure: 'Commissioned', value: counts.commissioned },
+          { section: 'Reviews', about: label(kind, 'kind'), measure: 'Published', value: counts.published },
+        ]),
+        { section: 'Recommendations', about: period, measure: 'Recorded', value: report.recommendations.total },
+        ...Object.entries(report.recommendations.byTheme).map(([theme, count]) => ({
+          section: 'Recommendations',
+          about: theme,
+          measure: 'Recorded',
+          value: count,
+        })),
+        ...actionFigures('All partner agencies', report.actions),
+        ...report.actions.byPartner.flatMap((partner) => actionFigures(partner.name, partner)),
+        ...EXTENSION_MEASURES.map(([measure, key]) => ({
+          section: 'Requests for more time',
+          about: period,
+          measure,
+          value: report.extensions[key],
+        })),
+        ...report.repeatThemes.map((theme) => ({
+          section: 'Repeat themes',
+          about: theme.theme,
+          measure: `Reviews: ${theme.reviews.join(', ')}`,
+          value: theme.reviews.length,
+        })),
       ]);
     });
   }

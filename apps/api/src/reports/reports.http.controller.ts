@@ -1,0 +1,47 @@
+import { Controller, Get, Headers, Query, Res } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { ApiTags } from '@nestjs/swagger';
+import { Readable } from 'node:stream';
+import { ListFiles } from '../files/list-files';
+import { FileFormat, FileFormatField, FileReply, fileFormatAsked, sendFile } from '../files/table-file';
+import { CalendarDate } from '../http/fields';
+import { ReadRequest } from '../http/read-request';
+import { ReadRoute } from '../http/routes';
+import { GetYearlyReportQuery, YearlyReportView } from './yearly-report.queries';
+
+export class YearlyReportRequest extends ReadRequest {
+  @CalendarDate({ optional: true, description: 'The first day (default: 1 April of the financial year)' })
+  from?: string;
+
+  @CalendarDate({ optional: true, description: 'The last day (default: 31 March of the financial year)' })
+  to?: string;
+
+  @FileFormatField()
+  format?: FileFormat;
+}
+
+@ApiTags('reports')
+@Controller('reports')
+export class ReportsController {
+  constructor(
+    private readonly queries: QueryBus,
+    private readonly files: ListFiles,
+  ) {}
+
+  @Get('yearly')
+  @ReadRoute({
+    summary: "The partnership's yearly report for a period (by default the financial year today is in), from the events",
+    permission: 'readAssurance',
+    type: YearlyReportView,
+    notFound: false,
+  })
+  async yearly(
+    @Query() request: YearlyReportRequest,
+    @Headers('accept') accept: string | undefined,
+    @Res({ passthrough: true }) reply: FileReply,
+  ): Promise<YearlyReportView | Readable> {
+    const format = fileFormatAsked(request.format, accept);
+    if (format) return sendFile(reply, await this.files.yearlyReport(format, request.from, request.to));
+    return this.queries.execute(new GetYearlyReportQuery(request.from, request.to));
+  }
+}
