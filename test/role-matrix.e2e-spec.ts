@@ -193,6 +193,8 @@ const PAGES: Record<string, string[] | 'public'> = {
   'GET /download/reviews/:format': EVERY_ROLE,
   'GET /download/assurance/:format': READERS,
   'GET /download/changes/:format': READERS,
+  'GET /download/yearly-report/:format': READERS,
+  'GET /yearly-report': READERS,
 };
 
 /** Each page operation on an action, and who may make it: the API's rule for the same change. */

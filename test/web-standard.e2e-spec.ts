@@ -261,6 +261,33 @@ const CODES = [...REVIEW_KINDS.filter((kind) => kind.includes('-')), 'impact-evi
     expect(await accessibilityViolations(page)).toEqual([]);
   });
 
+  it('shows the yearly report for the financial year, its figures those of the API, and reaches an earlier year', async () => {
+    await signIn('demo-chair');
+    await go('/yearly-report');
+    const { body } = await service.request('GET', '/reports/yearly', { as: SUBGROUP });
+    expect(await page.textContent('h1')).toContain(`${Number(body.from.slice(8))} April`);
+    const all = await page.$$eval('[data-test="actions"] tr[data-partner="all"] td', (cells) =>
+      cells.map((cell) => cell.textContent!.trim()),
+    );
+    expect(all.slice(0, 5)).toEqual(
+      [
+        body.actions.raised,
+        body.actions.closed,
+        body.actions.closedWithImpact,
+        body.actions.outstandingAtEnd,
+        body.actions.overdueAtEnd,
+      ].map(String),
+    );
+    expect(await page.textContent('[data-test="reviews"] [data-count="commissioned"]')).toBe(String(body.reviews.commissioned));
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await screenshot(page, 'yearly-report');
+    await go(`/yearly-report?from=${Number(body.from.slice(0, 4)) - 1}-04-01&to=${body.from.slice(0, 4)}-03-31`);
+    expect(await page.textContent('[data-test="actions"] tr[data-partner="all"] td')).toBe('0');
+    await go('/yearly-report?from=2026-04-01&to=2025-03-31');
+    expect(await page.textContent('.govuk-error-summary')).toContain('The start must be on or before the end');
+    expect(await accessibilityViolations(page)).toEqual([]);
+  });
+
   it('downloads the list on the page, with its filters, as CSV and as an Excel spreadsheet', async () => {
     await signIn('demo-lead-police');
     await go('/tracker?status=assigned');

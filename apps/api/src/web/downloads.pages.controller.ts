@@ -6,6 +6,7 @@ import { ValidationFailed } from '../http/problem';
 import { readActionFilter } from './action-filter';
 import { asAtInstant } from './as-at';
 import { changesWindow } from './changes.pages.controller';
+import { reportPeriod } from './reports.pages.controller';
 import { HtmlReply, Page, PageFor, WebPageContext, WebPages } from './web-page';
 
 const formatOf = (format: string): FileFormat => {
@@ -56,6 +57,15 @@ export class DownloadsController {
     if (window.errors.length)
       throw new ValidationFailed(window.errors.map((error) => ({ field: error.href.slice(1), message: error.text })));
     send(reply, await this.files.changes(formatOf(format), window.fromInstant, window.toInstant));
+  }
+
+  @Get('yearly-report/:format')
+  @PageFor('readAssurance')
+  async yearlyReport(@Param('format') format: string, @Query() query: Record<string, string>, @Res() reply: HtmlReply): Promise<void> {
+    const period = reportPeriod(query, this.clock());
+    if (period.errors.length)
+      throw new ValidationFailed(period.errors.map((error) => ({ field: error.href.slice(1), message: error.text })));
+    send(reply, await this.files.yearlyReport(formatOf(format), period.from, period.to));
   }
 }
 

@@ -2,6 +2,7 @@ import { AuditTrailController } from './audit-trail.pages.controller';
 import { ChangesPagesController } from './changes.pages.controller';
 import { DashboardController } from './dashboard.pages.controller';
 import { DownloadsController } from './downloads.pages.controller';
+import { ReportsPagesController } from './reports.pages.controller';
 import { ReviewsController } from './reviews.pages.controller';
 import { SignInController } from './sign-in.pages.controller';
 import { TrackerController } from './tracker.pages.controller';
@@ -11,6 +12,7 @@ export const WEB_CONTROLLERS = [
   SignInController,
   DashboardController,
   ChangesPagesController,
+  ReportsPagesController,
   TrackerController,
   ReviewsController,
   AuditTrailController,
