@@ -195,6 +195,7 @@ const PAGES: Record<string, string[] | 'public'> = {
   'GET /download/changes/:format': READERS,
   'GET /download/yearly-report/:format': READERS,
   'GET /yearly-report': READERS,
+  'GET /board-pack': READERS,
 };
 
 /** Each page operation on an action, and who may make it: the API's rule for the same change. */

@@ -288,6 +288,51 @@ const CODES = [...REVIEW_KINDS.filter((kind) => kind.includes('-')), 'impact-evi
     expect(await accessibilityViolations(page)).toEqual([]);
   });
 
+  it('prints the board pack on A4: the picture, the overdue actions with why, the changes and extensions, dates on every page', async () => {
+    type Late = { id: string; partnerId: string; extensions: { status: string }[] };
+    const late = ((await service.request('GET', '/actions?overdue=true', { as: SUBGROUP })).body.items as Late[]).find(
+      (action) => !action.extensions.some((request) => request.status === 'pending'),
+    )!;
+    const asked = await service.request('POST', `/actions/${late.id}/extension-requests`, {
+      as: partnerUser(late.partnerId),
+      body: { dueDate: new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10), reason: 'Waiting for the new case system' },
+    });
+    expect(asked.status).toBe(201);
+    await signIn('demo-chair');
+    await go('/dashboard');
+    await page.click('a:has-text("The board pack")');
+    expect(await page.textContent(`[data-test="overdue"] tr[data-action="${late.id}"]`)).toContain('Waiting for the new case system');
+    const overdue = (await service.request('GET', '/actions?overdue=true&limit=1', { as: SUBGROUP })).body.total;
+    expect(overdue).toBeGreaterThan(0);
+    await screenshot(page, 'board-pack');
+    expect(await page.locator('[data-test="overdue"] tbody tr').count()).toBe(overdue);
+    expect(await page.isVisible('button[data-print]')).toBe(true);
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await screenshot(page, 'board-pack');
+    const printable = Math.floor(((210 - 20) / 25.4) * 96);
+    await page.setViewportSize({ width: printable, height: 1100 });
+    await page.emulateMedia({ media: 'print' });
+    try {
+      expect(await page.$$eval('table', (tables) => tables.filter((table) => table.scrollWidth > table.clientWidth + 1).length)).toBe(0);
+      const pages = await printedPages(page);
+      const text = pages.join('\n').replace(/\s+/g, ' ');
+      for (const printed of pages) expect(printed).toMatch(/Board pack · figures as at .+ · printed /);
+      for (const heading of [
+        'Assurance by partner agency',
+        'Overdue actions',
+        'Reason for delay',
+        'Days overdue',
+        'Extensions granted',
+        'Raised',
+      ])
+        expect(text).toContain(heading);
+      expect(text).not.toMatch(/https?:\/\/|Print or save as PDF|Show the pack/);
+    } finally {
+      await page.emulateMedia({ media: 'screen' });
+      await page.setViewportSize({ width: 1280, height: 900 });
+    }
+  });
+
   it('downloads the list on the page, with its filters, as CSV and as an Excel spreadsheet', async () => {
     await signIn('demo-lead-police');
     await go('/tracker?status=assigned');

@@ -72,7 +72,7 @@ export function dateFrom(query: Record<string, unknown>, name: string): string |
   const whole = query[name];
   if (typeof whole === 'string' && whole) return whole;
   const joined = joinDateParts(query).fields[name];
-  return typeof joined === 'string' ? joined : undefined;
+  return typeof joined === 'string' && joined ? joined : undefined;
 }
 
 /** A calendar date split for the date input: "2027-03-05" shows as 5, 3, 2027; what the user typed shows as typed. */

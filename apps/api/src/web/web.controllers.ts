@@ -1,4 +1,5 @@
 import { AuditTrailController } from './audit-trail.pages.controller';
+import { BoardPackController } from './board-pack.pages.controller';
 import { ChangesPagesController } from './changes.pages.controller';
 import { DashboardController } from './dashboard.pages.controller';
 import { DownloadsController } from './downloads.pages.controller';
@@ -13,6 +14,7 @@ export const WEB_CONTROLLERS = [
   DashboardController,
   ChangesPagesController,
   ReportsPagesController,
+  BoardPackController,
   TrackerController,
   ReviewsController,
   AuditTrailController,

@@ -1,0 +1,72 @@
+import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { daysBetween } from '@app/domain';
+import { ListActionsQuery } from '../actions/action.queries';
+import { ActionPageView, ActionView } from '../actions/action.view';
+import { AssuranceView, GetAssuranceQuery } from '../assurance/assurance.queries';
+import { ChangesView, GetChangesQuery } from '../changes/changes.queries';
+import { CLOCK, Clock, utcDate } from '../clock/clock';
+import { LABELS } from '../words/words';
+import { asAtInstant } from './as-at';
+import { changesWindow } from './changes.pages.controller';
+import { dateFrom } from './web-form';
+import { HtmlReply, Page, PageFor, WebPageContext, WebPages, renderPage } from './web-page';
+
+/** Why an overdue action is late, in the words its owner or the subgroup gave: the latest request for more time. */
+const reasonForDelay = (action: ActionView) => action.extensions.at(-1)?.reason;
+
+@WebPages()
+@Controller('board-pack')
+export class BoardPackController {
+  constructor(
+    private readonly queries: QueryBus,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  /**
+   * What the chair takes to the board, on one printable page: the assurance picture as at a day, what
+   * changed since an earlier one, the overdue actions with their owners and why they are late, and the
+   * extensions granted.
+   */
+  @Get()
+  @PageFor('readAssurance')
+  async pack(@Query() query: Record<string, string>, @Page() web: WebPageContext, @Res() reply: HtmlReply): Promise<void> {
+    const now = this.clock();
+    const [since, date] = [dateFrom(query, 'since'), dateFrom(query, 'date')];
+    const window = changesWindow({ ...(since && { from: since }), ...(date && { to: date }) }, now);
+    if ((!query.since && dateFrom(query, 'since')) || (!query.date && dateFrom(query, 'date'))) {
+      reply.redirect(`/board-pack?${new URLSearchParams({ date: window.to, since: window.from })}`, 303);
+      return;
+    }
+    const errors = window.errors.map((error) => ({ ...error, href: error.href === '#from' ? '#since' : '#date' }));
+    const page = { title: 'Board pack', section: 'dashboard', web, window };
+    if (errors.length) {
+      await renderPage(reply, 'board-pack.njk', { ...page, errors }, 400);
+      return;
+    }
+    const { asOf } = asAtInstant(window.to, now);
+    const assurance: AssuranceView = await this.queries.execute(new GetAssuranceQuery(asOf));
+    const changes: ChangesView = await this.queries.execute(new GetChangesQuery(window.fromInstant, window.toInstant));
+    const overdue: ActionPageView = await this.queries.execute(
+      new ListActionsQuery({ overdue: 'true', sort: 'dueDate', limit: 500, ...(asOf && { asOf }) }, web.session.actor),
+    );
+    const day = asOf ? window.to : utcDate(now);
+    await renderPage(reply, 'board-pack.njk', {
+      ...page,
+      assurance,
+      changes,
+      counts: Object.entries(changes.counts).map(([type, count]) => ({
+        label: LABELS.change[type as keyof typeof LABELS.change] ?? type,
+        count,
+      })),
+      overdue: overdue.items.map((action) => ({
+        ...action,
+        daysOverdue: daysBetween(action.dueDate!, day),
+        reason: reasonForDelay(action),
+      })),
+      overdueTotal: overdue.total,
+      extensionsGranted: changes.items.filter((item) => item.type === 'ExtensionApproved'),
+      printAsAt: assurance.asOf,
+    });
+  }
+}
