@@ -45,6 +45,7 @@ const API: Record<string, string[] | 'public'> = {
   'GET /assurance': READERS,
   'GET /changes': READERS,
   'GET /reports/yearly': READERS,
+  'GET /reports/trends': READERS,
   'GET /audit/events': ['auditor'],
   'GET /audit/verify': ['auditor'],
   'GET /audit/checkpoints': ['auditor'],

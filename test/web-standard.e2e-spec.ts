@@ -86,6 +86,14 @@ const CODES = [...REVIEW_KINDS.filter((kind) => kind.includes('-')), 'impact-evi
     expect(unassigned).toBeGreaterThan(0);
     const total = (await service.request('GET', '/assurance', { as: SUBGROUP })).body.totals.outstanding;
     expect(partners + unassigned).toBe(total);
+    // The trends end today: each agency's last month is what it owns now.
+    for (const partnerId of ['police', 'education']) {
+      const now = parseInt((await page.textContent(`tr[data-partner="${partnerId}"] [data-count="outstanding"] a`))!, 10);
+      expect(await page.textContent(`[data-test="partner-trends"] tr[data-trend="${partnerId}"] td:last-child`)).toMatch(
+        new RegExp(`^${now}\\b`),
+      );
+    }
+    expect(await accessibilityViolations(page)).toEqual([]);
   });
 
   it('gives a browser the "Page not found" page for a mistyped address, and ignores parameters a page does not know', async () => {

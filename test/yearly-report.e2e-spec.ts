@@ -154,6 +154,27 @@ describe('the yearly report, over HTTP', () => {
     expect(rows).toContainEqual(['Repeat themes', 'Neglect', 'Reviews: CSPR 2025/01, RR 2026/04', '2']);
   });
 
+  it('gives the trends from the events: each agency month by month, and closings by quarter', async () => {
+    const { status, body } = await service.request('GET', '/reports/trends', { as: CHAIR });
+    expect(status).toBe(200);
+    expect(body.months).toHaveLength(12);
+    const last = body.months.at(-1);
+    expect(last.day).toBe(day(clock()));
+    const log: LoggedEvent[] = (await service.request('GET', '/audit/events?limit=1000', { as: AUDITOR })).body.items;
+    const outstanding = foldActions(log).filter((action) => !['closed', 'withdrawn'].includes(action.status));
+    expect(last.outstanding).toBe(outstanding.length);
+    expect(last.overdue).toBe(outstanding.filter((action) => action.dueDate! < last.day).length);
+    for (const partnerId of ['police', 'health'])
+      expect(last.partners.find((row: { partnerId: string }) => row.partnerId === partnerId).outstanding).toBe(
+        outstanding.filter((action) => action.partnerId === partnerId).length,
+      );
+    // Before anything was recorded, nothing was outstanding.
+    expect(body.months[0]).toMatchObject({ outstanding: 0, overdue: 0, partners: [] });
+    const quarter = body.quarters.find((item: { from: string; to: string }) => item.from <= today && today <= item.to);
+    expect(quarter).toMatchObject({ closed: 2, byPartner: { police: 2 } });
+    expect((await service.request('GET', '/reports/trends?until=2999-01-01', { as: CHAIR })).status).toBe(400);
+  });
+
   it('reports an earlier year the same whenever it is asked: what was commissioned and published then, and no action yet', async () => {
     const first = await service.request('GET', `/reports/yearly?from=${lastYear.from}&to=${lastYear.to}`, { as: SUBGROUP });
     expect(first.body.reviews).toMatchObject({ commissioned: 1, published: 1, byKind: { cspr: { commissioned: 1, published: 1 } } });

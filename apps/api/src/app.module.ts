@@ -9,7 +9,7 @@ import { AUDIT_CONFIG, AuditCheckpoints } from './audit/audit-checkpoints';
 import { LogVerification } from './audit/log-verification';
 import { AuditController } from './audit/audit.http.controller';
 import { SIGNING_KEY, loadSigningKey } from './audit/signing-key';
-import { GetActionTotalsHandler, GetAssuranceHandler } from './assurance/assurance.queries';
+import { GetAssuranceHandler } from './assurance/assurance.queries';
 import { ActionsController } from './actions/actions.http.controller';
 import { AssignActionHandler } from './actions/assign-action.handler';
 import { ChangeActionHandler } from './actions/change-action.handler';
@@ -45,6 +45,7 @@ import { GetChangesHandler } from './changes/changes.queries';
 import { ListFiles } from './files/list-files';
 import { ReportsController } from './reports/reports.http.controller';
 import { GetYearlyReportHandler } from './reports/yearly-report.queries';
+import { GetTrendsHandler } from './reports/trends.queries';
 import { WEB_CONFIG, WebSessions } from './web/web-session';
 import { DemoPartnership } from './web/demo-partnership';
 import { OidcSignIn } from './web/oidc-sign-in';
@@ -67,10 +68,10 @@ const HANDLERS = [
   ListReviewsHandler,
   GetReviewHandler,
   GetAssuranceHandler,
-  GetActionTotalsHandler,
   GetChangesHandler,
   ExportActionsHandler,
   GetYearlyReportHandler,
+  GetTrendsHandler,
 ];
 
 /** Where the projection thread finds the database and the events: where this process does. */

@@ -80,25 +80,3 @@ export class GetAssuranceHandler implements IQueryHandler<GetAssuranceQuery> {
     });
   }
 }
-
-/** The partnership's totals alone, now or as of an instant: one count, for trends over many instants. */
-export class GetActionTotalsQuery extends Query<ActionCountsView> {
-  constructor(readonly asOf?: string) {
-    super();
-  }
-}
-
-@QueryHandler(GetActionTotalsQuery)
-export class GetActionTotalsHandler implements IQueryHandler<GetActionTotalsQuery> {
-  constructor(
-    @Inject(DATABASE_POOL) private readonly pool: Pool,
-    private readonly scopes: ReadScopes,
-  ) {}
-
-  private readonly past = new PastAnswers<ActionCountsView>();
-
-  async execute({ asOf }: GetActionTotalsQuery): Promise<ActionCountsView> {
-    const scope = await this.scopes.resolve(asOf);
-    return this.past.answer(scope, () => onSnapshot(this.pool, async (client) => (await ActionCounts.read(client, scope)).total));
-  }
-}

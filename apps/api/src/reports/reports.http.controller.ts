@@ -7,6 +7,7 @@ import { FileFormat, FileFormatField, FileReply, fileFormatAsked, sendFile } fro
 import { CalendarDate } from '../http/fields';
 import { ReadRequest } from '../http/read-request';
 import { ReadRoute } from '../http/routes';
+import { GetTrendsQuery, TrendsView } from './trends.queries';
 import { GetYearlyReportQuery, YearlyReportView } from './yearly-report.queries';
 
 export class YearlyReportRequest extends ReadRequest {
@@ -18,6 +19,11 @@ export class YearlyReportRequest extends ReadRequest {
 
   @FileFormatField()
   format?: FileFormat;
+}
+
+export class TrendsRequest extends ReadRequest {
+  @CalendarDate({ optional: true, description: 'The last day (default today)' })
+  until?: string;
 }
 
 @ApiTags('reports')
@@ -43,5 +49,17 @@ export class ReportsController {
     const format = fileFormatAsked(request.format, accept);
     if (format) return sendFile(reply, await this.files.yearlyReport(format, request.from, request.to));
     return this.queries.execute(new GetYearlyReportQuery(request.from, request.to));
+  }
+
+  @Get('trends')
+  @ReadRoute({
+    summary:
+      'Outstanding and overdue actions per agency at the end of each of the last 12 months, and closings per quarter, from the events',
+    permission: 'readAssurance',
+    type: TrendsView,
+    notFound: false,
+  })
+  trends(@Query() request: TrendsRequest): Promise<TrendsView> {
+    return this.queries.execute(new GetTrendsQuery(request.until));
   }
 }

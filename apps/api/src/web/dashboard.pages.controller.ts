@@ -1,11 +1,12 @@
 import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { AssuranceView, GetActionTotalsQuery, GetAssuranceQuery } from '../assurance/assurance.queries';
+import { AssuranceView, GetAssuranceQuery } from '../assurance/assurance.queries';
+import { GetTrendsQuery, TrendsView } from '../reports/trends.queries';
 import { CLOCK, Clock } from '../clock/clock';
 import { ActionCountsView } from '../reads/action-counts';
 import { asAtInstant } from './as-at';
 import { dateFrom } from './web-form';
-import { monthEnds, trendChartSvg } from './trend-chart';
+import { trendChartSvg } from './trend-chart';
 import { HtmlReply, Page, PageFor, WebPageContext, WebPages, renderPage } from './web-page';
 
 export type Rag = Readonly<{ text: string; colour: 'red' | 'yellow' | 'green' }>;
@@ -37,14 +38,13 @@ export class DashboardController {
     const now = this.clock();
     const { asAt, asOf, error } = asAtInstant(asAtParam, now);
     const assurance: AssuranceView = await this.queries.execute(new GetAssuranceQuery(error ? undefined : asOf));
-    const chartEnd = asOf && !error ? new Date(asOf) : now;
-    const months = [];
-    for (const month of monthEnds(chartEnd)) {
-      const totals: ActionCountsView = await this.queries.execute(
-        new GetActionTotalsQuery(month.instant >= now ? undefined : month.instant.toISOString()),
-      );
-      months.push({ ...month, outstanding: totals.outstanding, overdue: totals.overdue });
-    }
+    const trends: TrendsView = await this.queries.execute(new GetTrendsQuery(asOf && !error ? asAt : undefined));
+    const months = trends.months.map((month) => ({
+      ...month,
+      label: new Date(`${month.month}-01T00:00:00Z`).toLocaleDateString('en-GB', { month: 'short', timeZone: 'UTC' }),
+      name: new Date(`${month.month}-01T00:00:00Z`).toLocaleDateString('en-GB', { month: 'long', year: 'numeric', timeZone: 'UTC' }),
+      byPartner: Object.fromEntries(month.partners.map((partner) => [partner.partnerId ?? 'unassigned', partner])),
+    }));
     await renderPage(reply, 'dashboard.njk', {
       title: 'Assurance',
       section: 'dashboard',
@@ -57,6 +57,7 @@ export class DashboardController {
       partners: assurance.partners.map((partner) => ({ ...partner, rag: ragOf(partner) })),
       chart: trendChartSvg(months),
       months,
+      quarters: trends.quarters,
       errors: error ? [{ text: error, href: '#asAt' }] : [],
       fieldErrors: error ? { asAt: error } : {},
     });

@@ -42,17 +42,3 @@ function niceStep(top: number): number {
   const power = 10 ** Math.floor(Math.log10(rough));
   return [1, 2, 5, 10].map((f) => f * power).find((candidate) => candidate >= rough) ?? rough;
 }
-
-/** The ends of the last `count` months up to `now` (the current month ends now), oldest first. */
-export function monthEnds(now: Date, count = 12): { month: string; label: string; instant: Date }[] {
-  return Array.from({ length: count }, (_, i) => {
-    const back = count - 1 - i;
-    const start = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - back, 1));
-    const end = new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 1) - 1);
-    return {
-      month: start.toISOString().slice(0, 7),
-      label: start.toLocaleDateString('en-GB', { month: 'short', timeZone: 'UTC' }),
-      instant: end > now ? now : end,
-    };
-  });
-}

@@ -1,7 +1,7 @@
 import { asAtInstant } from './as-at';
 import { ragOf } from './dashboard.pages.controller';
 import { safeNext } from './sign-in.pages.controller';
-import { monthEnds, trendChartSvg } from './trend-chart';
+import { trendChartSvg } from './trend-chart';
 import { dateParts, joinDateParts, validateForm } from './web-form';
 import { RequestExtensionRequest } from '../actions/actions.request.dto';
 
@@ -63,15 +63,6 @@ describe('the pages’ own rules', () => {
       ['/a'],
     ];
     for (const next of hostile) expect({ next, safe: safeNext(next) }).toEqual({ next, safe: '/' });
-  });
-
-  it('ends the chart’s months at each month’s last millisecond, and the current one now', () => {
-    const months = monthEnds(new Date('2026-03-15T12:00:00Z'), 3);
-    expect(months.map((m) => [m.month, m.instant.toISOString()])).toEqual([
-      ['2026-01', '2026-01-31T23:59:59.999Z'],
-      ['2026-02', '2026-02-28T23:59:59.999Z'],
-      ['2026-03', '2026-03-15T12:00:00.000Z'],
-    ]);
   });
 
   it('draws both lines through every month, scaled to the largest figure, with an accessible title', () => {

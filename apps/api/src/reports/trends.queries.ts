@@ -1,0 +1,141 @@
+import { Inject } from '@nestjs/common';
+import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
+import { ApiProperty } from '@nestjs/swagger';
+import { Pool } from 'pg';
+import { actionHistory } from '@app/read-models';
+import { CLOCK, Clock, utcDate } from '../clock/clock';
+import { DATABASE_POOL } from '../database/database-pool';
+import { ValidationFailed } from '../http/problem';
+import { onSnapshot } from '../reads/snapshot';
+
+export class PartnerMonthView {
+  @ApiProperty({ type: String, nullable: true, description: 'null for actions no agency owned' }) partnerId!: string | null;
+  @ApiProperty() outstanding!: number;
+  @ApiProperty() overdue!: number;
+}
+
+export class MonthView {
+  @ApiProperty({ description: 'The month, YYYY-MM' }) month!: string;
+  @ApiProperty({ format: 'date', description: 'The day the figures are at the end of: the last of the month, or today' }) day!: string;
+  @ApiProperty() outstanding!: number;
+  @ApiProperty() overdue!: number;
+  @ApiProperty({ type: [PartnerMonthView] }) partners!: PartnerMonthView[];
+}
+
+export class QuarterView {
+  @ApiProperty({ description: 'The calendar quarter, e.g. 2026-Q2' }) quarter!: string;
+  @ApiProperty({ format: 'date' }) from!: string;
+  @ApiProperty({ format: 'date' }) to!: string;
+  @ApiProperty({ description: 'Actions closed in the quarter' }) closed!: number;
+  @ApiProperty({ type: Object, description: 'By the agency that owned each when it was closed: { police: 3, ... }' })
+  byPartner!: Record<string, number>;
+}
+
+export class TrendsView {
+  @ApiProperty({ type: [MonthView], description: 'The last 12 months, oldest first' }) months!: MonthView[];
+  @ApiProperty({ type: [QuarterView], description: 'The last 4 quarters, oldest first' }) quarters!: QuarterView[];
+}
+
+export class GetTrendsQuery extends Query<TrendsView> {
+  constructor(
+    /** The last day the trends run to (default today). */
+    readonly until?: string,
+  ) {
+    super();
+  }
+}
+
+/** The ends of the last `count` months up to `until` (the month `until` is in ends on it), oldest first. */
+export function monthEnds(until: string, count = 12): { month: string; day: string }[] {
+  const [year, month] = until.split('-').map(Number);
+  return Array.from({ length: count }, (_, index) => {
+    const start = new Date(Date.UTC(year, month - 1 - (count - 1 - index), 1));
+    const last = utcDate(new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 0)));
+    return { month: start.toISOString().slice(0, 7), day: last > until ? until : last };
+  });
+}
+
+/** The last `count` calendar quarters up to the one `until` is in, oldest first. */
+export function quartersTo(until: string, count = 4): { quarter: string; from: string; to: string }[] {
+  const [year, month] = until.split('-').map(Number);
+  const current = year * 12 + month - 1 - ((month - 1) % 3);
+  return Array.from({ length: count }, (_, index) => {
+    const first = current - (count - 1 - index) * 3;
+    const start = new Date(Date.UTC(Math.floor(first / 12), first % 12, 1));
+    const end = utcDate(new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 3, 0)));
+    return { quarter: `${start.getUTCFullYear()}-Q${start.getUTCMonth() / 3 + 1}`, from: utcDate(start), to: end > until ? until : end };
+  });
+}
+
+/**
+ * Outstanding and overdue actions per agency at the end of each day given: each action's version
+ * that was current then, by the days events count on (`dayOf`: the day an import says, else the day
+ * recorded). A version is current from its day until the next version's day.
+ */
+const MONTHS = `
+  WITH ends AS (SELECT unnest($1::text[]) AS day),
+  spans AS (
+    SELECT version.partner_id, version.outstanding, version.due_date, version.changed_on AS since, next.changed_on AS until
+      FROM ${actionHistory.table} AS version
+      LEFT JOIN ${actionHistory.table} AS next ON next.key = version.key AND next.position = version.valid_to
+     WHERE version.outstanding
+  )
+  SELECT ends.day, spans.partner_id,
+         count(*) FILTER (WHERE spans.outstanding)::int AS outstanding,
+         count(*) FILTER (WHERE spans.outstanding AND spans.due_date < ends.day)::int AS overdue
+    FROM ends JOIN spans ON spans.since <= ends.day AND (spans.until IS NULL OR spans.until > ends.day)
+   GROUP BY ends.day, spans.partner_id`;
+
+/** Closings per calendar quarter (by their day) and per the agency that owned the action. */
+const CLOSINGS = `
+  SELECT to_char(date_trunc('quarter', changed_on::date), 'YYYY-MM-DD') AS starts, partner_id, count(*)::int AS closed
+    FROM ${actionHistory.table}
+   WHERE change = 'ActionClosed' AND changed_on >= $1 AND changed_on <= $2
+   GROUP BY 1, 2`;
+
+@QueryHandler(GetTrendsQuery)
+export class GetTrendsHandler implements IQueryHandler<GetTrendsQuery> {
+  constructor(
+    @Inject(DATABASE_POOL) private readonly pool: Pool,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async execute({ until: asked }: GetTrendsQuery): Promise<TrendsView> {
+    const today = utcDate(this.clock());
+    if (asked && asked > today) throw new ValidationFailed([{ field: 'until', message: 'must be today or in the past' }]);
+    const until = asked ?? today;
+    const months = monthEnds(until);
+    const quarters = quartersTo(until);
+    const { counts, closings } = await onSnapshot(this.pool, async (client) => ({
+      counts: (
+        await client.query<{ day: string; partner_id: string | null; outstanding: number; overdue: number }>(MONTHS, [
+          months.map((month) => month.day),
+        ])
+      ).rows,
+      closings: (await client.query<{ starts: string; partner_id: string | null; closed: number }>(CLOSINGS, [quarters[0].from, until]))
+        .rows,
+    }));
+    return {
+      months: months.map(({ month, day }) => {
+        const partners = counts
+          .filter((row) => row.day === day && row.outstanding > 0)
+          .map((row) => ({ partnerId: row.partner_id, outstanding: row.outstanding, overdue: row.overdue }));
+        return {
+          month,
+          day,
+          outstanding: partners.reduce((sum, row) => sum + row.outstanding, 0),
+          overdue: partners.reduce((sum, row) => sum + row.overdue, 0),
+          partners,
+        };
+      }),
+      quarters: quarters.map((quarter) => {
+        const rows = closings.filter((row) => row.starts === quarter.from);
+        return {
+          ...quarter,
+          closed: rows.reduce((sum, row) => sum + row.closed, 0),
+          byPartner: Object.fromEntries(rows.map((row) => [row.partner_id ?? 'unassigned', row.closed])),
+        };
+      }),
+    };
+  }
+}
