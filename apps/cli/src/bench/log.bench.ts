@@ -163,10 +163,70 @@ async function asOfLatency(databaseUrl: string, pool: Pool): Promise<string[]> {
         ),
       );
     }
+    // The log was loaded in a minute or two, all of it "today": a window of its last 10,000 events stands for a few months.
+    const { rows: since } = await pool.query<{ at: Date }>('SELECT recorded_at AS at FROM events WHERE position = $1', [
+      Math.max(1, Number(head) - 10_000),
+    ]);
+    lines.push(...(await reportingLatency(get, raw, since[0].at.toISOString())));
+    lines.push(await exportCost(service.url, service.token, get));
     return lines;
   } finally {
     await service.close();
   }
+}
+
+/** Finding actions with words and filters, the yearly report, the trends and the changes, over the million events. */
+async function reportingLatency(get: (path: string) => Promise<unknown>, raw: Latency, since: string): Promise<string[]> {
+  const lines: string[] = [];
+  for (const [label, path] of [
+    ['GET /actions?q=chronology (target p95 < 100 ms)', '/actions?q=chronology'],
+    [
+      'GET /actions?q=&partner=&status=outstanding&sort=dueDate',
+      '/actions?q=exploitation%20officer&partner=police&status=outstanding&sort=dueDate',
+    ],
+    ['GET /actions?q=&overdue=true&sort=-updatedAt', '/actions?q=neglect&overdue=true&sort=-updatedAt'],
+  ]) {
+    lines.push(latencyRow(label, await latency(50, () => get(path)), raw));
+  }
+  for (const [label, path] of [
+    ['GET /reports/yearly (target < 2 s)', '/reports/yearly'],
+    ['GET /reports/trends', '/reports/trends'],
+    ['GET /changes, the last 10,000 events', `/changes?from=${since}`],
+  ]) {
+    lines.push(latencyRow(label, await latency(5, () => get(path))));
+  }
+  return lines;
+}
+
+/** A 10,000-row export as XLSX: how long, and how much the service's memory grows while it writes. */
+async function exportCost(url: string, token: string, get: (path: string) => Promise<unknown>): Promise<string> {
+  // The filter of those tried whose total is nearest ten thousand rows.
+  const candidates = [
+    'partner=police&status=closed',
+    'partner=police&status=withdrawn',
+    'status=withdrawn',
+    'partner=police&status=evidenced',
+  ];
+  const totals = await Promise.all(
+    candidates.map(async (filter) => ({ filter, total: ((await get(`/actions?limit=1&${filter}`)) as { total: number }).total })),
+  );
+  const { filter, total } = totals.sort((a, b) => Math.abs(a.total - 10_000) - Math.abs(b.total - 10_000))[0];
+  const {
+    result: took,
+    startMb,
+    peakMb,
+  } = await withMemory(async () => {
+    const started = performance.now();
+    const response = await fetch(`${url}/actions?format=xlsx&${filter}`, { headers: { authorization: `Bearer ${token}` } });
+    const bytes = (await response.arrayBuffer()).byteLength;
+    if (response.status !== 200 || bytes === 0) throw new Error(`the export answered ${response.status}`);
+    return performance.now() - started;
+  });
+  return (
+    `GET /actions?format=xlsx, ${total.toLocaleString('en-GB')} rows (${filter})`.padEnd(52) +
+    ` ${(took / 1000).toFixed(2)} s, ${((took / total) * 10).toFixed(2)} s per 10,000 rows (target < 3 s); ` +
+    `RSS ${startMb.toFixed(0)} MB before, ${peakMb.toFixed(0)} MB at most`
+  );
 }
 
 /** Rebuild and verification speed, and as-of latency, against a raw read of the same million events. */

@@ -13,6 +13,17 @@ const THEMES = [
   'neurodiversity',
   'multi-agency chronologies',
 ];
+/** What actions ask for, so that a search finds some of them and not all. */
+const DESCRIPTIONS = [
+  'Revise the procedure and audit its use',
+  'Brief every response officer on exploitation language',
+  'Add the chronology template to GP safeguarding records',
+  'Train midwives to assess both parents before birth',
+  'Escalate absence from school to the front door within a week',
+  'Share strategy discussion outcomes with the school',
+  'Audit twenty neglect cases for the graded care profile',
+  'Publish a seven-minute briefing on the review',
+];
 const METADATA = { actor: { sub: 'synthetic', name: 'Synthetic load', roles: ['subgroup'] }, schemaVersion: 1 };
 
 type OpenAction = { id: string; version: number; status: 'raised' | 'assigned' | 'evidenced'; evidence: string[]; accepted: boolean };
@@ -92,7 +103,7 @@ export class SyntheticPartnership {
           actionId: id,
           recommendationId: recommendation.id,
           reviewId: recommendation.reviewId,
-          description: 'Revise the procedure and audit its use',
+          description: this.pick(DESCRIPTIONS),
           themes: recommendation.themes,
         }),
       ],
