@@ -60,7 +60,7 @@ export function evolveActionDocument(doc: ActionDocument | undefined, event: Rec
 /** Every action, with columns to answer "who owns what, in what state, due when" by index. */
 export const actionList: Projection<ActionDocument> = {
   name: 'action-list',
-  version: 9,
+  version: 10,
   table: 'action_list',
   columns: [
     "raised_position bigint GENERATED ALWAYS AS ((doc->>'raisedPosition')::bigint) STORED",
@@ -77,8 +77,13 @@ export const actionList: Projection<ActionDocument> = {
     "extension_pending boolean GENERATED ALWAYS AS (coalesce((doc->>'extensionPending')::boolean, false)) STORED",
     "impact_check_due text GENERATED ALWAYS AS (doc->>'impactCheckDue') STORED",
     "updated_at text GENERATED ALWAYS AS (doc->>'updatedAt') STORED",
+    // What reports read of every version, as columns: reading them from the document would unpack it each time.
     "changed_on text GENERATED ALWAYS AS (doc->>'changedOn') STORED",
     "change text GENERATED ALWAYS AS (doc->>'change') STORED",
+    "raised_on text GENERATED ALWAYS AS (doc->>'raisedOn') STORED",
+    "closed_on text GENERATED ALWAYS AS (doc->>'closedOn') STORED",
+    "outcome text GENERATED ALWAYS AS (doc->>'outcome') STORED",
+    "original_due_date text GENERATED ALWAYS AS (doc->>'originalDueDate') STORED",
     // Words of the description and the lead, for `q`; the review's reference and title are searched in the review list.
     `search tsvector GENERATED ALWAYS AS (${searchable("doc->>'description'", "doc->>'lead'")}) STORED`,
   ],
@@ -92,6 +97,8 @@ export const actionList: Projection<ActionDocument> = {
     '(impact_check_due) WHERE impact_check_due IS NOT NULL',
     '(due_date, raised_position)',
     '(updated_at, raised_position)',
+    // The changes reports count: closings and the decisions on extensions, by day.
+    "(changed_on) WHERE change IN ('ActionClosed', 'ExtensionRequested', 'ExtensionApproved', 'ExtensionRefused')",
     'USING gin (search)',
   ],
   keyedWithinStream: true,

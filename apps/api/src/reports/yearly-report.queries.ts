@@ -119,11 +119,10 @@ type ActionFigures = {
  */
 const ACTION_FIGURES = `
   WITH ending AS (
-    SELECT DISTINCT ON (key) key, partner_id, status, outstanding, due_date,
-           doc->>'raisedOn' AS raised_on, doc->>'outcome' AS outcome, doc->>'originalDueDate' AS original_due_date
+    SELECT DISTINCT ON (key) key, partner_id, status, outstanding, due_date, raised_on, outcome, original_due_date
       FROM ${actionHistory.table} WHERE changed_on <= $2 ORDER BY key DESC, position DESC
   ), closing AS (
-    SELECT DISTINCT ON (key) key, doc->>'closedOn' AS closed_on
+    SELECT DISTINCT ON (key) key, closed_on
       FROM ${actionHistory.table} WHERE change = 'ActionClosed' AND changed_on >= $1 AND changed_on <= $2
      ORDER BY key DESC, position DESC
   )
