@@ -46,6 +46,8 @@ const API: Record<string, string[] | 'public'> = {
   'GET /changes': READERS,
   'GET /reports/yearly': READERS,
   'GET /reports/trends': READERS,
+  'POST /imports': PARTNERSHIP,
+  'GET /imports/template.xlsx': PARTNERSHIP,
   'GET /audit/events': ['auditor'],
   'GET /audit/verify': ['auditor'],
   'GET /audit/checkpoints': ['auditor'],

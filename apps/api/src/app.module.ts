@@ -46,6 +46,8 @@ import { ListFiles } from './files/list-files';
 import { ReportsController } from './reports/reports.http.controller';
 import { GetYearlyReportHandler } from './reports/yearly-report.queries';
 import { GetTrendsHandler } from './reports/trends.queries';
+import { ImportsController } from './imports/imports.http.controller';
+import { ImportPlanHandler } from './imports/import-plan.handler';
 import { WEB_CONFIG, WebSessions } from './web/web-session';
 import { DemoPartnership } from './web/demo-partnership';
 import { OidcSignIn } from './web/oidc-sign-in';
@@ -72,6 +74,7 @@ const HANDLERS = [
   ExportActionsHandler,
   GetYearlyReportHandler,
   GetTrendsHandler,
+  ImportPlanHandler,
 ];
 
 /** Where the projection thread finds the database and the events: where this process does. */
@@ -103,6 +106,7 @@ export class AppModule implements OnApplicationShutdown {
         AssuranceController,
         ChangesController,
         ReportsController,
+        ImportsController,
         AuditController,
         HealthController,
         MetricsController,

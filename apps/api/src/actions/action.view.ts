@@ -91,6 +91,8 @@ export class HistoryEntryView {
   @ApiProperty({ type: Object }) data!: object;
   @ApiProperty({ type: Object, description: 'sub, name, roles and partner of who did it' }) actor!: object;
   @ApiProperty({ format: 'date-time' }) recordedAt!: string;
+  @ApiPropertyOptional({ format: 'date', description: 'The day it happened, when that is not the day it was recorded (an import)' })
+  occurredOn?: string;
   @ApiProperty() eventId!: string;
 }
 
@@ -138,5 +140,6 @@ export const historyEntry = (event: RecordedEvent): HistoryEntryView => ({
   data: event.data,
   actor: event.metadata.actor as object,
   recordedAt: event.recordedAt.toISOString(),
+  ...(typeof event.metadata.occurredOn === 'string' && { occurredOn: event.metadata.occurredOn }),
   eventId: event.eventId,
 });

@@ -32,7 +32,14 @@ export class AssignActionHandler implements ICommandHandler<AssignActionCommand>
     return this.writer.execute({
       decider: actionDecider,
       streamId: actionStream(actionId),
-      command: { type: 'AssignAction', actor: context.actor, today: utcDate(this.clock()), ...request, partner, fromImport },
+      command: {
+        type: 'AssignAction',
+        actor: context.actor,
+        today: context.occurredOn ?? utcDate(this.clock()),
+        ...request,
+        partner,
+        fromImport,
+      },
       context,
       answer: { id: actionId },
     });

@@ -29,7 +29,7 @@ export class ChangeActionHandler implements ICommandHandler<ChangeActionCommand>
   ) {}
 
   execute({ actionId, change, context, answer }: ChangeActionCommand): Promise<WriteAnswer> {
-    const command = { ...change, today: utcDate(this.clock()) } as ActionCommand;
+    const command = { ...change, today: context.occurredOn ?? utcDate(this.clock()) } as ActionCommand;
     return this.writer.execute({ decider: actionDecider, streamId: actionStream(actionId), command, context, answer });
   }
 }

@@ -6,10 +6,18 @@ import { ReadModelBehind } from '../reads/read-position';
 import { IdempotencyKeyReused, PreconditionFailed, TooMuchContention } from '../write/write.errors';
 import { TooManyRequests } from './http-edge';
 import { Problem, ProblemReply, ValidationFailed, problem, sendProblem } from './problem';
+import { PlanRefused } from '../imports/import-plan.handler';
+import { UnreadablePlan } from '../imports/action-plan';
 
 const DOMAIN_STATUS: Record<DomainErrorKind, number> = { invalid: 400, forbidden: 403, 'not-found': 404, conflict: 409 };
 
 type FastifyError = Error & { statusCode?: number; code?: string };
+
+const BODY_LIMITS = 'The body is larger than the limit: 1 MiB, or 5 MiB for an action plan to import.';
+
+/** A body refused for its size, by Fastify's parser or by Nest's wrapping of it. */
+const isBodyTooLarge = (error: unknown): boolean =>
+  (error as FastifyError | undefined)?.statusCode === 413 || (error instanceof HttpException && error.getStatus() === 413);
 
 /** Fastify's own refusals (body too large, bad JSON, wrong content type) carry a 4xx statusCode. */
 function isClientErrorFromFastify(error: unknown): error is FastifyError {
@@ -27,9 +35,12 @@ export function toProblem(error: unknown): Problem {
   if (error instanceof TooMuchContention) return problem(503, error.message, { code: 'contention' });
   if (error instanceof ReadModelBehind) return problem(503, error.message, { code: 'read-model-behind' });
   if (error instanceof TooManyRequests) return problem(429, error.message, { code: 'too-many-requests' });
+  if (error instanceof UnreadablePlan) return problem(error.status, error.message, { code: 'unreadable-plan' });
+  if (error instanceof PlanRefused) return problem(422, error.message, { code: 'plan-has-errors', ...error.check });
   if (isDatabaseUnavailable(error)) {
     return problem(503, 'The database cannot be reached just now; try again shortly.', { code: 'database-unavailable' });
   }
+  if (isBodyTooLarge(error)) return problem(413, BODY_LIMITS);
   if (error instanceof HttpException) {
     const status = error.getStatus();
     const response = error.getResponse();
@@ -37,8 +48,7 @@ export function toProblem(error: unknown): Problem {
     return problem(status, Array.isArray(message) ? message.join('; ') : String(message));
   }
   if (isClientErrorFromFastify(error)) {
-    const detail = error.statusCode === 413 ? 'The body is larger than 1 MiB.' : error.message;
-    return problem(error.statusCode!, detail);
+    return problem(error.statusCode!, error.message);
   }
   return problem(500, 'Something went wrong on our side; it has been logged.');
 }

@@ -7,8 +7,9 @@ export type Problem = Readonly<{
   status: number;
   detail: string;
   code?: string;
-  errors?: FieldError[];
-}>;
+  errors?: readonly object[];
+}> &
+  Readonly<Record<string, unknown>>;
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -31,16 +32,10 @@ const TITLES: Record<number, string> = {
   503: 'Service unavailable',
 };
 
-export function problem(status: number, detail: string, extra: { code?: string; errors?: FieldError[] } = {}): Problem {
-  const code = extra.code ?? (TITLES[status] ?? 'error').toLowerCase().replaceAll(' ', '-');
-  return {
-    type: `urn:learning-actions:problem:${code}`,
-    title: TITLES[status] ?? 'Error',
-    status,
-    detail,
-    code,
-    ...(extra.errors && { errors: extra.errors }),
-  };
+/** A problem; `extra` adds its code and any members particular to it (the fields at fault, an import's rows). */
+export function problem(status: number, detail: string, extra: Readonly<{ code?: string } & Record<string, unknown>> = {}): Problem {
+  const { code = (TITLES[status] ?? 'error').toLowerCase().replaceAll(' ', '-'), ...members } = extra;
+  return { type: `urn:learning-actions:problem:${code}`, title: TITLES[status] ?? 'Error', status, detail, code, ...members };
 }
 
 /** A request that failed validation, with one entry per field at fault. */

@@ -31,8 +31,9 @@ const PROBLEMS: Record<number, string> = {
   404: 'No such resource',
   409: 'Not allowed in the current state',
   412: 'If-Match named a version the resource has moved on from',
-  413: 'Body larger than 1 MiB',
-  422: 'Idempotency-Key reused with a different body',
+  413: 'Body larger than 1 MiB (an imported plan: 5 MiB, 10,000 rows)',
+  415: 'A body of a type the endpoint does not take',
+  422: 'Idempotency-Key reused with a different body; an imported plan with errors in its rows',
   503: 'The database cannot be reached just now',
 };
 
@@ -72,3 +73,6 @@ export const ReadRoute = (options: RouteOptions & { type: Type | [Type]; headers
     ApiResponse({ status: 200, type: options.type, headers: options.headers }),
     ...problems([400, 401, 403, ...(options.notFound === false ? [] : [404]), 503]),
   );
+
+/** An import: who may make one, and every problem it can answer (a file too big is 413, rows with errors 422). */
+export const ImportRoute = (options: RouteOptions) => applyDecorators(permitted(options), ...problems([400, 401, 403, 413, 415, 422, 503]));

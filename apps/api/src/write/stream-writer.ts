@@ -15,7 +15,10 @@ import { IdempotencyKeyReused, PreconditionFailed, TooMuchContention } from './w
 import { WriteContext } from './write-context';
 
 /** What a write answers: the id of what it created or changed, and where the stream and the log now stand. */
-export type WriteAnswer = Readonly<{ id: string; version: number; position: string } & Record<string, string | number>>;
+/** How many events a write recorded: none when the stream already said it (a repeated create). Not sent to clients. */
+export const RECORDED = Symbol('recorded');
+
+export type WriteAnswer = Readonly<{ id: string; version: number; position: string; [RECORDED]?: number } & Record<string, string | number>>;
 export type AnswerIds = Readonly<{ id: string } & Record<string, string>>;
 
 export type StreamWrite<State, Command, Event extends DomainEvent> = Readonly<{
@@ -75,7 +78,7 @@ export class StreamWriter {
       }
       const events = decider.decide(command, fold(decider, stream.events.map(toDomainEvent<Event>)));
       if (events.length === 0) {
-        return { ...answer, version: stream.version, position: String(stream.events.at(-1)?.position ?? 0n) };
+        return { ...answer, version: stream.version, position: String(stream.events.at(-1)?.position ?? 0n), [RECORDED]: 0 };
       }
       const causationId = randomUUID();
       try {
@@ -92,7 +95,7 @@ export class StreamWriter {
             idempotency: context.idempotency && { scope: context.actor.userId, ...context.idempotency, outcome: answer },
           },
         );
-        return { ...answer, version: result.version, position: result.position.toString() };
+        return { ...answer, version: result.version, position: result.position.toString(), [RECORDED]: events.length };
       } catch (error) {
         if (error instanceof IdempotencyKeyTaken) return this.answerFrom(error.record, context);
         if (!(error instanceof WrongExpectedVersion)) throw error;
@@ -110,6 +113,7 @@ export class StreamWriter {
       correlationId: context.correlationId,
       causationId,
       schemaVersion: SCHEMA_VERSION,
+      ...(context.occurredOn && { occurredOn: context.occurredOn }),
     };
   }
 

@@ -10,6 +10,11 @@ export type WriteContext = Readonly<{
   /** The stream version the client last saw (If-Match); the write is refused with 412 if the stream moved on. */
   expectedVersion?: number;
   idempotency?: Readonly<{ key: string; fingerprint: string }>;
+  /**
+   * The day the change happened, when that is not the day it is recorded: an imported plan's history.
+   * It dates the command and is kept with its events as `occurredOn`.
+   */
+  occurredOn?: string;
 }>;
 
 const MAX_IDEMPOTENCY_KEY_LENGTH = 200;

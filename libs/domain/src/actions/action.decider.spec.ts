@@ -222,6 +222,10 @@ describe('action decider', () => {
       given([raised, assigned])
         .when(close('superseded'))
         .then([{ type: 'ActionClosed', data: { outcome: 'superseded', rationale: 'r', impactReviewDue: undefined } }]));
+    it('carries over a closing from an imported plan, whose evidence was assured there, dated the day it happened', () =>
+      given([raised, assigned])
+        .when(cmd({ type: 'CloseAction', outcome: 'completed', rationale: 'r', fromImport: true, today: '2025-03-31' }))
+        .then([{ type: 'ActionClosed', data: { outcome: 'completed', rationale: 'r', impactReviewDue: '2025-09-30' } }]));
     it('refuses an action never assigned', () => given([raised]).when(close('superseded')).thenRefuses('action-not-assigned'));
     it('refuses an action already closed', () =>
       given([raised, assigned, evidenced, accepted, closed]).when(close('completed')).thenRefuses('action-closed'));

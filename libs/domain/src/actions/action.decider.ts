@@ -48,7 +48,8 @@ export type NoteProgress = Dated<'NoteProgress', { note: string }>;
 export type SubmitEvidence = Dated<'SubmitEvidence', { evidenceId: string; summary: string; link?: string }>;
 export type AcceptEvidence = Dated<'AcceptEvidence', { evidenceId: string; note?: string }>;
 export type RejectEvidence = Dated<'RejectEvidence', { evidenceId: string; reason: string }>;
-export type CloseAction = Dated<'CloseAction', { outcome: ClosureOutcome; rationale: string }>;
+/** `fromImport`: a closing carried over from the plan a partnership kept before, whose evidence was assured there. */
+export type CloseAction = Dated<'CloseAction', { outcome: ClosureOutcome; rationale: string; fromImport?: boolean }>;
 export type ReopenAction = Dated<'ReopenAction', { reason: string }>;
 export type WithdrawAction = Dated<'WithdrawAction', { reason: string }>;
 
@@ -243,7 +244,7 @@ function decideExtension(command: ApproveExtension | RefuseExtension, action: Ac
 function close(command: CloseAction, action: Action): ActionEvent[] {
   requireIndependentAssurance(command.actor, action);
   requireAssigned(action, 'close the action');
-  if (command.outcome !== 'superseded' && !action.evidence.some((item) => item.status === 'accepted')) {
+  if (command.outcome !== 'superseded' && !command.fromImport && !action.evidence.some((item) => item.status === 'accepted')) {
     throw new StateConflict(
       'no-accepted-evidence',
       `Cannot close as '${command.outcome}': no evidence has been accepted. Accept evidence first, or close as 'superseded'.`,

@@ -28,6 +28,8 @@ export const PERMISSIONS = {
   closeAction: PARTNERSHIP,
   reopenAction: PARTNERSHIP,
   withdrawAction: PARTNERSHIP,
+  /** Brings in the action plan a partnership already has, with its history. */
+  importPlan: PARTNERSHIP,
   /** Acts on any agency's actions, not only its own. */
   actForPartnership: PARTNERSHIP,
   /** Reads every agency's actions, not only its own. */

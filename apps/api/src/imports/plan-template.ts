@@ -1,0 +1,62 @@
+import ExcelJS from 'exceljs';
+import { Partner, REVIEW_KINDS } from '@app/domain';
+import { LABELS } from '../words/words';
+import { COLUMNS, PLAN_STATUSES } from './action-plan';
+
+/** One row of a plan as a partnership would fill it in. */
+const EXAMPLE: Record<(typeof COLUMNS)[number], string | Date> = {
+  'review reference': 'CSPR-2025-01',
+  'review title': 'Child H: neglect and parental mental health',
+  'review kind': LABELS.kind.cspr,
+  recommendation: 'Partners should use a shared chronology when neglect is long-standing.',
+  action: 'Adopt the multi-agency chronology template in children’s social care',
+  partner: '',
+  lead: 'Head of Service',
+  'raised on': new Date('2025-02-03T00:00:00Z'),
+  'due date': new Date('2025-06-30T00:00:00Z'),
+  status: 'closed',
+  'closed on': new Date('2025-06-12T00:00:00Z'),
+  outcome: LABELS.outcome.completed,
+  themes: 'neglect; multi-agency chronologies',
+};
+
+/**
+ * The template of an action plan: the columns, an example row, and drop-down lists of the partner
+ * agencies, review kinds, statuses and outcomes, kept on a sheet of their own.
+ */
+export async function planTemplate(partners: readonly Partner[]): Promise<Buffer> {
+  const workbook = new ExcelJS.Workbook();
+  const plan = workbook.addWorksheet('Action plan', { views: [{ state: 'frozen', ySplit: 1 }] });
+  const lists = workbook.addWorksheet('Lists');
+  plan.columns = COLUMNS.map((column) => ({
+    header: column,
+    key: column,
+    width: ['recommendation', 'action', 'review title'].includes(column) ? 50 : 18,
+    style: ['raised on', 'due date', 'closed on'].includes(column) ? { numFmt: 'dd/mm/yyyy' } : {},
+  }));
+  plan.getRow(1).font = { bold: true };
+  plan.addRow({ ...EXAMPLE, partner: partners[0]?.id ?? '' });
+  const listed = {
+    partner: partners.map((partner) => partner.id),
+    'review kind': REVIEW_KINDS.map((kind) => LABELS.kind[kind]),
+    status: [...PLAN_STATUSES],
+    outcome: Object.values(LABELS.outcome),
+  } as const;
+  Object.entries(listed).forEach(([column, values], index) => {
+    const letter = String.fromCharCode(65 + index);
+    lists.getCell(`${letter}1`).value = column;
+    values.forEach((value, row) => (lists.getCell(`${letter}${row + 2}`).value = value));
+    const target = COLUMNS.indexOf(column as (typeof COLUMNS)[number]) + 1;
+    for (let row = 2; row <= 1001; row++) {
+      plan.getCell(row, target).dataValidation = {
+        type: 'list',
+        allowBlank: true,
+        formulae: [`Lists!$${letter}$2:$${letter}$${Math.max(2, values.length + 1)}`],
+        showErrorMessage: true,
+        errorTitle: column,
+        error: `Choose one of the ${column} values listed`,
+      };
+    }
+  });
+  return Buffer.from(await workbook.xlsx.writeBuffer());
+}
