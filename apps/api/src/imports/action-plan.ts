@@ -74,7 +74,13 @@ export async function readSpreadsheet(file: Buffer, mediaType: string): Promise<
 
 function readCsv(file: Buffer): { rows: RawRow[]; errors: PlanError[] } {
   try {
-    const records = parse(file, { bom: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: true, trim: true }) as string[][];
+    const records = parse(file, {
+      bom: true,
+      relax_column_count: true,
+      relax_quotes: true,
+      skip_empty_lines: true,
+      trim: true,
+    }) as string[][];
     return { rows: records.map((cells, index) => ({ row: index + 1, cells })), errors: [] };
   } catch (error) {
     throw new UnreadablePlan(`The file is not CSV this service can read: ${(error as Error).message}`);

@@ -18,7 +18,9 @@ import { WriteContext } from './write-context';
 /** How many events a write recorded: none when the stream already said it (a repeated create). Not sent to clients. */
 export const RECORDED = Symbol('recorded');
 
-export type WriteAnswer = Readonly<{ id: string; version: number; position: string; [RECORDED]?: number } & Record<string, string | number>>;
+export type WriteAnswer = Readonly<
+  { id: string; version: number; position: string; [RECORDED]?: number } & Record<string, string | number>
+>;
 export type AnswerIds = Readonly<{ id: string } & Record<string, string>>;
 
 export type StreamWrite<State, Command, Event extends DomainEvent> = Readonly<{
