@@ -229,6 +229,17 @@ describe('importing the action plan a partnership already has, over HTTP', () =>
     expect((await actions()).filter((action) => action.description.startsWith('Concurrent')).length).toBe(40);
   });
 
+  it('takes a file upload on the import page alone: the JSON API refuses multipart bodies', async () => {
+    const form = new FormData();
+    form.append('note', 'sent as a form a browser could post from another site');
+    const answer = await fetch(`${service.url}/reviews`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await signToken(SUBGROUP)}` },
+      body: form,
+    });
+    expect(answer.status).toBe(415);
+  });
+
   it('is the subgroup’s to do', async () => {
     expect((await send(PLAN, 'text/csv', '?dryRun=true', partnerUser('police'))).status).toBe(403);
     expect((await send(PLAN, 'text/csv', '?dryRun=true', CHAIR)).status).toBe(403);

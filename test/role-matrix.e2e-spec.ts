@@ -199,6 +199,10 @@ const PAGES: Record<string, string[] | 'public'> = {
   'GET /download/yearly-report/:format': READERS,
   'GET /yearly-report': READERS,
   'GET /board-pack': READERS,
+  'GET /import': PARTNERSHIP,
+  'GET /import/template.xlsx': PARTNERSHIP,
+  'POST /import/check': PARTNERSHIP,
+  'POST /import/confirm': PARTNERSHIP,
 };
 
 /** Each page operation on an action, and who may make it: the API's rule for the same change. */

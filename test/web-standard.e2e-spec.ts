@@ -341,6 +341,39 @@ const CODES = [...REVIEW_KINDS.filter((kind) => kind.includes('-')), 'impact-evi
     }
   });
 
+  it('imports a plan from the page: upload, see what it would add or what is wrong, confirm', async () => {
+    const header =
+      'Review reference,Review title,Review kind,Recommendation,Action,Partner,Lead,Raised on,Due date,Status,Closed on,Outcome,Themes';
+    const upload = (name: string, lines: string[]) =>
+      page.setInputFiles('#plan', { name, mimeType: 'text/csv', buffer: Buffer.from([header, ...lines].join('\n')) });
+    await signIn('demo-subgroup');
+    await go('/import');
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await upload('bad.csv', ['LLR-2024-03,Child N,Local learning review,Rec,An action,nobody,,,31/03/2024,open,,,']);
+    await page.click('button:has-text("Check the file")');
+    expect(await page.textContent('h1')).toContain('The file has problems');
+    expect(await page.textContent('[data-test="import-errors"]')).toContain('There is no partner agency "nobody"');
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await screenshot(page, 'import-errors');
+
+    await go('/import');
+    const head = await service.headPosition();
+    await upload('plan.csv', [
+      'LLR-2024-03,Child N,Local learning review,Share the plan,Publish a seven-minute briefing,police,,01/09/2024,31/03/2025,closed,20/02/2025,Completed,',
+      'LLR-2024-03,Child N,Local learning review,Share the plan,Brief every school,education,,01/09/2024,31/03/2025,open,,,',
+    ]);
+    await page.click('button:has-text("Check the file")');
+    expect(await page.textContent('[data-test="would-create"]')).toMatch(/New actions\s+2/);
+    expect(await service.headPosition()).toBe(head);
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await page.click('#confirm');
+    expect(await page.textContent('.govuk-notification-banner')).toContain('1 review, 1 recommendation and 2 actions were added');
+    const { body } = await service.request('GET', `/actions?q=seven-minute%20briefing&position=${await service.headPosition()}`, {
+      as: SUBGROUP,
+    });
+    expect(body.items.map((item: { status: string }) => item.status)).toEqual(['closed']);
+  });
+
   it('downloads the list on the page, with its filters, as CSV and as an Excel spreadsheet', async () => {
     await signIn('demo-lead-police');
     await go('/tracker?status=assigned');

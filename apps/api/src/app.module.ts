@@ -48,6 +48,7 @@ import { GetYearlyReportHandler } from './reports/yearly-report.queries';
 import { GetTrendsHandler } from './reports/trends.queries';
 import { ImportsController } from './imports/imports.http.controller';
 import { ImportPlanHandler } from './imports/import-plan.handler';
+import { ImportUploads } from './imports/import-uploads';
 import { WEB_CONFIG, WebSessions } from './web/web-session';
 import { DemoPartnership } from './web/demo-partnership';
 import { OidcSignIn } from './web/oidc-sign-in';
@@ -140,6 +141,7 @@ export class AppModule implements OnApplicationShutdown {
         PartnerDirectory,
         ReviewReader,
         ListFiles,
+        ImportUploads,
         ...HANDLERS,
       ],
     };

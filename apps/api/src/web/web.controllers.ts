@@ -3,6 +3,7 @@ import { BoardPackController } from './board-pack.pages.controller';
 import { ChangesPagesController } from './changes.pages.controller';
 import { DashboardController } from './dashboard.pages.controller';
 import { DownloadsController } from './downloads.pages.controller';
+import { ImportPagesController } from './imports.pages.controller';
 import { ReportsPagesController } from './reports.pages.controller';
 import { ReviewsController } from './reviews.pages.controller';
 import { SignInController } from './sign-in.pages.controller';
@@ -19,4 +20,5 @@ export const WEB_CONTROLLERS = [
   ReviewsController,
   AuditTrailController,
   DownloadsController,
+  ImportPagesController,
 ];

@@ -1,4 +1,5 @@
 import fastifyFormbody from '@fastify/formbody';
+import fastifyMultipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
 import fastifyView from '@fastify/view';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -6,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import nunjucks from 'nunjucks';
 import { ValidationFailed, problem, sendProblem } from '../http/problem';
+import { MAX_FILE_BYTES } from '../imports/action-plan';
 import { isInheritedName } from '../http/validation';
 import { dateParts } from './web-form';
 import { counted, formatDate, formatDateTime, label, possessive } from '../words/words';
@@ -15,11 +17,18 @@ const HERE = [__dirname, join(process.cwd(), 'apps/api/src/web')].find((dir) => 
 const GOVUK = join(dirname(require.resolve('govuk-frontend/package.json')), 'dist');
 
 /** Where the pages post their forms: the only paths that take a form body. */
-export const FORM_PATHS = /^\/(sign-in|sign-out|tracker|learning-reviews)(\/|\?|$)/;
+export const FORM_PATHS = /^\/(sign-in|sign-out|tracker|learning-reviews|import)(\/|\?|$)/;
+/** The one page that takes a file: the action plan to import. */
+export const UPLOAD_PATH = /^\/import\/check(\?|$)/;
 
 /** Server-rendered pages: Nunjucks with GOV.UK Frontend's macros, its assets, and HTML form bodies. */
 export async function setUpWeb(app: NestFastifyApplication): Promise<void> {
   await app.register(fastifyFormbody, { bodyLimit: 64 * 1024, parser: parseForm });
+  // The import page's file, read whole into the body beside the form's token.
+  await app.register(fastifyMultipart, {
+    attachFieldsToBody: 'keyValues',
+    limits: { fileSize: MAX_FILE_BYTES, files: 1, fields: 4, fieldSize: 1024 },
+  });
   // The JSON API keeps refusing form bodies with 415, so a page on another site can never post one to it.
   app
     .getHttpAdapter()
@@ -27,7 +36,9 @@ export async function setUpWeb(app: NestFastifyApplication): Promise<void> {
     .addHook('onRequest', async (request, reply) => {
       // Media types are case-insensitive, and so is Fastify's choice of parser.
       const type = (request.headers['content-type'] ?? '').toLowerCase();
-      if (type.startsWith('application/x-www-form-urlencoded') && !FORM_PATHS.test(request.url)) {
+      const form = type.startsWith('application/x-www-form-urlencoded') && !FORM_PATHS.test(request.url);
+      const upload = type.startsWith('multipart/form-data') && !UPLOAD_PATH.test(request.url);
+      if (form || upload) {
         sendProblem(reply, problem(415, 'Send the body as application/json.'));
         return reply;
       }
