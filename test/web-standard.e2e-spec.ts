@@ -289,8 +289,17 @@ const CODES = [...REVIEW_KINDS.filter((kind) => kind.includes('-')), 'impact-evi
     expect(await page.textContent('[data-test="reviews"] [data-count="commissioned"]')).toBe(String(body.reviews.commissioned));
     expect(await accessibilityViolations(page)).toEqual([]);
     await screenshot(page, 'yearly-report');
-    await go(`/yearly-report?from=${Number(body.from.slice(0, 4)) - 1}-04-01&to=${body.from.slice(0, 4)}-03-31`);
-    expect(await page.textContent('[data-test="actions"] tr[data-partner="all"] td')).toBe('0');
+    // The year before: the demonstration's imported history, counted on the days it happened.
+    const earlier = `from=${Number(body.from.slice(0, 4)) - 1}-04-01&to=${body.from.slice(0, 4)}-03-31`;
+    const before = (await service.request('GET', `/reports/yearly?${earlier}`, { as: SUBGROUP })).body;
+    expect(before.actions.closed).toBeGreaterThan(0);
+    // And the trends have a past: actions outstanding a year ago, and closings quarter after quarter.
+    const trends = (await service.request('GET', '/reports/trends', { as: SUBGROUP })).body;
+    expect(trends.months.slice(0, 6).every((month: { outstanding: number }) => month.outstanding > 0)).toBe(true);
+    expect(trends.quarters.filter((quarter: { closed: number }) => quarter.closed > 0).length).toBeGreaterThanOrEqual(3);
+    await go(`/yearly-report?${earlier}`);
+    const closed = await page.$$eval('[data-test="actions"] tr[data-partner="all"] td', (cells) => cells[1].textContent!.trim());
+    expect(closed).toBe(String(before.actions.closed));
     await go('/yearly-report?from=2026-04-01&to=2025-03-31');
     expect(await page.textContent('.govuk-error-summary')).toContain('The start must be on or before the end');
     expect(await accessibilityViolations(page)).toEqual([]);

@@ -118,7 +118,7 @@ if (!available)
   }, 60_000);
 
   it('reassigns an action only with a reason, and the timeline says from whom to whom and why', async () => {
-    const { body } = await service.request('GET', '/actions?partner=education&status=assigned', { as: SUBGROUP });
+    const { body } = await service.request('GET', '/actions?partner=education&status=assigned&sort=-dueDate', { as: SUBGROUP });
     await signIn('demo-subgroup');
     await go(`/tracker/${body.items[0].id}`);
     await page.click('[data-test="summary"] a:has-text("Change")');
@@ -135,7 +135,7 @@ if (!available)
   }, 30_000);
 
   it('runs the weekly work: a partner asks for more time, the subgroup decides, closes, checks impact and corrects', async () => {
-    const { body } = await service.request('GET', '/actions?partner=police&status=assigned', { as: SUBGROUP });
+    const { body } = await service.request('GET', '/actions?partner=police&status=assigned&sort=-dueDate', { as: SUBGROUP });
     const action = body.items[0];
     const later = new Date(Date.parse(`${action.dueDate}T00:00:00Z`) + 60 * 86_400_000).toISOString().slice(0, 10);
 

@@ -1,12 +1,18 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
+import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
 import { randomUUID } from 'node:crypto';
-import { Actor, ReviewKind } from '@app/domain';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Actor, ReviewKind, daysBetween } from '@app/domain';
 import { EVENT_STORE, EventStore } from '@app/event-store';
 import { AssignActionCommand } from '../actions/assign-action.handler';
 import { ChangeActionCommand } from '../actions/change-action.handler';
 import { RaiseActionCommand } from '../actions/raise-action.handler';
 import { CLOCK, Clock, utcDate } from '../clock/clock';
+import { ImportPlanCommand } from '../imports/import-plan.handler';
 import { RegisterPartnerCommand } from '../partners/register-partner.handler';
 import { RecordRecommendationCommand } from '../reviews/record-recommendation.handler';
 import { RegisterReviewCommand } from '../reviews/register-review.handler';
@@ -147,6 +153,30 @@ const REVIEWS: DemoReview[] = [
 
 const LOADER: Actor = { userId: 'demo-loader', name: 'Demonstration data', roles: ['admin'] };
 
+/** The partnership's last two years, as the plan it kept would give them: imported first, so the trends and reports have a past. */
+const HISTORY = [__dirname, join(process.cwd(), 'apps/api/src/web')]
+  .map((dir) => join(dir, 'demo', 'partnership-history.csv'))
+  .find((path) => existsSync(path))!;
+/** The day the history's dates were written for: they move with today, so the past stays the last two years. */
+const HISTORY_WRITTEN_ON = '2026-12-06';
+const DATE_COLUMNS = ['raised on', 'due date', 'closed on'];
+
+/** The history with every date moved on by the days since it was written. */
+export function historyAsOf(csv: string, today: string): string {
+  const shift = daysBetween(HISTORY_WRITTEN_ON, today);
+  const [header, ...rows] = parse(csv) as string[][];
+  const dated = header.map((name) => DATE_COLUMNS.includes(name));
+  const moved = rows.map((row) =>
+    row.map((cell, index) => {
+      if (!dated[index] || !cell) return cell;
+      const [day, month, year] = cell.split('/').map(Number);
+      const date = new Date(Date.UTC(year, month - 1, day + shift));
+      return `${date.getUTCDate()}/${date.getUTCMonth() + 1}/${date.getUTCFullYear()}`;
+    }),
+  );
+  return stringify([header, ...moved]);
+}
+
 function leadOf(partnerId: string): Actor {
   const { userId, name, roles } = DEMO_USERS.find((user) => user.partnerId === partnerId)!;
   return { userId, name, roles, partnerId };
@@ -185,6 +215,8 @@ export class DemoPartnership implements OnApplicationBootstrap {
     const day = (offset: number) => utcDate(new Date(this.clock().getTime() + offset * 86_400_000));
     const run = (command: object): Promise<WriteAnswer> => this.commands.execute(command as never);
     for (const partner of DEMO_PARTNERS) await run(new RegisterPartnerCommand({ id: partner.id, name: partner.name }, context()));
+    const history = Buffer.from(historyAsOf(await readFile(HISTORY, 'utf8'), utcDate(this.clock())));
+    await this.commands.execute(new ImportPlanCommand(history, 'text/csv', false, context()));
     let n = 0;
     for (const review of REVIEWS) {
       const { recommendations, ...details } = review;

@@ -86,7 +86,10 @@ export class ImportPagesController {
     try {
       const imported = (await this.commands.execute(new ImportPlanCommand(upload.file, upload.mediaType, false, context))) as ImportedView;
       await this.uploads.forget(form.upload);
-      reply.redirect(`/import?${new URLSearchParams(Object.entries(imported.created).map(([name, count]) => [name, String(count)]))}`, 303);
+      reply.redirect(
+        `/import?${new URLSearchParams(Object.entries(imported.created).map(([name, count]): [string, string] => [name, String(count)]))}`,
+        303,
+      );
     } catch (error) {
       // Rows that were sound at the check may not be now (a partner removed meanwhile): say so, as the check would.
       if (!(error instanceof PlanRefused)) throw error;

@@ -1,5 +1,6 @@
 import { asAtInstant } from './as-at';
 import { ragOf } from './dashboard.pages.controller';
+import { historyAsOf } from './demo-partnership';
 import { safeNext } from './sign-in.pages.controller';
 import { trendChartSvg } from './trend-chart';
 import { dateParts, joinDateParts, validateForm } from './web-form';
@@ -33,6 +34,12 @@ describe('the pages’ own rules', () => {
     expect(partial).toEqual({ ok: false, errors: [{ field: 'dueDate', message: 'must include a month' }] });
     expect(dateParts({}, 'dueDate', '2027-03-05')).toEqual({ day: '5', month: '3', year: '2027' });
     expect(dateParts({ 'dueDate-day': '40', 'dueDate-month': 'x' }, 'dueDate', '2027-03-05')).toEqual({ day: '40', month: 'x', year: '' });
+  });
+
+  it('moves the demonstration history on with today, every date by the same days, empty cells left empty', () => {
+    const csv = 'review reference,raised on,due date,closed on\nR-1,09/12/2024,30/04/2025,\n';
+    expect(historyAsOf(csv, '2026-12-06')).toBe('review reference,raised on,due date,closed on\nR-1,9/12/2024,30/4/2025,\n');
+    expect(historyAsOf(csv, '2027-01-06')).toBe('review reference,raised on,due date,closed on\nR-1,9/1/2025,31/5/2025,\n');
   });
 
   it('reads "as at" a day as the end of it, today as now, and refuses a future or unreal day', () => {
