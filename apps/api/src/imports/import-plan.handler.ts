@@ -3,17 +3,17 @@ import { Command, CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cq
 import { ApiProperty } from '@nestjs/swagger';
 import { createHash } from 'node:crypto';
 import { Pool } from 'pg';
-import { StateConflict } from '@app/domain';
+import { AssignAction, Partner, RaiseAction, RecommendationState, StateConflict, actionDecider, actionStream } from '@app/domain';
 import { ReviewDocument, actionList, reviewList } from '@app/read-models';
-import { AssignActionCommand } from '../actions/assign-action.handler';
 import { ChangeActionCommand } from '../actions/change-action.handler';
-import { RaiseActionCommand } from '../actions/raise-action.handler';
+import { CLOCK, Clock, utcDate } from '../clock/clock';
 import { DATABASE_POOL } from '../database/database-pool';
 import { PartnerDirectory } from '../partners/partner-directory';
 import { RecordRecommendationCommand } from '../reviews/record-recommendation.handler';
 import { RegisterReviewCommand } from '../reviews/register-review.handler';
 import { formatDate } from '../words/words';
-import { RECORDED, WriteAnswer } from '../write/stream-writer';
+import { RECORDED, StreamWriter, WriteAnswer } from '../write/stream-writer';
+import { ReviewReader } from '../reviews/review-reader';
 import { WriteContext } from '../write/write-context';
 import { MAX_ROWS, PartnerLookup, PlanRow, UnreadablePlan, checkPlan, readSpreadsheet } from './action-plan';
 
@@ -85,6 +85,8 @@ type Writes = {
   skipped: SkippedRowView[];
 };
 
+type Facts = Readonly<{ partner: (id: string) => Partner | undefined; recommendation: (id: string) => Promise<RecommendationState> }>;
+
 /** How many actions are written at once: the store commits concurrent appends together. */
 const IN_FLIGHT = 16;
 
@@ -92,8 +94,11 @@ const IN_FLIGHT = 16;
 export class ImportPlanHandler implements ICommandHandler<ImportPlanCommand> {
   constructor(
     private readonly commands: CommandBus,
+    private readonly writer: StreamWriter,
     private readonly partners: PartnerDirectory,
+    private readonly reviews: ReviewReader,
     @Inject(DATABASE_POOL) private readonly pool: Pool,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async execute({ file, mediaType, dryRun, context }: ImportPlanCommand): Promise<ImportCheckView | ImportedView> {
@@ -117,6 +122,17 @@ export class ImportPlanHandler implements ICommandHandler<ImportPlanCommand> {
     if (dryRun) return check;
     if (!check.valid) throw new PlanRefused(check);
     return this.write(writes, context, idFor('import', createHash('sha256').update(file).digest('hex')));
+  }
+
+  /** What raising and assigning the actions need to know, read once for the whole import. */
+  private async facts(): Promise<Facts> {
+    const partners = new Map((await this.partners.all()).map((partner) => [partner.id, partner]));
+    const recommendations = new Map<string, Promise<RecommendationState>>();
+    return {
+      partner: (id) => partners.get(id),
+      recommendation: (id) =>
+        recommendations.get(id) ?? (recommendations.set(id, this.reviews.recommendation(id)), recommendations.get(id)!),
+    };
   }
 
   private async partnerLookup(): Promise<PartnerLookup> {
@@ -197,35 +213,55 @@ export class ImportPlanHandler implements ICommandHandler<ImportPlanCommand> {
       if (await record(() => this.commands.execute(new RecordRecommendationCommand(reviewId, request, context))))
         created.recommendations += 1;
     }
+    const facts = await this.facts();
     const queue = [...writes.actions];
     const worker = async () => {
-      for (let next = queue.shift(); next; next = queue.shift()) if (await this.writeAction(next, context, record)) created.actions += 1;
+      for (let next = queue.shift(); next; next = queue.shift())
+        if (await this.writeAction(next, context, record, facts)) created.actions += 1;
     };
     await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
     return { id, created, skipped: writes.skipped, position: position.toString() };
   }
 
-  /** One action's history as the row tells it: raised, assigned, and closed or withdrawn. */
+  /**
+   * One action's history as the row tells it: raised and assigned in one write (on the day it was
+   * raised), then closed or withdrawn (on the day it ended).
+   */
   private async writeAction(
     { id, recommendationId, row }: Writes['actions'][number],
     context: WriteContext,
     record: (write: () => Promise<WriteAnswer>) => Promise<boolean>,
+    facts: Facts,
   ): Promise<boolean> {
     const on = (day: string | undefined): WriteContext => ({ ...context, occurredOn: day });
+    const raise: RaiseAction = {
+      type: 'RaiseAction',
+      actor: context.actor,
+      actionId: id,
+      description: row.action,
+      themes: row.themes.length ? row.themes : undefined,
+      recommendation: await facts.recommendation(recommendationId),
+    };
+    const assign: AssignAction = {
+      type: 'AssignAction',
+      actor: context.actor,
+      today: row.raisedOn ?? utcDate(this.clock()),
+      partnerId: row.partner,
+      partner: facts.partner(row.partner),
+      dueDate: row.dueDate,
+      lead: row.lead,
+      fromImport: true,
+    };
     const raised = await record(() =>
-      this.commands.execute(
-        new RaiseActionCommand(
-          { id, recommendationId, description: row.action, ...(row.themes.length && { themes: row.themes }) },
-          on(row.raisedOn),
-        ),
-      ),
+      this.writer.execute({
+        decider: actionDecider,
+        streamId: actionStream(id),
+        command: [raise, assign],
+        context: on(row.raisedOn),
+        answer: { id },
+      }),
     );
     if (!raised) return false;
-    await record(() =>
-      this.commands.execute(
-        new AssignActionCommand(id, { partnerId: row.partner, dueDate: row.dueDate, lead: row.lead }, on(row.raisedOn), true),
-      ),
-    );
     const ended = on(row.closedOn);
     const when = row.closedOn ? ` on ${formatDate(row.closedOn)}` : '';
     if (row.status === 'closed') {

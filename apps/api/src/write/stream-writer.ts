@@ -26,7 +26,8 @@ export type AnswerIds = Readonly<{ id: string } & Record<string, string>>;
 export type StreamWrite<State, Command, Event extends DomainEvent> = Readonly<{
   decider: Decider<State, Command, Event>;
   streamId: string;
-  command: Command;
+  /** Several commands are decided in turn, each on the state the one before left, and appended together. */
+  command: Command | readonly Command[];
   context: WriteContext;
   answer: AnswerIds;
   /** The stream's id was made for this write: nothing can be in it yet, so it is not read first. */
@@ -44,6 +45,22 @@ export const toDomainEvent = <Event extends DomainEvent>(event: RecordedEvent): 
  * The one write path: read the stream, fold it, decide, append with the version decided on.
  * Without If-Match a concurrent writer is met by deciding again on the new state; with it, 412.
  */
+/** The events of each command in turn, each decided on the state the stream and the commands before it leave. */
+function decideInTurn<State, Command, Event extends DomainEvent>(
+  decider: Decider<State, Command, Event>,
+  commands: readonly Command[],
+  history: readonly Event[],
+): Event[] {
+  let state = fold(decider, history);
+  const events: Event[] = [];
+  for (const command of commands) {
+    const decided = decider.decide(command, state);
+    state = decided.reduce(decider.evolve, state);
+    events.push(...decided);
+  }
+  return events;
+}
+
 @Injectable()
 export class StreamWriter {
   /** The tail of each stream's queue of writes in this process. */
@@ -78,7 +95,11 @@ export class StreamWriter {
       if (context.expectedVersion !== undefined && context.expectedVersion !== stream.version) {
         throw new PreconditionFailed(stream.version);
       }
-      const events = decider.decide(command, fold(decider, stream.events.map(toDomainEvent<Event>)));
+      const events = decideInTurn(
+        decider,
+        Array.isArray(command) ? command : [command as Command],
+        stream.events.map(toDomainEvent<Event>),
+      );
       if (events.length === 0) {
         return { ...answer, version: stream.version, position: String(stream.events.at(-1)?.position ?? 0n), [RECORDED]: 0 };
       }

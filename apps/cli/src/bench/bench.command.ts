@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmbeddedPostgres } from '@app/infrastructure';
+import { benchImport } from './import.bench';
 import { benchLag, benchLog } from './log.bench';
 import { benchWrites } from './writes.bench';
 
@@ -12,12 +13,13 @@ import { benchWrites } from './writes.bench';
 const SECTIONS: Record<string, (serverUrl: string) => Promise<string[]>> = {
   writes: benchWrites,
   lag: benchLag,
+  import: benchImport,
   log: benchLog,
 };
 
 /**
  * Prints every benchmark figure next to its raw PostgreSQL baseline, all measured in one run
- * against one embedded server. BENCH_ONLY=writes, log or lag runs one section.
+ * against one embedded server. BENCH_ONLY=writes, lag, import or log runs one section.
  */
 export async function benchCommand(): Promise<void> {
   const only = process.env.BENCH_ONLY;

@@ -1,0 +1,91 @@
+import { CommandBus } from '@nestjs/cqrs';
+import { randomUUID } from 'node:crypto';
+import { createPool } from '@app/infrastructure';
+import { RegisterPartnerCommand } from '../../../api/src/partners/register-partner.handler';
+import { createDatabase, startBenchService, throughput } from './bench-kit';
+
+const ROWS = 10_000;
+const PARTNERS = ['county-council', 'integrated-care-board', 'police', 'education'];
+const HEADER =
+  'review reference,review title,review kind,recommendation,action,partner,lead,raised on,due date,status,closed on,outcome,themes';
+
+/** A plan of `rows` actions over two years: 200 reviews of 5 recommendations, most actions closed, some withdrawn or open. */
+function syntheticPlan(rows: number): string {
+  const lines = [HEADER];
+  for (let n = 0; n < rows; n++) {
+    const review = Math.floor(n / 50);
+    const raised = new Date(Date.UTC(2024, 11, 1) + (n % 700) * 86_400_000);
+    const day = (date: Date) => `${date.getUTCDate()}/${date.getUTCMonth() + 1}/${date.getUTCFullYear()}`;
+    const due = new Date(raised.getTime() + 120 * 86_400_000);
+    const status = n % 10 < 6 ? 'closed' : n % 10 === 6 ? 'withdrawn' : 'open';
+    const closed = status === 'open' ? '' : day(new Date(raised.getTime() + 90 * 86_400_000));
+    lines.push(
+      [
+        `R-${review}`,
+        `Review ${review}`,
+        review % 4 === 0 ? 'cspr' : 'rapid-review',
+        `Recommendation ${Math.floor(n / 10) % 5} of review ${review}`,
+        `Action ${n}: revise the procedure and audit its use`,
+        PARTNERS[n % PARTNERS.length],
+        'Head of Service',
+        day(raised),
+        day(due),
+        status,
+        closed,
+        status === 'closed' ? 'completed' : '',
+        'neglect; information sharing',
+      ].join(','),
+    );
+  }
+  return lines.join('\n');
+}
+
+/** Importing a plan of 10,000 actions over HTTP, dry run and import, against raw PostgreSQL writing as many rows. */
+export async function benchImport(serverUrl: string): Promise<string[]> {
+  const rawPool = createPool(await createDatabase(serverUrl, 'bench_import_raw'));
+  rawPool.options.max = 20;
+  await rawPool.query('CREATE TABLE raw_events (id bigserial PRIMARY KEY, stream_id text NOT NULL, data jsonb NOT NULL)');
+  const rawRate = await throughput(16, () =>
+    rawPool.query('INSERT INTO raw_events (stream_id, data) VALUES ($1, $2)', [randomUUID(), { n: 1 }]),
+  );
+  await rawPool.end();
+
+  const service = await startBenchService(serverUrl, 'bench_import');
+  try {
+    const commands = service.app.get(CommandBus);
+    for (const id of PARTNERS)
+      await commands.execute(
+        new RegisterPartnerCommand(
+          { id, name: id },
+          { actor: { userId: 'bench', name: 'Bench', roles: ['admin'] }, correlationId: randomUUID() },
+        ),
+      );
+    const plan = syntheticPlan(ROWS);
+    const post = async (query: string) => {
+      const started = performance.now();
+      const response = await fetch(`${service.url}/imports${query}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${service.token}`, 'content-type': 'text/csv' },
+        body: plan,
+      });
+      const body = (await response.json()) as { created?: { actions: number }; valid?: boolean };
+      if (response.status >= 300) throw new Error(`POST /imports${query}: ${response.status} ${JSON.stringify(body).slice(0, 300)}`);
+      return { seconds: (performance.now() - started) / 1000, body };
+    };
+    const dryRun = await post('?dryRun=true');
+    const before = (await service.pool.query<{ head: string }>('SELECT coalesce(max(position), 0) AS head FROM events')).rows[0].head;
+    const imported = await post('');
+    const after = (await service.pool.query<{ head: string }>('SELECT max(position) AS head FROM events')).rows[0].head;
+    const events = Number(after) - Number(before);
+    const rawSeconds = events / rawRate;
+    return [
+      `raw INSERT, one per transaction, c=16`.padEnd(52) + ` ${Math.round(rawRate)} /s`,
+      `POST /imports?dryRun=true, ${ROWS.toLocaleString('en-GB')} rows`.padEnd(52) + ` ${dryRun.seconds.toFixed(2)} s`,
+      `POST /imports, ${ROWS.toLocaleString('en-GB')} rows (target < 20 s)`.padEnd(52) +
+        ` ${imported.seconds.toFixed(2)} s: ${events.toLocaleString('en-GB')} events, ${Math.round(events / imported.seconds)} /s, ` +
+        `${(rawSeconds / imported.seconds).toFixed(2)}× raw writing as many rows one per transaction (${rawSeconds.toFixed(2)} s)`,
+    ];
+  } finally {
+    await service.close();
+  }
+}
