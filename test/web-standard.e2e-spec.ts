@@ -381,6 +381,11 @@ const CODES = [...REVIEW_KINDS.filter((kind) => kind.includes('-')), 'impact-evi
       as: SUBGROUP,
     });
     expect(body.items.map((item: { status: string }) => item.status)).toEqual(['closed']);
+    // Its page tells the day it happened and the day it was recorded.
+    await go(`/tracker/${body.items[0].id}`);
+    expect(await page.textContent('[data-test="timeline"]')).toMatch(
+      /Closed the action[^]*on 20 February 2025, recorded on import on \d{1,2} \w+ \d{4}/,
+    );
   });
 
   it('downloads the list on the page, with its filters, as CSV and as an Excel spreadsheet', async () => {

@@ -69,7 +69,7 @@ const SENTENCES: Sentences = {
 };
 
 /** An event as a history or a list of changes gives it. */
-type Told = Readonly<{ type: string; data: object; actor: object; recordedAt: string; position: string }>;
+type Told = Readonly<{ type: string; data: object; actor: object; recordedAt: string; position: string; occurredOn?: string }>;
 
 export const isWorkEvent = (type: string): type is WorkEvent['type'] => Object.hasOwn(SENTENCES, type);
 export const WORK_EVENT_TYPES = Object.keys(SENTENCES) as readonly WorkEvent['type'][];
@@ -84,6 +84,8 @@ export function describeEvent(entry: Told, partnerNames: Readonly<Record<string,
     who: actor.name ?? actor.sub ?? 'unknown',
     partner: actor.partner ? words.partner(actor.partner) : undefined,
     when: entry.recordedAt,
+    /** The day it happened, when an import recorded it later. */
+    occurredOn: entry.occurredOn,
     position: entry.position,
     type: entry.type,
   };
