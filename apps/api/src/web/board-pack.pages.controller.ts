@@ -9,7 +9,7 @@ import { CLOCK, Clock, utcDate } from '../clock/clock';
 import { LABELS } from '../words/words';
 import { asAtInstant } from './as-at';
 import { changesWindow } from './changes.pages.controller';
-import { dateFrom } from './web-form';
+import { dateFrom, redirectedToWholeDays } from './web-form';
 import { HtmlReply, Page, PageFor, WebPageContext, WebPages, renderPage } from './web-page';
 
 /** Why an overdue action is late, in the words its owner or the subgroup gave: the latest request for more time. */
@@ -34,10 +34,7 @@ export class BoardPackController {
     const now = this.clock();
     const [since, date] = [dateFrom(query, 'since'), dateFrom(query, 'date')];
     const window = changesWindow({ ...(since && { from: since }), ...(date && { to: date }) }, now);
-    if ((!query.since && dateFrom(query, 'since')) || (!query.date && dateFrom(query, 'date'))) {
-      reply.redirect(`/board-pack?${new URLSearchParams({ date: window.to, since: window.from })}`, 303);
-      return;
-    }
+    if (redirectedToWholeDays(reply, '/board-pack', query, { date: window.to, since: window.from })) return;
     const errors = window.errors.map((error) => ({ ...error, href: error.href === '#from' ? '#since' : '#date' }));
     const page = { title: 'Board pack', section: 'dashboard', web, window };
     if (errors.length) {

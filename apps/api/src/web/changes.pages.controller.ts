@@ -4,7 +4,7 @@ import { CLOCK, Clock, utcDate } from '../clock/clock';
 import { ChangeView, ChangesView, DEFAULT_WEEKS, GetChangesQuery } from '../changes/changes.queries';
 import { isCalendarDate } from '../http/fields';
 import { LABELS } from '../words/words';
-import { dateFrom } from './web-form';
+import { dateFrom, redirectedToWholeDays } from './web-form';
 import { HtmlReply, Page, PageFor, WebPageContext, WebPages, renderPage } from './web-page';
 
 /** The changes a meeting asks about first, in the order the counts show them. */
@@ -45,11 +45,7 @@ export class ChangesPagesController {
   async changes(@Query() query: Record<string, string>, @Page() web: WebPageContext, @Res() reply: HtmlReply): Promise<void> {
     const now = this.clock();
     const window = changesWindow(query, now);
-    // The date inputs send day, month and year; the address to keep and share names the days.
-    if ((!query.from && dateFrom(query, 'from')) || (!query.to && dateFrom(query, 'to'))) {
-      reply.redirect(`/what-changed?${new URLSearchParams({ from: window.from, to: window.to })}`, 303);
-      return;
-    }
+    if (redirectedToWholeDays(reply, '/what-changed', query, { from: window.from, to: window.to })) return;
     if (window.errors.length) {
       await renderPage(reply, 'changes.njk', { title: 'What changed', section: 'changes', web, window, errors: window.errors }, 400);
       return;

@@ -5,7 +5,7 @@ import { GetTrendsQuery, TrendsView } from '../reports/trends.queries';
 import { CLOCK, Clock } from '../clock/clock';
 import { ActionCountsView } from '../reads/action-counts';
 import { asAtInstant } from './as-at';
-import { dateFrom } from './web-form';
+import { dateFrom, redirectedToWholeDays } from './web-form';
 import { trendChartSvg } from './trend-chart';
 import { HtmlReply, Page, PageFor, WebPageContext, WebPages, renderPage } from './web-page';
 
@@ -30,11 +30,7 @@ export class DashboardController {
   @PageFor('readAssurance')
   async dashboard(@Query() query: Record<string, string>, @Page() web: WebPageContext, @Res() reply: HtmlReply): Promise<void> {
     const asAtParam = dateFrom(query, 'asAt');
-    // The date input sends day, month and year; the address to keep and share names the one date.
-    if (asAtParam && !query.asAt) {
-      reply.redirect(`/dashboard?asAt=${encodeURIComponent(asAtParam)}`, 303);
-      return;
-    }
+    if (redirectedToWholeDays(reply, '/dashboard', query, { asAt: asAtParam })) return;
     const now = this.clock();
     const { asAt, asOf, error } = asAtInstant(asAtParam, now);
     const assurance: AssuranceView = await this.queries.execute(new GetAssuranceQuery(error ? undefined : asOf));

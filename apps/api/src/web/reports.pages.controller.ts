@@ -3,7 +3,7 @@ import { QueryBus } from '@nestjs/cqrs';
 import { CLOCK, Clock, utcDate } from '../clock/clock';
 import { isCalendarDate } from '../http/fields';
 import { GetYearlyReportQuery, YearlyReportView, financialYearOf } from '../reports/yearly-report.queries';
-import { dateFrom } from './web-form';
+import { dateFrom, redirectedToWholeDays } from './web-form';
 import { HtmlReply, Page, PageFor, WebPageContext, WebPages, renderPage } from './web-page';
 
 type Error = { text: string; href: string };
@@ -34,10 +34,7 @@ export class ReportsPagesController {
   @PageFor('readAssurance')
   async yearly(@Query() query: Record<string, string>, @Page() web: WebPageContext, @Res() reply: HtmlReply): Promise<void> {
     const period = reportPeriod(query, this.clock());
-    if ((!query.from && dateFrom(query, 'from')) || (!query.to && dateFrom(query, 'to'))) {
-      reply.redirect(`/yearly-report?${new URLSearchParams({ from: period.from, to: period.to })}`, 303);
-      return;
-    }
+    if (redirectedToWholeDays(reply, '/yearly-report', query, { from: period.from, to: period.to })) return;
     if (period.errors.length) {
       await renderPage(reply, 'yearly-report.njk', { title: 'Yearly report', section: 'report', web, period, errors: period.errors }, 400);
       return;

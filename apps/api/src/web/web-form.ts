@@ -75,6 +75,22 @@ export function dateFrom(query: Record<string, unknown>, name: string): string |
   return typeof joined === 'string' && joined ? joined : undefined;
 }
 
+/**
+ * A page's date inputs send day, month and year; the address to keep and share names the days. When
+ * any of `days` came in parts, redirects to `path` with each day whole, and says it did.
+ */
+export function redirectedToWholeDays(
+  reply: { redirect(url: string, code?: number): unknown },
+  path: string,
+  query: Record<string, string>,
+  days: Readonly<Record<string, string | undefined>>,
+): boolean {
+  if (!Object.keys(days).some((name) => !query[name] && dateFrom(query, name))) return false;
+  const whole = Object.entries(days).filter((day): day is [string, string] => Boolean(day[1]));
+  reply.redirect(`${path}?${new URLSearchParams(whole)}`, 303);
+  return true;
+}
+
 /** A calendar date split for the date input: "2027-03-05" shows as 5, 3, 2027; what the user typed shows as typed. */
 export function dateParts(values: Record<string, string> | undefined, name: string, fallback?: string): Record<string, string> {
   if (values && DATE_PARTS.some((part) => `${name}-${part}` in values))
