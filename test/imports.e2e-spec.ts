@@ -106,11 +106,18 @@ describe('importing the action plan a partnership already has, over HTTP', () =>
         HEADER,
         'cspr-2024-01,,,Share chronologies,Add chronologies to GP records,ICB,,,31/03/2025,open,,,',
         'CSPR-2024-01,,,Share chronologies,A new action,police,,,31/03/2027,,,,',
+        'CSPR-2024-01,,,Share chronologies,Closed with no due date in the plan,police,,,,closed,01/03/2025,Superseded,',
       ].join('\n'),
     );
     expect(another).toMatchObject({
       status: 201,
-      body: { created: { reviews: 0, recommendations: 0, actions: 1 }, skipped: [{ row: 2 }] },
+      body: { created: { reviews: 0, recommendations: 0, actions: 2 }, skipped: [{ row: 2 }] },
+    });
+    // An action that ended with no due date in the plan is due the day it ended.
+    expect((await actions()).find((action) => action.description === 'Closed with no due date in the plan')).toMatchObject({
+      dueDate: '2025-03-01',
+      status: 'closed',
+      outcome: 'superseded',
     });
   });
 
@@ -124,11 +131,12 @@ describe('importing the action plan a partnership already has, over HTTP', () =>
       'CSPR-2026-01,Child M,CSPR,Rec,=HYPERLINK("http://x"),police,,,30/04/2027,open,,,',
       'CSPR-2026-01,Child M,CSPR,Rec,Closed without a date,police,,,30/04/2027,closed,,Completed,',
       'CSPR-2026-01,Child M,CSPR,,No recommendation,police,,,30/04/2027,open,,,',
+      'CSPR-2026-01,Child M,CSPR,Rec,No due date,police,,,,open,,,',
     ].join('\n');
     const answer = await send(bad);
     expect(answer.status).toBe(422);
     expect(answer.type).toContain('application/problem+json');
-    expect(answer.body).toMatchObject({ code: 'plan-has-errors', rows: 6, valid: false });
+    expect(answer.body).toMatchObject({ code: 'plan-has-errors', rows: 7, valid: false });
     expect(answer.body.errors).toEqual([
       {
         row: 2,
@@ -141,6 +149,7 @@ describe('importing the action plan a partnership already has, over HTTP', () =>
       { row: 5, field: 'action', message: 'Action starts with "=": a formula is not accepted, enter the value itself' },
       { row: 6, field: 'closed on', message: 'Enter the day a closed action was closed' },
       { row: 7, field: 'recommendation', message: 'Enter the recommendation' },
+      { row: 8, field: 'due date', message: 'Enter the due date' },
     ]);
     expect(await service.headPosition()).toBe(head);
     // The dry run gives the same list, with 200.
@@ -153,7 +162,7 @@ describe('importing the action plan a partnership already has, over HTTP', () =>
       {
         row: 1,
         field: 'partner',
-        message: 'The column "partner" is missing: the header row must name review reference, recommendation, action, partner, due date',
+        message: 'The column "partner" is missing: the header row must name review reference, recommendation, action, partner',
       },
     ]);
     expect(await send('')).toMatchObject({ status: 400, body: { code: 'unreadable-plan', detail: expect.stringContaining('empty') } });
@@ -196,7 +205,8 @@ describe('importing the action plan a partnership already has, over HTTP', () =>
     sheet.getCell('A2').value = 'CSPR-2023-09';
     sheet.getCell('E2').value = 'An action from the template';
     const filled = Buffer.from(await workbook.xlsx.writeBuffer());
-    expect(await send(filled, XLSX)).toMatchObject({ status: 201, body: { created: { reviews: 1, actions: 1 } } });
+    // Sent as bytes with no type, it is known as a workbook by what it is.
+    expect(await send(filled, 'application/octet-stream')).toMatchObject({ status: 201, body: { created: { reviews: 1, actions: 1 } } });
     const imported = (await actions()).find((action) => action.description === 'An action from the template')!;
     expect(imported).toMatchObject({ partnerId: 'county-council', dueDate: '2025-06-30', status: 'closed' });
 

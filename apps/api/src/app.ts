@@ -14,7 +14,7 @@ import { Metrics } from './observability/metrics';
 import { NestPinoLogger } from './observability/logger';
 import { WebSessions } from './web/web-session';
 import { setUpWeb } from './web/web.setup';
-import { MAX_FILE_BYTES, XLSX_MEDIA_TYPE } from './imports/action-plan';
+import { MAX_FILE_BYTES, OCTET_STREAM, XLSX_MEDIA_TYPE } from './imports/action-plan';
 
 const ONE_MIB = 1024 * 1024;
 const SAFE_ID = /^[A-Za-z0-9._:-]{1,200}$/;
@@ -68,8 +68,10 @@ export async function createApp(dependencies: Omit<AppDependencies, 'metrics'> &
   // Bodies are JSON or nothing: anything else is 415, never parsed as a form a browser could post cross-site.
   fastify.removeContentTypeParser(['text/plain']);
   // An action plan to import is the one body that is not JSON: CSV or XLSX, read whole, up to its own limit.
-  fastify.addContentTypeParser(['text/csv', XLSX_MEDIA_TYPE], { parseAs: 'buffer', bodyLimit: MAX_FILE_BYTES }, (_request, body, done) =>
-    done(null, body),
+  fastify.addContentTypeParser(
+    ['text/csv', XLSX_MEDIA_TYPE, OCTET_STREAM],
+    { parseAs: 'buffer', bodyLimit: MAX_FILE_BYTES },
+    (_request, body, done) => done(null, body),
   );
   fastify.addHook('onRequest', async (request, reply) => {
     const given = request.headers['x-correlation-id'];

@@ -5,7 +5,9 @@ import { isCalendarDate } from '../http/fields';
 import { LABELS } from '../words/words';
 
 export const XLSX_MEDIA_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+export const OCTET_STREAM = 'application/octet-stream';
 export const MAX_FILE_BYTES = 5 * 1024 * 1024;
+export const isZip = (file: Buffer) => file.subarray(0, 4).equals(Buffer.from('PK\x03\x04', 'latin1'));
 export const MAX_ROWS = 10_000;
 
 /** The columns of an action plan, as its header names them (without case), in the order the template has them. */
@@ -25,7 +27,7 @@ export const COLUMNS = [
   'themes',
 ] as const;
 export type Column = (typeof COLUMNS)[number];
-const REQUIRED: readonly Column[] = ['review reference', 'recommendation', 'action', 'partner', 'due date'];
+const REQUIRED: readonly Column[] = ['review reference', 'recommendation', 'action', 'partner'];
 
 /** An import's problem with one cell (or, for row 1, the header): where, and what to do about it. */
 export type PlanError = Readonly<{ row: number; field: string; message: string }>;
@@ -69,6 +71,8 @@ export async function readSpreadsheet(file: Buffer, mediaType: string): Promise<
   if (file.length === 0) throw new UnreadablePlan('The file is empty: send the action plan as CSV or XLSX, a header row first.');
   if (mediaType.startsWith(XLSX_MEDIA_TYPE)) return readXlsx(file);
   if (mediaType.startsWith('text/csv')) return readCsv(file);
+  // Sent as bytes with no type: an XLSX workbook is a zip archive, anything else is read as CSV.
+  if (mediaType.startsWith(OCTET_STREAM)) return isZip(file) ? readXlsx(file) : readCsv(file);
   throw new UnreadablePlan('Send the action plan as text/csv or as an XLSX spreadsheet.');
 }
 
@@ -237,6 +241,8 @@ export function checkPlan(rows: readonly RawRow[], partners: PartnerLookup): { p
     if (status === 'open' && values['closed on'])
       fail('closed on', 'An open action has no closing date: leave it empty, or give the status');
     if (raisedOn && closedOn && closedOn < raisedOn) fail('closed on', 'The action cannot be closed before it was raised');
+    // An action that ended without a due date in the plan takes the day it ended as its due date.
+    if (!values['due date'] && !(status !== 'open' && closedOn)) fail('due date', 'Enter the due date');
     const identity = [values['review reference'], values.action, partner].map((part) => part?.toLowerCase()).join('\u0000');
     const first = seen.get(identity);
     if (first !== undefined && partner) fail('action', `The same action for the same partner and review is on row ${first}`);
@@ -255,7 +261,7 @@ export function checkPlan(rows: readonly RawRow[], partners: PartnerLookup): { p
       partner: partner!,
       lead: values.lead,
       raisedOn,
-      dueDate: dueDate!,
+      dueDate: (dueDate ?? closedOn)!,
       status: status!,
       closedOn,
       outcome: outcome || undefined,

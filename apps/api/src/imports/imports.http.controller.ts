@@ -7,7 +7,7 @@ import { Actor } from '@app/domain';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { PartnerDirectory } from '../partners/partner-directory';
 import { ImportRoute } from '../http/routes';
-import { MAX_FILE_BYTES, MAX_ROWS, XLSX_MEDIA_TYPE } from './action-plan';
+import { MAX_FILE_BYTES, MAX_ROWS, OCTET_STREAM, XLSX_MEDIA_TYPE } from './action-plan';
 import { ImportCheckView, ImportPlanCommand, ImportedView } from './import-plan.handler';
 import { planTemplate } from './plan-template';
 
@@ -37,7 +37,7 @@ export class ImportsController {
     summary: `Import an action plan (CSV or XLSX, at most ${MAX_FILE_BYTES / 1024 / 1024} MiB and ${MAX_ROWS} rows)`,
     permission: 'importPlan',
   })
-  @ApiConsumes('text/csv', XLSX_MEDIA_TYPE)
+  @ApiConsumes('text/csv', XLSX_MEDIA_TYPE, OCTET_STREAM)
   @ApiBody({ schema: { type: 'string', format: 'binary' } })
   @ApiResponse({ status: 200, type: ImportCheckView, description: 'A dry run, or a file already imported: nothing created' })
   @ApiResponse({ status: 201, type: ImportedView })

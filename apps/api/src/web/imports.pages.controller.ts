@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Post, Query, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
-import { XLSX_MEDIA_TYPE } from '../imports/action-plan';
+import { XLSX_MEDIA_TYPE, isZip } from '../imports/action-plan';
 import { ImportCheckView, ImportPlanCommand, ImportedView, PlanRefused } from '../imports/import-plan.handler';
 import { ImportUploads } from '../imports/import-uploads';
 import { planTemplate } from '../imports/plan-template';
@@ -10,7 +10,7 @@ import { refusal } from './web-form';
 import { HtmlReply, Page, PageFor, WebPageContext, WebPages, renderPage } from './web-page';
 
 /** An XLSX file is a zip archive; anything else uploaded is read as CSV. */
-const mediaTypeOf = (file: Buffer) => (file.subarray(0, 4).equals(Buffer.from('PK\x03\x04', 'latin1')) ? XLSX_MEDIA_TYPE : 'text/csv');
+const mediaTypeOf = (file: Buffer) => (isZip(file) ? XLSX_MEDIA_TYPE : 'text/csv');
 
 /** Importing the plan a partnership already has: upload, see what it would do, confirm. */
 @WebPages()
