@@ -169,6 +169,18 @@ describe('reads as of a past instant', () => {
       expect(list.status).toBe(200);
       const items = (list.body.items as any[]).map(shown).sort((a, b) => Number(a.id > b.id) - Number(a.id < b.id));
       expect({ instant, items }).toEqual({ instant, items: expected });
+      expect({ instant, total: list.body.total }).toEqual({ instant, total: expected.length });
+      // The totals as of then, with filters, agree with the actions listed as of then.
+      type Expected = (typeof expected)[number];
+      const filters: [string, (action: Expected) => boolean][] = [
+        ['status=outstanding', (action) => isOutstanding(action.status)],
+        ['overdue=true', (action) => action.overdue],
+        ['partner=police&status=assigned', (action) => action.partnerId === 'police' && action.status === 'assigned'],
+      ];
+      for (const [query, keep] of filters) {
+        const filtered = await get(`/actions?asOf=${encodeURIComponent(instant)}&limit=1&${query}`);
+        expect({ instant, query, total: filtered.body.total }).toEqual({ instant, query, total: expected.filter(keep).length });
+      }
 
       const assurance = await get(`/assurance?asOf=${encodeURIComponent(instant)}`);
       const outstanding = expected.filter((action) => isOutstanding(action.status));

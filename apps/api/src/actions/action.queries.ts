@@ -3,7 +3,8 @@ import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { Pool, PoolClient } from 'pg';
 import { ActionEvent, Actor, NotFound, actionDecider, actionStream, fold, listablePartner, requireReadAccess, themeKey } from '@app/domain';
 import { EVENT_STORE, EventStore } from '@app/event-store';
-import { ActionDocument, actionList, overdueSql, reviewList, searchQuery } from '@app/read-models';
+import { ActionDocument, actionList, outstandingSql, overdueSql, reviewList, searchQuery } from '@app/read-models';
+import { ActionCounts } from '../reads/action-counts';
 import { DATABASE_POOL } from '../database/database-pool';
 import { isLogPosition } from '../http/fields';
 import { ValidationFailed } from '../http/problem';
@@ -114,24 +115,7 @@ const addDays = (date: string, days: number) => new Date(Date.parse(`${date}T00:
 
 /** The rows of the action list a listing's filters pick, in the scope they are read from. */
 function actionConditions(filter: ListActionsRequest, actor: Actor, scope: ReadScope): SqlConditions {
-  const today = scope.today;
-  const where = scope.restrict(new SqlConditions());
-  const partner = listablePartner(actor, filter.partner);
-  if (partner !== undefined) where.add((p) => `partner_id = ${p(partner)}`);
-  if (filter.status === 'outstanding') where.add(() => 'outstanding');
-  else if (filter.status) where.add((p) => `status = ${p(filter.status)}`);
-  if (filter.overdue !== undefined) {
-    where.add((p) => `${filter.overdue === 'true' ? '' : 'NOT '}${overdueSql('outstanding', 'due_date', p(today))}`);
-  }
-  if (filter.theme) where.add((p) => `theme_keys ? ${p(themeKey(filter.theme!))}`);
-  if (filter.extension === 'pending') where.add(() => 'extension_pending');
-  if (filter.assurance) where.add((p) => `assurance = ${p(filter.assurance)}`);
-  if (filter.impact === 'due') where.add(() => 'impact_check_due IS NOT NULL');
-  else if (filter.impact === 'overdue') where.add((p) => `impact_check_due < ${p(today)}`);
-  if (filter.review) where.add((p) => `review_id = ${p(filter.review)}`);
-  if (filter.dueWithin !== undefined) {
-    where.add((p) => `outstanding AND due_date >= ${p(today)} AND due_date <= ${p(addDays(today, filter.dueWithin!))}`);
-  }
+  const where = filterConditions(filter, actor, scope.today, scope.restrict(new SqlConditions()), LIST_COLUMNS);
   if (filter.q) {
     // Words of the action itself, or of the review it answers (as the review read then). The reviews
     // are found first, as an array, so that both sides are index scans PostgreSQL can OR together.
@@ -142,6 +126,65 @@ function actionConditions(filter: ListActionsRequest, actor: Actor, scope: ReadS
     });
   }
   return where;
+}
+
+/** How the filters read a row: the action list has columns for being outstanding and for its themes' keys; a tally's cells work them out. */
+type FilterColumns = Readonly<{ outstanding: string; hasTheme: (key: string) => string }>;
+const LIST_COLUMNS: FilterColumns = { outstanding: 'outstanding', hasTheme: (key) => `theme_keys ? ${key}` };
+const CELL_COLUMNS: FilterColumns = {
+  outstanding: `(${outstandingSql('status')})`,
+  hasTheme: (key) => `lower(themes::text)::jsonb ? ${key}`,
+};
+
+/** Every filter but the words, as conditions over the columns an action list row and a tally's cell share. */
+function filterConditions(
+  filter: ListActionsRequest,
+  actor: Actor,
+  today: string,
+  where: SqlConditions,
+  columns: FilterColumns,
+): SqlConditions {
+  const { outstanding } = columns;
+  const partner = listablePartner(actor, filter.partner);
+  if (partner !== undefined) where.add((p) => `partner_id = ${p(partner)}`);
+  if (filter.status === 'outstanding') where.add(() => outstanding);
+  else if (filter.status) where.add((p) => `status = ${p(filter.status)}`);
+  if (filter.overdue !== undefined) {
+    where.add((p) => `${filter.overdue === 'true' ? '' : 'NOT '}${overdueSql(outstanding, 'due_date', p(today))}`);
+  }
+  if (filter.theme) where.add((p) => columns.hasTheme(p(themeKey(filter.theme!))));
+  if (filter.extension === 'pending') where.add(() => 'extension_pending');
+  if (filter.assurance) where.add((p) => `assurance = ${p(filter.assurance)}`);
+  if (filter.impact === 'due') where.add(() => 'impact_check_due IS NOT NULL');
+  else if (filter.impact === 'overdue') where.add((p) => `impact_check_due < ${p(today)}`);
+  if (filter.review) where.add((p) => `review_id = ${p(filter.review)}`);
+  if (filter.dueWithin !== undefined) {
+    where.add((p) => `${outstanding} AND due_date >= ${p(today)} AND due_date <= ${p(addDays(today, filter.dueWithin!))}`);
+  }
+  return where;
+}
+
+/**
+ * How many actions the filters find. As of a past position, from the tallies the counts keep
+ * (counting the versions valid then would scan the whole history); otherwise, and with words to
+ * find, by counting the rows themselves.
+ */
+async function totalOf(
+  client: PoolClient,
+  filter: ListActionsRequest,
+  actor: Actor,
+  scope: ReadScope,
+  where: SqlConditions,
+): Promise<number> {
+  if (scope.pastKey !== undefined && !filter.q) {
+    const counts = await ActionCounts.read(client, scope, (cells) => filterConditions(filter, actor, scope.today, cells, CELL_COLUMNS));
+    return counts.total.total;
+  }
+  const { rows } = await client.query<{ total: number }>(
+    `SELECT count(*)::int AS total FROM ${scope.table(actionList)} ${where.sql()}`,
+    where.params,
+  );
+  return rows[0].total;
 }
 
 type ListedRow = { doc: ActionDocument; raised_position: string; sort_key: string };
@@ -182,8 +225,7 @@ export class ListActionsHandler implements IQueryHandler<ListActionsQuery> {
     const where = actionConditions(filter, actor, scope);
     const table = scope.table(actionList);
     return onSnapshot(this.pool, async (client) => {
-      const total = (await client.query<{ total: number }>(`SELECT count(*)::int AS total FROM ${table} ${where.sql()}`, where.params))
-        .rows[0].total;
+      const total = await totalOf(client, filter, actor, scope, where);
       const cursor = filter.cursor ? decodeCursor(filter.cursor) : undefined;
       const limit = filter.limit ?? 100;
       const rows = await pageOf(client, table, where, ORDERS[filter.sort ?? 'raised'], cursor, limit + 1);
