@@ -10,6 +10,7 @@ import { ImportRoute } from '../http/routes';
 import { MAX_FILE_BYTES, MAX_ROWS, OCTET_STREAM, XLSX_MEDIA_TYPE } from './action-plan';
 import { ImportCheckView, ImportPlanCommand, ImportedView } from './import-plan.handler';
 import { planTemplate } from './plan-template';
+import { sendFile } from '../files/table-file';
 
 export class ImportRequest {
   @ApiPropertyOptional({ enum: ['true', 'false'], description: 'Check every row and say what would be created, writing nothing' })
@@ -67,11 +68,6 @@ export class ImportsController {
   })
   @ApiProduces(XLSX_MEDIA_TYPE)
   async template(@Res() reply: JsonReply): Promise<void> {
-    const workbook = await planTemplate(await this.partners.all());
-    reply
-      .status(200)
-      .header('content-type', XLSX_MEDIA_TYPE)
-      .header('content-disposition', 'attachment; filename="action-plan-template.xlsx"')
-      .send(workbook);
+    reply.send(sendFile(reply, await planTemplate(await this.partners.all())));
   }
 }

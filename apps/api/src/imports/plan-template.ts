@@ -1,7 +1,9 @@
 import ExcelJS from 'exceljs';
 import { Partner, REVIEW_KINDS } from '@app/domain';
 import { LABELS } from '../words/words';
-import { COLUMNS, PLAN_STATUSES } from './action-plan';
+import { Readable } from 'node:stream';
+import { TableFile } from '../files/table-file';
+import { COLUMNS, PLAN_STATUSES, XLSX_MEDIA_TYPE } from './action-plan';
 
 /** One row of a plan as a partnership would fill it in. */
 const EXAMPLE: Record<(typeof COLUMNS)[number], string | Date> = {
@@ -24,7 +26,7 @@ const EXAMPLE: Record<(typeof COLUMNS)[number], string | Date> = {
  * The template of an action plan: the columns, an example row, and drop-down lists of the partner
  * agencies, review kinds, statuses and outcomes, kept on a sheet of their own.
  */
-export async function planTemplate(partners: readonly Partner[]): Promise<Buffer> {
+export async function planTemplate(partners: readonly Partner[]): Promise<TableFile> {
   const workbook = new ExcelJS.Workbook();
   const plan = workbook.addWorksheet('Action plan', { views: [{ state: 'frozen', ySplit: 1 }] });
   const lists = workbook.addWorksheet('Lists');
@@ -58,5 +60,6 @@ export async function planTemplate(partners: readonly Partner[]): Promise<Buffer
       };
     }
   });
-  return Buffer.from(await workbook.xlsx.writeBuffer());
+  const body = Buffer.from(await workbook.xlsx.writeBuffer());
+  return { stream: Readable.from([body]), mediaType: XLSX_MEDIA_TYPE, fileName: 'action-plan-template.xlsx' };
 }

@@ -6,9 +6,8 @@ import { ActionPageView, ActionView } from '../actions/action.view';
 import { AssuranceView, GetAssuranceQuery } from '../assurance/assurance.queries';
 import { ChangesView, GetChangesQuery } from '../changes/changes.queries';
 import { CLOCK, Clock, utcDate } from '../clock/clock';
-import { LABELS } from '../words/words';
 import { asAtInstant } from './as-at';
-import { changesWindow } from './changes.pages.controller';
+import { changesWindow, countedChanges } from './changes.pages.controller';
 import { dateFrom, redirectedToWholeDays } from './web-form';
 import { HtmlReply, Page, PageFor, WebPageContext, WebPages, renderPage } from './web-page';
 
@@ -52,10 +51,7 @@ export class BoardPackController {
       ...page,
       assurance,
       changes,
-      counts: Object.entries(changes.counts).map(([type, count]) => ({
-        label: LABELS.change[type as keyof typeof LABELS.change] ?? type,
-        count,
-      })),
+      counts: countedChanges(changes),
       overdue: overdue.items.map((action) => ({
         ...action,
         daysOverdue: daysBetween(action.dueDate!, day),

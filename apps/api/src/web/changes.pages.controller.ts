@@ -10,6 +10,10 @@ import { HtmlReply, Page, PageFor, WebPageContext, WebPages, renderPage } from '
 /** The changes a meeting asks about first, in the order the counts show them. */
 const COUNTED = Object.keys(LABELS.change) as (keyof typeof LABELS.change)[];
 
+/** How many of each kind of change there were, in words, in that order, leaving out the kinds that did not happen. */
+export const countedChanges = (changes: ChangesView) =>
+  COUNTED.filter((type) => changes.counts[type]).map((type) => ({ type, label: LABELS.change[type], count: changes.counts[type] }));
+
 type DayWindow = Readonly<{ from: string; to: string; fromInstant: string; toInstant: string; errors: { text: string; href: string }[] }>;
 
 /**
@@ -57,11 +61,7 @@ export class ChangesPagesController {
       web,
       window,
       changes,
-      counts: COUNTED.filter((type) => changes.counts[type]).map((type) => ({
-        type,
-        label: LABELS.change[type],
-        count: changes.counts[type],
-      })),
+      counts: countedChanges(changes),
       groups: this.byPartner(changes.items, web.partnerNames),
       printAsAt: changes.to,
     });

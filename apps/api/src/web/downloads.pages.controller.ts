@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, NotFoundException, Param, Query, Res } from '@nestjs/common';
 import { CLOCK, Clock } from '../clock/clock';
 import { ListFiles } from '../files/list-files';
-import { FILE_FORMATS, FileFormat, TableFile } from '../files/table-file';
+import { FILE_FORMATS, FileFormat, TableFile, sendFile } from '../files/table-file';
 import { ValidationFailed } from '../http/problem';
 import { readActionFilter } from './action-filter';
 import { asAtInstant } from './as-at';
@@ -69,6 +69,4 @@ export class DownloadsController {
   }
 }
 
-function send(reply: HtmlReply, file: TableFile): void {
-  reply.header('content-type', file.mediaType).header('content-disposition', `attachment; filename="${file.fileName}"`).send(file.stream);
-}
+const send = (reply: HtmlReply, file: TableFile): void => void reply.send(sendFile(reply, file));

@@ -5,6 +5,7 @@ import { XLSX_MEDIA_TYPE, isZip } from '../imports/action-plan';
 import { ImportCheckView, ImportPlanCommand, ImportedView, PlanRefused } from '../imports/import-plan.handler';
 import { ImportUploads } from '../imports/import-uploads';
 import { planTemplate } from '../imports/plan-template';
+import { sendFile } from '../files/table-file';
 import { PartnerDirectory } from '../partners/partner-directory';
 import { refusal } from './web-form';
 import { HtmlReply, Page, PageFor, WebPageContext, WebPages, renderPage } from './web-page';
@@ -34,10 +35,7 @@ export class ImportPagesController {
   @Get('template.xlsx')
   @PageFor('importPlan')
   async template(@Res() reply: HtmlReply): Promise<void> {
-    reply
-      .header('content-type', XLSX_MEDIA_TYPE)
-      .header('content-disposition', 'attachment; filename="action-plan-template.xlsx"')
-      .send(await planTemplate(await this.partners.all()));
+    reply.send(sendFile(reply, await planTemplate(await this.partners.all())));
   }
 
   /** The dry run: every row checked, nothing written; the file is kept for the confirmation. */

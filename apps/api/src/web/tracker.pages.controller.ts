@@ -33,7 +33,7 @@ const pendingExtension = (action: ActionView) => action.extensions.find((request
 const submittedEvidence = (action: ActionView) => action.evidence.some((evidence) => evidence.status === 'submitted');
 const outstanding = (action: ActionView) => action.outstanding;
 
-export const TASKS: Record<ActionOperationName, Task> = {
+const TASKS: Record<ActionOperationName, Task> = {
   assign: {
     title: (action) => (action.partnerId ? 'Reassign the action' : 'Assign the action'),
     button: 'Save',
