@@ -25,7 +25,7 @@ import { MetricsController } from './observability/metrics.http.controller';
 import { ListPartnersHandler } from './partners/list-partners.handler';
 import { PartnerDirectory } from './partners/partner-directory';
 import { PartnersController } from './partners/partners.http.controller';
-import { RegisterPartnerHandler } from './partners/register-partner.handler';
+import { ChangePartnersHandler } from './partners/change-partners.handler';
 import { CorrectRecommendationHandler, CorrectReviewHandler } from './reviews/correct-review.handler';
 import { RecordRecommendationHandler } from './reviews/record-recommendation.handler';
 import { RegisterReviewHandler } from './reviews/register-review.handler';
@@ -56,7 +56,7 @@ import { OidcSignIn } from './web/oidc-sign-in';
 export type AppDependencies = Readonly<{ config: AppConfig; pool: Pool; metrics: Metrics; clock?: Clock }>;
 
 const HANDLERS = [
-  RegisterPartnerHandler,
+  ChangePartnersHandler,
   ListPartnersHandler,
   RegisterReviewHandler,
   RecordRecommendationHandler,

@@ -18,3 +18,4 @@ export * from './actions/action.events';
 export * from './actions/action.state';
 export * from './actions/action.policy';
 export * from './actions/action.decider';
+export * from './notifications/notification-rules';

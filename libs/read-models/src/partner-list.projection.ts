@@ -1,26 +1,32 @@
-import { PartnerRegistered } from '@app/domain';
+import { PartnerMailboxSet, PartnerRegistered, PartnerRegistryEvent } from '@app/domain';
 import { RecordedEvent } from '@app/event-store';
 import { Projection } from '@app/projections';
 import { dataOf } from './event-data';
 
-export type PartnerDocument = Readonly<{ id: string; name: string; registeredAt: string }>;
+export type PartnerDocument = Readonly<{ id: string; name: string; registeredAt: string; mailbox?: string }>;
 
-export const evolvePartnerDocument = (_doc: PartnerDocument | undefined, event: RecordedEvent): PartnerDocument => {
-  const { partnerId, name } = dataOf<PartnerRegistered>(event);
-  return { id: partnerId, name, registeredAt: event.recordedAt.toISOString() };
+export const evolvePartnerDocument = (doc: PartnerDocument | undefined, event: RecordedEvent): PartnerDocument | undefined => {
+  switch (event.type as PartnerRegistryEvent['type']) {
+    case 'PartnerRegistered': {
+      const { partnerId, name } = dataOf<PartnerRegistered>(event);
+      return { id: partnerId, name, registeredAt: event.recordedAt.toISOString() };
+    }
+    case 'PartnerMailboxSet':
+      return doc && { ...doc, mailbox: dataOf<PartnerMailboxSet>(event).email };
+  }
 };
 
-const HANDLED = ['PartnerRegistered'];
+const HANDLED: readonly PartnerRegistryEvent['type'][] = ['PartnerRegistered', 'PartnerMailboxSet'];
 
-/** The partner agencies, by id. */
+/** The partner agencies, by id, with where their notifications go. */
 export const partnerList: Projection<PartnerDocument> = {
   name: 'partner-list',
-  version: 3,
+  version: 4,
   table: 'partner_list',
   // Every partner is registered in the one registry stream.
   keyedWithinStream: true,
   eventTypes: HANDLED,
-  handles: (event) => HANDLED.includes(event.type),
+  handles: (event) => (HANDLED as readonly string[]).includes(event.type),
   keyOf: (event) => dataOf<PartnerRegistered>(event).partnerId,
   evolve: evolvePartnerDocument,
 };

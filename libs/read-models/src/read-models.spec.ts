@@ -133,4 +133,16 @@ describe('partner list', () => {
       registeredAt: at(1).toISOString(),
     });
   });
+
+  it('keeps the mailbox its notifications go to', () => {
+    const registered = evolvePartnerDocument(
+      undefined,
+      recorded('partners', 1, 'PartnerRegistered', { partnerId: 'police', name: 'Police' }),
+    );
+    const mailbox = { partnerId: 'police', email: 'actions@police.example' };
+    expect(evolvePartnerDocument(registered, recorded('partners', 2, 'PartnerMailboxSet', mailbox))).toMatchObject({
+      id: 'police',
+      mailbox: 'actions@police.example',
+    });
+  });
 });

@@ -3,6 +3,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
   IsArray,
+  IsEmail,
   IsIn,
   IsOptional,
   IsString,
@@ -114,6 +115,18 @@ export const Slug = (options: FieldOptions = {}) =>
     documented({ type: String, pattern: '^[a-z0-9-]{2,64}$' }, options),
     IsString(),
     Matches(/^[a-z0-9-]{2,64}$/, { message: 'must be 2 to 64 lower-case letters, digits or hyphens' }),
+  );
+
+/** A mail address with a domain that has a dot: a shared team mailbox, not a display name with an address in it. */
+export const Email = (options: FieldOptions = {}) =>
+  applyDecorators(
+    documented({ type: String, format: 'email', maxLength: 254 }, options),
+    IsString({ message: 'must be text' }),
+    MaxLength(254, { message: 'must be 254 characters or fewer' }),
+    IsEmail(
+      { allow_display_name: false, require_tld: true, allow_ip_domain: false },
+      { message: 'must be an email address, like team@agency.gov.uk' },
+    ),
   );
 
 const MOST_INT8 = 2n ** 63n - 1n;

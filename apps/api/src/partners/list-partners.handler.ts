@@ -13,6 +13,6 @@ export class ListPartnersHandler implements IQueryHandler<ListPartnersQuery> {
 
   async execute(): Promise<Partner[]> {
     const { rows } = await this.pool.query<{ doc: PartnerDocument }>(`SELECT doc FROM ${partnerList.table} ORDER BY doc->>'name', key`);
-    return rows.map(({ doc }) => ({ id: doc.id, name: doc.name }));
+    return rows.map(({ doc }) => ({ id: doc.id, name: doc.name, ...(doc.mailbox && { mailbox: doc.mailbox }) }));
   }
 }

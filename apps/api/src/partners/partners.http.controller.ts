@@ -1,18 +1,20 @@
-import { Body, Controller, Get, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Partner } from '@app/domain';
 import { ReadRequest } from '../http/read-request';
 import { ReadRoute, WriteRoute } from '../http/routes';
 import { WriteAnswer } from '../write/stream-writer';
 import { Write, WriteContext } from '../write/write-context';
 import { ListPartnersQuery } from './list-partners.handler';
-import { RegisterPartnerRequest } from './partners.request.dto';
-import { RegisterPartnerCommand } from './register-partner.handler';
+import { ChangePartnersCommand } from './change-partners.handler';
+import { RegisterPartnerRequest, SetPartnerMailboxRequest } from './partners.request.dto';
 
 class PartnerDto {
   @ApiProperty({ example: 'thames-valley-police' }) id!: string;
   @ApiProperty({ example: 'Thames Valley Police' }) name!: string;
+  @ApiPropertyOptional({ description: 'Its shared team mailbox for notifications', example: 'safeguarding.actions@thamesvalley.police.uk' })
+  mailbox?: string;
 }
 
 @ApiTags('partners')
@@ -26,7 +28,13 @@ export class PartnersController {
   @Post()
   @WriteRoute({ summary: 'Register a partner agency', permission: 'registerPartner', creates: true, notFound: false })
   register(@Body() body: RegisterPartnerRequest, @Write() context: WriteContext): Promise<WriteAnswer> {
-    return this.commands.execute(new RegisterPartnerCommand(body, context));
+    return this.commands.execute(new ChangePartnersCommand({ type: 'RegisterPartner', partnerId: body.id, name: body.name }, context));
+  }
+
+  @Post(':id/mailbox')
+  @WriteRoute({ summary: "Set the partner's shared team mailbox, where its notifications go", permission: 'setPartnerMailbox' })
+  setMailbox(@Param('id') id: string, @Body() body: SetPartnerMailboxRequest, @Write() context: WriteContext): Promise<WriteAnswer> {
+    return this.commands.execute(new ChangePartnersCommand({ type: 'SetPartnerMailbox', partnerId: id, email: body.email }, context));
   }
 
   @Get()

@@ -1,4 +1,4 @@
-import { Slug, Text } from '../http/fields';
+import { Email, Slug, Text } from '../http/fields';
 
 export class RegisterPartnerRequest {
   @Slug({ description: 'Stable id of the partner agency', example: 'thames-valley-police' })
@@ -6,4 +6,12 @@ export class RegisterPartnerRequest {
 
   @Text(200, { example: 'Thames Valley Police' })
   name!: string;
+}
+
+export class SetPartnerMailboxRequest {
+  @Email({
+    description: "The partner's shared team mailbox for notifications, not a person's own address",
+    example: 'safeguarding.actions@thamesvalley.police.uk',
+  })
+  email!: string;
 }

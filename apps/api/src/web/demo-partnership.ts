@@ -13,7 +13,7 @@ import { ChangeActionCommand } from '../actions/change-action.handler';
 import { RaiseActionCommand } from '../actions/raise-action.handler';
 import { CLOCK, Clock, utcDate } from '../clock/clock';
 import { ImportPlanCommand } from '../imports/import-plan.handler';
-import { RegisterPartnerCommand } from '../partners/register-partner.handler';
+import { ChangePartnersCommand } from '../partners/change-partners.handler';
 import { RecordRecommendationCommand } from '../reviews/record-recommendation.handler';
 import { RegisterReviewCommand } from '../reviews/register-review.handler';
 import { WriteAnswer } from '../write/stream-writer';
@@ -214,7 +214,8 @@ export class DemoPartnership implements OnApplicationBootstrap {
     const context = () => ({ actor: LOADER, correlationId: randomUUID() });
     const day = (offset: number) => utcDate(new Date(this.clock().getTime() + offset * 86_400_000));
     const run = (command: object): Promise<WriteAnswer> => this.commands.execute(command as never);
-    for (const partner of DEMO_PARTNERS) await run(new RegisterPartnerCommand({ id: partner.id, name: partner.name }, context()));
+    for (const partner of DEMO_PARTNERS)
+      await run(new ChangePartnersCommand({ type: 'RegisterPartner', partnerId: partner.id, name: partner.name }, context()));
     const history = Buffer.from(historyAsOf(await readFile(HISTORY, 'utf8'), utcDate(this.clock())));
     await this.commands.execute(new ImportPlanCommand(history, 'text/csv', false, context()));
     let n = 0;

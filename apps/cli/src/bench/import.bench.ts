@@ -1,7 +1,7 @@
 import { CommandBus } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import { createPool } from '@app/infrastructure';
-import { RegisterPartnerCommand } from '../../../api/src/partners/register-partner.handler';
+import { ChangePartnersCommand } from '../../../api/src/partners/change-partners.handler';
 import { createDatabase, startBenchService, throughput } from './bench-kit';
 
 const ROWS = 10_000;
@@ -55,8 +55,8 @@ export async function benchImport(serverUrl: string): Promise<string[]> {
     const commands = service.app.get(CommandBus);
     for (const id of PARTNERS)
       await commands.execute(
-        new RegisterPartnerCommand(
-          { id, name: id },
+        new ChangePartnersCommand(
+          { type: 'RegisterPartner', partnerId: id, name: id },
           { actor: { userId: 'bench', name: 'Bench', roles: ['admin'] }, correlationId: randomUUID() },
         ),
       );

@@ -1,21 +1,32 @@
 import { Decider } from '../shared/decider';
-import { StateConflict } from '../shared/errors';
+import { NotFound, StateConflict } from '../shared/errors';
 import { PartnerRegistryEvent } from './partner-registry.events';
 import { PartnerRegistry, emptyPartnerRegistry, evolvePartnerRegistry } from './partner-registry.state';
 
 export const PARTNER_REGISTRY_STREAM = 'partners';
 
 export type RegisterPartner = Readonly<{ type: 'RegisterPartner'; partnerId: string; name: string }>;
+export type SetPartnerMailbox = Readonly<{ type: 'SetPartnerMailbox'; partnerId: string; email: string }>;
 
-export type PartnerRegistryCommand = RegisterPartner;
+export type PartnerRegistryCommand = RegisterPartner | SetPartnerMailbox;
 
 export const partnerRegistryDecider: Decider<PartnerRegistry, PartnerRegistryCommand, PartnerRegistryEvent> = {
   initialState: emptyPartnerRegistry,
   evolve: evolvePartnerRegistry,
   decide(command, registry) {
-    if (registry.has(command.partnerId)) {
-      throw new StateConflict('partner-exists', `Partner '${command.partnerId}' is already registered.`);
+    switch (command.type) {
+      case 'RegisterPartner':
+        if (registry.has(command.partnerId)) {
+          throw new StateConflict('partner-exists', `Partner '${command.partnerId}' is already registered.`);
+        }
+        return [{ type: 'PartnerRegistered', data: { partnerId: command.partnerId, name: command.name } }];
+      case 'SetPartnerMailbox': {
+        const partner = registry.get(command.partnerId);
+        if (!partner) throw new NotFound('partner-not-found', `No partner is registered as '${command.partnerId}'.`);
+        // The same mailbox typed again in other letter case is the same mailbox: nothing to record.
+        if (partner.mailbox?.toLowerCase() === command.email.toLowerCase()) return [];
+        return [{ type: 'PartnerMailboxSet', data: { partnerId: command.partnerId, email: command.email } }];
+      }
     }
-    return [{ type: 'PartnerRegistered', data: { partnerId: command.partnerId, name: command.name } }];
   },
 };

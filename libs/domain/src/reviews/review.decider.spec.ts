@@ -127,4 +127,17 @@ describe('partner registry decider', () => {
     given([{ type: 'PartnerRegistered', data: { partnerId: 'police', name: 'Police' } }])
       .when({ type: 'RegisterPartner', partnerId: 'police', name: 'x' })
       .thenRefuses('partner-exists', 'conflict'));
+  it("sets a partner's mailbox", () =>
+    given([{ type: 'PartnerRegistered', data: { partnerId: 'police', name: 'Police' } }])
+      .when({ type: 'SetPartnerMailbox', partnerId: 'police', email: 'actions@police.example' })
+      .then([{ type: 'PartnerMailboxSet', data: { partnerId: 'police', email: 'actions@police.example' } }]));
+  it('records nothing when the mailbox is already the one given', () =>
+    given([
+      { type: 'PartnerRegistered', data: { partnerId: 'police', name: 'Police' } },
+      { type: 'PartnerMailboxSet', data: { partnerId: 'police', email: 'actions@police.example' } },
+    ])
+      .when({ type: 'SetPartnerMailbox', partnerId: 'police', email: 'Actions@Police.example' })
+      .then([]));
+  it('refuses a mailbox for a partner not registered', () =>
+    given([]).when({ type: 'SetPartnerMailbox', partnerId: 'police', email: 'a@b.example' }).thenRefuses('partner-not-found', 'not-found'));
 });

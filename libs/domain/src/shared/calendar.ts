@@ -4,6 +4,9 @@ const DAY_MS = 86_400_000;
 
 const parse = (date: string): Date => new Date(`${date}T00:00:00Z`);
 
+/** The day `days` later, or earlier when `days` is negative. */
+export const addDays = (date: string, days: number): string => new Date(parse(date).getTime() + days * DAY_MS).toISOString().slice(0, 10);
+
 /** The same day `months` later, or the month's last day when it has no such day (31 August + 6 months is 28 or 29 February). */
 export function addMonths(date: string, months: number): string {
   const start = parse(date);

@@ -12,6 +12,10 @@ const READERS = ['admin', 'subgroup', 'chair', 'auditor'] as const satisfies rea
  */
 export const PERMISSIONS = {
   registerPartner: ['admin'],
+  /** Sets where a partner's notifications go. */
+  setPartnerMailbox: ['admin'],
+  /** Reads the mail outbox: what was sent, to whom, and what waits. */
+  readNotifications: PARTNERSHIP,
   registerReview: PARTNERSHIP,
   recordRecommendation: PARTNERSHIP,
   raiseAction: PARTNERSHIP,

@@ -1,0 +1,119 @@
+import { ActionEvent } from '../actions/action.events';
+import { WatchedAction, digestDue, noticeKey, noticesOn, remindersDue } from './notification-rules';
+
+const raised: ActionEvent = {
+  type: 'ActionRaised',
+  data: { actionId: 'a-1', recommendationId: 'm-1', reviewId: 'r-1', description: 'Audit the chronologies', themes: [] },
+};
+const assigned: ActionEvent = { type: 'ActionAssigned', data: { partnerId: 'police', dueDate: '2026-06-30' } };
+
+function fold(events: readonly ActionEvent[], day = '2026-01-05'): WatchedAction | undefined {
+  return events.reduce<WatchedAction | undefined>(
+    (action, event, index) => noticesOn(action, event, { day, occasion: String(index), quiet: false }).action,
+    undefined,
+  );
+}
+
+describe('notification rules', () => {
+  it('tells the owner of an assignment, and nobody of what an import brings in', () => {
+    const action = fold([raised]);
+    expect(noticesOn(action, assigned, { day: '2026-01-05', occasion: '7', quiet: false }).notices).toEqual([
+      { rule: 'assigned', actionId: 'a-1', partnerId: 'police', dueDate: '2026-06-30', occasion: '7' },
+    ]);
+    expect(noticesOn(action, assigned, { day: '2026-01-05', occasion: '7', quiet: true }).notices).toEqual([]);
+  });
+
+  it('says decisions without their notes or reasons', () => {
+    const action = fold([raised, assigned]);
+    const rejected: ActionEvent = { type: 'EvidenceRejected', data: { evidenceId: 'e-1', reason: 'Names the child' } };
+    const refused: ActionEvent = { type: 'ExtensionRefused', data: { requestId: 'x-1', reason: 'Names the child', decidedBy: 'u' } };
+    const [evidence] = noticesOn(action, rejected, { day: '2026-02-01', occasion: '9', quiet: false }).notices;
+    const [extension] = noticesOn(action, refused, { day: '2026-02-01', occasion: '10', quiet: false }).notices;
+    expect(evidence).toMatchObject({ rule: 'evidence-decided', facts: { decision: 'rejected' } });
+    expect(extension).toMatchObject({ rule: 'extension-decided', facts: { decision: 'refused' } });
+    expect(JSON.stringify([evidence, extension])).not.toContain('child');
+  });
+
+  it('ends what waits when the action is reassigned, closed or withdrawn, and not otherwise', () => {
+    const action = fold([raised, assigned]);
+    const ends = (event: ActionEvent) => noticesOn(action, event, { day: '2026-02-01', occasion: '9', quiet: false }).cancelsPending;
+    expect(ends({ type: 'ActionReassigned', data: { partnerId: 'health', dueDate: '2026-06-30', previousPartnerId: 'police' } })).toBe(
+      true,
+    );
+    expect(ends({ type: 'ActionClosed', data: { outcome: 'completed', rationale: 'x' } })).toBe(true);
+    expect(ends({ type: 'ActionWithdrawn', data: { reason: 'x' } })).toBe(true);
+    expect(ends({ type: 'ActionProgressNoted', data: { note: 'x' } })).toBe(false);
+  });
+
+  describe('reminders by the day', () => {
+    const action = fold([raised, assigned])!;
+    const rules = (today: string, watched: WatchedAction = action) => remindersDue(watched, today).map((notice) => notice.rule);
+
+    it('reminds the owner 30 and 7 days ahead, then each week overdue, and the subgroup after 30 days overdue', () => {
+      expect(rules('2026-05-30')).toEqual([]);
+      expect(rules('2026-05-31')).toEqual(['due-in-30-days']);
+      expect(rules('2026-06-22')).toEqual(['due-in-30-days']);
+      expect(rules('2026-06-23')).toEqual(['due-in-7-days']);
+      expect(rules('2026-06-30')).toEqual(['due-in-7-days']);
+      expect(rules('2026-07-01')).toEqual(['overdue']);
+      expect(rules('2026-07-30')).toEqual(['overdue', 'overdue-30-days']);
+    });
+
+    it('counts overdue weeks from the day after the due date, one mail a week', () => {
+      const occasion = (today: string) => remindersDue(action, today).find((notice) => notice.rule === 'overdue')!.occasion;
+      expect(occasion('2026-07-01')).toBe(occasion('2026-07-07'));
+      expect(occasion('2026-07-08')).not.toBe(occasion('2026-07-07'));
+      expect(remindersDue(action, '2026-07-08')[0].facts).toEqual({ daysOverdue: '8' });
+    });
+
+    it('does not remind of a mark passed before the owner had the action', () => {
+      const lateAssignment = fold([raised, assigned], '2026-06-10')!;
+      expect(rules('2026-06-10', lateAssignment)).toEqual([]);
+      expect(rules('2026-06-23', lateAssignment)).toEqual(['due-in-7-days']);
+    });
+
+    it('starts afresh with a new due date, and a new owner', () => {
+      const later = fold([
+        raised,
+        assigned,
+        { type: 'ActionDueDateRevised', data: { dueDate: '2026-09-30', previousDueDate: '2026-06-30', reason: 'x' } },
+      ])!;
+      const before = remindersDue(action, '2026-06-23')[0];
+      const after = remindersDue(later, '2026-09-23')[0];
+      expect(noticeKey(after)).not.toBe(noticeKey(before));
+      expect(rules('2026-07-01', later)).toEqual([]);
+    });
+
+    it('leaves the owner alone while evidence waits, but still escalates to the subgroup', () => {
+      const evidenced = fold([raised, assigned, { type: 'EvidenceSubmitted', data: { evidenceId: 'e-1', summary: 'x' } }])!;
+      expect(rules('2026-06-23', evidenced)).toEqual([]);
+      expect(rules('2026-07-30', evidenced)).toEqual(['overdue-30-days']);
+      const rejected = noticesOn(
+        evidenced,
+        { type: 'EvidenceRejected', data: { evidenceId: 'e-1', reason: 'x' } },
+        { day: '2026-07-02', occasion: '5', quiet: false },
+      ).action!;
+      expect(rules('2026-07-02', rejected)).toEqual(['overdue']);
+    });
+
+    it('says nothing of closed, withdrawn or unassigned actions', () => {
+      expect(
+        rules('2026-07-30', fold([raised, assigned, { type: 'ActionClosed', data: { outcome: 'completed', rationale: 'x' } }])),
+      ).toEqual([]);
+      expect(rules('2026-07-30', fold([raised, assigned, { type: 'ActionWithdrawn', data: { reason: 'x' } }]))).toEqual([]);
+      expect(rules('2026-07-30', fold([raised]))).toEqual([]);
+    });
+  });
+
+  it('has the digest due on Monday from 7am in London, British Summer Time or not', () => {
+    expect(digestDue(new Date('2026-12-07T06:59:00Z'))).toBeUndefined();
+    expect(digestDue(new Date('2026-12-07T07:00:00Z'))).toBe('2026-12-07');
+    expect(digestDue(new Date('2026-12-07T23:59:00Z'))).toBe('2026-12-07');
+    expect(digestDue(new Date('2026-12-08T07:00:00Z'))).toBeUndefined();
+    // 6am UTC is 7am in London in June.
+    expect(digestDue(new Date('2026-06-01T06:00:00Z'))).toBe('2026-06-01');
+    expect(digestDue(new Date('2026-06-01T05:59:00Z'))).toBeUndefined();
+    // Sunday 11:30pm UTC in June is already Monday 12:30am in London: too early.
+    expect(digestDue(new Date('2026-05-31T23:30:00Z'))).toBeUndefined();
+  });
+});

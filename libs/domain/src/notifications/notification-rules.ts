@@ -1,0 +1,184 @@
+import { ActionEvent } from '../actions/action.events';
+import { ActionStatus } from '../actions/action.state';
+import { addDays, daysBetween } from '../shared/calendar';
+
+/**
+ * When the partnership's mail goes, and to whom: the owning partner's team mailbox hears of its own
+ * action's assignment, coming due date, overdue state and decisions; the subgroup's mailbox hears
+ * of requests for more time, of what has been overdue a month, and has a weekly digest.
+ */
+export const NOTIFICATION_RULES = {
+  assigned: 'owner',
+  'due-in-30-days': 'owner',
+  'due-in-7-days': 'owner',
+  overdue: 'owner',
+  'evidence-decided': 'owner',
+  'extension-decided': 'owner',
+  'extension-requested': 'subgroup',
+  'overdue-30-days': 'subgroup',
+  'weekly-digest': 'subgroup',
+} as const satisfies Record<string, 'owner' | 'subgroup'>;
+
+export type NotificationRule = keyof typeof NOTIFICATION_RULES;
+
+/** What the notifications know of an action: who owns it, when it is due, and whose move it is. */
+export type WatchedAction = Readonly<{
+  actionId: string;
+  reviewId: string;
+  status: ActionStatus;
+  partnerId?: string;
+  dueDate?: string;
+  /** The day the owner and the due date became the ones they are: the due-date reminders count from here. */
+  since?: string;
+  /** Evidence submitted and not yet decided. */
+  awaiting: number;
+}>;
+
+/**
+ * A mail decided on. `occasion` makes it the mail it is: the same rule for the same action on the
+ * same occasion (an event, or an owner and due date, or a week) is the same mail, sent once.
+ * `facts` are what the mail may say besides the action's reference, owner and due date: dates and
+ * decisions, never free text (a reason or a note can hold personal data about a child).
+ */
+export type Notice = Readonly<{
+  rule: NotificationRule;
+  occasion: string;
+  actionId?: string;
+  partnerId?: string;
+  dueDate?: string;
+  facts?: Readonly<Record<string, string>>;
+}>;
+
+/** What an event does to the notifications: the action as it now stands, the mail it causes, and whether it ends what was waiting. */
+export type EventNotices = Readonly<{ action?: WatchedAction; notices: Notice[]; cancelsPending: boolean }>;
+
+const ENDS_WHAT_WAITS: ReadonlySet<ActionEvent['type']> = new Set(['ActionReassigned', 'ActionClosed', 'ActionWithdrawn']);
+
+/**
+ * The action after `event` (on `day`), and the mail the event causes; `occasion` names the event
+ * (its place in the log). A quiet event (a plan's history brought in by import) changes the action
+ * but causes no mail: nobody is told today of what happened long ago.
+ */
+export function noticesOn(
+  action: WatchedAction | undefined,
+  event: ActionEvent,
+  { day, occasion, quiet }: Readonly<{ day: string; occasion: string; quiet: boolean }>,
+): EventNotices {
+  const next = watch(action, event, day);
+  const cancelsPending = ENDS_WHAT_WAITS.has(event.type);
+  if (!next || quiet) return { action: next, notices: [], cancelsPending };
+  const about = { actionId: next.actionId, partnerId: next.partnerId, dueDate: next.dueDate, occasion };
+  const notice = (rule: NotificationRule, facts?: Record<string, string>): Notice[] => [{ rule, ...about, ...(facts && { facts }) }];
+  switch (event.type) {
+    case 'ActionAssigned':
+    case 'ActionReassigned':
+      return { action: next, notices: notice('assigned'), cancelsPending };
+    case 'EvidenceAccepted':
+      return { action: next, notices: notice('evidence-decided', { decision: 'accepted' }), cancelsPending };
+    case 'EvidenceRejected':
+      return { action: next, notices: notice('evidence-decided', { decision: 'rejected' }), cancelsPending };
+    case 'ExtensionRequested':
+      return { action: next, notices: notice('extension-requested', { requestedDueDate: event.data.dueDate }), cancelsPending };
+    case 'ExtensionApproved':
+      return { action: next, notices: notice('extension-decided', { decision: 'approved' }), cancelsPending };
+    case 'ExtensionRefused':
+      return { action: next, notices: notice('extension-decided', { decision: 'refused' }), cancelsPending };
+    default:
+      return { action: next, notices: [], cancelsPending };
+  }
+}
+
+function watch(action: WatchedAction | undefined, event: ActionEvent, day: string): WatchedAction | undefined {
+  if (event.type === 'ActionRaised') {
+    return { actionId: event.data.actionId, reviewId: event.data.reviewId, status: 'raised', awaiting: 0 };
+  }
+  if (!action) return undefined;
+  switch (event.type) {
+    case 'ActionAssigned':
+    case 'ActionReassigned':
+      return {
+        ...action,
+        status: action.status === 'raised' ? 'assigned' : action.status,
+        partnerId: event.data.partnerId,
+        dueDate: event.data.dueDate,
+        since: day,
+      };
+    case 'ActionDueDateRevised':
+    case 'ExtensionApproved':
+      return { ...action, dueDate: event.data.dueDate, since: day };
+    case 'EvidenceSubmitted':
+      return { ...action, status: 'evidenced', awaiting: action.awaiting + 1 };
+    case 'EvidenceAccepted':
+      return { ...action, awaiting: Math.max(0, action.awaiting - 1) };
+    case 'EvidenceRejected': {
+      const awaiting = Math.max(0, action.awaiting - 1);
+      return { ...action, awaiting, status: awaiting === 0 && action.status === 'evidenced' ? 'assigned' : action.status };
+    }
+    case 'ActionClosed':
+      return { ...action, status: 'closed' };
+    case 'ActionWithdrawn':
+      return { ...action, status: 'withdrawn' };
+    case 'ActionReopened':
+      return { ...action, status: 'assigned' };
+    default:
+      return action;
+  }
+}
+
+/**
+ * The reminders and escalations an outstanding action is due on `today`. The owner is reminded
+ * while the move is theirs (assigned, no evidence waiting): 30 and 7 days before the due date, when
+ * they have had it since before then, and each week it is overdue from the day after the due date.
+ * The subgroup hears once when it has been overdue 30 days, whoever's move it is.
+ */
+export function remindersDue(action: WatchedAction, today: string): Notice[] {
+  const { actionId, partnerId, dueDate, since, status } = action;
+  if (!partnerId || !dueDate || (status !== 'assigned' && status !== 'evidenced')) return [];
+  const about = { actionId, partnerId, dueDate };
+  const daysLeft = daysBetween(today, dueDate);
+  const notices: Notice[] = [];
+  const ownersMove = status === 'assigned';
+  const hadItBefore = (daysBefore: number) => since === undefined || since <= addDays(dueDate, -daysBefore);
+  if (ownersMove && daysLeft > 7 && daysLeft <= 30 && hadItBefore(30)) {
+    notices.push({ rule: 'due-in-30-days', ...about, occasion: `${partnerId}:${dueDate}` });
+  }
+  if (ownersMove && daysLeft >= 0 && daysLeft <= 7 && hadItBefore(7)) {
+    notices.push({ rule: 'due-in-7-days', ...about, occasion: `${partnerId}:${dueDate}` });
+  }
+  if (ownersMove && daysLeft < 0) {
+    const week = Math.floor((-daysLeft - 1) / 7);
+    notices.push({
+      rule: 'overdue',
+      ...about,
+      occasion: `${partnerId}:${dueDate}:week-${week + 1}`,
+      facts: { daysOverdue: String(-daysLeft) },
+    });
+  }
+  if (daysLeft <= -30) {
+    notices.push({ rule: 'overdue-30-days', ...about, occasion: dueDate });
+  }
+  return notices;
+}
+
+const LONDON_DAY = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Europe/London',
+  weekday: 'short',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  hourCycle: 'h23',
+});
+
+/** The weekly digest goes from this hour on Monday, London time, until the day ends. */
+export const DIGEST_HOUR = 7;
+
+/** The Monday (YYYY-MM-DD, London) whose digest is due at `now`, if `now` is Monday from 7am in London. */
+export function digestDue(now: Date): string | undefined {
+  const parts = Object.fromEntries(LONDON_DAY.formatToParts(now).map((part) => [part.type, part.value]));
+  if (parts.weekday !== 'Mon' || Number(parts.hour) < DIGEST_HOUR) return undefined;
+  return `${parts.year}-${parts.month}-${parts.day}`;
+}
+
+/** Where each rule's mail of one occasion is known by: the same key is the same mail. */
+export const noticeKey = (notice: Notice): string => [notice.rule, notice.actionId ?? '', notice.occasion].join(':');
