@@ -52,6 +52,8 @@ import { ImportUploads } from './imports/import-uploads';
 import { WEB_CONFIG, WebSessions } from './web/web-session';
 import { DemoPartnership } from './web/demo-partnership';
 import { OidcSignIn } from './web/oidc-sign-in';
+import { MAIL_CONFIG, Notifications } from './notifications/notifications';
+import { ListNotificationsHandler, NotificationsController } from './notifications/notifications.http.controller';
 
 export type AppDependencies = Readonly<{ config: AppConfig; pool: Pool; metrics: Metrics; clock?: Clock }>;
 
@@ -76,6 +78,7 @@ const HANDLERS = [
   GetYearlyReportHandler,
   GetTrendsHandler,
   ImportPlanHandler,
+  ListNotificationsHandler,
 ];
 
 /** Where the projection thread finds the database and the events: where this process does. */
@@ -108,6 +111,7 @@ export class AppModule implements OnApplicationShutdown {
         ChangesController,
         ReportsController,
         ImportsController,
+        NotificationsController,
         AuditController,
         HealthController,
         MetricsController,
@@ -132,6 +136,8 @@ export class AppModule implements OnApplicationShutdown {
         { provide: SIGNING_KEY, useFactory: () => loadSigningKey(config) },
         { provide: AUDIT_CONFIG, useValue: config.audit },
         { provide: WEB_CONFIG, useValue: config.web },
+        { provide: MAIL_CONFIG, useValue: config.mail },
+        Notifications,
         WebSessions,
         DemoPartnership,
         OidcSignIn,

@@ -5,3 +5,4 @@ export * from './catch-up';
 export * from './rebuild';
 export * from './projection-runner';
 export * from './transaction';
+export * from './leadership';

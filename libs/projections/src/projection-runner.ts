@@ -1,4 +1,5 @@
 import { Pool, PoolClient } from 'pg';
+import { keepLeading } from './leadership';
 import { EVENT_LOG_CHANNEL, EventStore, RecordedEvent } from '@app/event-store';
 import { catchUp } from './catch-up';
 import { ensureProjectionSchema, readCheckpoints } from './checkpoints';
@@ -78,32 +79,18 @@ export class ProjectionRunner {
     });
   }
 
-  private async run(): Promise<void> {
-    while (!this.stopped) {
-      let client: PoolClient | undefined;
-      try {
-        client = await this.options.pool.connect();
-        // A session lost while we hold it is reported here; the next query on it fails and we re-elect.
-        client.on('error', () => this.wake());
-        if (await this.elect(client)) await this.follow(client);
-        else await this.pause(this.options.electionIntervalMs);
-      } catch (error) {
-        if (!this.stopped) this.options.onError?.(error);
-        await this.pause(this.options.electionIntervalMs);
-      } finally {
-        this.lead(false);
-        client?.removeAllListeners('notification');
-        // Closing the session (not returning it to the pool) is what gives the lock up.
-        client?.release(true);
-      }
-    }
-  }
-
-  private async elect(client: PoolClient): Promise<boolean> {
-    const { rows } = await client.query<{ leader: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS leader', [
-      `projections:${this.options.name}`,
-    ]);
-    return rows[0].leader;
+  private run(): Promise<void> {
+    return keepLeading({
+      pool: this.options.pool,
+      name: `projections:${this.options.name}`,
+      lead: (session) => this.follow(session),
+      stopped: () => this.stopped,
+      pause: (milliseconds) => this.pause(milliseconds),
+      electionIntervalMs: this.options.electionIntervalMs,
+      onSessionError: () => this.wake(),
+      onLost: () => this.lead(false),
+      onError: (error) => this.options.onError?.(error),
+    });
   }
 
   private lead(leading: boolean): void {

@@ -15,7 +15,22 @@ export type AppConfig = DatabaseConfig &
     actionTallyEvery: number;
     web: WebConfig;
     http: HttpConfig;
+    mail: MailConfig;
   }>;
+
+/** Notifications by mail: off (and said so by /health/ready) without an SMTP server. */
+export type MailConfig =
+  | Readonly<{ enabled: false; why: string }>
+  | Readonly<{
+      enabled: true;
+      smtpUrl: string;
+      from: string;
+      /** The service's address as its users reach it: links in mail start with it. */
+      publicUrl: string;
+      /** The subgroup's shared mailbox; unset, the subgroup's mail is not sent. */
+      subgroupEmail?: string;
+      sweepSeconds: number;
+    }>;
 
 export type HttpConfig = Readonly<{
   /** Requests a minute per signed-in user, or per client address, before 429; 0: no limit. */
@@ -108,6 +123,31 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
       requestTimeoutSeconds: positiveInteger('REQUEST_TIMEOUT_SECONDS', env.REQUEST_TIMEOUT_SECONDS, 30),
       trustProxy: trustedProxies(env.TRUST_PROXY),
     },
+    mail: mailConfig(env),
+  };
+}
+
+const MAIL_ADDRESS = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/;
+
+function mailConfig(env: NodeJS.ProcessEnv): MailConfig {
+  const { SMTP_URL: smtpUrl, MAIL_FROM: from, PUBLIC_URL: publicUrl, SUBGROUP_EMAIL: subgroupEmail } = env;
+  const sweepSeconds = positiveInteger('REMINDER_SWEEP_SECONDS', env.REMINDER_SWEEP_SECONDS, 3600);
+  if (!smtpUrl) return { enabled: false, why: 'SMTP_URL is not set: no mail is sent' };
+  if (!from || !publicUrl)
+    throw new ConfigError('SMTP_URL needs MAIL_FROM (the sender) and PUBLIC_URL (the address links in mail start with) set too.');
+  for (const [name, address] of [
+    ['MAIL_FROM', from],
+    ['SUBGROUP_EMAIL', subgroupEmail],
+  ] as const) {
+    if (address && !MAIL_ADDRESS.test(address)) throw new ConfigError(`${name} must be one mail address, like actions@partnership.gov.uk.`);
+  }
+  return {
+    enabled: true,
+    smtpUrl: parseUrl('SMTP_URL', smtpUrl, ['smtp:', 'smtps:']),
+    from,
+    publicUrl: parseUrl('PUBLIC_URL', publicUrl, ['https:', 'http:']).replace(/\/+$/, ''),
+    subgroupEmail: subgroupEmail || undefined,
+    sweepSeconds,
   };
 }
 

@@ -6,6 +6,7 @@ import { ProjectionLag, projectionLag } from '@app/projections';
 import { READ_MODELS } from '@app/read-models';
 import { Public } from '../auth/roles.decorator';
 import { DATABASE_POOL } from '../database/database-pool';
+import { Notifications } from '../notifications/notifications';
 
 /** Read models further behind the head than this make the instance not ready. */
 export const READY_LAG_MS = 5000;
@@ -17,6 +18,7 @@ export class HealthController {
   constructor(
     @Inject(DATABASE_POOL) private readonly pool: Pool,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly notifications: Notifications,
   ) {}
 
   @Get()
@@ -26,7 +28,10 @@ export class HealthController {
   }
 
   @Get('ready')
-  @ApiOperation({ summary: 'The database answers and the read models are within 5 s of the head: ready to serve' })
+  @ApiOperation({
+    summary:
+      'The database answers and the read models are within 5 s of the head: ready to serve. It also says whether mail is sent, and what waits; a mail server that is down does not make the service unready.',
+  })
   async ready() {
     let lags: ProjectionLag[];
     try {
@@ -40,6 +45,6 @@ export class HealthController {
       throw new ServiceUnavailableException(`Read models more than 5 s behind: ${names.join(', ')}.`);
     }
     const projections = Object.fromEntries(lags.map((lag) => [lag.name, { lagEvents: Number(lag.events), lagMs: lag.milliseconds }]));
-    return { status: 'ready', checks: { database: 'up', projections } };
+    return { status: 'ready', checks: { database: 'up', projections, mail: await this.notifications.health() } };
   }
 }

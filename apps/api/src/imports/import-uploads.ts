@@ -1,11 +1,9 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
-import { inTransaction } from '@app/projections';
 import { CLOCK, Clock } from '../clock/clock';
-import { DATABASE_POOL } from '../database/database-pool';
+import { DATABASE_POOL, createTables } from '../database/database-pool';
 
-const UPLOADS_SCHEMA_LOCK = 7_310_552;
 /** How long a checked file waits for its import to be confirmed. */
 const KEPT_MINUTES = 60;
 
@@ -23,17 +21,18 @@ export class ImportUploads implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    await inTransaction(this.pool, async (client) => {
-      await client.query('SELECT pg_advisory_xact_lock($1)', [UPLOADS_SCHEMA_LOCK]);
-      await client.query(`CREATE TABLE IF NOT EXISTS import_uploads (
+    await createTables(
+      this.pool,
+      'import_uploads',
+      `CREATE TABLE IF NOT EXISTS import_uploads (
         id text PRIMARY KEY,
         user_id text NOT NULL,
         file_name text NOT NULL,
         media_type text NOT NULL,
         body bytea NOT NULL,
         uploaded_at timestamptz NOT NULL
-      )`);
-    });
+      )`,
+    );
   }
 
   async keep(userId: string, upload: Upload): Promise<string> {

@@ -3,16 +3,14 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 import { SignJWT, jwtVerify } from 'jose';
 import { Pool } from 'pg';
 import { Actor, ROLES } from '@app/domain';
-import { inTransaction } from '@app/projections';
 import { CLOCK, Clock } from '../clock/clock';
 import { WebConfig } from '../config/config';
-import { DATABASE_POOL } from '../database/database-pool';
+import { DATABASE_POOL, createTables } from '../database/database-pool';
 
 export const WEB_CONFIG = Symbol('WebConfig');
 export const SESSION_COOKIE = 'la_session';
 /** However active, a session ends this long after sign-in. */
 const SESSION_HOURS = 8;
-const SESSIONS_SCHEMA_LOCK = 0x1ea2_0002;
 
 /** Who is signed in to the web pages, and the session's id, which each form's CSRF token is bound to. */
 export type WebSession = Readonly<{ actor: Actor; id: string }>;
@@ -39,16 +37,17 @@ export class WebSessions implements OnModuleInit {
   }
 
   async onModuleInit(): Promise<void> {
-    await inTransaction(this.pool, async (client) => {
-      await client.query('SELECT pg_advisory_xact_lock($1)', [SESSIONS_SCHEMA_LOCK]);
-      await client.query(`CREATE TABLE IF NOT EXISTS web_sessions (
+    await createTables(
+      this.pool,
+      'web_sessions',
+      `CREATE TABLE IF NOT EXISTS web_sessions (
         id_hash bytea PRIMARY KEY,
         actor jsonb NOT NULL,
         started_at timestamptz NOT NULL,
         last_seen_at timestamptz NOT NULL,
         ended_at timestamptz
-      )`);
-    });
+      )`,
+    );
   }
 
   async start(actor: Actor): Promise<{ cookie: string; session: WebSession }> {

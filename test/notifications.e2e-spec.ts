@@ -1,0 +1,247 @@
+import { ADMIN, SUBGROUP, TestService, partnerUser, startService, testClock } from './support/app';
+import { ReceivedMail, TestMailServer } from './support/mail-server';
+import { pause } from './support/projection-checks';
+
+const PUBLIC_URL = 'https://actions.partnership.example';
+const SUBGROUP_EMAIL = 'subgroup@partnership.example';
+const MAILBOXES: Record<string, string> = { police: 'actions@police.example', council: 'safeguarding.actions@council.example' };
+/** Words put in every free-text field: none of them may ever be in a mail. */
+const SECRET = 'Child-K-at-14-Elm-Street';
+
+async function planWithOneAction(service: TestService, mailboxes = true): Promise<{ actionId: string; reference: string }> {
+  for (const [id, name] of [
+    ['police', 'Thames Valley Police'],
+    ['council', 'County Council'],
+  ]) {
+    expect((await service.request('POST', '/partners', { as: ADMIN, body: { id, name } })).status).toBe(201);
+    if (mailboxes)
+      expect((await service.request('POST', `/partners/${id}/mailbox`, { as: ADMIN, body: { email: MAILBOXES[id] } })).status).toBe(200);
+  }
+  const reference = `CSPR-${Math.floor(Math.random() * 1e6)}`;
+  const review = await service.request('POST', '/reviews', {
+    as: SUBGROUP,
+    body: { reference, title: `Review of ${SECRET}`, kind: 'cspr' },
+  });
+  const recommendation = await service.request('POST', `/reviews/${review.body.id}/recommendations`, {
+    as: SUBGROUP,
+    body: { text: `Learn from ${SECRET}` },
+  });
+  const action = await service.request('POST', '/actions', {
+    as: SUBGROUP,
+    body: { recommendationId: recommendation.body.id, description: `Audit the chronology of ${SECRET}`, successMeasure: SECRET },
+  });
+  expect(action.status).toBe(201);
+  return { actionId: action.body.id, reference };
+}
+
+const rulesTo = (mails: readonly ReceivedMail[]) => mails.map((mail) => `${mail.rule} -> ${mail.to}`);
+
+describe('notifications by mail', () => {
+  describe('each rule', () => {
+    // A Tuesday: no weekly digest is due until the clock reaches a Monday.
+    const clock = testClock('2026-01-06T10:00:00Z');
+    let mail: TestMailServer;
+    let service: TestService;
+    beforeAll(async () => {
+      mail = await TestMailServer.start();
+      service = await startService({
+        clock,
+        env: { SMTP_URL: mail.url, MAIL_FROM: 'tracker@partnership.example', PUBLIC_URL, SUBGROUP_EMAIL, REMINDER_SWEEP_SECONDS: '1' },
+      });
+    }, 60_000);
+    afterAll(async () => {
+      await service?.close();
+      await mail?.down();
+    });
+
+    it('goes once to the right mailbox, with the reference, owner, due date and link, and none of the free text', async () => {
+      const { actionId, reference } = await planWithOneAction(service);
+      const police = partnerUser('police');
+      const expected: string[] = [];
+      const expectNext = async (...mails: string[]) => {
+        expected.push(...mails);
+        const received = await mail.waitForCount(expected.length);
+        expect(rulesTo(received).slice(-mails.length).sort()).toEqual([...mails].sort());
+        return received.slice(-mails.length);
+      };
+
+      await service.request('POST', `/actions/${actionId}/assign`, {
+        as: SUBGROUP,
+        body: { partnerId: 'police', dueDate: '2026-03-31', lead: 'Head of Public Protection' },
+      });
+      const [assigned] = await expectNext(`assigned -> ${MAILBOXES.police}`);
+      expect(assigned.subject).toBe(`Action ${reference} / ${actionId.slice(0, 8)} is assigned to Thames Valley Police, due 31 March 2026`);
+      expect(assigned.text).toContain(`${PUBLIC_URL}/tracker/${actionId}`);
+      expect(assigned.html).toContain(`href="${PUBLIC_URL}/tracker/${actionId}"`);
+
+      const request = await service.request('POST', `/actions/${actionId}/extension-requests`, {
+        as: police,
+        body: { dueDate: '2026-04-30', reason: SECRET },
+      });
+      const [asked] = await expectNext(`extension-requested -> ${SUBGROUP_EMAIL}`);
+      expect(asked.text).toContain('to be due on 30 April 2026 instead');
+      await service.request('POST', `/actions/${actionId}/extension-requests/${request.body.id}/approve`, {
+        as: SUBGROUP,
+        body: { note: SECRET },
+      });
+      const [approved] = await expectNext(`extension-decided -> ${MAILBOXES.police}`);
+      expect(approved.text).toContain('it is now due on 30 April 2026');
+
+      clock.set('2026-03-31T10:00:00Z');
+      const [thirty] = await expectNext(`due-in-30-days -> ${MAILBOXES.police}`);
+      expect(thirty.text).toContain('is due in 30 days, on 30 April 2026');
+      clock.set('2026-04-23T10:00:00Z');
+      await expectNext(`due-in-7-days -> ${MAILBOXES.police}`);
+
+      const evidence = await service.request('POST', `/actions/${actionId}/evidence`, {
+        as: police,
+        body: { summary: SECRET, link: `https://evidence.example/${SECRET}` },
+      });
+      await service.request('POST', `/actions/${actionId}/evidence/${evidence.body.id}/reject`, {
+        as: SUBGROUP,
+        body: { reason: SECRET },
+      });
+      const [rejected] = await expectNext(`evidence-decided -> ${MAILBOXES.police}`);
+      expect(rejected.subject).toContain('was not accepted');
+
+      clock.set('2026-05-01T10:00:00Z');
+      await expectNext(`overdue -> ${MAILBOXES.police}`);
+      clock.set('2026-05-07T10:00:00Z');
+      await pause(2500);
+      expect(mail.received).toHaveLength(expected.length);
+      clock.set('2026-05-08T10:00:00Z');
+      await expectNext(`overdue -> ${MAILBOXES.police}`);
+      clock.set('2026-05-30T10:00:00Z');
+      await expectNext(`overdue -> ${MAILBOXES.police}`, `overdue-30-days -> ${SUBGROUP_EMAIL}`);
+      // Monday 1 June, 8am in London.
+      clock.set('2026-06-01T07:00:00Z');
+      const [digest] = await expectNext(`weekly-digest -> ${SUBGROUP_EMAIL}`);
+      expect(digest.subject).toBe('Weekly digest: 1 action overdue, 0 due within 30 days, 0 awaiting assurance');
+      expect(digest.text).toContain(
+        `${reference} / ${actionId.slice(0, 8)}, Thames Valley Police, due 30 April 2026: ${PUBLIC_URL}/tracker/${actionId}`,
+      );
+
+      // Sweeps go on every second; none of them sends anything again.
+      await pause(2500);
+      expect(rulesTo(mail.received).sort()).toEqual([...expected].sort());
+      for (const received of mail.received) {
+        expect(received.raw).not.toContain(SECRET);
+        expect(received.raw).not.toMatch(/Child-K|Elm/);
+        expect(received.text.length).toBeGreaterThan(0);
+        expect(received.html).toContain('<p>');
+      }
+      expect(new Set(mail.received.map((received) => received.messageId)).size).toBe(mail.received.length);
+
+      const outbox = await service.request('GET', '/notifications', { as: SUBGROUP });
+      expect(outbox.status).toBe(200);
+      expect(outbox.body.items).toHaveLength(expected.length);
+      expect(outbox.body.items.every((item: any) => item.status === 'sent' && item.attempts === 1 && item.sentAt)).toBe(true);
+      expect(JSON.stringify(outbox.body)).not.toContain(SECRET);
+      expect((await service.request('GET', '/notifications', { as: partnerUser('police') })).status).toBe(403);
+    }, 90_000);
+  });
+
+  describe('with the mail server down', () => {
+    const clock = testClock('2026-01-06T10:00:00Z');
+    let mail: TestMailServer;
+    let service: TestService;
+    beforeAll(async () => {
+      mail = await TestMailServer.start();
+      await mail.down();
+      service = await startService({
+        clock,
+        env: { SMTP_URL: mail.url, MAIL_FROM: 'tracker@partnership.example', PUBLIC_URL, SUBGROUP_EMAIL, REMINDER_SWEEP_SECONDS: '1' },
+      });
+    }, 60_000);
+    afterAll(async () => {
+      await service?.close();
+      await mail?.down();
+    });
+
+    const outbox = async () => (await service.request('GET', '/notifications?limit=500', { as: ADMIN })).body.items as any[];
+    const waitForOutbox = async (check: (items: any[]) => boolean) => {
+      for (let tries = 0; tries < 200; tries++, await pause(100)) if (check(await outbox())) return outbox();
+      throw new Error(`the outbox never came right: ${JSON.stringify(await outbox())}`);
+    };
+
+    it('keeps mail pending and the service ready; a reassignment cancels the old owner’s; the backlog goes when the server is back', async () => {
+      const { actionId } = await planWithOneAction(service);
+      const withdrawn = await planWithOneAction2(service);
+      await service.request('POST', `/actions/${actionId}/assign`, { as: SUBGROUP, body: { partnerId: 'police', dueDate: '2026-01-13' } });
+      await service.request('POST', `/actions/${withdrawn}/assign`, {
+        as: SUBGROUP,
+        body: { partnerId: 'council', dueDate: '2026-06-30' },
+      });
+      let items = await waitForOutbox(
+        (list) => list.some((item) => item.rule === 'due-in-7-days') && list.some((item) => item.attempts > 0),
+      );
+      expect(items.every((item) => item.status === 'pending')).toBe(true);
+      expect(items.find((item) => item.attempts > 0).lastError).toMatch(/ECONNREFUSED/);
+
+      const ready = await fetch(`${service.url}/health/ready`);
+      expect(ready.status).toBe(200);
+      expect((await ready.json()).checks.mail).toMatchObject({
+        status: 'on',
+        sending: true,
+        serverError: expect.stringMatching(/ECONNREFUSED/),
+      });
+
+      const reassigned = await service.request('POST', `/actions/${actionId}/assign`, {
+        as: SUBGROUP,
+        body: { partnerId: 'council', dueDate: '2026-02-28', reason: 'Children’s services lead the audit' },
+      });
+      expect(reassigned.status).toBe(200);
+      await service.request('POST', `/actions/${withdrawn}/withdraw`, { as: SUBGROUP, body: { reason: 'Superseded' } });
+      items = await waitForOutbox((list) => list.some((item) => item.actionId === actionId && item.partnerId === 'council'));
+      const about = (id: string, partnerId: string) =>
+        items
+          .filter((item) => item.actionId === id && item.partnerId === partnerId)
+          .map((item) => `${item.rule}: ${item.status}`)
+          .sort();
+      expect(about(actionId, 'police')).toEqual(['assigned: cancelled', 'due-in-7-days: cancelled']);
+      expect(about(actionId, 'council')).toEqual(['assigned: pending']);
+      expect(about(withdrawn, 'council')).toEqual(['assigned: cancelled']);
+
+      await mail.up();
+      // The sender rests after failures, by the same clock the rules use: an hour on, it tries again.
+      clock.set('2026-01-06T11:00:00Z');
+      const received = await mail.waitForCount(1);
+      await pause(2000);
+      expect(rulesTo(received)).toEqual([`assigned -> ${MAILBOXES.council}`]);
+      expect(mail.received).toHaveLength(1);
+      items = await outbox();
+      expect(items.find((item) => item.status === 'sent')).toMatchObject({ actionId, partnerId: 'council', rule: 'assigned' });
+      expect(items.find((item) => item.status === 'sent').attempts).toBeGreaterThanOrEqual(1);
+    }, 90_000);
+  });
+
+  it('without SMTP_URL sends nothing, and /health/ready says so', async () => {
+    const service = await startService();
+    try {
+      const ready = await fetch(`${service.url}/health/ready`);
+      expect(ready.status).toBe(200);
+      expect((await ready.json()).checks.mail).toEqual({ status: 'off', reason: 'SMTP_URL is not set: no mail is sent' });
+      const { actionId } = await planWithOneAction(service);
+      await service.request('POST', `/actions/${actionId}/assign`, { as: SUBGROUP, body: { partnerId: 'police', dueDate: '2026-01-10' } });
+      expect((await service.request('GET', '/notifications', { as: ADMIN })).body).toEqual({ items: [] });
+      const partners = await service.request('GET', '/partners', { as: SUBGROUP });
+      expect(partners.body).toContainEqual({ id: 'police', name: 'Thames Valley Police', mailbox: MAILBOXES.police });
+    } finally {
+      await service.close();
+    }
+  });
+});
+
+/** A second action under its own review, for the same partners. */
+async function planWithOneAction2(service: TestService): Promise<string> {
+  const review = await service.request('POST', '/reviews', {
+    as: SUBGROUP,
+    body: { reference: `RR-${Math.floor(Math.random() * 1e6)}`, title: 'x', kind: 'rapid-review' },
+  });
+  const recommendation = await service.request('POST', `/reviews/${review.body.id}/recommendations`, { as: SUBGROUP, body: { text: 'y' } });
+  const action = await service.request('POST', '/actions', {
+    as: SUBGROUP,
+    body: { recommendationId: recommendation.body.id, description: 'z' },
+  });
+  return action.body.id;
+}

@@ -1,0 +1,110 @@
+import { ParsedMail, simpleParser } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+import { freePort } from '@app/infrastructure';
+import { pause } from './projection-checks';
+
+export type ReceivedMail = Readonly<{
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  messageId: string;
+  rule: string;
+  /** The whole message as it came, headers and both parts. */
+  raw: string;
+}>;
+
+/**
+ * A real SMTP server on 127.0.0.1 for the service to send to. A mail counts as received only when
+ * the server has answered 250 to it on a connection still open: one whose sender died first was
+ * never handed over. It can hold its answer to each mail, and be stopped and started again on the same port.
+ */
+export class TestMailServer {
+  readonly received: ReceivedMail[] = [];
+  private server?: SMTPServer;
+  private held?: Promise<void>;
+  private release?: () => void;
+  /** Sessions whose connection closed. */
+  private readonly closed = new Set<string>();
+  /** Mails whose data had all arrived, held or not. */
+  arrived = 0;
+
+  private constructor(readonly port: number) {}
+
+  static async start(): Promise<TestMailServer> {
+    const server = new TestMailServer(await freePort());
+    await server.up();
+    return server;
+  }
+
+  get url(): string {
+    return `smtp://127.0.0.1:${this.port}`;
+  }
+
+  async up(): Promise<void> {
+    const server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['AUTH', 'STARTTLS'],
+      logger: false,
+      closeTimeout: 100,
+      onClose: (session) => this.closed.add(session.id),
+      onData: (stream, session, callback) => {
+        const chunks: Buffer[] = [];
+        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+        stream.on('end', () => {
+          this.arrived += 1;
+          const raw = Buffer.concat(chunks);
+          void (async () => {
+            await this.held;
+            if (this.closed.has(session.id)) return;
+            const parsed: ParsedMail = await simpleParser(raw);
+            this.received.push({
+              to: session.envelope.rcptTo.map((address) => address.address).join(','),
+              subject: parsed.subject ?? '',
+              text: parsed.text ?? '',
+              html: typeof parsed.html === 'string' ? parsed.html : '',
+              messageId: parsed.messageId ?? '',
+              rule: String(parsed.headers.get('x-notification-rule') ?? ''),
+              raw: raw.toString(),
+            });
+            callback();
+          })();
+        });
+      },
+    });
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.port, '127.0.0.1', () => resolve());
+    });
+  }
+
+  /** Stops listening and drops every connection: the service finds the server down. */
+  async down(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    this.release?.();
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** From now on, each mail's data is taken but not answered until `release` is called. */
+  hold(): void {
+    this.held = new Promise((resolve) => (this.release = resolve));
+  }
+
+  releaseHeld(): void {
+    this.release?.();
+    this.held = undefined;
+  }
+
+  /** Waits until `count` mails have been received in all, and gives them. */
+  async waitForCount(count: number, timeoutMs = 20_000): Promise<ReceivedMail[]> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.received.length < count) {
+      if (Date.now() > deadline)
+        throw new Error(`${this.received.length} mails received, not ${count}: ${this.received.map((mail) => mail.rule).join(', ')}`);
+      await pause(50);
+    }
+    return [...this.received];
+  }
+}
