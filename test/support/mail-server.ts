@@ -26,6 +26,7 @@ export class TestMailServer {
   private release?: () => void;
   /** Sessions whose connection closed. */
   private readonly closed = new Set<string>();
+  private readonly open = new Set<string>();
   /** Mails whose data had all arrived, held or not. */
   arrived = 0;
 
@@ -47,7 +48,14 @@ export class TestMailServer {
       disabledCommands: ['AUTH', 'STARTTLS'],
       logger: false,
       closeTimeout: 100,
-      onClose: (session) => this.closed.add(session.id),
+      onConnect: (session, callback) => {
+        this.open.add(session.id);
+        callback();
+      },
+      onClose: (session) => {
+        this.open.delete(session.id);
+        this.closed.add(session.id);
+      },
       onData: (stream, session, callback) => {
         const chunks: Buffer[] = [];
         stream.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -95,6 +103,11 @@ export class TestMailServer {
   releaseHeld(): void {
     this.release?.();
     this.held = undefined;
+  }
+
+  /** Connections open now: a sender that died has none left once the server has noticed. */
+  get openConnections(): number {
+    return this.open.size;
   }
 
   /** Waits until `count` mails have been received in all, and gives them. */
