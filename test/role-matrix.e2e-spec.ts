@@ -18,6 +18,8 @@ const API: Record<string, string[] | 'public'> = {
   'GET /metrics': READERS,
   'POST /partners': ['admin'],
   'GET /partners': EVERY_ROLE,
+  'POST /partners/{id}/mailbox': ['admin'],
+  'GET /notifications': PARTNERSHIP,
   'GET /reviews': EVERY_ROLE,
   'POST /reviews': PARTNERSHIP,
   'GET /reviews/{id}': [...READERS, 'owner'],
@@ -57,6 +59,7 @@ const API: Record<string, string[] | 'public'> = {
 /** A body each endpoint accepts, so that what stops a caller is who they are, not what they sent. */
 const BODIES: Record<string, (ids: Ids) => object> = {
   'POST /partners': () => ({ id: `p-${Math.random().toString(36).slice(2, 10)}`, name: 'A partner' }),
+  'POST /partners/{id}/mailbox': () => ({ email: 'safeguarding.actions@police.example' }),
   'POST /reviews': () => ({ reference: `R-${Math.random()}`, title: 'A review', kind: 'cspr' }),
   'POST /reviews/{id}/recommendations': () => ({ text: 'A recommendation' }),
   'POST /actions': (ids) => ({ recommendationId: ids.recommendationId, description: 'An action' }),
@@ -133,7 +136,7 @@ describe('the role × endpoint matrix, for every route the OpenAPI document list
 
   const concrete = (path: string) =>
     path
-      .replace('{id}', path.startsWith('/reviews') ? ids.reviewId : ids.actionId)
+      .replace('{id}', path.startsWith('/reviews') ? ids.reviewId : path.startsWith('/partners') ? 'police' : ids.actionId)
       .replace('{evidenceId}', ids.evidenceId)
       .replace('{requestId}', ids.requestId)
       .replace('{recommendationId}', ids.recommendationId);
@@ -203,6 +206,11 @@ const PAGES: Record<string, string[] | 'public'> = {
   'GET /import/template.xlsx': PARTNERSHIP,
   'POST /import/check': PARTNERSHIP,
   'POST /import/confirm': PARTNERSHIP,
+  'GET /admin/partners': ['admin'],
+  'POST /admin/partners': ['admin'],
+  'GET /admin/partners/:id/mailbox': ['admin'],
+  'POST /admin/partners/:id/mailbox': ['admin'],
+  'GET /admin/mail': PARTNERSHIP,
 };
 
 /** Each page operation on an action, and who may make it: the API's rule for the same change. */
@@ -275,7 +283,9 @@ describe('the role × page matrix, for every route the page controllers declare'
   afterAll(() => service.close());
 
   const concrete = (path: string) =>
-    path.replace(':id', path.startsWith('/learning-reviews') ? reviewId : actionId).replace(':format', 'csv');
+    path
+      .replace(':id', path.startsWith('/learning-reviews') ? reviewId : path.startsWith('/admin/partners') ? 'police' : actionId)
+      .replace(':format', 'csv');
   const page = (method: string, path: string, who: string) =>
     fetch(`${service.url}${path}`, {
       method,

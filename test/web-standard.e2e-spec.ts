@@ -388,6 +388,44 @@ const CODES = [...REVIEW_KINDS.filter((kind) => kind.includes('-')), 'impact-evi
     );
   });
 
+  it('lets the administrator name partner agencies and set their team mailboxes, and shows the mail', async () => {
+    await signIn('demo-admin');
+    await go('/admin/partners');
+    expect(await page.textContent('h1')).toBe('Partner agencies');
+    expect(await page.textContent('table')).toContain('Thames Valley Police');
+    expect(await accessibilityViolations(page)).toEqual([]);
+
+    await page.click('button:has-text("Register the agency")');
+    expect(await page.textContent('.govuk-error-summary')).toContain('Enter the agency’s name');
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await page.fill('#partner-name', 'Hampshire Youth Offending Service');
+    await page.click('button:has-text("Register the agency")');
+    expect(await page.textContent('.govuk-notification-banner')).toContain('Hampshire Youth Offending Service is saved');
+    expect(await page.textContent('table')).toContain('hampshire-youth-offending-service');
+
+    await page.click('a:has-text("the mailbox of Thames Valley Police")');
+    expect(await page.textContent('h1')).toBe('Team mailbox');
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await page.fill('#email', 'Sergeant Smith <smith@police.example>');
+    await page.click('button:has-text("Save the mailbox")');
+    expect(await page.textContent('.govuk-error-summary')).toContain('Mailbox must be an email address');
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await page.fill('#email', 'safeguarding.actions@police.example');
+    await page.click('button:has-text("Save the mailbox")');
+    expect(await page.textContent('.govuk-notification-banner')).toContain('Thames Valley Police is saved');
+    const { body: partners } = await service.request('GET', '/partners', { as: SUBGROUP });
+    expect(partners.find((partner: { id: string }) => partner.id === 'police').mailbox).toBe('safeguarding.actions@police.example');
+
+    await page.click('nav a:has-text("Mail")');
+    expect(await page.textContent('main')).toContain('Mail is off: SMTP_URL is not set');
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await signIn('demo-subgroup');
+    await go('/admin/mail');
+    const navigation = await page.textContent('nav');
+    expect(navigation).toContain('Mail');
+    expect(navigation).not.toContain('Partners');
+  });
+
   it('downloads the list on the page, with its filters, as CSV and as an Excel spreadsheet', async () => {
     await signIn('demo-lead-police');
     await go('/tracker?status=assigned');

@@ -148,6 +148,9 @@ const FIELDS: Record<string, { label: string; missing: string }> = {
   commissionedOn: { label: 'Date commissioned', missing: 'Enter the date it was commissioned' },
   publishedOn: { label: 'Date published', missing: 'Enter the date it was published' },
   asOf: { label: 'Date', missing: 'Enter a date' },
+  email: { label: 'Mailbox', missing: 'Enter the team mailbox' },
+  name: { label: 'Name', missing: 'Enter the agency’s name' },
+  id: { label: 'Short name', missing: 'Enter a short name' },
 };
 
 export const fieldLabel = (field: string): string => FIELDS[field]?.label ?? field;

@@ -1,3 +1,4 @@
+import { AdminPagesController } from './admin.pages.controller';
 import { AuditTrailController } from './audit-trail.pages.controller';
 import { BoardPackController } from './board-pack.pages.controller';
 import { ChangesPagesController } from './changes.pages.controller';
@@ -21,4 +22,5 @@ export const WEB_CONTROLLERS = [
   AuditTrailController,
   DownloadsController,
   ImportPagesController,
+  AdminPagesController,
 ];

@@ -17,7 +17,7 @@ const HERE = [__dirname, join(process.cwd(), 'apps/api/src/web')].find((dir) => 
 const GOVUK = join(dirname(require.resolve('govuk-frontend/package.json')), 'dist');
 
 /** Where the pages post their forms: the only paths that take a form body. */
-export const FORM_PATHS = /^\/(sign-in|sign-out|tracker|learning-reviews|import)(\/|\?|$)/;
+export const FORM_PATHS = /^\/(sign-in|sign-out|tracker|learning-reviews|import|admin)(\/|\?|$)/;
 /** The one page that takes a file: the action plan to import. */
 export const UPLOAD_PATH = /^\/import\/check(\?|$)/;
 

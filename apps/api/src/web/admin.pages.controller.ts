@@ -1,0 +1,174 @@
+import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { randomUUID } from 'node:crypto';
+import { NotFound, Partner } from '@app/domain';
+import { ChangePartnersCommand } from '../partners/change-partners.handler';
+import { PartnerDirectory } from '../partners/partner-directory';
+import { RegisterPartnerRequest, SetPartnerMailboxRequest } from '../partners/partners.request.dto';
+import { ListNotificationsQuery, NotificationView } from '../notifications/notifications.http.controller';
+import { Notifications } from '../notifications/notifications';
+import { NOTIFICATION_STATUSES, NotificationStatus } from '../notifications/outbox';
+import { WriteAnswer } from '../write/stream-writer';
+import { errorList, fieldMessages, refusal, validateForm } from './web-form';
+import { HtmlReply, Page, PageFor, WebPageContext, WebPages, renderPage } from './web-page';
+
+/** The short name a partner is known by in addresses, made from its name when none is typed: "Thames Valley Police" is thames-valley-police. */
+export const shortNameOf = (name: string): string =>
+  name
+    .normalize('NFKD')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 64);
+
+type FormState = Readonly<{ values: Record<string, string>; errors: Record<string, string> }>;
+const EMPTY_FORM: FormState = { values: {}, errors: {} };
+const OUTBOX_PAGE = 200;
+
+/** The administrator's pages: the partner agencies with their names and mailboxes, and the mail outbox. */
+@WebPages()
+@Controller('admin')
+export class AdminPagesController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+    private readonly partners: PartnerDirectory,
+    private readonly notifications: Notifications,
+  ) {}
+
+  @Get('partners')
+  @PageFor('registerPartner')
+  async partnerList(@Query('done') done: string | undefined, @Page() web: WebPageContext, @Res() reply: HtmlReply): Promise<void> {
+    await this.renderPartners(reply, web, EMPTY_FORM, [], 200, done);
+  }
+
+  @Post('partners')
+  @PageFor('registerPartner')
+  async register(@Body() form: Record<string, string>, @Page() web: WebPageContext, @Res() reply: HtmlReply): Promise<void> {
+    const name = (form.name ?? '').trim();
+    const values = { name: form.name ?? '', id: form.id ?? '' };
+    const checked = await validateForm(RegisterPartnerRequest, { name: form.name, id: (form.id ?? '').trim() || shortNameOf(name) });
+    if (!checked.ok) {
+      await this.renderPartners(reply, web, { values, errors: fieldMessages(checked.errors) }, errorList(checked.errors, 'partner-'), 400);
+      return;
+    }
+    try {
+      const { id, name: registered } = checked.value;
+      await this.commands.execute(
+        new ChangePartnersCommand({ type: 'RegisterPartner', partnerId: id, name: registered }, this.context(web)),
+      );
+      reply.redirect(`/admin/partners?done=${encodeURIComponent(id)}`, 303);
+    } catch (error) {
+      const refused = refusal(error);
+      if (refused === undefined) throw error;
+      await this.renderPartners(reply, web, { values, errors: {} }, [{ text: refused.message, href: '#partner-name' }], refused.status);
+    }
+  }
+
+  @Get('partners/:id/mailbox')
+  @PageFor('setPartnerMailbox')
+  async mailboxForm(@Param('id') id: string, @Page() web: WebPageContext, @Res() reply: HtmlReply): Promise<void> {
+    const partner = await this.partner(id);
+    await this.renderMailbox(reply, web, partner, { values: { email: partner.mailbox ?? '' }, errors: {} }, []);
+  }
+
+  @Post('partners/:id/mailbox')
+  @PageFor('setPartnerMailbox')
+  async setMailbox(
+    @Param('id') id: string,
+    @Body() form: Record<string, string>,
+    @Page() web: WebPageContext,
+    @Res() reply: HtmlReply,
+  ): Promise<void> {
+    const partner = await this.partner(id);
+    const values = { email: form.email ?? '' };
+    const checked = await validateForm(SetPartnerMailboxRequest, { email: values.email.trim() });
+    if (!checked.ok) {
+      await this.renderMailbox(reply, web, partner, { values, errors: fieldMessages(checked.errors) }, errorList(checked.errors), 400);
+      return;
+    }
+    const answer: WriteAnswer = await this.commands.execute(
+      new ChangePartnersCommand({ type: 'SetPartnerMailbox', partnerId: partner.id, email: checked.value.email }, this.context(web)),
+    );
+    reply.redirect(`/admin/partners?done=${encodeURIComponent(answer.id)}`, 303);
+  }
+
+  @Get('mail')
+  @PageFor('readNotifications')
+  async outbox(@Query('status') status: string | undefined, @Page() web: WebPageContext, @Res() reply: HtmlReply): Promise<void> {
+    const shown = (NOTIFICATION_STATUSES as readonly string[]).includes(status ?? '') ? (status as NotificationStatus) : undefined;
+    const { items }: { items: NotificationView[] } = await this.queries.execute(
+      new ListNotificationsQuery({ status: shown, limit: OUTBOX_PAGE }),
+    );
+    await renderPage(reply, 'notifications.njk', {
+      title: 'Mail',
+      section: 'mail',
+      web,
+      items,
+      status: shown,
+      statuses: NOTIFICATION_STATUSES,
+      mail: await this.notifications.health(),
+      limit: OUTBOX_PAGE,
+    });
+  }
+
+  private context(web: WebPageContext) {
+    return { actor: web.session.actor, correlationId: randomUUID() };
+  }
+
+  private async partner(id: string): Promise<Partner> {
+    const partner = await this.partners.find(id);
+    if (!partner) throw new NotFound('partner-not-found', `No partner is registered as '${id}'.`);
+    return partner;
+  }
+
+  private async renderPartners(
+    reply: HtmlReply,
+    web: WebPageContext,
+    form: FormState,
+    errors: readonly { text: string; href: string }[],
+    status = 200,
+    done?: string,
+  ): Promise<void> {
+    const partners = (await this.partners.all()).sort((a, b) => a.name.localeCompare(b.name));
+    await renderPage(
+      reply,
+      'partners.njk',
+      {
+        title: 'Partner agencies',
+        section: 'partners',
+        web,
+        partners,
+        form,
+        errors,
+        done: partners.find((partner) => partner.id === done),
+        mail: await this.notifications.health(),
+      },
+      status,
+    );
+  }
+
+  private async renderMailbox(
+    reply: HtmlReply,
+    web: WebPageContext,
+    partner: Partner,
+    form: FormState,
+    errors: readonly { text: string; href: string }[],
+    status = 200,
+  ): Promise<void> {
+    await renderPage(
+      reply,
+      'partner-mailbox.njk',
+      {
+        title: `${partner.name}: team mailbox`,
+        section: 'partners',
+        web,
+        partner,
+        form,
+        errors,
+        backLink: { text: 'Partner agencies', href: '/admin/partners' },
+      },
+      status,
+    );
+  }
+}
