@@ -1,4 +1,4 @@
-import { ADMIN, SUBGROUP, TestService, partnerUser, startService, testClock } from './support/app';
+import { ADMIN, SUBGROUP, TestService, partnerUser, signToken, startService, testClock } from './support/app';
 import { ReceivedMail, TestMailServer } from './support/mail-server';
 import { pause } from './support/projection-checks';
 
@@ -214,6 +214,39 @@ describe('notifications by mail', () => {
       expect(items.find((item) => item.status === 'sent').attempts).toBeGreaterThanOrEqual(1);
     }, 90_000);
   });
+
+  it('tells nobody of what an imported plan brings in, and reminds of its open actions as of any other', async () => {
+    const clock = testClock('2026-01-06T10:00:00Z');
+    const mail = await TestMailServer.start();
+    const service = await startService({
+      clock,
+      env: { SMTP_URL: mail.url, MAIL_FROM: 'tracker@partnership.example', PUBLIC_URL, SUBGROUP_EMAIL, REMINDER_SWEEP_SECONDS: '1' },
+    });
+    try {
+      await planWithOneAction(service);
+      const plan = [
+        'Review reference,Review title,Review kind,Recommendation,Action,Partner,Lead,Raised on,Due date,Status,Closed on,Outcome,Themes',
+        'RR-2025-09,Child N,Rapid review,Share the plan,Brief every school,police,,01/09/2025,10/01/2026,open,,,',
+        'RR-2025-09,Child N,Rapid review,Share the plan,Audit the referrals,council,,01/09/2025,01/12/2025,open,,,',
+        'RR-2025-09,Child N,Rapid review,Share the plan,Publish a briefing,police,,01/09/2025,30/11/2025,closed,20/11/2025,Completed,',
+      ].join('\n');
+      const imported = await fetch(`${service.url}/imports`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${await signToken(SUBGROUP)}`, 'content-type': 'text/csv' },
+        body: plan,
+      });
+      expect(imported.status).toBe(201);
+      const received = await mail.waitForCount(3);
+      await pause(2500);
+      expect(rulesTo(mail.received).sort()).toEqual(
+        [`due-in-7-days -> ${MAILBOXES.police}`, `overdue -> ${MAILBOXES.council}`, `overdue-30-days -> ${SUBGROUP_EMAIL}`].sort(),
+      );
+      expect(received.find((item) => item.rule === 'overdue')!.text).toContain('was due on 1 December 2025 and is 36 days overdue');
+    } finally {
+      await service.close();
+      await mail.down();
+    }
+  }, 60_000);
 
   it('without SMTP_URL sends nothing, and /health/ready says so', async () => {
     const service = await startService();

@@ -127,7 +127,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   };
 }
 
-const MAIL_ADDRESS = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/;
+const ADDRESS = String.raw`[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+`;
+const MAIL_ADDRESS = new RegExp(`^${ADDRESS}$`);
+/** A sender may have a name people see: "Safeguarding partnership <actions@partnership.gov.uk>". */
+const NAMED_ADDRESS = new RegExp(`^(${ADDRESS}|[^<>@]+ <${ADDRESS}>)$`);
 
 function mailConfig(env: NodeJS.ProcessEnv): MailConfig {
   const { SMTP_URL: smtpUrl, MAIL_FROM: from, PUBLIC_URL: publicUrl, SUBGROUP_EMAIL: subgroupEmail } = env;
@@ -135,11 +138,11 @@ function mailConfig(env: NodeJS.ProcessEnv): MailConfig {
   if (!smtpUrl) return { enabled: false, why: 'SMTP_URL is not set: no mail is sent' };
   if (!from || !publicUrl)
     throw new ConfigError('SMTP_URL needs MAIL_FROM (the sender) and PUBLIC_URL (the address links in mail start with) set too.');
-  for (const [name, address] of [
-    ['MAIL_FROM', from],
-    ['SUBGROUP_EMAIL', subgroupEmail],
-  ] as const) {
-    if (address && !MAIL_ADDRESS.test(address)) throw new ConfigError(`${name} must be one mail address, like actions@partnership.gov.uk.`);
+  if (!NAMED_ADDRESS.test(from)) {
+    throw new ConfigError('MAIL_FROM must be one mail address, like actions@partnership.gov.uk, with a name before it in <> if you like.');
+  }
+  if (subgroupEmail && !MAIL_ADDRESS.test(subgroupEmail)) {
+    throw new ConfigError('SUBGROUP_EMAIL must be one mail address, like subgroup@partnership.gov.uk.');
   }
   return {
     enabled: true,
