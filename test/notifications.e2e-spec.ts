@@ -186,6 +186,8 @@ describe('notifications by mail', () => {
         serverError: expect.stringMatching(/ECONNREFUSED/),
       });
 
+      expect((await service.request('GET', '/metrics', { as: ADMIN })).body).toMatch(/^mail_pending [1-9]/m);
+
       const reassigned = await service.request('POST', `/actions/${actionId}/assign`, {
         as: SUBGROUP,
         body: { partnerId: 'council', dueDate: '2026-02-28', reason: 'Children’s services lead the audit' },

@@ -5,6 +5,7 @@ import { keepLeading } from '@app/projections';
 import { CLOCK, Clock } from '../clock/clock';
 import { MailConfig } from '../config/config';
 import { DATABASE_POOL } from '../database/database-pool';
+import { Metrics } from '../observability/metrics';
 import { MailSender } from './mail-sender';
 import { NotificationStatus, Outbox, OutboxMail } from './outbox';
 
@@ -47,9 +48,12 @@ export class Notifications implements OnModuleInit, OnApplicationBootstrap, Befo
     @Inject(EVENT_STORE) store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(MAIL_CONFIG) private readonly config: MailConfig,
+    metrics: Metrics,
   ) {
     this.outbox = new Outbox(pool, store, clock, config.enabled ? config.subgroupEmail : undefined);
-    if (config.enabled) this.sender = new MailSender(pool, clock, config);
+    if (!config.enabled) return;
+    this.sender = new MailSender(pool, clock, config);
+    metrics.reportMail(() => this.outbox.waiting());
   }
 
   async onModuleInit(): Promise<void> {

@@ -107,4 +107,18 @@ export class Metrics {
       },
     });
   }
+
+  /** The outbox's mail waiting and failed, read at every scrape: alert on mail that waits too long. */
+  reportMail(measure: () => Promise<{ pending: number; failed: number }>): void {
+    for (const state of ['pending', 'failed'] as const) {
+      new Gauge({
+        name: `mail_${state}`,
+        help: state === 'pending' ? 'Mail in the outbox not yet sent' : 'Mail the server refused for good',
+        registers: [this.registry],
+        async collect() {
+          this.set((await measure())[state]);
+        },
+      });
+    }
+  }
 }
