@@ -1,4 +1,4 @@
-import { ADMIN, SUBGROUP, TestService, partnerUser, signToken, startService, testClock } from './support/app';
+import { ADMIN, SUBGROUP, TestClock, TestService, partnerUser, signToken, startService, testClock } from './support/app';
 import { ReceivedMail, TestMailServer } from './support/mail-server';
 import { pause } from './support/projection-checks';
 
@@ -34,6 +34,26 @@ async function planWithOneAction(service: TestService, mailboxes = true): Promis
   return { actionId: action.body.id, reference };
 }
 
+/** A real SMTP server (down at first, when asked) and the service sending to it, sweeping every second by `clock`. */
+async function startMailed(clock: TestClock, env: Record<string, string> = {}, { serverDown = false } = {}) {
+  const mail = await TestMailServer.start();
+  if (serverDown) await mail.down();
+  const settings = {
+    SMTP_URL: mail.url,
+    MAIL_FROM: 'tracker@partnership.example',
+    PUBLIC_URL,
+    SUBGROUP_EMAIL,
+    REMINDER_SWEEP_SECONDS: '1',
+  };
+  const service = await startService({ clock, env: { ...settings, ...env } });
+  return { mail, service };
+}
+
+async function stopMailed({ mail, service }: { mail?: TestMailServer; service?: TestService }): Promise<void> {
+  await service?.close();
+  await mail?.down();
+}
+
 const rulesTo = (mails: readonly ReceivedMail[]) => mails.map((mail) => `${mail.rule} -> ${mail.to}`);
 
 describe('notifications by mail', () => {
@@ -42,17 +62,8 @@ describe('notifications by mail', () => {
     const clock = testClock('2026-01-06T10:00:00Z');
     let mail: TestMailServer;
     let service: TestService;
-    beforeAll(async () => {
-      mail = await TestMailServer.start();
-      service = await startService({
-        clock,
-        env: { SMTP_URL: mail.url, MAIL_FROM: 'tracker@partnership.example', PUBLIC_URL, SUBGROUP_EMAIL, REMINDER_SWEEP_SECONDS: '1' },
-      });
-    }, 60_000);
-    afterAll(async () => {
-      await service?.close();
-      await mail?.down();
-    });
+    beforeAll(async () => ({ mail, service } = await startMailed(clock)), 60_000);
+    afterAll(() => stopMailed({ mail, service }));
 
     it('goes once to the right mailbox, with the reference, owner, due date and link, and none of the free text', async () => {
       const { actionId, reference } = await planWithOneAction(service);
@@ -145,18 +156,8 @@ describe('notifications by mail', () => {
     const clock = testClock('2026-01-06T10:00:00Z');
     let mail: TestMailServer;
     let service: TestService;
-    beforeAll(async () => {
-      mail = await TestMailServer.start();
-      await mail.down();
-      service = await startService({
-        clock,
-        env: { SMTP_URL: mail.url, MAIL_FROM: 'tracker@partnership.example', PUBLIC_URL, SUBGROUP_EMAIL, REMINDER_SWEEP_SECONDS: '1' },
-      });
-    }, 60_000);
-    afterAll(async () => {
-      await service?.close();
-      await mail?.down();
-    });
+    beforeAll(async () => ({ mail, service } = await startMailed(clock, {}, { serverDown: true })), 60_000);
+    afterAll(() => stopMailed({ mail, service }));
 
     const outbox = async () => (await service.request('GET', '/notifications?limit=500', { as: ADMIN })).body.items as any[];
     const waitForOutbox = async (check: (items: any[]) => boolean) => {
@@ -218,12 +219,7 @@ describe('notifications by mail', () => {
   });
 
   it('tells nobody of what an imported plan brings in, and reminds of its open actions as of any other', async () => {
-    const clock = testClock('2026-01-06T10:00:00Z');
-    const mail = await TestMailServer.start();
-    const service = await startService({
-      clock,
-      env: { SMTP_URL: mail.url, MAIL_FROM: 'tracker@partnership.example', PUBLIC_URL, SUBGROUP_EMAIL, REMINDER_SWEEP_SECONDS: '1' },
-    });
+    const { mail, service } = await startMailed(testClock('2026-01-06T10:00:00Z'));
     try {
       await planWithOneAction(service);
       const plan = [
@@ -245,12 +241,37 @@ describe('notifications by mail', () => {
       );
       expect(received.find((item) => item.rule === 'overdue')!.text).toContain('was due on 1 December 2025 and is 36 days overdue');
     } finally {
-      await service.close();
-      await mail.down();
+      await stopMailed({ mail, service });
     }
   }, 60_000);
 
-  it('without SMTP_URL sends nothing, and /health/ready says so', async () => {
+  it('fails a mail the server refuses for good, and goes on with the rest', async () => {
+    const { mail, service } = await startMailed(testClock('2026-01-06T10:00:00Z'), {
+      MAIL_FROM: 'Safeguarding partnership <tracker@partnership.example>',
+      SUBGROUP_EMAIL: '',
+    });
+    mail.refused.add(MAILBOXES.police);
+    try {
+      const { actionId } = await planWithOneAction(service);
+      const other = await planWithOneAction2(service);
+      await service.request('POST', `/actions/${actionId}/assign`, { as: SUBGROUP, body: { partnerId: 'police', dueDate: '2026-06-30' } });
+      await service.request('POST', `/actions/${other}/assign`, { as: SUBGROUP, body: { partnerId: 'council', dueDate: '2026-06-30' } });
+      const [delivered] = await mail.waitForCount(1);
+      expect(delivered.to).toBe(MAILBOXES.council);
+      expect(delivered.raw).toMatch(/^From: Safeguarding partnership <tracker@partnership\.example>/m);
+      let items: any[] = [];
+      for (let tries = 0; tries < 100 && !items.some((item) => item.status === 'failed'); tries++, await pause(100)) {
+        items = (await service.request('GET', '/notifications?status=failed', { as: ADMIN })).body.items;
+      }
+      expect(items).toEqual([
+        expect.objectContaining({ actionId, to: MAILBOXES.police, attempts: 1, lastError: expect.stringMatching(/550/) }),
+      ]);
+    } finally {
+      await stopMailed({ mail, service });
+    }
+  }, 60_000);
+
+  it('without SMTP_URL sends nothing, and /health/ready says so; partners are named and given mailboxes all the same', async () => {
     const service = await startService();
     try {
       const ready = await fetch(`${service.url}/health/ready`);
@@ -259,8 +280,14 @@ describe('notifications by mail', () => {
       const { actionId } = await planWithOneAction(service);
       await service.request('POST', `/actions/${actionId}/assign`, { as: SUBGROUP, body: { partnerId: 'police', dueDate: '2026-01-10' } });
       expect((await service.request('GET', '/notifications', { as: ADMIN })).body).toEqual({ items: [] });
+      const rename = (id: string, name: string) => service.request('POST', `/partners/${id}/name`, { as: ADMIN, body: { name } });
+      expect((await rename('police', 'Thames Valley Police Service')).status).toBe(200);
+      expect((await rename('nobody', 'Nobody')).status).toBe(404);
+      const wrongMailbox = await service.request('POST', '/partners/police/mailbox', { as: ADMIN, body: { email: 'the police team' } });
+      expect(wrongMailbox.status).toBe(400);
+      expect(wrongMailbox.body.errors).toEqual([{ field: 'email', message: 'must be an email address, like team@agency.gov.uk' }]);
       const partners = await service.request('GET', '/partners', { as: SUBGROUP });
-      expect(partners.body).toContainEqual({ id: 'police', name: 'Thames Valley Police', mailbox: MAILBOXES.police });
+      expect(partners.body).toContainEqual({ id: 'police', name: 'Thames Valley Police Service', mailbox: MAILBOXES.police });
     } finally {
       await service.close();
     }

@@ -19,6 +19,7 @@ const API: Record<string, string[] | 'public'> = {
   'POST /partners': ['admin'],
   'GET /partners': EVERY_ROLE,
   'POST /partners/{id}/mailbox': ['admin'],
+  'POST /partners/{id}/name': ['admin'],
   'GET /notifications': PARTNERSHIP,
   'GET /reviews': EVERY_ROLE,
   'POST /reviews': PARTNERSHIP,
@@ -60,6 +61,7 @@ const API: Record<string, string[] | 'public'> = {
 const BODIES: Record<string, (ids: Ids) => object> = {
   'POST /partners': () => ({ id: `p-${Math.random().toString(36).slice(2, 10)}`, name: 'A partner' }),
   'POST /partners/{id}/mailbox': () => ({ email: 'safeguarding.actions@police.example' }),
+  'POST /partners/{id}/name': () => ({ name: 'Thames Valley Police' }),
   'POST /reviews': () => ({ reference: `R-${Math.random()}`, title: 'A review', kind: 'cspr' }),
   'POST /reviews/{id}/recommendations': () => ({ text: 'A recommendation' }),
   'POST /actions': (ids) => ({ recommendationId: ids.recommendationId, description: 'An action' }),
@@ -208,8 +210,8 @@ const PAGES: Record<string, string[] | 'public'> = {
   'POST /import/confirm': PARTNERSHIP,
   'GET /admin/partners': ['admin'],
   'POST /admin/partners': ['admin'],
-  'GET /admin/partners/:id/mailbox': ['admin'],
-  'POST /admin/partners/:id/mailbox': ['admin'],
+  'GET /admin/partners/:id': ['admin'],
+  'POST /admin/partners/:id': ['admin'],
   'GET /admin/mail': PARTNERSHIP,
 };
 

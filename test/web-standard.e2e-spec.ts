@@ -403,16 +403,27 @@ const CODES = [...REVIEW_KINDS.filter((kind) => kind.includes('-')), 'impact-evi
     expect(await page.textContent('.govuk-notification-banner')).toContain('Hampshire Youth Offending Service is saved');
     expect(await page.textContent('table')).toContain('hampshire-youth-offending-service');
 
-    await page.click('a:has-text("the mailbox of Thames Valley Police")');
-    expect(await page.textContent('h1')).toBe('Team mailbox');
+    await page.click('a:has-text("Change Thames Valley Police")');
+    expect(await page.textContent('h1')).toBe('Change Thames Valley Police');
     expect(await accessibilityViolations(page)).toEqual([]);
+    await page.fill('#name', '');
     await page.fill('#email', 'Sergeant Smith <smith@police.example>');
-    await page.click('button:has-text("Save the mailbox")');
-    expect(await page.textContent('.govuk-error-summary')).toContain('Mailbox must be an email address');
+    await page.click('button:has-text("Save the changes")');
+    const summary = await page.textContent('.govuk-error-summary');
+    expect(summary).toContain('Enter the agency’s name');
+    expect(summary).toContain('Mailbox must be an email address');
     expect(await accessibilityViolations(page)).toEqual([]);
+    await page.fill('#name', 'Thames Valley Police');
     await page.fill('#email', 'safeguarding.actions@police.example');
-    await page.click('button:has-text("Save the mailbox")');
+    await page.click('button:has-text("Save the changes")');
     expect(await page.textContent('.govuk-notification-banner')).toContain('Thames Valley Police is saved');
+
+    await page.click('a:has-text("Change Hampshire Youth Offending Service")');
+    await page.fill('#name', 'Hampshire Youth Justice Service');
+    await page.click('button:has-text("Save the changes")');
+    expect(await page.textContent('.govuk-notification-banner')).toContain('Hampshire Youth Justice Service is saved');
+    const { body: renamed } = await service.request('GET', `/partners?position=${await service.headPosition()}`, { as: SUBGROUP });
+    expect(renamed).toContainEqual({ id: 'hampshire-youth-offending-service', name: 'Hampshire Youth Justice Service' });
     const { body: partners } = await service.request('GET', '/partners', { as: SUBGROUP });
     expect(partners.find((partner: { id: string }) => partner.id === 'police').mailbox).toBe('safeguarding.actions@police.example');
 

@@ -29,6 +29,8 @@ export class TestMailServer {
   private readonly open = new Set<string>();
   /** Mails whose data had all arrived, held or not. */
   arrived = 0;
+  /** Recipients refused for good (550), as a server refuses a mailbox that does not exist. */
+  readonly refused = new Set<string>();
 
   private constructor(readonly port: number) {}
 
@@ -55,6 +57,10 @@ export class TestMailServer {
       onClose: (session) => {
         this.open.delete(session.id);
         this.closed.add(session.id);
+      },
+      onRcptTo: (address, _session, callback) => {
+        if (!this.refused.has(address.address)) return callback();
+        callback(Object.assign(new Error(`Mailbox ${address.address} does not exist`), { responseCode: 550 }));
       },
       onData: (stream, session, callback) => {
         const chunks: Buffer[] = [];

@@ -1,4 +1,4 @@
-import { PartnerMailboxSet, PartnerRegistered, PartnerRegistryEvent } from '@app/domain';
+import { PartnerMailboxSet, PartnerRegistered, PartnerRegistryEvent, PartnerRenamed } from '@app/domain';
 import { RecordedEvent } from '@app/event-store';
 import { Projection } from '@app/projections';
 import { dataOf } from './event-data';
@@ -13,15 +13,17 @@ export const evolvePartnerDocument = (doc: PartnerDocument | undefined, event: R
     }
     case 'PartnerMailboxSet':
       return doc && { ...doc, mailbox: dataOf<PartnerMailboxSet>(event).email };
+    case 'PartnerRenamed':
+      return doc && { ...doc, name: dataOf<PartnerRenamed>(event).name };
   }
 };
 
-const HANDLED: readonly PartnerRegistryEvent['type'][] = ['PartnerRegistered', 'PartnerMailboxSet'];
+const HANDLED: readonly PartnerRegistryEvent['type'][] = ['PartnerRegistered', 'PartnerMailboxSet', 'PartnerRenamed'];
 
 /** The partner agencies, by id, with where their notifications go. */
 export const partnerList: Projection<PartnerDocument> = {
   name: 'partner-list',
-  version: 4,
+  version: 5,
   table: 'partner_list',
   // Every partner is registered in the one registry stream.
   keyedWithinStream: true,

@@ -1,9 +1,7 @@
 import { FileFormat, FileFormatField } from '../files/table-file';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
-import { ApiPropertyOptional, PartialType, PickType } from '@nestjs/swagger';
+import { PartialType, PickType } from '@nestjs/swagger';
 import { ACTION_STATUSES, ASSURANCE_STATES, Assurance, CLOSURE_OUTCOMES, ClosureOutcome, IMPACT_RESULTS, ImpactResult } from '@app/domain';
-import { CalendarDate, Link, OneOf, Slug, Text, Themes, Uuid } from '../http/fields';
+import { CalendarDate, Link, OneOf, Slug, Text, Themes, Uuid, WholeNumber } from '../http/fields';
 import { AsOfRequest } from '../http/read-request';
 
 export class RaiseActionRequest {
@@ -148,12 +146,7 @@ export class ListActionsRequest extends AsOfRequest {
   @Text(200, { optional: true, description: 'Words in the description, lead, review reference or title ("quoted phrases", -excluded)' })
   q?: string;
 
-  @ApiPropertyOptional({ minimum: 0, maximum: 3650, description: 'Outstanding, and due between today and this many days on' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'must be a whole number of days' })
-  @Min(0)
-  @Max(3650)
+  @WholeNumber(0, 3650, { unit: 'days', description: 'Outstanding, and due between today and this many days on' })
   dueWithin?: number;
 
   @OneOf(ACTION_SORTS, {
@@ -162,12 +155,7 @@ export class ListActionsRequest extends AsOfRequest {
   })
   sort?: ActionSort;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'must be a whole number' })
-  @Min(1)
-  @Max(500)
+  @WholeNumber(1, 500, { default: 100 })
   limit?: number;
 
   @Text(100, { optional: true, description: 'The nextCursor or previousCursor of the page before' })

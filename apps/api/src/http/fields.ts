@@ -1,17 +1,21 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
   IsEmail,
   IsIn,
+  IsInt,
   IsOptional,
   IsString,
   IsUUID,
   IsUrl,
   isISO8601,
   Matches,
+  Max,
   MaxLength,
+  Min,
   ValidateBy,
   ValidationOptions,
 } from 'class-validator';
@@ -115,6 +119,17 @@ export const Slug = (options: FieldOptions = {}) =>
     documented({ type: String, pattern: '^[a-z0-9-]{2,64}$' }, options),
     IsString(),
     Matches(/^[a-z0-9-]{2,64}$/, { message: 'must be 2 to 64 lower-case letters, digits or hyphens' }),
+  );
+
+/** An optional whole number in a query string, from `min` to `max`, of `unit` when it says what it counts. */
+export const WholeNumber = (min: number, max: number, options: { description?: string; default?: number; unit?: string } = {}) =>
+  applyDecorators(
+    ApiPropertyOptional({ minimum: min, maximum: max, default: options.default, description: options.description }),
+    IsOptional(),
+    Type(() => Number),
+    IsInt({ message: `must be a whole number${options.unit ? ` of ${options.unit}` : ''}` }),
+    Min(min),
+    Max(max),
   );
 
 /** A mail address with a domain that has a dot: a shared team mailbox, not a display name with an address in it. */

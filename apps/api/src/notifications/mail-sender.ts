@@ -5,7 +5,7 @@ import { inTransaction } from '@app/projections';
 import { partnerList, reviewList } from '@app/read-models';
 import { Clock } from '../clock/clock';
 import { MailConfig } from '../config/config';
-import { DigestHeading, MailSubject, NamedAction, actionReference, composeMail } from './mail';
+import { ComposedMail, DigestHeading, MailSubject, NamedAction, actionReference, composeMail } from './mail';
 import { OUTBOX_COLUMNS, OutboxMail, OutboxRow, outboxMail } from './outbox';
 
 type EnabledMail = Extract<MailConfig, { enabled: true }>;
@@ -81,7 +81,14 @@ export class MailSender {
     );
     if (rows.length === 0) return 'done';
     const mail = outboxMail(rows[0]);
-    const composed = composeMail(await this.subjectOf(client, mail));
+    let composed: ComposedMail;
+    try {
+      composed = composeMail(await this.subjectOf(client, mail));
+    } catch (error) {
+      // A mail that cannot be written would fail the same way again: it must not hold up the rest.
+      await this.failed(client, mail, now, `The mail could not be written: ${(error as Error).message}`, true);
+      return 'refused';
+    }
     try {
       await this.transport.sendMail({
         from: this.config.from,
@@ -95,11 +102,8 @@ export class MailSender {
     } catch (error) {
       const { responseCode, command, message } = error as SmtpError;
       const refused = responseCode !== undefined && responseCode >= 500 && ABOUT_THE_MAIL.has(command ?? '');
-      this.lastError = `${message}`.slice(0, ERROR_LENGTH);
-      await client.query(
-        `UPDATE notification_outbox SET attempts = attempts + 1, last_error = $2, status = $3, next_attempt_at = $4 WHERE id = $1`,
-        [mail.id, this.lastError, refused ? 'failed' : 'pending', new Date(now.getTime() + retryAfterSeconds(mail.attempts + 1) * 1000)],
-      );
+      this.lastError = String(message).slice(0, ERROR_LENGTH);
+      await this.failed(client, mail, now, this.lastError, refused);
       this.logger.warn({ notification: mail.id, rule: mail.rule, responseCode, command, refused }, 'a mail was not sent');
       return refused ? 'refused' : 'server-down';
     }
@@ -110,6 +114,19 @@ export class MailSender {
     this.failuresInARow = 0;
     this.lastError = undefined;
     return 'sent';
+  }
+
+  /** An attempt that did not send the mail: it waits to be tried again, or, refused for good, fails. */
+  private async failed(client: PoolClient, mail: OutboxMail, now: Date, error: string, forGood: boolean): Promise<void> {
+    await client.query(
+      `UPDATE notification_outbox SET attempts = attempts + 1, last_error = $2, status = $3, next_attempt_at = $4 WHERE id = $1`,
+      [
+        mail.id,
+        error.slice(0, ERROR_LENGTH),
+        forGood ? 'failed' : 'pending',
+        new Date(now.getTime() + retryAfterSeconds(mail.attempts + 1) * 1000),
+      ],
+    );
   }
 
   /** The names a mail is written with: the action's review reference and owner, and for a digest each listed action's. */

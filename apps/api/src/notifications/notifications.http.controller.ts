@@ -1,10 +1,8 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { IQueryHandler, QueryBus, QueryHandler, Query as CqrsQuery } from '@nestjs/cqrs';
 import { ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { NOTIFICATION_RULES, NotificationRule } from '@app/domain';
-import { OneOf, Uuid } from '../http/fields';
+import { OneOf, Uuid, WholeNumber } from '../http/fields';
 import { ReadRequest } from '../http/read-request';
 import { ReadRoute } from '../http/routes';
 import { Notifications } from './notifications';
@@ -17,12 +15,7 @@ export class ListNotificationsRequest extends ReadRequest {
   @Uuid({ optional: true, description: 'Only mail about this action' })
   action?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'must be a whole number' })
-  @Min(1)
-  @Max(500)
+  @WholeNumber(1, 500, { default: 100 })
   limit?: number;
 }
 

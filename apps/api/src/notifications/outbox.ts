@@ -132,7 +132,8 @@ export class Outbox {
     );
     const notices = rows.flatMap(({ watched }) => remindersDue(watched, today));
     const monday = digestDue(now);
-    if (monday) notices.push({ rule: 'weekly-digest', occasion: monday, facts: await this.digestFacts(today) } as Notice);
+    if (monday && this.subgroupEmail)
+      notices.push({ rule: 'weekly-digest', occasion: monday, facts: await this.digestFacts(today) } as Notice);
     const mailboxes = await this.mailboxes(this.pool);
     const mail = notices.flatMap((notice) => this.addressed(notice, mailboxes));
     return this.insert(this.pool, mail, now);

@@ -3,10 +3,13 @@ import { PARTNER_REGISTRY_STREAM, PartnerRegistryCommand, partnerRegistryDecider
 import { StreamWriter, WriteAnswer } from '../write/stream-writer';
 import { WriteContext } from '../write/write-context';
 
-/** A change to the partner registry: registering a partner or setting its mailbox, answered with the partner's id. */
+/**
+ * A change to the partner registry (registering, renaming, setting a mailbox), or several to one
+ * partner recorded together; answered with the partner's id.
+ */
 export class ChangePartnersCommand extends Command<WriteAnswer> {
   constructor(
-    readonly change: PartnerRegistryCommand,
+    readonly change: PartnerRegistryCommand | readonly [PartnerRegistryCommand, ...PartnerRegistryCommand[]],
     readonly context: WriteContext,
   ) {
     super();
@@ -23,7 +26,7 @@ export class ChangePartnersHandler implements ICommandHandler<ChangePartnersComm
       streamId: PARTNER_REGISTRY_STREAM,
       command: change,
       context,
-      answer: { id: change.partnerId },
+      answer: { id: ('partnerId' in change ? change : change[0]).partnerId },
     });
   }
 }

@@ -8,7 +8,7 @@ import { WriteAnswer } from '../write/stream-writer';
 import { Write, WriteContext } from '../write/write-context';
 import { ListPartnersQuery } from './list-partners.handler';
 import { ChangePartnersCommand } from './change-partners.handler';
-import { RegisterPartnerRequest, SetPartnerMailboxRequest } from './partners.request.dto';
+import { RegisterPartnerRequest, RenamePartnerRequest, SetPartnerMailboxRequest } from './partners.request.dto';
 
 class PartnerDto {
   @ApiProperty({ example: 'thames-valley-police' }) id!: string;
@@ -29,6 +29,12 @@ export class PartnersController {
   @WriteRoute({ summary: 'Register a partner agency', permission: 'registerPartner', creates: true, notFound: false })
   register(@Body() body: RegisterPartnerRequest, @Write() context: WriteContext): Promise<WriteAnswer> {
     return this.commands.execute(new ChangePartnersCommand({ type: 'RegisterPartner', partnerId: body.id, name: body.name }, context));
+  }
+
+  @Post(':id/name')
+  @WriteRoute({ summary: 'Rename a partner agency: its id, and the actions it owns, stay', permission: 'registerPartner' })
+  rename(@Param('id') id: string, @Body() body: RenamePartnerRequest, @Write() context: WriteContext): Promise<WriteAnswer> {
+    return this.commands.execute(new ChangePartnersCommand({ type: 'RenamePartner', partnerId: id, name: body.name }, context));
   }
 
   @Post(':id/mailbox')

@@ -15,3 +15,8 @@ export class SetPartnerMailboxRequest {
   })
   email!: string;
 }
+
+export class RenamePartnerRequest {
+  @Text(200, { description: 'What the agency is called now; its id, and the actions it owns, stay', example: 'Integrated Care Board' })
+  name!: string;
+}

@@ -1,14 +1,13 @@
 import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
-import { NotFound, Partner } from '@app/domain';
+import { NotFound, Partner, PartnerRegistryCommand } from '@app/domain';
 import { ChangePartnersCommand } from '../partners/change-partners.handler';
 import { PartnerDirectory } from '../partners/partner-directory';
-import { RegisterPartnerRequest, SetPartnerMailboxRequest } from '../partners/partners.request.dto';
+import { RegisterPartnerRequest, RenamePartnerRequest, SetPartnerMailboxRequest } from '../partners/partners.request.dto';
 import { ListNotificationsQuery, NotificationView } from '../notifications/notifications.http.controller';
 import { Notifications } from '../notifications/notifications';
 import { NOTIFICATION_STATUSES, NotificationStatus } from '../notifications/outbox';
-import { WriteAnswer } from '../write/stream-writer';
 import { errorList, fieldMessages, refusal, validateForm } from './web-form';
 import { HtmlReply, Page, PageFor, WebPageContext, WebPages, renderPage } from './web-page';
 
@@ -65,32 +64,39 @@ export class AdminPagesController {
     }
   }
 
-  @Get('partners/:id/mailbox')
+  @Get('partners/:id')
   @PageFor('setPartnerMailbox')
-  async mailboxForm(@Param('id') id: string, @Page() web: WebPageContext, @Res() reply: HtmlReply): Promise<void> {
+  async partnerForm(@Param('id') id: string, @Page() web: WebPageContext, @Res() reply: HtmlReply): Promise<void> {
     const partner = await this.partner(id);
-    await this.renderMailbox(reply, web, partner, { values: { email: partner.mailbox ?? '' }, errors: {} }, []);
+    await this.renderPartner(reply, web, partner, { values: { name: partner.name, email: partner.mailbox ?? '' }, errors: {} }, []);
   }
 
-  @Post('partners/:id/mailbox')
+  /** The agency's name and mailbox, changed together: what changed is recorded in one write, and nothing else. */
+  @Post('partners/:id')
   @PageFor('setPartnerMailbox')
-  async setMailbox(
+  async changePartner(
     @Param('id') id: string,
     @Body() form: Record<string, string>,
     @Page() web: WebPageContext,
     @Res() reply: HtmlReply,
   ): Promise<void> {
     const partner = await this.partner(id);
-    const values = { email: form.email ?? '' };
-    const checked = await validateForm(SetPartnerMailboxRequest, { email: values.email.trim() });
-    if (!checked.ok) {
-      await this.renderMailbox(reply, web, partner, { values, errors: fieldMessages(checked.errors) }, errorList(checked.errors), 400);
+    const values = { name: form.name ?? '', email: form.email ?? '' };
+    const keepsNoMailbox = !partner.mailbox && !values.email.trim();
+    const [name, email] = await Promise.all([
+      validateForm(RenamePartnerRequest, { name: values.name }),
+      keepsNoMailbox ? undefined : validateForm(SetPartnerMailboxRequest, { email: values.email.trim() }),
+    ]);
+    const errors = [...(name.ok ? [] : name.errors), ...(email && !email.ok ? email.errors : [])];
+    if (!name.ok || (email && !email.ok)) {
+      await this.renderPartner(reply, web, partner, { values, errors: fieldMessages(errors) }, errorList(errors), 400);
       return;
     }
-    const answer: WriteAnswer = await this.commands.execute(
-      new ChangePartnersCommand({ type: 'SetPartnerMailbox', partnerId: partner.id, email: checked.value.email }, this.context(web)),
-    );
-    reply.redirect(`/admin/partners?done=${encodeURIComponent(answer.id)}`, 303);
+    const changes: PartnerRegistryCommand[] = [{ type: 'RenamePartner', partnerId: partner.id, name: name.value.name }];
+    if (email) changes.push({ type: 'SetPartnerMailbox', partnerId: partner.id, email: email.value.email });
+    const [first, ...rest] = changes;
+    await this.commands.execute(new ChangePartnersCommand([first, ...rest], this.context(web)));
+    reply.redirect(`/admin/partners?done=${encodeURIComponent(partner.id)}`, 303);
   }
 
   @Get('mail')
@@ -148,7 +154,7 @@ export class AdminPagesController {
     );
   }
 
-  private async renderMailbox(
+  private async renderPartner(
     reply: HtmlReply,
     web: WebPageContext,
     partner: Partner,
@@ -158,9 +164,9 @@ export class AdminPagesController {
   ): Promise<void> {
     await renderPage(
       reply,
-      'partner-mailbox.njk',
+      'partner.njk',
       {
-        title: `${partner.name}: team mailbox`,
+        title: `Change ${partner.name}`,
         section: 'partners',
         web,
         partner,

@@ -1,14 +1,22 @@
 import { Decider } from '../shared/decider';
 import { NotFound, StateConflict } from '../shared/errors';
 import { PartnerRegistryEvent } from './partner-registry.events';
-import { PartnerRegistry, emptyPartnerRegistry, evolvePartnerRegistry } from './partner-registry.state';
+import { Partner, PartnerRegistry, emptyPartnerRegistry, evolvePartnerRegistry } from './partner-registry.state';
 
 export const PARTNER_REGISTRY_STREAM = 'partners';
 
 export type RegisterPartner = Readonly<{ type: 'RegisterPartner'; partnerId: string; name: string }>;
 export type SetPartnerMailbox = Readonly<{ type: 'SetPartnerMailbox'; partnerId: string; email: string }>;
 
-export type PartnerRegistryCommand = RegisterPartner | SetPartnerMailbox;
+export type RenamePartner = Readonly<{ type: 'RenamePartner'; partnerId: string; name: string }>;
+
+export type PartnerRegistryCommand = RegisterPartner | SetPartnerMailbox | RenamePartner;
+
+function registered(registry: PartnerRegistry, partnerId: string): Partner {
+  const partner = registry.get(partnerId);
+  if (!partner) throw new NotFound('partner-not-found', `No partner is registered as '${partnerId}'.`);
+  return partner;
+}
 
 export const partnerRegistryDecider: Decider<PartnerRegistry, PartnerRegistryCommand, PartnerRegistryEvent> = {
   initialState: emptyPartnerRegistry,
@@ -21,11 +29,15 @@ export const partnerRegistryDecider: Decider<PartnerRegistry, PartnerRegistryCom
         }
         return [{ type: 'PartnerRegistered', data: { partnerId: command.partnerId, name: command.name } }];
       case 'SetPartnerMailbox': {
-        const partner = registry.get(command.partnerId);
-        if (!partner) throw new NotFound('partner-not-found', `No partner is registered as '${command.partnerId}'.`);
+        const partner = registered(registry, command.partnerId);
         // The same mailbox typed again in other letter case is the same mailbox: nothing to record.
         if (partner.mailbox?.toLowerCase() === command.email.toLowerCase()) return [];
-        return [{ type: 'PartnerMailboxSet', data: { partnerId: command.partnerId, email: command.email } }];
+        return [{ type: 'PartnerMailboxSet', data: { partnerId: partner.id, email: command.email } }];
+      }
+      case 'RenamePartner': {
+        const partner = registered(registry, command.partnerId);
+        if (partner.name === command.name) return [];
+        return [{ type: 'PartnerRenamed', data: { partnerId: partner.id, name: command.name, previousName: partner.name } }];
       }
     }
   },

@@ -4,4 +4,7 @@ export type PartnerRegistered = DomainEvent<'PartnerRegistered', { partnerId: st
 /** The partner's shared team mailbox, where its notifications go (never a person's own address). */
 export type PartnerMailboxSet = DomainEvent<'PartnerMailboxSet', { partnerId: string; email: string }>;
 
-export type PartnerRegistryEvent = PartnerRegistered | PartnerMailboxSet;
+/** The agency is called something else now (a merger, a reorganisation): its id, and what it owns, stay. */
+export type PartnerRenamed = DomainEvent<'PartnerRenamed', { partnerId: string; name: string; previousName: string }>;
+
+export type PartnerRegistryEvent = PartnerRegistered | PartnerMailboxSet | PartnerRenamed;

@@ -7,13 +7,18 @@ export type PartnerRegistry = ReadonlyMap<string, Partner>;
 
 export const emptyPartnerRegistry: PartnerRegistry = new Map();
 
+function withPartner(registry: PartnerRegistry, partnerId: string, change: Partial<Partner>): PartnerRegistry {
+  const partner = registry.get(partnerId);
+  return partner ? new Map(registry).set(partnerId, { ...partner, ...change }) : registry;
+}
+
 export function evolvePartnerRegistry(registry: PartnerRegistry, event: PartnerRegistryEvent): PartnerRegistry {
   switch (event.type) {
     case 'PartnerRegistered':
       return new Map(registry).set(event.data.partnerId, { id: event.data.partnerId, name: event.data.name });
-    case 'PartnerMailboxSet': {
-      const partner = registry.get(event.data.partnerId);
-      return partner ? new Map(registry).set(partner.id, { ...partner, mailbox: event.data.email }) : registry;
-    }
+    case 'PartnerMailboxSet':
+      return withPartner(registry, event.data.partnerId, { mailbox: event.data.email });
+    case 'PartnerRenamed':
+      return withPartner(registry, event.data.partnerId, { name: event.data.name });
   }
 }

@@ -138,6 +138,16 @@ describe('partner registry decider', () => {
     ])
       .when({ type: 'SetPartnerMailbox', partnerId: 'police', email: 'Actions@Police.example' })
       .then([]));
+  it('renames a partner, keeping what it was called', () =>
+    given([{ type: 'PartnerRegistered', data: { partnerId: 'ccg', name: 'Clinical Commissioning Group' } }])
+      .when({ type: 'RenamePartner', partnerId: 'ccg', name: 'Integrated Care Board' })
+      .then([
+        { type: 'PartnerRenamed', data: { partnerId: 'ccg', name: 'Integrated Care Board', previousName: 'Clinical Commissioning Group' } },
+      ]));
+  it('records nothing when the name is the one it has', () =>
+    given([{ type: 'PartnerRegistered', data: { partnerId: 'ccg', name: 'ICB' } }])
+      .when({ type: 'RenamePartner', partnerId: 'ccg', name: 'ICB' })
+      .then([]));
   it('refuses a mailbox for a partner not registered', () =>
     given([]).when({ type: 'SetPartnerMailbox', partnerId: 'police', email: 'a@b.example' }).thenRefuses('partner-not-found', 'not-found'));
 });
