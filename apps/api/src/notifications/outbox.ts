@@ -5,6 +5,7 @@ import {
   NOTIFICATION_RULES,
   Notice,
   NotificationRule,
+  NoticeFacts,
   PartnerMailboxSet,
   WatchedAction,
   actionStream,
@@ -22,9 +23,6 @@ import { createTables } from '../database/database-pool';
 export const NOTIFICATION_STATUSES = ['pending', 'sent', 'failed', 'cancelled'] as const;
 export type NotificationStatus = (typeof NOTIFICATION_STATUSES)[number];
 
-/** What a mail may say besides the action's reference, owner and due date: dates, decisions, counts, and which actions. */
-export type MailFacts = Readonly<Record<string, string | readonly string[]>>;
-
 /** One mail of the outbox, as the sender and the readers of the outbox see it. */
 export type OutboxMail = Readonly<{
   id: string;
@@ -32,7 +30,7 @@ export type OutboxMail = Readonly<{
   actionId?: string;
   partnerId?: string;
   dueDate?: string;
-  facts: MailFacts;
+  facts: NoticeFacts;
   /** Unset while the owning partner has no mailbox: the mail waits for one. */
   to?: string;
   status: NotificationStatus;
@@ -70,7 +68,7 @@ const TABLES = `
     due_date date,
     watched jsonb NOT NULL
   );
-  CREATE INDEX IF NOT EXISTS notification_actions_outstanding ON notification_actions (due_date) WHERE status IN ('assigned', 'evidenced');
+  CREATE INDEX IF NOT EXISTS notification_actions_outstanding_ids ON notification_actions (action_id) WHERE status IN ('assigned', 'evidenced');
   CREATE TABLE IF NOT EXISTS notification_mailboxes (partner_id text PRIMARY KEY, email text NOT NULL);
   CREATE TABLE IF NOT EXISTS notification_progress (
     name text PRIMARY KEY,
@@ -79,12 +77,14 @@ const TABLES = `
   )`;
 
 const PROGRESS = 'outbox';
-const BATCH_SIZE = 500;
+const BATCH_SIZE = 1000;
 const ACTION_STREAM_PREFIX = actionStream('');
+/** How many actions a sweep reads at a time. */
+const SWEEP_CHUNK = 5000;
 /** The digest lists at most this many actions under each heading; the counts are whole. */
 const DIGEST_LISTS = 25;
 
-type NewMail = Notice & Readonly<{ id: string; key: string; to?: string; status: NotificationStatus; facts: MailFacts }>;
+type NewMail = Notice & Readonly<{ id: string; key: string; to?: string; status: NotificationStatus; facts: NoticeFacts }>;
 
 /** How far the outbox has read the log, and from where events cause mail (before it, the log is history). */
 type Progress = Readonly<{ position: bigint; mailFrom: bigint }>;
@@ -126,17 +126,31 @@ export class Outbox {
   async sweep(): Promise<number> {
     const now = this.clock();
     const today = utcDate(now);
-    const { rows } = await this.pool.query<{ watched: WatchedAction }>(
-      `SELECT watched FROM notification_actions WHERE status IN ('assigned', 'evidenced') AND due_date <= $1`,
-      [addDays(today, 30)],
-    );
-    const notices = rows.flatMap(({ watched }) => remindersDue(watched, today));
-    const monday = digestDue(now);
-    if (monday && this.subgroupEmail)
-      notices.push({ rule: 'weekly-digest', occasion: monday, facts: await this.digestFacts(today) } as Notice);
     const mailboxes = await this.mailboxes(this.pool);
-    const mail = notices.flatMap((notice) => this.addressed(notice, mailboxes));
-    return this.insert(this.pool, mail, now);
+    let added = 0;
+    // A chunk of actions at a time, so that a partnership's whole plan never holds up the service's other work.
+    for (let after = ''; ;) {
+      const { rows } = await this.pool.query<{ action_id: string; watched: WatchedAction }>(
+        `SELECT action_id, watched FROM notification_actions
+          WHERE status IN ('assigned', 'evidenced') AND action_id > $1 AND due_date <= $2
+          ORDER BY action_id LIMIT $3`,
+        [after, addDays(today, 30), SWEEP_CHUNK],
+      );
+      if (rows.length === 0) break;
+      after = rows[rows.length - 1].action_id;
+      const notices = rows.flatMap(({ watched }) => remindersDue(watched, today));
+      added += await this.insert(
+        this.pool,
+        notices.flatMap((notice) => this.addressed(notice, mailboxes)),
+        now,
+      );
+    }
+    const monday = digestDue(now);
+    if (monday && this.subgroupEmail) {
+      const digest: Notice = { rule: 'weekly-digest', occasion: monday, facts: await this.digestFacts(today) };
+      added += await this.insert(this.pool, this.addressed(digest, mailboxes), now);
+    }
+    return added;
   }
 
   /** The outbox, newest first. */
@@ -318,7 +332,7 @@ export class Outbox {
   }
 
   /** What the subgroup's digest counts and lists: due within 30 days, overdue, and awaiting assurance. */
-  private async digestFacts(today: string): Promise<MailFacts> {
+  private async digestFacts(today: string): Promise<NoticeFacts> {
     const { rows } = await this.pool.query<{ heading: string; total: number; ids: string[] }>(
       `WITH outstanding AS (
          SELECT action_id, status, due_date,
@@ -350,7 +364,7 @@ export type OutboxRow = Readonly<{
   action_id: string | null;
   partner_id: string | null;
   due_date: string | null;
-  facts: MailFacts;
+  facts: NoticeFacts;
   to_address: string | null;
   status: NotificationStatus;
   attempts: number;

@@ -37,8 +37,9 @@ export type WatchedAction = Readonly<{
 /**
  * A mail decided on. `occasion` makes it the mail it is: the same rule for the same action on the
  * same occasion (an event, or an owner and due date, or a week) is the same mail, sent once.
- * `facts` are what the mail may say besides the action's reference, owner and due date: dates and
- * decisions, never free text (a reason or a note can hold personal data about a child).
+ * `facts` are what the mail may say besides the action's reference, owner and due date: dates,
+ * decisions, counts and which actions, never free text (a reason or a note can hold personal data
+ * about a child).
  */
 export type Notice = Readonly<{
   rule: NotificationRule;
@@ -46,8 +47,10 @@ export type Notice = Readonly<{
   actionId?: string;
   partnerId?: string;
   dueDate?: string;
-  facts?: Readonly<Record<string, string>>;
+  facts?: NoticeFacts;
 }>;
+
+export type NoticeFacts = Readonly<Record<string, string | readonly string[]>>;
 
 /** What an event does to the notifications: the action as it now stands, the mail it causes, and whether it ends what was waiting. */
 export type EventNotices = Readonly<{ action?: WatchedAction; notices: Notice[]; cancelsPending: boolean }>;
