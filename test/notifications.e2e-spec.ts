@@ -149,6 +149,19 @@ describe('notifications by mail', () => {
       expect(outbox.body.items.every((item: any) => item.status === 'sent' && item.attempts === 1 && item.sentAt)).toBe(true);
       expect(JSON.stringify(outbox.body)).not.toContain(SECRET);
       expect((await service.request('GET', '/notifications', { as: partnerUser('police') })).status).toBe(403);
+
+      // The action's page tells the subgroup what its owner was sent.
+      const signIn = await fetch(`${service.url}/sign-in`, {
+        method: 'POST',
+        body: new URLSearchParams({ user: 'demo-subgroup' }),
+        redirect: 'manual',
+      });
+      const cookie = signIn.headers.get('set-cookie')!.split(';')[0];
+      const page = await (await fetch(`${service.url}/tracker/${actionId}`, { headers: { cookie } })).text();
+      const table = page.slice(page.indexOf('data-test="mail"'), page.indexOf('</table>', page.indexOf('data-test="mail"')));
+      expect(table.slice(table.indexOf('<tbody')).match(/<tr class="govuk-table__row">/g)).toHaveLength(expected.length - 1);
+      expect(table).toContain('Due in 7 days');
+      expect(table).not.toContain('Weekly digest');
     }, 90_000);
   });
 

@@ -1,3 +1,4 @@
+import { ListNotificationsQuery, NotificationView } from '../notifications/notifications.http.controller';
 import { Body, ConflictException, Controller, Get, Inject, NotFoundException, Param, Post, Query, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
@@ -384,6 +385,11 @@ export class TrackerController {
     const history: HistoryEntryView[] = may(actor, 'readActionHistory')
       ? await this.queries.execute(new GetActionHistoryQuery(id, actor, asOf))
       : [];
+    // The mail about the action, for those who read the outbox: whether its owner was reminded is a question meetings ask.
+    const mail: { items: NotificationView[] } | undefined =
+      !asOf && may(actor, 'readNotifications')
+        ? await this.queries.execute(new ListNotificationsQuery({ actionId: id, limit: 50 }))
+        : undefined;
     const open = (name: ActionOperationName) => !asOf && mayDo(actor, name) && TASKS[name].available(action);
     const tasks = Object.fromEntries(Object.keys(TASKS).map((name) => [name, open(name as ActionOperationName)]));
     await renderPage(reply, 'action.njk', {
@@ -394,6 +400,7 @@ export class TrackerController {
       action,
       asAt: asOf ? asAt : undefined,
       timeline: history.map((entry) => describeEvent(entry, web.partnerNames)),
+      mail: mail?.items ?? [],
       tasks,
       taskTitles: Object.fromEntries(Object.entries(TASKS).map(([name, task]) => [name, task.title(action)])),
       done: isActionOperation(query.done ?? '') ? TASKS[query.done as ActionOperationName].done : undefined,
