@@ -58,6 +58,14 @@ describe('a mail', () => {
     },
   );
 
+  it('keeps the subject on one line whatever the names hold', () => {
+    const subject = subjectFor('assigned');
+    const named = { ...subject, action: { ...subject.action!, partnerName: 'Police\r\nBcc: everyone@example.com' } };
+    expect(composeMail(named).subject).toBe(
+      `Action CSPR-2025-01 / 3f2a91c0 is assigned to Police Bcc: everyone@example.com, due 30 April 2026`,
+    );
+  });
+
   it('says how many days are left, from the day it was decided', () => {
     expect(composeMail(subjectFor('due-in-7-days')).text).toContain('is due in 7 days, on 30 April 2026');
   });

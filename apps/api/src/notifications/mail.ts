@@ -118,7 +118,9 @@ export function composeMail({ mail, action, listed, trackerUrl }: MailSubject): 
     }
   })();
   const all: Block[] = [...blocks, FOOTER];
-  return { subject, text: all.map(textOf).join('\n\n') + '\n', html: htmlOf(subject, all) };
+  // A name typed with a line break in it must not break the subject line, the one header text reaches.
+  const oneLine = subject.replace(/\s+/g, ' ').trim();
+  return { subject: oneLine, text: all.map(textOf).join('\n\n') + '\n', html: htmlOf(oneLine, all) };
 }
 
 function digest(mail: OutboxMail, listed: MailSubject['listed'], trackerUrl: string): Block[] {
