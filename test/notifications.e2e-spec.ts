@@ -84,6 +84,8 @@ describe('notifications by mail', () => {
       expect(assigned.subject).toBe(`Action ${reference} / ${actionId.slice(0, 8)} is assigned to Thames Valley Police, due 31 March 2026`);
       expect(assigned.text).toContain(`${PUBLIC_URL}/tracker/${actionId}`);
       expect(assigned.html).toContain(`href="${PUBLIC_URL}/tracker/${actionId}"`);
+      expect(assigned.raw).toMatch(new RegExp(`^X-Action-Id: ${actionId}\r?$`, 'mi'));
+      expect(assigned.raw).toMatch(/^X-Due-Date: 2026-03-31\r?$/im);
 
       const request = await service.request('POST', `/actions/${actionId}/extension-requests`, {
         as: police,

@@ -97,7 +97,14 @@ export class MailSender {
         text: composed.text,
         html: composed.html,
         messageId: `<${mail.id}@${new URL(this.config.publicUrl).hostname}>`,
-        headers: { 'Auto-Submitted': 'auto-generated', 'X-Notification-Rule': mail.rule },
+        // For the agencies' own mail rules (filing, routing to whoever leads on the day): what the mail is about, as codes.
+        headers: {
+          'Auto-Submitted': 'auto-generated',
+          'X-Notification-Rule': mail.rule,
+          ...(mail.actionId && { 'X-Action-Id': mail.actionId }),
+          ...(mail.partnerId && { 'X-Partner-Id': mail.partnerId }),
+          ...(mail.dueDate && { 'X-Due-Date': mail.dueDate }),
+        },
       });
     } catch (error) {
       const { responseCode, command, message } = error as SmtpError;

@@ -210,13 +210,11 @@ export class Outbox {
       }
       if (!event.streamId.startsWith(ACTION_STREAM_PREFIX)) continue;
       const actionId = event.streamId.slice(ACTION_STREAM_PREFIX.length);
-      const history = event.position <= progress.mailFrom;
-      const occurredOn = typeof event.metadata.occurredOn === 'string' ? event.metadata.occurredOn : undefined;
-      const day = occurredOn ?? utcDate(history ? event.recordedAt : now);
+      // The log before mail was first on, and a plan's history brought in by import, happened before: nobody is told of it now.
+      const past = event.position <= progress.mailFrom || event.metadata.occurredOn !== undefined;
       const decided = noticesOn(actions.get(actionId), { type: event.type, data: event.data } as ActionEvent, {
-        day,
         occasion: `event-${event.position}`,
-        quiet: history || occurredOn !== undefined,
+        quiet: past,
       });
       if (!decided.action) continue;
       actions.set(actionId, decided.action);

@@ -7,9 +7,9 @@ const raised: ActionEvent = {
 };
 const assigned: ActionEvent = { type: 'ActionAssigned', data: { partnerId: 'police', dueDate: '2026-06-30' } };
 
-function fold(events: readonly ActionEvent[], day = '2026-01-05'): WatchedAction | undefined {
+function fold(events: readonly ActionEvent[]): WatchedAction | undefined {
   return events.reduce<WatchedAction | undefined>(
-    (action, event, index) => noticesOn(action, event, { day, occasion: String(index), quiet: false }).action,
+    (action, event, index) => noticesOn(action, event, { occasion: String(index), quiet: false }).action,
     undefined,
   );
 }
@@ -17,18 +17,18 @@ function fold(events: readonly ActionEvent[], day = '2026-01-05'): WatchedAction
 describe('notification rules', () => {
   it('tells the owner of an assignment, and nobody of what an import brings in', () => {
     const action = fold([raised]);
-    expect(noticesOn(action, assigned, { day: '2026-01-05', occasion: '7', quiet: false }).notices).toEqual([
+    expect(noticesOn(action, assigned, { occasion: '7', quiet: false }).notices).toEqual([
       { rule: 'assigned', actionId: 'a-1', partnerId: 'police', dueDate: '2026-06-30', occasion: '7' },
     ]);
-    expect(noticesOn(action, assigned, { day: '2026-01-05', occasion: '7', quiet: true }).notices).toEqual([]);
+    expect(noticesOn(action, assigned, { occasion: '7', quiet: true }).notices).toEqual([]);
   });
 
   it('says decisions without their notes or reasons', () => {
     const action = fold([raised, assigned]);
     const rejected: ActionEvent = { type: 'EvidenceRejected', data: { evidenceId: 'e-1', reason: 'Names the child' } };
     const refused: ActionEvent = { type: 'ExtensionRefused', data: { requestId: 'x-1', reason: 'Names the child', decidedBy: 'u' } };
-    const [evidence] = noticesOn(action, rejected, { day: '2026-02-01', occasion: '9', quiet: false }).notices;
-    const [extension] = noticesOn(action, refused, { day: '2026-02-01', occasion: '10', quiet: false }).notices;
+    const [evidence] = noticesOn(action, rejected, { occasion: '9', quiet: false }).notices;
+    const [extension] = noticesOn(action, refused, { occasion: '10', quiet: false }).notices;
     expect(evidence).toMatchObject({ rule: 'evidence-decided', facts: { decision: 'rejected' } });
     expect(extension).toMatchObject({ rule: 'extension-decided', facts: { decision: 'refused' } });
     expect(JSON.stringify([evidence, extension])).not.toContain('child');
@@ -36,7 +36,7 @@ describe('notification rules', () => {
 
   it('ends what waits when the action is reassigned, closed or withdrawn, and not otherwise', () => {
     const action = fold([raised, assigned]);
-    const ends = (event: ActionEvent) => noticesOn(action, event, { day: '2026-02-01', occasion: '9', quiet: false }).cancelsPending;
+    const ends = (event: ActionEvent) => noticesOn(action, event, { occasion: '9', quiet: false }).cancelsPending;
     expect(ends({ type: 'ActionReassigned', data: { partnerId: 'health', dueDate: '2026-06-30', previousPartnerId: 'police' } })).toBe(
       true,
     );
@@ -66,10 +66,10 @@ describe('notification rules', () => {
       expect(remindersDue(action, '2026-07-08')[0].facts).toEqual({ daysOverdue: '8' });
     });
 
-    it('does not remind of a mark passed before the owner had the action', () => {
-      const lateAssignment = fold([raised, assigned], '2026-06-10')!;
-      expect(rules('2026-06-10', lateAssignment)).toEqual([]);
-      expect(rules('2026-06-23', lateAssignment)).toEqual(['due-in-7-days']);
+    it('reminds once within each mark: an action assigned inside one is reminded of at once, not again', () => {
+      const reminded = remindersDue(action, '2026-06-10');
+      expect(reminded.map((notice) => notice.rule)).toEqual(['due-in-30-days']);
+      expect(remindersDue(action, '2026-06-20').map(noticeKey)).toEqual(reminded.map(noticeKey));
     });
 
     it('starts afresh with a new due date, and a new owner', () => {
@@ -91,7 +91,7 @@ describe('notification rules', () => {
       const rejected = noticesOn(
         evidenced,
         { type: 'EvidenceRejected', data: { evidenceId: 'e-1', reason: 'x' } },
-        { day: '2026-07-02', occasion: '5', quiet: false },
+        { occasion: '5', quiet: false },
       ).action!;
       expect(rules('2026-07-02', rejected)).toEqual(['overdue']);
     });

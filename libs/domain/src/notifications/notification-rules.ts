@@ -1,6 +1,6 @@
 import { ActionEvent } from '../actions/action.events';
 import { ActionStatus } from '../actions/action.state';
-import { addDays, daysBetween } from '../shared/calendar';
+import { daysBetween } from '../shared/calendar';
 
 /**
  * When the partnership's mail goes, and to whom: the owning partner's team mailbox hears of its own
@@ -28,8 +28,6 @@ export type WatchedAction = Readonly<{
   status: ActionStatus;
   partnerId?: string;
   dueDate?: string;
-  /** The day the owner and the due date became the ones they are: the due-date reminders count from here. */
-  since?: string;
   /** Evidence submitted and not yet decided. */
   awaiting: number;
 }>;
@@ -58,16 +56,16 @@ export type EventNotices = Readonly<{ action?: WatchedAction; notices: Notice[];
 const ENDS_WHAT_WAITS: ReadonlySet<ActionEvent['type']> = new Set(['ActionReassigned', 'ActionClosed', 'ActionWithdrawn']);
 
 /**
- * The action after `event` (on `day`), and the mail the event causes; `occasion` names the event
+ * The action after `event`, and the mail the event causes; `occasion` names the event
  * (its place in the log). A quiet event (a plan's history brought in by import) changes the action
  * but causes no mail: nobody is told today of what happened long ago.
  */
 export function noticesOn(
   action: WatchedAction | undefined,
   event: ActionEvent,
-  { day, occasion, quiet }: Readonly<{ day: string; occasion: string; quiet: boolean }>,
+  { occasion, quiet }: Readonly<{ occasion: string; quiet: boolean }>,
 ): EventNotices {
-  const next = watch(action, event, day);
+  const next = watch(action, event);
   const cancelsPending = ENDS_WHAT_WAITS.has(event.type);
   if (!next || quiet) return { action: next, notices: [], cancelsPending };
   const about = { actionId: next.actionId, partnerId: next.partnerId, dueDate: next.dueDate, occasion };
@@ -91,7 +89,7 @@ export function noticesOn(
   }
 }
 
-function watch(action: WatchedAction | undefined, event: ActionEvent, day: string): WatchedAction | undefined {
+function watch(action: WatchedAction | undefined, event: ActionEvent): WatchedAction | undefined {
   if (event.type === 'ActionRaised') {
     return { actionId: event.data.actionId, reviewId: event.data.reviewId, status: 'raised', awaiting: 0 };
   }
@@ -104,11 +102,10 @@ function watch(action: WatchedAction | undefined, event: ActionEvent, day: strin
         status: action.status === 'raised' ? 'assigned' : action.status,
         partnerId: event.data.partnerId,
         dueDate: event.data.dueDate,
-        since: day,
       };
     case 'ActionDueDateRevised':
     case 'ExtensionApproved':
-      return { ...action, dueDate: event.data.dueDate, since: day };
+      return { ...action, dueDate: event.data.dueDate };
     case 'EvidenceSubmitted':
       return { ...action, status: 'evidenced', awaiting: action.awaiting + 1 };
     case 'EvidenceAccepted':
@@ -130,22 +127,22 @@ function watch(action: WatchedAction | undefined, event: ActionEvent, day: strin
 
 /**
  * The reminders and escalations an outstanding action is due on `today`. The owner is reminded
- * while the move is theirs (assigned, no evidence waiting): 30 and 7 days before the due date, when
- * they have had it since before then, and each week it is overdue from the day after the due date.
+ * while the move is theirs (assigned, no evidence waiting): once within 30 days of the due date, once
+ * within 7 (an action assigned closer to its date than that is reminded of at once), and each week
+ * it is overdue from the day after the due date.
  * The subgroup hears once when it has been overdue 30 days, whoever's move it is.
  */
 export function remindersDue(action: WatchedAction, today: string): Notice[] {
-  const { actionId, partnerId, dueDate, since, status } = action;
+  const { actionId, partnerId, dueDate, status } = action;
   if (!partnerId || !dueDate || (status !== 'assigned' && status !== 'evidenced')) return [];
   const about = { actionId, partnerId, dueDate };
   const daysLeft = daysBetween(today, dueDate);
   const notices: Notice[] = [];
   const ownersMove = status === 'assigned';
-  const hadItBefore = (daysBefore: number) => since === undefined || since <= addDays(dueDate, -daysBefore);
-  if (ownersMove && daysLeft > 7 && daysLeft <= 30 && hadItBefore(30)) {
+  if (ownersMove && daysLeft > 7 && daysLeft <= 30) {
     notices.push({ rule: 'due-in-30-days', ...about, occasion: `${partnerId}:${dueDate}` });
   }
-  if (ownersMove && daysLeft >= 0 && daysLeft <= 7 && hadItBefore(7)) {
+  if (ownersMove && daysLeft >= 0 && daysLeft <= 7) {
     notices.push({ rule: 'due-in-7-days', ...about, occasion: `${partnerId}:${dueDate}` });
   }
   if (ownersMove && daysLeft < 0) {
