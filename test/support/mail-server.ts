@@ -12,6 +12,8 @@ export type ReceivedMail = Readonly<{
   rule: string;
   /** The whole message as it came, headers and both parts. */
   raw: string;
+  /** Whether it came over TLS (STARTTLS). */
+  secure: boolean;
 }>;
 
 /**
@@ -32,10 +34,14 @@ export class TestMailServer {
   /** Recipients refused for good (550), as a server refuses a mailbox that does not exist. */
   readonly refused = new Set<string>();
 
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    private readonly offerStartTls: boolean,
+  ) {}
 
-  static async start(): Promise<TestMailServer> {
-    const server = new TestMailServer(await freePort());
+  /** Offering STARTTLS, it does so with smtp-server's own self-signed certificate, as a relay on a council network may. */
+  static async start({ offerStartTls = false } = {}): Promise<TestMailServer> {
+    const server = new TestMailServer(await freePort(), offerStartTls);
     await server.up();
     return server;
   }
@@ -47,7 +53,7 @@ export class TestMailServer {
   async up(): Promise<void> {
     const server = new SMTPServer({
       authOptional: true,
-      disabledCommands: ['AUTH', 'STARTTLS'],
+      disabledCommands: this.offerStartTls ? ['AUTH'] : ['AUTH', 'STARTTLS'],
       logger: false,
       closeTimeout: 100,
       onConnect: (session, callback) => {
@@ -80,6 +86,7 @@ export class TestMailServer {
               messageId: parsed.messageId ?? '',
               rule: String(parsed.headers.get('x-notification-rule') ?? ''),
               raw: raw.toString(),
+              secure: session.secure,
             });
             callback();
           })();

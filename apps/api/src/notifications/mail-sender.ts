@@ -42,7 +42,15 @@ export class MailSender {
     private readonly clock: Clock,
     private readonly config: EnabledMail,
   ) {
-    this.transport = createTransport({ url: config.smtpUrl, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 });
+    this.transport = createTransport({
+      url: config.smtpUrl,
+      connectionTimeout: 10_000,
+      greetingTimeout: 10_000,
+      socketTimeout: 30_000,
+      // smtp:// takes STARTTLS when offered without checking the certificate, as mail servers do between
+      // themselves; smtps://, or ?requireTLS=true&tls.rejectUnauthorized=true in SMTP_URL, insists on a verified one.
+      ...(config.smtpUrl.startsWith('smtp:') && { tls: { rejectUnauthorized: false } }),
+    });
   }
 
   /** The server's last refusal or failure to answer, until a mail goes through. */
