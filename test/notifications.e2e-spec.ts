@@ -221,7 +221,7 @@ describe('notifications by mail', () => {
       expect(about(withdrawn, 'council')).toEqual(['assigned: cancelled']);
 
       await mail.up();
-      // The sender rests after failures, by the same clock the rules use: an hour on, it tries again.
+      // The sender rests after failures, by the same clock the rules use: an hour on, it has tried again.
       clock.set('2026-01-06T11:00:00Z');
       const received = await mail.waitForCount(1);
       await pause(2000);

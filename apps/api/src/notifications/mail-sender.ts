@@ -10,13 +10,13 @@ import { OUTBOX_COLUMNS, OutboxMail, OutboxRow, outboxMail } from './outbox';
 
 type EnabledMail = Extract<MailConfig, { enabled: true }>;
 
-const FIRST_RETRY_SECONDS = 30;
-const LAST_RETRY_SECONDS = 3600;
+const FIRST_RETRY_SECONDS = 10;
+const LAST_RETRY_SECONDS = 300;
 const ERROR_LENGTH = 500;
 /** SMTP commands whose permanent refusal (5xx) is about the mail itself: sending it again would be refused again. */
 const ABOUT_THE_MAIL = new Set(['RCPT TO', 'DATA']);
 
-/** 30 s after the first failure, doubling to at most an hour. */
+/** 10 s after the first failure, doubling to at most 5 minutes: a relay back up is found soon, and one still down costs a connection now and then. */
 const retryAfterSeconds = (failures: number): number => Math.min(LAST_RETRY_SECONDS, FIRST_RETRY_SECONDS * 2 ** Math.max(0, failures - 1));
 
 type SmtpError = Error & { responseCode?: number; command?: string };
