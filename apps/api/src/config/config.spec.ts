@@ -19,6 +19,7 @@ describe('mail configuration', () => {
       from: MAIL.MAIL_FROM,
       publicUrl: 'https://actions.example',
       sweepSeconds: 3600,
+      assumed: [],
     });
     expect(
       loadConfig({ ...BASE, ...MAIL, SUBGROUP_EMAIL: 'subgroup@partnership.example', REMINDER_SWEEP_SECONDS: '60' }).mail,
@@ -31,9 +32,18 @@ describe('mail configuration', () => {
     });
   });
 
+  it('assumes the sender and the public address when they are not set, and says so', () => {
+    expect(loadConfig({ ...BASE, SMTP_URL: MAIL.SMTP_URL, PORT: '8080' }).mail).toMatchObject({
+      from: 'learning-actions@localhost',
+      publicUrl: 'http://localhost:8080',
+      assumed: [
+        'PUBLIC_URL is not set: links in mail start with http://localhost:8080, which only this machine reaches',
+        'MAIL_FROM is not set: mail is sent from learning-actions@localhost',
+      ],
+    });
+  });
+
   it.each([
-    [{ MAIL_FROM: '' }, 'SMTP_URL needs MAIL_FROM (the sender) and PUBLIC_URL (the address links in mail start with) set too.'],
-    [{ PUBLIC_URL: '' }, 'SMTP_URL needs MAIL_FROM (the sender) and PUBLIC_URL (the address links in mail start with) set too.'],
     [{ SMTP_URL: 'http://mail.example' }, 'SMTP_URL must start with smtp:// or smtps://.'],
     [{ PUBLIC_URL: 'actions.example' }, 'PUBLIC_URL is not a valid URL.'],
     [{ MAIL_FROM: 'tracker@partnership.example, x@y.example' }, 'MAIL_FROM must be one mail address, like actions@partnership.gov.uk'],

@@ -30,6 +30,8 @@ export type MailConfig =
       /** The subgroup's shared mailbox; unset, the subgroup's mail is not sent. */
       subgroupEmail?: string;
       sweepSeconds: number;
+      /** What was assumed for a setting left unset, said at start and by /health/ready. */
+      assumed: readonly string[];
     }>;
 
 export type HttpConfig = Readonly<{
@@ -123,7 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
       requestTimeoutSeconds: positiveInteger('REQUEST_TIMEOUT_SECONDS', env.REQUEST_TIMEOUT_SECONDS, 30),
       trustProxy: trustedProxies(env.TRUST_PROXY),
     },
-    mail: mailConfig(env),
+    mail: mailConfig(env, port),
   };
 }
 
@@ -132,25 +134,32 @@ const MAIL_ADDRESS = new RegExp(`^${ADDRESS}$`);
 /** A sender may have a name people see: "Safeguarding partnership <actions@partnership.gov.uk>". */
 const NAMED_ADDRESS = new RegExp(`^(${ADDRESS}|[^<>@]+ <${ADDRESS}>)$`);
 
-function mailConfig(env: NodeJS.ProcessEnv): MailConfig {
-  const { SMTP_URL: smtpUrl, MAIL_FROM: from, PUBLIC_URL: publicUrl, SUBGROUP_EMAIL: subgroupEmail } = env;
+function mailConfig(env: NodeJS.ProcessEnv, port: number): MailConfig {
+  const { SMTP_URL: smtpUrl, SUBGROUP_EMAIL: subgroupEmail } = env;
   const sweepSeconds = positiveInteger('REMINDER_SWEEP_SECONDS', env.REMINDER_SWEEP_SECONDS, 3600);
   if (!smtpUrl) return { enabled: false, why: 'SMTP_URL is not set: no mail is sent' };
-  if (!from || !publicUrl)
-    throw new ConfigError('SMTP_URL needs MAIL_FROM (the sender) and PUBLIC_URL (the address links in mail start with) set too.');
-  if (!NAMED_ADDRESS.test(from)) {
+  const publicUrl = env.PUBLIC_URL
+    ? parseUrl('PUBLIC_URL', env.PUBLIC_URL, ['https:', 'http:']).replace(/\/+$/, '')
+    : `http://localhost:${port}`;
+  const from = env.MAIL_FROM || `learning-actions@${new URL(publicUrl).hostname}`;
+  if (env.MAIL_FROM && !NAMED_ADDRESS.test(from)) {
     throw new ConfigError('MAIL_FROM must be one mail address, like actions@partnership.gov.uk, with a name before it in <> if you like.');
   }
   if (subgroupEmail && !MAIL_ADDRESS.test(subgroupEmail)) {
     throw new ConfigError('SUBGROUP_EMAIL must be one mail address, like subgroup@partnership.gov.uk.');
   }
+  const assumed = [
+    !env.PUBLIC_URL && `PUBLIC_URL is not set: links in mail start with ${publicUrl}, which only this machine reaches`,
+    !env.MAIL_FROM && `MAIL_FROM is not set: mail is sent from ${from}`,
+  ].filter((warning): warning is string => Boolean(warning));
   return {
     enabled: true,
     smtpUrl: parseUrl('SMTP_URL', smtpUrl, ['smtp:', 'smtps:']),
     from,
-    publicUrl: parseUrl('PUBLIC_URL', publicUrl, ['https:', 'http:']).replace(/\/+$/, ''),
+    publicUrl,
     subgroupEmail: subgroupEmail || undefined,
     sweepSeconds,
+    assumed,
   };
 }
 

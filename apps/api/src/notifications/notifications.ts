@@ -65,6 +65,7 @@ export class Notifications implements OnModuleInit, OnApplicationBootstrap, Befo
       this.logger.log(`mail is off: ${this.config.why}`);
       return;
     }
+    for (const warning of this.config.assumed) this.logger.warn(warning);
     this.running = keepLeading({
       pool: this.pool,
       name: 'notifications',
@@ -99,6 +100,7 @@ export class Notifications implements OnModuleInit, OnApplicationBootstrap, Befo
       waitingForMailbox: waiting.withoutMailbox,
       failed: waiting.failed,
       subgroup: this.config.subgroupEmail ? 'on' : 'off: SUBGROUP_EMAIL is not set',
+      ...(this.config.assumed.length > 0 && { assumed: this.config.assumed }),
       ...(this.sender?.serverError && { serverError: this.sender.serverError }),
     };
   }
