@@ -12,7 +12,7 @@ import { errorList, fieldMessages, refusal, validateForm } from './web-form';
 import { HtmlReply, Page, PageFor, WebPageContext, WebPages, renderPage } from './web-page';
 
 /** The short name a partner is known by in addresses, made from its name when none is typed: "Thames Valley Police" is thames-valley-police. */
-export const shortNameOf = (name: string): string =>
+const shortNameOf = (name: string): string =>
   name
     .normalize('NFKD')
     .toLowerCase()

@@ -171,7 +171,7 @@ const LONDON_DAY = new Intl.DateTimeFormat('en-GB', {
 });
 
 /** The weekly digest goes from this hour on Monday, London time, until the day ends. */
-export const DIGEST_HOUR = 7;
+const DIGEST_HOUR = 7;
 
 /** The Monday (YYYY-MM-DD, London) whose digest is due at `now`, if `now` is Monday from 7am in London. */
 export function digestDue(now: Date): string | undefined {
