@@ -1,4 +1,6 @@
 import { ADMIN, SUBGROUP, TestClock, TestService, partnerUser, signToken, startService, testClock } from './support/app';
+import { existsSync } from 'node:fs';
+import { CHROMIUM, accessibilityViolations, launchBrowser } from './support/browser';
 import { ReceivedMail, TestMailServer } from './support/mail-server';
 import { pause } from './support/projection-checks';
 
@@ -230,6 +232,25 @@ describe('notifications by mail', () => {
       items = await outbox();
       expect(items.find((item) => item.status === 'sent')).toMatchObject({ actionId, partnerId: 'council', rule: 'assigned' });
       expect(items.find((item) => item.status === 'sent').attempts).toBeGreaterThanOrEqual(1);
+
+      // The mail page shows each state, in words, and passes axe.
+      if (!existsSync(CHROMIUM)) return void process.stdout.write(`SKIPPED the mail page in a browser: no Chromium at ${CHROMIUM}.\n`);
+      const browser = await launchBrowser();
+      try {
+        const page = await browser.context.newPage();
+        await page.goto(`${service.url}/sign-in`);
+        await page.check('input[name="user"][value="demo-admin"]');
+        await page.click('button:has-text("Sign in")');
+        await page.goto(`${service.url}/admin/mail`);
+        const table = await page.textContent('table');
+        for (const words of ['Sent', 'Cancelled', 'Action assigned', 'Due in 7 days', MAILBOXES.council]) expect(table).toContain(words);
+        expect(await accessibilityViolations(page)).toEqual([]);
+        await page.click('a:has-text("Cancelled")');
+        expect(await page.textContent('caption')).toContain('cancelled');
+        expect(await page.textContent('tbody')).not.toContain('Sent');
+      } finally {
+        await browser.close();
+      }
     }, 90_000);
   });
 
