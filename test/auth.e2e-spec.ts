@@ -12,6 +12,7 @@ import {
   seedAction,
   signToken,
   startService,
+  webSessionCookie,
 } from './support/app';
 
 const ISSUER = 'https://idp.test';
@@ -113,12 +114,7 @@ describe('identity: HS256 development tokens', () => {
     const byApi = await service.request('POST', `/actions/${actionId}/evidence/${evidence.body.id}/accept`, { as: sam, body: {} });
     expect(byApi).toMatchObject({ status: 403, body: { code: 'own-evidence-assurance', detail: expect.stringContaining('someone else') } });
 
-    const signIn = await fetch(`${service.url}/sign-in`, {
-      method: 'POST',
-      body: new URLSearchParams({ user: 'demo-subgroup' }),
-      redirect: 'manual',
-    });
-    const cookie = signIn.headers.get('set-cookie')!.split(';')[0];
+    const cookie = await webSessionCookie(service, 'demo-subgroup');
     const page = await (await fetch(`${service.url}/tracker/${actionId}`, { headers: { cookie } })).text();
     const csrf = /name="_csrf" value="([^"]+)"/.exec(page)![1];
     const byPage = await fetch(`${service.url}/tracker/${actionId}/accept`, {

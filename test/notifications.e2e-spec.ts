@@ -1,4 +1,4 @@
-import { ADMIN, SUBGROUP, TestClock, TestService, partnerUser, signToken, startService, testClock } from './support/app';
+import { ADMIN, SUBGROUP, TestClock, TestService, partnerUser, signToken, startService, testClock, webSessionCookie } from './support/app';
 import { existsSync } from 'node:fs';
 import { CHROMIUM, accessibilityViolations, launchBrowser } from './support/browser';
 import { ReceivedMail, TestMailServer } from './support/mail-server';
@@ -155,12 +155,7 @@ describe('notifications by mail', () => {
       expect((await service.request('GET', '/notifications', { as: partnerUser('police') })).status).toBe(403);
 
       // The action's page tells the subgroup what its owner was sent.
-      const signIn = await fetch(`${service.url}/sign-in`, {
-        method: 'POST',
-        body: new URLSearchParams({ user: 'demo-subgroup' }),
-        redirect: 'manual',
-      });
-      const cookie = signIn.headers.get('set-cookie')!.split(';')[0];
+      const cookie = await webSessionCookie(service, 'demo-subgroup');
       const page = await (await fetch(`${service.url}/tracker/${actionId}`, { headers: { cookie } })).text();
       const table = page.slice(page.indexOf('data-test="mail"'), page.indexOf('</table>', page.indexOf('data-test="mail"')));
       expect(table.slice(table.indexOf('<tbody')).match(/<tr class="govuk-table__row">/g)).toHaveLength(expected.length - 1);

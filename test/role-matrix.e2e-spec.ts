@@ -1,7 +1,18 @@
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { RequestMethod } from '@nestjs/common';
 import { WEB_CONTROLLERS } from '../apps/api/src/web/web.controllers';
-import { ADMIN, AUDITOR, CHAIR, SUBGROUP, TestService, TestUser, partnerUser, seedAction, startService } from './support/app';
+import {
+  ADMIN,
+  AUDITOR,
+  CHAIR,
+  SUBGROUP,
+  TestService,
+  TestUser,
+  partnerUser,
+  seedAction,
+  startService,
+  webSessionCookie,
+} from './support/app';
 
 /**
  * Who may call what, as the contract's role table says: `owner` is a partner lead of the agency
@@ -276,8 +287,7 @@ describe('the role × page matrix, for every route the page controllers declare'
     const inTheReview = new Set(actions.filter((action) => action.reviewId === reviewId).map((action) => action.partnerId));
     DEMO_SIGN_IN.other = `demo-lead-${['education', 'integrated-care-board', 'county-council'].find((agency) => !inTheReview.has(agency))}`;
     for (const [who, user] of Object.entries(DEMO_SIGN_IN)) {
-      const signIn = await fetch(`${service.url}/sign-in`, { method: 'POST', body: new URLSearchParams({ user }), redirect: 'manual' });
-      const cookie = signIn.headers.get('set-cookie')!.split(';')[0];
+      const cookie = await webSessionCookie(service, user);
       const page = await (await fetch(`${service.url}/tracker`, { headers: { cookie } })).text();
       sessions[who] = { cookie, csrf: /name="_csrf" value="([^"]+)"/.exec(page)![1] };
     }

@@ -118,6 +118,13 @@ export async function startService(
   };
 }
 
+/** Signs in on the development sign-in page as one of the demonstration users; answers the session cookie. */
+export async function webSessionCookie(service: Pick<TestService, 'url'>, user: string): Promise<string> {
+  const answer = await fetch(`${service.url}/sign-in`, { method: 'POST', body: new URLSearchParams({ user }), redirect: 'manual' });
+  if (answer.status !== 303) throw new Error(`signing in as ${user} answered ${answer.status}`);
+  return answer.headers.get('set-cookie')!.split(';')[0];
+}
+
 export const ADMIN: TestUser = { roles: ['admin'], sub: 'admin-1', name: 'Ada Admin' };
 export const SUBGROUP: TestUser = { roles: ['subgroup'], sub: 'subgroup-1', name: 'Sam Subgroup' };
 export const CHAIR: TestUser = { roles: ['chair'], sub: 'chair-1', name: 'Chris Chair' };
