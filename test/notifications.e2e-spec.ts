@@ -276,6 +276,25 @@ describe('notifications by mail', () => {
     }
   }, 60_000);
 
+  it('counts a demonstration loaded at first start as history: only its reminders are mailed', async () => {
+    const { mail, service } = await startMailed(testClock('2026-01-06T10:00:00Z'), { DEMO: 'on' });
+    try {
+      expect((await service.request('POST', '/partners/police/mailbox', { as: ADMIN, body: { email: MAILBOXES.police } })).status).toBe(
+        200,
+      );
+      await mail.waitForCount(1);
+      await pause(2000);
+      const { items } = (await service.request('GET', '/notifications?limit=500', { as: ADMIN })).body;
+      // The demonstration's own events (assignments, decisions, requests) mail nobody; what is due now by the calendar does.
+      const byTheCalendar = ['due-in-30-days', 'due-in-7-days', 'overdue', 'overdue-30-days'];
+      expect(items.length).toBeGreaterThan(0);
+      expect(items.filter((item: { rule: string }) => !byTheCalendar.includes(item.rule))).toEqual([]);
+      expect(mail.received.filter((received) => !byTheCalendar.includes(received.rule))).toEqual([]);
+    } finally {
+      await stopMailed({ mail, service });
+    }
+  }, 60_000);
+
   it('fails a mail the server refuses for good, and goes on with the rest; takes STARTTLS when offered', async () => {
     const { mail, service } = await startMailed(
       testClock('2026-01-06T10:00:00Z'),

@@ -6,6 +6,7 @@ import { CLOCK, Clock } from '../clock/clock';
 import { MailConfig } from '../config/config';
 import { DATABASE_POOL } from '../database/database-pool';
 import { Metrics } from '../observability/metrics';
+import { DemoPartnership } from '../web/demo-partnership';
 import { MailSender } from './mail-sender';
 import { NotificationStatus, Outbox, OutboxMail } from './outbox';
 
@@ -49,6 +50,7 @@ export class Notifications implements OnModuleInit, OnApplicationBootstrap, Befo
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(MAIL_CONFIG) private readonly config: MailConfig,
     metrics: Metrics,
+    private readonly demo: DemoPartnership,
   ) {
     this.outbox = new Outbox(pool, store, clock, config.enabled ? config.subgroupEmail : undefined);
     if (!config.enabled) return;
@@ -66,7 +68,12 @@ export class Notifications implements OnModuleInit, OnApplicationBootstrap, Befo
       return;
     }
     for (const warning of this.config.assumed) this.logger.warn(warning);
-    this.running = keepLeading({
+    // A demonstration loaded at first start is history to the outbox, as the log before mail was on is.
+    this.running = this.demo.settled.then(() => this.keepSending());
+  }
+
+  private keepSending(): Promise<void> {
+    return keepLeading({
       pool: this.pool,
       name: 'notifications',
       lead: (session) => this.lead(session),

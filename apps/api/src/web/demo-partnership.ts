@@ -186,6 +186,9 @@ function leadOf(partnerId: string): Actor {
 @Injectable()
 export class DemoPartnership implements OnApplicationBootstrap {
   private readonly logger = new Logger('demo');
+  private loaded!: () => void;
+  /** Settles once the demonstration is loaded, or once it is clear none will be: what happens before it is not news. */
+  readonly settled = new Promise<void>((resolve) => (this.loaded = resolve));
 
   constructor(
     private readonly commands: CommandBus,
@@ -195,6 +198,14 @@ export class DemoPartnership implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    try {
+      await this.loadIfEmpty();
+    } finally {
+      this.loaded();
+    }
+  }
+
+  private async loadIfEmpty(): Promise<void> {
     const { load, because } = this.config.demo;
     if (!load) {
       this.logger.log(`no demonstration data: ${because}`);
