@@ -26,6 +26,7 @@ export type MailHealth =
       waitingForMailbox: number;
       failed: number;
       subgroup: string;
+      assumed?: readonly string[];
       serverError?: string;
     }>;
 

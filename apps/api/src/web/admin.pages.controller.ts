@@ -92,10 +92,11 @@ export class AdminPagesController {
       await this.renderPartner(reply, web, partner, { values, errors: fieldMessages(errors) }, errorList(errors), 400);
       return;
     }
-    const changes: PartnerRegistryCommand[] = [{ type: 'RenamePartner', partnerId: partner.id, name: name.value.name }];
-    if (email) changes.push({ type: 'SetPartnerMailbox', partnerId: partner.id, email: email.value.email });
-    const [first, ...rest] = changes;
-    await this.commands.execute(new ChangePartnersCommand([first, ...rest], this.context(web)));
+    const rename: PartnerRegistryCommand = { type: 'RenamePartner', partnerId: partner.id, name: name.value.name };
+    const change = email
+      ? ([rename, { type: 'SetPartnerMailbox', partnerId: partner.id, email: email.value.email } as const] as const)
+      : rename;
+    await this.commands.execute(new ChangePartnersCommand(change, this.context(web)));
     reply.redirect(`/admin/partners?done=${encodeURIComponent(partner.id)}`, 303);
   }
 
