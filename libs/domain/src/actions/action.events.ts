@@ -1,5 +1,20 @@
 import { Correction } from '../shared/correction';
 import { DomainEvent } from '../shared/decider';
+import {
+  CalendarDate,
+  EventSchemas,
+  Fields,
+  Id,
+  Link,
+  OneOf,
+  Slug,
+  Text,
+  Themes,
+  corrected,
+  optional,
+  previous,
+} from '../shared/event-schema';
+import { TEXT_LIMITS } from '../shared/value-rules';
 
 export const CLOSURE_OUTCOMES = ['impact-evidenced', 'completed', 'superseded'] as const;
 export type ClosureOutcome = (typeof CLOSURE_OUTCOMES)[number];
@@ -71,3 +86,39 @@ export type ActionEvent =
   | ExtensionRefused
   | ImpactRecorded
   | ActionCorrected;
+
+const REASON = Text(TEXT_LIMITS.long);
+const ACTION_TEXTS: Fields<ActionTexts> = { description: Text(TEXT_LIMITS.long), successMeasure: optional(Text(TEXT_LIMITS.long)) };
+
+export const ACTION_EVENT_SCHEMAS: EventSchemas<ActionEvent> = {
+  ActionRaised: {
+    actionId: Id,
+    recommendationId: Id,
+    reviewId: Id,
+    description: Text(TEXT_LIMITS.long),
+    successMeasure: optional(Text(TEXT_LIMITS.long)),
+    themes: Themes,
+  },
+  ActionAssigned: { partnerId: Slug, dueDate: CalendarDate, lead: optional(Text(TEXT_LIMITS.name)) },
+  ActionReassigned: {
+    partnerId: Slug,
+    dueDate: CalendarDate,
+    lead: optional(Text(TEXT_LIMITS.name)),
+    previousPartnerId: Slug,
+    previousDueDate: optional(CalendarDate),
+    reason: optional(REASON),
+  },
+  ActionDueDateRevised: { dueDate: CalendarDate, previousDueDate: CalendarDate, reason: REASON },
+  ActionProgressNoted: { note: REASON },
+  EvidenceSubmitted: { evidenceId: Id, summary: Text(TEXT_LIMITS.long), link: optional(Link), submittedBy: optional(Id) },
+  EvidenceAccepted: { evidenceId: Id, note: optional(REASON) },
+  EvidenceRejected: { evidenceId: Id, reason: REASON },
+  ActionClosed: { outcome: OneOf(CLOSURE_OUTCOMES), rationale: REASON, impactReviewDue: optional(CalendarDate) },
+  ActionReopened: { reason: REASON },
+  ActionWithdrawn: { reason: REASON },
+  ExtensionRequested: { requestId: Id, dueDate: CalendarDate, reason: REASON, requestedBy: Id },
+  ExtensionApproved: { requestId: Id, dueDate: CalendarDate, previousDueDate: CalendarDate, note: optional(REASON), decidedBy: Id },
+  ExtensionRefused: { requestId: Id, reason: REASON, decidedBy: Id },
+  ImpactRecorded: { result: OneOf(IMPACT_RESULTS), note: REASON },
+  ActionCorrected: { corrected: corrected(ACTION_TEXTS), previous: previous(ACTION_TEXTS), reason: REASON },
+};

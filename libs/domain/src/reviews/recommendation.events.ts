@@ -1,5 +1,7 @@
 import { Correction } from '../shared/correction';
 import { DomainEvent } from '../shared/decider';
+import { EventSchemas, Fields, Id, Text, Themes, corrected, previous } from '../shared/event-schema';
+import { TEXT_LIMITS } from '../shared/value-rules';
 
 export type RecommendationDetails = Readonly<{
   recommendationId: string;
@@ -18,3 +20,16 @@ export type RecommendationCorrected = DomainEvent<
 >;
 
 export type RecommendationEvent = RecommendationRecorded | RecommendationCorrected;
+
+const RECOMMENDATION_TEXTS: Fields<RecommendationTexts> = { text: Text(TEXT_LIMITS.long), themes: Themes };
+
+export const RECOMMENDATION_EVENT_SCHEMAS: EventSchemas<RecommendationEvent> = {
+  RecommendationRecorded: { recommendationId: Id, reviewId: Id, ...RECOMMENDATION_TEXTS },
+  RecommendationCorrected: {
+    recommendationId: Id,
+    reviewId: Id,
+    reason: Text(TEXT_LIMITS.long),
+    corrected: corrected(RECOMMENDATION_TEXTS),
+    previous: previous(RECOMMENDATION_TEXTS),
+  },
+};

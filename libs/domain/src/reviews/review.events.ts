@@ -1,5 +1,7 @@
 import { Correction } from '../shared/correction';
 import { DomainEvent } from '../shared/decider';
+import { CalendarDate, EventSchemas, Fields, Id, OneOf, Text, Themes, corrected, optional, previous } from '../shared/event-schema';
+import { TEXT_LIMITS } from '../shared/value-rules';
 
 export const REVIEW_KINDS = [
   'cspr',
@@ -29,3 +31,17 @@ export type ReviewRegistered = DomainEvent<'ReviewRegistered', ReviewDetails>;
 export type ReviewCorrected = DomainEvent<'ReviewCorrected', { reviewId: string; reason: string } & Correction<ReviewTexts>>;
 
 export type ReviewEvent = ReviewRegistered | ReviewCorrected;
+
+const REVIEW_TEXTS: Fields<ReviewTexts> = {
+  reference: Text(TEXT_LIMITS.reference),
+  title: Text(TEXT_LIMITS.title),
+  kind: OneOf(REVIEW_KINDS),
+  themes: Themes,
+  commissionedOn: optional(CalendarDate),
+  publishedOn: optional(CalendarDate),
+};
+
+export const REVIEW_EVENT_SCHEMAS: EventSchemas<ReviewEvent> = {
+  ReviewRegistered: { reviewId: Id, ...REVIEW_TEXTS },
+  ReviewCorrected: { reviewId: Id, reason: Text(TEXT_LIMITS.long), corrected: corrected(REVIEW_TEXTS), previous: previous(REVIEW_TEXTS) },
+};
