@@ -1,10 +1,10 @@
 import {
-  AppendOptions,
   AppendResult,
   DuplicateEventId,
   IdempotencyKeyTaken,
   IdempotencyRecord,
   NewEvent,
+  StreamAppend,
   WrongExpectedVersion,
 } from './event-store.port';
 import { chainedFields, chainedText, hashAfter } from './hash-chain';
@@ -20,7 +20,7 @@ export type KnownLog = Readonly<{
   liveClaim(scope: string, key: string): IdempotencyRecord | undefined;
 }>;
 
-export type AppendRequest = Readonly<{ streamId: string; events: readonly NewEvent[]; options: AppendOptions }>;
+export type AppendRequest = StreamAppend;
 
 export type PlannedEvent = Readonly<{
   position: bigint;

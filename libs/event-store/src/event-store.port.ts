@@ -61,8 +61,17 @@ export type HashInput = Readonly<{ position: bigint; input: Buffer; hash: string
 /** Where the log ends: the last position and its hash, kept by the store apart from the events. */
 export type LogHead = Readonly<{ position: bigint; hash: string }>;
 
+/** One stream's part of an append to several at once. */
+export type StreamAppend = Readonly<{ streamId: string; events: readonly NewEvent[]; options: AppendOptions }>;
+
 export interface EventStore {
   appendToStream(streamId: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult>;
+  /**
+   * Appends to several streams in one transaction, all or nothing: every append is checked as a
+   * group's are (in order, each seeing those before it), and if any is refused none is written and
+   * the first refusal is thrown. One append a stream.
+   */
+  appendToStreams(appends: readonly StreamAppend[]): Promise<AppendResult[]>;
   readStream(streamId: string): Promise<StreamRead>;
   /** Events with a position after `after`, in global order, at most `limit` of them, optionally filtered. */
   readAll(after: bigint, limit: number, filter?: LogFilter): Promise<RecordedEvent[]>;

@@ -10,6 +10,7 @@ import {
   LogHead,
   NewEvent,
   RecordedEvent,
+  StreamAppend,
   StreamRead,
   matchesLogFilter,
 } from '../event-store.port';
@@ -71,6 +72,13 @@ export class EventStoreDbEventStore implements EventStore {
     return this.appends.push({ streamId, events, options });
   }
 
+  async appendToStreams(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
+    const outcomes = await this.write(appends, { allOrNothing: true });
+    const refused = outcomes.find((outcome) => outcome instanceof Error);
+    if (refused) throw refused;
+    return outcomes as AppendResult[];
+  }
+
   async readStream(streamId: string): Promise<StreamRead> {
     await this.catchUp();
     const positions = this.index.positionsOf(streamId);
@@ -123,13 +131,15 @@ export class EventStoreDbEventStore implements EventStore {
     }
   }
 
-  private async write(group: readonly PendingAppend[]): Promise<(AppendResult | Error)[]> {
+  /** The group planned against the log as it stands and written in one append to the log stream; `allOrNothing`: only if every append is accepted. */
+  private async write(group: readonly StreamAppend[], { allOrNothing = false } = {}): Promise<(AppendResult | Error)[]> {
     for (let attempt = 0; ; attempt++) {
       await this.catchUp();
       const tip = this.index.tip;
       const recordedAt = new Date(Math.max(this.now().getTime(), tip.recordedAt.getTime()));
       const plan = planAppends(tip, recordedAt, group, this.index);
       if (plan.events.length === 0) return plan.outcomes;
+      if (allOrNothing && plan.outcomes.some((outcome) => outcome instanceof Error)) return plan.outcomes;
       const claims = new Map(plan.claims.map((claim) => [claim.position, claim]));
       try {
         await this.client.appendToStream(

@@ -9,6 +9,7 @@ import {
   LogHead,
   NewEvent,
   RecordedEvent,
+  StreamAppend,
   StreamRead,
   matchesLogFilter,
 } from '../event-store.port';
@@ -31,22 +32,33 @@ export class InMemoryEventStore implements EventStore {
 
   async appendToStream(streamId: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult> {
     if (events.length === 0) throw new RangeError('An append needs at least one event.');
+    const [outcome] = this.write([{ streamId, events, options }]);
+    return outcome;
+  }
+
+  async appendToStreams(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
+    return this.write(appends);
+  }
+
+  /** Writes the appends if every one is accepted; otherwise throws the first refusal, having written nothing. */
+  private write(appends: readonly StreamAppend[]): AppendResult[] {
     const last = this.log.at(-1);
     const tip = { position: BigInt(this.log.length), hash: last?.hash ?? GENESIS_HASH, recordedAt: last?.recordedAt ?? new Date(0) };
     const recordedAt = new Date(Math.max(this.now().getTime(), tip.recordedAt.getTime()));
-    const plan = planAppends(tip, recordedAt, [{ streamId, events: events.map(asStored), options }], {
+    const requests = appends.map((append) => ({ ...append, events: append.events.map(asStored) }));
+    const plan = planAppends(tip, recordedAt, requests, {
       versionOf: (stream) => this.streamEvents(stream).length,
       isRecorded: (eventId) => this.eventIds.has(eventId),
       liveClaim: (scope, key) => this.liveClaim(scope, key),
     });
-    const [outcome] = plan.outcomes;
-    if (outcome instanceof Error) throw outcome;
+    const refused = plan.outcomes.find((outcome) => outcome instanceof Error);
+    if (refused) throw refused;
     for (const { event, ...recorded } of plan.events) {
       this.log.push({ ...recorded, eventId: event.eventId, type: event.type, data: event.data as JsonObject, metadata: event.metadata });
       this.eventIds.add(event.eventId);
     }
     for (const claim of plan.claims) this.claims.set(`${claim.scope}\u0000${claim.key}`, claim);
-    return outcome;
+    return plan.outcomes as AppendResult[];
   }
 
   async readStream(streamId: string): Promise<StreamRead> {

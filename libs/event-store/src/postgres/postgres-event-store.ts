@@ -15,6 +15,7 @@ import {
   NewEvent,
   RecordedEvent,
   SharedPostgres,
+  StreamAppend,
   StreamCursor,
   StreamOrderedReads,
   StreamRead,
@@ -71,7 +72,7 @@ type AppendedRow = {
   claimed: IdempotencyRow | null;
 };
 
-function outcomeOf({ streamId, events, options }: PendingAppend, row: AppendedRow): AppendResult | Error {
+function outcomeOf({ streamId, events, options }: StreamAppend, row: AppendedRow): AppendResult | Error {
   if (row.appended_version !== null && row.appended_position !== null) {
     return { streamId, version: row.appended_version, position: BigInt(row.appended_position) };
   }
@@ -108,6 +109,37 @@ export class PostgresEventStore implements EventStore, StreamOrderedReads, HashI
 
   appendToStream(streamId: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult> {
     return this.appends.push({ streamId, events, options });
+  }
+
+  /**
+   * Outside the group commit, in a transaction of its own: `append_events` decides and writes the
+   * appends as for a group, and the transaction commits only if it accepted every one. The log head
+   * stays locked for that one round trip back to the client.
+   */
+  async appendToStreams(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
+    if (appends.length === 0) return [];
+    const client = await this.pool.connect();
+    let broken: unknown;
+    let outcomes: AppendResult[];
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query<AppendedRow>(APPEND_EVENTS, this.appendArguments(appends));
+      const decided = rows.map((row, index) => outcomeOf(appends[index], row));
+      const refused = decided.find((outcome) => outcome instanceof Error);
+      if (refused) throw refused;
+      await client.query('COMMIT');
+      outcomes = decided as AppendResult[];
+    } catch (error) {
+      await client.query('ROLLBACK').catch((failure: unknown) => (broken = failure));
+      throw error;
+    } finally {
+      client.release(broken instanceof Error ? broken : undefined);
+    }
+    this.options.onCommit?.(
+      appends.length,
+      appends.reduce((sum, append) => sum + append.events.length, 0),
+    );
+    return outcomes;
   }
 
   async readStream(streamId: string): Promise<StreamRead> {
@@ -237,7 +269,7 @@ export class PostgresEventStore implements EventStore, StreamOrderedReads, HashI
   }
 
   /** `append_events`'s arguments: one element an append, then one an event, in the group's order. */
-  private appendArguments(group: readonly PendingAppend[]): unknown[] {
+  private appendArguments(group: readonly StreamAppend[]): unknown[] {
     const claims = group.map((append) => append.options.idempotency);
     const events = group.flatMap(({ streamId, events, options }) =>
       events.map((event, index) => {

@@ -223,6 +223,41 @@ export function describeEventStoreContract(adapter: string, createStore: () => P
       expect(await store.findIdempotency(claim.scope, claim.key)).toMatchObject({ fingerprint: claim.fingerprint, outcome: claim.outcome });
     });
 
+    it('appends to several streams at once, all or nothing', async () => {
+      const [first, second, existing] = [stream(), stream(), stream()];
+      await store.appendToStream(existing, [anEvent()], { expectedVersion: 0 });
+      const together = await store.appendToStreams([
+        { streamId: first, events: [anEvent('A'), anEvent('B')], options: { expectedVersion: 0 } },
+        { streamId: existing, events: [anEvent('C')], options: { expectedVersion: 1 } },
+        { streamId: second, events: [anEvent('D')], options: { expectedVersion: 0 } },
+      ]);
+      expect(together).toEqual([
+        { streamId: first, version: 2, position: 3n },
+        { streamId: existing, version: 2, position: 4n },
+        { streamId: second, version: 1, position: 5n },
+      ]);
+
+      const refused = [stream(), stream()];
+      const repeated = anEvent();
+      await expect(
+        store.appendToStreams([
+          { streamId: refused[0], events: [anEvent(), repeated], options: { expectedVersion: 0 } },
+          { streamId: second, events: [anEvent()], options: { expectedVersion: 0 } },
+        ]),
+      ).rejects.toEqual(new WrongExpectedVersion(second, 0, 1));
+      await expect(
+        store.appendToStreams([
+          { streamId: refused[1], events: [anEvent()], options: { expectedVersion: 0 } },
+          { streamId: refused[0], events: [repeated, repeated], options: { expectedVersion: 0 } },
+        ]),
+      ).rejects.toBeInstanceOf(DuplicateEventId);
+      expect(await store.headPosition()).toBe(5n);
+      expect(await store.readStream(refused[0])).toEqual({ version: 0, events: [] });
+      expect(await store.readStream(refused[1])).toEqual({ version: 0, events: [] });
+      await store.appendToStream(refused[0], [repeated], { expectedVersion: 0 });
+      expect(await verifyLog(store)).toMatchObject({ ok: true, checked: 6 });
+    });
+
     it('chains every event to the one before by its hash, from the first', async () => {
       await store.appendToStream(stream(), [anEvent('A', { text: 'é ✓ "quoted"' }), anEvent('B')], { expectedVersion: 0 });
       await store.appendToStream(stream(), [anEvent('C', { list: [3, 1.5, null] })], { expectedVersion: 0 });
