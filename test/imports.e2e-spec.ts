@@ -180,7 +180,7 @@ describe('importing the action plan a partnership already has, over HTTP', () =>
     const rows = Array.from({ length: 10_001 }, (_, index) => `R-${index},T,CSPR,Rec,Action ${index},police,,,31/03/2027,open,,,`);
     expect(await send([HEADER, ...rows].join('\n'))).toMatchObject({
       status: 413,
-      body: { detail: expect.stringContaining('at most 10000') },
+      body: { detail: expect.stringContaining('more than 10,000 rows') },
     });
     expect(await send(`${HEADER}\n${'x'.repeat(5 * 1024 * 1024)}`)).toMatchObject({
       status: 413,

@@ -32,6 +32,7 @@ const API: Record<string, string[] | 'public'> = {
   'POST /partners/{id}/mailbox': ['admin'],
   'POST /partners/{id}/name': ['admin'],
   'GET /notifications': PARTNERSHIP,
+  'GET /quarantine': ['admin', 'auditor'],
   'GET /reviews': EVERY_ROLE,
   'POST /reviews': PARTNERSHIP,
   'GET /reviews/{id}': [...READERS, 'owner'],
@@ -224,6 +225,7 @@ const PAGES: Record<string, string[] | 'public'> = {
   'GET /admin/partners/:id': ['admin'],
   'POST /admin/partners/:id': ['admin'],
   'GET /admin/mail': PARTNERSHIP,
+  'GET /admin/quarantine': ['admin', 'auditor'],
 };
 
 /** Each page operation on an action, and who may make it: the API's rule for the same change. */

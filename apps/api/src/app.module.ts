@@ -54,6 +54,7 @@ import { DemoPartnership } from './web/demo-partnership';
 import { OidcSignIn } from './web/oidc-sign-in';
 import { MAIL_CONFIG, Notifications } from './notifications/notifications';
 import { ListNotificationsHandler, NotificationsController } from './notifications/notifications.http.controller';
+import { ListQuarantineHandler, QuarantineController } from './quarantine/quarantine.http.controller';
 
 export type AppDependencies = Readonly<{ config: AppConfig; pool: Pool; metrics: Metrics; clock?: Clock }>;
 
@@ -79,6 +80,7 @@ const HANDLERS = [
   GetTrendsHandler,
   ImportPlanHandler,
   ListNotificationsHandler,
+  ListQuarantineHandler,
 ];
 
 /** Where the projection thread finds the database and the events: where this process does. */
@@ -112,6 +114,7 @@ export class AppModule implements OnApplicationShutdown {
         ReportsController,
         ImportsController,
         NotificationsController,
+        QuarantineController,
         AuditController,
         HealthController,
         MetricsController,

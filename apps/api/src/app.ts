@@ -13,8 +13,9 @@ import { RequestValidationPipe } from './http/validation';
 import { Metrics } from './observability/metrics';
 import { NestPinoLogger } from './observability/logger';
 import { WebSessions } from './web/web-session';
-import { setUpWeb } from './web/web.setup';
-import { MAX_FILE_BYTES, OCTET_STREAM, XLSX_MEDIA_TYPE } from './imports/action-plan';
+import { WEB_BODIES, setUpWeb } from './web/web.setup';
+import { IMPORT_PATH, MAX_FILE_BYTES, PLAN_MEDIA_TYPES } from './imports/plan-file';
+import { refuseOtherMediaTypes } from './http/media-types';
 
 const ONE_MIB = 1024 * 1024;
 const SAFE_ID = /^[A-Za-z0-9._:-]{1,200}$/;
@@ -68,10 +69,8 @@ export async function createApp(dependencies: Omit<AppDependencies, 'metrics'> &
   // Bodies are JSON or nothing: anything else is 415, never parsed as a form a browser could post cross-site.
   fastify.removeContentTypeParser(['text/plain']);
   // An action plan to import is the one body that is not JSON: CSV or XLSX, read whole, up to its own limit.
-  fastify.addContentTypeParser(
-    ['text/csv', XLSX_MEDIA_TYPE, OCTET_STREAM],
-    { parseAs: 'buffer', bodyLimit: MAX_FILE_BYTES },
-    (_request, body, done) => done(null, body),
+  fastify.addContentTypeParser([...PLAN_MEDIA_TYPES], { parseAs: 'buffer', bodyLimit: MAX_FILE_BYTES }, (_request, body, done) =>
+    done(null, body),
   );
   fastify.addHook('onRequest', async (request, reply) => {
     const given = request.headers['x-correlation-id'];
@@ -89,6 +88,16 @@ export async function createApp(dependencies: Omit<AppDependencies, 'metrics'> &
     sessions: app.get(WebSessions),
   });
   await setUpWeb(app);
+  // After the edge's headers: a refusal carries them like any other answer.
+  refuseOtherMediaTypes(fastify, [
+    {
+      types: [...PLAN_MEDIA_TYPES],
+      method: 'POST',
+      path: IMPORT_PATH,
+      says: 'Send the action plan as text/csv or as an XLSX spreadsheet.',
+    },
+    ...WEB_BODIES,
+  ]);
   app.useGlobalFilters(new ProblemFilter());
   app.useGlobalPipes(new RequestValidationPipe());
   app.enableShutdownHooks();

@@ -3,6 +3,7 @@ import { EventStore, RecordedEvent } from '@app/event-store';
 import { DocumentBuffer, StoredRow, createTableSql, documentStatements, writeDocumentsSql } from './document-table';
 import { Statement, StatementRenderer, inline, jsonLiteral } from './statements';
 import { Projection, ProjectionTarget, liveTarget } from './projection';
+import { QUARANTINE_TABLE, RECORD_SET_ASIDE, forgetQuarantine } from './quarantine';
 import { inTransaction } from './transaction';
 
 const SCHEMA_LOCK = 0x1ea2_0002;
@@ -22,11 +23,13 @@ export async function ensureProjectionSchema(pool: Pool, projections: readonly P
          updated_at timestamptz NOT NULL DEFAULT now()
        )`,
     );
+    await client.query(QUARANTINE_TABLE);
     for (const target of projections.map(liveTarget)) {
       const { rows } = await client.query<{ exists: boolean }>('SELECT to_regclass($1) IS NOT NULL AS exists', [target.table]);
       if (!rows[0].exists) {
         for (const sql of createTableSql(target)) await client.query(sql);
         await client.query('DELETE FROM projection_checkpoints WHERE name = $1', [target.checkpoint]);
+        await forgetQuarantine(client, target.checkpoint);
       }
       await client.query('INSERT INTO projection_checkpoints (name, version, position) VALUES ($1, $2, 0) ON CONFLICT (name) DO NOTHING', [
         target.checkpoint,
@@ -151,6 +154,7 @@ export async function moveCheckpoints(client: PoolClient, names: readonly string
 export function batchStatements(targets: readonly ProjectionTarget[]): Statement[] {
   return [
     ...Object.values(CHECKPOINTS),
+    RECORD_SET_ASIDE,
     ...targets.flatMap((target) => {
       const { load, close, write } = documentStatements(target);
       return close ? [load, close, write] : [load, write];

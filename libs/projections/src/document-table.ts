@@ -4,6 +4,7 @@ import { Pool, PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { RecordedEvent } from '@app/event-store';
 import { ProjectionTarget } from './projection';
+import { SET_ASIDE, SetAside, evolveOrSetAside, recordSetAsideSql } from './quarantine';
 import { Statement, StatementRenderer, inline, jsonLiteral } from './statements';
 
 /** A document as a table holds it. */
@@ -15,7 +16,7 @@ export type StoredRow = { key: string; position: string; doc: object };
 export type DocumentRow = [string, string, object] | [string, string, object, string | null];
 /** A current version the table already holds (key and position), and the position the next version begins at. */
 export type Closing = [string, string, string];
-export type DocumentChanges = Readonly<{ rows: readonly DocumentRow[]; closings: readonly Closing[] }>;
+export type DocumentChanges = Readonly<{ rows: readonly DocumentRow[]; closings: readonly Closing[]; aside?: readonly SetAside[] }>;
 
 type Row = { position: bigint; doc: object; stored: boolean };
 
@@ -60,13 +61,14 @@ export function documentStatements({
 /** The statements that write documents, as text, so that they can share a round trip with others. */
 export function writeDocumentsSql(
   target: ProjectionTarget,
-  { rows, closings }: DocumentChanges,
+  { rows, closings, aside = [] }: DocumentChanges,
   render: StatementRenderer = inline,
 ): string {
   const { close, write } = documentStatements(target);
   const statements: string[] = [];
   if (closings.length > 0 && close) statements.push(render(close, [jsonLiteral(closings)]));
   if (rows.length > 0) statements.push(render(write, [jsonLiteral(rows)]));
+  if (aside.length > 0) statements.push(recordSetAsideSql(aside, render));
   return statements.join('; ');
 }
 
@@ -144,6 +146,8 @@ export class DocumentBuffer {
   /** Versions ended since the last write, for a projection that keeps history. */
   private readonly ended: DocumentRow[] = [];
   private readonly closings: Closing[] = [];
+  /** Events set aside since the last write: they could not be folded. */
+  private readonly aside: SetAside[] = [];
   private tableMayHoldMore: boolean;
 
   constructor(
@@ -195,8 +199,8 @@ export class DocumentBuffer {
       const key = projection.keyOf(event);
       const row = this.rows.get(key);
       if (row && row.position >= event.position) continue;
-      const doc = projection.evolve(row?.doc, event);
-      if (doc === undefined) continue;
+      const doc = evolveOrSetAside(this.target, row?.doc, event, this.aside);
+      if (doc === undefined || doc === SET_ASIDE) continue;
       if (row && projection.keepsHistory) {
         const position = event.position.toString();
         if (row.stored) this.closings.push([key, row.position.toString(), position]);
@@ -216,6 +220,7 @@ export class DocumentBuffer {
    * then lets go.
    */
   takeChanges({ holdCurrent = false } = {}): DocumentChanges {
+    const aside = this.aside.splice(0);
     const { keepsHistory } = this.target.projection;
     let current = [...this.dirty];
     if (keepsHistory && holdCurrent) {
@@ -228,7 +233,7 @@ export class DocumentBuffer {
       this.dirty.delete(key);
       return keepsHistory ? [key, row.position.toString(), row.doc, null] : [key, row.position.toString(), row.doc];
     });
-    return { rows: [...this.ended.splice(0), ...written], closings: this.closings.splice(0) };
+    return { rows: [...this.ended.splice(0), ...written], closings: this.closings.splice(0), aside };
   }
 
   /**

@@ -6,3 +6,4 @@ export * from './rebuild';
 export * from './projection-runner';
 export * from './transaction';
 export * from './leadership';
+export * from './quarantine';

@@ -11,6 +11,7 @@ import {
   writeDocuments,
 } from './document-table';
 import { Projection, ProjectionTarget, liveTarget, shadowTarget } from './projection';
+import { forgetQuarantine, recordSetAside, swapQuarantine } from './quarantine';
 import { StreamFold } from './stream-fold';
 import { inTransaction } from './transaction';
 
@@ -132,6 +133,7 @@ async function createShadows(pool: Pool, { shadows, inOrder }: RebuildPlan): Pro
   await inTransaction(pool, async (client) => {
     for (const shadow of shadows) {
       await client.query(`DROP TABLE IF EXISTS ${shadow.table}`);
+      await forgetQuarantine(client, shadow.checkpoint);
       await client.query(createTableOnlySql(shadow));
       // Folding in global order looks documents up by key; the other tables get their key once full.
       if (inOrder.includes(shadow)) await client.query(primaryKeySql(shadow));
@@ -218,6 +220,7 @@ async function catchUpAndSwap(
           [live.checkpoint, live.projection.version, position.toString()],
         );
         await client.query('DELETE FROM projection_checkpoints WHERE name = $1', [shadow.checkpoint]);
+        await swapQuarantine(client, live.checkpoint, shadow.checkpoint);
       }
       return { position, caughtUp };
     }
@@ -272,8 +275,10 @@ async function foldByStream(
   const writer = new ShadowWriter(pool);
   const flush = () => {
     const rows = folds.flatMap((fold) => fold.takeRows());
+    const aside = folds.flatMap((fold) => fold.takeSetAside());
     return writer.write(async (client) => {
       for (const [target, documents] of rows) await copyDocuments(client, target, documents);
+      await recordSetAside(client, aside);
     });
   };
   let events = 0;

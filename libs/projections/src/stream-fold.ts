@@ -1,6 +1,7 @@
 import { RecordedEvent } from '@app/event-store';
 import { DocumentRow } from './document-table';
 import { ProjectionTarget } from './projection';
+import { SET_ASIDE, SetAside, evolveOrSetAside } from './quarantine';
 
 /** Positions as decimal text, compared as the numbers they are. */
 const byPosition = ([, a]: DocumentRow, [, b]: DocumentRow) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
@@ -15,6 +16,8 @@ export class StreamFold {
   private readonly current = new Map<string, { position: bigint; doc: object }>();
   private rows: DocumentRow[] = [];
   private currentRows: DocumentRow[] = [];
+  /** Events set aside since rows were last taken: they could not be folded. */
+  private aside: SetAside[] = [];
 
   /** `currentTarget`, for a projection that keeps history: the table of the documents as they are now, filled alongside. */
   constructor(
@@ -32,8 +35,8 @@ export class StreamFold {
     if (!projection.handles(event)) return;
     const key = projection.keyOf(event);
     const previous = this.current.get(key);
-    const doc = projection.evolve(previous?.doc, event);
-    if (doc === undefined) return;
+    const doc = evolveOrSetAside(this.target, previous?.doc, event, this.aside);
+    if (doc === undefined || doc === SET_ASIDE) return;
     if (previous && projection.keepsHistory) this.rows.push([key, previous.position.toString(), previous.doc, event.position.toString()]);
     this.current.set(key, { position: event.position, doc });
   }
@@ -46,6 +49,11 @@ export class StreamFold {
       if (this.currentTarget) this.currentRows.push([key, position.toString(), doc]);
     }
     this.current.clear();
+  }
+
+  /** The events set aside since this was last asked; from now on they count as recorded. */
+  takeSetAside(): SetAside[] {
+    return this.aside.splice(0);
   }
 
   /**

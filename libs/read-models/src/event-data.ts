@@ -1,10 +1,49 @@
-import { DomainEvent } from '@app/domain';
+import { DomainEvent, EventFacts, isCalendarDate, whyUnreadable } from '@app/domain';
 import { RecordedEvent } from '@app/event-store';
 
-/** A recorded event's data as the domain event type it was written as. */
-export const dataOf = <Event extends DomainEvent>(event: RecordedEvent): Event['data'] => event.data as unknown as Event['data'];
+/** A recorded event as the domain's schemas see it: its type, its data and the day it happened. */
+export const factsOf = (event: RecordedEvent): EventFacts => ({
+  type: event.type,
+  data: event.data,
+  occurredOn: event.metadata.occurredOn,
+});
 
-const CALENDAR_DATE = /^\d{4}-\d{2}-\d{2}$/;
+/** An event in the log that its type's schema says no reader can fold: the reader sets it aside. */
+export class UnreadableEvent extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'UnreadableEvent';
+  }
+}
+
+const verdicts = new WeakMap<RecordedEvent, string | null>();
+
+/** Why no reader can fold the event, or undefined: judged once an event, however many read models fold it. */
+export function whyUnfoldable(event: RecordedEvent): string | undefined {
+  let verdict = verdicts.get(event);
+  if (verdict === undefined) {
+    verdict = whyUnreadable(factsOf(event)) ?? null;
+    verdicts.set(event, verdict);
+  }
+  return verdict ?? undefined;
+}
+
+/** A recorded event's data as the domain event type it was written as; throws UnreadableEvent when it does not hold to its schema. */
+export function dataOf<Event extends DomainEvent>(event: RecordedEvent): Event['data'] {
+  const why = whyUnfoldable(event);
+  if (why) throw new UnreadableEvent(why);
+  return event.data as unknown as Event['data'];
+}
+
+/** The events a fold can read, as the domain's events: those it cannot are left out (the read models set them aside). */
+export const readableEvents = <Event extends DomainEvent>(events: readonly RecordedEvent[]): Event[] =>
+  events.filter((event) => whyUnfoldable(event) === undefined).map((event) => ({ type: event.type, data: event.data }) as unknown as Event);
+
+/** A field of the event's data that names what it is about, to find its document by, read without trusting the data. */
+export function keyField(event: RecordedEvent, field: string): string {
+  const value = event.data[field];
+  return typeof value === 'string' ? value : '';
+}
 
 /**
  * The day an event counts on in reports: the day it happened (`occurredOn`, which an imported event
@@ -12,5 +51,5 @@ const CALENDAR_DATE = /^\d{4}-\d{2}-\d{2}$/;
  */
 export function dayOf(event: RecordedEvent): string {
   const occurredOn = event.metadata.occurredOn;
-  return typeof occurredOn === 'string' && CALENDAR_DATE.test(occurredOn) ? occurredOn : event.recordedAt.toISOString().slice(0, 10);
+  return isCalendarDate(occurredOn) ? occurredOn : event.recordedAt.toISOString().slice(0, 10);
 }

@@ -8,6 +8,7 @@ export * from './action-policy.sql';
 export * from './partner-list.projection';
 export * from './review-list.projection';
 export * from './search.sql';
+export * from './event-data';
 
 /** Every version of each read model, each valid between two positions: the read models as they stood at any moment. */
 export const partnerHistory = historyOf(partnerList);

@@ -1,7 +1,7 @@
 import { PartnerMailboxSet, PartnerRegistered, PartnerRegistryEvent, PartnerRenamed } from '@app/domain';
 import { RecordedEvent } from '@app/event-store';
 import { Projection } from '@app/projections';
-import { dataOf } from './event-data';
+import { dataOf, keyField } from './event-data';
 
 export type PartnerDocument = Readonly<{ id: string; name: string; registeredAt: string; mailbox?: string }>;
 
@@ -23,12 +23,12 @@ const HANDLED: readonly PartnerRegistryEvent['type'][] = ['PartnerRegistered', '
 /** The partner agencies, by id, with where their notifications go. */
 export const partnerList: Projection<PartnerDocument> = {
   name: 'partner-list',
-  version: 5,
+  version: 6,
   table: 'partner_list',
   // Every partner is registered in the one registry stream.
   keyedWithinStream: true,
   eventTypes: HANDLED,
   handles: (event) => (HANDLED as readonly string[]).includes(event.type),
-  keyOf: (event) => dataOf<PartnerRegistered>(event).partnerId,
+  keyOf: (event) => keyField(event, 'partnerId'),
   evolve: evolvePartnerDocument,
 };

@@ -10,7 +10,7 @@ import {
 } from '@app/domain';
 import { RecordedEvent } from '@app/event-store';
 import { Projection } from '@app/projections';
-import { dataOf, dayOf } from './event-data';
+import { dataOf, dayOf, keyField } from './event-data';
 import { searchable } from './search.sql';
 
 /** `recordedOn` and `registeredOn`: the days they count on in reports (see `dayOf`). */
@@ -60,7 +60,7 @@ const HANDLED = ['ReviewRegistered', 'ReviewCorrected', 'RecommendationRecorded'
 /** Every review with its recommendations, in the order they were recorded, as last corrected. */
 export const reviewList: Projection<ReviewDocument> = {
   name: 'review-list',
-  version: 6,
+  version: 7,
   table: 'review_list',
   columns: [
     "registered_at text GENERATED ALWAYS AS (doc->>'registeredAt') STORED",
@@ -69,7 +69,7 @@ export const reviewList: Projection<ReviewDocument> = {
   indexes: ['(registered_at, key)', 'USING gin (search)'],
   eventTypes: HANDLED,
   handles: (event) => HANDLED.includes(event.type),
-  keyOf: (event) => dataOf<ReviewListEvent>(event).reviewId,
+  keyOf: (event) => keyField(event, 'reviewId'),
   evolve: evolveReviewDocument,
 };
 

@@ -1,9 +1,20 @@
 import { Inject } from '@nestjs/common';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { Pool, PoolClient } from 'pg';
-import { ActionEvent, Actor, NotFound, actionDecider, actionStream, fold, listablePartner, requireReadAccess, themeKey } from '@app/domain';
+import {
+  ActionEvent,
+  Actor,
+  NotFound,
+  actionDecider,
+  actionStream,
+  fold,
+  listablePartner,
+  readsEverything,
+  requireReadAccess,
+  themeKey,
+} from '@app/domain';
 import { EVENT_STORE, EventStore } from '@app/event-store';
-import { ActionDocument, actionList, outstandingSql, overdueSql, reviewList, searchQuery } from '@app/read-models';
+import { ActionDocument, actionList, outstandingSql, overdueSql, readableEvents, reviewList, searchQuery } from '@app/read-models';
 import { ActionCounts } from '../reads/action-counts';
 import { DATABASE_POOL } from '../database/database-pool';
 import { isLogPosition } from '../http/fields';
@@ -13,7 +24,6 @@ import { SqlConditions } from '../reads/sql-conditions';
 import { onSnapshot } from '../reads/snapshot';
 import { ActionPageView, ActionView, HistoryEntryView, actionView, historyEntry } from './action.view';
 import { ActionSort, ListActionsRequest } from './actions.request.dto';
-import { toDomainEvent } from '../write/stream-writer';
 
 export class GetActionQuery extends Query<ActionView> {
   constructor(
@@ -279,8 +289,10 @@ export class GetActionHistoryHandler implements IQueryHandler<GetActionHistoryQu
     const events = asOf ? recorded.filter((event) => event.recordedAt.getTime() <= Date.parse(asOf)) : recorded;
     if (events.length === 0) throw notFound();
     // A partner lead reads the whole history of an action its agency owns (or owned at `asOf`), and of no other.
-    const action = fold(actionDecider, events.map(toDomainEvent<ActionEvent>));
+    const action = fold(actionDecider, readableEvents<ActionEvent>(events));
+    // An action whose raising cannot be read has no owner to check against: only those who read everything see it.
     if (action.exists) requireReadAccess(actor, action);
+    else if (!readsEverything(actor)) throw notFound();
     return events.map(historyEntry);
   }
 }

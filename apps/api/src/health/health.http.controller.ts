@@ -2,7 +2,7 @@ import { Controller, Get, Inject, ServiceUnavailableException } from '@nestjs/co
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Pool } from 'pg';
 import { EVENT_STORE, EventStore } from '@app/event-store';
-import { ProjectionLag, projectionLag } from '@app/projections';
+import { ProjectionLag, projectionLag, quarantinedCount } from '@app/projections';
 import { READ_MODELS } from '@app/read-models';
 import { Public } from '../auth/roles.decorator';
 import { DATABASE_POOL } from '../database/database-pool';
@@ -30,7 +30,7 @@ export class HealthController {
   @Get('ready')
   @ApiOperation({
     summary:
-      'The database answers and the read models are within 5 s of the head: ready to serve. It also says whether mail is sent, and what waits; a mail server that is down does not make the service unready.',
+      'The database answers and the read models are within 5 s of the head: ready to serve. It also says how many events readers set aside as unreadable (`quarantined`), whether mail is sent, and what waits; a mail server that is down does not make the service unready.',
   })
   async ready() {
     let lags: ProjectionLag[];
@@ -45,6 +45,10 @@ export class HealthController {
       throw new ServiceUnavailableException(`Read models more than 5 s behind: ${names.join(', ')}.`);
     }
     const projections = Object.fromEntries(lags.map((lag) => [lag.name, { lagEvents: Number(lag.events), lagMs: lag.milliseconds }]));
-    return { status: 'ready', checks: { database: 'up', projections, mail: await this.notifications.health() } };
+    return {
+      status: 'ready',
+      quarantined: await quarantinedCount(this.pool),
+      checks: { database: 'up', projections, mail: await this.notifications.health({ audience: 'anyone' }) },
+    };
   }
 }

@@ -1,24 +1,8 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  IsArray,
-  IsEmail,
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  IsUUID,
-  IsUrl,
-  isISO8601,
-  Matches,
-  Max,
-  MaxLength,
-  Min,
-  ValidateBy,
-  ValidationOptions,
-} from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsUUID, Max, Min, ValidateBy, ValidationOptions, isISO8601 } from 'class-validator';
+import { MOST_THEMES, ValueRule, calendarDate, link, mailbox, slug, text, themes } from '@app/domain';
 
 type FieldOptions = Readonly<{ optional?: boolean; description?: string; example?: unknown }>;
 
@@ -27,71 +11,34 @@ const documented = (type: object, options: FieldOptions) =>
     ? applyDecorators(ApiPropertyOptional({ ...type, description: options.description, example: options.example }), IsOptional())
     : ApiProperty({ ...type, description: options.description, example: options.example });
 
-/** Something a reader can see: not only spaces, zero-width characters or other invisible formatting. */
-const VISIBLE = /[^\p{White_Space}\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
-/** Controls other than tab and newline, which no text here has reason to hold. */
-const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F]/;
-
-const readableText = (each: boolean) => [
-  Matches(VISIBLE, { each, message: each ? 'must not hold a blank theme' : 'must not be blank' }),
+/** A field held to one of the domain's value rules: the same rule, and the same message, as every other path that writes. */
+const followsRule = (name: string, rule: ValueRule, options?: ValidationOptions) =>
   ValidateBy(
-    {
-      name: 'noControls',
-      validator: {
-        validate: (value) => typeof value !== 'string' || !CONTROL.test(value),
-        defaultMessage: () => 'must not hold control characters other than tab and newline',
-      },
-    },
-    { each },
-  ),
-];
-
-/** Free text, trimmed of nothing but refused when it shows nothing, holds control characters or is longer than `max`. */
-export const Text = (max: number, options: FieldOptions = {}) =>
-  applyDecorators(
-    documented({ type: String, maxLength: max, minLength: 1 }, options),
-    IsString({ message: 'must be text' }),
-    MaxLength(max, { message: `must be ${max} characters or fewer` }),
-    ...readableText(false),
+    { name, validator: { validate: (value) => rule(value) === undefined, defaultMessage: (args) => rule(args?.value) ?? '' } },
+    options,
   );
+
+/** Free text that shows something, holds no control characters but tab and newline, and is at most `max` characters. */
+export const Text = (max: number, options: FieldOptions = {}) =>
+  applyDecorators(documented({ type: String, maxLength: max, minLength: 1 }, options), followsRule('text', text(max)));
 
 export const OneOf = (values: readonly string[], options: FieldOptions = {}) =>
   applyDecorators(documented({ enum: values }, options), IsIn(values, { message: `must be one of: ${values.join(', ')}` }));
 
 export const Themes = (options: FieldOptions = {}) =>
   applyDecorators(
-    documented({ type: [String], maxItems: 20 }, { example: ['neglect', 'information sharing'], ...options }),
-    IsArray(),
-    ArrayMaxSize(20),
-    IsString({ each: true }),
-    MaxLength(100, { each: true, message: 'must each be 100 characters or fewer' }),
-    ...readableText(true),
+    documented({ type: [String], maxItems: MOST_THEMES }, { example: ['neglect', 'information sharing'], ...options }),
+    followsRule('themes', themes),
   );
 
 export const Uuid = (options: FieldOptions = {}) =>
   applyDecorators(documented({ type: String, format: 'uuid' }, options), IsUUID('all', { message: 'must be a UUID' }));
 
 export const Link = (options: FieldOptions = {}) =>
-  applyDecorators(
-    documented({ type: String, format: 'uri', maxLength: 2000 }, options),
-    MaxLength(2000),
-    IsUrl({ require_protocol: true, protocols: ['http', 'https'], require_tld: false }, { message: 'must be an http or https URL' }),
-  );
-
-export function isCalendarDate(value: unknown): boolean {
-  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
-  const date = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
-}
-
-const IsCalendarDate = (options?: ValidationOptions) =>
-  ValidateBy(
-    { name: 'isCalendarDate', validator: { validate: isCalendarDate, defaultMessage: () => 'must be a calendar date, YYYY-MM-DD' } },
-    options,
-  );
+  applyDecorators(documented({ type: String, format: 'uri', maxLength: 2000 }, options), followsRule('link', link));
 
 export const CalendarDate = (options: FieldOptions = {}) =>
-  applyDecorators(documented({ type: String, format: 'date', example: '2026-03-31' }, options), IsCalendarDate());
+  applyDecorators(documented({ type: String, format: 'date', example: '2026-03-31' }, options), followsRule('calendarDate', calendarDate));
 
 /** A date (midnight UTC) or a date and time with its zone: never a local time open to two readings. */
 const ZONED_INSTANT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/;
@@ -115,11 +62,7 @@ export const Instant = (options: FieldOptions = {}) =>
   );
 
 export const Slug = (options: FieldOptions = {}) =>
-  applyDecorators(
-    documented({ type: String, pattern: '^[a-z0-9-]{2,64}$' }, options),
-    IsString(),
-    Matches(/^[a-z0-9-]{2,64}$/, { message: 'must be 2 to 64 lower-case letters, digits or hyphens' }),
-  );
+  applyDecorators(documented({ type: String, pattern: '^[a-z0-9-]{2,64}$' }, options), followsRule('slug', slug));
 
 /** An optional whole number in a query string, from `min` to `max`, of `unit` when it says what it counts. */
 export const WholeNumber = (min: number, max: number, options: { description?: string; default?: number; unit?: string } = {}) =>
@@ -132,17 +75,9 @@ export const WholeNumber = (min: number, max: number, options: { description?: s
     Max(max),
   );
 
-/** A mail address with a domain that has a dot: a shared team mailbox, not a display name with an address in it. */
+/** A team mailbox: a plain address with a domain that has a dot, not a display name with an address in it. */
 export const Email = (options: FieldOptions = {}) =>
-  applyDecorators(
-    documented({ type: String, format: 'email', maxLength: 254 }, options),
-    IsString({ message: 'must be text' }),
-    MaxLength(254, { message: 'must be 254 characters or fewer' }),
-    IsEmail(
-      { allow_display_name: false, require_tld: true, allow_ip_domain: false },
-      { message: 'must be an email address, like team@agency.gov.uk' },
-    ),
-  );
+  applyDecorators(documented({ type: String, format: 'email', maxLength: 254 }, options), followsRule('mailbox', mailbox));
 
 const MOST_INT8 = 2n ** 63n - 1n;
 

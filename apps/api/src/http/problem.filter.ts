@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import { DomainError, DomainErrorKind } from '@app/domain';
+import { DomainError, DomainErrorKind, InvalidEvent } from '@app/domain';
 import { isDatabaseUnavailable } from '@app/event-store';
 import { Unauthenticated } from '../auth/token-verifier';
 import { ReadModelBehind } from '../reads/read-position';
@@ -7,7 +7,7 @@ import { IdempotencyKeyReused, PreconditionFailed, TooMuchContention } from '../
 import { TooManyRequests } from './http-edge';
 import { Problem, ProblemReply, ValidationFailed, problem, sendProblem } from './problem';
 import { PlanRefused } from '../imports/import-plan.handler';
-import { UnreadablePlan } from '../imports/action-plan';
+import { UnreadablePlan } from '../imports/plan-file';
 
 const DOMAIN_STATUS: Record<DomainErrorKind, number> = { invalid: 400, forbidden: 403, 'not-found': 404, conflict: 409 };
 
@@ -28,6 +28,7 @@ function isClientErrorFromFastify(error: unknown): error is FastifyError {
 export function toProblem(error: unknown): Problem {
   if (error instanceof ValidationFailed)
     return problem(400, 'The request is not valid.', { code: 'validation-failed', errors: error.errors });
+  if (error instanceof InvalidEvent) return problem(400, error.message, { code: error.code, errors: error.problems });
   if (error instanceof DomainError) return problem(DOMAIN_STATUS[error.kind], error.message, { code: error.code });
   if (error instanceof Unauthenticated) return problem(401, error.message);
   if (error instanceof PreconditionFailed) return problem(412, error.message, { code: 'version-moved-on' });

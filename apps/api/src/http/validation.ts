@@ -35,8 +35,8 @@ export const isInheritedName = (name: string) => name === '__proto__' || name in
 
 /**
  * What no field of any request may hold, found without recursion however deep the value: nesting
- * over MOST_NESTING, field names every object inherits, NUL characters (PostgreSQL text cannot
- * hold them) and lone UTF-16 surrogates (nor can its JSON).
+ * over MOST_NESTING, field names every object inherits, `null` (a field is given or left out),
+ * NUL characters (PostgreSQL text cannot hold them) and lone UTF-16 surrogates (nor can its JSON).
  */
 export function unacceptableParts(value: unknown): FieldError[] {
   const errors: FieldError[] = [];
@@ -55,6 +55,7 @@ export function unacceptableParts(value: unknown): FieldError[] {
       for (const [key, child] of Object.entries(item)) {
         const childPath = path ? `${path}.${key}` : key;
         if (isInheritedName(key)) errors.push({ field: childPath, message: 'is not a known field' });
+        else if (child === null) errors.push({ field: childPath, message: 'must not be null: leave the field out' });
         else if (key.includes('\u0000') || LONE_SURROGATE.test(key))
           errors.push({ field: JSON.stringify(key), message: 'is not a known field' });
         else pending.push({ value: child, path: childPath, depth: depth + 1 });

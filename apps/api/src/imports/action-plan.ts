@@ -1,14 +1,17 @@
-import { parse } from 'csv-parse/sync';
-import ExcelJS from 'exceljs';
-import { CLOSURE_OUTCOMES, ClosureOutcome, REVIEW_KINDS, ReviewKind, tidyThemes } from '@app/domain';
-import { isCalendarDate } from '../http/fields';
+import {
+  CLOSURE_OUTCOMES,
+  ClosureOutcome,
+  REVIEW_KINDS,
+  ReviewKind,
+  TEXT_LIMITS,
+  ValueRule,
+  calendarDate,
+  text,
+  themes as themesRule,
+  tidyThemes,
+} from '@app/domain';
 import { LABELS } from '../words/words';
-
-export const XLSX_MEDIA_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-export const OCTET_STREAM = 'application/octet-stream';
-export const MAX_FILE_BYTES = 5 * 1024 * 1024;
-export const isZip = (file: Buffer) => file.subarray(0, 4).equals(Buffer.from('PK\x03\x04', 'latin1'));
-export const MAX_ROWS = 10_000;
+import { RawRow, SheetCell } from './plan-file';
 
 /** The columns of an action plan, as its header names them (without case), in the order the template has them. */
 export const COLUMNS = [
@@ -53,109 +56,21 @@ export type PlanRow = Readonly<{
   themes: string[];
 }>;
 
-/** Thrown when the file as a whole cannot be read: not a spreadsheet, too big, or locked. */
-export class UnreadablePlan extends Error {
-  constructor(
-    message: string,
-    readonly status: 400 | 413 = 400,
-  ) {
-    super(message);
-  }
-}
+/** The rules each column of text is held to: the same as the API's for the same field. */
+const TEXT_RULES: Partial<Record<Column, ValueRule>> = {
+  'review reference': text(TEXT_LIMITS.reference),
+  'review title': text(TEXT_LIMITS.title),
+  recommendation: text(TEXT_LIMITS.long),
+  action: text(TEXT_LIMITS.long),
+  lead: text(TEXT_LIMITS.name),
+};
 
-type Cell = string | Date | undefined;
-type RawRow = Readonly<{ row: number; cells: Cell[] }>;
-
-/** The rows of a CSV or XLSX file, header first, each cell as text or (from XLSX) a date; formulas are reported, not run. */
-export async function readSpreadsheet(file: Buffer, mediaType: string): Promise<{ rows: RawRow[]; errors: PlanError[] }> {
-  if (file.length === 0) throw new UnreadablePlan('The file is empty: send the action plan as CSV or XLSX, a header row first.');
-  if (mediaType.startsWith(XLSX_MEDIA_TYPE)) return readXlsx(file);
-  if (mediaType.startsWith('text/csv')) return readCsv(file);
-  // Sent as bytes with no type: an XLSX workbook is a zip archive, anything else is read as CSV.
-  if (mediaType.startsWith(OCTET_STREAM)) return isZip(file) ? readXlsx(file) : readCsv(file);
-  throw new UnreadablePlan('Send the action plan as text/csv or as an XLSX spreadsheet.');
-}
-
-function readCsv(file: Buffer): { rows: RawRow[]; errors: PlanError[] } {
-  try {
-    const records = parse(file, {
-      bom: true,
-      relax_column_count: true,
-      relax_quotes: true,
-      skip_empty_lines: true,
-      trim: true,
-    }) as string[][];
-    return { rows: records.map((cells, index) => ({ row: index + 1, cells })), errors: [] };
-  } catch (error) {
-    throw new UnreadablePlan(`The file is not CSV this service can read: ${(error as Error).message}`);
-  }
-}
-
-/** Password-protected workbooks are encrypted inside an OLE compound file, as old .xls files are. */
-const OLE_SIGNATURE = Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]);
-
-async function readXlsx(file: Buffer): Promise<{ rows: RawRow[]; errors: PlanError[] }> {
-  if (file.subarray(0, 8).equals(OLE_SIGNATURE)) {
-    throw new UnreadablePlan('The workbook is password-protected or an old .xls file: save it as an XLSX workbook without a password.');
-  }
-  const workbook = new ExcelJS.Workbook();
-  try {
-    await workbook.xlsx.load(file as unknown as ExcelJS.Buffer);
-  } catch {
-    throw new UnreadablePlan('The file is not an XLSX spreadsheet this service can read.');
-  }
-  const sheet = workbook.worksheets[0];
-  if (!sheet) throw new UnreadablePlan('The workbook has no sheet.');
-  const rows: RawRow[] = [];
-  const errors: PlanError[] = [];
-  sheet.eachRow({ includeEmpty: false }, (row, number) => {
-    const cells: Cell[] = [];
-    row.eachCell({ includeEmpty: true }, (cell, column) => {
-      const value = cell.value;
-      if (value && typeof value === 'object' && 'formula' in value) {
-        errors.push({ row: number, field: String(column), message: 'The cell holds a formula: enter the value itself' });
-        return;
-      }
-      cells[column - 1] = value instanceof Date ? value : cellText(value);
-    });
-    rows.push({ row: number, cells });
-  });
-  return { rows, errors };
-}
-
-function cellText(value: ExcelJS.CellValue): string | undefined {
-  if (value === null || value === undefined) return undefined;
-  if (typeof value === 'object' && 'richText' in value)
-    return value.richText
-      .map((part) => part.text)
-      .join('')
-      .trim();
-  if (typeof value === 'object' && 'text' in value) return String(value.text).trim();
-  return String(value).trim();
-}
-
-/** The columns the header names, matched without case; what it lacks is an error on row 1. */
-function headerOf(cells: Cell[]): { at: Map<Column, number>; errors: PlanError[] } {
-  const at = new Map<Column, number>();
-  cells.forEach((cell, index) => {
-    const name = typeof cell === 'string' ? cell.trim().toLowerCase() : '';
-    if ((COLUMNS as readonly string[]).includes(name)) at.set(name as Column, index);
-  });
-  const errors = REQUIRED.filter((column) => !at.has(column)).map((column) => ({
-    row: 1,
-    field: column,
-    message: `The column "${column}" is missing: the header row must name ${REQUIRED.join(', ')}`,
-  }));
-  return { at, errors };
-}
-
-/** "31/03/2026", "2026-03-31" or a spreadsheet's own date, as a calendar date; undefined when it is none of these. */
-export function calendarDateOf(cell: Cell): string | undefined {
-  if (cell instanceof Date) return Number.isNaN(cell.getTime()) ? undefined : cell.toISOString().slice(0, 10);
+/** "31/03/2026", "2026-03-31" or a spreadsheet's own date, as a calendar date written YYYY-MM-DD; the text itself when it is none of these. */
+export function calendarDateOf(cell: SheetCell): string | undefined {
+  if (typeof cell === 'object') return cell.date;
   if (!cell) return undefined;
   const british = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(cell);
-  const date = british ? `${british[3]}-${british[2].padStart(2, '0')}-${british[1].padStart(2, '0')}` : cell;
-  return isCalendarDate(date) ? date : undefined;
+  return british ? `${british[3]}-${british[2].padStart(2, '0')}-${british[1].padStart(2, '0')}` : cell;
 }
 
 /** Each review kind by its code or its label, without case: "cspr", "Rapid review". */
@@ -184,13 +99,155 @@ const STATUSES = new Map<string, PlanStatus>([
 /** Partners by id or name, without case. */
 export type PartnerLookup = Readonly<{ find: (text: string) => string | undefined; known: string }>;
 
-const LIMITS: Partial<Record<Column, number>> = {
-  'review reference': 64,
-  'review title': 300,
-  recommendation: 4000,
-  action: 4000,
-  lead: 200,
-};
+const sentence = (column: string) => column[0].toUpperCase() + column.slice(1);
+
+/** The columns the header names, matched without case; what it lacks is an error on row 1. */
+function headerOf(cells: readonly SheetCell[]): { at: Map<Column, number>; errors: PlanError[] } {
+  const at = new Map<Column, number>();
+  cells.forEach((cell, index) => {
+    const name = typeof cell === 'string' ? cell.trim().toLowerCase() : '';
+    if ((COLUMNS as readonly string[]).includes(name)) at.set(name as Column, index);
+  });
+  const errors = REQUIRED.filter((column) => !at.has(column)).map((column) => ({
+    row: 1,
+    field: column,
+    message: `The column "${column}" is missing: the header row must name ${REQUIRED.join(', ')}`,
+  }));
+  return { at, errors };
+}
+
+/** One row's cells by column, each read by the rules of its kind; what breaks one is kept as an error of the row. */
+class RowReader {
+  readonly errors: PlanError[] = [];
+  private readonly texts = new Map<Column, string | undefined>();
+
+  constructor(
+    readonly row: number,
+    private readonly cells: readonly SheetCell[],
+    private readonly at: ReadonlyMap<Column, number>,
+  ) {}
+
+  /** One message a column: the first thing wrong with it. */
+  fail(column: Column, message: string): void {
+    if (!this.errors.some((error) => error.field === column)) this.errors.push({ row: this.row, field: column, message });
+  }
+
+  private cell(column: Column): SheetCell {
+    const index = this.at.get(column);
+    return index === undefined ? undefined : this.cells[index];
+  }
+
+  /** The cell as text, trimmed, line breaks as newlines alone; undefined when it is empty. */
+  text(column: Column): string | undefined {
+    if (!this.texts.has(column)) this.texts.set(column, this.readText(column));
+    return this.texts.get(column);
+  }
+
+  private readText(column: Column): string | undefined {
+    const cell = this.cell(column);
+    const value = typeof cell === 'object' ? cell.date : cell?.replaceAll('\r\n', '\n').trim();
+    if (typeof cell === 'object' && value === undefined) this.fail(column, `${sentence(column)} holds a date that is no real day`);
+    if (!value) return undefined;
+    if (/^[=+@]/.test(value))
+      this.fail(column, `${sentence(column)} starts with "${value[0]}": a formula is not accepted, enter the value itself`);
+    this.follows(column, value, TEXT_RULES[column]);
+    return value;
+  }
+
+  private follows(column: Column, value: unknown, rule: ValueRule | undefined): void {
+    const problem = rule?.(value);
+    if (problem) this.fail(column, `${sentence(column)} ${problem}`);
+  }
+
+  date(column: Column): string | undefined {
+    const cell = this.cell(column);
+    if (cell === undefined || cell === '') return undefined;
+    const day = calendarDateOf(cell);
+    const problem = calendarDate(day);
+    if (problem) {
+      this.fail(
+        column,
+        `${sentence(column)} ${problem === 'must be a calendar date, YYYY-MM-DD' ? 'must be a real date, like 31/03/2026' : problem}`,
+      );
+      return undefined;
+    }
+    return day;
+  }
+
+  /** One of the values `choices` knows the cell's text by, without case; else an error saying what it may be. */
+  choice<Value>(column: Column, choices: ReadonlyMap<string, Value>, message: string): Value | undefined {
+    const value = choices.get((this.text(column) ?? '').toLowerCase());
+    if (value === undefined) this.fail(column, message);
+    return value;
+  }
+
+  themes(): string[] {
+    const themes = tidyThemes((this.text('themes') ?? '').split(/[;,]/));
+    this.follows('themes', themes, themesRule);
+    return themes;
+  }
+}
+
+/** A row's status and the dates and outcome that go with it, checked against each other. */
+function lifecycleOf(reader: RowReader) {
+  const status = reader.choice('status', STATUSES, 'Status must be open, closed or withdrawn');
+  const outcome =
+    reader.text('outcome') === undefined
+      ? undefined
+      : reader.choice('outcome', OUTCOMES, 'Outcome must be impact evidenced, completed or superseded');
+  const [raisedOn, dueDate, closedOn] = [reader.date('raised on'), reader.date('due date'), reader.date('closed on')];
+  const closedGiven = reader.text('closed on') !== undefined;
+  if (status === 'closed' && !closedGiven) reader.fail('closed on', 'Enter the day a closed action was closed');
+  if (status === 'closed' && !outcome)
+    reader.fail('outcome', 'Enter the outcome of a closed action: impact evidenced, completed or superseded');
+  if (status === 'open' && closedGiven) reader.fail('closed on', 'An open action has no closing date: leave it empty, or give the status');
+  if (raisedOn && closedOn && closedOn < raisedOn) reader.fail('closed on', 'The action cannot be closed before it was raised');
+  // An action that ended without a due date in the plan takes the day it ended as its due date.
+  if (reader.text('due date') === undefined && !(status !== 'open' && closedOn)) reader.fail('due date', 'Enter the due date');
+  return { status, outcome, raisedOn, dueDate: dueDate ?? closedOn, closedOn };
+}
+
+/** Rows by the action they name (review, action and partner, without case): the same action twice is an error. */
+type SeenActions = Map<string, number>;
+
+/** One row read and checked: the plan's row, or the errors that keep it out (in `reader.errors`). */
+function readRow(reader: RowReader, partners: PartnerLookup, seen: SeenActions): Omit<PlanRow, 'row'> | undefined {
+  const named = Object.fromEntries(REQUIRED.map((column) => [column, reader.text(column)])) as Record<(typeof REQUIRED)[number], string>;
+  for (const column of REQUIRED) if (!named[column]) reader.fail(column, `Enter the ${column}`);
+  const partner = named.partner && partners.find(named.partner);
+  if (named.partner && !partner)
+    reader.fail('partner', `There is no partner agency "${named.partner}": the partners are ${partners.known}`);
+  const kindText = reader.text('review kind');
+  const kind =
+    kindText === undefined
+      ? undefined
+      : reader.choice('review kind', KINDS, `Review kind must be one of: ${REVIEW_KINDS.map((k) => LABELS.kind[k]).join(', ')}`);
+  const { status, outcome, raisedOn, dueDate, closedOn } = lifecycleOf(reader);
+  const rest = { title: reader.text('review title'), lead: reader.text('lead'), themes: reader.themes() };
+  if (named['review reference'] && named.action && partner) {
+    const identity = [named['review reference'], named.action, partner].map((part) => part.toLowerCase()).join('\u0000');
+    const first = seen.get(identity);
+    if (first !== undefined) reader.fail('action', `The same action for the same partner and review is on row ${first}`);
+    else seen.set(identity, reader.row);
+  }
+  if (reader.errors.length > 0 || !partner || !status || !dueDate) return undefined;
+  return {
+    reference: named['review reference'],
+    recommendation: named.recommendation,
+    action: named.action,
+    partner,
+    kind,
+    status,
+    outcome,
+    raisedOn,
+    dueDate,
+    closedOn,
+    ...rest,
+  };
+}
+
+const isEmpty = (cells: readonly SheetCell[]) =>
+  cells.every((cell) => cell === undefined || (typeof cell === 'string' && cell.trim() === ''));
 
 /** Checks every row of a spreadsheet read as cells: the plan's rows that are sound, and every error of those that are not. */
 export function checkPlan(rows: readonly RawRow[], partners: PartnerLookup): { plan: PlanRow[]; errors: PlanError[] } {
@@ -199,76 +256,13 @@ export function checkPlan(rows: readonly RawRow[], partners: PartnerLookup): { p
   const { at, errors } = headerOf(header.cells);
   if (errors.length) return { plan: [], errors };
   const plan: PlanRow[] = [];
-  const seen = new Map<string, number>();
+  const seen: SeenActions = new Map();
   for (const { row, cells } of body) {
-    const rowErrors: PlanError[] = [];
-    const fail = (field: string, message: string) => rowErrors.push({ row, field, message });
-    const text = (column: Column): string | undefined => {
-      const index = at.get(column);
-      const cell = index === undefined ? undefined : cells[index];
-      const value = cell instanceof Date ? cell.toISOString().slice(0, 10) : cell?.trim();
-      if (!value) return undefined;
-      if (/^[=+@]/.test(value))
-        fail(column, `${sentence(column)} starts with "${value[0]}": a formula is not accepted, enter the value itself`);
-      const limit = LIMITS[column];
-      if (limit && value.length > limit) fail(column, `${sentence(column)} must be ${limit} characters or fewer`);
-      return value;
-    };
-    const date = (column: Column): string | undefined => {
-      const index = at.get(column);
-      const cell = index === undefined ? undefined : cells[index];
-      if (cell === undefined || cell === '') return undefined;
-      const day = calendarDateOf(cell);
-      if (!day) fail(column, `${sentence(column)} must be a real date, like 31/03/2026`);
-      return day;
-    };
-    const values = Object.fromEntries(COLUMNS.map((column) => [column, text(column)])) as Record<Column, string | undefined>;
-    if (COLUMNS.every((column) => values[column] === undefined)) continue;
-    for (const column of REQUIRED) if (!values[column]) fail(column, `Enter the ${column}`);
-    const partner = values.partner && partners.find(values.partner);
-    if (values.partner && !partner) fail('partner', `There is no partner agency "${values.partner}": the partners are ${partners.known}`);
-    const kind = values['review kind'] && KINDS.get(values['review kind'].toLowerCase());
-    if (values['review kind'] && !kind)
-      fail('review kind', `Review kind must be one of: ${REVIEW_KINDS.map((k) => LABELS.kind[k]).join(', ')}`);
-    const status = STATUSES.get((values.status ?? '').toLowerCase());
-    if (!status) fail('status', 'Status must be open, closed or withdrawn');
-    const outcome = values.outcome && OUTCOMES.get(values.outcome.toLowerCase());
-    if (values.outcome && !outcome) fail('outcome', 'Outcome must be impact evidenced, completed or superseded');
-    const [raisedOn, dueDate, closedOn] = [date('raised on'), date('due date'), date('closed on')];
-    if (status === 'closed' && !values['closed on']) fail('closed on', 'Enter the day a closed action was closed');
-    if (status === 'closed' && !values.outcome)
-      fail('outcome', 'Enter the outcome of a closed action: impact evidenced, completed or superseded');
-    if (status === 'open' && values['closed on'])
-      fail('closed on', 'An open action has no closing date: leave it empty, or give the status');
-    if (raisedOn && closedOn && closedOn < raisedOn) fail('closed on', 'The action cannot be closed before it was raised');
-    // An action that ended without a due date in the plan takes the day it ended as its due date.
-    if (!values['due date'] && !(status !== 'open' && closedOn)) fail('due date', 'Enter the due date');
-    const identity = [values['review reference'], values.action, partner].map((part) => part?.toLowerCase()).join('\u0000');
-    const first = seen.get(identity);
-    if (first !== undefined && partner) fail('action', `The same action for the same partner and review is on row ${first}`);
-    else seen.set(identity, row);
-    if (rowErrors.length) {
-      errors.push(...rowErrors);
-      continue;
-    }
-    plan.push({
-      row,
-      reference: values['review reference']!,
-      title: values['review title'],
-      kind: kind || undefined,
-      recommendation: values.recommendation!,
-      action: values.action!,
-      partner: partner!,
-      lead: values.lead,
-      raisedOn,
-      dueDate: (dueDate ?? closedOn)!,
-      status: status!,
-      closedOn,
-      outcome: outcome || undefined,
-      themes: tidyThemes((values.themes ?? '').split(/[;,]/)),
-    });
+    if (isEmpty(cells)) continue;
+    const reader = new RowReader(row, cells, at);
+    const read = readRow(reader, partners, seen);
+    if (read) plan.push({ row, ...read });
+    errors.push(...reader.errors);
   }
   return { plan, errors };
 }
-
-const sentence = (column: string) => column[0].toUpperCase() + column.slice(1);

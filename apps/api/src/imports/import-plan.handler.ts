@@ -1,21 +1,35 @@
 import { Inject } from '@nestjs/common';
-import { Command, CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { ApiProperty } from '@nestjs/swagger';
 import { createHash } from 'node:crypto';
 import { Pool } from 'pg';
-import { AssignAction, Partner, RaiseAction, RecommendationState, StateConflict, actionDecider, actionStream } from '@app/domain';
+import {
+  ActionCommand,
+  Decider,
+  DomainError,
+  DomainEvent,
+  InvalidEvent,
+  NotFound,
+  RecommendationState,
+  ReviewState,
+  actionDecider,
+  actionStream,
+  fold,
+  recommendationDecider,
+  recommendationStream,
+  reviewDecider,
+  reviewStream,
+} from '@app/domain';
 import { ReviewDocument, actionList, reviewList } from '@app/read-models';
-import { ChangeActionCommand } from '../actions/change-action.handler';
 import { CLOCK, Clock, utcDate } from '../clock/clock';
 import { DATABASE_POOL } from '../database/database-pool';
 import { PartnerDirectory } from '../partners/partner-directory';
-import { RecordRecommendationCommand } from '../reviews/record-recommendation.handler';
-import { RegisterReviewCommand } from '../reviews/register-review.handler';
-import { formatDate } from '../words/words';
-import { RECORDED, StreamWriter, WriteAnswer } from '../write/stream-writer';
 import { ReviewReader } from '../reviews/review-reader';
+import { formatDate } from '../words/words';
+import { JointWrite, JointWriteRefused, RECORDED, StreamWriter, WriteAnswer, jointWrite } from '../write/stream-writer';
 import { WriteContext } from '../write/write-context';
-import { MAX_ROWS, PartnerLookup, PlanRow, UnreadablePlan, checkPlan, readSpreadsheet } from './action-plan';
+import { Column, PartnerLookup, PlanError, PlanRow, checkPlan } from './action-plan';
+import { readPlanFile } from './plan-file';
 
 export class ImportCountsView {
   @ApiProperty() reviews!: number;
@@ -77,23 +91,57 @@ export function idFor(...parts: string[]): string {
 
 const referenceKey = (reference: string) => reference.trim().toLowerCase();
 
-/** The rows turned into what will be written, each review, recommendation and action once, with the ids they have or will have. */
-type Writes = {
-  reviews: Map<string, { id: string; row: PlanRow; themes: string[] }>;
-  recommendations: Map<string, { id: string; reviewId: string; row: PlanRow }>;
-  actions: { id: string; recommendationId: string; row: PlanRow }[];
-  skipped: SkippedRowView[];
+/** Which part of a row a write records: its review, its recommendation, the action raised and assigned, or its closing or withdrawal. */
+type Part = 'review' | 'recommendation' | 'raise' | 'end';
+
+/** The writes the plan makes, in order, each with the row and part it records; and the rows skipped as imported before. */
+type PlanWrites = Readonly<{ writes: JointWrite[]; origins: Readonly<{ row: number; part: Part }>[]; skipped: SkippedRowView[] }>;
+
+/** The column an event's field comes from, for saying where in the file a refused write's problem lies. */
+const COLUMN_OF_FIELD: Readonly<Record<string, Column>> = {
+  reviewId: 'review reference',
+  reference: 'review reference',
+  title: 'review title',
+  kind: 'review kind',
+  text: 'recommendation',
+  description: 'action',
+  partnerId: 'partner',
+  lead: 'lead',
+  dueDate: 'due date',
+  outcome: 'outcome',
+  impactReviewDue: 'closed on',
+  themes: 'themes',
+};
+const COLUMN_OF_PART: Readonly<Record<Part, Column>> = {
+  review: 'review reference',
+  recommendation: 'recommendation',
+  raise: 'action',
+  end: 'status',
 };
 
-type Facts = Readonly<{ partner: (id: string) => Partner | undefined; recommendation: (id: string) => Promise<RecommendationState> }>;
+/** Where in the file a refusal of the write at `origin` lies: each field at fault, or the part's own column. */
+function errorsOf(error: DomainError, { row, part }: { row: number; part: Part }): PlanError[] {
+  if (!(error instanceof InvalidEvent)) return [{ row, field: COLUMN_OF_PART[part], message: error.message }];
+  return error.problems.map(({ field, message }) => {
+    const name = field.split('.').at(-1) ?? field;
+    const column = name === 'occurredOn' ? (part === 'end' ? 'closed on' : 'raised on') : (COLUMN_OF_FIELD[name] ?? COLUMN_OF_PART[part]);
+    return { row, field: column, message: `${column[0].toUpperCase()}${column.slice(1)} ${message}` };
+  });
+}
 
-/** How many actions are written at once: the store commits concurrent appends together. */
-const IN_FLIGHT = 16;
+/** The state a command leaves a stream in that holds nothing yet: the fact the writes after it are decided on. */
+function stateAfter<State, Command, Event extends DomainEvent>(decider: Decider<State, Command, Event>, command: Command): State {
+  try {
+    return fold(decider, decider.decide(command, decider.initialState));
+  } catch {
+    // The write itself is refused, and says why; what depends on it is refused for want of it.
+    return decider.initialState;
+  }
+}
 
 @CommandHandler(ImportPlanCommand)
 export class ImportPlanHandler implements ICommandHandler<ImportPlanCommand> {
   constructor(
-    private readonly commands: CommandBus,
     private readonly writer: StreamWriter,
     private readonly partners: PartnerDirectory,
     private readonly reviews: ReviewReader,
@@ -102,37 +150,56 @@ export class ImportPlanHandler implements ICommandHandler<ImportPlanCommand> {
   ) {}
 
   async execute({ file, mediaType, dryRun, context }: ImportPlanCommand): Promise<ImportCheckView | ImportedView> {
-    const { rows, errors: cellErrors } = await readSpreadsheet(file, mediaType);
-    if (rows.length - 1 > MAX_ROWS)
-      throw new UnreadablePlan(`The file has ${rows.length - 1} rows: an import takes at most ${MAX_ROWS}.`, 413);
+    const { rows, formulas } = await readPlanFile(file, mediaType);
     const header = rows[0]?.cells ?? [];
-    const named = cellErrors.map((error) => ({ ...error, field: String(header[Number(error.field) - 1] ?? error.field).toLowerCase() }));
+    const formulaErrors = formulas.map(({ row, column }) => ({
+      row,
+      field: (typeof header[column - 1] === 'string' ? (header[column - 1] as string) : String(column)).toLowerCase(),
+      message: 'The cell holds a formula: enter the value itself',
+    }));
     const { plan, errors } = checkPlan(rows, await this.partnerLookup());
-    // A formula's cell is left out of the row: it is reported as a formula, not also as missing.
-    const told = new Set(named.map((error) => `${error.row}\u0000${error.field}`));
-    const allErrors = [...named, ...errors.filter((error) => !told.has(`${error.row}\u0000${error.field}`))].sort((a, b) => a.row - b.row);
-    const writes = await this.writesFor(plan);
-    const check: ImportCheckView = {
-      rows: Math.max(0, rows.length - 1),
-      valid: allErrors.length === 0,
-      errors: allErrors,
-      wouldCreate: { reviews: writes.reviews.size, recommendations: writes.recommendations.size, actions: writes.actions.length },
-      skipped: writes.skipped,
+    const planned = await this.writesFor(plan, context);
+    const check = (decided: { errors: PlanError[]; answers: WriteAnswer[] }): ImportCheckView => {
+      const all = mergeErrors([...formulaErrors, ...errors, ...decided.errors]);
+      return {
+        rows: Math.max(0, rows.length - 1),
+        valid: all.length === 0,
+        errors: all,
+        wouldCreate: createdBy(planned, decided.answers),
+        skipped: planned.skipped,
+      };
     };
-    if (dryRun) return check;
-    if (!check.valid) throw new PlanRefused(check);
-    return this.write(writes, context, idFor('import', createHash('sha256').update(file).digest('hex')));
+    const sound = formulaErrors.length === 0 && errors.length === 0;
+    // The dry run decides and checks every write exactly as the import does, and appends nothing.
+    const decided = await this.decide(planned, { dryRun: dryRun || !sound });
+    if (dryRun || !sound || decided.errors.length > 0) {
+      const result = check(decided);
+      if (dryRun) return result;
+      throw new PlanRefused(result);
+    }
+    const position = decided.answers.reduce(
+      (highest, answer) => (BigInt(answer.position) > highest ? BigInt(answer.position) : highest),
+      0n,
+    );
+    return {
+      id: idFor('import', createHash('sha256').update(file).digest('hex')),
+      created: createdBy(planned, decided.answers),
+      skipped: planned.skipped,
+      position: position.toString(),
+    };
   }
 
-  /** What raising and assigning the actions need to know, read once for the whole import. */
-  private async facts(): Promise<Facts> {
-    const partners = new Map((await this.partners.all()).map((partner) => [partner.id, partner]));
-    const recommendations = new Map<string, Promise<RecommendationState>>();
-    return {
-      partner: (id) => partners.get(id),
-      recommendation: (id) =>
-        recommendations.get(id) ?? (recommendations.set(id, this.reviews.recommendation(id)), recommendations.get(id)!),
-    };
+  /** The plan's writes made together (or, in a dry run, decided and checked only): their answers, or each refusal as errors of its row. */
+  private async decide(planned: PlanWrites, { dryRun }: { dryRun: boolean }): Promise<{ errors: PlanError[]; answers: WriteAnswer[] }> {
+    try {
+      return { errors: [], answers: await this.writer.executeTogether(planned.writes, { dryRun }) };
+    } catch (error) {
+      if (!(error instanceof JointWriteRefused)) throw error;
+      // A recommendation or action refused only for want of the review or recommendation refused before it says nothing new.
+      const causes = error.refusals.filter(({ error: refusal }) => !(refusal instanceof NotFound));
+      const told = causes.length > 0 ? causes : error.refusals;
+      return { errors: told.flatMap(({ index, error: refusal }) => errorsOf(refusal, planned.origins[index])), answers: [] };
+    }
   }
 
   private async partnerLookup(): Promise<PartnerLookup> {
@@ -149,29 +216,162 @@ export class ImportPlanHandler implements ICommandHandler<ImportPlanCommand> {
     };
   }
 
-  /** What the plan adds: reviews found by reference and recommendations by text are used, not made again; actions already there are skipped. */
-  private async writesFor(plan: readonly PlanRow[]): Promise<Writes> {
+  /**
+   * What the plan adds, as writes: reviews found by reference and recommendations by text are used,
+   * not made again; actions already there are skipped. Each action is raised and assigned on the day
+   * it was raised, then closed or withdrawn on the day it ended.
+   */
+  private async writesFor(plan: readonly PlanRow[], context: WriteContext): Promise<PlanWrites> {
     const known = await this.reviewsByReference();
-    const writes: Writes = { reviews: new Map(), recommendations: new Map(), actions: [], skipped: [] };
+    const partners = new Map((await this.partners.all()).map((partner) => [partner.id, partner]));
+    const planned: { writes: JointWrite[]; origins: { row: number; part: Part }[]; skipped: SkippedRowView[] } = {
+      writes: [],
+      origins: [],
+      skipped: [],
+    };
+    const add = (write: JointWrite, row: number, part: Part) => {
+      planned.writes.push(write);
+      planned.origins.push({ row, part });
+    };
+    const reviewStates = new Map<string, Promise<ReviewState> | ReviewState>();
+    const recommendationStates = new Map<string, Promise<RecommendationState> | RecommendationState>();
     const candidates = plan.map((row) => ({ row, id: idFor('action', referenceKey(row.reference), row.action.trim(), row.partner) }));
     const existing = await this.existingActions(candidates.map((candidate) => candidate.id));
     for (const { row, id } of candidates) {
       if (existing.has(id)) {
-        writes.skipped.push({ row: row.row, reason: `Already imported: ${row.reference}, “${row.action}” for ${row.partner}` });
+        planned.skipped.push({ row: row.row, reason: `Already imported: ${row.reference}, “${row.action}” for ${row.partner}` });
         continue;
       }
       const key = referenceKey(row.reference);
       const review = known.get(key);
-      const reviewId = review?.reviewId ?? writes.reviews.get(key)?.id ?? idFor('review', key);
-      if (!review && !writes.reviews.has(key)) writes.reviews.set(key, { id: reviewId, row, themes: row.themes });
-      const recommendationKey = `${reviewId}\u0000${row.recommendation.trim()}`;
+      const reviewId = review?.reviewId ?? idFor('review', key);
+      if (!reviewStates.has(reviewId)) {
+        if (review) reviewStates.set(reviewId, this.reviews.review(reviewId));
+        else {
+          const register = {
+            type: 'RegisterReview' as const,
+            reviewId,
+            reference: row.reference,
+            title: row.title ?? row.reference,
+            kind: row.kind ?? 'other',
+            themes: row.themes,
+          };
+          reviewStates.set(reviewId, stateAfter(reviewDecider, register));
+          add(
+            jointWrite(
+              {
+                decider: reviewDecider,
+                streamId: reviewStream(reviewId),
+                command: register,
+                context,
+                answer: { id: reviewId },
+                newStream: true,
+              },
+              { onlyIfNew: true },
+            ),
+            row.row,
+            'review',
+          );
+        }
+      }
       const recorded = review?.recommendations.find((item) => item.text.trim() === row.recommendation.trim());
-      const recommendationId =
-        recorded?.recommendationId ?? writes.recommendations.get(recommendationKey)?.id ?? idFor('recommendation', recommendationKey);
-      if (!recorded && !writes.recommendations.has(recommendationKey))
-        writes.recommendations.set(recommendationKey, { id: recommendationId, reviewId, row });
-      writes.actions.push({ id, recommendationId, row });
+      const recommendationId = recorded?.recommendationId ?? idFor('recommendation', `${reviewId}\u0000${row.recommendation.trim()}`);
+      if (!recommendationStates.has(recommendationId)) {
+        if (recorded) recommendationStates.set(recommendationId, this.reviews.recommendation(recommendationId));
+        else {
+          const record = {
+            type: 'RecordRecommendation' as const,
+            recommendationId,
+            text: row.recommendation,
+            themes: [],
+            review: await reviewStates.get(reviewId)!,
+          };
+          recommendationStates.set(recommendationId, stateAfter(recommendationDecider, record));
+          add(
+            jointWrite(
+              {
+                decider: recommendationDecider,
+                streamId: recommendationStream(recommendationId),
+                command: record,
+                context,
+                answer: { id: recommendationId },
+                newStream: true,
+              },
+              { onlyIfNew: true },
+            ),
+            row.row,
+            'recommendation',
+          );
+        }
+      }
+      const recommendation = await recommendationStates.get(recommendationId)!;
+      const actionWrites = this.actionWrites(row, id, recommendation, partners, context);
+      actionWrites.forEach((write, index) => add(write, row.row, index === 0 ? 'raise' : 'end'));
     }
+    return planned;
+  }
+
+  /** An action's history as its row tells it: raised and assigned on the day it was raised, then closed or withdrawn on the day it ended. */
+  private actionWrites(
+    row: PlanRow,
+    id: string,
+    recommendation: RecommendationState,
+    partners: ReadonlyMap<string, { id: string; name: string }>,
+    context: WriteContext,
+  ): JointWrite[] {
+    const { actor } = context;
+    const raisedOn = row.raisedOn ?? utcDate(this.clock());
+    const raise: ActionCommand[] = [
+      {
+        type: 'RaiseAction',
+        actor,
+        actionId: id,
+        description: row.action,
+        themes: row.themes.length ? row.themes : undefined,
+        recommendation,
+      },
+      {
+        type: 'AssignAction',
+        actor,
+        today: raisedOn,
+        partnerId: row.partner,
+        partner: partners.get(row.partner),
+        dueDate: row.dueDate,
+        lead: row.lead,
+        fromImport: true,
+      },
+    ];
+    const streamId = actionStream(id);
+    const writes = [
+      jointWrite(
+        {
+          decider: actionDecider,
+          streamId,
+          command: raise,
+          context: { ...context, occurredOn: row.raisedOn },
+          answer: { id },
+          newStream: true,
+        },
+        { onlyIfNew: true },
+      ),
+    ];
+    if (row.status === 'open') return writes;
+    const today = row.closedOn ?? raisedOn;
+    const when = row.closedOn ? ` on ${formatDate(row.closedOn)}` : '';
+    const end: ActionCommand =
+      row.status === 'closed'
+        ? {
+            type: 'CloseAction',
+            actor,
+            today,
+            outcome: row.outcome!,
+            rationale: `Closed${when} in the action plan imported.`,
+            fromImport: true,
+          }
+        : { type: 'WithdrawAction', actor, today, reason: `Withdrawn${when} in the action plan imported.` };
+    // Like the raising, only on an action no other import made first: its history is that one's.
+    const ending = { decider: actionDecider, streamId, command: end, context: { ...context, occurredOn: row.closedOn }, answer: { id } };
+    writes.push(jointWrite(ending, { onlyIfNew: true }));
     return writes;
   }
 
@@ -184,114 +384,33 @@ export class ImportPlanHandler implements ICommandHandler<ImportPlanCommand> {
     const { rows } = await this.pool.query<{ key: string }>(`SELECT key FROM ${actionList.table} WHERE key = ANY($1::text[])`, [ids]);
     return new Set(rows.map((row) => row.key));
   }
+}
 
-  /**
-   * Writes the plan: reviews, then recommendations, then each action's history, every event dated the
-   * day the row says it happened. A review, recommendation or action another import made meanwhile
-   * (the same ids) is not made twice: its write is refused, and counted as not created.
-   */
-  private async write(writes: Writes, context: WriteContext, id: string): Promise<ImportedView> {
-    const created = { reviews: 0, recommendations: 0, actions: 0 };
-    let position = 0n;
-    const record = async (write: () => Promise<WriteAnswer>): Promise<boolean> => {
-      try {
-        const answer = await write();
-        if (BigInt(answer.position) > position) position = BigInt(answer.position);
-        // A create the stream already holds (another import of the same rows) records nothing.
-        return (answer[RECORDED] ?? 1) > 0;
-      } catch (error) {
-        if (error instanceof StateConflict && error.code.endsWith('-exists')) return false;
-        throw error;
-      }
-    };
-    for (const { id: reviewId, row, themes } of writes.reviews.values()) {
-      const request = { id: reviewId, reference: row.reference, title: row.title ?? row.reference, kind: row.kind ?? 'other', themes };
-      if (await record(() => this.commands.execute(new RegisterReviewCommand(request, context)))) created.reviews += 1;
-    }
-    for (const { id: recommendationId, reviewId, row } of writes.recommendations.values()) {
-      const request = { id: recommendationId, text: row.recommendation, themes: [] };
-      if (await record(() => this.commands.execute(new RecordRecommendationCommand(reviewId, request, context))))
-        created.recommendations += 1;
-    }
-    const facts = await this.facts();
-    const queue = [...writes.actions];
-    const worker = async () => {
-      for (let next = queue.shift(); next; next = queue.shift())
-        if (await this.writeAction(next, context, record, facts)) created.actions += 1;
-    };
-    await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
-    return { id, created, skipped: writes.skipped, position: position.toString() };
-  }
+/**
+ * What the writes record: the reviews, recommendations and actions they create (none for those
+ * another import made first). Without answers (some write was refused), what the writes would make.
+ */
+function createdBy(planned: PlanWrites, answers: readonly WriteAnswer[]): ImportCountsView {
+  const created = { reviews: 0, recommendations: 0, actions: 0 };
+  planned.origins.forEach(({ part }, index) => {
+    const answer = answers[index];
+    if (answer && (answer[RECORDED] ?? 0) === 0) return;
+    if (part === 'review') created.reviews += 1;
+    if (part === 'recommendation') created.recommendations += 1;
+    if (part === 'raise') created.actions += 1;
+  });
+  return created;
+}
 
-  /**
-   * One action's history as the row tells it: raised and assigned in one write (on the day it was
-   * raised), then closed or withdrawn (on the day it ended).
-   */
-  private async writeAction(
-    { id, recommendationId, row }: Writes['actions'][number],
-    context: WriteContext,
-    record: (write: () => Promise<WriteAnswer>) => Promise<boolean>,
-    facts: Facts,
-  ): Promise<boolean> {
-    const on = (day: string | undefined): WriteContext => ({ ...context, occurredOn: day });
-    const raise: RaiseAction = {
-      type: 'RaiseAction',
-      actor: context.actor,
-      actionId: id,
-      description: row.action,
-      themes: row.themes.length ? row.themes : undefined,
-      recommendation: await facts.recommendation(recommendationId),
-    };
-    const assign: AssignAction = {
-      type: 'AssignAction',
-      actor: context.actor,
-      today: row.raisedOn ?? utcDate(this.clock()),
-      partnerId: row.partner,
-      partner: facts.partner(row.partner),
-      dueDate: row.dueDate,
-      lead: row.lead,
-      fromImport: true,
-    };
-    const raised = await record(() =>
-      this.writer.execute({
-        decider: actionDecider,
-        streamId: actionStream(id),
-        command: [raise, assign],
-        context: on(row.raisedOn),
-        answer: { id },
-      }),
-    );
-    if (!raised) return false;
-    const ended = on(row.closedOn);
-    const when = row.closedOn ? ` on ${formatDate(row.closedOn)}` : '';
-    if (row.status === 'closed') {
-      await record(() =>
-        this.commands.execute(
-          new ChangeActionCommand(
-            id,
-            {
-              type: 'CloseAction',
-              actor: context.actor,
-              outcome: row.outcome!,
-              rationale: `Closed${when} in the action plan imported.`,
-              fromImport: true,
-            },
-            ended,
-          ),
-        ),
-      );
-    }
-    if (row.status === 'withdrawn') {
-      await record(() =>
-        this.commands.execute(
-          new ChangeActionCommand(
-            id,
-            { type: 'WithdrawAction', actor: context.actor, reason: `Withdrawn${when} in the action plan imported.` },
-            ended,
-          ),
-        ),
-      );
-    }
-    return true;
-  }
+/** Every error once, a formula's cell told as a formula rather than also as missing, by row. */
+function mergeErrors(errors: readonly PlanError[]): PlanError[] {
+  const told = new Set<string>();
+  return errors
+    .filter((error) => {
+      const key = `${error.row}\u0000${error.field}`;
+      if (told.has(key)) return false;
+      told.add(key);
+      return true;
+    })
+    .sort((a, b) => a.row - b.row);
 }

@@ -7,7 +7,7 @@ import { Actor } from '@app/domain';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { PartnerDirectory } from '../partners/partner-directory';
 import { ImportRoute } from '../http/routes';
-import { MAX_FILE_BYTES, MAX_ROWS, OCTET_STREAM, XLSX_MEDIA_TYPE } from './action-plan';
+import { MAX_FILE_BYTES, MAX_ROWS, OCTET_STREAM, XLSX_MEDIA_TYPE } from './plan-file';
 import { ImportCheckView, ImportPlanCommand, ImportedView } from './import-plan.handler';
 import { planTemplate } from './plan-template';
 import { sendFile } from '../files/table-file';

@@ -3,7 +3,8 @@ import { Partner, REVIEW_KINDS } from '@app/domain';
 import { LABELS } from '../words/words';
 import { Readable } from 'node:stream';
 import { TableFile } from '../files/table-file';
-import { COLUMNS, PLAN_STATUSES, XLSX_MEDIA_TYPE } from './action-plan';
+import { COLUMNS, PLAN_STATUSES } from './action-plan';
+import { XLSX_MEDIA_TYPE } from './plan-file';
 
 /** One row of a plan as a partnership would fill it in. */
 const EXAMPLE: Record<(typeof COLUMNS)[number], string | Date> = {

@@ -30,6 +30,9 @@ export type MailHealth =
       serverError?: string;
     }>;
 
+/** What kind of failure a mail server's error was (ECONNREFUSED, EAUTH, a reply code), without what it names. */
+export const errorCode = (error: string): string => /\b(E[A-Z]{3,}|[45]\d\d)\b/.exec(error)?.[1] ?? 'the mail server failed';
+
 /**
  * The partnership's notifications: of all instances, the one leading applies new events to the
  * outbox, sweeps for reminders at start and every REMINDER_SWEEP_SECONDS, and sends what is due.
@@ -98,9 +101,15 @@ export class Notifications implements OnModuleInit, OnApplicationBootstrap, Befo
     return this.outbox.list(filter);
   }
 
-  async health(): Promise<MailHealth> {
+  /**
+   * Whether mail goes, and what waits. For `anyone` (the unauthenticated health check) the mail
+   * server's error is only its code, and an unset setting only its name: no host, port or address.
+   */
+  async health({ audience = 'staff' }: { audience?: 'staff' | 'anyone' } = {}): Promise<MailHealth> {
     if (!this.config.enabled) return { status: 'off', reason: this.config.why };
     const waiting = await this.outbox.waiting();
+    const serverError = this.sender?.serverError;
+    const assumed = audience === 'anyone' ? this.config.assumed.map((warning) => warning.split(':')[0]) : this.config.assumed;
     return {
       status: 'on',
       sending: this.leading,
@@ -108,8 +117,8 @@ export class Notifications implements OnModuleInit, OnApplicationBootstrap, Befo
       waitingForMailbox: waiting.withoutMailbox,
       failed: waiting.failed,
       subgroup: this.config.subgroupEmail ? 'on' : 'off: SUBGROUP_EMAIL is not set',
-      ...(this.config.assumed.length > 0 && { assumed: this.config.assumed }),
-      ...(this.sender?.serverError && { serverError: this.sender.serverError }),
+      ...(assumed.length > 0 && { assumed }),
+      ...(serverError && { serverError: audience === 'anyone' ? errorCode(serverError) : serverError }),
     };
   }
 

@@ -16,7 +16,8 @@ import {
   remindersDue,
 } from '@app/domain';
 import { EventStore, RecordedEvent } from '@app/event-store';
-import { inTransaction } from '@app/projections';
+import { SetAside, inTransaction, recordSetAside, setAside } from '@app/projections';
+import { UnreadableEvent, whyUnfoldable } from '@app/read-models';
 import { Clock, utcDate } from '../clock/clock';
 import { createTables } from '../database/database-pool';
 
@@ -78,6 +79,8 @@ const TABLES = `
   )`;
 
 const PROGRESS = 'outbox';
+/** The outbox's name among the readers of the log, in the quarantine. */
+export const OUTBOX_READER = 'outbox';
 const BATCH_SIZE = 1000;
 const ACTION_STREAM_PREFIX = actionStream('');
 /** How many actions a sweep reads at a time. */
@@ -205,7 +208,14 @@ export class Outbox {
     const changedMailboxes = new Set<string>();
     const cancelled = new Set<string>();
     const mail: NewMail[] = [];
+    const aside: SetAside[] = [];
     for (const event of events) {
+      const read = event.type === 'PartnerMailboxSet' || event.streamId.startsWith(ACTION_STREAM_PREFIX);
+      const unreadable = read ? whyUnfoldable(event) : undefined;
+      if (unreadable) {
+        aside.push(setAside(OUTBOX_READER, event, new UnreadableEvent(unreadable)));
+        continue;
+      }
       if (event.type === 'PartnerMailboxSet') {
         const { partnerId, email } = event.data as PartnerMailboxSet['data'];
         mailboxes.set(partnerId, email);
@@ -247,6 +257,7 @@ export class Outbox {
       [...changedMailboxes].map((partnerId) => ({ partnerId, email: mailboxes.get(partnerId)! })),
     );
     await this.insert(client, mail, now);
+    await recordSetAside(client, aside);
     const position = events[events.length - 1].position;
     await client.query('UPDATE notification_progress SET position = $2 WHERE name = $1', [PROGRESS, String(position)]);
     return { ...progress, position };

@@ -108,6 +108,18 @@ export class Metrics {
     });
   }
 
+  /** Events some reader could not fold and set aside, read at every scrape: alert on any. */
+  reportQuarantine(measure: () => Promise<number>): void {
+    new Gauge({
+      name: 'events_quarantined',
+      help: 'Events in the log that a reader could not fold, and skipped (GET /quarantine)',
+      registers: [this.registry],
+      async collect() {
+        this.set(await measure());
+      },
+    });
+  }
+
   /** The outbox's mail waiting and failed, read at every scrape: alert on mail that waits too long. */
   reportMail(measure: () => Promise<{ pending: number; failed: number }>): void {
     for (const state of ['pending', 'failed'] as const) {

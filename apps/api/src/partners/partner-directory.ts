@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PARTNER_REGISTRY_STREAM, Partner, PartnerRegistryEvent, fold, partnerRegistryDecider } from '@app/domain';
 import { EVENT_STORE, EventStore } from '@app/event-store';
-import { toDomainEvent } from '../write/stream-writer';
+import { readableEvents } from '@app/read-models';
 
 /** The registered partner agencies, folded from the registry stream (a few dozen events at most). */
 @Injectable()
@@ -10,7 +10,7 @@ export class PartnerDirectory {
 
   async all(): Promise<Partner[]> {
     const { events } = await this.store.readStream(PARTNER_REGISTRY_STREAM);
-    return [...fold(partnerRegistryDecider, events.map(toDomainEvent<PartnerRegistryEvent>)).values()];
+    return [...fold(partnerRegistryDecider, readableEvents<PartnerRegistryEvent>(events)).values()];
   }
 
   async find(partnerId: string): Promise<Partner | undefined> {

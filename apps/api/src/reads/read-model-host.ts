@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import { Pool } from 'pg';
 import { EVENT_STORE, EventStore, threadBeside } from '@app/event-store';
-import { ensureProjectionSchema, projectionLag } from '@app/projections';
+import { ensureProjectionSchema, projectionLag, quarantinedCount } from '@app/projections';
 import { READ_MODELS } from '@app/read-models';
 import { AuditCheckpoints } from '../audit/audit-checkpoints';
 import { DATABASE_POOL } from '../database/database-pool';
@@ -43,6 +43,7 @@ export class ReadModelHost implements OnModuleInit, OnApplicationBootstrap, Befo
   ) {
     metrics.reportProjectionLag(() => projectionLag(pool, store, READ_MODELS));
     metrics.reportLeadership(() => this.leading);
+    metrics.reportQuarantine(() => quarantinedCount(pool));
   }
 
   async onModuleInit(): Promise<void> {

@@ -11,7 +11,7 @@ import {
   reviewStream,
 } from '@app/domain';
 import { EVENT_STORE, EventStore } from '@app/event-store';
-import { toDomainEvent } from '../write/stream-writer';
+import { readableEvents } from '@app/read-models';
 
 /** Reviews and recommendations folded from their streams, as facts for the commands that refer to them. */
 @Injectable()
@@ -20,11 +20,11 @@ export class ReviewReader {
 
   async review(reviewId: string): Promise<ReviewState> {
     const { events } = await this.store.readStream(reviewStream(reviewId));
-    return fold(reviewDecider, events.map(toDomainEvent<ReviewEvent>));
+    return fold(reviewDecider, readableEvents<ReviewEvent>(events));
   }
 
   async recommendation(recommendationId: string): Promise<RecommendationState> {
     const { events } = await this.store.readStream(recommendationStream(recommendationId));
-    return fold(recommendationDecider, events.map(toDomainEvent<RecommendationEvent>));
+    return fold(recommendationDecider, readableEvents<RecommendationEvent>(events));
   }
 }

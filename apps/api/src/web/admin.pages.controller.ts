@@ -8,6 +8,7 @@ import { RegisterPartnerRequest, RenamePartnerRequest, SetPartnerMailboxRequest 
 import { ListNotificationsQuery, NotificationView } from '../notifications/notifications.http.controller';
 import { Notifications } from '../notifications/notifications';
 import { NOTIFICATION_STATUSES, NotificationStatus } from '../notifications/outbox';
+import { ListQuarantineQuery } from '../quarantine/quarantine.http.controller';
 import { errorList, fieldMessages, refusal, validateForm } from './web-form';
 import { HtmlReply, Page, PageFor, WebPageContext, WebPages, renderPage } from './web-page';
 
@@ -23,8 +24,9 @@ const shortNameOf = (name: string): string =>
 type FormState = Readonly<{ values: Record<string, string>; errors: Record<string, string> }>;
 const EMPTY_FORM: FormState = { values: {}, errors: {} };
 const OUTBOX_PAGE = 200;
+const QUARANTINE_PAGE = 500;
 
-/** The administrator's pages: the partner agencies with their names and mailboxes, and the mail outbox. */
+/** The administrator's pages: the partner agencies with their names and mailboxes, the mail outbox, and what readers set aside. */
 @WebPages()
 @Controller('admin')
 export class AdminPagesController {
@@ -117,6 +119,14 @@ export class AdminPagesController {
       mail: await this.notifications.health(),
       limit: OUTBOX_PAGE,
     });
+  }
+
+  /** The events readers set aside as unreadable, with what to do about them. */
+  @Get('quarantine')
+  @PageFor('readQuarantine')
+  async quarantine(@Page() web: WebPageContext, @Res() reply: HtmlReply): Promise<void> {
+    const { items } = await this.queries.execute(new ListQuarantineQuery(QUARANTINE_PAGE));
+    await renderPage(reply, 'quarantine.njk', { title: 'Quarantine', section: 'quarantine', web, items, limit: QUARANTINE_PAGE });
   }
 
   private context(web: WebPageContext) {

@@ -1,5 +1,5 @@
 import { utcDate } from '../clock/clock';
-import { isCalendarDate } from '../http/fields';
+import { isCalendarDate } from '@app/domain';
 
 /** "As at" a day means at its end; today, or no day, means now. */
 export function asAtInstant(asAt: string | undefined, now: Date): { asAt?: string; asOf?: string; error?: string } {

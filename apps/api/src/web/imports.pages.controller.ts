@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Post, Query, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
-import { XLSX_MEDIA_TYPE, isZip } from '../imports/action-plan';
+import { XLSX_MEDIA_TYPE, isZip } from '../imports/plan-file';
 import { ImportCheckView, ImportPlanCommand, ImportedView, PlanRefused } from '../imports/import-plan.handler';
 import { ImportUploads } from '../imports/import-uploads';
 import { planTemplate } from '../imports/plan-template';

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { CLOCK, Clock, utcDate } from '../clock/clock';
-import { isCalendarDate } from '../http/fields';
+import { isCalendarDate } from '@app/domain';
 import { GetYearlyReportQuery, YearlyReportView, financialYearOf } from '../reports/yearly-report.queries';
 import { dateFrom, redirectedToWholeDays } from './web-form';
 import { HtmlReply, Page, PageFor, WebPageContext, WebPages, renderPage } from './web-page';

@@ -6,8 +6,9 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import nunjucks from 'nunjucks';
-import { ValidationFailed, problem, sendProblem } from '../http/problem';
-import { MAX_FILE_BYTES } from '../imports/action-plan';
+import { ValidationFailed } from '../http/problem';
+import { BodyRule } from '../http/media-types';
+import { MAX_FILE_BYTES } from '../imports/plan-file';
 import { isInheritedName } from '../http/validation';
 import { dateParts } from './web-form';
 import { counted, formatDate, formatDateTime, label, possessive } from '../words/words';
@@ -21,6 +22,12 @@ export const FORM_PATHS = /^\/(sign-in|sign-out|tracker|learning-reviews|import|
 /** The one page that takes a file: the action plan to import. */
 export const UPLOAD_PATH = /^\/import\/check(\?|$)/;
 
+/** The bodies the pages post: forms to their own paths, and the action plan's file. The JSON API refuses both with 415, so a page on another site can never post one to it. */
+export const WEB_BODIES: readonly BodyRule[] = [
+  { types: ['application/x-www-form-urlencoded'], method: 'POST', path: FORM_PATHS, says: 'Send the body as application/json.' },
+  { types: ['multipart/form-data'], method: 'POST', path: UPLOAD_PATH, says: 'Send the body as application/json.' },
+];
+
 /** Server-rendered pages: Nunjucks with GOV.UK Frontend's macros, its assets, and HTML form bodies. */
 export async function setUpWeb(app: NestFastifyApplication): Promise<void> {
   await app.register(fastifyFormbody, { bodyLimit: 64 * 1024, parser: parseForm });
@@ -29,20 +36,6 @@ export async function setUpWeb(app: NestFastifyApplication): Promise<void> {
     attachFieldsToBody: 'keyValues',
     limits: { fileSize: MAX_FILE_BYTES, files: 1, fields: 4, fieldSize: 1024 },
   });
-  // The JSON API keeps refusing form bodies with 415, so a page on another site can never post one to it.
-  app
-    .getHttpAdapter()
-    .getInstance()
-    .addHook('onRequest', async (request, reply) => {
-      // Media types are case-insensitive, and so is Fastify's choice of parser.
-      const type = (request.headers['content-type'] ?? '').toLowerCase();
-      const form = type.startsWith('application/x-www-form-urlencoded') && !FORM_PATHS.test(request.url);
-      const upload = type.startsWith('multipart/form-data') && !UPLOAD_PATH.test(request.url);
-      if (form || upload) {
-        sendProblem(reply, problem(415, 'Send the body as application/json.'));
-        return reply;
-      }
-    });
   await app.register(fastifyStatic, { root: join(GOVUK, 'govuk', 'assets'), prefix: '/assets/', decorateReply: false });
   await app.register(fastifyStatic, {
     root: join(GOVUK, 'govuk'),

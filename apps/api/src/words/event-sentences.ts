@@ -1,4 +1,4 @@
-import { ActionEvent, RecommendationEvent, ReviewEvent } from '@app/domain';
+import { ActionEvent, RecommendationEvent, ReviewEvent, whyUnreadable } from '@app/domain';
 import { LABELS, formatDate } from './words';
 
 /** The events the partnership's work is told in: its reviews, their recommendations, and the actions. */
@@ -68,6 +68,9 @@ const SENTENCES: Sentences = {
   RecommendationCorrected: corrected,
 };
 
+/** What is said of an event that breaks its type's rules: it stays in the log, and no reader folds it. */
+export const UNREADABLE = 'An entry this service cannot read: it is kept in the log and set aside (see the quarantine)';
+
 /** An event as a history or a list of changes gives it. */
 type Told = Readonly<{ type: string; data: object; actor: object; recordedAt: string; position: string; occurredOn?: string }>;
 
@@ -79,8 +82,9 @@ export function describeEvent(entry: Told, partnerNames: Readonly<Record<string,
   const actor = entry.actor as { name?: string; sub?: string; partner?: string };
   const words: Words = { partner: (id) => (id ? (partnerNames[id] ?? id) : 'no agency') };
   const sentence = isWorkEvent(entry.type) ? (SENTENCES[entry.type] as (data: unknown, words: Words) => string) : undefined;
+  const readable = whyUnreadable({ type: entry.type, data: entry.data, occurredOn: entry.occurredOn }) === undefined;
   return {
-    what: sentence ? sentence(entry.data, words) : entry.type,
+    what: !sentence ? entry.type : readable ? sentence(entry.data, words) : UNREADABLE,
     who: actor.name ?? actor.sub ?? 'unknown',
     partner: actor.partner ? words.partner(actor.partner) : undefined,
     when: entry.recordedAt,

@@ -1,23 +1,25 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { Decider, DomainEvent, fold } from '@app/domain';
+import { Decider, DomainError, DomainEvent, fold, requireRecordable } from '@app/domain';
 import {
   EVENT_STORE,
   EventStore,
   IdempotencyKeyTaken,
   IdempotencyRecord,
   JsonObject,
-  RecordedEvent,
+  NewEvent,
+  StreamAppend,
   StreamRead,
   WrongExpectedVersion,
 } from '@app/event-store';
+import { readableEvents } from '@app/read-models';
 import { IdempotencyKeyReused, PreconditionFailed, TooMuchContention } from './write.errors';
 import { WriteContext } from './write-context';
 
-/** What a write answers: the id of what it created or changed, and where the stream and the log now stand. */
 /** How many events a write recorded: none when the stream already said it (a repeated create). Not sent to clients. */
 export const RECORDED = Symbol('recorded');
 
+/** What a write answers: the id of what it created or changed, and where the stream and the log now stand. */
 export type WriteAnswer = Readonly<
   { id: string; version: number; position: string; [RECORDED]?: number } & Record<string, string | number>
 >;
@@ -34,17 +36,28 @@ export type StreamWrite<State, Command, Event extends DomainEvent> = Readonly<{
   newStream?: boolean;
 }>;
 
+/** A write made together with others (see `executeTogether`): its stream, context and answer, and its decision on the stream's events. */
+export type JointWrite = Readonly<{
+  streamId: string;
+  newStream: boolean;
+  /** Made only on a stream that held nothing before: one another writer made first is left as it is, and this write records nothing. */
+  onlyIfNew: boolean;
+  context: WriteContext;
+  answer: AnswerIds;
+  decide(history: readonly DomainEvent[]): DomainEvent[];
+}>;
+
+/** Writes made together that the domain refused, each by its place among them: nothing was written. */
+export class JointWriteRefused extends Error {
+  constructor(readonly refusals: readonly Readonly<{ index: number; error: DomainError }>[]) {
+    super(refusals.map(({ index, error }) => `write ${index + 1}: ${error.message}`).join('; '));
+  }
+}
+
 export const SCHEMA_VERSION = 1;
 const MAX_ATTEMPTS = 10;
 const EMPTY_STREAM: StreamRead = { version: 0, events: [] };
 
-export const toDomainEvent = <Event extends DomainEvent>(event: RecordedEvent): Event =>
-  ({ type: event.type, data: event.data }) as unknown as Event;
-
-/**
- * The one write path: read the stream, fold it, decide, append with the version decided on.
- * Without If-Match a concurrent writer is met by deciding again on the new state; with it, 412.
- */
 /** The events of each command in turn, each decided on the state the stream and the commands before it leave. */
 function decideInTurn<State, Command, Event extends DomainEvent>(
   decider: Decider<State, Command, Event>,
@@ -61,6 +74,30 @@ function decideInTurn<State, Command, Event extends DomainEvent>(
   return events;
 }
 
+const commandsOf = <Command>(command: Command | readonly Command[]): readonly Command[] =>
+  Array.isArray(command) ? command : [command as Command];
+
+/** A write to make together with others, its decider's types left behind. */
+export const jointWrite = <State, Command, Event extends DomainEvent>(
+  write: StreamWrite<State, Command, Event>,
+  { onlyIfNew = false } = {},
+): JointWrite => ({
+  streamId: write.streamId,
+  newStream: write.newStream ?? false,
+  onlyIfNew,
+  context: write.context,
+  answer: write.answer,
+  decide: (history) => decideInTurn(write.decider, commandsOf(write.command), history as readonly Event[]),
+});
+
+/** How a backed-off retry waits: a few milliseconds, more each attempt, at random so that writers part. */
+const backOff = (attempt: number) => new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
+
+/**
+ * The one write path: read the stream, fold what of it can be read, decide, check every event
+ * against its type's schema, append with the version decided on. Without If-Match a concurrent
+ * writer is met by deciding again on the new state; with it, 412.
+ */
 @Injectable()
 export class StreamWriter {
   /** The tail of each stream's queue of writes in this process. */
@@ -83,6 +120,88 @@ export class StreamWriter {
     return result;
   }
 
+  /**
+   * Several writes, to one stream or many, recorded together or not at all: each is decided on its
+   * stream as the writes before it leave it, every event is checked, and all are appended in one
+   * transaction. Any refusal (of every write, not only the first) is thrown as JointWriteRefused,
+   * having written nothing. `dryRun` decides and checks, and writes nothing. No idempotency keys.
+   */
+  async executeTogether(writes: readonly JointWrite[], { dryRun = false } = {}): Promise<WriteAnswer[]> {
+    const mustRead = new Set(writes.filter((write) => !write.newStream).map((write) => write.streamId));
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      const streams = await this.readStreams(mustRead);
+      const { appends, answers, refusals } = this.decideTogether(writes, streams);
+      if (refusals.length > 0) throw new JointWriteRefused(refusals);
+      if (dryRun || appends.length === 0) return answers.map(({ answer }) => answer);
+      try {
+        const results = await this.store.appendToStreams(appends);
+        return answers.map(({ answer, append, after }) => {
+          if (append === undefined) return answer;
+          return { ...answer, position: (results[append].position - BigInt(after)).toString() };
+        });
+      } catch (error) {
+        if (!(error instanceof WrongExpectedVersion)) throw error;
+        // Another writer got there first, and what it wrote may reach other streams of these (another
+        // import of the same plan): every stream is read, and every write decided again.
+        for (const write of writes) mustRead.add(write.streamId);
+        await backOff(attempt);
+      }
+    }
+    throw new TooMuchContention(writes[0]?.streamId ?? '');
+  }
+
+  private async readStreams(streamIds: ReadonlySet<string>): Promise<Map<string, StreamRead>> {
+    const reads = await Promise.all([...streamIds].map(async (streamId) => [streamId, await this.store.readStream(streamId)] as const));
+    return new Map(reads);
+  }
+
+  /**
+   * Every write decided in turn, one append a stream: what each answers, which append holds its
+   * last event and how many of that append's events come after it (its position is the append's
+   * less those).
+   */
+  private decideTogether(writes: readonly JointWrite[], read: ReadonlyMap<string, StreamRead>) {
+    const streams = new Map<string, { read: StreamRead; history: DomainEvent[]; appended: NewEvent[] }>();
+    const decided: { answer: WriteAnswer; streamId: string; upTo: number }[] = [];
+    const refusals: { index: number; error: DomainError }[] = [];
+    writes.forEach((write, index) => {
+      let stream = streams.get(write.streamId);
+      if (!stream) {
+        const found = read.get(write.streamId) ?? EMPTY_STREAM;
+        stream = { read: found, history: readableEvents(found.events), appended: [] };
+        streams.set(write.streamId, stream);
+      }
+      try {
+        const events = write.onlyIfNew && stream.read.version > 0 ? [] : write.decide(stream.history);
+        const recordable = this.recordable(events, write.context);
+        stream.history.push(...events);
+        stream.appended.push(...recordable);
+        const version = stream.read.version + stream.appended.length;
+        const position = String(stream.read.events.at(-1)?.position ?? 0n);
+        decided.push({
+          answer: { ...write.answer, version, position, [RECORDED]: events.length },
+          streamId: write.streamId,
+          upTo: events.length > 0 ? stream.appended.length : 0,
+        });
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+        refusals.push({ index, error });
+      }
+    });
+    const appends: StreamAppend[] = [];
+    const appendOf = new Map<string, number>();
+    for (const [streamId, stream] of streams) {
+      if (stream.appended.length === 0) continue;
+      appendOf.set(streamId, appends.length);
+      appends.push({ streamId, events: stream.appended, options: { expectedVersion: stream.read.version } });
+    }
+    const answers = decided.map(({ answer, streamId, upTo }) => {
+      const append = upTo > 0 ? appendOf.get(streamId) : undefined;
+      return { answer, append, after: append === undefined ? 0 : appends[append].events.length - upTo };
+    });
+    return { appends, answers, refusals };
+  }
+
   private async decideAndAppend<State, Command, Event extends DomainEvent>(
     write: StreamWrite<State, Command, Event>,
   ): Promise<WriteAnswer> {
@@ -95,38 +214,33 @@ export class StreamWriter {
       if (context.expectedVersion !== undefined && context.expectedVersion !== stream.version) {
         throw new PreconditionFailed(stream.version);
       }
-      const events = decideInTurn(
-        decider,
-        Array.isArray(command) ? command : [command as Command],
-        stream.events.map(toDomainEvent<Event>),
-      );
+      const events = this.recordable(decideInTurn(decider, commandsOf(command), readableEvents<Event>(stream.events)), context);
       if (events.length === 0) {
         return { ...answer, version: stream.version, position: String(stream.events.at(-1)?.position ?? 0n), [RECORDED]: 0 };
       }
-      const causationId = randomUUID();
       try {
-        const result = await this.store.appendToStream(
-          streamId,
-          events.map((event) => ({
-            eventId: randomUUID(),
-            type: event.type,
-            data: event.data,
-            metadata: this.metadata(context, causationId),
-          })),
-          {
-            expectedVersion: stream.version,
-            idempotency: context.idempotency && { scope: context.actor.userId, ...context.idempotency, outcome: answer },
-          },
-        );
+        const result = await this.store.appendToStream(streamId, events, {
+          expectedVersion: stream.version,
+          idempotency: context.idempotency && { scope: context.actor.userId, ...context.idempotency, outcome: answer },
+        });
         return { ...answer, version: result.version, position: result.position.toString(), [RECORDED]: events.length };
       } catch (error) {
         if (error instanceof IdempotencyKeyTaken) return this.answerFrom(error.record, context);
         if (!(error instanceof WrongExpectedVersion)) throw error;
         if (context.expectedVersion !== undefined) throw new PreconditionFailed(error.actualVersion);
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
+        await backOff(attempt);
       }
     }
     throw new TooMuchContention(streamId);
+  }
+
+  /** The events as the store takes them, each first held to every rule of its type: the log keeps what it accepts for good. */
+  private recordable(events: readonly DomainEvent[], context: WriteContext): NewEvent[] {
+    const causationId = randomUUID();
+    return events.map((event) => {
+      requireRecordable({ type: event.type, data: event.data, occurredOn: context.occurredOn });
+      return { eventId: randomUUID(), type: event.type, data: event.data, metadata: this.metadata(context, causationId) };
+    });
   }
 
   private metadata(context: WriteContext, causationId: string): JsonObject {

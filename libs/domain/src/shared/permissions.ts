@@ -47,6 +47,8 @@ export const PERMISSIONS = {
   readMetrics: READERS,
   readPublicKey: READERS,
   readAuditLog: ['auditor'],
+  /** Reads the events readers could not fold and set aside. */
+  readQuarantine: ['admin', 'auditor'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;
