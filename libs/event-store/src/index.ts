@@ -11,3 +11,4 @@ export * from './eventstoredb/log-index';
 export * from './eventstoredb/log-mapping';
 export * from './postgres/sql-literal';
 export * from './thread-beside';
+export * from './breathe';

@@ -33,6 +33,9 @@ const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 /** Names every object inherits: as a field they would reach the prototype, never a field of ours. */
 export const isInheritedName = (name: string) => name === '__proto__' || name in Object.prototype;
 
+/** What JSON and query strings are made of: objects and arrays, never a file's bytes. */
+const isWalkable = (value: unknown): value is object => typeof value === 'object' && value !== null && !ArrayBuffer.isView(value);
+
 /**
  * What no field of any request may hold, found without recursion however deep the value: nesting
  * over MOST_NESTING, field names every object inherits, `null` (a field is given or left out),
@@ -47,7 +50,7 @@ export function unacceptableParts(value: unknown): FieldError[] {
     if (typeof item === 'string') {
       if (item.includes('\u0000')) errors.push({ field, message: 'must not contain NUL characters' });
       else if (LONE_SURROGATE.test(item)) errors.push({ field, message: 'must be valid Unicode text (it holds a lone surrogate)' });
-    } else if (item !== null && typeof item === 'object') {
+    } else if (isWalkable(item)) {
       if (depth >= MOST_NESTING) {
         errors.push({ field, message: `nests deeper than ${MOST_NESTING} levels` });
         continue;
@@ -83,6 +86,8 @@ export class RequestValidationPipe extends ValidationPipe {
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (metadata.type === 'body') {
+      // A file (an action plan) is parsed as bytes and read by its own rules, never walked here byte by byte.
+      if (Buffer.isBuffer(value)) return value;
       const body = value ?? {};
       if (typeof body !== 'object' || Array.isArray(body)) {
         throw new ValidationFailed([{ field: '(body)', message: 'must be a JSON object' }]);

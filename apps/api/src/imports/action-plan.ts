@@ -10,6 +10,7 @@ import {
   themes as themesRule,
   tidyThemes,
 } from '@app/domain';
+import { breathe } from '@app/event-store';
 import { LABELS } from '../words/words';
 import { RawRow, SheetCell } from './plan-file';
 
@@ -249,15 +250,19 @@ function readRow(reader: RowReader, partners: PartnerLookup, seen: SeenActions):
 const isEmpty = (cells: readonly SheetCell[]) =>
   cells.every((cell) => cell === undefined || (typeof cell === 'string' && cell.trim() === ''));
 
+/** Rows checked before the event loop is let through: a plan of 10,000 rows never holds up the service's requests for long. */
+const CHECKED_BETWEEN_BREATHS = 250;
+
 /** Checks every row of a spreadsheet read as cells: the plan's rows that are sound, and every error of those that are not. */
-export function checkPlan(rows: readonly RawRow[], partners: PartnerLookup): { plan: PlanRow[]; errors: PlanError[] } {
+export async function checkPlan(rows: readonly RawRow[], partners: PartnerLookup): Promise<{ plan: PlanRow[]; errors: PlanError[] }> {
   const [header, ...body] = rows;
   if (!header) return { plan: [], errors: [{ row: 1, field: 'file', message: 'The file has no header row' }] };
   const { at, errors } = headerOf(header.cells);
   if (errors.length) return { plan: [], errors };
   const plan: PlanRow[] = [];
   const seen: SeenActions = new Map();
-  for (const { row, cells } of body) {
+  for (const [index, { row, cells }] of body.entries()) {
+    if (index > 0 && index % CHECKED_BETWEEN_BREATHS === 0) await breathe();
     if (isEmpty(cells)) continue;
     const reader = new RowReader(row, cells, at);
     const read = readRow(reader, partners, seen);

@@ -20,6 +20,7 @@ import {
   reviewDecider,
   reviewStream,
 } from '@app/domain';
+import { breathe } from '@app/event-store';
 import { ReviewDocument, actionList, reviewList } from '@app/read-models';
 import { CLOCK, Clock, utcDate } from '../clock/clock';
 import { DATABASE_POOL } from '../database/database-pool';
@@ -90,6 +91,8 @@ export function idFor(...parts: string[]): string {
 }
 
 const referenceKey = (reference: string) => reference.trim().toLowerCase();
+/** Rows turned into writes before the event loop is let through. */
+const PLANNED_BETWEEN_BREATHS = 250;
 
 /** Which part of a row a write records: its review, its recommendation, the action raised and assigned, or its closing or withdrawal. */
 type Part = 'review' | 'recommendation' | 'raise' | 'end';
@@ -157,7 +160,7 @@ export class ImportPlanHandler implements ICommandHandler<ImportPlanCommand> {
       field: (typeof header[column - 1] === 'string' ? (header[column - 1] as string) : String(column)).toLowerCase(),
       message: 'The cell holds a formula: enter the value itself',
     }));
-    const { plan, errors } = checkPlan(rows, await this.partnerLookup());
+    const { plan, errors } = await checkPlan(rows, await this.partnerLookup());
     const planned = await this.writesFor(plan, context);
     const check = (decided: { errors: PlanError[]; answers: WriteAnswer[] }): ImportCheckView => {
       const all = mergeErrors([...formulaErrors, ...errors, ...decided.errors]);
@@ -237,7 +240,8 @@ export class ImportPlanHandler implements ICommandHandler<ImportPlanCommand> {
     const recommendationStates = new Map<string, Promise<RecommendationState> | RecommendationState>();
     const candidates = plan.map((row) => ({ row, id: idFor('action', referenceKey(row.reference), row.action.trim(), row.partner) }));
     const existing = await this.existingActions(candidates.map((candidate) => candidate.id));
-    for (const { row, id } of candidates) {
+    for (const [index, { row, id }] of candidates.entries()) {
+      if (index > 0 && index % PLANNED_BETWEEN_BREATHS === 0) await breathe();
       if (existing.has(id)) {
         planned.skipped.push({ row: row.row, reason: `Already imported: ${row.reference}, “${row.action}” for ${row.partner}` });
         continue;
@@ -370,7 +374,14 @@ export class ImportPlanHandler implements ICommandHandler<ImportPlanCommand> {
           }
         : { type: 'WithdrawAction', actor, today, reason: `Withdrawn${when} in the action plan imported.` };
     // Like the raising, only on an action no other import made first: its history is that one's.
-    const ending = { decider: actionDecider, streamId, command: end, context: { ...context, occurredOn: row.closedOn }, answer: { id } };
+    const ending = {
+      decider: actionDecider,
+      streamId,
+      command: end,
+      context: { ...context, occurredOn: row.closedOn },
+      answer: { id },
+      newStream: true,
+    };
     writes.push(jointWrite(ending, { onlyIfNew: true }));
     return writes;
   }

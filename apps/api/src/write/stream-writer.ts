@@ -11,6 +11,7 @@ import {
   StreamAppend,
   StreamRead,
   WrongExpectedVersion,
+  breathe,
 } from '@app/event-store';
 import { readableEvents } from '@app/read-models';
 import { IdempotencyKeyReused, PreconditionFailed, TooMuchContention } from './write.errors';
@@ -56,6 +57,8 @@ export class JointWriteRefused extends Error {
 
 export const SCHEMA_VERSION = 1;
 const MAX_ATTEMPTS = 10;
+/** Writes decided together before the event loop is let through: a large import never holds up the service's requests for long. */
+const DECIDED_BETWEEN_BREATHS = 250;
 const EMPTY_STREAM: StreamRead = { version: 0, events: [] };
 
 /** The events of each command in turn, each decided on the state the stream and the commands before it leave. */
@@ -130,7 +133,7 @@ export class StreamWriter {
     const mustRead = new Set(writes.filter((write) => !write.newStream).map((write) => write.streamId));
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const streams = await this.readStreams(mustRead);
-      const { appends, answers, refusals } = this.decideTogether(writes, streams);
+      const { appends, answers, refusals } = await this.decideTogether(writes, streams);
       if (refusals.length > 0) throw new JointWriteRefused(refusals);
       if (dryRun || appends.length === 0) return answers.map(({ answer }) => answer);
       try {
@@ -160,11 +163,12 @@ export class StreamWriter {
    * last event and how many of that append's events come after it (its position is the append's
    * less those).
    */
-  private decideTogether(writes: readonly JointWrite[], read: ReadonlyMap<string, StreamRead>) {
+  private async decideTogether(writes: readonly JointWrite[], read: ReadonlyMap<string, StreamRead>) {
     const streams = new Map<string, { read: StreamRead; history: DomainEvent[]; appended: NewEvent[] }>();
     const decided: { answer: WriteAnswer; streamId: string; upTo: number }[] = [];
     const refusals: { index: number; error: DomainError }[] = [];
-    writes.forEach((write, index) => {
+    for (const [index, write] of writes.entries()) {
+      if (index > 0 && index % DECIDED_BETWEEN_BREATHS === 0) await breathe();
       let stream = streams.get(write.streamId);
       if (!stream) {
         const found = read.get(write.streamId) ?? EMPTY_STREAM;
@@ -187,7 +191,7 @@ export class StreamWriter {
         if (!(error instanceof DomainError)) throw error;
         refusals.push({ index, error });
       }
-    });
+    }
     const appends: StreamAppend[] = [];
     const appendOf = new Map<string, number>();
     for (const [streamId, stream] of streams) {

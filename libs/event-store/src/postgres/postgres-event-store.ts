@@ -24,6 +24,7 @@ import {
 import { canonicalJson } from '../canonical-json';
 import { chainedTextAround } from '../hash-chain';
 import { AppendQueue, PendingAppend, settle } from '../append-queue';
+import { inSlices } from '../breathe';
 import { EVENT_COLUMNS, EventRow, toRecordedEvent } from './rows';
 import { scanHashInputs } from './hash-inputs';
 import { isDatabaseUnavailable } from './unavailable';
@@ -60,6 +61,9 @@ const toIdempotencyRecord = (row: IdempotencyRow): IdempotencyRecord => ({
   position: BigInt(row.position),
   createdAt: new Date(row.created_at),
 });
+
+/** Appends to several streams at once go to `append_events` this many at a time, in their one transaction. */
+const ATOMIC_SLICE = 200;
 
 const APPEND_EVENTS = `SELECT * FROM append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, make_interval(secs => $14))`;
 
@@ -113,22 +117,25 @@ export class PostgresEventStore implements EventStore, StreamOrderedReads, HashI
 
   /**
    * Outside the group commit, in a transaction of its own: `append_events` decides and writes the
-   * appends as for a group, and the transaction commits only if it accepted every one. The log head
-   * stays locked for that one round trip back to the client.
+   * appends as for a group, a slice at a time (each seeing what the slices before wrote, in the same
+   * transaction), and the transaction commits only if every append was accepted. The log head stays
+   * locked from the first slice to the commit; between slices the service's event loop goes on.
    */
   async appendToStreams(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
-    if (appends.length === 0) return [];
     const client = await this.pool.connect();
     let broken: unknown;
-    let outcomes: AppendResult[];
+    const outcomes: AppendResult[] = [];
     try {
       await client.query('BEGIN');
-      const { rows } = await client.query<AppendedRow>(APPEND_EVENTS, this.appendArguments(appends));
-      const decided = rows.map((row, index) => outcomeOf(appends[index], row));
-      const refused = decided.find((outcome) => outcome instanceof Error);
-      if (refused) throw refused;
+      for await (const slice of inSlices(appends, ATOMIC_SLICE)) {
+        const { rows } = await client.query<AppendedRow>(APPEND_EVENTS, this.appendArguments(slice));
+        for (const [index, row] of rows.entries()) {
+          const outcome = outcomeOf(slice[index], row);
+          if (outcome instanceof Error) throw outcome;
+          outcomes.push(outcome);
+        }
+      }
       await client.query('COMMIT');
-      outcomes = decided as AppendResult[];
     } catch (error) {
       await client.query('ROLLBACK').catch((failure: unknown) => (broken = failure));
       throw error;

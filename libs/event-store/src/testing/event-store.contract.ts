@@ -258,6 +258,24 @@ export function describeEventStoreContract(adapter: string, createStore: () => P
       expect(await verifyLog(store)).toMatchObject({ ok: true, checked: 6 });
     });
 
+    it('writes nothing of a large append to many streams when its last append is refused', async () => {
+      const taken = stream();
+      await store.appendToStream(taken, [anEvent()], { expectedVersion: 0 });
+      const many = Array.from({ length: 450 }, () => ({
+        streamId: stream(),
+        events: [anEvent(), anEvent()],
+        options: { expectedVersion: 0 },
+      }));
+      await expect(
+        store.appendToStreams([...many, { streamId: taken, events: [anEvent()], options: { expectedVersion: 0 } }]),
+      ).rejects.toEqual(new WrongExpectedVersion(taken, 0, 1));
+      expect(await store.headPosition()).toBe(1n);
+      expect(await store.readStream(many[0].streamId)).toEqual({ version: 0, events: [] });
+      const written = await store.appendToStreams(many);
+      expect(written.at(-1)).toEqual({ streamId: many.at(-1)!.streamId, version: 2, position: 901n });
+      expect(await verifyLog(store)).toMatchObject({ ok: true, checked: 901 });
+    });
+
     it('chains every event to the one before by its hash, from the first', async () => {
       await store.appendToStream(stream(), [anEvent('A', { text: 'é ✓ "quoted"' }), anEvent('B')], { expectedVersion: 0 });
       await store.appendToStream(stream(), [anEvent('C', { list: [3, 1.5, null] })], { expectedVersion: 0 });
