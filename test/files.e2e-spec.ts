@@ -154,6 +154,30 @@ describe('lists as CSV and XLSX files, over HTTP', () => {
     );
   });
 
+  it('writes the changes of more than a page of the log, a page at a time, each row naming its action', async () => {
+    const started = new Date().toISOString();
+    const header = 'review reference,review title,recommendation,action,partner,raised on,due date,status,closed on,outcome';
+    const rows = Array.from(
+      { length: 400 },
+      (_, n) => `CSPR-F,Child F,Share,Paged action ${n},police,01/02/2025,30/06/2025,closed,01/06/2025,completed`,
+    );
+    const imported = await fetch(`${service.url}/imports`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await signToken(SUBGROUP)}`, 'content-type': 'text/csv' },
+      body: [header, ...rows].join('\n'),
+    });
+    expect(imported.status).toBe(201);
+    const { position } = await imported.json();
+    const json = (await service.request('GET', `/changes?from=${started}&position=${position}`, { as: CHAIR })).body;
+    expect(json.items.length).toBeGreaterThan(1000);
+    const changes = await csvOf(`/changes?format=csv&from=${started}`, CHAIR);
+    expect(changes.slice(1).map((row) => row[changes[0].indexOf('Position')])).toEqual(
+      json.items.map((item: { position: string }) => item.position),
+    );
+    const described = changes.slice(1).filter((row) => row[changes[0].indexOf('Action')].startsWith('Paged action'));
+    expect(described.length).toBe(1200);
+  });
+
   it('refuses what it would refuse as JSON, before writing any file', async () => {
     const unknown = await raw('/actions?format=pdf', SUBGROUP);
     expect(unknown.status).toBe(400);

@@ -111,6 +111,21 @@ describe('a service process under hostile requests', () => {
       status: 400,
     },
     'an actions cursor above bigint': { method: 'GET', path: `/actions?cursor=${cursor('a9999999999999999999')}`, status: 400 },
+    'a cursor holding a date where the order is by position': {
+      method: 'GET',
+      path: `/actions?cursor=${cursor(JSON.stringify(['2026-01-01', '5']))}`,
+      status: 400,
+    },
+    'a cursor holding a position where the order is by due date': {
+      method: 'GET',
+      path: `/actions?sort=dueDate&cursor=${cursor(JSON.stringify(['12', '5']))}`,
+      status: 400,
+    },
+    'a cursor holding an object': {
+      method: 'GET',
+      path: `/actions?sort=-updatedAt&cursor=${cursor(JSON.stringify([{}, '5']))}`,
+      status: 400,
+    },
     'a position above bigint': { method: 'GET', path: '/actions?position=9999999999999999999', status: 400 },
     'a form media type in capitals': {
       method: 'POST',
@@ -176,6 +191,13 @@ describe('a service process under hostile requests', () => {
       expect(answer.status).toBe(status);
       expect(answer.headers['content-type']).toContain('application/problem+json');
       expect(JSON.parse(answer.body)).toMatchObject({ status: answer.status, type: expect.any(String), title: expect.any(String) });
+      // The router's and the HTTP parser's own refusals carry every answer's security headers too.
+      expect(answer.headers).toMatchObject({
+        'x-content-type-options': 'nosniff',
+        'cache-control': 'no-store',
+        'referrer-policy': 'same-origin',
+      });
+      expect(answer.headers['content-security-policy']).toContain("frame-ancestors 'none'");
       await stillAnswers();
     },
   );

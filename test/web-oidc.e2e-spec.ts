@@ -118,6 +118,24 @@ const ACCOUNTS: Record<string, object> = {
     expect(devSignIn.headers.get('set-cookie')).toBeNull();
   }, 30_000);
 
+  it('says sign-in did not finish when the user cancels at the provider, or the answer is not for this sign-in', async () => {
+    for (const answer of ['error=access_denied&state=', 'code=forged&state=not-the-one-sent']) {
+      const start = await fetch(`${service.url}/sign-in/oidc?next=/dashboard`, { redirect: 'manual' });
+      const flow = /la_oidc=[^;]+/.exec(start.headers.get('set-cookie') ?? '')![0];
+      const state = new URL(start.headers.get('location')!).searchParams.get('state')!;
+      const query = answer.endsWith('state=') ? `${answer}${state}` : answer;
+      const back = await fetch(`${service.url}/sign-in/callback?${query}`, { headers: { cookie: flow }, redirect: 'manual' });
+      const html = await back.text();
+      expect({ answer, status: back.status, title: /<h1[^>]*>([^<]*)<\/h1>/.exec(html)?.[1] }).toEqual({
+        answer,
+        status: 400,
+        title: 'Sign-in did not finish',
+      });
+      expect(html).toContain('href="/sign-in"');
+      expect(back.headers.get('set-cookie')).toMatch(/^la_oidc=;/);
+    }
+  });
+
   const HOSTILE_NEXT = [
     '/\n/evil.example',
     '/\t/evil.example',

@@ -6,7 +6,7 @@ import { IncomingMessage } from 'node:http';
 import { Logger } from 'pino';
 import { AppDependencies, AppModule } from './app.module';
 import { TOKEN_VERIFIER } from './auth/token-verifier';
-import { clientError, routerError, setUpHttpEdge } from './http/http-edge';
+import { clientErrorFor, routerErrorFor, setUpHttpEdge } from './http/http-edge';
 import { ProblemFilter } from './http/problem.filter';
 import { ProblemDto } from './http/routes';
 import { RequestValidationPipe } from './http/validation';
@@ -51,8 +51,8 @@ export async function createApp(dependencies: Omit<AppDependencies, 'metrics'> &
     connectionTimeout: 120_000,
     // Node checks for requests over their time every interval; its default of 30 s would let a slow body hold on twice as long.
     http: { requestTimeout, headersTimeout: requestTimeout, connectionsCheckingInterval: Math.min(1_000, requestTimeout) },
-    clientErrorHandler: clientError,
-    frameworkErrors: routerError,
+    clientErrorHandler: clientErrorFor(web.development),
+    frameworkErrors: routerErrorFor(web.development),
     requestIdHeader: false,
     genReqId: (request: IncomingMessage) => {
       const given = request.headers['x-request-id'];

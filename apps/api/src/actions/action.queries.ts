@@ -92,12 +92,18 @@ export class GetActionHandler implements IQueryHandler<GetActionQuery> {
 }
 
 /** Each order the list can take: the key it sorts by (never null), and which way. */
-const ORDERS: Record<ActionSort | 'raised', { key: string; descending: boolean }> = {
-  raised: { key: 'raised_position', descending: false },
-  dueDate: { key: "coalesce(due_date, '9999-12-31')", descending: false },
-  '-dueDate': { key: "coalesce(due_date, '0000-01-01')", descending: true },
-  updatedAt: { key: 'updated_at', descending: false },
-  '-updatedAt': { key: 'updated_at', descending: true },
+/** An order of the listing: the expression it sorts by, which way, and what a value of it looks like in a cursor. */
+type Order = Readonly<{ key: string; descending: boolean; keyLike: (key: string) => boolean }>;
+
+const DUE_DATE = (key: string) => /^\d{4}-\d{2}-\d{2}$/.test(key);
+const RECORDED_AT = (key: string) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/.test(key);
+
+const ORDERS: Record<ActionSort | 'raised', Order> = {
+  raised: { key: 'raised_position', descending: false, keyLike: isLogPosition },
+  dueDate: { key: "coalesce(due_date, '9999-12-31')", descending: false, keyLike: DUE_DATE },
+  '-dueDate': { key: "coalesce(due_date, '0000-01-01')", descending: true, keyLike: DUE_DATE },
+  updatedAt: { key: 'updated_at', descending: false, keyLike: RECORDED_AT },
+  '-updatedAt': { key: 'updated_at', descending: true, keyLike: RECORDED_AT },
 };
 
 /**
@@ -106,19 +112,19 @@ const ORDERS: Record<ActionSort | 'raised', { key: string; descending: boolean }
  */
 type Cursor = Readonly<{ key: string; position: string; before: boolean }>;
 
-const CURSOR_KEY = /^[0-9T:.Z-]{1,40}$/;
 const encodeCursor = ({ key, position, before }: Cursor) =>
   Buffer.from(JSON.stringify(before ? [key, position, 'before'] : [key, position])).toString('base64url');
 
-function decodeCursor(cursor: string): Cursor {
+/** A cursor this service gave for the order asked for: its key must be a value of that order's (a date for the due date's, ...). */
+function decodeCursor(cursor: string, order: Order): Cursor {
   try {
     const [key, position, before] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as unknown[];
-    if (typeof key === 'string' && CURSOR_KEY.test(key) && typeof position === 'string' && isLogPosition(position))
+    if (typeof key === 'string' && order.keyLike(key) && typeof position === 'string' && isLogPosition(position))
       if (before === undefined || before === 'before') return { key, position, before: before === 'before' };
   } catch {
     // Refused below, as any other cursor this service did not give.
   }
-  throw new ValidationFailed([{ field: 'cursor', message: 'must be a nextCursor from an earlier page' }]);
+  throw new ValidationFailed([{ field: 'cursor', message: 'must be a nextCursor or previousCursor of an earlier page in the same order' }]);
 }
 
 const addDays = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
@@ -236,9 +242,10 @@ export class ListActionsHandler implements IQueryHandler<ListActionsQuery> {
     const table = scope.table(actionList);
     return onSnapshot(this.pool, async (client) => {
       const total = await totalOf(client, filter, actor, scope, where);
-      const cursor = filter.cursor ? decodeCursor(filter.cursor) : undefined;
+      const order = ORDERS[filter.sort ?? 'raised'];
+      const cursor = filter.cursor ? decodeCursor(filter.cursor, order) : undefined;
       const limit = filter.limit ?? 100;
-      const rows = await pageOf(client, table, where, ORDERS[filter.sort ?? 'raised'], cursor, limit + 1);
+      const rows = await pageOf(client, table, where, order, cursor, limit + 1);
       const more = rows.length > limit;
       const page = cursor?.before ? rows.slice(0, limit).reverse() : rows.slice(0, limit);
       const [first, last] = [page.at(0), page.at(-1)];

@@ -73,13 +73,49 @@ export class GetChangesHandler implements IQueryHandler<GetChangesQuery> {
 
   async execute(query: GetChangesQuery): Promise<ChangesView> {
     const { from, to } = this.window(query);
+    const last = await this.lastPosition(to);
+    const items: ChangeView[] = [];
+    for await (const page of this.pages(from, last)) items.push(...page);
+    const counts: Record<string, number> = {};
+    for (const item of items) counts[item.type] = (counts[item.type] ?? 0) + 1;
+    const becameOverdue = await this.becameOverdue(from, to, last);
+    const named = [...new Set([...items.flatMap((item) => (item.actionId ? [item.actionId] : [])), ...becameOverdue])];
+    return { from: from.toISOString(), to: to.toISOString(), items, counts, becameOverdue, actions: await this.actionsNamed(named) };
+  }
+
+  /** The changes a page of the log at a time, each page with the actions it names: for a file, which never holds them all at once. */
+  async *changesBetween(query: GetChangesQuery): AsyncGenerator<Pick<ChangesView, 'items' | 'actions'>> {
+    const { from, to } = this.window(query);
+    for await (const items of this.pages(from, await this.lastPosition(to))) {
+      const named = [...new Set(items.flatMap((item) => (item.actionId ? [item.actionId] : [])))];
+      yield { items, actions: await this.actionsNamed(named) };
+    }
+  }
+
+  /** The last position recorded by `to`, once the actions' history (which says who owned what) has reached it. */
+  private async lastPosition(to: Date): Promise<bigint> {
     const last = await this.store.positionAt(to);
-    // The owners come from the actions' history, which must have reached the end of the window.
     await this.positions.waitFor(last);
-    const events = await this.eventsBetween(from, last);
-    const owners = await this.ownersAt(events.filter((event) => event.streamId.startsWith(ACTION_PREFIX)).map((event) => event.position));
+    return last;
+  }
+
+  /** The partnership's events recorded from `from` up to the position `last`, in order, told a page at a time. */
+  private async *pages(from: Date, last: bigint): AsyncGenerator<ChangeView[]> {
     const names = Object.fromEntries((await this.partners.all()).map((partner) => [partner.id, partner.name]));
-    const items = events.map((event): ChangeView => {
+    let after = await this.store.positionAt(new Date(from.getTime() - 1));
+    while (after < last) {
+      const page = await this.store.readAll(after, PAGE, { recordedFrom: from, types: WORK_EVENT_TYPES });
+      const events = page.filter((event) => event.position <= last);
+      if (events.length > 0) yield await this.told(events, names);
+      if (page.length < PAGE || page.at(-1)!.position >= last) break;
+      after = page.at(-1)!.position;
+    }
+  }
+
+  /** Each event as a change: what it was, whose action (as it stood then), and what happened in words. */
+  private async told(events: readonly RecordedEvent[], names: Readonly<Record<string, string>>): Promise<ChangeView[]> {
+    const owners = await this.ownersAt(events.filter((event) => event.streamId.startsWith(ACTION_PREFIX)).map((event) => event.position));
+    return events.map((event): ChangeView => {
       const owner = owners.get(event.position.toString());
       const occurredOn = event.metadata.occurredOn;
       const told = describeEvent(
@@ -103,11 +139,6 @@ export class GetChangesHandler implements IQueryHandler<GetChangesQuery> {
         summary: told.what,
       };
     });
-    const counts: Record<string, number> = {};
-    for (const item of items) counts[item.type] = (counts[item.type] ?? 0) + 1;
-    const becameOverdue = await this.becameOverdue(from, to, last);
-    const named = [...new Set([...items.flatMap((item) => (item.actionId ? [item.actionId] : [])), ...becameOverdue])];
-    return { from: from.toISOString(), to: to.toISOString(), items, counts, becameOverdue, actions: await this.actionsNamed(named) };
   }
 
   private window({ from, to }: GetChangesQuery): { from: Date; to: Date } {
@@ -117,19 +148,6 @@ export class GetChangesHandler implements IQueryHandler<GetChangesQuery> {
     if (end > now) throw new ValidationFailed([{ field: 'to', message: 'must not be in the future' }]);
     if (start >= end) throw new ValidationFailed([{ field: 'from', message: 'must be before to' }]);
     return { from: start, to: end };
-  }
-
-  /** The partnership's events recorded from `from` up to the position `last`, in order. */
-  private async eventsBetween(from: Date, last: bigint): Promise<RecordedEvent[]> {
-    const found: RecordedEvent[] = [];
-    let after = await this.store.positionAt(new Date(from.getTime() - 1));
-    while (after < last) {
-      const page = await this.store.readAll(after, PAGE, { recordedFrom: from, types: WORK_EVENT_TYPES });
-      for (const event of page) if (event.position <= last) found.push(event);
-      if (page.length < PAGE || page.at(-1)!.position >= last) break;
-      after = page.at(-1)!.position;
-    }
-    return found;
   }
 
   /** Who owned each action, and in which review, once the event at each position had happened. */

@@ -48,6 +48,8 @@ describe('mail configuration', () => {
     [{ PUBLIC_URL: 'actions.example' }, 'PUBLIC_URL is not a valid URL.'],
     [{ MAIL_FROM: 'tracker@partnership.example, x@y.example' }, 'MAIL_FROM must be one mail address, like actions@partnership.gov.uk'],
     [{ SUBGROUP_EMAIL: 'a@b.example, c@d.example' }, 'SUBGROUP_EMAIL must be one mail address, like subgroup@partnership.gov.uk.'],
+    [{ SUBGROUP_EMAIL: '"a\r\nBcc: x@y.example"@b.example' }, 'SUBGROUP_EMAIL must be one mail address'],
+    [{ MAIL_FROM: 'Actions\r\nBcc: x@y.example <tracker@partnership.example>' }, 'MAIL_FROM must be one mail address'],
     [{ REMINDER_SWEEP_SECONDS: '0' }, 'REMINDER_SWEEP_SECONDS must be a whole number, 1 or more.'],
   ])('refuses to start with %p, saying what to set', (change, message) => {
     expect(() => loadConfig({ ...BASE, ...MAIL, ...change })).toThrow(message);

@@ -1,4 +1,5 @@
 import { ConfigError, DatabaseConfig, EventStoreConfig, loadDatabaseConfig, loadEventStoreConfig, parseUrl } from '@app/infrastructure';
+import { mailbox } from '@app/domain';
 
 export type AuthConfig =
   | Readonly<{ kind: 'dev-secret'; secret: string; issuer?: string; audience?: string }>
@@ -129,10 +130,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   };
 }
 
-const ADDRESS = String.raw`[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+`;
-const MAIL_ADDRESS = new RegExp(`^${ADDRESS}$`);
-/** A sender may have a name people see: "Safeguarding partnership <actions@partnership.gov.uk>". */
-const NAMED_ADDRESS = new RegExp(`^(${ADDRESS}|[^<>@]+ <${ADDRESS}>)$`);
+const isMailbox = (address: string) => mailbox(address) === undefined;
+/** A sender may have a name people see, on one line: "Safeguarding partnership <actions@partnership.gov.uk>". */
+const NAMED = /^([^<>@\p{C}]+) <([^<>]+)>$/u;
+const isSender = (from: string) => isMailbox(from) || (NAMED.test(from) && isMailbox(NAMED.exec(from)![2]));
 
 function mailConfig(env: NodeJS.ProcessEnv, port: number): MailConfig {
   const { SMTP_URL: smtpUrl, SUBGROUP_EMAIL: subgroupEmail } = env;
@@ -142,10 +143,10 @@ function mailConfig(env: NodeJS.ProcessEnv, port: number): MailConfig {
     ? parseUrl('PUBLIC_URL', env.PUBLIC_URL, ['https:', 'http:']).replace(/\/+$/, '')
     : `http://localhost:${port}`;
   const from = env.MAIL_FROM || `learning-actions@${new URL(publicUrl).hostname}`;
-  if (env.MAIL_FROM && !NAMED_ADDRESS.test(from)) {
+  if (env.MAIL_FROM && !isSender(from)) {
     throw new ConfigError('MAIL_FROM must be one mail address, like actions@partnership.gov.uk, with a name before it in <> if you like.');
   }
-  if (subgroupEmail && !MAIL_ADDRESS.test(subgroupEmail)) {
+  if (subgroupEmail && !isMailbox(subgroupEmail)) {
     throw new ConfigError('SUBGROUP_EMAIL must be one mail address, like subgroup@partnership.gov.uk.');
   }
   const assumed = [

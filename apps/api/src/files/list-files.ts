@@ -5,7 +5,7 @@ import { ExportActionsQuery } from '../actions/action.queries';
 import { ActionView } from '../actions/action.view';
 import { ListActionsRequest } from '../actions/actions.request.dto';
 import { AssuranceView, GetAssuranceQuery } from '../assurance/assurance.queries';
-import { ChangeView, ChangesView, GetChangesQuery } from '../changes/changes.queries';
+import { ChangeView, ChangesView, GetChangesHandler, GetChangesQuery } from '../changes/changes.queries';
 import { PartnerDirectory } from '../partners/partner-directory';
 import { ActionCountsView } from '../reads/action-counts';
 import { ListReviewsQuery, ReviewView } from '../reviews/review.queries';
@@ -55,6 +55,7 @@ export class ListFiles {
   constructor(
     private readonly queries: QueryBus,
     private readonly partners: PartnerDirectory,
+    private readonly changesReader: GetChangesHandler,
   ) {}
 
   private async partnerNames(): Promise<Names> {
@@ -189,9 +190,10 @@ export class ListFiles {
       { header: 'Position', cell: (change) => change.position },
     ];
     return tableFile(format, `changes-${day(to ? new Date(to) : new Date())}`, columns, async (write) => {
-      const changes: ChangesView = await this.queries.execute(new GetChangesQuery(from, to));
-      actions = changes.actions;
-      await write(changes.items);
+      for await (const page of this.changesReader.changesBetween(new GetChangesQuery(from, to))) {
+        actions = page.actions;
+        await write(page.items);
+      }
     });
   }
 }

@@ -35,6 +35,26 @@ const PAGE_POLICY = [
   "form-action 'self'",
   "frame-ancestors 'none'",
 ].join('; ');
+/** HTTPS only from now on, for a year, outside development (which is reached over plain HTTP on one machine). */
+const HSTS = { maxAge: 31_536_000, includeSubDomains: true };
+
+/**
+ * The headers of an answer given before any hook could run (the router's refusal of a URL, the HTTP
+ * parser's of a request): what helmet and the edge put on every other answer.
+ */
+export function refusalHeaders(development: boolean): Record<string, string> {
+  return {
+    'content-security-policy': PAGE_POLICY,
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'same-origin',
+    'x-frame-options': 'SAMEORIGIN',
+    'cross-origin-opener-policy': 'same-origin',
+    'cross-origin-resource-policy': 'same-origin',
+    ...(!development && { 'strict-transport-security': `max-age=${HSTS.maxAge}; includeSubDomains` }),
+  };
+}
+
 /** Swagger UI styles itself inline; it runs no inline script either. */
 const DOCS_POLICY = PAGE_POLICY.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'");
 
@@ -51,7 +71,7 @@ export async function setUpHttpEdge(
     crossOriginEmbedderPolicy: false,
     referrerPolicy: { policy: 'same-origin' },
     // Development is reached over plain HTTP on this machine; everywhere else, HTTPS only from now on.
-    strictTransportSecurity: options.development ? false : { maxAge: 31_536_000, includeSubDomains: true },
+    strictTransportSecurity: options.development ? false : HSTS,
   });
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', async (request, reply) => {
@@ -92,30 +112,39 @@ async function rateLimitKey(
 const isSignInAttempt = ({ method, url }: FastifyRequest) =>
   method === 'POST' ? /^\/sign-in(\?|$)/.test(url) : /^\/sign-in\/(oidc|callback)(\?|$)/.test(url);
 
-/** The router's own refusals (a URL that does not decode, a parameter too long) as problem+json. */
-export function routerError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
-  const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
-  const detail = status === 414 ? 'The address is too long.' : 'The address is not a valid URL.';
-  sendProblem(reply, problem(status, detail));
+/** The router's own refusals (a URL that does not decode, a parameter too long) as problem+json, with every answer's headers. */
+export function routerErrorFor(development: boolean) {
+  const headers = refusalHeaders(development);
+  return (error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void => {
+    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
+    const detail = status === 414 ? 'The address is too long.' : 'The address is not a valid URL.';
+    reply.headers(headers);
+    sendProblem(reply, problem(status, detail));
+  };
 }
 
 /**
  * What Node's HTTP parser refuses before there is a request (headers too large, a body that did not
  * arrive in time, bytes that are not HTTP): answered as problem+json on the socket, then closed.
  */
-export function clientError(error: Error & { code?: string }, socket: Socket): void {
-  if (error.code === 'ECONNRESET' || socket.destroyed) return;
-  const [status, detail] =
-    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-      ? [408, 'The request did not arrive in time.']
-      : error.code === 'HPE_HEADER_OVERFLOW'
-        ? [431, 'The request line or headers are too large.']
-        : [400, 'The request is not valid HTTP.'];
-  const body = JSON.stringify(problem(status, detail));
-  if (socket.writable) {
-    socket.write(
-      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-    );
-  }
-  socket.destroy();
+export function clientErrorFor(development: boolean) {
+  const headers = Object.entries(refusalHeaders(development))
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('');
+  return (error: Error & { code?: string }, socket: Socket): void => {
+    if (error.code === 'ECONNRESET' || socket.destroyed) return;
+    const [status, detail] =
+      error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'The request did not arrive in time.']
+        : error.code === 'HPE_HEADER_OVERFLOW'
+          ? [431, 'The request line or headers are too large.']
+          : [400, 'The request is not valid HTTP.'];
+    const body = JSON.stringify(problem(status, detail));
+    if (socket.writable) {
+      socket.write(
+        `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${headers}Connection: close\r\n\r\n${body}`,
+      );
+    }
+    socket.destroy();
+  };
 }

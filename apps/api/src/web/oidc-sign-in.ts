@@ -8,6 +8,9 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 export class NoRoleHere extends Error {}
 
+/** The provider's answer was not a sign-in: the user cancelled, the provider refused, or the answer does not match the request. */
+export class SignInNotFinished extends Error {}
+
 /**
  * Sign-in through the partner agencies' OpenID Connect provider: authorization code flow with PKCE
  * (S256) and state, the ID token's `roles` and `partner` claims mapped to the contract's roles.
@@ -41,11 +44,23 @@ export class OidcSignIn {
   }
 
   async finish(callbackUrl: URL, verifier: string, state: string): Promise<Actor> {
-    const tokens = await oidc.authorizationCodeGrant(await this.discover(), callbackUrl, {
-      pkceCodeVerifier: verifier,
-      expectedState: state,
-      idTokenExpected: true,
-    });
+    const configuration = await this.discover();
+    let tokens: Awaited<ReturnType<typeof oidc.authorizationCodeGrant>>;
+    try {
+      tokens = await oidc.authorizationCodeGrant(configuration, callbackUrl, {
+        pkceCodeVerifier: verifier,
+        expectedState: state,
+        idTokenExpected: true,
+      });
+    } catch (error) {
+      if (error instanceof oidc.AuthorizationResponseError)
+        throw new SignInNotFinished(
+          error.error === 'access_denied' ? 'Sign-in was cancelled.' : 'The identity provider did not sign you in.',
+        );
+      throw new SignInNotFinished(
+        'The answer from the identity provider could not be checked: it may be out of date, or not for this sign-in.',
+      );
+    }
     const claims = tokens.claims()!;
     const roles = (Array.isArray(claims.roles) ? claims.roles : []).filter((role): role is Role => ROLES.includes(role as Role));
     const partner = typeof claims.partner === 'string' ? claims.partner : undefined;

@@ -1,8 +1,8 @@
-import { Body, Controller, Get, Inject, NotFoundException, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Logger, NotFoundException, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Public } from '../auth/roles.decorator';
 import { DEMO_USERS } from './demo-users';
-import { NoRoleHere, OidcSignIn } from './oidc-sign-in';
+import { NoRoleHere, OidcSignIn, SignInNotFinished } from './oidc-sign-in';
 import { HtmlReply, WebErrorFilter, WebRequest, renderPage } from './web-page';
 import { WEB_CONFIG, WebSessions, cookieHeader } from './web-session';
 import { WebConfig } from '../config/config';
@@ -35,6 +35,7 @@ export function safeNext(next: unknown): string {
 @UseFilters(WebErrorFilter)
 @Controller()
 export class SignInController {
+  private readonly logger = new Logger('sign-in');
   private readonly devSignIn: boolean;
 
   constructor(
@@ -73,6 +74,17 @@ export class SignInController {
       const { cookie: session } = await this.sessions.start(actor);
       reply.header('set-cookie', [session, this.sessions.endCookie(OIDC_FLOW_COOKIE)]).redirect(safeNext(flow.next), 303);
     } catch (error) {
+      if (error instanceof SignInNotFinished) {
+        this.logger.warn({ reason: error.message }, 'a sign-in did not finish');
+        reply.header('set-cookie', this.sessions.endCookie(OIDC_FLOW_COOKIE));
+        await renderPage(
+          reply,
+          'error.njk',
+          { title: 'Sign-in did not finish', status: 400, detail: error.message, signInAgain: true },
+          400,
+        );
+        return;
+      }
       if (!(error instanceof NoRoleHere)) throw error;
       await renderPage(reply, 'error.njk', { title: 'You cannot use this service', status: 403, detail: error.message, noRole: true }, 403);
     }
