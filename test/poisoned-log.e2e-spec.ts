@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { EVENT_STORE, EventStore, NewEvent } from '@app/event-store';
 import { ADMIN, AUDITOR, CHAIR, SUBGROUP, TestService, partnerUser, seedAction, startService, webSessionCookie } from './support/app';
+import { CHROMIUM, accessibilityViolations, launchBrowser, screenshot } from './support/browser';
 import { TestMailServer } from './support/mail-server';
 import { pause } from './support/projection-checks';
 
@@ -183,6 +185,29 @@ describe('a log holding events no reader can fold', () => {
     expect(quarantinePage.status).toBe(200);
     expect(await quarantinePage.text()).toContain('ActionDueDateRevised');
   });
+
+  it('shows what is set aside on a page an administrator can act on, and the entry on the action’s timeline', async () => {
+    if (!existsSync(CHROMIUM)) return void process.stdout.write(`SKIPPED the quarantine page in a browser: no Chromium at ${CHROMIUM}.\n`);
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.context.newPage();
+      await page.goto(`${service.url}/sign-in`);
+      await page.check('input[name="user"][value="demo-admin"]');
+      await page.click('button:has-text("Sign in")');
+      await page.click('a:has-text("Quarantine")');
+      expect(await page.textContent('h1')).toBe('Quarantine');
+      const table = await page.textContent('table');
+      for (const words of ['ActionDueDateRevised', 'outbox', 'dueDate must be a calendar date', 'partner-list'])
+        expect(table).toContain(words);
+      expect(await accessibilityViolations(page)).toEqual([]);
+      await screenshot(page, 'quarantine');
+      await page.click(`a[href="/tracker/${ids.actionId}"] >> nth=0`);
+      expect(await page.textContent('body')).toContain('An entry this service cannot read');
+      expect(await accessibilityViolations(page)).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
 
   it('goes on writing and mailing after what it set aside', async () => {
     const corrected = await service.request('POST', `/reviews/${ids.reviewId}/correct`, {

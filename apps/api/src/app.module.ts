@@ -2,6 +2,7 @@ import { DynamicModule, Inject, Module, OnApplicationShutdown } from '@nestjs/co
 import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { Pool } from 'pg';
+import { EventRules, requireRecordable } from '@app/domain';
 import { EVENT_STORE, EventStore } from '@app/event-store';
 import { ExportActionsHandler, GetActionHandler, GetActionHistoryHandler, ListActionsHandler } from './actions/action.queries';
 import { AssuranceController } from './assurance/assurance.http.controller';
@@ -37,7 +38,7 @@ import { ReadScopes } from './reads/read-scope';
 import { GetReviewHandler, ListReviewsHandler } from './reviews/review.queries';
 import { ReviewReader } from './reviews/review-reader';
 import { ReviewsController } from './reviews/reviews.http.controller';
-import { StreamWriter } from './write/stream-writer';
+import { EVENT_RULES, StreamWriter } from './write/stream-writer';
 import { openEventStore } from '@app/infrastructure';
 import { WEB_CONTROLLERS } from './web/web.controllers';
 import { ChangesController } from './changes/changes.http.controller';
@@ -56,7 +57,14 @@ import { MAIL_CONFIG, Notifications } from './notifications/notifications';
 import { ListNotificationsHandler, NotificationsController } from './notifications/notifications.http.controller';
 import { ListQuarantineHandler, QuarantineController } from './quarantine/quarantine.http.controller';
 
-export type AppDependencies = Readonly<{ config: AppConfig; pool: Pool; metrics: Metrics; clock?: Clock }>;
+export type AppDependencies = Readonly<{
+  config: AppConfig;
+  pool: Pool;
+  metrics: Metrics;
+  clock?: Clock;
+  /** What each event is held to before it is appended; only the benchmark of that check's cost passes another. */
+  eventRules?: EventRules;
+}>;
 
 const HANDLERS = [
   ChangePartnersHandler,
@@ -101,7 +109,7 @@ export class AppModule implements OnApplicationShutdown {
     return this.store.close();
   }
 
-  static register({ config, pool, metrics, clock = () => new Date() }: AppDependencies): DynamicModule {
+  static register({ config, pool, metrics, clock = () => new Date(), eventRules = requireRecordable }: AppDependencies): DynamicModule {
     return {
       module: AppModule,
       imports: [CqrsModule.forRoot()],
@@ -124,6 +132,7 @@ export class AppModule implements OnApplicationShutdown {
         { provide: DATABASE_POOL, useValue: pool },
         { provide: Metrics, useValue: metrics },
         { provide: CLOCK, useValue: clock },
+        { provide: EVENT_RULES, useValue: eventRules },
         {
           provide: EVENT_STORE,
           useFactory: () => openEventStore(config, pool, (appends, events) => metrics.observeCommit(appends, events)),

@@ -38,6 +38,9 @@ export class InvalidEvent extends InvalidCommand {
   }
 }
 
+/** What the write path holds every event to before it is appended: `requireRecordable`, throwing InvalidEvent. */
+export type EventRules = (event: EventFacts) => void;
+
 /** Refuses an event that does not hold to every rule of its type, before anything appends it. */
 export function requireRecordable(event: EventFacts): void {
   const problems = eventProblems(event, 'append');

@@ -1,4 +1,4 @@
-import { StateConflict, reviewDecider, reviewStream } from '@app/domain';
+import { StateConflict, requireRecordable, reviewDecider, reviewStream } from '@app/domain';
 import { InMemoryEventStore } from '@app/event-store';
 import { StreamWriter } from './stream-writer';
 import { WriteContext } from './write-context';
@@ -26,7 +26,7 @@ describe('StreamWriter', () => {
       reads += 1;
       return readStream(streamId);
     };
-    writer = new StreamWriter(store);
+    writer = new StreamWriter(store, requireRecordable);
   });
 
   const write = (title: string, newStream: boolean) =>

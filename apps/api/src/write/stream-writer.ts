@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { Decider, DomainError, DomainEvent, fold, requireRecordable } from '@app/domain';
+import { Decider, DomainError, DomainEvent, EventRules, fold } from '@app/domain';
 import {
   EVENT_STORE,
   EventStore,
@@ -55,6 +55,9 @@ export class JointWriteRefused extends Error {
   }
 }
 
+/** The rules the write path holds each event to: the domain's `requireRecordable`, always but where a benchmark measures its cost. */
+export const EVENT_RULES = Symbol('EventRules');
+
 export const SCHEMA_VERSION = 1;
 const MAX_ATTEMPTS = 10;
 /** Writes decided together before the event loop is let through: a large import never holds up the service's requests for long. */
@@ -106,7 +109,10 @@ export class StreamWriter {
   /** The tail of each stream's queue of writes in this process. */
   private readonly streamTails = new Map<string, Promise<unknown>>();
 
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(EVENT_RULES) private readonly requireRecordable: EventRules,
+  ) {}
 
   /**
    * Writes to one stream from this process take turns, so they never collide with each other;
@@ -242,7 +248,7 @@ export class StreamWriter {
   private recordable(events: readonly DomainEvent[], context: WriteContext): NewEvent[] {
     const causationId = randomUUID();
     return events.map((event) => {
-      requireRecordable({ type: event.type, data: event.data, occurredOn: context.occurredOn });
+      this.requireRecordable({ type: event.type, data: event.data, occurredOn: context.occurredOn });
       return { eventId: randomUUID(), type: event.type, data: event.data, metadata: this.metadata(context, causationId) };
     });
   }

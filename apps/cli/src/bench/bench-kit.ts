@@ -133,6 +133,8 @@ const SERVICES = {
   ours: { entry: '../../../api/src/main', readyPath: '/health/ready' },
   /** Answers 404 there once it listens: it has no health route, being the least a team would write. */
   plain: { entry: './plain-service', readyPath: '/' },
+  /** Ours appending events without holding them to their schemas: what that check costs is the difference. */
+  unchecked: { entry: './unchecked-service', readyPath: '/health/ready' },
 };
 
 /**

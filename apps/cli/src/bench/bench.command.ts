@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { startEmbeddedPostgres } from '@app/infrastructure';
 import { benchImport } from './import.bench';
 import { benchLag, benchLog } from './log.bench';
-import { benchWrites } from './writes.bench';
+import { benchSchemaCheck, benchWrites } from './writes.bench';
 
 /**
  * The log section runs last: it leaves a million fresh rows to the server's housekeeping, and the lag
@@ -12,6 +12,7 @@ import { benchWrites } from './writes.bench';
  */
 const SECTIONS: Record<string, (serverUrl: string) => Promise<string[]>> = {
   writes: benchWrites,
+  schema: benchSchemaCheck,
   lag: benchLag,
   import: benchImport,
   log: benchLog,
@@ -19,7 +20,7 @@ const SECTIONS: Record<string, (serverUrl: string) => Promise<string[]>> = {
 
 /**
  * Prints every benchmark figure next to its raw PostgreSQL baseline, all measured in one run
- * against one embedded server. BENCH_ONLY=writes, lag, import or log runs one section.
+ * against one embedded server. BENCH_ONLY=writes, schema, lag, import or log runs one section.
  */
 export async function benchCommand(): Promise<void> {
   const only = process.env.BENCH_ONLY;

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { requireRecordable } from '@app/domain';
 import { PostgresEventStore, migrate } from '@app/event-store';
 import { createPool } from '@app/infrastructure';
 import { ServiceProcess, WARM_UP_SECONDS, createDatabase, loadFromAnotherProcess, row, startServiceProcess, throughput } from './bench-kit';
@@ -9,6 +10,8 @@ const CONCURRENCY = [1, 16, 64];
 const HTTP_CONNECTIONS = [16, 64];
 /** Ours against the plain NestJS service: a single client, and the load a partnership's busiest hour is far below. */
 const PLAIN_CONNECTIONS = [1, 16];
+/** The schema check at append, measured where the issue of its cost was put: 16 connections. */
+const SCHEMA_CONNECTIONS = [16];
 /**
  * Each figure is the median of this many rounds, and each ratio the median of the rounds' ratios:
  * the machine's load changes within a minute, so a figure is compared with raw PostgreSQL measured
@@ -24,7 +27,7 @@ const median = (values: readonly number[]) => {
 
 /** Rates of one kind of write, round after round, each beside the raw rate measured just before it. */
 class Measured {
-  private readonly rates: number[] = [];
+  readonly rates: number[] = [];
   private readonly ratios: number[] = [];
 
   add(rate: number, raw?: number): void {
@@ -120,6 +123,39 @@ async function postReviews(service: ServiceProcess, connections: number, seconds
   const result = await loadFromAnotherProcess({ url: `${service.url}/reviews`, token: service.token, connections, seconds, body: REVIEW });
   if (result.non2xx > 0) throw new Error(`${result.non2xx} of the benchmark's POSTs failed`);
   return { rate: result['2xx'] / (result.duration || 1), p50: result.latency.p50, p99: result.latency.p99 };
+}
+
+/**
+ * What holding each event to its schema at append costs: ours beside itself without that check, both
+ * started afresh on empty databases and warmed alike, in interleaved rounds.
+ */
+export async function benchSchemaCheck(serverUrl: string): Promise<string[]> {
+  const [checked, unchecked] = [
+    await startServiceProcess(serverUrl, 'bench_checked'),
+    await startServiceProcess(serverUrl, 'bench_unchecked', 'unchecked'),
+  ];
+  for (const service of [checked, unchecked]) await postReviews(service, 16, WARM_UP_SECONDS);
+  const rate = (target: ServiceProcess) => async (connections: number) => (await postReviews(target, connections)).rate;
+  const { baselines: without, measured: held } = await roundsBeside(SCHEMA_CONNECTIONS, rate(unchecked), rate(checked));
+  await Promise.all([checked.close(), unchecked.close()]);
+  return [
+    ...SCHEMA_CONNECTIONS.flatMap((c) => [
+      without.get(c)!.line(`HTTP POST /reviews, ${c} conn., no schema check at append`),
+      held.get(c)!.line(`HTTP POST /reviews, ${c} conn., with it (target ≥ 0.95×)`, 'without'),
+    ]),
+    checkAlone(median(held.get(16)!.rates)),
+    `medians of ${ROUNDS} rounds; each round measures the service without the check, then with it`,
+  ];
+}
+
+/** The check on its own, timed on the event `POST /reviews` records: a figure far steadier than the difference of two rates. */
+function checkAlone(requestsPerSecond: number): string {
+  const event = { type: 'ReviewRegistered', data: { reviewId: randomUUID(), ...REVIEW, themes: [] } };
+  const times = 200_000;
+  const started = performance.now();
+  for (let n = 0; n < times; n++) requireRecordable(event);
+  const seconds = (performance.now() - started) / 1000 / times;
+  return `  the check alone: ${(seconds * 1e6).toFixed(2)} µs an event, ${(seconds * requestsPerSecond * 100).toFixed(2)}% of a second at that rate`;
 }
 
 /**
