@@ -1,6 +1,6 @@
 import { ADMIN, SUBGROUP, TestClock, TestService, partnerUser, signToken, startService, testClock, webSessionCookie } from './support/app';
 import { existsSync } from 'node:fs';
-import { CHROMIUM, accessibilityViolations, launchBrowser } from './support/browser';
+import { CHROMIUM, accessibilityViolations, launchBrowser, signInOnPage } from './support/browser';
 import { ReceivedMail, TestMailServer } from './support/mail-server';
 import { pause } from './support/projection-checks';
 
@@ -232,9 +232,7 @@ describe('notifications by mail', () => {
       const browser = await launchBrowser();
       try {
         const page = await browser.context.newPage();
-        await page.goto(`${service.url}/sign-in`);
-        await page.check('input[name="user"][value="demo-admin"]');
-        await page.click('button:has-text("Sign in")');
+        await signInOnPage(page, service.url, 'demo-admin');
         await page.goto(`${service.url}/admin/mail`);
         const table = await page.textContent('table');
         for (const words of ['Sent', 'Cancelled', 'Action assigned', 'Due in 7 days', MAILBOXES.council]) expect(table).toContain(words);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { EVENT_STORE, EventStore, NewEvent } from '@app/event-store';
 import { ADMIN, AUDITOR, CHAIR, SUBGROUP, TestService, partnerUser, seedAction, startService, webSessionCookie } from './support/app';
-import { CHROMIUM, accessibilityViolations, launchBrowser, screenshot } from './support/browser';
+import { CHROMIUM, accessibilityViolations, launchBrowser, signInOnPage, screenshot } from './support/browser';
 import { TestMailServer } from './support/mail-server';
 import { pause } from './support/projection-checks';
 
@@ -191,9 +191,7 @@ describe('a log holding events no reader can fold', () => {
     const browser = await launchBrowser();
     try {
       const page = await browser.context.newPage();
-      await page.goto(`${service.url}/sign-in`);
-      await page.check('input[name="user"][value="demo-admin"]');
-      await page.click('button:has-text("Sign in")');
+      await signInOnPage(page, service.url, 'demo-admin');
       await page.click('a:has-text("Quarantine")');
       expect(await page.textContent('h1')).toBe('Quarantine');
       const table = await page.textContent('table');

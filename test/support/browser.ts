@@ -88,6 +88,14 @@ export async function printedPages(page: Page): Promise<string[]> {
   }
 }
 
+/** Signs in afresh on the development sign-in page as one of the demonstration users. */
+export async function signInOnPage(page: Page, serviceUrl: string, userId: string): Promise<void> {
+  await page.context().clearCookies();
+  await page.goto(`${serviceUrl}/sign-in`);
+  await page.check(`input[name="user"][value="${userId}"]`);
+  await page.click('button:has-text("Sign in")');
+}
+
 export type DemoInBrowser = {
   service: TestService;
   page: Page;
@@ -105,12 +113,7 @@ export function demoInBrowser(): DemoInBrowser {
   let browser: Browser | undefined;
   const demo = {
     go: async (path: string) => (await demo.page.goto(`${demo.service.url}${path}`))!,
-    signIn: async (userId: string) => {
-      await demo.page.context().clearCookies();
-      await demo.go('/sign-in');
-      await demo.page.check(`input[name="user"][value="${userId}"]`);
-      await demo.page.click('button:has-text("Sign in")');
-    },
+    signIn: (userId: string) => signInOnPage(demo.page, demo.service.url, userId),
   } as DemoInBrowser;
   beforeAll(async () => {
     demo.service = await startService({ env: { DEMO: 'on' } });

@@ -16,17 +16,8 @@ export class UnreadableEvent extends Error {
   }
 }
 
-const verdicts = new WeakMap<RecordedEvent, string | null>();
-
-/** Why no reader can fold the event, or undefined: judged once an event, however many read models fold it. */
-export function whyUnfoldable(event: RecordedEvent): string | undefined {
-  let verdict = verdicts.get(event);
-  if (verdict === undefined) {
-    verdict = whyUnreadable(factsOf(event)) ?? null;
-    verdicts.set(event, verdict);
-  }
-  return verdict ?? undefined;
-}
+/** Why no reader can fold the event, or undefined. */
+export const whyUnfoldable = (event: RecordedEvent): string | undefined => whyUnreadable(factsOf(event));
 
 /** A recorded event's data as the domain event type it was written as; throws UnreadableEvent when it does not hold to its schema. */
 export function dataOf<Event extends DomainEvent>(event: RecordedEvent): Event['data'] {

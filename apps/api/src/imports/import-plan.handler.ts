@@ -20,7 +20,7 @@ import {
   reviewDecider,
   reviewStream,
 } from '@app/domain';
-import { breathe } from '@app/event-store';
+import { breathe, inSlices } from '@app/event-store';
 import { ReviewDocument, actionList, reviewList } from '@app/read-models';
 import { CLOCK, Clock, utcDate } from '../clock/clock';
 import { DATABASE_POOL } from '../database/database-pool';
@@ -92,7 +92,7 @@ export function idFor(...parts: string[]): string {
 
 const referenceKey = (reference: string) => reference.trim().toLowerCase();
 /** Rows turned into writes before the event loop is let through. */
-const PLANNED_BETWEEN_BREATHS = 250;
+const PLANNED_BETWEEN_BREATHS = 100;
 
 /** Which part of a row a write records: its review, its recommendation, the action raised and assigned, or its closing or withdrawal. */
 type Part = 'review' | 'recommendation' | 'raise' | 'end';
@@ -238,7 +238,9 @@ export class ImportPlanHandler implements ICommandHandler<ImportPlanCommand> {
     };
     const reviewStates = new Map<string, Promise<ReviewState> | ReviewState>();
     const recommendationStates = new Map<string, Promise<RecommendationState> | RecommendationState>();
-    const candidates = plan.map((row) => ({ row, id: idFor('action', referenceKey(row.reference), row.action.trim(), row.partner) }));
+    const candidates: { row: PlanRow; id: string }[] = [];
+    for await (const rows of inSlices(plan, PLANNED_BETWEEN_BREATHS))
+      candidates.push(...rows.map((row) => ({ row, id: idFor('action', referenceKey(row.reference), row.action.trim(), row.partner) })));
     const existing = await this.existingActions(candidates.map((candidate) => candidate.id));
     for (const [index, { row, id }] of candidates.entries()) {
       if (index > 0 && index % PLANNED_BETWEEN_BREATHS === 0) await breathe();

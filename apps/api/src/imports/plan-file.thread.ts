@@ -88,7 +88,8 @@ async function readXlsx(file: Buffer, { maxRows, maxColumns }: PlanFileLimits): 
       if (value && typeof value === 'object' && 'formula' in value) formulas.push({ row: number, column });
       else cells[column - 1] = value instanceof Date ? dayOf(value) : cellText(value);
     });
-    rows.push({ row: number, cells });
+    // An empty cell, or a formula's (reported above), is empty text: JSON keeps no holes.
+    rows.push({ row: number, cells: Array.from(cells, (cell) => cell ?? '') });
   });
   return { rows, formulas };
 }
@@ -101,7 +102,9 @@ async function read({ file, kind, limits }: PlanFileRequest): Promise<PlanFileRe
 if (parentPort) {
   const port = parentPort;
   read(workerData as PlanFileRequest).then(
-    (result) => port.postMessage({ result }),
+    // As JSON text: one string crosses to the service's thread at once, where a structured clone of
+    // every cell would be rebuilt there object by object, holding up its requests.
+    (result) => port.postMessage({ result: JSON.stringify(result) }),
     (error: unknown) =>
       port.postMessage({
         unreadable: error instanceof Refused ? error.unreadable : { message: 'The file could not be read as a spreadsheet.', status: 400 },

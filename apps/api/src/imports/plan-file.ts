@@ -35,7 +35,8 @@ export type PlanFileLimits = Readonly<{ maxRows: number; maxColumns: number; max
 export type PlanFileRequest = Readonly<{ file: Uint8Array; kind: 'csv' | 'xlsx'; limits: PlanFileLimits }>;
 /** The file's rows, header first, and the cells that held formulas (by row and column number), which are left out. */
 export type PlanFileResult = Readonly<{ rows: RawRow[]; formulas: { row: number; column: number }[] }>;
-type Answer = Readonly<{ result: PlanFileResult }> | Readonly<{ unreadable: Unreadable }>;
+/** The thread's answer: the result as JSON text, or why the file was refused. */
+type Answer = Readonly<{ result: string }> | Readonly<{ unreadable: Unreadable }>;
 
 /** Thrown when the file as a whole cannot be read: not a spreadsheet, too big, or locked. */
 export class UnreadablePlan extends Error {
@@ -103,7 +104,7 @@ async function readOnThread(request: PlanFileRequest): Promise<PlanFileResult> {
   const timer = setTimeout(() => void thread.terminate(), READ_SECONDS * 1000);
   try {
     const [answer] = (await Promise.race([once(thread, 'message'), once(thread, 'exit').then(() => [undefined])])) as [Answer | undefined];
-    if (answer && 'result' in answer) return answer.result;
+    if (answer && 'result' in answer) return JSON.parse(answer.result) as PlanFileResult;
     if (answer) throw new UnreadablePlan(answer.unreadable.message, answer.unreadable.status);
     throw new UnreadablePlan(
       `The file could not be read within ${READ_SECONDS} seconds and ${READ_MEMORY_MB} MB: send a smaller plan.`,

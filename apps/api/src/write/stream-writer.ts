@@ -61,7 +61,7 @@ export const EVENT_RULES = Symbol('EventRules');
 export const SCHEMA_VERSION = 1;
 const MAX_ATTEMPTS = 10;
 /** Writes decided together before the event loop is let through: a large import never holds up the service's requests for long. */
-const DECIDED_BETWEEN_BREATHS = 250;
+const DECIDED_BETWEEN_BREATHS = 100;
 const EMPTY_STREAM: StreamRead = { version: 0, events: [] };
 
 /** The events of each command in turn, each decided on the state the stream and the commands before it leave. */

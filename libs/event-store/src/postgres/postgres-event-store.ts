@@ -63,7 +63,7 @@ const toIdempotencyRecord = (row: IdempotencyRow): IdempotencyRecord => ({
 });
 
 /** Appends to several streams at once go to `append_events` this many at a time, in their one transaction. */
-const ATOMIC_SLICE = 200;
+const ATOMIC_SLICE = 100;
 
 const APPEND_EVENTS = `SELECT * FROM append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, make_interval(secs => $14))`;
 
