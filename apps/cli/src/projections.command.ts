@@ -1,4 +1,5 @@
-import { ensureProjectionSchema, rebuildProjections } from '@app/projections';
+import { ensureProjectionSchema, readQuarantine, rebuildProjections } from '@app/projections';
+import { Pool } from 'pg';
 import { READ_MODELS } from '@app/read-models';
 import { withEventLog } from './event-log';
 import { ProgressBar } from './progress-bar';
@@ -25,9 +26,20 @@ export async function projectionsCommand([action, name, ...rest]: string[]): Pro
     bar.update(Number(result.position), Number(result.position));
     bar.finish();
     const seconds = (Date.now() - started) / 1000;
+    const setAside = await quarantinedBy(pool, result.projections);
     for (const name of result.projections) {
       lines.push(`${name}: rebuilt from ${result.events} events in ${seconds.toFixed(1)} s, swapped in at position ${result.position}`);
+      const count = setAside.get(name) ?? 0;
+      if (count > 0) lines.push(`  set aside ${count} event${count === 1 ? '' : 's'} it cannot fold: see GET /quarantine`);
     }
     return lines.join('\n');
   });
+}
+
+/** How many events each reader named has set aside. */
+async function quarantinedBy(pool: Pool, readers: readonly string[]): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  for (const entry of await readQuarantine(pool, 10_000))
+    if (readers.includes(entry.reader)) counts.set(entry.reader, (counts.get(entry.reader) ?? 0) + 1);
+  return counts;
 }
