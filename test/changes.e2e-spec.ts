@@ -1,4 +1,5 @@
 import { ADMIN, AUDITOR, CHAIR, SUBGROUP, TestService, TestUser, partnerUser, startService, testClock } from './support/app';
+import { startOfDayInEngland } from '@app/domain';
 
 const POLICE = partnerUser('police');
 const day = (instant: Date, plus = 0) => new Date(instant.getTime() + plus * 86_400_000).toISOString().slice(0, 10);
@@ -100,7 +101,8 @@ describe('what changed since the last meeting, over HTTP', () => {
     expect(earlier.body.counts).toMatchObject({ ReviewRegistered: 1, RecommendationRecorded: 1, ActionRaised: 4, ActionAssigned: 4 });
     expect(earlier.body.counts.EvidenceSubmitted).toBeUndefined();
     const byDefault = await service.request('GET', '/changes', { as: ADMIN });
-    expect(byDefault.body.from).toBe(`${day(new Date(`${day(started, 1)}T00:00:00Z`), -56)}T00:00:00.000Z`);
+    // The start of the same day eight weeks ago in England: in summer time, 11pm UTC the day before.
+    expect(byDefault.body.from).toBe(startOfDayInEngland(day(new Date(`${day(started, 1)}T00:00:00Z`), -56)).toISOString());
     expect(byDefault.body.to).toBe(`${day(started, 1)}T01:00:00.000Z`);
     expect(byDefault.body.items.length).toBe(earlier.body.items.length + (await logged(meeting, byDefault.body.to)).length);
   });

@@ -1,4 +1,4 @@
-import { DomainEvent, EventFacts, isCalendarDate, whyUnreadable } from '@app/domain';
+import { DomainEvent, EventFacts, dayInEngland, isCalendarDate, whyUnreadable } from '@app/domain';
 import { RecordedEvent } from '@app/event-store';
 
 /** A recorded event as the domain's schemas see it: its type, its data and the day it happened. */
@@ -38,9 +38,9 @@ export function keyField(event: RecordedEvent, field: string): string {
 
 /**
  * The day an event counts on in reports: the day it happened (`occurredOn`, which an imported event
- * carries), else the day it was recorded (UTC).
+ * carries), else the day in England it was recorded.
  */
 export function dayOf(event: RecordedEvent): string {
   const occurredOn = event.metadata.occurredOn;
-  return isCalendarDate(occurredOn) ? occurredOn : event.recordedAt.toISOString().slice(0, 10);
+  return isCalendarDate(occurredOn) ? occurredOn : dayInEngland(event.recordedAt);
 }

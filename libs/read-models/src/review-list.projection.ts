@@ -60,7 +60,7 @@ const HANDLED = ['ReviewRegistered', 'ReviewCorrected', 'RecommendationRecorded'
 /** Every review with its recommendations, in the order they were recorded, as last corrected. */
 export const reviewList: Projection<ReviewDocument> = {
   name: 'review-list',
-  version: 7,
+  version: 8,
   table: 'review_list',
   columns: [
     "registered_at text GENERATED ALWAYS AS (doc->>'registeredAt') STORED",

@@ -7,6 +7,7 @@ import {
   NotFound,
   actionDecider,
   actionStream,
+  addDays,
   fold,
   listablePartner,
   readsEverything,
@@ -126,8 +127,6 @@ function decodeCursor(cursor: string, order: Order): Cursor {
   }
   throw new ValidationFailed([{ field: 'cursor', message: 'must be a nextCursor or previousCursor of an earlier page in the same order' }]);
 }
-
-const addDays = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
 /** The rows of the action list a listing's filters pick, in the scope they are read from. */
 function actionConditions(filter: ListActionsRequest, actor: Actor, scope: ReadScope): SqlConditions {

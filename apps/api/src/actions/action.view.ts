@@ -58,7 +58,7 @@ export class ActionView {
   })
   assurance!: Assurance | null;
   @ApiProperty({ description: 'Neither closed nor withdrawn' }) outstanding!: boolean;
-  @ApiProperty({ description: 'Outstanding with a due date before today (UTC)' }) overdue!: boolean;
+  @ApiProperty({ description: 'Outstanding with a due date before today (in England)' }) overdue!: boolean;
   @ApiPropertyOptional({ enum: CLOSURE_OUTCOMES, nullable: true }) outcome!: ClosureOutcome | null;
   @ApiProperty({
     type: String,

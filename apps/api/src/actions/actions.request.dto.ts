@@ -119,7 +119,7 @@ export class ListActionsRequest extends AsOfRequest {
   @OneOf(STATUS_FILTERS, { optional: true, description: 'A lifecycle state, or outstanding (neither closed nor withdrawn)' })
   status?: (typeof STATUS_FILTERS)[number];
 
-  @OneOf(['true', 'false'], { optional: true, description: 'Outstanding with a due date before today (UTC), or not' })
+  @OneOf(['true', 'false'], { optional: true, description: 'Outstanding with a due date before today (in England), or not' })
   overdue?: 'true' | 'false';
 
   @Text(100, { optional: true, example: 'neglect' })

@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { actionDecider, actionStream } from '@app/domain';
-import { CLOCK, Clock, utcDate } from '../clock/clock';
+import { actionDecider, actionStream, dayInEngland } from '@app/domain';
+import { CLOCK, Clock } from '../clock/clock';
 import { PartnerDirectory } from '../partners/partner-directory';
 import { StreamWriter, WriteAnswer } from '../write/stream-writer';
 import { WriteContext } from '../write/write-context';
@@ -35,7 +35,7 @@ export class AssignActionHandler implements ICommandHandler<AssignActionCommand>
       command: {
         type: 'AssignAction',
         actor: context.actor,
-        today: context.occurredOn ?? utcDate(this.clock()),
+        today: context.occurredOn ?? dayInEngland(this.clock()),
         ...request,
         partner,
         fromImport,

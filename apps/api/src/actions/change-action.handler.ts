@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { ActionCommand, AssignAction, RaiseAction, actionDecider, actionStream } from '@app/domain';
-import { CLOCK, Clock, utcDate } from '../clock/clock';
+import { ActionCommand, AssignAction, RaiseAction, actionDecider, actionStream, dayInEngland } from '@app/domain';
+import { CLOCK, Clock } from '../clock/clock';
 import { AnswerIds, StreamWriter, WriteAnswer } from '../write/stream-writer';
 import { WriteContext } from '../write/write-context';
 
@@ -29,7 +29,7 @@ export class ChangeActionHandler implements ICommandHandler<ChangeActionCommand>
   ) {}
 
   execute({ actionId, change, context, answer }: ChangeActionCommand): Promise<WriteAnswer> {
-    const command = { ...change, today: context.occurredOn ?? utcDate(this.clock()) } as ActionCommand;
+    const command = { ...change, today: context.occurredOn ?? dayInEngland(this.clock()) } as ActionCommand;
     return this.writer.execute({ decider: actionDecider, streamId: actionStream(actionId), command, context, answer });
   }
 }

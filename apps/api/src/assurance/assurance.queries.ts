@@ -25,7 +25,7 @@ export class ReviewAssuranceView extends ActionCountsView {
 
 export class AssuranceView {
   @ApiProperty({ format: 'date-time', description: 'When this picture was taken' }) asOf!: string;
-  @ApiProperty({ format: 'date', description: 'The day "overdue" was judged against (UTC)' }) today!: string;
+  @ApiProperty({ format: 'date', description: 'The day "overdue" was judged against (in England)' }) today!: string;
   @ApiProperty({ description: 'The position of the log this picture includes' }) position!: string;
   @ApiProperty({ type: [PartnerAssuranceView] }) partners!: PartnerAssuranceView[];
   @ApiProperty({ type: ActionCountsView }) totals!: ActionCountsView;

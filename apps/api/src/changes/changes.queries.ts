@@ -2,10 +2,10 @@ import { Inject } from '@nestjs/common';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Pool } from 'pg';
-import { actionStream } from '@app/domain';
+import { actionStream, addDays, dayInEngland, startOfDayInEngland } from '@app/domain';
 import { EVENT_STORE, EventStore, RecordedEvent } from '@app/event-store';
 import { actionHistory, actionList } from '@app/read-models';
-import { CLOCK, Clock, utcDate } from '../clock/clock';
+import { CLOCK, Clock } from '../clock/clock';
 import { DATABASE_POOL } from '../database/database-pool';
 import { ValidationFailed } from '../http/problem';
 import { PartnerDirectory } from '../partners/partner-directory';
@@ -58,8 +58,8 @@ export const DEFAULT_WEEKS = 8;
 const PAGE = 1000;
 const ACTION_PREFIX = actionStream('');
 
-/** The moment a due date has passed: the start of the next day (UTC), from which the action counts as overdue (SQL). */
-const overdueFrom = (dueDate: string) => `((${dueDate}::date + 1)::timestamp AT TIME ZONE 'UTC')`;
+/** The moment a due date has passed: the start of the next day in England, from which the action counts as overdue (SQL). */
+const overdueFrom = (dueDate: string) => `((${dueDate}::date + 1)::timestamp AT TIME ZONE 'Europe/London')`;
 
 @QueryHandler(GetChangesQuery)
 export class GetChangesHandler implements IQueryHandler<GetChangesQuery> {
@@ -144,7 +144,7 @@ export class GetChangesHandler implements IQueryHandler<GetChangesQuery> {
   private window({ from, to }: GetChangesQuery): { from: Date; to: Date } {
     const now = this.clock();
     const end = to ? new Date(to) : now;
-    const start = from ? new Date(from) : new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - 7 * DEFAULT_WEEKS));
+    const start = from ? new Date(from) : startOfDayInEngland(addDays(dayInEngland(now), -7 * DEFAULT_WEEKS));
     if (end > now) throw new ValidationFailed([{ field: 'to', message: 'must not be in the future' }]);
     if (start >= end) throw new ValidationFailed([{ field: 'from', message: 'must be before to' }]);
     return { from: start, to: end };
@@ -178,7 +178,7 @@ export class GetChangesHandler implements IQueryHandler<GetChangesQuery> {
           ORDER BY version.key
        ) AS turned ORDER BY due_date, raised_position`,
       // Due dates are text: the days that can have passed in the window bound them, for the index.
-      [from.toISOString(), to.toISOString(), last.toString(), utcDate(new Date(from.getTime() - 86_400_000)), utcDate(to)],
+      [from.toISOString(), to.toISOString(), last.toString(), dayInEngland(new Date(from.getTime() - 86_400_000)), dayInEngland(to)],
     );
     return rows.map((row) => row.key);
   }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { Actor } from '@app/domain';
+import { Actor, dayInEngland } from '@app/domain';
 import { ExportActionsQuery } from '../actions/action.queries';
 import { ActionView } from '../actions/action.view';
 import { ListActionsRequest } from '../actions/actions.request.dto';
@@ -29,8 +29,6 @@ const COUNT_COLUMNS: readonly [string, keyof ActionCountsView][] = [
 
 const counts = <Row>(of: (row: Row) => ActionCountsView): Column<Row>[] =>
   COUNT_COLUMNS.map(([header, key]) => ({ header, type: 'number', cell: (row) => of(row)[key] }));
-
-const day = (instant: Date) => instant.toISOString().slice(0, 10);
 
 const ACTION_MEASURES: readonly [string, keyof ActionFiguresView][] = [
   ['Raised', 'raised'],
@@ -87,7 +85,7 @@ export class ListFiles {
       { header: 'Last changed', type: 'instant', cell: (action) => action.updatedAt },
       { header: 'Action id', cell: (action) => action.id },
     ];
-    return tableFile(format, `actions-${day(new Date())}`, columns, (write) =>
+    return tableFile(format, `actions-${dayInEngland(new Date())}`, columns, (write) =>
       this.queries.execute(new ExportActionsQuery(filter, actor, write)),
     );
   }
@@ -104,7 +102,7 @@ export class ListFiles {
       ...counts<ReviewView>((review) => review.actions),
       { header: 'Registered', type: 'instant', cell: (review) => review.registeredAt },
     ];
-    return tableFile(format, `reviews-${day(new Date())}`, columns, async (write) =>
+    return tableFile(format, `reviews-${dayInEngland(new Date())}`, columns, async (write) =>
       write(await this.queries.execute(new ListReviewsQuery(actor, asOf))),
     );
   }
@@ -116,7 +114,7 @@ export class ListFiles {
       { header: 'Name', cell: (line) => line.name, width: 40 },
       ...counts<Line>((line) => line.counts),
     ];
-    return tableFile(format, `assurance-${day(asOf ? new Date(asOf) : new Date())}`, columns, async (write) => {
+    return tableFile(format, `assurance-${dayInEngland(asOf ? new Date(asOf) : new Date())}`, columns, async (write) => {
       const picture: AssuranceView = await this.queries.execute(new GetAssuranceQuery(asOf));
       await write([
         { group: 'All partner agencies', name: `As at ${picture.asOf}`, counts: picture.totals },
@@ -189,7 +187,7 @@ export class ListFiles {
       { header: 'Review id', cell: (change) => change.reviewId },
       { header: 'Position', cell: (change) => change.position },
     ];
-    return tableFile(format, `changes-${day(to ? new Date(to) : new Date())}`, columns, async (write) => {
+    return tableFile(format, `changes-${dayInEngland(to ? new Date(to) : new Date())}`, columns, async (write) => {
       for await (const page of this.changesReader.changesBetween(new GetChangesQuery(from, to))) {
         actions = page.actions;
         await write(page.items);

@@ -14,6 +14,7 @@ import {
   ReviewState,
   actionDecider,
   actionStream,
+  dayInEngland,
   fold,
   recommendationDecider,
   recommendationStream,
@@ -22,7 +23,7 @@ import {
 } from '@app/domain';
 import { breathe, inSlices } from '@app/event-store';
 import { ReviewDocument, actionList, reviewList } from '@app/read-models';
-import { CLOCK, Clock, utcDate } from '../clock/clock';
+import { CLOCK, Clock } from '../clock/clock';
 import { DATABASE_POOL } from '../database/database-pool';
 import { PartnerDirectory } from '../partners/partner-directory';
 import { ReviewReader } from '../reviews/review-reader';
@@ -326,7 +327,7 @@ export class ImportPlanHandler implements ICommandHandler<ImportPlanCommand> {
     context: WriteContext,
   ): JointWrite[] {
     const { actor } = context;
-    const raisedOn = row.raisedOn ?? utcDate(this.clock());
+    const raisedOn = row.raisedOn ?? dayInEngland(this.clock());
     const raise: ActionCommand[] = [
       {
         type: 'RaiseAction',

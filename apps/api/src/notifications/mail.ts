@@ -1,4 +1,4 @@
-import { daysBetween } from '@app/domain';
+import { dayInEngland, daysBetween } from '@app/domain';
 import { counted, formatDate } from '../words/words';
 import { OutboxMail } from './outbox';
 
@@ -44,7 +44,7 @@ export function composeMail({ mail, action, listed, trackerUrl }: MailSubject): 
   const open: Line[] = action ? [{ text: `Open ${ref} in the tracker`, href: action.link }] : [];
   const toOwner = `To the ${action?.partnerName ?? ''} team,`;
   const decision = String(mail.facts.decision ?? '');
-  const created = mail.createdAt.toISOString().slice(0, 10);
+  const created = dayInEngland(mail.createdAt);
   const [subject, blocks]: [string, Block[]] = (() => {
     switch (mail.rule) {
       case 'assigned':

@@ -4,12 +4,13 @@ import {
   ActionEvent,
   NOTIFICATION_RULES,
   Notice,
-  NotificationRule,
   NoticeFacts,
+  NotificationRule,
   PartnerMailboxSet,
   WatchedAction,
   actionStream,
   addDays,
+  dayInEngland,
   digestDue,
   noticeKey,
   noticesOn,
@@ -18,7 +19,7 @@ import {
 import { EventStore, RecordedEvent } from '@app/event-store';
 import { SetAside, inTransaction, recordSetAside, setAside } from '@app/projections';
 import { UnreadableEvent, whyUnfoldable } from '@app/read-models';
-import { Clock, utcDate } from '../clock/clock';
+import { Clock } from '../clock/clock';
 import { createTables } from '../database/database-pool';
 
 export const NOTIFICATION_STATUSES = ['pending', 'sent', 'failed', 'cancelled'] as const;
@@ -133,7 +134,7 @@ export class Outbox {
    */
   async sweep(): Promise<number> {
     const now = this.clock();
-    const today = utcDate(now);
+    const today = dayInEngland(now);
     const mailboxes = await this.mailboxes(this.pool);
     let added = 0;
     // A chunk of actions at a time, so that a partnership's whole plan never holds up the service's other work.

@@ -7,7 +7,7 @@ import { SqlConditions } from './sql-conditions';
 
 export class ActionCountsView {
   @ApiProperty({ description: 'Neither closed nor withdrawn' }) outstanding!: number;
-  @ApiProperty({ description: 'Outstanding with a due date before today (UTC)' }) overdue!: number;
+  @ApiProperty({ description: 'Outstanding with a due date before today (in England)' }) overdue!: number;
   @ApiProperty({ description: 'Evidence submitted or accepted, not yet closed (status evidenced)' }) evidenced!: number;
   @ApiProperty({ description: 'Evidenced, and the subgroup has yet to accept any of the evidence' }) awaitingAssurance!: number;
   @ApiProperty({ description: 'Evidence accepted, not yet closed' }) readyToClose!: number;

@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { dayInEngland } from '@app/domain';
 import { Pool, PoolClient } from 'pg';
 import { EVENT_STORE, EventStore } from '@app/event-store';
 import { Projection, historyOf, validAt } from '@app/projections';
-import { CLOCK, Clock, utcDate } from '../clock/clock';
+import { CLOCK, Clock } from '../clock/clock';
 import { ValidationFailed } from '../http/problem';
 import { ReadPositions } from './read-position';
 import { readModelsPosition } from './snapshot';
@@ -15,7 +16,7 @@ import { SqlConditions } from './sql-conditions';
 export interface ReadScope {
   /** The instant the answer describes. */
   readonly instant: Date;
-  /** The day "overdue" is judged against (UTC). */
+  /** The day "overdue" is judged against: the day in England. */
   readonly today: string;
   table(projection: Projection): string;
   /** Adds what picks, of the table's rows, those the answer is made of. */
@@ -32,7 +33,7 @@ class LiveScope implements ReadScope {
   readonly today: string;
 
   constructor(readonly instant: Date) {
-    this.today = utcDate(instant);
+    this.today = dayInEngland(instant);
   }
 
   table(projection: Projection): string {
@@ -59,7 +60,7 @@ class HistoryScope implements ReadScope {
     readonly instant: Date,
     private readonly at: bigint,
   ) {
-    this.today = utcDate(instant);
+    this.today = dayInEngland(instant);
   }
 
   table(projection: Projection): string {

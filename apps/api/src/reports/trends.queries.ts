@@ -1,9 +1,10 @@
 import { Inject } from '@nestjs/common';
+import { dayInEngland } from '@app/domain';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { ApiProperty } from '@nestjs/swagger';
 import { Pool } from 'pg';
 import { actionHistory } from '@app/read-models';
-import { CLOCK, Clock, utcDate } from '../clock/clock';
+import { CLOCK, Clock } from '../clock/clock';
 import { DATABASE_POOL } from '../database/database-pool';
 import { ValidationFailed } from '../http/problem';
 import { onSnapshot } from '../reads/snapshot';
@@ -50,7 +51,7 @@ export function monthEnds(until: string, count = 12): { month: string; day: stri
   const [year, month] = until.split('-').map(Number);
   return Array.from({ length: count }, (_, index) => {
     const start = new Date(Date.UTC(year, month - 1 - (count - 1 - index), 1));
-    const last = utcDate(new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 0)));
+    const last = dayInEngland(new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 0)));
     return { month: start.toISOString().slice(0, 7), day: last > until ? until : last };
   });
 }
@@ -62,8 +63,12 @@ export function quartersTo(until: string, count = 4): { quarter: string; from: s
   return Array.from({ length: count }, (_, index) => {
     const first = current - (count - 1 - index) * 3;
     const start = new Date(Date.UTC(Math.floor(first / 12), first % 12, 1));
-    const end = utcDate(new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 3, 0)));
-    return { quarter: `${start.getUTCFullYear()}-Q${start.getUTCMonth() / 3 + 1}`, from: utcDate(start), to: end > until ? until : end };
+    const end = dayInEngland(new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 3, 0)));
+    return {
+      quarter: `${start.getUTCFullYear()}-Q${start.getUTCMonth() / 3 + 1}`,
+      from: dayInEngland(start),
+      to: end > until ? until : end,
+    };
   });
 }
 
@@ -101,7 +106,7 @@ export class GetTrendsHandler implements IQueryHandler<GetTrendsQuery> {
   ) {}
 
   async execute({ until: asked }: GetTrendsQuery): Promise<TrendsView> {
-    const today = utcDate(this.clock());
+    const today = dayInEngland(this.clock());
     if (asked && asked > today) throw new ValidationFailed([{ field: 'until', message: 'must be today or in the past' }]);
     const until = asked ?? today;
     const months = monthEnds(until);

@@ -2,9 +2,9 @@ import { Inject } from '@nestjs/common';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { ApiProperty } from '@nestjs/swagger';
 import { Pool } from 'pg';
-import { REVIEW_KINDS, ReviewKind, themeKey, themesOrInherited } from '@app/domain';
+import { REVIEW_KINDS, ReviewKind, dayInEngland, themeKey, themesOrInherited } from '@app/domain';
 import { ReviewDocument, actionHistory, firstSpellings, reviewList } from '@app/read-models';
-import { CLOCK, Clock, utcDate } from '../clock/clock';
+import { CLOCK, Clock } from '../clock/clock';
 import { DATABASE_POOL } from '../database/database-pool';
 import { ValidationFailed } from '../http/problem';
 import { PartnerDirectory } from '../partners/partner-directory';
@@ -160,7 +160,7 @@ export class GetYearlyReportHandler implements IQueryHandler<GetYearlyReportQuer
   ) {}
 
   async execute(query: GetYearlyReportQuery): Promise<YearlyReportView> {
-    const today = utcDate(this.clock());
+    const today = dayInEngland(this.clock());
     const year = financialYearOf(today);
     const from = query.from ?? (query.to ? financialYearOf(query.to).from : year.from);
     const to = query.to ?? (query.from ? financialYearOf(query.from).to : year.to);

@@ -2,6 +2,7 @@ import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { Readable } from 'node:stream';
 import { EVENT_STORE, EventStore } from '@app/event-store';
 import { auditExport } from '@app/audit';
+import { dayInEngland } from '@app/domain';
 import { AuditCheckpoints } from '../audit/audit-checkpoints';
 import { LogVerification } from '../audit/log-verification';
 import { SIGNING_KEY, SigningKey } from '../audit/signing-key';
@@ -48,7 +49,7 @@ export class AuditTrailController {
     );
     reply
       .header('content-type', 'application/x-ndjson')
-      .header('content-disposition', `attachment; filename="audit-export-${this.clock().toISOString().slice(0, 10)}.ndjson"`)
+      .header('content-disposition', `attachment; filename="audit-export-${dayInEngland(this.clock())}.ndjson"`)
       .send(body);
   }
 }

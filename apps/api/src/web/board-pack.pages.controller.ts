@@ -1,11 +1,11 @@
 import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { daysBetween } from '@app/domain';
+import { dayInEngland, daysBetween } from '@app/domain';
 import { ListActionsQuery } from '../actions/action.queries';
 import { ActionPageView, ActionView } from '../actions/action.view';
 import { AssuranceView, GetAssuranceQuery } from '../assurance/assurance.queries';
 import { ChangesView, GetChangesQuery } from '../changes/changes.queries';
-import { CLOCK, Clock, utcDate } from '../clock/clock';
+import { CLOCK, Clock } from '../clock/clock';
 import { asAtInstant } from './as-at';
 import { changesWindow, countedChanges } from './changes.pages.controller';
 import { dateFrom, redirectedToWholeDays } from './web-form';
@@ -46,7 +46,7 @@ export class BoardPackController {
     const overdue: ActionPageView = await this.queries.execute(
       new ListActionsQuery({ overdue: 'true', sort: 'dueDate', limit: 500, ...(asOf && { asOf }) }, web.session.actor),
     );
-    const day = asOf ? window.to : utcDate(now);
+    const day = asOf ? window.to : dayInEngland(now);
     await renderPage(reply, 'board-pack.njk', {
       ...page,
       assurance,

@@ -1,8 +1,8 @@
 import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { CLOCK, Clock, utcDate } from '../clock/clock';
+import { CLOCK, Clock } from '../clock/clock';
 import { ChangeView, ChangesView, DEFAULT_WEEKS, GetChangesQuery } from '../changes/changes.queries';
-import { isCalendarDate } from '@app/domain';
+import { addDays, dayInEngland, isCalendarDate } from '@app/domain';
 import { LABELS } from '../words/words';
 import { dateFrom, redirectedToWholeDays } from './web-form';
 import { HtmlReply, Page, PageFor, WebPageContext, WebPages, renderPage } from './web-page';
@@ -22,8 +22,8 @@ type DayWindow = Readonly<{ from: string; to: string; fromInstant: string; toIns
  * the last (now, for today).
  */
 export function changesWindow(query: Record<string, string>, now: Date): DayWindow {
-  const today = utcDate(now);
-  const from = dateFrom(query, 'from') ?? utcDate(new Date(Date.parse(`${today}T00:00:00Z`) - DEFAULT_WEEKS * 7 * 86_400_000));
+  const today = dayInEngland(now);
+  const from = dateFrom(query, 'from') ?? addDays(today, -DEFAULT_WEEKS * 7);
   const to = dateFrom(query, 'to') ?? today;
   const errors = [
     !isCalendarDate(from) && { text: 'The start must be a real date, like 31 3 2026', href: '#from' },

@@ -6,12 +6,12 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Actor, ReviewKind, daysBetween } from '@app/domain';
+import { Actor, ReviewKind, dayInEngland, daysBetween } from '@app/domain';
 import { EVENT_STORE, EventStore } from '@app/event-store';
 import { AssignActionCommand } from '../actions/assign-action.handler';
 import { ChangeActionCommand } from '../actions/change-action.handler';
 import { RaiseActionCommand } from '../actions/raise-action.handler';
-import { CLOCK, Clock, utcDate } from '../clock/clock';
+import { CLOCK, Clock } from '../clock/clock';
 import { ImportPlanCommand } from '../imports/import-plan.handler';
 import { ChangePartnersCommand } from '../partners/change-partners.handler';
 import { RecordRecommendationCommand } from '../reviews/record-recommendation.handler';
@@ -223,11 +223,11 @@ export class DemoPartnership implements OnApplicationBootstrap {
 
   private async load(): Promise<void> {
     const context = () => ({ actor: LOADER, correlationId: randomUUID() });
-    const day = (offset: number) => utcDate(new Date(this.clock().getTime() + offset * 86_400_000));
+    const day = (offset: number) => dayInEngland(new Date(this.clock().getTime() + offset * 86_400_000));
     const run = (command: object): Promise<WriteAnswer> => this.commands.execute(command as never);
     for (const partner of DEMO_PARTNERS)
       await run(new ChangePartnersCommand({ type: 'RegisterPartner', partnerId: partner.id, name: partner.name }, context()));
-    const history = Buffer.from(historyAsOf(await readFile(HISTORY, 'utf8'), utcDate(this.clock())));
+    const history = Buffer.from(historyAsOf(await readFile(HISTORY, 'utf8'), dayInEngland(this.clock())));
     await this.commands.execute(new ImportPlanCommand(history, 'text/csv', false, context()));
     let n = 0;
     for (const review of REVIEWS) {

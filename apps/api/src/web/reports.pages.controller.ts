@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { CLOCK, Clock, utcDate } from '../clock/clock';
-import { isCalendarDate } from '@app/domain';
+import { CLOCK, Clock } from '../clock/clock';
+import { dayInEngland, isCalendarDate } from '@app/domain';
 import { GetYearlyReportQuery, YearlyReportView, financialYearOf } from '../reports/yearly-report.queries';
 import { dateFrom, redirectedToWholeDays } from './web-form';
 import { HtmlReply, Page, PageFor, WebPageContext, WebPages, renderPage } from './web-page';
@@ -10,7 +10,7 @@ type Error = { text: string; href: string };
 
 /** The period a page asks for, from its address or its date inputs: the financial year today is in unless told. */
 export function reportPeriod(query: Record<string, string>, now: Date): { from: string; to: string; errors: Error[] } {
-  const year = financialYearOf(utcDate(now));
+  const year = financialYearOf(dayInEngland(now));
   const from = dateFrom(query, 'from') ?? year.from;
   const to = dateFrom(query, 'to') ?? year.to;
   const errors = [

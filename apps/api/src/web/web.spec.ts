@@ -5,8 +5,18 @@ import { safeNext } from './sign-in.pages.controller';
 import { trendChartSvg } from './trend-chart';
 import { dateParts, joinDateParts, validateForm } from './web-form';
 import { RequestExtensionRequest } from '../actions/actions.request.dto';
+import { formatDateTime } from '../words/words';
 
 describe('the pages’ own rules', () => {
+  it('writes times as GOV.UK does, in England', () => {
+    expect(formatDateTime('2026-03-31T22:59:59.999Z')).toBe('31 March 2026, 11:59pm');
+    expect(formatDateTime('2026-03-31T23:00:00Z')).toBe('1 April 2026, midnight');
+    expect(formatDateTime('2026-12-07T12:00:00Z')).toBe('7 December 2026, midday');
+    expect(formatDateTime('2026-12-07T00:05:00Z')).toBe('7 December 2026, 12:05am');
+    expect(formatDateTime('2026-12-07T09:05:00Z')).toBe('7 December 2026, 9:05am');
+    expect(formatDateTime('2026-06-07T13:30:00Z')).toBe('7 June 2026, 2:30pm');
+  });
+
   it('gives red when a quarter or more of the outstanding actions are overdue, amber for fewer, green for none', () => {
     expect(ragOf({ outstanding: 4, overdue: 1 }).text).toBe('Red');
     expect(ragOf({ outstanding: 5, overdue: 1 }).text).toBe('Amber');
@@ -45,6 +55,8 @@ describe('the pages’ own rules', () => {
   it('reads "as at" a day as the end of it, today as now, and refuses a future or unreal day', () => {
     const now = new Date('2026-11-28T10:00:00Z');
     expect(asAtInstant('2026-11-27', now)).toEqual({ asAt: '2026-11-27', asOf: '2026-11-27T23:59:59.999Z' });
+    // In summer a day in England ends an hour before midnight UTC.
+    expect(asAtInstant('2026-03-31', now)).toEqual({ asAt: '2026-03-31', asOf: '2026-03-31T22:59:59.999Z' });
     expect(asAtInstant('2026-11-28', now)).toEqual({ asAt: '2026-11-28' });
     expect(asAtInstant(undefined, now)).toEqual({});
     expect(asAtInstant('2026-11-29', now).error).toMatch(/today or in the past/);

@@ -10,6 +10,7 @@ import {
   ReviewEvent,
   ReviewKind,
   Role,
+  inEngland,
 } from '@app/domain';
 
 /**
@@ -111,14 +112,18 @@ export function formatDate(value: string | undefined | null): string {
   });
 }
 
+/** "9:05am", "12:30pm", "midnight", "midday": a time of day as GOV.UK writes it. */
+function timeOfDay(hour: number, minute: number): string {
+  if (minute === 0 && hour === 0) return 'midnight';
+  if (minute === 0 && hour === 12) return 'midday';
+  return `${hour % 12 || 12}:${String(minute).padStart(2, '0')}${hour < 12 ? 'am' : 'pm'}`;
+}
+
 /** "28 November 2026, 9:05am": an instant as a reader in England sees it, summer time included. */
 export function formatDateTime(value: string | undefined | null): string {
   if (!value) return '';
-  const time = new Date(value)
-    .toLocaleTimeString('en-GB', { hour: 'numeric', minute: '2-digit', hour12: true, timeZone: LONDON })
-    .replace(' ', '')
-    .toLowerCase();
-  return `${formatDate(value)}, ${time}`;
+  const { hour, minute } = inEngland(new Date(value));
+  return `${formatDate(value)}, ${timeOfDay(hour, minute)}`;
 }
 
 /** "1 action", "3 actions": a count with its noun, `plural` when English does not just add an s. */

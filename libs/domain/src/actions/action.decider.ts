@@ -15,7 +15,7 @@ import { Action, ActionState, Evidence, evolveAction, noAction } from './action.
 export const actionStream = (actionId: string): string => `action-${actionId}`;
 
 type Issued<Type extends string, Data> = Readonly<{ type: Type; actor: Actor } & Data>;
-/** Issued on a day (UTC, YYYY-MM-DD): the due dates it sets, and the action's, are judged against it. */
+/** Issued on a day (in England, YYYY-MM-DD): the due dates it sets, and the action's, are judged against it. */
 type Dated<Type extends string, Data> = Issued<Type, Data & { today: string }>;
 
 /** `themes` omitted or empty: the action carries its recommendation's. */

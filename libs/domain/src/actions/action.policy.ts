@@ -11,7 +11,7 @@ export const FINAL_STATUSES = ['closed', 'withdrawn'] as const satisfies readonl
 
 export const isOutstanding = (status: ActionStatus): boolean => !(FINAL_STATUSES as readonly ActionStatus[]).includes(status);
 
-/** Outstanding with a due date before `today` (a YYYY-MM-DD date, UTC): calendar dates compare as text. */
+/** Outstanding with a due date before `today` (a YYYY-MM-DD day in England): calendar dates compare as text. */
 export const isOverdue = (status: ActionStatus, dueDate: string | null | undefined, today: string): boolean =>
   isOutstanding(status) && dueDate !== null && dueDate !== undefined && dueDate < today;
 

@@ -1,6 +1,6 @@
 import { ActionEvent } from '../actions/action.events';
 import { ActionStatus } from '../actions/action.state';
-import { daysBetween } from '../shared/calendar';
+import { daysBetween, inEngland } from '../shared/calendar';
 
 /**
  * When the partnership's mail goes, and to whom: the owning partner's team mailbox hears of its own
@@ -160,24 +160,13 @@ export function remindersDue(action: WatchedAction, today: string): Notice[] {
   return notices;
 }
 
-const LONDON_DAY = new Intl.DateTimeFormat('en-GB', {
-  timeZone: 'Europe/London',
-  weekday: 'short',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  hourCycle: 'h23',
-});
-
 /** The weekly digest goes from this hour on Monday, London time, until the day ends. */
 const DIGEST_HOUR = 7;
 
 /** The Monday (YYYY-MM-DD, London) whose digest is due at `now`, if `now` is Monday from 7am in London. */
 export function digestDue(now: Date): string | undefined {
-  const parts = Object.fromEntries(LONDON_DAY.formatToParts(now).map((part) => [part.type, part.value]));
-  if (parts.weekday !== 'Mon' || Number(parts.hour) < DIGEST_HOUR) return undefined;
-  return `${parts.year}-${parts.month}-${parts.day}`;
+  const { weekday, hour, day } = inEngland(now);
+  return weekday === 'Mon' && hour >= DIGEST_HOUR ? day : undefined;
 }
 
 /** Where each rule's mail of one occasion is known by: the same key is the same mail. */

@@ -1,4 +1,8 @@
-/** Calendar dates are YYYY-MM-DD text in UTC: they compare as text, and these are the only arithmetic on them. */
+/**
+ * Calendar dates are YYYY-MM-DD text: they compare as text, and these are the only arithmetic on
+ * them. A day is a day in England (Europe/London): an instant belongs to the day it is in London,
+ * and a day begins at midnight there, summer and winter.
+ */
 
 const DAY_MS = 86_400_000;
 
@@ -18,3 +22,42 @@ export function addMonths(date: string, months: number): string {
 
 /** Whole days from `from` to `to`: negative when `to` is earlier. */
 export const daysBetween = (from: string, to: string): number => Math.round((parse(to).getTime() - parse(from).getTime()) / DAY_MS);
+
+const ENGLAND = 'Europe/London';
+const IN_ENGLAND = new Intl.DateTimeFormat('en-GB', {
+  timeZone: ENGLAND,
+  weekday: 'short',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+});
+
+/** The parts of an instant as a clock and calendar in England show them. */
+export function inEngland(instant: Date): Readonly<{ day: string; weekday: string; hour: number; minute: number }> {
+  const parts = Object.fromEntries(IN_ENGLAND.formatToParts(instant).map((part) => [part.type, part.value]));
+  return {
+    day: `${parts.year}-${parts.month}-${parts.day}`,
+    weekday: parts.weekday,
+    hour: Number(parts.hour),
+    minute: Number(parts.minute),
+  };
+}
+
+/** The day in England an instant falls on: what "today" is. */
+export const dayInEngland = (instant: Date): string => inEngland(instant).day;
+
+/**
+ * The instant a day begins in England: its midnight in London, which is midnight UTC in winter and
+ * 23:00 UTC the day before in summer (the clocks change at 1am UTC, never at midnight).
+ */
+export function startOfDayInEngland(day: string): Date {
+  const midnightUtc = parse(day);
+  const hourBefore = new Date(midnightUtc.getTime() - 3_600_000);
+  return dayInEngland(hourBefore) === day ? hourBefore : midnightUtc;
+}
+
+/** The last instant of a day in England (to the millisecond): what "as at" a day means. */
+export const endOfDayInEngland = (day: string): Date => new Date(startOfDayInEngland(addDays(day, 1)).getTime() - 1);
