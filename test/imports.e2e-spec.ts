@@ -196,14 +196,19 @@ describe('importing the action plan a partnership already has, over HTTP', () =>
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load(Buffer.from(await template.arrayBuffer()) as unknown as ExcelJS.Buffer);
     const sheet = workbook.worksheets[0];
-    expect((sheet.getRow(1).values as string[]).slice(1)).toEqual(HEADER.toLowerCase().split(','));
-    expect(sheet.getCell('F2').dataValidation).toMatchObject({ type: 'list' });
+    expect((sheet.getRow(1).values as string[]).slice(1)).toEqual([
+      ...HEADER.toLowerCase().split(',').slice(0, 3),
+      'commissioned on',
+      'published on',
+      ...HEADER.toLowerCase().split(',').slice(3),
+    ]);
+    expect(sheet.getCell('H2').dataValidation).toMatchObject({ type: 'list' });
     const lists = workbook.getWorksheet('Lists')!;
     expect(lists.getColumn(1).values.slice(2)).toEqual(['county-council', 'icb', 'police']);
 
     // The template's example row, filled in with a new review, imports as it is.
     sheet.getCell('A2').value = 'CSPR-2023-09';
-    sheet.getCell('E2').value = 'An action from the template';
+    sheet.getCell('G2').value = 'An action from the template';
     const filled = Buffer.from(await workbook.xlsx.writeBuffer());
     // Sent as bytes with no type, it is known as a workbook by what it is.
     expect(await send(filled, 'application/octet-stream')).toMatchObject({ status: 201, body: { created: { reviews: 1, actions: 1 } } });
@@ -211,7 +216,7 @@ describe('importing the action plan a partnership already has, over HTTP', () =>
     expect(imported).toMatchObject({ partnerId: 'county-council', dueDate: '2025-06-30', status: 'closed' });
 
     sheet.getCell('A2').value = 'CSPR-2023-10';
-    sheet.getCell('E2').value = { formula: 'CONCAT("a","b")', result: 'ab' } as ExcelJS.CellFormulaValue;
+    sheet.getCell('G2').value = { formula: 'CONCAT("a","b")', result: 'ab' } as ExcelJS.CellFormulaValue;
     const withFormula = Buffer.from(await workbook.xlsx.writeBuffer());
     expect((await send(withFormula, XLSX)).body.errors).toEqual([
       { row: 2, field: 'action', message: 'The cell holds a formula: enter the value itself' },

@@ -1,4 +1,15 @@
-import { CHAIR, SUBGROUP, TestClock, TestService, seedAction, startService, testClock, webSessionCookie } from './support/app';
+import {
+  ADMIN,
+  CHAIR,
+  SUBGROUP,
+  TestClock,
+  TestService,
+  seedAction,
+  signToken,
+  startService,
+  testClock,
+  webSessionCookie,
+} from './support/app';
 
 describe('one timeline: days in England', () => {
   let service: TestService;
@@ -38,5 +49,54 @@ describe('one timeline: days in England', () => {
     const page = await (await fetch(`${service.url}/dashboard?asAt=2026-03-31`, { headers: { cookie } })).text();
     expect(page).toContain('31 March 2026, 11:59pm');
     expect(page).not.toMatch(/\b0:\d\d[ap]m/);
+  });
+});
+
+describe('one timeline: an imported plan carries its dates', () => {
+  let service: TestService;
+  const HEADER =
+    'review reference,review title,review kind,commissioned on,published on,recommendation,action,partner,raised on,due date,status,closed on,outcome';
+  const send = async (lines: string[], query = '') => {
+    const response = await fetch(`${service.url}/imports${query}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await signToken(SUBGROUP)}`, 'content-type': 'text/csv' },
+      body: lines.join('\n'),
+    });
+    return { status: response.status, body: await response.json() };
+  };
+
+  beforeAll(async () => {
+    service = await startService({ clock: testClock('2026-12-07T10:00:00Z') });
+    await service.request('POST', '/partners', { as: ADMIN, body: { id: 'police', name: 'Thames Valley Police' } });
+  }, 60_000);
+  afterAll(() => service.close());
+
+  it('records a review on the day it was commissioned, or the earliest its rows give, never on the day of the import', async () => {
+    const imported = await send([
+      HEADER,
+      'CSPR-2024-07,Child D,CSPR,04/11/2024,20/01/2025,See the child,Brief officers,police,03/02/2025,30/06/2025,closed,12/06/2025,Completed',
+      'RR-2025-02,Baby E,Rapid review,,,Assess both parents,Train midwives,police,01/05/2025,31/12/2025,open,,',
+    ]);
+    expect(imported.status).toBe(201);
+    const { body: reviews } = await service.request('GET', `/reviews?position=${imported.body.position}`, { as: CHAIR });
+    const byReference = Object.fromEntries(reviews.map((review: { reference: string }) => [review.reference, review]));
+    expect(byReference['CSPR-2024-07']).toMatchObject({ commissionedOn: '2024-11-04', publishedOn: '2025-01-20' });
+    expect(byReference['RR-2025-02']).toMatchObject({ commissionedOn: null, publishedOn: null });
+
+    const year = (from: string) => service.request('GET', `/reports/yearly?from=${from}-04-01&to=${Number(from) + 1}-03-31`, { as: CHAIR });
+    expect((await year('2024')).body.reviews).toMatchObject({ commissioned: 1, published: 1 });
+    expect((await year('2025')).body.reviews).toMatchObject({ commissioned: 1, published: 0 });
+    expect((await year('2026')).body.reviews).toMatchObject({ commissioned: 0, published: 0 });
+  });
+
+  it('refuses a column it does not read, naming it, rather than pass over what it holds', async () => {
+    const checked = await send(
+      [`${HEADER},date of the meeting`, 'R-9,T,CSPR,,,Rec,Act,police,,31/03/2027,open,,,01/01/2026'],
+      '?dryRun=true',
+    );
+    expect(checked.body).toMatchObject({
+      valid: false,
+      errors: [{ row: 1, field: 'date of the meeting', message: expect.stringContaining('is not one this import reads') }],
+    });
   });
 });

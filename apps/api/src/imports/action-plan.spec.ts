@@ -1,4 +1,4 @@
-import { PartnerLookup, checkPlan } from './action-plan';
+import { PartnerLookup, PlanRow, checkPlan, reviewsIn } from './action-plan';
 import { RawRow, SheetCell } from './plan-file';
 
 const partners: PartnerLookup = {
@@ -122,6 +122,39 @@ describe('checking an action plan, row by row', () => {
     expect(plan).toEqual([expect.objectContaining({ row: 4, status: 'withdrawn', dueDate: '2026-01-01' })]);
   });
 
+  it('refuses a column it does not read, naming it, and passes over a header cell left empty', async () => {
+    const { errors } = await checkPlan([{ row: 1, cells: [...HEADER, 'Date raised', ''] }], partners);
+    expect(errors).toEqual([
+      { row: 1, field: 'date raised', message: expect.stringMatching(/^The column "date raised" is not one this import reads/) },
+    ]);
+  });
+
+  it('takes a review’s dates from any of its rows, and refuses two rows that disagree', async () => {
+    const header = [...HEADER, 'Commissioned on', 'Published on'];
+    const withDates = (cells: Cells, commissioned: SheetCell, published: SheetCell, index: number): RawRow => ({
+      row: index + 2,
+      cells: [...row({ action: `Action ${index}`, ...cells }), commissioned, published],
+    });
+    const { plan, errors } = await checkPlan(
+      [
+        { row: 1, cells: header },
+        withDates({}, '', '', 0),
+        withDates({}, '04/11/2024', '20/01/2025', 1),
+        withDates({}, '05/11/2024', '', 2),
+        withDates({ reference: 'CSPR-2' }, '01/02/2025', '01/01/2025', 3),
+      ],
+      partners,
+    );
+    expect(errors).toEqual([
+      { row: 4, field: 'commissioned on', message: 'Commissioned on differs from row 3, for the same review' },
+      { row: 5, field: 'published on', message: 'The review cannot be published before it was commissioned' },
+    ]);
+    expect(plan.map(({ row, commissionedOn, publishedOn }) => ({ row, commissionedOn, publishedOn }))).toEqual([
+      { row: 2, commissionedOn: undefined, publishedOn: undefined },
+      { row: 3, commissionedOn: '2024-11-04', publishedOn: '2025-01-20' },
+    ]);
+  });
+
   it('passes over empty rows', async () => {
     const { plan, errors } = await checkPlan(
       [
@@ -131,5 +164,34 @@ describe('checking an action plan, row by row', () => {
       partners,
     );
     expect({ plan, errors }).toEqual({ plan: [], errors: [] });
+  });
+
+  it('counts a review on the day it was commissioned, else the earliest day its rows give, never after today', () => {
+    const planned = (reference: string, days: Partial<PlanRow>): PlanRow =>
+      ({
+        row: 2,
+        reference,
+        recommendation: 'R',
+        action: 'A',
+        partner: 'police',
+        status: 'open',
+        themes: [],
+        dueDate: '2027-03-31',
+        ...days,
+      }) as PlanRow;
+    const reviews = reviewsIn(
+      [
+        planned('CSPR-1', { raisedOn: '2025-02-03' }),
+        planned('cspr-1 ', { commissionedOn: '2024-11-04', publishedOn: '2025-01-20' }),
+        planned('CSPR-2', { raisedOn: '2025-05-01', closedOn: '2025-04-01', dueDate: '2025-06-30' }),
+        planned('CSPR-3', { dueDate: '2027-03-31' }),
+      ],
+      '2026-12-07',
+    );
+    expect(Object.fromEntries(reviews)).toEqual({
+      'cspr-1': { commissionedOn: '2024-11-04', publishedOn: '2025-01-20', day: '2024-11-04' },
+      'cspr-2': { day: '2025-04-01' },
+      'cspr-3': { day: '2026-12-07' },
+    });
   });
 });

@@ -14,11 +14,13 @@ import { breathe } from '@app/event-store';
 import { LABELS } from '../words/words';
 import { RawRow, SheetCell } from './plan-file';
 
-/** The columns of an action plan, as its header names them (without case), in the order the template has them. */
+/** The columns of an action plan, as its header names them (without case), in the order the template has them; no other is read. */
 export const COLUMNS = [
   'review reference',
   'review title',
   'review kind',
+  'commissioned on',
+  'published on',
   'recommendation',
   'action',
   'partner',
@@ -31,7 +33,12 @@ export const COLUMNS = [
   'themes',
 ] as const;
 export type Column = (typeof COLUMNS)[number];
+/** The columns that hold days. */
+export const DATE_COLUMNS: readonly Column[] = ['commissioned on', 'published on', 'raised on', 'due date', 'closed on'];
 const REQUIRED: readonly Column[] = ['review reference', 'recommendation', 'action', 'partner'];
+
+/** A review's reference as reviews are found by: without case or surrounding space. */
+export const referenceKey = (reference: string) => reference.trim().toLowerCase();
 
 /** An import's problem with one cell (or, for row 1, the header): where, and what to do about it. */
 export type PlanError = Readonly<{ row: number; field: string; message: string }>;
@@ -45,6 +52,8 @@ export type PlanRow = Readonly<{
   reference: string;
   title?: string;
   kind?: ReviewKind;
+  commissionedOn?: string;
+  publishedOn?: string;
   recommendation: string;
   action: string;
   partner: string;
@@ -102,19 +111,47 @@ export type PartnerLookup = Readonly<{ find: (text: string) => string | undefine
 
 const sentence = (column: string) => column[0].toUpperCase() + column.slice(1);
 
-/** The columns the header names, matched without case; what it lacks is an error on row 1. */
+/** The columns the header names, matched without case; what it lacks, and a column it names that the import does not read, are errors on row 1. */
 function headerOf(cells: readonly SheetCell[]): { at: Map<Column, number>; errors: PlanError[] } {
   const at = new Map<Column, number>();
+  const errors: PlanError[] = [];
   cells.forEach((cell, index) => {
     const name = typeof cell === 'string' ? cell.trim().toLowerCase() : '';
     if ((COLUMNS as readonly string[]).includes(name)) at.set(name as Column, index);
+    else if (name !== '')
+      errors.push({
+        row: 1,
+        field: name,
+        message: `The column "${name}" is not one this import reads: the columns are ${COLUMNS.join(', ')}`,
+      });
   });
-  const errors = REQUIRED.filter((column) => !at.has(column)).map((column) => ({
-    row: 1,
-    field: column,
-    message: `The column "${column}" is missing: the header row must name ${REQUIRED.join(', ')}`,
-  }));
+  for (const column of REQUIRED.filter((required) => !at.has(required)))
+    errors.push({ row: 1, field: column, message: `The column "${column}" is missing: the header row must name ${REQUIRED.join(', ')}` });
   return { at, errors };
+}
+
+/** What the rows of one review say of it: the first row to give each date, whose word the others must keep. */
+type ReviewDates = Map<string, Partial<Record<'commissioned on' | 'published on', { row: number; day: string }>>>;
+
+/** The review's dates from the row, held to what an earlier row of the same review gave. */
+function reviewDatesOf(reader: RowReader, reference: string | undefined, known: ReviewDates) {
+  const dates = { commissionedOn: reader.date('commissioned on'), publishedOn: reader.date('published on') };
+  if (!reference) return dates;
+  const key = referenceKey(reference);
+  const kept = known.get(key) ?? {};
+  for (const [column, day] of [
+    ['commissioned on', dates.commissionedOn],
+    ['published on', dates.publishedOn],
+  ] as const) {
+    if (!day) continue;
+    const first = kept[column];
+    if (first && first.day !== day) reader.fail(column, `${sentence(column)} differs from row ${first.row}, for the same review`);
+    else kept[column] ??= { row: reader.row, day };
+  }
+  known.set(key, kept);
+  if (dates.commissionedOn && dates.publishedOn && dates.publishedOn < dates.commissionedOn)
+    reader.fail('published on', 'The review cannot be published before it was commissioned');
+  return dates;
 }
 
 /** One row's cells by column, each read by the rules of its kind; what breaks one is kept as an error of the row. */
@@ -212,7 +249,7 @@ function lifecycleOf(reader: RowReader) {
 type SeenActions = Map<string, number>;
 
 /** One row read and checked: the plan's row, or the errors that keep it out (in `reader.errors`). */
-function readRow(reader: RowReader, partners: PartnerLookup, seen: SeenActions): Omit<PlanRow, 'row'> | undefined {
+function readRow(reader: RowReader, partners: PartnerLookup, seen: SeenActions, reviews: ReviewDates): Omit<PlanRow, 'row'> | undefined {
   const named = Object.fromEntries(REQUIRED.map((column) => [column, reader.text(column)])) as Record<(typeof REQUIRED)[number], string>;
   for (const column of REQUIRED) if (!named[column]) reader.fail(column, `Enter the ${column}`);
   const partner = named.partner && partners.find(named.partner);
@@ -224,7 +261,12 @@ function readRow(reader: RowReader, partners: PartnerLookup, seen: SeenActions):
       ? undefined
       : reader.choice('review kind', KINDS, `Review kind must be one of: ${REVIEW_KINDS.map((k) => LABELS.kind[k]).join(', ')}`);
   const { status, outcome, raisedOn, dueDate, closedOn } = lifecycleOf(reader);
-  const rest = { title: reader.text('review title'), lead: reader.text('lead'), themes: reader.themes() };
+  const rest = {
+    title: reader.text('review title'),
+    ...reviewDatesOf(reader, named['review reference'], reviews),
+    lead: reader.text('lead'),
+    themes: reader.themes(),
+  };
   if (named['review reference'] && named.action && partner) {
     const identity = [named['review reference'], named.action, partner].map((part) => part.toLowerCase()).join('\u0000');
     const first = seen.get(identity);
@@ -261,13 +303,40 @@ export async function checkPlan(rows: readonly RawRow[], partners: PartnerLookup
   if (errors.length) return { plan: [], errors };
   const plan: PlanRow[] = [];
   const seen: SeenActions = new Map();
+  const reviews: ReviewDates = new Map();
   for (const [index, { row, cells }] of body.entries()) {
     if (index > 0 && index % CHECKED_BETWEEN_BREATHS === 0) await breathe();
     if (isEmpty(cells)) continue;
     const reader = new RowReader(row, cells, at);
-    const read = readRow(reader, partners, seen);
+    const read = readRow(reader, partners, seen, reviews);
     if (read) plan.push({ row, ...read });
     errors.push(...reader.errors);
   }
   return { plan, errors };
+}
+
+/** What the plan says of one review: its dates, and the day it counts on. */
+type ReviewOfPlan = { commissionedOn?: string; publishedOn?: string; day: string };
+
+/**
+ * Each review of the plan, by its reference's key: the dates its rows give, and the day it and its
+ * recommendations count on: when it was commissioned, else the earliest day any of its rows gives
+ * (published, raised, closed or due), and never later than today; never the day of the import.
+ */
+export function reviewsIn(plan: readonly PlanRow[], today: string): Map<string, ReviewOfPlan> {
+  const reviews = new Map<string, ReviewOfPlan & { earliest: string }>();
+  for (const row of plan) {
+    const key = referenceKey(row.reference);
+    const review = reviews.get(key) ?? { day: today, earliest: today };
+    review.commissionedOn ??= row.commissionedOn;
+    review.publishedOn ??= row.publishedOn;
+    for (const day of [row.publishedOn, row.raisedOn, row.closedOn, row.dueDate]) if (day && day < review.earliest) review.earliest = day;
+    reviews.set(key, review);
+  }
+  return new Map(
+    [...reviews].map(([key, { earliest, ...review }]) => {
+      const day = review.commissionedOn ?? earliest;
+      return [key, { ...review, day: day < today ? day : today }];
+    }),
+  );
 }

@@ -11,6 +11,8 @@ import {
   InvalidEvent,
   NotFound,
   RecommendationState,
+  RecordRecommendation,
+  RegisterReview,
   ReviewState,
   actionDecider,
   actionStream,
@@ -30,7 +32,7 @@ import { ReviewReader } from '../reviews/review-reader';
 import { formatDate } from '../words/words';
 import { JointWrite, JointWriteRefused, RECORDED, StreamWriter, WriteAnswer, jointWrite } from '../write/stream-writer';
 import { WriteContext } from '../write/write-context';
-import { Column, PartnerLookup, PlanError, PlanRow, checkPlan } from './action-plan';
+import { Column, PartnerLookup, PlanError, PlanRow, checkPlan, referenceKey, reviewsIn } from './action-plan';
 import { readPlanFile } from './plan-file';
 
 export class ImportCountsView {
@@ -91,7 +93,6 @@ export function idFor(...parts: string[]): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
-const referenceKey = (reference: string) => reference.trim().toLowerCase();
 /** Rows turned into writes before the event loop is let through. */
 const PLANNED_BETWEEN_BREATHS = 100;
 
@@ -104,6 +105,8 @@ type PlanWrites = Readonly<{ writes: JointWrite[]; origins: Readonly<{ row: numb
 /** The column an event's field comes from, for saying where in the file a refused write's problem lies. */
 const COLUMN_OF_FIELD: Readonly<Record<string, Column>> = {
   reviewId: 'review reference',
+  commissionedOn: 'commissioned on',
+  publishedOn: 'published on',
   reference: 'review reference',
   title: 'review title',
   kind: 'review kind',
@@ -115,6 +118,13 @@ const COLUMN_OF_FIELD: Readonly<Record<string, Column>> = {
   outcome: 'outcome',
   impactReviewDue: 'closed on',
   themes: 'themes',
+};
+/** The column that gives the day each part of a row happened on. */
+const DAY_COLUMN_OF_PART: Readonly<Record<Part, Column>> = {
+  review: 'commissioned on',
+  recommendation: 'commissioned on',
+  raise: 'raised on',
+  end: 'closed on',
 };
 const COLUMN_OF_PART: Readonly<Record<Part, Column>> = {
   review: 'review reference',
@@ -128,7 +138,7 @@ function errorsOf(error: DomainError, { row, part }: { row: number; part: Part }
   if (!(error instanceof InvalidEvent)) return [{ row, field: COLUMN_OF_PART[part], message: error.message }];
   return error.problems.map(({ field, message }) => {
     const name = field.split('.').at(-1) ?? field;
-    const column = name === 'occurredOn' ? (part === 'end' ? 'closed on' : 'raised on') : (COLUMN_OF_FIELD[name] ?? COLUMN_OF_PART[part]);
+    const column = name === 'occurredOn' ? DAY_COLUMN_OF_PART[part] : (COLUMN_OF_FIELD[name] ?? COLUMN_OF_PART[part]);
     return { row, field: column, message: `${column[0].toUpperCase()}${column.slice(1)} ${message}` };
   });
 }
@@ -228,6 +238,7 @@ export class ImportPlanHandler implements ICommandHandler<ImportPlanCommand> {
   private async writesFor(plan: readonly PlanRow[], context: WriteContext): Promise<PlanWrites> {
     const known = await this.reviewsByReference();
     const partners = new Map((await this.partners.all()).map((partner) => [partner.id, partner]));
+    const reviewsOfPlan = reviewsIn(plan, dayInEngland(this.clock()));
     const planned: { writes: JointWrite[]; origins: { row: number; part: Part }[]; skipped: SkippedRowView[] } = {
       writes: [],
       origins: [],
@@ -250,27 +261,31 @@ export class ImportPlanHandler implements ICommandHandler<ImportPlanCommand> {
         continue;
       }
       const key = referenceKey(row.reference);
+      const ofPlan = reviewsOfPlan.get(key)!;
       const review = known.get(key);
       const reviewId = review?.reviewId ?? idFor('review', key);
       if (!reviewStates.has(reviewId)) {
         if (review) reviewStates.set(reviewId, this.reviews.review(reviewId));
         else {
-          const register = {
-            type: 'RegisterReview' as const,
+          const register: RegisterReview = {
+            type: 'RegisterReview',
             reviewId,
             reference: row.reference,
             title: row.title ?? row.reference,
             kind: row.kind ?? 'other',
             themes: row.themes,
+            commissionedOn: ofPlan.commissionedOn,
+            publishedOn: ofPlan.publishedOn,
           };
           reviewStates.set(reviewId, stateAfter(reviewDecider, register));
+          const on = { ...context, occurredOn: ofPlan.day };
           add(
             jointWrite(
               {
                 decider: reviewDecider,
                 streamId: reviewStream(reviewId),
                 command: register,
-                context,
+                context: on,
                 answer: { id: reviewId },
                 newStream: true,
               },
@@ -286,21 +301,22 @@ export class ImportPlanHandler implements ICommandHandler<ImportPlanCommand> {
       if (!recommendationStates.has(recommendationId)) {
         if (recorded) recommendationStates.set(recommendationId, this.reviews.recommendation(recommendationId));
         else {
-          const record = {
-            type: 'RecordRecommendation' as const,
+          const record: RecordRecommendation = {
+            type: 'RecordRecommendation',
             recommendationId,
             text: row.recommendation,
             themes: [],
             review: await reviewStates.get(reviewId)!,
           };
           recommendationStates.set(recommendationId, stateAfter(recommendationDecider, record));
+          const on = { ...context, occurredOn: ofPlan.day };
           add(
             jointWrite(
               {
                 decider: recommendationDecider,
                 streamId: recommendationStream(recommendationId),
                 command: record,
-                context,
+                context: on,
                 answer: { id: recommendationId },
                 newStream: true,
               },
@@ -312,7 +328,7 @@ export class ImportPlanHandler implements ICommandHandler<ImportPlanCommand> {
         }
       }
       const recommendation = await recommendationStates.get(recommendationId)!;
-      const actionWrites = this.actionWrites(row, id, recommendation, partners, context);
+      const actionWrites = this.actionWrites({ ...row, raisedOn: row.raisedOn ?? ofPlan.day }, id, recommendation, partners, context);
       actionWrites.forEach((write, index) => add(write, row.row, index === 0 ? 'raise' : 'end'));
     }
     return planned;
@@ -320,14 +336,14 @@ export class ImportPlanHandler implements ICommandHandler<ImportPlanCommand> {
 
   /** An action's history as its row tells it: raised and assigned on the day it was raised, then closed or withdrawn on the day it ended. */
   private actionWrites(
-    row: PlanRow,
+    row: PlanRow & { raisedOn: string },
     id: string,
     recommendation: RecommendationState,
     partners: ReadonlyMap<string, { id: string; name: string }>,
     context: WriteContext,
   ): JointWrite[] {
     const { actor } = context;
-    const raisedOn = row.raisedOn ?? dayInEngland(this.clock());
+    const { raisedOn } = row;
     const raise: ActionCommand[] = [
       {
         type: 'RaiseAction',

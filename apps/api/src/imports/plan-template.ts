@@ -3,7 +3,7 @@ import { Partner, REVIEW_KINDS } from '@app/domain';
 import { LABELS } from '../words/words';
 import { Readable } from 'node:stream';
 import { TableFile } from '../files/table-file';
-import { COLUMNS, PLAN_STATUSES } from './action-plan';
+import { COLUMNS, DATE_COLUMNS, PLAN_STATUSES } from './action-plan';
 import { XLSX_MEDIA_TYPE } from './plan-file';
 
 /** One row of a plan as a partnership would fill it in. */
@@ -11,6 +11,8 @@ const EXAMPLE: Record<(typeof COLUMNS)[number], string | Date> = {
   'review reference': 'CSPR-2025-01',
   'review title': 'Child H: neglect and parental mental health',
   'review kind': LABELS.kind.cspr,
+  'commissioned on': new Date('2024-11-04T00:00:00Z'),
+  'published on': new Date('2025-01-20T00:00:00Z'),
   recommendation: 'Partners should use a shared chronology when neglect is long-standing.',
   action: 'Adopt the multi-agency chronology template in children’s social care',
   partner: '',
@@ -35,7 +37,7 @@ export async function planTemplate(partners: readonly Partner[]): Promise<TableF
     header: column,
     key: column,
     width: ['recommendation', 'action', 'review title'].includes(column) ? 50 : 18,
-    style: ['raised on', 'due date', 'closed on'].includes(column) ? { numFmt: 'dd/mm/yyyy' } : {},
+    style: DATE_COLUMNS.includes(column) ? { numFmt: 'dd/mm/yyyy' } : {},
   }));
   plan.getRow(1).font = { bold: true };
   plan.addRow({ ...EXAMPLE, partner: partners[0]?.id ?? '' });

@@ -13,6 +13,7 @@ import { ChangeActionCommand } from '../actions/change-action.handler';
 import { RaiseActionCommand } from '../actions/raise-action.handler';
 import { CLOCK, Clock } from '../clock/clock';
 import { ImportPlanCommand } from '../imports/import-plan.handler';
+import { DATE_COLUMNS } from '../imports/action-plan';
 import { ChangePartnersCommand } from '../partners/change-partners.handler';
 import { RecordRecommendationCommand } from '../reviews/record-recommendation.handler';
 import { RegisterReviewCommand } from '../reviews/register-review.handler';
@@ -159,13 +160,12 @@ const HISTORY = [__dirname, join(process.cwd(), 'apps/api/src/web')]
   .find((path) => existsSync(path))!;
 /** The day the history's dates were written for: they move with today, so the past stays the last two years. */
 const HISTORY_WRITTEN_ON = '2026-12-06';
-const DATE_COLUMNS = ['raised on', 'due date', 'closed on'];
 
 /** The history with every date moved on by the days since it was written. */
 export function historyAsOf(csv: string, today: string): string {
   const shift = daysBetween(HISTORY_WRITTEN_ON, today);
   const [header, ...rows] = parse(csv) as string[][];
-  const dated = header.map((name) => DATE_COLUMNS.includes(name));
+  const dated = header.map((name) => (DATE_COLUMNS as readonly string[]).includes(name));
   const moved = rows.map((row) =>
     row.map((cell, index) => {
       if (!dated[index] || !cell) return cell;
