@@ -8,6 +8,7 @@ const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
 const HOSTILE = ['=HYPERLINK("http://evil.example","Click")', '+1+1', '-2+3', '@SUM(A1:A2)'];
 
 type Listed = {
+  raisedOn: string;
   id: string;
   description: string;
   dueDate: string | null;
@@ -120,7 +121,7 @@ describe('lists as CSV and XLSX files, over HTTP', () => {
       expect(row.getCell(at('Action id')).value).toBe(item.id);
       expect(row.getCell(at('Due')).value).toEqual(new Date(`${item.dueDate}T00:00:00Z`));
       expect(row.getCell(at('Days slipped')).value).toBe(item.daysSlipped);
-      expect(row.getCell(at('Raised')).value).toBeInstanceOf(Date);
+      expect(row.getCell(at('Raised on')).value).toEqual(new Date(`${item.raisedOn}T00:00:00Z`));
       const description = row.getCell(at('Action')).value as string;
       expect(description).toBe(/^[=+\-@]/.test(item.description) ? `'${item.description}` : item.description);
       expect(row.getCell(at('Action')).formula).toBeUndefined();

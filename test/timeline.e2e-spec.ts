@@ -83,6 +83,21 @@ describe('one timeline: an imported plan carries its dates', () => {
     expect(byReference['CSPR-2024-07']).toMatchObject({ commissionedOn: '2024-11-04', publishedOn: '2025-01-20' });
     expect(byReference['RR-2025-02']).toMatchObject({ commissionedOn: null, publishedOn: null });
 
+    // The action shows the day it was raised, not the day it was imported, on its page and in the files.
+    const { body: listed } = await service.request('GET', '/actions?q=officers', { as: CHAIR });
+    expect(listed.items[0]).toMatchObject({ description: 'Brief officers', raisedOn: '2025-02-03' });
+    const cookie = await webSessionCookie(service, 'demo-chair');
+    const page = await (await fetch(`${service.url}/tracker/${listed.items[0].id}`, { headers: { cookie } })).text();
+    expect(page).toMatch(/Raised\s*<\/dt>\s*<dd[^>]*>\s*3 February 2025/);
+    const csv = await (
+      await fetch(`${service.url}/actions?format=csv&q=officers`, { headers: { authorization: `Bearer ${await signToken(CHAIR)}` } })
+    ).text();
+    const [header, row] = csv
+      .trim()
+      .split('\r\n')
+      .map((line) => line.split(','));
+    expect(row[header.indexOf('Raised on')]).toBe('2025-02-03');
+
     const year = (from: string) => service.request('GET', `/reports/yearly?from=${from}-04-01&to=${Number(from) + 1}-03-31`, { as: CHAIR });
     expect((await year('2024')).body.reviews).toMatchObject({ commissioned: 1, published: 1 });
     expect((await year('2025')).body.reviews).toMatchObject({ commissioned: 1, published: 0 });

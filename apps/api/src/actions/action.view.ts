@@ -71,7 +71,12 @@ export class ActionView {
   @ApiProperty({ description: 'Its impact check is still to record and its date has passed' }) impactCheckOverdue!: boolean;
   @ApiProperty({ type: [EvidenceView] }) evidence!: EvidenceView[];
   @ApiProperty({ description: "The action stream's version; also the ETag" }) version!: number;
-  @ApiProperty({ format: 'date-time' }) raisedAt!: string;
+  @ApiProperty({ format: 'date-time', description: 'When the raising was recorded' }) raisedAt!: string;
+  @ApiProperty({
+    format: 'date',
+    description: 'The day it was raised: the day an imported plan says, else the day it was recorded (in England)',
+  })
+  raisedOn!: string;
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;
 }
 
@@ -129,6 +134,7 @@ export function actionView(action: ActionDocument, today: string): ActionView {
     evidence: action.evidence.map(({ id, summary, link, status }) => ({ id, summary, link: link ?? null, status })),
     version: action.version,
     raisedAt: action.raisedAt,
+    raisedOn: action.raisedOn,
     updatedAt: action.updatedAt,
   };
 }

@@ -81,7 +81,7 @@ export class ListFiles {
       { header: 'Outcome', cell: (action) => action.outcome && label(action.outcome, 'outcome') },
       { header: 'Impact check due', type: 'date', cell: (action) => (action.impact ? null : action.impactReviewDue) },
       { header: 'Themes', cell: (action) => action.themes.join(', ') },
-      { header: 'Raised', type: 'instant', cell: (action) => action.raisedAt },
+      { header: 'Raised on', type: 'date', cell: (action) => action.raisedOn },
       { header: 'Last changed', type: 'instant', cell: (action) => action.updatedAt },
       { header: 'Action id', cell: (action) => action.id },
     ];

@@ -133,6 +133,9 @@ const startingValues = (name: ActionOperationName, action: ActionView): Record<s
 
 const mayDo = (actor: Actor, name: ActionOperationName) => may(actor, ACTION_OPERATIONS[name].permission);
 
+/** The filters of the actions' listing: with none of them in the address, the page shows the outstanding actions. */
+const FILTERS = ['partner', 'status', 'overdue', 'theme', 'review', 'extension', 'assurance', 'impact', 'q', 'dueWithin'] as const;
+
 @WebPages()
 @Controller('tracker')
 export class TrackerController {
@@ -144,7 +147,9 @@ export class TrackerController {
 
   @Get()
   @PageFor('readActions')
-  async list(@Query() query: Record<string, string>, @Page() web: WebPageContext, @Res() reply: HtmlReply): Promise<void> {
+  async list(@Query() asked: Record<string, string>, @Page() web: WebPageContext, @Res() reply: HtmlReply): Promise<void> {
+    // The page opens on what is still to do; a filter asked for (a link from the dashboard, "Any status") says what to show.
+    const query = FILTERS.some((name) => asked[name] !== undefined) ? asked : { ...asked, status: 'outstanding' };
     const { filter: checked, errors, asAt, asOf, asAtError } = await readActionFilter(query, this.clock());
     if (!checked) {
       await renderPage(
