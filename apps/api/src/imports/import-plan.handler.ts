@@ -143,6 +143,21 @@ function errorsOf(error: DomainError, { row, part }: { row: number; part: Part }
   });
 }
 
+/**
+ * A write of the import, on a stream whose id the import made from what it records: made only on a
+ * stream that holds nothing yet. Another import of the same rows that got there first keeps its
+ * history, and this write records nothing.
+ */
+function importWrite<State, Command, Event extends DomainEvent>(
+  decider: Decider<State, Command, Event>,
+  streamId: string,
+  command: Command | readonly Command[],
+  context: WriteContext,
+  id: string,
+): JointWrite {
+  return jointWrite({ decider, streamId, command, context, answer: { id }, newStream: true }, { onlyIfNew: true });
+}
+
 /** The state a command leaves a stream in that holds nothing yet: the fact the writes after it are decided on. */
 function stateAfter<State, Command, Event extends DomainEvent>(decider: Decider<State, Command, Event>, command: Command): State {
   try {
@@ -279,21 +294,7 @@ export class ImportPlanHandler implements ICommandHandler<ImportPlanCommand> {
           };
           reviewStates.set(reviewId, stateAfter(reviewDecider, register));
           const on = { ...context, occurredOn: ofPlan.day };
-          add(
-            jointWrite(
-              {
-                decider: reviewDecider,
-                streamId: reviewStream(reviewId),
-                command: register,
-                context: on,
-                answer: { id: reviewId },
-                newStream: true,
-              },
-              { onlyIfNew: true },
-            ),
-            row.row,
-            'review',
-          );
+          add(importWrite(reviewDecider, reviewStream(reviewId), register, on, reviewId), row.row, 'review');
         }
       }
       const recorded = review?.recommendations.find((item) => item.text.trim() === row.recommendation.trim());
@@ -311,17 +312,7 @@ export class ImportPlanHandler implements ICommandHandler<ImportPlanCommand> {
           recommendationStates.set(recommendationId, stateAfter(recommendationDecider, record));
           const on = { ...context, occurredOn: ofPlan.day };
           add(
-            jointWrite(
-              {
-                decider: recommendationDecider,
-                streamId: recommendationStream(recommendationId),
-                command: record,
-                context: on,
-                answer: { id: recommendationId },
-                newStream: true,
-              },
-              { onlyIfNew: true },
-            ),
+            importWrite(recommendationDecider, recommendationStream(recommendationId), record, on, recommendationId),
             row.row,
             'recommendation',
           );
@@ -365,19 +356,7 @@ export class ImportPlanHandler implements ICommandHandler<ImportPlanCommand> {
       },
     ];
     const streamId = actionStream(id);
-    const writes = [
-      jointWrite(
-        {
-          decider: actionDecider,
-          streamId,
-          command: raise,
-          context: { ...context, occurredOn: row.raisedOn },
-          answer: { id },
-          newStream: true,
-        },
-        { onlyIfNew: true },
-      ),
-    ];
+    const writes = [importWrite(actionDecider, streamId, raise, { ...context, occurredOn: row.raisedOn }, id)];
     if (row.status === 'open') return writes;
     const today = row.closedOn ?? raisedOn;
     const when = row.closedOn ? ` on ${formatDate(row.closedOn)}` : '';
@@ -392,16 +371,7 @@ export class ImportPlanHandler implements ICommandHandler<ImportPlanCommand> {
             fromImport: true,
           }
         : { type: 'WithdrawAction', actor, today, reason: `Withdrawn${when} in the action plan imported.` };
-    // Like the raising, only on an action no other import made first: its history is that one's.
-    const ending = {
-      decider: actionDecider,
-      streamId,
-      command: end,
-      context: { ...context, occurredOn: row.closedOn },
-      answer: { id },
-      newStream: true,
-    };
-    writes.push(jointWrite(ending, { onlyIfNew: true }));
+    writes.push(importWrite(actionDecider, streamId, end, { ...context, occurredOn: row.closedOn }, id));
     return writes;
   }
 
