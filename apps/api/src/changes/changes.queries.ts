@@ -178,7 +178,7 @@ export class GetChangesHandler implements IQueryHandler<GetChangesQuery> {
           ORDER BY version.key
        ) AS turned ORDER BY due_date, raised_position`,
       // Due dates are text: the days that can have passed in the window bound them, for the index.
-      [from.toISOString(), to.toISOString(), last.toString(), dayInEngland(new Date(from.getTime() - 86_400_000)), dayInEngland(to)],
+      [from.toISOString(), to.toISOString(), last.toString(), addDays(dayInEngland(from), -1), dayInEngland(to)],
     );
     return rows.map((row) => row.key);
   }

@@ -1,5 +1,6 @@
 import {
   CLOSURE_OUTCOMES,
+  NOT_A_CALENDAR_DATE,
   ClosureOutcome,
   REVIEW_KINDS,
   ReviewKind,
@@ -109,7 +110,8 @@ const STATUSES = new Map<string, PlanStatus>([
 /** Partners by id or name, without case. */
 export type PartnerLookup = Readonly<{ find: (text: string) => string | undefined; known: string }>;
 
-const sentence = (column: string) => column[0].toUpperCase() + column.slice(1);
+/** A column's name as the start of a sentence. */
+export const sentence = (column: string) => column[0].toUpperCase() + column.slice(1);
 
 /** The columns the header names, matched without case; what it lacks, and a column it names that the import does not read, are errors on row 1. */
 function headerOf(cells: readonly SheetCell[]): { at: Map<Column, number>; errors: PlanError[] } {
@@ -203,10 +205,7 @@ class RowReader {
     const day = calendarDateOf(cell);
     const problem = calendarDate(day);
     if (problem) {
-      this.fail(
-        column,
-        `${sentence(column)} ${problem === 'must be a calendar date, YYYY-MM-DD' ? 'must be a real date, like 31/03/2026' : problem}`,
-      );
+      this.fail(column, `${sentence(column)} ${problem === NOT_A_CALENDAR_DATE ? 'must be a real date, like 31/03/2026' : problem}`);
       return undefined;
     }
     return day;
@@ -324,10 +323,10 @@ type ReviewOfPlan = { commissionedOn?: string; publishedOn?: string; day: string
  * (published, raised, closed or due), and never later than today; never the day of the import.
  */
 export function reviewsIn(plan: readonly PlanRow[], today: string): Map<string, ReviewOfPlan> {
-  const reviews = new Map<string, ReviewOfPlan & { earliest: string }>();
+  const reviews = new Map<string, Omit<ReviewOfPlan, 'day'> & { earliest: string }>();
   for (const row of plan) {
     const key = referenceKey(row.reference);
-    const review = reviews.get(key) ?? { day: today, earliest: today };
+    const review = reviews.get(key) ?? { earliest: today };
     review.commissionedOn ??= row.commissionedOn;
     review.publishedOn ??= row.publishedOn;
     for (const day of [row.publishedOn, row.raisedOn, row.closedOn, row.dueDate]) if (day && day < review.earliest) review.earliest = day;

@@ -10,6 +10,7 @@ import {
   DomainEvent,
   InvalidEvent,
   NotFound,
+  Partner,
   RecommendationState,
   RecordRecommendation,
   RegisterReview,
@@ -32,7 +33,7 @@ import { ReviewReader } from '../reviews/review-reader';
 import { formatDate } from '../words/words';
 import { JointWrite, JointWriteRefused, RECORDED, StreamWriter, WriteAnswer, jointWrite } from '../write/stream-writer';
 import { WriteContext } from '../write/write-context';
-import { Column, PartnerLookup, PlanError, PlanRow, checkPlan, referenceKey, reviewsIn } from './action-plan';
+import { Column, PartnerLookup, PlanError, PlanRow, checkPlan, referenceKey, reviewsIn, sentence } from './action-plan';
 import { readPlanFile } from './plan-file';
 
 export class ImportCountsView {
@@ -139,7 +140,7 @@ function errorsOf(error: DomainError, { row, part }: { row: number; part: Part }
   return error.problems.map(({ field, message }) => {
     const name = field.split('.').at(-1) ?? field;
     const column = name === 'occurredOn' ? DAY_COLUMN_OF_PART[part] : (COLUMN_OF_FIELD[name] ?? COLUMN_OF_PART[part]);
-    return { row, field: column, message: `${column[0].toUpperCase()}${column.slice(1)} ${message}` };
+    return { row, field: column, message: `${sentence(column)} ${message}` };
   });
 }
 
@@ -162,7 +163,8 @@ function importWrite<State, Command, Event extends DomainEvent>(
 function stateAfter<State, Command, Event extends DomainEvent>(decider: Decider<State, Command, Event>, command: Command): State {
   try {
     return fold(decider, decider.decide(command, decider.initialState));
-  } catch {
+  } catch (error) {
+    if (!(error instanceof DomainError)) throw error;
     // The write itself is refused, and says why; what depends on it is refused for want of it.
     return decider.initialState;
   }
@@ -186,8 +188,9 @@ export class ImportPlanHandler implements ICommandHandler<ImportPlanCommand> {
       field: (typeof header[column - 1] === 'string' ? (header[column - 1] as string) : String(column)).toLowerCase(),
       message: 'The cell holds a formula: enter the value itself',
     }));
-    const { plan, errors } = await checkPlan(rows, await this.partnerLookup());
-    const planned = await this.writesFor(plan, context);
+    const partners = await this.partners.all();
+    const { plan, errors } = await checkPlan(rows, partnerLookup(partners));
+    const planned = await this.writesFor(plan, partners, context);
     const check = (decided: { errors: PlanError[]; answers: WriteAnswer[] }): ImportCheckView => {
       const all = mergeErrors([...formulaErrors, ...errors, ...decided.errors]);
       return {
@@ -231,28 +234,14 @@ export class ImportPlanHandler implements ICommandHandler<ImportPlanCommand> {
     }
   }
 
-  private async partnerLookup(): Promise<PartnerLookup> {
-    const partners = await this.partners.all();
-    const byKey = new Map(
-      partners.flatMap((partner) => [
-        [partner.id.toLowerCase(), partner.id],
-        [partner.name.toLowerCase(), partner.id],
-      ]),
-    );
-    return {
-      find: (text) => byKey.get(text.trim().toLowerCase()),
-      known: partners.map((partner) => `${partner.id} (${partner.name})`).join(', '),
-    };
-  }
-
   /**
    * What the plan adds, as writes: reviews found by reference and recommendations by text are used,
    * not made again; actions already there are skipped. Each action is raised and assigned on the day
    * it was raised, then closed or withdrawn on the day it ended.
    */
-  private async writesFor(plan: readonly PlanRow[], context: WriteContext): Promise<PlanWrites> {
+  private async writesFor(plan: readonly PlanRow[], partnerList: readonly Partner[], context: WriteContext): Promise<PlanWrites> {
     const known = await this.reviewsByReference();
-    const partners = new Map((await this.partners.all()).map((partner) => [partner.id, partner]));
+    const partners = new Map(partnerList.map((partner) => [partner.id, partner]));
     const reviewsOfPlan = reviewsIn(plan, dayInEngland(this.clock()));
     const planned: { writes: JointWrite[]; origins: { row: number; part: Part }[]; skipped: SkippedRowView[] } = {
       writes: [],
@@ -400,6 +389,19 @@ function createdBy(planned: PlanWrites, answers: readonly WriteAnswer[]): Import
     if (part === 'raise') created.actions += 1;
   });
   return created;
+}
+
+function partnerLookup(partners: readonly Partner[]): PartnerLookup {
+  const byKey = new Map(
+    partners.flatMap((partner) => [
+      [partner.id.toLowerCase(), partner.id],
+      [partner.name.toLowerCase(), partner.id],
+    ]),
+  );
+  return {
+    find: (text) => byKey.get(text.trim().toLowerCase()),
+    known: partners.map((partner) => `${partner.id} (${partner.name})`).join(', '),
+  };
 }
 
 /** Every error once, a formula's cell told as a formula rather than also as missing, by row. */

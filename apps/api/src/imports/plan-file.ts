@@ -78,6 +78,9 @@ function requireUnpackable(file: Buffer): void {
   }
 }
 
+const outOfBounds = () =>
+  new UnreadablePlan(`The file could not be read within ${READ_SECONDS} seconds and ${READ_MEMORY_MB} MB: send a smaller plan.`, 413);
+
 let reading = 0;
 const waiting: (() => void)[] = [];
 
@@ -106,17 +109,11 @@ async function readOnThread(request: PlanFileRequest): Promise<PlanFileResult> {
     const [answer] = (await Promise.race([once(thread, 'message'), once(thread, 'exit').then(() => [undefined])])) as [Answer | undefined];
     if (answer && 'result' in answer) return JSON.parse(answer.result) as PlanFileResult;
     if (answer) throw new UnreadablePlan(answer.unreadable.message, answer.unreadable.status);
-    throw new UnreadablePlan(
-      `The file could not be read within ${READ_SECONDS} seconds and ${READ_MEMORY_MB} MB: send a smaller plan.`,
-      413,
-    );
+    throw outOfBounds();
   } catch (error) {
     // A thread out of memory ends with an error rather than an exit.
     if (error instanceof UnreadablePlan) throw error;
-    throw new UnreadablePlan(
-      `The file could not be read within ${READ_SECONDS} seconds and ${READ_MEMORY_MB} MB: send a smaller plan.`,
-      413,
-    );
+    throw outOfBounds();
   } finally {
     clearTimeout(timer);
     void thread.terminate();

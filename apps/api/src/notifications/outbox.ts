@@ -18,7 +18,7 @@ import {
 } from '@app/domain';
 import { EventStore, RecordedEvent } from '@app/event-store';
 import { SetAside, inTransaction, recordSetAside, setAside } from '@app/projections';
-import { UnreadableEvent, whyUnfoldable } from '@app/read-models';
+import { whyUnfoldable } from '@app/read-models';
 import { Clock } from '../clock/clock';
 import { createTables } from '../database/database-pool';
 
@@ -214,7 +214,7 @@ export class Outbox {
       const read = event.type === 'PartnerMailboxSet' || event.streamId.startsWith(ACTION_STREAM_PREFIX);
       const unreadable = read ? whyUnfoldable(event) : undefined;
       if (unreadable) {
-        aside.push(setAside(OUTBOX_READER, event, new UnreadableEvent(unreadable)));
+        aside.push(setAside(OUTBOX_READER, event, unreadable));
         continue;
       }
       if (event.type === 'PartnerMailboxSet') {

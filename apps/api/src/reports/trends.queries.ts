@@ -1,5 +1,5 @@
 import { Inject } from '@nestjs/common';
-import { dayInEngland } from '@app/domain';
+import { addDays, addMonths, dayInEngland } from '@app/domain';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { ApiProperty } from '@nestjs/swagger';
 import { Pool } from 'pg';
@@ -48,27 +48,22 @@ export class GetTrendsQuery extends Query<TrendsView> {
 
 /** The ends of the last `count` months up to `until` (the month `until` is in ends on it), oldest first. */
 export function monthEnds(until: string, count = 12): { month: string; day: string }[] {
-  const [year, month] = until.split('-').map(Number);
+  const firstOfMonth = `${until.slice(0, 7)}-01`;
   return Array.from({ length: count }, (_, index) => {
-    const start = new Date(Date.UTC(year, month - 1 - (count - 1 - index), 1));
-    const last = dayInEngland(new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 0)));
-    return { month: start.toISOString().slice(0, 7), day: last > until ? until : last };
+    const start = addMonths(firstOfMonth, index - (count - 1));
+    const last = addDays(addMonths(start, 1), -1);
+    return { month: start.slice(0, 7), day: last > until ? until : last };
   });
 }
 
 /** The last `count` calendar quarters up to the one `until` is in, oldest first. */
 export function quartersTo(until: string, count = 4): { quarter: string; from: string; to: string }[] {
-  const [year, month] = until.split('-').map(Number);
-  const current = year * 12 + month - 1 - ((month - 1) % 3);
+  const month = Number(until.slice(5, 7));
+  const firstOfQuarter = `${until.slice(0, 4)}-${String(month - ((month - 1) % 3)).padStart(2, '0')}-01`;
   return Array.from({ length: count }, (_, index) => {
-    const first = current - (count - 1 - index) * 3;
-    const start = new Date(Date.UTC(Math.floor(first / 12), first % 12, 1));
-    const end = dayInEngland(new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 3, 0)));
-    return {
-      quarter: `${start.getUTCFullYear()}-Q${start.getUTCMonth() / 3 + 1}`,
-      from: dayInEngland(start),
-      to: end > until ? until : end,
-    };
+    const start = addMonths(firstOfQuarter, 3 * (index - (count - 1)));
+    const end = addDays(addMonths(start, 3), -1);
+    return { quarter: `${start.slice(0, 4)}-Q${(Number(start.slice(5, 7)) + 2) / 3}`, from: start, to: end > until ? until : end };
   });
 }
 

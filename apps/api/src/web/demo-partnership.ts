@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Actor, ReviewKind, dayInEngland, daysBetween } from '@app/domain';
+import { Actor, ReviewKind, addDays, dayInEngland, daysBetween } from '@app/domain';
 import { EVENT_STORE, EventStore } from '@app/event-store';
 import { AssignActionCommand } from '../actions/assign-action.handler';
 import { ChangeActionCommand } from '../actions/change-action.handler';
@@ -223,11 +223,12 @@ export class DemoPartnership implements OnApplicationBootstrap {
 
   private async load(): Promise<void> {
     const context = () => ({ actor: LOADER, correlationId: randomUUID() });
-    const day = (offset: number) => dayInEngland(new Date(this.clock().getTime() + offset * 86_400_000));
+    const today = dayInEngland(this.clock());
+    const day = (offset: number) => addDays(today, offset);
     const run = (command: object): Promise<WriteAnswer> => this.commands.execute(command as never);
     for (const partner of DEMO_PARTNERS)
       await run(new ChangePartnersCommand({ type: 'RegisterPartner', partnerId: partner.id, name: partner.name }, context()));
-    const history = Buffer.from(historyAsOf(await readFile(HISTORY, 'utf8'), dayInEngland(this.clock())));
+    const history = Buffer.from(historyAsOf(await readFile(HISTORY, 'utf8'), today));
     await this.commands.execute(new ImportPlanCommand(history, 'text/csv', false, context()));
     let n = 0;
     for (const review of REVIEWS) {

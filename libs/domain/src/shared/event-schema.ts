@@ -1,4 +1,16 @@
-import { ValueRule, calendarDate, identifier, isCalendarDate, link, mailbox, oneOf, slug, text, themes } from './value-rules';
+import {
+  NOT_A_CALENDAR_DATE,
+  ValueRule,
+  calendarDate,
+  identifier,
+  isCalendarDate,
+  link,
+  mailbox,
+  oneOf,
+  slug,
+  text,
+  themes,
+} from './value-rules';
 
 /** What is wrong with one field of an event's data, named by its path (`corrected.themes`). */
 export type FieldProblem = Readonly<{ field: string; message: string }>;
@@ -21,7 +33,7 @@ export type Fields<Data> = { readonly [Key in keyof Data]-?: Field<undefined ext
 const isString: ValueRule = (value) => (typeof value === 'string' ? undefined : 'must be text');
 const isStringList: ValueRule = (value) =>
   Array.isArray(value) && value.every((item) => typeof item === 'string') ? undefined : 'must be a list of themes';
-const isDate: ValueRule = (value) => (isCalendarDate(value) ? undefined : 'must be a calendar date, YYYY-MM-DD');
+const isDate: ValueRule = (value) => (isCalendarDate(value) ? undefined : NOT_A_CALENDAR_DATE);
 
 const valued = (append: ValueRule, fold: ValueRule = append): Field<false> => ({
   optional: false,

@@ -59,6 +59,8 @@ export const themes: ValueRule = (value) => {
 };
 
 const CALENDAR_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+/** What is said of a value that is no day written YYYY-MM-DD. */
+export const NOT_A_CALENDAR_DATE = 'must be a calendar date, YYYY-MM-DD';
 
 /** A day that exists, written YYYY-MM-DD, whatever its year. */
 export function isCalendarDate(value: unknown): value is string {
@@ -73,7 +75,7 @@ export function isCalendarDate(value: unknown): value is string {
 
 /** A real calendar date, YYYY-MM-DD, between EARLIEST_DATE and LATEST_DATE. */
 export const calendarDate: ValueRule = (value) => {
-  if (!isCalendarDate(value)) return 'must be a calendar date, YYYY-MM-DD';
+  if (!isCalendarDate(value)) return NOT_A_CALENDAR_DATE;
   if (value < EARLIEST_DATE || value > LATEST_DATE) return `must be a date from ${EARLIEST_DATE.slice(0, 4)} to ${LATEST_DATE.slice(0, 4)}`;
   return undefined;
 };
