@@ -3,7 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import { Pool, PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { RecordedEvent } from '@app/event-store';
-import { ProjectionTarget } from './projection';
+import { Projection, ProjectionTarget, checkedField, dayOfVersion } from './projection';
 import { SET_ASIDE, SetAside, evolveOrSetAside, recordSetAsideSql } from './quarantine';
 import { Statement, StatementRenderer, inline, jsonLiteral } from './statements';
 
@@ -11,11 +11,32 @@ import { Statement, StatementRenderer, inline, jsonLiteral } from './statements'
 export type StoredRow = { key: string; position: string; doc: object };
 /**
  * A document as written: key, position and the document itself; for a projection that keeps
- * history, also the position its version stops being valid at (null while it is current).
+ * history, also the position and the day its version stops being valid at (null while it is
+ * current; the day null too when the history is not read by day).
  */
-export type DocumentRow = [string, string, object] | [string, string, object, string | null];
-/** A current version the table already holds (key and position), and the position the next version begins at. */
-export type Closing = [string, string, string];
+export type DocumentRow = [string, string, object] | [string, string, object, string | null, string | null];
+/** A current version the table already holds (key and position), and the position and day the next version begins at. */
+export type Closing = [string, string, string, string | null];
+
+/** Whether the projection's history is read by day: its table then holds each version's day and the day it ends. */
+const readByDay = (projection: Projection) => projection.keepsHistory === true && projection.dayField !== undefined;
+
+/** A version of `key` that began at `position` with `doc`, ended by `next` at `nextPosition`. */
+export function endedVersion(
+  projection: Projection,
+  key: string,
+  position: bigint,
+  doc: object,
+  nextPosition: bigint,
+  next: object,
+): DocumentRow {
+  return [key, position.toString(), doc, nextPosition.toString(), dayOfVersion(projection, next)];
+}
+
+/** A document's current version, as its table holds it. */
+export function currentVersion(projection: Projection, key: string, position: bigint, doc: object): DocumentRow {
+  return projection.keepsHistory ? [key, position.toString(), doc, null, null] : [key, position.toString(), doc];
+}
 export type DocumentChanges = Readonly<{ rows: readonly DocumentRow[]; closings: readonly Closing[]; aside?: readonly SetAside[] }>;
 
 type Row = { position: bigint; doc: object; stored: boolean };
@@ -40,8 +61,8 @@ export function documentStatements({
       ? {
           name: `${table}__close`,
           // By primary key: a lookup per version, however large the table and whatever the planner knows of it.
-          text: `UPDATE ${table} AS current SET valid_to = closing.valid_to
-                   FROM (SELECT item->>0 AS key, (item->>1)::bigint AS position, (item->>2)::bigint AS valid_to
+          text: `UPDATE ${table} AS current SET valid_to = closing.valid_to${readByDay(projection) ? ', valid_to_day = closing.valid_to_day' : ''}
+                   FROM (SELECT item->>0 AS key, (item->>1)::bigint AS position, (item->>2)::bigint AS valid_to, item->>3 AS valid_to_day
                            FROM jsonb_array_elements($1::jsonb) AS item) AS closing
                   WHERE current.key = closing.key AND current.position = closing.position AND current.valid_to IS NULL`,
         }
@@ -49,8 +70,8 @@ export function documentStatements({
     write: {
       name: `${table}__write`,
       text: projection.keepsHistory
-        ? `INSERT INTO ${table} (key, position, valid_to, doc)
-           SELECT row->>0, (row->>1)::bigint, (row->>3)::bigint, row->2 FROM jsonb_array_elements($1::jsonb) AS row
+        ? `INSERT INTO ${table} (${historyColumns(projection)})
+           SELECT row->>0, (row->>1)::bigint, (row->>3)::bigint,${readByDay(projection) ? ' row->>4,' : ''} row->2 FROM jsonb_array_elements($1::jsonb) AS row
            ON CONFLICT (key, position) DO NOTHING`
         : `INSERT INTO ${table} (key, position, doc) SELECT row->>0, (row->>1)::bigint, row->2 FROM jsonb_array_elements($1::jsonb) AS row
            ON CONFLICT (key) DO UPDATE SET position = excluded.position, doc = excluded.doc`,
@@ -84,9 +105,12 @@ export function createTableSql(target: ProjectionTarget): string[] {
 
 /** The table with its columns and no index, not even its key: a rebuild that only appends adds them once it is full. */
 export function createTableOnlySql({ projection, table }: ProjectionTarget): string {
-  const identity = projection.keepsHistory
-    ? ['key text NOT NULL', 'position bigint NOT NULL', 'valid_to bigint']
-    : ['key text NOT NULL', 'position bigint NOT NULL'];
+  const identity = ['key text NOT NULL', 'position bigint NOT NULL'];
+  if (projection.keepsHistory) identity.push('valid_to bigint');
+  if (readByDay(projection)) {
+    identity.push(`day text GENERATED ALWAYS AS (doc->>'${checkedField(projection.dayField!)}') STORED`);
+    identity.push('valid_to_day text');
+  }
   return `CREATE TABLE ${table} (${[...identity, 'doc jsonb NOT NULL', ...(projection.columns ?? [])].join(', ')})`;
 }
 
@@ -98,8 +122,13 @@ export function primaryKeySql({ projection, table }: ProjectionTarget): string {
 export function createIndexesSql({ projection, table }: ProjectionTarget): string[] {
   // The bounds, indexed one by one, make "what changed between two positions" a pair of range scans.
   const history = projection.keepsHistory ? ['(key) WHERE valid_to IS NULL', '(position)', '(valid_to)'] : [];
-  return [...history, ...(projection.indexes ?? [])].map((index) => `CREATE INDEX ON ${table} ${index}`);
+  // And by day, the same: "what changed between two days" is a range scan of each.
+  const days = readByDay(projection) ? ['(day)', '(valid_to_day)'] : [];
+  return [...history, ...days, ...(projection.indexes ?? [])].map((index) => `CREATE INDEX ON ${table} ${index}`);
 }
+
+/** The columns a history table is written by, in the order its rows give them. */
+const historyColumns = (projection: Projection) => `key, position, valid_to, ${readByDay(projection) ? 'valid_to_day, ' : ''}doc`;
 
 const COPY_ROWS_A_CHUNK = 200;
 const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
@@ -116,12 +145,14 @@ export async function copyDocuments(
   rows: readonly DocumentRow[],
 ): Promise<void> {
   if (rows.length === 0) return;
-  const columns = projection.keepsHistory ? 'key, position, valid_to, doc' : 'key, position, doc';
+  const columns = projection.keepsHistory ? historyColumns(projection) : 'key, position, doc';
+  const byDay = readByDay(projection);
   const chunks = function* () {
     for (let start = 0; start < rows.length; start += COPY_ROWS_A_CHUNK) {
       let chunk = '';
-      for (const [key, position, doc, validTo] of rows.slice(start, start + COPY_ROWS_A_CHUNK)) {
-        const end = projection.keepsHistory ? `${validTo ?? '\\N'}\t` : '';
+      for (const [key, position, doc, validTo, validToDay] of rows.slice(start, start + COPY_ROWS_A_CHUNK)) {
+        const ends = projection.keepsHistory ? [validTo, ...(byDay ? [validToDay] : [])] : [];
+        const end = ends.map((value) => `${value === null || value === undefined ? '\\N' : copyField(value)}\t`).join('');
         chunk += `${copyField(key)}\t${position}\t${end}${copyField(JSON.stringify(doc))}\n`;
       }
       yield chunk;
@@ -202,9 +233,8 @@ export class DocumentBuffer {
       const doc = evolveOrSetAside(this.target, row?.doc, event, this.aside);
       if (doc === undefined || doc === SET_ASIDE) continue;
       if (row && projection.keepsHistory) {
-        const position = event.position.toString();
-        if (row.stored) this.closings.push([key, row.position.toString(), position]);
-        else this.ended.push([key, row.position.toString(), row.doc, position]);
+        if (row.stored) this.closings.push([key, row.position.toString(), event.position.toString(), dayOfVersion(projection, doc)]);
+        else this.ended.push(endedVersion(projection, key, row.position, row.doc, event.position, doc));
       }
       // Re-inserted, so that the map's order is the order documents were last used in.
       this.rows.delete(key);
@@ -231,7 +261,7 @@ export class DocumentBuffer {
       const row = this.rows.get(key)!;
       row.stored = true;
       this.dirty.delete(key);
-      return keepsHistory ? [key, row.position.toString(), row.doc, null] : [key, row.position.toString(), row.doc];
+      return currentVersion(this.target.projection, key, row.position, row.doc);
     });
     return { rows: [...this.ended.splice(0), ...written], closings: this.closings.splice(0), aside };
   }

@@ -28,6 +28,11 @@ export interface Projection<Doc extends object = object> {
   readonly eventTypes?: readonly string[];
   /** For a projection that keeps history, the one whose documents it keeps the versions of. */
   readonly versionsOf?: Projection;
+  /**
+   * The field of its documents naming the day a version counts from, for a projection whose history
+   * is read by day (`validOn`): it must never go back from one version of a document to the next.
+   */
+  readonly dayField?: string;
   handles(event: RecordedEvent): boolean;
   keyOf(event: RecordedEvent): string;
   /** The document after the event; undefined leaves the key without a document. */
@@ -37,10 +42,31 @@ export interface Projection<Doc extends object = object> {
 /** The condition that picks, of a history table's rows, the versions valid at the position `at` (SQL). */
 export const validAt = (at: string): string => `position <= ${at} AND (valid_to IS NULL OR valid_to > ${at})`;
 
+/**
+ * The condition that picks, of a history table's rows, the versions valid on the day `day` (SQL):
+ * each version counts from its day to the day of the next, and the last of a day is the one valid on it.
+ */
+export const validOn = (day: string): string => `day <= ${day} AND (valid_to_day IS NULL OR valid_to_day > ${day})`;
+
+/** The day a document's version counts from, for a projection whose history is read by day. */
+export function dayOfVersion(projection: Projection, doc: object): string | null {
+  if (projection.dayField === undefined) return null;
+  const day = (doc as Record<string, unknown>)[projection.dayField];
+  return typeof day === 'string' ? day : null;
+}
+
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,40}$/;
 
 export function checkedIdentifier(name: string): string {
   if (!IDENTIFIER.test(name)) throw new RangeError(`Not a safe table name: ${name}`);
+  return name;
+}
+
+const FIELD = /^[A-Za-z][A-Za-z0-9]{0,40}$/;
+
+/** A document's field name, safe to write into SQL as `doc->>'<name>'`. */
+export function checkedField(name: string): string {
+  if (!FIELD.test(name)) throw new RangeError(`Not a safe field name: ${name}`);
   return name;
 }
 

@@ -6,7 +6,7 @@ import { anEvent } from '@app/event-store/testing';
 import { catchUp } from './catch-up';
 import { applyBatch, ensureProjectionSchema, readCheckpoints } from './checkpoints';
 import { DocumentChanges, copyDocuments, writeDocuments } from './document-table';
-import { ProjectionTarget, historyOf, liveTarget, validAt } from './projection';
+import { ProjectionTarget, historyOf, liveTarget, validAt, validOn } from './projection';
 import { ProjectionRunner } from './projection-runner';
 import { rebuildProjections } from './rebuild';
 import { countedEvents, countingProjection } from './testing/counting.projection';
@@ -81,8 +81,21 @@ describe('projections on PostgreSQL', () => {
     const history = historyOf(counting);
     const versions = async () =>
       (
-        await database.pool.query("SELECT key, position, valid_to, doc->>'count' AS count FROM event_counts_history ORDER BY key, position")
-      ).rows.map((row) => [row.key, Number(row.position), row.valid_to === null ? null : Number(row.valid_to), Number(row.count)]);
+        await database.pool.query(
+          "SELECT key, position, valid_to, doc->>'count' AS count, day, valid_to_day FROM event_counts_history ORDER BY key, position",
+        )
+      ).rows.map((row) => {
+        expect([row.day, row.valid_to_day]).toEqual([
+          dayOfCount(Number(row.count)),
+          row.valid_to === null ? null : dayOfCount(Number(row.count) + 1),
+        ]);
+        return [row.key, Number(row.position), row.valid_to === null ? null : Number(row.valid_to), Number(row.count)];
+      });
+    const dayOfCount = (count: number) => `2026-01-0${count}`;
+    const countsOn = async (day: string) =>
+      (
+        await database.pool.query(`SELECT key, doc->>'count' AS count FROM event_counts_history WHERE ${validOn('$1')} ORDER BY key`, [day])
+      ).rows.map((row) => [row.key, Number(row.count)]);
     const countsAt = async (position: number) =>
       (
         await database.pool.query(
@@ -128,6 +141,15 @@ describe('projections on PostgreSQL', () => {
         ['s-1', 3],
         ['s-2', 2],
       ]);
+      expect(await countsOn('2025-12-31')).toEqual([]);
+      expect(await countsOn('2026-01-02')).toEqual([
+        ['s-1', 2],
+        ['s-2', 2],
+      ]);
+      expect(await countsOn('2026-12-31')).toEqual([
+        ['s-1', 3],
+        ['s-2', 2],
+      ]);
     });
 
     it.each([
@@ -139,6 +161,10 @@ describe('projections on PostgreSQL', () => {
       expect(await versions()).toEqual(EXPECTED);
       expect(await countsAt(3)).toEqual([
         ['s-1', 2],
+        ['s-2', 1],
+      ]);
+      expect(await countsOn('2026-01-01')).toEqual([
+        ['s-1', 1],
         ['s-2', 1],
       ]);
     });

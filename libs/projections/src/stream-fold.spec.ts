@@ -29,16 +29,16 @@ describe('a fold of the log stream by stream', () => {
     fold.endStream();
     const [[historyTarget, versions], [currentTarget, documents]] = fold.takeRows();
     expect(historyTarget).toBe(history);
-    expect(versions.map(([key, position, , validTo]) => [key, position, validTo])).toEqual([
-      ['s-b', '9', '100'],
-      ['s-a', '10', '11'],
-      ['s-a', '11', null],
-      ['s-b', '100', null],
+    expect(versions.map(([key, position, , validTo, validToDay]) => [key, position, validTo, validToDay])).toEqual([
+      ['s-b', '9', '100', '2026-01-02'],
+      ['s-a', '10', '11', '2026-01-02'],
+      ['s-a', '11', null, null],
+      ['s-b', '100', null, null],
     ]);
     expect(currentTarget).toBe(current);
     expect(documents.map(([key, position, doc]) => [key, position, doc])).toEqual([
-      ['s-b', '100', { count: 2, positions: ['9', '100'] }],
-      ['s-a', '11', { count: 2, positions: ['10', '11'] }],
+      ['s-b', '100', { count: 2, positions: ['9', '100'], day: '2026-01-02' }],
+      ['s-a', '11', { count: 2, positions: ['10', '11'], day: '2026-01-02' }],
     ]);
     expect(fold.pending).toBe(0);
     expect(fold.takeRows().flatMap(([, rows]) => rows)).toEqual([]);

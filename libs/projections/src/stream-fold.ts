@@ -1,5 +1,5 @@
 import { RecordedEvent } from '@app/event-store';
-import { DocumentRow } from './document-table';
+import { DocumentRow, currentVersion, endedVersion } from './document-table';
 import { ProjectionTarget } from './projection';
 import { SET_ASIDE, SetAside, evolveOrSetAside } from './quarantine';
 
@@ -37,15 +37,16 @@ export class StreamFold {
     const previous = this.current.get(key);
     const doc = evolveOrSetAside(this.target, previous?.doc, event, this.aside);
     if (doc === undefined || doc === SET_ASIDE) return;
-    if (previous && projection.keepsHistory) this.rows.push([key, previous.position.toString(), previous.doc, event.position.toString()]);
+    if (previous && projection.keepsHistory)
+      this.rows.push(endedVersion(projection, key, previous.position, previous.doc, event.position, doc));
     this.current.set(key, { position: event.position, doc });
   }
 
   /** The stream has no more events: its documents' current versions are final. */
   endStream(): void {
-    const { keepsHistory } = this.target.projection;
+    const { projection } = this.target;
     for (const [key, { position, doc }] of this.current) {
-      this.rows.push(keepsHistory ? [key, position.toString(), doc, null] : [key, position.toString(), doc]);
+      this.rows.push(currentVersion(projection, key, position, doc));
       if (this.currentTarget) this.currentRows.push([key, position.toString(), doc]);
     }
     this.current.clear();

@@ -13,7 +13,7 @@ import { RecordedEvent } from '@app/event-store';
 import { Projection } from '@app/projections';
 import { outstandingSql } from './action-policy.sql';
 import { searchable } from './search.sql';
-import { dataOf, dayOf } from './event-data';
+import { dataOf, dayOf, dayOfChange } from './event-data';
 
 /**
  * One action as every reader sees it: its state, where and when it was raised and last changed,
@@ -25,7 +25,7 @@ export type ActionDocument = Action &
     raisedAt: string;
     updatedAt: string;
     raisedPosition: string;
-    /** The days this version's event, the raising and the latest closing count on in reports (see `dayOf`). */
+    /** The days this version (see `dayOfChange`), the raising and the latest closing count on in reports (see `dayOf`). */
     changedOn: string;
     raisedOn: string;
     closedOn?: string;
@@ -47,7 +47,7 @@ export function evolveActionDocument(doc: ActionDocument | undefined, event: Rec
     raisedAt: doc?.raisedAt ?? event.recordedAt.toISOString(),
     updatedAt: event.recordedAt.toISOString(),
     raisedPosition: doc?.raisedPosition ?? event.position.toString(),
-    changedOn: dayOf(event),
+    changedOn: dayOfChange(doc, event),
     raisedOn: doc?.raisedOn ?? dayOf(event),
     closedOn: state.status === 'closed' ? (event.type === 'ActionClosed' ? dayOf(event) : doc?.closedOn) : undefined,
     change: event.type,
@@ -60,7 +60,7 @@ export function evolveActionDocument(doc: ActionDocument | undefined, event: Rec
 /** Every action, with columns to answer "who owns what, in what state, due when" by index. */
 export const actionList: Projection<ActionDocument> = {
   name: 'action-list',
-  version: 12,
+  version: 13,
   table: 'action_list',
   columns: [
     "raised_position bigint GENERATED ALWAYS AS ((doc->>'raisedPosition')::bigint) STORED",
@@ -102,6 +102,7 @@ export const actionList: Projection<ActionDocument> = {
     'USING gin (search)',
   ],
   keyedWithinStream: true,
+  dayField: 'changedOn',
   handles: (event) => event.streamId.startsWith(STREAM_PREFIX),
   keyOf: (event) => event.streamId.slice(STREAM_PREFIX.length),
   evolve: evolveActionDocument,

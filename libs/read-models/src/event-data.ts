@@ -44,3 +44,12 @@ export function dayOf(event: RecordedEvent): string {
   const occurredOn = event.metadata.occurredOn;
   return isCalendarDate(occurredOn) ? occurredOn : dayInEngland(event.recordedAt);
 }
+
+/**
+ * The day a document's version made by the event counts from: the event's day, never before the
+ * day of the version it follows, so that each day has one version of the document, its last.
+ */
+export function dayOfChange(previous: { changedOn?: string } | undefined, event: RecordedEvent): string {
+  const day = dayOf(event);
+  return previous?.changedOn !== undefined && previous.changedOn > day ? previous.changedOn : day;
+}

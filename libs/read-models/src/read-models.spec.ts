@@ -2,7 +2,7 @@ import { RecordedEvent } from '@app/event-store';
 import { evolveActionDocument } from './action-list.projection';
 import { dayOf } from './event-data';
 import { evolvePartnerDocument } from './partner-list.projection';
-import { evolveReviewDocument } from './review-list.projection';
+import { ReviewDocument, evolveReviewDocument } from './review-list.projection';
 
 let position = 0n;
 const at = (minute: number) => new Date(Date.UTC(2026, 0, 1, 9, minute));
@@ -99,6 +99,7 @@ describe('review list', () => {
       themes: ['neglect'],
       registeredAt: at(1).toISOString(),
       registeredOn: '2026-01-01',
+      changedOn: '2026-01-01',
       recommendations: [
         { recommendationId: 'm1', text: 'First', themes: [], recordedAt: at(7).toISOString(), recordedOn: '2026-01-01' },
         { recommendationId: 'm2', text: 'Second', themes: ['neglect'], recordedAt: at(8).toISOString(), recordedOn: '2026-01-01' },
@@ -111,6 +112,22 @@ describe('review list', () => {
     expect(dayOf(event)).toBe('2026-01-01');
     expect(dayOf({ ...event, metadata: { occurredOn: '2024-03-05' } })).toBe('2024-03-05');
     expect(dayOf({ ...event, metadata: { occurredOn: 'last spring' } })).toBe('2026-01-01');
+  });
+
+  it('never dates a version before the one it follows, so that each day has one version of a document', () => {
+    const imported = { ...registered, metadata: { occurredOn: '2025-06-01' } };
+    const corrected = recorded('review-r1', 2, 'ReviewCorrected', {
+      reviewId: 'r1',
+      corrected: { title: 'Child R (corrected)' },
+      previous: { title: 'Child R' },
+      reason: 'A typing error',
+    });
+    const backdated = { ...corrected, version: 3, metadata: { occurredOn: '2025-01-01' } };
+    const versions = [imported, backdated, corrected].reduce<ReviewDocument[]>(
+      (docs, event) => [...docs, evolveReviewDocument(docs.at(-1), event)!],
+      [],
+    );
+    expect(versions.map((doc) => doc.changedOn)).toEqual(['2025-06-01', '2025-06-01', '2026-01-01']);
   });
 
   it('keeps no document for a recommendation of a review it never saw', () => {

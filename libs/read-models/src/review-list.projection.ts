@@ -10,18 +10,24 @@ import {
 } from '@app/domain';
 import { RecordedEvent } from '@app/event-store';
 import { Projection } from '@app/projections';
-import { dataOf, dayOf, keyField } from './event-data';
+import { dataOf, dayOf, dayOfChange, keyField } from './event-data';
 import { searchable } from './search.sql';
 
 /** `recordedOn` and `registeredOn`: the days they count on in reports (see `dayOf`). */
 export type RecommendationDocument = Omit<RecommendationDetails, 'reviewId'> & Readonly<{ recordedAt: string; recordedOn: string }>;
 
+/** `changedOn`: the day this version counts from (see `dayOfChange`). */
 export type ReviewDocument = ReviewDetails &
-  Readonly<{ registeredAt: string; registeredOn: string; recommendations: readonly RecommendationDocument[] }>;
+  Readonly<{ registeredAt: string; registeredOn: string; changedOn: string; recommendations: readonly RecommendationDocument[] }>;
 
 type ReviewListEvent = ReviewRegistered | ReviewCorrected | RecommendationRecorded | RecommendationCorrected;
 
 export function evolveReviewDocument(doc: ReviewDocument | undefined, event: RecordedEvent): ReviewDocument | undefined {
+  const next = foldReview(doc, event);
+  return next && { ...next, changedOn: dayOfChange(doc, event) };
+}
+
+function foldReview(doc: ReviewDocument | undefined, event: RecordedEvent): Omit<ReviewDocument, 'changedOn'> | undefined {
   const recordedAt = event.recordedAt.toISOString();
   const reviewEvent = { type: event.type, data: dataOf<ReviewListEvent>(event) } as ReviewListEvent;
   if (reviewEvent.type === 'ReviewRegistered') {
@@ -60,7 +66,7 @@ const HANDLED = ['ReviewRegistered', 'ReviewCorrected', 'RecommendationRecorded'
 /** Every review with its recommendations, in the order they were recorded, as last corrected. */
 export const reviewList: Projection<ReviewDocument> = {
   name: 'review-list',
-  version: 8,
+  version: 9,
   table: 'review_list',
   columns: [
     "registered_at text GENERATED ALWAYS AS (doc->>'registeredAt') STORED",
@@ -68,6 +74,7 @@ export const reviewList: Projection<ReviewDocument> = {
   ],
   indexes: ['(registered_at, key)', 'USING gin (search)'],
   eventTypes: HANDLED,
+  dayField: 'changedOn',
   handles: (event) => HANDLED.includes(event.type),
   keyOf: (event) => keyField(event, 'reviewId'),
   evolve: evolveReviewDocument,
