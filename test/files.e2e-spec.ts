@@ -1,6 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { ADMIN, CHAIR, SUBGROUP, TestService, TestUser, partnerUser, signToken, startService } from './support/app';
+import { dayInEngland } from '@app/domain';
 
 const POLICE = partnerUser('police');
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -158,9 +159,11 @@ describe('lists as CSV and XLSX files, over HTTP', () => {
   it('writes the changes of more than a page of the log, a page at a time, each row naming its action', async () => {
     const started = new Date().toISOString();
     const header = 'review reference,review title,recommendation,action,partner,raised on,due date,status,closed on,outcome';
+    // Imported as having happened today: history from before the window would be one line, not its changes.
+    const today = dayInEngland(new Date()).split('-').reverse().join('/');
     const rows = Array.from(
       { length: 400 },
-      (_, n) => `CSPR-F,Child F,Share,Paged action ${n},police,01/02/2025,30/06/2025,closed,01/06/2025,completed`,
+      (_, n) => `CSPR-F,Child F,Share,Paged action ${n},police,${today},30/06/2025,closed,${today},completed`,
     );
     const imported = await fetch(`${service.url}/imports`, {
       method: 'POST',

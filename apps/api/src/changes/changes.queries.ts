@@ -4,6 +4,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Pool } from 'pg';
 import { actionStream, addDays, dayInEngland, startOfDayInEngland } from '@app/domain';
 import { EVENT_STORE, EventStore, RecordedEvent } from '@app/event-store';
+import { validOn } from '@app/projections';
 import { actionHistory, actionList } from '@app/read-models';
 import { CLOCK, Clock } from '../clock/clock';
 import { DATABASE_POOL } from '../database/database-pool';
@@ -11,6 +12,7 @@ import { ValidationFailed } from '../http/problem';
 import { PartnerDirectory } from '../partners/partner-directory';
 import { ReadPositions } from '../reads/read-position';
 import { WORK_EVENT_TYPES, describeEvent } from '../words/event-sentences';
+import { counted, formatDate, spanBetween } from '../words/words';
 
 export class ChangeView {
   @ApiProperty() position!: string;
@@ -32,13 +34,34 @@ export class ChangedActionView {
   @ApiProperty() status!: string;
 }
 
+export class ImportedHistoryView {
+  @ApiProperty({ format: 'date-time', description: 'When the first of its changes was recorded' }) recordedAt!: string;
+  @ApiProperty({ type: Object, description: 'sub, name, roles and partner of who imported it' }) actor!: object;
+  @ApiProperty({ description: 'How many changes it recorded that had happened before the window' }) changes!: number;
+  @ApiProperty({ format: 'date', description: 'The day the earliest of them happened' }) from!: string;
+  @ApiProperty({ format: 'date', description: 'The day the latest of them happened' }) to!: string;
+  @ApiProperty({ description: 'In words: "2 years of history imported: ..."' }) summary!: string;
+}
+
 export class ChangesView {
   @ApiProperty({ format: 'date-time' }) from!: string;
   @ApiProperty({ format: 'date-time' }) to!: string;
-  @ApiProperty({ type: [ChangeView], description: 'What was recorded between the two instants, in the order it was recorded' })
+  @ApiProperty({
+    type: [ChangeView],
+    description:
+      'What happened between the two instants (recorded then, or imported as having happened on a day between), in the order recorded',
+  })
   items!: ChangeView[];
-  @ApiProperty({ type: Object, description: 'How many of each type of event' }) counts!: Record<string, number>;
-  @ApiProperty({ type: [String], description: 'Actions that became overdue in between: outstanding as their due date passed' })
+  @ApiProperty({
+    type: [ImportedHistoryView],
+    description: 'What was recorded between the two instants but had happened before them (history imported): one line for each import',
+  })
+  importedHistory!: ImportedHistoryView[];
+  @ApiProperty({ type: Object, description: 'How many of each type of event, of the items' }) counts!: Record<string, number>;
+  @ApiProperty({
+    type: [String],
+    description: 'Actions that became overdue in between: outstanding, by what had happened, as their due date passed',
+  })
   becameOverdue!: string[];
   @ApiProperty({ type: Object, description: 'Each action named above, as it is now: its description, owner, due date and status' })
   actions!: Record<string, ChangedActionView>;
@@ -61,6 +84,46 @@ const ACTION_PREFIX = actionStream('');
 /** The moment a due date has passed: the start of the next day in England, from which the action counts as overdue (SQL). */
 const overdueFrom = (dueDate: string) => `((${dueDate}::date + 1)::timestamp AT TIME ZONE 'Europe/London')`;
 
+/**
+ * What was recorded in the window but had happened before its first day (history imported), one
+ * line for each import (the events one request recorded), rather than a change for each event.
+ */
+class ImportedHistory {
+  private readonly byImport = new Map<string, { recordedAt: Date; actor: object; changes: number; from: string; to: string }>();
+
+  constructor(private readonly firstDay: string) {}
+
+  /** Takes the event when it had happened before the window, and says whether it did. */
+  took(event: RecordedEvent): boolean {
+    const { occurredOn, correlationId } = event.metadata;
+    if (typeof occurredOn !== 'string' || occurredOn >= this.firstDay) return false;
+    const key = typeof correlationId === 'string' ? correlationId : event.position.toString();
+    const line = this.byImport.get(key);
+    if (!line)
+      this.byImport.set(key, {
+        recordedAt: event.recordedAt,
+        actor: event.metadata.actor as object,
+        changes: 1,
+        from: occurredOn,
+        to: occurredOn,
+      });
+    else {
+      line.changes += 1;
+      if (occurredOn < line.from) line.from = occurredOn;
+      if (occurredOn > line.to) line.to = occurredOn;
+    }
+    return true;
+  }
+
+  lines(): ImportedHistoryView[] {
+    return [...this.byImport.values()].map((line) => ({
+      ...line,
+      recordedAt: line.recordedAt.toISOString(),
+      summary: `${spanBetween(line.from, line.to)} of history imported: ${counted(line.changes, 'change')} that happened from ${formatDate(line.from)} to ${formatDate(line.to)}`,
+    }));
+  }
+}
+
 @QueryHandler(GetChangesQuery)
 export class GetChangesHandler implements IQueryHandler<GetChangesQuery> {
   constructor(
@@ -75,18 +138,27 @@ export class GetChangesHandler implements IQueryHandler<GetChangesQuery> {
     const { from, to } = this.window(query);
     const last = await this.lastPosition(to);
     const items: ChangeView[] = [];
-    for await (const page of this.pages(from, last)) items.push(...page);
+    const imports = new ImportedHistory(dayInEngland(from));
+    for await (const page of this.pages(from, last, imports)) items.push(...page);
     const counts: Record<string, number> = {};
     for (const item of items) counts[item.type] = (counts[item.type] ?? 0) + 1;
-    const becameOverdue = await this.becameOverdue(from, to, last);
+    const becameOverdue = await this.becameOverdue(from, to);
     const named = [...new Set([...items.flatMap((item) => (item.actionId ? [item.actionId] : [])), ...becameOverdue])];
-    return { from: from.toISOString(), to: to.toISOString(), items, counts, becameOverdue, actions: await this.actionsNamed(named) };
+    return {
+      from: from.toISOString(),
+      to: to.toISOString(),
+      items,
+      importedHistory: imports.lines(),
+      counts,
+      becameOverdue,
+      actions: await this.actionsNamed(named),
+    };
   }
 
   /** The changes a page of the log at a time, each page with the actions it names: for a file, which never holds them all at once. */
   async *changesBetween(query: GetChangesQuery): AsyncGenerator<Pick<ChangesView, 'items' | 'actions'>> {
     const { from, to } = this.window(query);
-    for await (const items of this.pages(from, await this.lastPosition(to))) {
+    for await (const items of this.pages(from, await this.lastPosition(to), new ImportedHistory(dayInEngland(from)))) {
       const named = [...new Set(items.flatMap((item) => (item.actionId ? [item.actionId] : [])))];
       yield { items, actions: await this.actionsNamed(named) };
     }
@@ -99,13 +171,16 @@ export class GetChangesHandler implements IQueryHandler<GetChangesQuery> {
     return last;
   }
 
-  /** The partnership's events recorded from `from` up to the position `last`, in order, told a page at a time. */
-  private async *pages(from: Date, last: bigint): AsyncGenerator<ChangeView[]> {
+  /**
+   * The partnership's events recorded from `from` up to the position `last`, in order, told a page
+   * at a time; those that had happened before the window go to `imports` instead.
+   */
+  private async *pages(from: Date, last: bigint, imports: ImportedHistory): AsyncGenerator<ChangeView[]> {
     const names = Object.fromEntries((await this.partners.all()).map((partner) => [partner.id, partner.name]));
     let after = await this.store.positionAt(new Date(from.getTime() - 1));
     while (after < last) {
       const page = await this.store.readAll(after, PAGE, { recordedFrom: from, types: WORK_EVENT_TYPES });
-      const events = page.filter((event) => event.position <= last);
+      const events = page.filter((event) => event.position <= last && !imports.took(event));
       if (events.length > 0) yield await this.told(events, names);
       if (page.length < PAGE || page.at(-1)!.position >= last) break;
       after = page.at(-1)!.position;
@@ -160,25 +235,22 @@ export class GetChangesHandler implements IQueryHandler<GetChangesQuery> {
   }
 
   /**
-   * Actions that turned overdue in the window: a version of the action, outstanding with a due date,
-   * was still the current one at the start of the day after that date, and that moment lies between
-   * `from` and `to`.
+   * Actions that turned overdue in the window, by what had happened: the action's version as it stood
+   * at the end of its due date (`validOn`) was outstanding with that due date, and the start of the
+   * next day in England lies between `from` and `to`. History imported later counts on its own days,
+   * as the picture as at a day counts it.
    */
-  private async becameOverdue(from: Date, to: Date, last: bigint): Promise<string[]> {
+  private async becameOverdue(from: Date, to: Date): Promise<string[]> {
     const { rows } = await this.pool.query<{ key: string }>(
       `SELECT key FROM (
-         SELECT DISTINCT ON (version.key) version.key, version.due_date, version.raised_position
-           FROM ${actionHistory.table} AS version
-           LEFT JOIN ${actionHistory.table} AS next ON next.key = version.key AND next.position = version.valid_to
-          WHERE version.outstanding AND version.position <= $3::bigint
-            AND version.due_date >= $4 AND version.due_date < $5
-            AND ${overdueFrom('version.due_date')} > $1 AND ${overdueFrom('version.due_date')} <= $2
-            AND version.updated_at::timestamptz <= ${overdueFrom('version.due_date')}
-            AND (next.key IS NULL OR next.updated_at::timestamptz > ${overdueFrom('version.due_date')})
-          ORDER BY version.key
+         SELECT DISTINCT ON (key) key, due_date, raised_position
+           FROM ${actionHistory.table}
+          WHERE outstanding AND due_date >= $3 AND due_date < $4 AND ${validOn('due_date')}
+            AND ${overdueFrom('due_date')} > $1 AND ${overdueFrom('due_date')} <= $2
+          ORDER BY key, due_date
        ) AS turned ORDER BY due_date, raised_position`,
       // Due dates are text: the days that can have passed in the window bound them, for the index.
-      [from.toISOString(), to.toISOString(), last.toString(), addDays(dayInEngland(from), -1), dayInEngland(to)],
+      [from.toISOString(), to.toISOString(), addDays(dayInEngland(from), -1), dayInEngland(to)],
     );
     return rows.map((row) => row.key);
   }

@@ -10,6 +10,7 @@ import {
   ReviewEvent,
   ReviewKind,
   Role,
+  daysBetween,
   inEngland,
 } from '@app/domain';
 
@@ -128,6 +129,14 @@ export function formatDateTime(value: string | undefined | null): string {
 
 /** "1 action", "3 actions": a count with its noun, `plural` when English does not just add an s. */
 export const counted = (count: number, singular: string, plural = `${singular}s`): string => `${count} ${count === 1 ? singular : plural}`;
+
+/** "2 years", "5 months", "1 day": about how long from one calendar date to another. */
+export function spanBetween(from: string, to: string): string {
+  const days = daysBetween(from, to);
+  if (days >= 365) return counted(Math.round(days / 365.25), 'year');
+  if (days >= 31) return counted(Math.round(days / 30.44), 'month');
+  return counted(days + 1, 'day');
+}
 
 /** "Children’s Services’" rather than "Children’s Services's". */
 export const possessive = (name: string): string => (/s$/i.test(name) ? `${name}’` : `${name}’s`);
