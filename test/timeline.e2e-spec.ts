@@ -1,3 +1,4 @@
+import { addDays, dayInEngland } from '@app/domain';
 import {
   ADMIN,
   CHAIR,
@@ -113,5 +114,109 @@ describe('one timeline: an imported plan carries its dates', () => {
       valid: false,
       errors: [{ row: 1, field: 'date of the meeting', message: expect.stringContaining('is not one this import reads') }],
     });
+  });
+});
+
+describe('one timeline: as at a day, what had happened by then', () => {
+  let service: TestService;
+  let clock: TestClock;
+  let briefing: string;
+  const HEADER =
+    'review reference,review title,review kind,commissioned on,recommendation,action,partner,raised on,due date,status,closed on,outcome';
+
+  beforeAll(async () => {
+    // At the real time, as the events' recorded times are: the window of what changed ends now.
+    clock = testClock(new Date().toISOString());
+    service = await startService({ clock });
+    await service.request('POST', '/partners', { as: ADMIN, body: { id: 'police', name: 'Thames Valley Police' } });
+    const response = await fetch(`${service.url}/imports`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await signToken(SUBGROUP)}`, 'content-type': 'text/csv' },
+      body: [
+        HEADER,
+        'CSPR-2024-07,Child D,CSPR,04/11/2024,See the child,Brief officers,police,03/02/2025,30/06/2025,closed,12/06/2025,Completed',
+        'RR-2025-02,Baby E,Rapid review,,Assess both parents,Train midwives,police,01/05/2025,31/12/2025,open,,',
+      ].join('\n'),
+    });
+    expect(response.status).toBe(201);
+    const { position } = (await response.json()) as { position: string };
+    // Raised today, in the service: it had not happened on any past day.
+    await seedAction(service, ['police']);
+    const { body } = await service.request('GET', `/actions?q=officers&position=${position}`, { as: CHAIR });
+    briefing = body.items[0].id;
+  }, 60_000);
+  afterAll(() => service.close());
+
+  const assuranceOn = async (day: string) => (await service.request('GET', `/assurance?asAt=${day}`, { as: CHAIR })).body;
+
+  it('counts imported history on the days it happened, overdue judged against the day asked for', async () => {
+    expect(await assuranceOn('2025-01-31')).toMatchObject({ asAt: '2025-01-31', today: '2025-01-31', totals: { total: 0 } });
+    expect(await assuranceOn('2025-03-31')).toMatchObject({ totals: { total: 1, outstanding: 1, overdue: 0, closed: 0 } });
+    expect(await assuranceOn('2025-06-30')).toMatchObject({ totals: { total: 2, outstanding: 1, overdue: 0, closed: 1 } });
+    const january = await assuranceOn('2026-01-31');
+    expect(january).toMatchObject({ totals: { total: 2, outstanding: 1, overdue: 1, closed: 1 } });
+    expect(january.partners).toEqual([expect.objectContaining({ partnerId: 'police', outstanding: 1, overdue: 1 })]);
+    // As recorded, none of it had been by then: the import was today.
+    const recorded = await service.request('GET', '/assurance?asOf=2026-01-31T23:59:59Z', { as: CHAIR });
+    expect(recorded.body.totals.total).toBe(0);
+    expect((await service.request('GET', '/assurance', { as: CHAIR })).body.totals).toMatchObject({ total: 3, outstanding: 2 });
+  });
+
+  it('lists, shows and finds the actions and reviews as they stood on the day', async () => {
+    const march = await service.request('GET', '/actions?asAt=2025-03-31', { as: CHAIR });
+    expect(march.body).toMatchObject({ total: 1, items: [{ id: briefing, status: 'assigned', raisedOn: '2025-02-03' }] });
+    expect((await service.request('GET', '/actions?asAt=2025-03-31&q=midwives', { as: CHAIR })).body.total).toBe(0);
+    expect((await service.request('GET', `/actions/${briefing}?asAt=2025-06-30`, { as: CHAIR })).body).toMatchObject({ status: 'closed' });
+    expect((await service.request('GET', `/actions/${briefing}?asAt=2025-01-31`, { as: CHAIR })).status).toBe(404);
+    const reviews = await service.request('GET', '/reviews?asAt=2024-12-31', { as: CHAIR });
+    expect(reviews.body.map((review: { reference: string }) => review.reference)).toEqual(['CSPR-2024-07']);
+  });
+
+  it('gives the dashboard, its chart, the trends and the yearly report the same figures for the same day', async () => {
+    const trends = (await service.request('GET', '/reports/trends?until=2026-03-31', { as: CHAIR })).body;
+    for (const month of trends.months as { day: string; outstanding: number; overdue: number }[]) {
+      const { totals } = await assuranceOn(month.day);
+      expect([month.day, month.outstanding, month.overdue]).toEqual([month.day, totals.outstanding, totals.overdue]);
+    }
+    const year = (await service.request('GET', '/reports/yearly?from=2025-04-01&to=2026-03-31', { as: CHAIR })).body;
+    const { totals } = await assuranceOn('2026-03-31');
+    expect([year.actions.outstandingAtEnd, year.actions.overdueAtEnd]).toEqual([totals.outstanding, totals.overdue]);
+
+    const cookie = await webSessionCookie(service, 'demo-chair');
+    const page = await (await fetch(`${service.url}/dashboard?asAt=2026-01-31`, { headers: { cookie } })).text();
+    expect(page).toContain('what had happened by the end of 31 January 2026');
+    expect(page).toMatch(/data-count="overdue"><a[^>]*href="\/tracker\?overdue=true&amp;asAt=2026-01-31"[^>]*>1</);
+    const listed = await (await fetch(`${service.url}/tracker?overdue=true&asAt=2026-01-31`, { headers: { cookie } })).text();
+    expect(listed).toContain('Train midwives');
+  });
+
+  it('tells what happened in a window apart from history recorded in it, and what became overdue by what had happened', async () => {
+    clock.set(new Date().toISOString());
+    const recent = (await service.request('GET', '/changes', { as: CHAIR })).body;
+    expect(recent.items.every((item: { occurredOn?: string }) => item.occurredOn === undefined)).toBe(true);
+    expect(recent.items.map((item: { type: string }) => item.type)).toContain('ActionRaised');
+    expect(recent.importedHistory).toEqual([
+      expect.objectContaining({
+        from: '2024-11-04',
+        to: '2025-06-12',
+        summary: expect.stringMatching(/^7 months of history imported: \d+ changes that happened from 4 November 2024 to 12 June 2025$/),
+      }),
+    ]);
+    expect(recent.becameOverdue).toEqual([]);
+    // Recorded long after, it happened in this window: the midwives' training was due on 31 December 2025.
+    const winter = (await service.request('GET', '/changes?from=2025-12-01T00:00:00Z&to=2026-01-31T00:00:00Z', { as: CHAIR })).body;
+    expect(winter).toMatchObject({ items: [], importedHistory: [] });
+    expect(winter.becameOverdue).toHaveLength(1);
+    expect(winter.actions[winter.becameOverdue[0]]).toMatchObject({ description: 'Train midwives' });
+    // The Brief officers action was closed before its due date passed.
+    const summer = (await service.request('GET', '/changes?from=2025-06-01T00:00:00Z&to=2025-07-31T00:00:00Z', { as: CHAIR })).body;
+    expect(summer.becameOverdue).toEqual([]);
+  });
+
+  it('refuses a day in the future, or asOf and asAt together', async () => {
+    const future = await service.request('GET', `/assurance?asAt=${addDays(dayInEngland(new Date()), 1)}`, { as: CHAIR });
+    expect(future.body).toMatchObject({ status: 400, errors: [{ field: 'asAt' }] });
+    const both = await service.request('GET', '/actions?asAt=2026-01-31&asOf=2026-01-31T00:00:00Z', { as: CHAIR });
+    expect(both.body).toMatchObject({ status: 400, errors: [{ field: 'asAt', message: expect.stringContaining('not both') }] });
   });
 });

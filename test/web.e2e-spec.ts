@@ -251,9 +251,15 @@ if (!available)
     await page.click('button:has-text("Show")');
     expect(new URL(page.url()).searchParams.get('asAt')).toBe(yesterday);
     expect(await heading()).toContain('as at');
-    // The demonstration partnership was recorded today: the day before, there was nothing yet.
-    expect(await page.locator('tr[data-partner]').count()).toBe(0);
+    // The demonstration's history happened over two years, though it was recorded today: yesterday, work was under way.
+    expect(await page.locator('tr[data-partner]').count()).toBe(4);
+    const outstanding = await page.locator('tr:has(th:text-is("All partners")) [data-count="outstanding"]').textContent();
+    expect(Number(outstanding!.replace(/\D/g, ''))).toBeGreaterThan(0);
     await screenshot(page, 'dashboard-as-at');
+    // As recorded by the end of yesterday, there was nothing yet: the auditor's view, from the audit page.
+    await go(`/dashboard?recordedBy=${yesterday}`);
+    expect(await heading()).toContain('as recorded by');
+    expect(await page.locator('tr[data-partner]').count()).toBe(0);
   });
 
   it('answers every page type with no WCAG 2.2 A or AA violation, and screenshots each', async () => {

@@ -20,7 +20,7 @@ import { ActionCounts } from '../reads/action-counts';
 import { DATABASE_POOL } from '../database/database-pool';
 import { isLogPosition } from '../http/fields';
 import { ValidationFailed } from '../http/problem';
-import { ReadScope, ReadScopes, documentsIn } from '../reads/read-scope';
+import { ReadMoment, ReadScope, ReadScopes, documentsIn, seenAt } from '../reads/read-scope';
 import { SqlConditions } from '../reads/sql-conditions';
 import { onSnapshot } from '../reads/snapshot';
 import { ActionPageView, ActionView, HistoryEntryView, actionView, historyEntry } from './action.view';
@@ -30,7 +30,7 @@ export class GetActionQuery extends Query<ActionView> {
   constructor(
     readonly actionId: string,
     readonly actor: Actor,
-    readonly asOf?: string,
+    readonly moment: ReadMoment = {},
   ) {
     super();
   }
@@ -60,8 +60,8 @@ export class GetActionHistoryQuery extends Query<HistoryEntryView[]> {
   constructor(
     readonly actionId: string,
     readonly actor: Actor,
-    /** The history up to this instant only, authorised against who owned the action then. */
-    readonly asOf?: string,
+    /** The history up to an instant or day only, authorised against who owned the action then. */
+    readonly moment: ReadMoment = {},
   ) {
     super();
   }
@@ -76,8 +76,8 @@ export class GetActionHandler implements IQueryHandler<GetActionQuery> {
     private readonly scopes: ReadScopes,
   ) {}
 
-  async execute({ actionId, actor, asOf }: GetActionQuery): Promise<ActionView> {
-    const scope = await this.scopes.resolve(asOf);
+  async execute({ actionId, actor, moment }: GetActionQuery): Promise<ActionView> {
+    const scope = await this.scopes.resolve(moment);
     const [action] = await documentsIn(
       this.pool,
       scope,
@@ -130,13 +130,13 @@ function decodeCursor(cursor: string, order: Order): Cursor {
 
 /** The rows of the action list a listing's filters pick, in the scope they are read from. */
 function actionConditions(filter: ListActionsRequest, actor: Actor, scope: ReadScope): SqlConditions {
-  const where = filterConditions(filter, actor, scope.today, scope.restrict(new SqlConditions()), LIST_COLUMNS);
+  const where = filterConditions(filter, actor, scope.today, scope.restrict(new SqlConditions(), actionList), LIST_COLUMNS);
   if (filter.q) {
     // Words of the action itself, or of the review it answers (as the review read then). The reviews
     // are found first, as an array, so that both sides are index scans PostgreSQL can OR together.
     where.add((p) => {
       const query = searchQuery(p(filter.q));
-      const reviews = `SELECT key FROM ${scope.table(reviewList)} WHERE search @@ ${query} AND ${scope.rowsOf(p)}`;
+      const reviews = `SELECT key FROM ${scope.table(reviewList)} WHERE search @@ ${query} AND ${scope.rowsOf(p, reviewList)}`;
       return `(search @@ ${query} OR review_id = ANY(ARRAY(${reviews})))`;
     });
   }
@@ -236,7 +236,7 @@ export class ListActionsHandler implements IQueryHandler<ListActionsQuery> {
   ) {}
 
   async execute({ filter, actor }: ListActionsQuery): Promise<ActionPageView> {
-    const scope = await this.scopes.resolve(filter.asOf);
+    const scope = await this.scopes.resolve(filter);
     const where = actionConditions(filter, actor, scope);
     const table = scope.table(actionList);
     return onSnapshot(this.pool, async (client) => {
@@ -270,7 +270,7 @@ export class ExportActionsHandler implements IQueryHandler<ExportActionsQuery> {
   ) {}
 
   async execute({ filter, actor, write }: ExportActionsQuery): Promise<void> {
-    const scope = await this.scopes.resolve(filter.asOf);
+    const scope = await this.scopes.resolve(filter);
     const table = scope.table(actionList);
     const order = ORDERS[filter.sort ?? 'raised'];
     await onSnapshot(this.pool, async (client) => {
@@ -290,11 +290,11 @@ export class ExportActionsHandler implements IQueryHandler<ExportActionsQuery> {
 export class GetActionHistoryHandler implements IQueryHandler<GetActionHistoryQuery> {
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
-  async execute({ actionId, actor, asOf }: GetActionHistoryQuery): Promise<HistoryEntryView[]> {
+  async execute({ actionId, actor, moment }: GetActionHistoryQuery): Promise<HistoryEntryView[]> {
     const recorded = (await this.store.readStream(actionStream(actionId))).events;
-    const events = asOf ? recorded.filter((event) => event.recordedAt.getTime() <= Date.parse(asOf)) : recorded;
+    const events = recorded.filter((event) => seenAt(event, moment));
     if (events.length === 0) throw notFound();
-    // A partner lead reads the whole history of an action its agency owns (or owned at `asOf`), and of no other.
+    // A partner lead reads the whole history of an action its agency owns (or owned then), and of no other.
     const action = fold(actionDecider, readableEvents<ActionEvent>(events));
     // An action whose raising cannot be read has no owner to check against: only those who read everything see it.
     if (action.exists) requireReadAccess(actor, action);

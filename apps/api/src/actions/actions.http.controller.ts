@@ -194,7 +194,7 @@ export class ActionsController {
     @CurrentActor() actor: Actor,
     @Res({ passthrough: true }) reply: Reply,
   ): Promise<ActionView> {
-    const view = await this.queries.execute(new GetActionQuery(id, actor, read.asOf));
+    const view = await this.queries.execute(new GetActionQuery(id, actor, read));
     reply.header('etag', `"${view.version}"`);
     return view;
   }

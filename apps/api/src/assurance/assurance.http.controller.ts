@@ -29,7 +29,7 @@ export class AssuranceController {
     @Res({ passthrough: true }) reply: FileReply,
   ): Promise<AssuranceView | Readable> {
     const format = fileFormatAsked(read.format, accept);
-    if (format) return sendFile(reply, await this.files.assurance(format, read.asOf));
-    return this.queries.execute(new GetAssuranceQuery(read.asOf));
+    if (format) return sendFile(reply, await this.files.assurance(format, read));
+    return this.queries.execute(new GetAssuranceQuery(read));
   }
 }

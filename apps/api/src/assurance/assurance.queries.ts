@@ -1,11 +1,11 @@
 import { Inject } from '@nestjs/common';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Pool } from 'pg';
 import { firstSpellings, partnerList, reviewList } from '@app/read-models';
 import { DATABASE_POOL } from '../database/database-pool';
 import { ActionCounts, ActionCountsView, NO_ACTIONS } from '../reads/action-counts';
-import { PastAnswers, ReadScope, ReadScopes, documentsIn } from '../reads/read-scope';
+import { PastAnswers, ReadMoment, ReadScope, ReadScopes, documentsIn } from '../reads/read-scope';
 import { onSnapshot } from '../reads/snapshot';
 
 export class PartnerAssuranceView extends ActionCountsView {
@@ -24,7 +24,8 @@ export class ReviewAssuranceView extends ActionCountsView {
 }
 
 export class AssuranceView {
-  @ApiProperty({ format: 'date-time', description: 'When this picture was taken' }) asOf!: string;
+  @ApiProperty({ format: 'date-time', description: 'When this picture was taken: what had been recorded by then' }) asOf!: string;
+  @ApiPropertyOptional({ format: 'date', description: 'Asked for as at a past day: what had happened by the end of it' }) asAt?: string;
   @ApiProperty({ format: 'date', description: 'The day "overdue" was judged against (in England)' }) today!: string;
   @ApiProperty({ description: 'The position of the log this picture includes' }) position!: string;
   @ApiProperty({ type: [PartnerAssuranceView] }) partners!: PartnerAssuranceView[];
@@ -34,7 +35,7 @@ export class AssuranceView {
 }
 
 export class GetAssuranceQuery extends Query<AssuranceView> {
-  constructor(readonly asOf?: string) {
+  constructor(readonly moment: ReadMoment = {}) {
     super();
   }
 }
@@ -47,15 +48,15 @@ export class GetAssuranceHandler implements IQueryHandler<GetAssuranceQuery> {
     private readonly scopes: ReadScopes,
   ) {}
 
-  private readonly past = new PastAnswers<Omit<AssuranceView, 'asOf'>>();
+  private readonly past = new PastAnswers<Omit<AssuranceView, 'asOf' | 'asAt'>>();
 
-  async execute({ asOf }: GetAssuranceQuery): Promise<AssuranceView> {
-    const scope = await this.scopes.resolve(asOf);
+  async execute({ moment }: GetAssuranceQuery): Promise<AssuranceView> {
+    const scope = await this.scopes.resolve(moment);
     const picture = await this.past.answer(scope, () => this.picture(scope));
-    return { asOf: scope.instant.toISOString(), ...picture };
+    return { asOf: scope.instant.toISOString(), ...(scope.asAt !== undefined && { asAt: scope.asAt }), ...picture };
   }
 
-  private picture(scope: ReadScope): Promise<Omit<AssuranceView, 'asOf'>> {
+  private picture(scope: ReadScope): Promise<Omit<AssuranceView, 'asOf' | 'asAt'>> {
     return onSnapshot(this.pool, async (client) => {
       // One connection answers one query at a time: these run in turn, on the same snapshot.
       const partners = await documentsIn(client, scope, partnerList, "doc->>'name', key");

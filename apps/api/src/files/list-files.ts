@@ -8,6 +8,7 @@ import { AssuranceView, GetAssuranceQuery } from '../assurance/assurance.queries
 import { ChangeView, ChangesView, GetChangesHandler, GetChangesQuery } from '../changes/changes.queries';
 import { PartnerDirectory } from '../partners/partner-directory';
 import { ActionCountsView } from '../reads/action-counts';
+import { ReadMoment } from '../reads/read-scope';
 import { ListReviewsQuery, ReviewView } from '../reviews/review.queries';
 import { ActionFiguresView, ExtensionFiguresView, GetYearlyReportQuery, YearlyReportView } from '../reports/yearly-report.queries';
 import { label } from '../words/words';
@@ -62,7 +63,7 @@ export class ListFiles {
 
   async actions(format: FileFormat, filter: ListActionsRequest, actor: Actor): Promise<TableFile> {
     const names = await this.partnerNames();
-    const reviews: ReviewView[] = await this.queries.execute(new ListReviewsQuery(actor, filter.asOf));
+    const reviews: ReviewView[] = await this.queries.execute(new ListReviewsQuery(actor, filter));
     const reference = new Map(reviews.map((review) => [review.id, review.reference]));
     const columns: Column<ActionView>[] = [
       { header: 'Review', cell: (action) => reference.get(action.reviewId) },
@@ -90,7 +91,7 @@ export class ListFiles {
     );
   }
 
-  async reviews(format: FileFormat, actor: Actor, asOf?: string): Promise<TableFile> {
+  async reviews(format: FileFormat, actor: Actor, moment: ReadMoment = {}): Promise<TableFile> {
     const columns: Column<ReviewView>[] = [
       { header: 'Reference', cell: (review) => review.reference },
       { header: 'Title', cell: (review) => review.title, width: 40 },
@@ -103,26 +104,31 @@ export class ListFiles {
       { header: 'Registered', type: 'instant', cell: (review) => review.registeredAt },
     ];
     return tableFile(format, `reviews-${dayInEngland(new Date())}`, columns, async (write) =>
-      write(await this.queries.execute(new ListReviewsQuery(actor, asOf))),
+      write(await this.queries.execute(new ListReviewsQuery(actor, moment))),
     );
   }
 
-  async assurance(format: FileFormat, asOf?: string): Promise<TableFile> {
+  async assurance(format: FileFormat, moment: ReadMoment = {}): Promise<TableFile> {
     type Line = Readonly<{ group: string; name: string; counts: ActionCountsView }>;
     const columns: Column<Line>[] = [
       { header: 'By', cell: (line) => line.group },
       { header: 'Name', cell: (line) => line.name, width: 40 },
       ...counts<Line>((line) => line.counts),
     ];
-    return tableFile(format, `assurance-${dayInEngland(asOf ? new Date(asOf) : new Date())}`, columns, async (write) => {
-      const picture: AssuranceView = await this.queries.execute(new GetAssuranceQuery(asOf));
-      await write([
-        { group: 'All partner agencies', name: `As at ${picture.asOf}`, counts: picture.totals },
-        ...picture.partners.map((partner) => ({ group: 'Partner agency', name: partner.name, counts: partner })),
-        ...picture.themes.map((theme) => ({ group: 'Theme', name: theme.theme, counts: theme })),
-        ...picture.reviews.map((review) => ({ group: 'Review', name: `${review.reference}: ${review.title}`, counts: review })),
-      ]);
-    });
+    return tableFile(
+      format,
+      `assurance-${moment.asAt ?? dayInEngland(moment.asOf ? new Date(moment.asOf) : new Date())}`,
+      columns,
+      async (write) => {
+        const picture: AssuranceView = await this.queries.execute(new GetAssuranceQuery(moment));
+        await write([
+          { group: 'All partner agencies', name: `As at ${picture.asAt ?? picture.asOf}`, counts: picture.totals },
+          ...picture.partners.map((partner) => ({ group: 'Partner agency', name: partner.name, counts: partner })),
+          ...picture.themes.map((theme) => ({ group: 'Theme', name: theme.theme, counts: theme })),
+          ...picture.reviews.map((review) => ({ group: 'Review', name: `${review.reference}: ${review.title}`, counts: review })),
+        ]);
+      },
+    );
   }
 
   /** The yearly report as one table: each figure on a row of its own, under its section and what it is about. */

@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString } from 'class-validator';
 import { FileFormat, FileFormatField } from '../files/table-file';
-import { Instant } from './fields';
+import { CalendarDate, Instant } from './fields';
 
 /** Query parameters every read accepts. */
 export class ReadRequest {
@@ -13,13 +13,20 @@ export class ReadRequest {
   position?: string;
 }
 
-/** Query parameters of the reads that can answer as of a past instant. */
+/** Query parameters of the reads that can answer as of a past instant, or as at a past day. */
 export class AsOfRequest extends ReadRequest {
   @Instant({ optional: true, description: 'Answer with what had been recorded up to this instant, even if later events changed it' })
   asOf?: string;
+
+  @CalendarDate({
+    optional: true,
+    description:
+      'Answer with what had happened by the end of this day in England, each event counted on the day it happened (imported history on its own dates); not with asOf',
+  })
+  asAt?: string;
 }
 
-/** Query parameters of the reads that answer as of a past instant, and as a file when asked. */
+/** Query parameters of the reads that answer as of a past instant or day, and as a file when asked. */
 export class AsOfFileRequest extends AsOfRequest {
   @FileFormatField()
   format?: FileFormat;

@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ActionStatus, Assurance, isImpactCheckOverdue, isOutstanding, isOverdue, isUnassigned, themeKey } from '@app/domain';
 import { PoolClient } from 'pg';
-import { actionCellsAt, tallyBelow } from './action-tallies';
+import { actionCellsAt, actionCellsOn, holdActionHistory, tallyBelow } from './action-tallies';
 import { ReadScope } from './read-scope';
 import { SqlConditions } from './sql-conditions';
 
@@ -63,7 +63,7 @@ type CellRow = {
 };
 
 /**
- * The actions at the scope's position, counted by status for any grouping of them: read once, as
+ * The actions at the scope's position (or on its day), counted by status for any grouping of them: read once, as
  * cells (from the latest tally and the changes since), then grouped in memory, "overdue" judged
  * against the scope's day.
  */
@@ -78,9 +78,15 @@ export class ActionCounts {
   /** Reads the cells in the caller's transaction; `where` may narrow them by their columns (partner_id, review_id, ...). */
   static async read(db: PoolClient, scope: ReadScope, where?: (conditions: SqlConditions) => void): Promise<ActionCounts> {
     const at = await scope.position(db);
-    const since = await tallyBelow(db, at);
     const conditions = new SqlConditions();
-    const cells = actionCellsAt(conditions.param(since.toString()), conditions.param(at.toString()));
+    let cells: string;
+    if (scope.asAt !== undefined) {
+      await holdActionHistory(db);
+      cells = actionCellsOn(conditions.param(scope.asAt));
+    } else {
+      const since = await tallyBelow(db, at);
+      cells = actionCellsAt(conditions.param(since.toString()), conditions.param(at.toString()));
+    }
     where?.(conditions);
     const { rows } = await db.query<CellRow>(`SELECT * FROM (${cells}) AS cells ${conditions.sql()}`, conditions.params);
     return new ActionCounts(

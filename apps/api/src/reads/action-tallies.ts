@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { Pool, PoolClient, QueryResult } from 'pg';
-import { inTransaction } from '@app/projections';
+import { inTransaction, validOn } from '@app/projections';
 import { actionHistory } from '@app/read-models';
 import { readModelsPosition } from './snapshot';
 
@@ -37,6 +37,16 @@ export function actionCellsAt(since: string, at: string): string {
              WHERE valid_to > ${since} AND valid_to <= ${at} AND position <= ${since}
           ) AS changes
           GROUP BY ${CELL} HAVING sum(n) <> 0`;
+}
+
+/** The actions as they stood at the end of `day` (SQL text of a day), as cells: the versions valid on it, counted. */
+export function actionCellsOn(day: string): string {
+  return `SELECT ${CELL}, count(*)::int AS n FROM ${HISTORY} WHERE ${validOn(day)} GROUP BY ${CELL}`;
+}
+
+/** Holds the action history for the caller's transaction: a rebuild cannot swap in a new table until it ends. */
+export async function holdActionHistory(client: PoolClient): Promise<void> {
+  await client.query(`LOCK TABLE ${HISTORY} IN ACCESS SHARE MODE`);
 }
 
 /**

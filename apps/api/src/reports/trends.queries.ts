@@ -3,7 +3,8 @@ import { addDays, addMonths, dayInEngland } from '@app/domain';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { ApiProperty } from '@nestjs/swagger';
 import { Pool } from 'pg';
-import { actionHistory } from '@app/read-models';
+import { validOn } from '@app/projections';
+import { actionHistory, overdueSql } from '@app/read-models';
 import { CLOCK, Clock } from '../clock/clock';
 import { DATABASE_POOL } from '../database/database-pool';
 import { ValidationFailed } from '../http/problem';
@@ -69,22 +70,16 @@ export function quartersTo(until: string, count = 4): { quarter: string; from: s
 
 /**
  * Outstanding and overdue actions per agency at the end of each day given: each action's version
- * that was current then, by the days events count on (`dayOf`: the day an import says, else the day
- * recorded). A version is current from its day until the next version's day.
+ * valid on that day (`validOn`), as the assurance picture as at that day counts them.
  */
 const MONTHS = `
-  WITH ends AS (SELECT unnest($1::text[]) AS day),
-  spans AS (
-    SELECT version.partner_id, version.outstanding, version.due_date, version.changed_on AS since, next.changed_on AS until
-      FROM ${actionHistory.table} AS version
-      LEFT JOIN ${actionHistory.table} AS next ON next.key = version.key AND next.position = version.valid_to
-     WHERE version.outstanding
-  )
-  SELECT ends.day, spans.partner_id,
-         count(*) FILTER (WHERE spans.outstanding)::int AS outstanding,
-         count(*) FILTER (WHERE spans.outstanding AND spans.due_date < ends.day)::int AS overdue
-    FROM ends JOIN spans ON spans.since <= ends.day AND (spans.until IS NULL OR spans.until > ends.day)
-   GROUP BY ends.day, spans.partner_id`;
+  WITH ends AS (SELECT unnest($1::text[]) AS end_day)
+  SELECT ends.end_day AS day, version.partner_id,
+         count(*)::int AS outstanding,
+         count(*) FILTER (WHERE ${overdueSql('true', 'version.due_date', 'ends.end_day')})::int AS overdue
+    FROM ends JOIN ${actionHistory.table} AS version ON ${validOn('ends.end_day')}
+   WHERE version.outstanding
+   GROUP BY ends.end_day, version.partner_id`;
 
 /** Closings per calendar quarter (by their day) and per the agency that owned the action. */
 const CLOSINGS = `

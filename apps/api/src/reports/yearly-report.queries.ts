@@ -3,6 +3,7 @@ import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { ApiProperty } from '@nestjs/swagger';
 import { Pool } from 'pg';
 import { REVIEW_KINDS, ReviewKind, dayInEngland, themeKey, themesOrInherited } from '@app/domain';
+import { validOn } from '@app/projections';
 import { ReviewDocument, actionHistory, firstSpellings, reviewList } from '@app/read-models';
 import { CLOCK, Clock } from '../clock/clock';
 import { DATABASE_POOL } from '../database/database-pool';
@@ -119,8 +120,8 @@ type ActionFigures = {
  */
 const ACTION_FIGURES = `
   WITH ending AS (
-    SELECT DISTINCT ON (key) key, partner_id, status, outstanding, due_date, raised_on, outcome, original_due_date
-      FROM ${actionHistory.table} WHERE changed_on <= $2 ORDER BY key DESC, position DESC
+    SELECT key, partner_id, status, outstanding, due_date, raised_on, outcome, original_due_date
+      FROM ${actionHistory.table} WHERE ${validOn('$2')}
   ), closing AS (
     SELECT DISTINCT ON (key) key, closed_on
       FROM ${actionHistory.table} WHERE change = 'ActionClosed' AND changed_on >= $1 AND changed_on <= $2

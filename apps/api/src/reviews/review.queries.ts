@@ -6,7 +6,7 @@ import { Actor, Forbidden, NotFound, REVIEW_KINDS, ReviewKind, readsEverything }
 import { reviewList } from '@app/read-models';
 import { DATABASE_POOL } from '../database/database-pool';
 import { ActionCounts, ActionCountsView, NO_ACTIONS } from '../reads/action-counts';
-import { ReadScope, ReadScopes, documentsIn } from '../reads/read-scope';
+import { ReadMoment, ReadScope, ReadScopes, documentsIn } from '../reads/read-scope';
 import { onSnapshot } from '../reads/snapshot';
 import { SqlConditions } from '../reads/sql-conditions';
 
@@ -34,7 +34,7 @@ export class ReviewView {
 export class ListReviewsQuery extends Query<ReviewView[]> {
   constructor(
     readonly actor: Actor,
-    readonly asOf?: string,
+    readonly moment: ReadMoment = {},
   ) {
     super();
   }
@@ -44,7 +44,7 @@ export class GetReviewQuery extends Query<ReviewView> {
   constructor(
     readonly reviewId: string,
     readonly actor: Actor,
-    readonly asOf?: string,
+    readonly moment: ReadMoment = {},
   ) {
     super();
   }
@@ -95,8 +95,8 @@ export class ListReviewsHandler implements IQueryHandler<ListReviewsQuery> {
     private readonly scopes: ReadScopes,
   ) {}
 
-  async execute({ actor, asOf }: ListReviewsQuery): Promise<ReviewView[]> {
-    const scope = await this.scopes.resolve(asOf);
+  async execute({ actor, moment }: ListReviewsQuery): Promise<ReviewView[]> {
+    const scope = await this.scopes.resolve(moment);
     return onSnapshot(this.pool, (client) => reviewViews(client, scope, agencyOf(actor)));
   }
 }
@@ -108,8 +108,8 @@ export class GetReviewHandler implements IQueryHandler<GetReviewQuery> {
     private readonly scopes: ReadScopes,
   ) {}
 
-  async execute({ reviewId, actor, asOf }: GetReviewQuery): Promise<ReviewView> {
-    const scope = await this.scopes.resolve(asOf);
+  async execute({ reviewId, actor, moment }: GetReviewQuery): Promise<ReviewView> {
+    const scope = await this.scopes.resolve(moment);
     const agency = agencyOf(actor);
     const [review] = await onSnapshot(this.pool, (client) => reviewViews(client, scope, agency, reviewId));
     if (review) return review;

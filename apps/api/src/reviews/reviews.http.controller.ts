@@ -44,8 +44,8 @@ export class ReviewsController {
     @Res({ passthrough: true }) reply: FileReply,
   ): Promise<ReviewView[] | Readable> {
     const format = fileFormatAsked(read.format, accept);
-    if (format) return sendFile(reply, await this.files.reviews(format, actor, read.asOf));
-    return this.queries.execute(new ListReviewsQuery(actor, read.asOf));
+    if (format) return sendFile(reply, await this.files.reviews(format, actor, read));
+    return this.queries.execute(new ListReviewsQuery(actor, read));
   }
 
   @Get(':id')
@@ -55,7 +55,7 @@ export class ReviewsController {
     type: ReviewView,
   })
   get(@Param('id') id: string, @Query() read: AsOfRequest, @CurrentActor() actor: Actor): Promise<ReviewView> {
-    return this.queries.execute(new GetReviewQuery(id, actor, read.asOf));
+    return this.queries.execute(new GetReviewQuery(id, actor, read));
   }
 
   @Post()

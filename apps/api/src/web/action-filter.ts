@@ -1,15 +1,13 @@
 import { ListActionsRequest } from '../actions/actions.request.dto';
 import { FieldError } from '../http/problem';
-import { asAtInstant } from './as-at';
+import { PageMoment, pageMoment } from './as-at';
 import { validateForm } from './web-form';
 
 export type ActionFilterRead = Readonly<{
   filter?: ListActionsRequest;
   errors: readonly FieldError[];
-  /** The day asked for, and the instant it ends at when it is a past day. */
-  asAt?: string;
-  asOf?: string;
-  asAtError?: string;
+  /** The day the listing looks back to, if any. */
+  at: PageMoment;
 }>;
 
 /**
@@ -17,8 +15,8 @@ export type ActionFilterRead = Readonly<{
  * kept from an older version of the page, may carry parameters it no longer knows: they are ignored.
  */
 export async function readActionFilter(query: Record<string, string>, now: Date): Promise<ActionFilterRead> {
-  const { asAt, asOf, error: asAtError } = asAtInstant(query.asAt, now);
-  const { asAt: _asAt, position: _position, ...filters } = query;
-  const checked = await validateForm(ListActionsRequest, { ...filters, ...(asOf && { asOf }) }, { ignoreUnknown: true });
-  return checked.ok ? { filter: checked.value, errors: [], asAt, asOf, asAtError } : { errors: checked.errors, asAt, asOf, asAtError };
+  const at = pageMoment(query, now);
+  const { asAt: _asAt, recordedBy: _recordedBy, position: _position, ...filters } = query;
+  const checked = await validateForm(ListActionsRequest, { ...filters, ...at.moment }, { ignoreUnknown: true });
+  return checked.ok ? { filter: checked.value, errors: [], at } : { errors: checked.errors, at };
 }

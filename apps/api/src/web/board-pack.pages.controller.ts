@@ -6,7 +6,7 @@ import { ActionPageView, ActionView } from '../actions/action.view';
 import { AssuranceView, GetAssuranceQuery } from '../assurance/assurance.queries';
 import { ChangesView, GetChangesQuery } from '../changes/changes.queries';
 import { CLOCK, Clock } from '../clock/clock';
-import { asAtInstant } from './as-at';
+import { momentOn } from './as-at';
 import { changesWindow, countedChanges } from './changes.pages.controller';
 import { dateFrom, redirectedToWholeDays } from './web-form';
 import { HtmlReply, Page, PageFor, WebPageContext, WebPages, renderPage } from './web-page';
@@ -40,13 +40,13 @@ export class BoardPackController {
       await renderPage(reply, 'board-pack.njk', { ...page, errors }, 400);
       return;
     }
-    const { asOf } = asAtInstant(window.to, now);
-    const assurance: AssuranceView = await this.queries.execute(new GetAssuranceQuery(asOf));
+    const { past, moment } = momentOn('asAt', window.to, now);
+    const assurance: AssuranceView = await this.queries.execute(new GetAssuranceQuery(moment));
     const changes: ChangesView = await this.queries.execute(new GetChangesQuery(window.fromInstant, window.toInstant));
     const overdue: ActionPageView = await this.queries.execute(
-      new ListActionsQuery({ overdue: 'true', sort: 'dueDate', limit: 500, ...(asOf && { asOf }) }, web.session.actor),
+      new ListActionsQuery({ overdue: 'true', sort: 'dueDate', limit: 500, ...moment }, web.session.actor),
     );
-    const day = asOf ? window.to : dayInEngland(now);
+    const day = past ?? dayInEngland(now);
     await renderPage(reply, 'board-pack.njk', {
       ...page,
       assurance,

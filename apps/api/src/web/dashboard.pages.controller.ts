@@ -1,10 +1,11 @@
 import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
+import { endOfDayInEngland, may } from '@app/domain';
 import { AssuranceView, GetAssuranceQuery } from '../assurance/assurance.queries';
 import { GetTrendsQuery, TrendsView } from '../reports/trends.queries';
 import { CLOCK, Clock } from '../clock/clock';
 import { ActionCountsView } from '../reads/action-counts';
-import { asAtInstant } from './as-at';
+import { pageMoment } from './as-at';
 import { dateFrom, redirectedToWholeDays } from './web-form';
 import { trendChartSvg } from './trend-chart';
 import { HtmlReply, Page, PageFor, WebPageContext, WebPages, renderPage } from './web-page';
@@ -29,12 +30,14 @@ export class DashboardController {
   @Get('dashboard')
   @PageFor('readAssurance')
   async dashboard(@Query() query: Record<string, string>, @Page() web: WebPageContext, @Res() reply: HtmlReply): Promise<void> {
-    const asAtParam = dateFrom(query, 'asAt');
-    if (redirectedToWholeDays(reply, '/dashboard', query, { asAt: asAtParam })) return;
+    const days = { asAt: dateFrom(query, 'asAt'), recordedBy: dateFrom(query, 'recordedBy') };
+    if (redirectedToWholeDays(reply, '/dashboard', query, days)) return;
     const now = this.clock();
-    const { asAt, asOf, error } = asAtInstant(asAtParam, now);
-    const assurance: AssuranceView = await this.queries.execute(new GetAssuranceQuery(error ? undefined : asOf));
-    const trends: TrendsView = await this.queries.execute(new GetTrendsQuery(asOf && !error ? asAt : undefined));
+    const at = pageMoment(days, now);
+    const { past, error } = at;
+    const assurance: AssuranceView = await this.queries.execute(new GetAssuranceQuery(at.moment));
+    // The chart counts what had happened by each month's end, as the picture as at a day does.
+    const trends: TrendsView = await this.queries.execute(new GetTrendsQuery(past));
     const months = trends.months.map((month) => ({
       ...month,
       label: new Date(`${month.month}-01T00:00:00Z`).toLocaleDateString('en-GB', { month: 'short', timeZone: 'UTC' }),
@@ -46,10 +49,12 @@ export class DashboardController {
       section: 'dashboard',
       web,
       assurance,
-      printAsAt: assurance.asOf,
-      asAt: error ? asAt : (asAt ?? ''),
-      historic: Boolean(asOf && !error),
-      filter: asOf && !error ? `&asAt=${asAt}` : '',
+      printAsAt: at.lookBack === 'asAt' && past ? endOfDayInEngland(past).toISOString() : assurance.asOf,
+      at,
+      // The page's one date field shows the day either way was asked for when it was wrong, else the day as at.
+      asAt: at.lookBack === 'asAt' || error ? (at.day ?? '') : '',
+      filter: at.query ? `&${at.query}` : '',
+      mayAudit: may(web.session.actor, 'readAuditLog'),
       partners: assurance.partners.map((partner) => ({ ...partner, rag: ragOf(partner) })),
       chart: trendChartSvg(months),
       months,

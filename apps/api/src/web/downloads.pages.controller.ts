@@ -4,7 +4,7 @@ import { ListFiles } from '../files/list-files';
 import { FILE_FORMATS, FileFormat, TableFile, sendFile } from '../files/table-file';
 import { ValidationFailed } from '../http/problem';
 import { readActionFilter } from './action-filter';
-import { asAtInstant } from './as-at';
+import { pageMoment } from './as-at';
 import { changesWindow } from './changes.pages.controller';
 import { reportPeriod } from './reports.pages.controller';
 import { HtmlReply, Page, PageFor, WebPageContext, WebPages } from './web-page';
@@ -31,8 +31,8 @@ export class DownloadsController {
     @Page() web: WebPageContext,
     @Res() reply: HtmlReply,
   ): Promise<void> {
-    const { filter, errors, asAtError } = await readActionFilter(query, this.clock());
-    if (!filter || asAtError) throw new ValidationFailed([...errors, ...(asAtError ? [{ field: 'asAt', message: asAtError }] : [])]);
+    const { filter, errors, at } = await readActionFilter(query, this.clock());
+    if (!filter || at.error) throw new ValidationFailed([...errors, ...(at.error ? [{ field: at.lookBack, message: at.error }] : [])]);
     send(reply, await this.files.actions(formatOf(format), filter, web.session.actor));
   }
 
@@ -44,10 +44,10 @@ export class DownloadsController {
 
   @Get('assurance/:format')
   @PageFor('readAssurance')
-  async assurance(@Param('format') format: string, @Query('asAt') asAtDay: string | undefined, @Res() reply: HtmlReply): Promise<void> {
-    const { asOf, error } = asAtInstant(asAtDay, this.clock());
-    if (error) throw new ValidationFailed([{ field: 'asAt', message: error }]);
-    send(reply, await this.files.assurance(formatOf(format), asOf));
+  async assurance(@Param('format') format: string, @Query() query: Record<string, string>, @Res() reply: HtmlReply): Promise<void> {
+    const at = pageMoment(query, this.clock());
+    if (at.error) throw new ValidationFailed([{ field: at.lookBack, message: at.error }]);
+    send(reply, await this.files.assurance(formatOf(format), at.moment));
   }
 
   @Get('changes/:format')

@@ -10,7 +10,7 @@ import { ACTION_OPERATIONS, ActionOperationName, commandFor, isActionOperation }
 import { CLOCK, Clock } from '../clock/clock';
 import { WriteAnswer } from '../write/stream-writer';
 import { WriteContext } from '../write/write-context';
-import { asAtInstant } from './as-at';
+import { pageMoment } from './as-at';
 import { ListReviewsQuery, ReviewView } from '../reviews/review.queries';
 import { describeEvent } from '../words/event-sentences';
 import { formatDateTime, label } from '../words/words';
@@ -150,7 +150,7 @@ export class TrackerController {
   async list(@Query() asked: Record<string, string>, @Page() web: WebPageContext, @Res() reply: HtmlReply): Promise<void> {
     // The page opens on what is still to do; a filter asked for (a link from the dashboard, "Any status") says what to show.
     const query = FILTERS.some((name) => asked[name] !== undefined) ? asked : { ...asked, status: 'outstanding' };
-    const { filter: checked, errors, asAt, asOf, asAtError } = await readActionFilter(query, this.clock());
+    const { filter: checked, errors, at } = await readActionFilter(query, this.clock());
     if (!checked) {
       await renderPage(
         reply,
@@ -188,13 +188,13 @@ export class TrackerController {
       mayChoosePartner: readsEverything(web.session.actor),
       statuses: ACTION_STATUSES,
       partnerNames: web.partnerNames,
-      asAt: asOf ? asAt : undefined,
+      at,
       downloadQuery: new URLSearchParams(
         Object.entries(query).filter(([name]) => !['cursor', 'start', 'limit', 'position', 'done'].includes(name)),
       ).toString(),
       nextHref: pageAt(page.nextCursor, start + page.items.length),
       previousHref: pageAt(page.previousCursor, start - (filter.limit ?? 100)),
-      errors: asAtError ? [{ text: asAtError, href: '#asAt' }] : [],
+      errors: at.error ? [{ text: at.error, href: `#${at.lookBack}` }] : [],
     });
   }
 
@@ -384,18 +384,19 @@ export class TrackerController {
 
   /** The action as a summary, each task it is open to (for this user, now) a link to that task's own page. */
   private async renderAction(reply: HtmlReply, web: WebPageContext, id: string, query: Record<string, string>): Promise<void> {
-    const { asAt, asOf } = asAtInstant(query.asAt, this.clock());
-    const action: ActionView = await this.queries.execute(new GetActionQuery(id, web.session.actor, asOf));
+    const at = pageMoment(query, this.clock());
+    const { past } = at;
+    const action: ActionView = await this.queries.execute(new GetActionQuery(id, web.session.actor, at.moment));
     const actor = web.session.actor;
     const history: HistoryEntryView[] = may(actor, 'readActionHistory')
-      ? await this.queries.execute(new GetActionHistoryQuery(id, actor, asOf))
+      ? await this.queries.execute(new GetActionHistoryQuery(id, actor, at.moment))
       : [];
     // The mail about the action, for those who read the outbox: whether its owner was reminded is a question meetings ask.
     const mail: { items: NotificationView[] } | undefined =
-      !asOf && may(actor, 'readNotifications')
+      !past && may(actor, 'readNotifications')
         ? await this.queries.execute(new ListNotificationsQuery({ actionId: id, limit: 50 }))
         : undefined;
-    const open = (name: ActionOperationName) => !asOf && mayDo(actor, name) && TASKS[name].available(action);
+    const open = (name: ActionOperationName) => !past && mayDo(actor, name) && TASKS[name].available(action);
     const tasks = Object.fromEntries(Object.keys(TASKS).map((name) => [name, open(name as ActionOperationName)]));
     await renderPage(reply, 'action.njk', {
       title: action.description,
@@ -403,7 +404,7 @@ export class TrackerController {
       backLink: { text: 'All actions', href: '/tracker' },
       web,
       action,
-      asAt: asOf ? asAt : undefined,
+      at,
       timeline: history.map((entry) => describeEvent(entry, web.partnerNames)),
       mail: mail?.items ?? [],
       tasks,

@@ -1,4 +1,4 @@
-import { asAtInstant } from './as-at';
+import { momentOn, pageMoment } from './as-at';
 import { ragOf } from './dashboard.pages.controller';
 import { historyAsOf } from './demo-partnership';
 import { safeNext } from './sign-in.pages.controller';
@@ -52,16 +52,26 @@ describe('the pages’ own rules', () => {
     expect(historyAsOf(csv, '2027-01-06')).toBe('review reference,raised on,due date,closed on\nR-1,9/1/2025,31/5/2025,\n');
   });
 
-  it('reads "as at" a day as the end of it, today as now, and refuses a future or unreal day', () => {
+  it('reads "as at" a past day as that day, "recorded by" as the end of it, today as now, and refuses a future or unreal day', () => {
     const now = new Date('2026-11-28T10:00:00Z');
-    expect(asAtInstant('2026-11-27', now)).toEqual({ asAt: '2026-11-27', asOf: '2026-11-27T23:59:59.999Z' });
+    expect(pageMoment({ asAt: '2026-11-27' }, now)).toMatchObject({
+      past: '2026-11-27',
+      moment: { asAt: '2026-11-27' },
+      query: 'asAt=2026-11-27',
+    });
     // In summer a day in England ends an hour before midnight UTC.
-    expect(asAtInstant('2026-03-31', now)).toEqual({ asAt: '2026-03-31', asOf: '2026-03-31T22:59:59.999Z' });
-    expect(asAtInstant('2026-11-28', now)).toEqual({ asAt: '2026-11-28' });
-    expect(asAtInstant(undefined, now)).toEqual({});
-    expect(asAtInstant('2026-11-29', now).error).toMatch(/today or in the past/);
-    expect(asAtInstant('2026-02-30', now).error).toMatch(/real date/);
-    expect(asAtInstant('yesterday', now).error).toMatch(/real date/);
+    expect(pageMoment({ recordedBy: '2026-03-31' }, now)).toMatchObject({
+      past: '2026-03-31',
+      moment: { asOf: '2026-03-31T22:59:59.999Z' },
+      query: 'recordedBy=2026-03-31',
+    });
+    expect(momentOn('asAt', '2026-11-28', now)).toEqual({ lookBack: 'asAt', day: '2026-11-28', moment: {}, query: '' });
+    // Just after midnight in England in summer, it is already the next day there.
+    expect(momentOn('asAt', '2026-07-01', new Date('2026-06-30T23:30:00Z')).past).toBeUndefined();
+    expect(pageMoment({}, now)).toEqual({ lookBack: 'asAt', day: undefined, moment: {}, query: '' });
+    expect(momentOn('asAt', '2026-11-29', now).error).toMatch(/today or in the past/);
+    expect(momentOn('recordedBy', '2026-02-30', now).error).toMatch(/real date/);
+    expect(pageMoment({ asAt: 'yesterday' }, now).error).toMatch(/real date/);
   });
 
   it('only ever sends a signed-in user on to a path of this site', () => {

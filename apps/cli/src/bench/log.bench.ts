@@ -1,6 +1,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Histogram } from 'prom-client';
 import { Pool } from 'pg';
+import { addDays, dayInEngland } from '@app/domain';
 import { PostgresEventStore, migrate } from '@app/event-store';
 import { verifyLog } from '@app/audit';
 import { ensureProjectionSchema, rebuildProjections } from '@app/projections';
@@ -26,9 +27,13 @@ const BATCH = 2000;
 /** The write rate the lag target names, and one this machine's HTTP path sustains without queueing. */
 const LAG_RATES = [1000, 500, 250];
 
+/** The log stands for two years of a partnership's work, each event on its day, as an imported history says them. */
+const HISTORY_DAYS = 730;
+const firstDay = () => addDays(dayInEngland(new Date()), -HISTORY_DAYS - 1);
+
 async function load(pool: Pool, events: number): Promise<number> {
   const store = new PostgresEventStore(pool, { maxBatch: 1000 });
-  const partnership = new SyntheticPartnership();
+  const partnership = new SyntheticPartnership(Math.random, { from: firstDay(), days: HISTORY_DAYS, events });
   for (const append of partnership.setup()) await store.appendToStream(append.streamId, append.events, append);
   const bar = new ProgressBar('loading');
   const started = Date.now();
@@ -123,7 +128,7 @@ const latencyRow = (label: string, { p50, p95 }: Latency, baseline?: Latency) =>
   `${label.padEnd(52)} p50 ${p50.toFixed(1).padStart(7)} ms  p95 ${p95.toFixed(1).padStart(7)} ms` +
   (baseline ? `   ${(p95 / baseline.p95).toFixed(1)}× raw p95` : '');
 
-/** GET /assurance and GET /actions now and as of random instants over the whole log, next to a raw page read. */
+/** GET /assurance and GET /actions now, as of random instants over the whole log and as at random days of its history, next to a raw page read. */
 async function asOfLatency(databaseUrl: string, pool: Pool): Promise<string[]> {
   const REQUESTS = 200;
   const { rows } = await pool.query<{ first: Date; last: Date; head: string }>(
@@ -131,6 +136,7 @@ async function asOfLatency(databaseUrl: string, pool: Pool): Promise<string[]> {
   );
   const { first, last, head } = rows[0];
   const instant = (random: number) => new Date(first.getTime() + random * (last.getTime() - first.getTime())).toISOString();
+  const day = (random: number) => addDays(firstDay(), Math.floor(random * HISTORY_DAYS));
   const raw = await latency(REQUESTS, (random) =>
     pool.query(`SELECT position, stream_id, data FROM events WHERE position > $1 ORDER BY position LIMIT 100`, [
       Math.floor(random * Number(head)),
@@ -162,6 +168,9 @@ async function asOfLatency(databaseUrl: string, pool: Pool): Promise<string[]> {
           await latency(REQUESTS, (random) => get(`${path}${joiner}asOf=${instant(random)}`)),
           raw,
         ),
+      );
+      lines.push(
+        latencyRow(`${label}, asAt a random day`, await latency(REQUESTS, (random) => get(`${path}${joiner}asAt=${day(random)}`)), raw),
       );
     }
     // The log was loaded in a minute or two, all of it "today": a window of its last 10,000 events stands for a few months.

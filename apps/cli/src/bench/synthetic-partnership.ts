@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { actionStream, recommendationStream, reviewStream } from '@app/domain';
+import { actionStream, addDays, recommendationStream, reviewStream } from '@app/domain';
 import { NewEvent } from '@app/event-store';
 
 export type SyntheticAppend = Readonly<{ streamId: string; expectedVersion: number; events: NewEvent[] }>;
@@ -28,7 +28,8 @@ const METADATA = { actor: { sub: 'synthetic', name: 'Synthetic load', roles: ['s
 
 type OpenAction = { id: string; version: number; status: 'raised' | 'assigned' | 'evidenced'; evidence: string[]; accepted: boolean };
 
-const event = (type: string, data: object): NewEvent => ({ eventId: randomUUID(), type, data, metadata: METADATA });
+/** Days for the events to have happened on, as an import of history gives them: from `from`, spread evenly over `days` for `events` events. */
+export type SyntheticDays = Readonly<{ from: string; days: number; events: number }>;
 
 /**
  * A partnership's history made up at random but shaped like the real one: partners, reviews and
@@ -38,8 +39,24 @@ const event = (type: string, data: object): NewEvent => ({ eventId: randomUUID()
 export class SyntheticPartnership {
   private readonly open: OpenAction[] = [];
   private readonly recommendations: { id: string; reviewId: string; themes: string[] }[] = [];
+  private made = 0;
 
-  constructor(private readonly random: () => number = Math.random) {}
+  /** With `days`, each event says the day it happened (`occurredOn`), later ones on later days. */
+  constructor(
+    private readonly random: () => number = Math.random,
+    private readonly days?: SyntheticDays,
+  ) {}
+
+  private event(type: string, data: object): NewEvent {
+    const made = this.made++;
+    const metadata = this.days
+      ? {
+          ...METADATA,
+          occurredOn: addDays(this.days.from, Math.min(this.days.days, Math.floor((made * this.days.days) / this.days.events))),
+        }
+      : METADATA;
+    return { eventId: randomUUID(), type, data, metadata };
+  }
 
   /** The partners, reviews and recommendations the actions will answer. */
   setup(reviews = 8): SyntheticAppend[] {
@@ -47,7 +64,7 @@ export class SyntheticPartnership {
       {
         streamId: 'partners',
         expectedVersion: 0,
-        events: PARTNERS.map((partnerId) => event('PartnerRegistered', { partnerId, name: partnerId })),
+        events: PARTNERS.map((partnerId) => this.event('PartnerRegistered', { partnerId, name: partnerId })),
       },
     ];
     for (let r = 0; r < reviews; r++) {
@@ -57,7 +74,7 @@ export class SyntheticPartnership {
         streamId: reviewStream(reviewId),
         expectedVersion: 0,
         events: [
-          event('ReviewRegistered', {
+          this.event('ReviewRegistered', {
             reviewId,
             reference: `R-${r + 1}`,
             title: `Review ${r + 1}`,
@@ -72,7 +89,7 @@ export class SyntheticPartnership {
         appends.push({
           streamId: recommendationStream(recommendationId),
           expectedVersion: 0,
-          events: [event('RecommendationRecorded', { recommendationId, reviewId, text: `Recommendation ${m + 1}`, themes })],
+          events: [this.event('RecommendationRecorded', { recommendationId, reviewId, text: `Recommendation ${m + 1}`, themes })],
         });
       }
     }
@@ -85,7 +102,7 @@ export class SyntheticPartnership {
     const index = Math.floor(this.random() * this.open.length);
     const action = this.open[index];
     const { type, data } = this.step(action);
-    const append = { streamId: actionStream(action.id), expectedVersion: action.version, events: [event(type, data)] };
+    const append = { streamId: actionStream(action.id), expectedVersion: action.version, events: [this.event(type, data)] };
     action.version += 1;
     if (type === 'ActionClosed' || type === 'ActionWithdrawn') this.open.splice(index, 1);
     return append;
@@ -99,7 +116,7 @@ export class SyntheticPartnership {
       streamId: actionStream(id),
       expectedVersion: 0,
       events: [
-        event('ActionRaised', {
+        this.event('ActionRaised', {
           actionId: id,
           recommendationId: recommendation.id,
           reviewId: recommendation.reviewId,
