@@ -220,3 +220,49 @@ describe('one timeline: as at a day, what had happened by then', () => {
     expect(both.body).toMatchObject({ status: 400, errors: [{ field: 'asAt', message: expect.stringContaining('not both') }] });
   });
 });
+
+describe('one timeline: the demonstration partnership, any day of its two years', () => {
+  let service: TestService;
+  let cookie: string;
+
+  beforeAll(async () => {
+    service = await startService({ env: { DEMO: 'on' } });
+    cookie = await webSessionCookie(service, 'demo-chair');
+    // Once the read models have all the demonstration recorded.
+    expect((await service.request('GET', `/assurance?position=${await service.headPosition()}`, { as: CHAIR })).status).toBe(200);
+  }, 60_000);
+  afterAll(() => service.close());
+
+  const totalsOn = async (day: string) => (await service.request('GET', `/assurance?asAt=${day}`, { as: CHAIR })).body.totals;
+
+  it('gives the dashboard, its chart, the trends, the board pack and the yearly report one figure for each day', async () => {
+    const today = dayInEngland(new Date());
+    const monthEnds = [
+      ...(await service.request('GET', `/reports/trends?until=${addDays(today, -365)}`, { as: CHAIR })).body.months,
+      ...(await service.request('GET', '/reports/trends', { as: CHAIR })).body.months,
+    ] as { day: string; outstanding: number; overdue: number }[];
+    expect(monthEnds.some((month) => month.outstanding > 0 && month.day < addDays(today, -365))).toBe(true);
+    for (const month of monthEnds) {
+      const totals = await totalsOn(month.day);
+      expect([month.day, totals.outstanding, totals.overdue]).toEqual([month.day, month.outstanding, month.overdue]);
+    }
+    for (const day of [monthEnds[3].day, monthEnds[15].day]) {
+      const totals = await totalsOn(day);
+      const dashboard = await (await fetch(`${service.url}/dashboard?asAt=${day}`, { headers: { cookie } })).text();
+      const all = dashboard.match(/All partners<\/th>\s*<td[^>]*data-count="outstanding"><a[^>]*>(\d+)</);
+      expect(Number(all?.[1])).toBe(totals.outstanding);
+      const pack = await (await fetch(`${service.url}/board-pack?date=${day}&since=${addDays(day, -56)}`, { headers: { cookie } })).text();
+      const row = pack.match(/data-partner="all">.*?<td[^>]*>(\d+)<\/td><td[^>]*>(\d+)<\/td>/s);
+      expect([Number(row?.[1]), Number(row?.[2])]).toEqual([totals.outstanding, totals.overdue]);
+    }
+    for (const from of [addDays(today, -730), addDays(today, -365)]) {
+      const year = (await service.request('GET', `/reports/yearly?from=${from}&to=${addDays(from, 364)}`, { as: CHAIR })).body;
+      const totals = await totalsOn(year.asAt);
+      expect([year.asAt, year.actions.outstandingAtEnd, year.actions.overdueAtEnd]).toEqual([
+        year.asAt,
+        totals.outstanding,
+        totals.overdue,
+      ]);
+    }
+  });
+});
