@@ -1,4 +1,4 @@
-import { ADMIN, AUDITOR, CHAIR, SUBGROUP, TestService, partnerUser, seedAction, startService, testClock } from './support/app';
+import { ADMIN, AUDITOR, CHAIR, SUBGROUP, TestService, TestUser, partnerUser, seedAction, startService, testClock } from './support/app';
 
 describe('an action through its whole lifecycle, over HTTP', () => {
   let service: TestService;
@@ -160,5 +160,46 @@ describe('an action through its whole lifecycle, over HTTP', () => {
       body: { outcome: 'superseded', rationale: 'Replaced' },
     });
     expect(closed).toMatchObject({ status: 200, body: { version: 3 } });
+  });
+
+  it('says what each reader can do to the action as it stands, and does what it says', async () => {
+    const police = partnerUser('police');
+    const can = async (actionId: string, as: TestUser, query = '') =>
+      (await service.request('GET', `/actions/${actionId}${query}`, { as })).body.can as string[];
+    const { actionId } = await seedAction(service);
+    expect(await can(actionId, SUBGROUP)).toEqual(expect.arrayContaining(['assign', 'withdraw', 'correct']));
+    expect(await can(actionId, SUBGROUP)).not.toContain('evidence');
+    // No agency owns it yet: its partner lead cannot evidence it, and a reader can do nothing.
+    expect((await service.request('GET', `/actions/${actionId}`, { as: police })).status).toBe(403);
+    expect(await can(actionId, CHAIR)).toEqual([]);
+    await service.request('POST', `/actions/${actionId}/assign`, { as: SUBGROUP, body: { partnerId: 'police', dueDate: '2026-09-30' } });
+    expect((await can(actionId, police)).sort()).toEqual(['evidence', 'extension-requests', 'progress']);
+    const before = new Date().toISOString();
+    const evidence = await service.request('POST', `/actions/${actionId}/evidence`, { as: police, body: { summary: 'Audit of 20 cases' } });
+    expect(evidence.status).toBe(201);
+    expect(await can(actionId, SUBGROUP)).toEqual(expect.arrayContaining(['accept', 'reject', 'close']));
+    expect(await can(actionId, AUDITOR)).toEqual([]);
+    // Looking back, nothing can be done to what is shown.
+    clock.set(new Date(Date.now() + 1000).toISOString());
+    expect(await can(actionId, SUBGROUP, `?asOf=${before}`)).toEqual([]);
+    // Every operation offered is one the service accepts.
+    for (const operation of await can(actionId, police)) {
+      const body =
+        operation === 'extension-requests'
+          ? { dueDate: '2026-12-31', reason: 'Waiting' }
+          : operation === 'progress'
+            ? { note: 'On track' }
+            : { summary: 'More' };
+      expect((await service.request('POST', `/actions/${actionId}/${operation}`, { as: police, body })).status).toBeLessThan(300);
+    }
+  });
+
+  it('gives each partner agency its red, amber or green status', async () => {
+    const { body } = await service.request('GET', '/assurance', { as: CHAIR });
+    for (const partner of body.partners) {
+      const expected = partner.overdue > 0 && partner.overdue * 4 >= partner.outstanding ? 'red' : partner.overdue > 0 ? 'amber' : 'green';
+      expect([partner.partnerId, partner.rag]).toEqual([partner.partnerId, expected]);
+    }
+    expect(body.partners.length).toBeGreaterThan(0);
   });
 });

@@ -1,6 +1,6 @@
 import { Type } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { Permission } from '@app/domain';
+import { Action, ActionChange, Actor, Permission, changesOpen, may } from '@app/domain';
 import { WriteContext } from '../write/write-context';
 import {
   AssignActionRequest,
@@ -21,6 +21,10 @@ import { ChangeActionCommand } from './change-action.handler';
 export type Target = Readonly<{ evidenceId?: string; requestId?: string }>;
 
 type ActionOperation<Request extends object> = Readonly<{
+  /** The domain's change it makes, which says when it can be made (`changesOpen`). */
+  change: ActionChange['type'];
+  /** The last segment of its path in the API, which names it in `can`. */
+  path: string;
   permission: Permission;
   /** The request class that validates the operation's body, for the API and the pages alike. */
   request: Type<Request>;
@@ -40,23 +44,31 @@ const requestOf = (target: Target): string => target.requestId ?? '';
  */
 export const ACTION_OPERATIONS = {
   assign: operation({
+    change: 'AssignAction',
+    path: 'assign',
     permission: 'assignAction',
     request: AssignActionRequest,
     command: (actionId, request, context) => new AssignActionCommand(actionId, request, context),
   }),
   'due-date': operation({
+    change: 'ReviseDueDate',
+    path: 'due-date',
     permission: 'reviseDueDate',
     request: ReviseDueDateRequest,
     command: (actionId, request, context) =>
       new ChangeActionCommand(actionId, { type: 'ReviseDueDate', actor: context.actor, ...request }, context),
   }),
   progress: operation({
+    change: 'NoteProgress',
+    path: 'progress',
     permission: 'noteProgress',
     request: NoteProgressRequest,
     command: (actionId, request, context) =>
       new ChangeActionCommand(actionId, { type: 'NoteProgress', actor: context.actor, ...request }, context),
   }),
   evidence: operation({
+    change: 'SubmitEvidence',
+    path: 'evidence',
     permission: 'submitEvidence',
     request: SubmitEvidenceRequest,
     command: (actionId, { id: evidenceId = randomUUID(), ...request }, context) =>
@@ -66,6 +78,8 @@ export const ACTION_OPERATIONS = {
       }),
   }),
   accept: operation({
+    change: 'AcceptEvidence',
+    path: 'accept',
     permission: 'acceptEvidence',
     request: DecisionNoteRequest,
     command: (actionId, request, context, target) =>
@@ -76,6 +90,8 @@ export const ACTION_OPERATIONS = {
       ),
   }),
   reject: operation({
+    change: 'RejectEvidence',
+    path: 'reject',
     permission: 'rejectEvidence',
     request: ReasonRequest,
     command: (actionId, request, context, target) =>
@@ -86,6 +102,8 @@ export const ACTION_OPERATIONS = {
       ),
   }),
   extension: operation({
+    change: 'RequestExtension',
+    path: 'extension-requests',
     permission: 'requestExtension',
     request: RequestExtensionRequest,
     command: (actionId, { id: requestId = randomUUID(), ...request }, context) =>
@@ -95,6 +113,8 @@ export const ACTION_OPERATIONS = {
       }),
   }),
   'approve-extension': operation({
+    change: 'ApproveExtension',
+    path: 'approve',
     permission: 'decideExtension',
     request: DecisionNoteRequest,
     command: (actionId, request, context, target) =>
@@ -105,6 +125,8 @@ export const ACTION_OPERATIONS = {
       ),
   }),
   'refuse-extension': operation({
+    change: 'RefuseExtension',
+    path: 'refuse',
     permission: 'decideExtension',
     request: ReasonRequest,
     command: (actionId, request, context, target) =>
@@ -115,30 +137,40 @@ export const ACTION_OPERATIONS = {
       ),
   }),
   close: operation({
+    change: 'CloseAction',
+    path: 'close',
     permission: 'closeAction',
     request: CloseActionRequest,
     command: (actionId, request, context) =>
       new ChangeActionCommand(actionId, { type: 'CloseAction', actor: context.actor, ...request }, context),
   }),
   reopen: operation({
+    change: 'ReopenAction',
+    path: 'reopen',
     permission: 'reopenAction',
     request: ReasonRequest,
     command: (actionId, request, context) =>
       new ChangeActionCommand(actionId, { type: 'ReopenAction', actor: context.actor, ...request }, context),
   }),
   withdraw: operation({
+    change: 'WithdrawAction',
+    path: 'withdraw',
     permission: 'withdrawAction',
     request: ReasonRequest,
     command: (actionId, request, context) =>
       new ChangeActionCommand(actionId, { type: 'WithdrawAction', actor: context.actor, ...request }, context),
   }),
   impact: operation({
+    change: 'RecordImpact',
+    path: 'impact',
     permission: 'recordImpact',
     request: RecordImpactRequest,
     command: (actionId, request, context) =>
       new ChangeActionCommand(actionId, { type: 'RecordImpact', actor: context.actor, ...request }, context),
   }),
   correct: operation({
+    change: 'CorrectAction',
+    path: 'correct',
     permission: 'correctTexts',
     request: CorrectActionRequest,
     command: (actionId, request, context) =>
@@ -163,4 +195,16 @@ export function commandFor(
 ): ChangeActionCommand | AssignActionCommand {
   const { command } = ACTION_OPERATIONS[name] as ActionOperation<object>;
   return command(actionId, request, context, target);
+}
+
+/**
+ * What `actor` can do now to the action as it stands on `today`: the operations their role is
+ * permitted, of those the decider would accept. The API answers them as `can`; the pages offer
+ * exactly these tasks.
+ */
+export function operationsOpen(actor: Actor, action: Action, today: string): ActionOperationName[] {
+  const open = new Set(changesOpen(actor, action, today));
+  return (Object.keys(ACTION_OPERATIONS) as ActionOperationName[]).filter(
+    (name) => open.has(ACTION_OPERATIONS[name].change) && may(actor, ACTION_OPERATIONS[name].permission),
+  );
 }

@@ -23,10 +23,11 @@ import { ValidationFailed } from '../http/problem';
 import { ReadMoment, ReadScope, ReadScopes, documentsIn, seenAt } from '../reads/read-scope';
 import { SqlConditions } from '../reads/sql-conditions';
 import { onSnapshot } from '../reads/snapshot';
-import { ActionPageView, ActionView, HistoryEntryView, actionView, historyEntry } from './action.view';
+import { ActionDetailView, ActionPageView, ActionView, HistoryEntryView, actionView, historyEntry } from './action.view';
 import { ActionSort, ListActionsRequest } from './actions.request.dto';
+import { ACTION_OPERATIONS, operationsOpen } from './action-operations';
 
-export class GetActionQuery extends Query<ActionView> {
+export class GetActionQuery extends Query<ActionDetailView> {
   constructor(
     readonly actionId: string,
     readonly actor: Actor,
@@ -76,7 +77,7 @@ export class GetActionHandler implements IQueryHandler<GetActionQuery> {
     private readonly scopes: ReadScopes,
   ) {}
 
-  async execute({ actionId, actor, moment }: GetActionQuery): Promise<ActionView> {
+  async execute({ actionId, actor, moment }: GetActionQuery): Promise<ActionDetailView> {
     const scope = await this.scopes.resolve(moment);
     const [action] = await documentsIn(
       this.pool,
@@ -88,7 +89,8 @@ export class GetActionHandler implements IQueryHandler<GetActionQuery> {
     if (!action) throw notFound();
     // Authorised against the action as it is shown: who owned it then.
     requireReadAccess(actor, action);
-    return actionView(action, scope.today);
+    const can = scope.isNow ? operationsOpen(actor, action, scope.today).map((name) => ACTION_OPERATIONS[name].path) : [];
+    return { ...actionView(action, scope.today), can };
   }
 }
 
@@ -180,7 +182,7 @@ function filterConditions(
 }
 
 /**
- * How many actions the filters find. As of a past position, from the tallies the counts keep
+ * How many actions the filters find. As of a past position or day, from the tallies the counts keep
  * (counting the versions valid then would scan the whole history); otherwise, and with words to
  * find, by counting the rows themselves.
  */
@@ -191,7 +193,7 @@ async function totalOf(
   scope: ReadScope,
   where: SqlConditions,
 ): Promise<number> {
-  if (scope.pastKey !== undefined && !filter.q) {
+  if (!scope.isNow && !filter.q) {
     const counts = await ActionCounts.read(client, scope, (cells) => filterConditions(filter, actor, scope.today, cells, CELL_COLUMNS));
     return counts.total.total;
   }

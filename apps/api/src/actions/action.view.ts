@@ -37,6 +37,7 @@ export class ExtensionView {
 
 export class ActionView {
   @ApiProperty() id!: string;
+
   @ApiProperty() recommendationId!: string;
   @ApiProperty() reviewId!: string;
   @ApiProperty() description!: string;
@@ -78,6 +79,16 @@ export class ActionView {
   })
   raisedOn!: string;
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;
+}
+
+/** One action as `GET /actions/:id` answers it: with what the reader can do to it. */
+export class ActionDetailView extends ActionView {
+  @ApiProperty({
+    type: [String],
+    description:
+      "What this user can do to the action as it stands, by the last segment of each write's path (assign, evidence, extension-requests, close, ...): [] for a reader, and as of or as at a past moment",
+  })
+  can!: string[];
 }
 
 export class ActionPageView {

@@ -12,7 +12,7 @@ import { WriteAnswer } from '../write/stream-writer';
 import { Write, WriteContext } from '../write/write-context';
 import { ACTION_OPERATIONS } from './action-operations';
 import { GetActionHistoryQuery, GetActionQuery, ListActionsQuery } from './action.queries';
-import { ActionPageView, ActionView, HistoryEntryView } from './action.view';
+import { ActionDetailView, ActionPageView, HistoryEntryView } from './action.view';
 import {
   AssignActionRequest,
   CloseActionRequest,
@@ -183,9 +183,9 @@ export class ActionsController {
 
   @Get(':id')
   @ReadRoute({
-    summary: 'One action',
+    summary: 'One action, with what this user can do to it',
     permission: 'readActions',
-    type: ActionView,
+    type: ActionDetailView,
     headers: { ETag: { description: 'The version, quoted: send it as If-Match', schema: { type: 'string' } } },
   })
   async get(
@@ -193,7 +193,7 @@ export class ActionsController {
     @Query() read: AsOfRequest,
     @CurrentActor() actor: Actor,
     @Res({ passthrough: true }) reply: Reply,
-  ): Promise<ActionView> {
+  ): Promise<ActionDetailView> {
     const view = await this.queries.execute(new GetActionQuery(id, actor, read));
     reply.header('etag', `"${view.version}"`);
     return view;

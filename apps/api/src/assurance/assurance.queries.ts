@@ -2,6 +2,7 @@ import { Inject } from '@nestjs/common';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Pool } from 'pg';
+import { RAG_STATUSES, Rag, ragOf } from '@app/domain';
 import { firstSpellings, partnerList, reviewList } from '@app/read-models';
 import { DATABASE_POOL } from '../database/database-pool';
 import { ActionCounts, ActionCountsView, NO_ACTIONS } from '../reads/action-counts';
@@ -11,6 +12,11 @@ import { onSnapshot } from '../reads/snapshot';
 export class PartnerAssuranceView extends ActionCountsView {
   @ApiProperty() partnerId!: string;
   @ApiProperty() name!: string;
+  @ApiProperty({
+    enum: RAG_STATUSES,
+    description: 'red when a quarter or more of its outstanding actions are overdue, amber when any is, green when none is',
+  })
+  rag!: Rag;
 }
 
 export class ThemeAssuranceView extends ActionCountsView {
@@ -68,7 +74,10 @@ export class GetAssuranceHandler implements IQueryHandler<GetAssuranceQuery> {
       return {
         today: scope.today,
         position: counts.position.toString(),
-        partners: partners.map((doc) => ({ partnerId: doc.id, name: doc.name, ...(byPartner.get(doc.id) ?? NO_ACTIONS) })),
+        partners: partners.map((doc) => {
+          const counts = byPartner.get(doc.id) ?? NO_ACTIONS;
+          return { partnerId: doc.id, name: doc.name, ...counts, rag: ragOf(counts) };
+        }),
         totals: counts.total,
         themes: [...byTheme].map(([theme, themeCounts]) => ({ theme, ...themeCounts })).sort((a, b) => a.theme.localeCompare(b.theme)),
         reviews: reviews.map((doc) => ({

@@ -35,6 +35,8 @@ export interface ReadScope {
   readonly today: string;
   /** The day the answer is as at, when it is read by day. */
   readonly asAt?: string;
+  /** The read models as they are now: only what they show can be acted on. */
+  readonly isNow: boolean;
   table(projection: Projection): string;
   /** Adds what picks, of the projection's table's rows, those the answer is made of. */
   restrict(where: SqlConditions, projection: Projection): SqlConditions;
@@ -48,6 +50,7 @@ export interface ReadScope {
 
 class LiveScope implements ReadScope {
   readonly today: string;
+  readonly isNow = true;
 
   constructor(readonly instant: Date) {
     this.today = dayInEngland(instant);
@@ -72,6 +75,7 @@ class LiveScope implements ReadScope {
 
 class HistoryScope implements ReadScope {
   readonly today: string;
+  readonly isNow = false;
 
   constructor(
     readonly instant: Date,
@@ -108,6 +112,8 @@ class HistoryScope implements ReadScope {
  * Its answers are not kept: an import of older history can still change a past day.
  */
 class DayScope implements ReadScope {
+  readonly isNow = false;
+
   constructor(
     readonly instant: Date,
     readonly today: string,

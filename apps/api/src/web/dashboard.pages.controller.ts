@@ -1,23 +1,17 @@
 import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { endOfDayInEngland, may } from '@app/domain';
+import { Rag, endOfDayInEngland, may } from '@app/domain';
+import { label } from '../words/words';
 import { AssuranceView, GetAssuranceQuery } from '../assurance/assurance.queries';
 import { GetTrendsQuery, TrendsView } from '../reports/trends.queries';
 import { CLOCK, Clock } from '../clock/clock';
-import { ActionCountsView } from '../reads/action-counts';
 import { pageMoment } from './as-at';
 import { dateFrom, redirectedToWholeDays } from './web-form';
 import { trendChartSvg } from './trend-chart';
 import { HtmlReply, Page, PageFor, WebPageContext, WebPages, renderPage } from './web-page';
 
-export type Rag = Readonly<{ text: string; colour: 'red' | 'yellow' | 'green' }>;
-
-/** Red when a quarter or more of the outstanding actions are overdue, amber when any is, green when none is. */
-export function ragOf({ outstanding, overdue }: Pick<ActionCountsView, 'outstanding' | 'overdue'>): Rag {
-  if (overdue > 0 && overdue * 4 >= outstanding) return { text: 'Red', colour: 'red' };
-  if (overdue > 0) return { text: 'Amber', colour: 'yellow' };
-  return { text: 'Green', colour: 'green' };
-}
+/** The GOV.UK tag colour each status is shown in. */
+const RAG_COLOURS: Record<Rag, string> = { red: 'red', amber: 'yellow', green: 'green' };
 
 @WebPages()
 @Controller()
@@ -55,7 +49,10 @@ export class DashboardController {
       asAt: at.lookBack === 'asAt' || error ? (at.day ?? '') : '',
       filter: at.query ? `&${at.query}` : '',
       mayAudit: may(web.session.actor, 'readAuditLog'),
-      partners: assurance.partners.map((partner) => ({ ...partner, rag: ragOf(partner) })),
+      partners: assurance.partners.map((partner) => ({
+        ...partner,
+        rag: { text: label(partner.rag, 'rag'), colour: RAG_COLOURS[partner.rag] },
+      })),
       chart: trendChartSvg(months),
       months,
       quarters: trends.quarters,

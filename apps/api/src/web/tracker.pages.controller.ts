@@ -3,7 +3,7 @@ import { Body, ConflictException, Controller, Get, Inject, NotFoundException, Pa
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import { ACTION_STATUSES, Actor, may, readsEverything } from '@app/domain';
-import { ActionPageView, ActionView, HistoryEntryView } from '../actions/action.view';
+import { ActionDetailView, ActionPageView, ActionView, HistoryEntryView } from '../actions/action.view';
 import { GetActionHistoryQuery, GetActionQuery, ListActionsQuery } from '../actions/action.queries';
 import { ListActionsRequest } from '../actions/actions.request.dto';
 import { ACTION_OPERATIONS, ActionOperationName, commandFor, isActionOperation } from '../actions/action-operations';
@@ -18,74 +18,61 @@ import { HtmlReply, Page, PageFor, WebForbidden, WebPageContext, WebPages, rende
 import { errorList, fieldLabel, fieldMessages, formVersion, refusal, validateForm } from './web-form';
 import { readActionFilter } from './action-filter';
 
-/** Each task on an action, with a page of its own: what it is called, its button, and when it can be done. */
+/** Each task on an action, with a page of its own: what it is called and its button. When it can be done is the domain's to say (`can`). */
 type Task = Readonly<{
   title: (action: ActionView) => string;
   button: string;
   /** What the action page says once it is done. */
   done: string;
-  available: (action: ActionView) => boolean;
   /** Tasks that end an action ask "are you sure" first, in these words. */
   confirm?: Readonly<{ title: string; button: string; warning: string }>;
   warning?: boolean;
 }>;
-
-const pendingExtension = (action: ActionView) => action.extensions.find((request) => request.status === 'pending');
-const submittedEvidence = (action: ActionView) => action.evidence.some((evidence) => evidence.status === 'submitted');
-const outstanding = (action: ActionView) => action.outstanding;
 
 const TASKS: Record<ActionOperationName, Task> = {
   assign: {
     title: (action) => (action.partnerId ? 'Reassign the action' : 'Assign the action'),
     button: 'Save',
     done: 'The action is assigned',
-    available: outstanding,
   },
   'due-date': {
     title: () => 'Revise the due date',
     button: 'Revise the due date',
     done: 'The due date is revised',
-    available: (action) => action.outstanding && action.dueDate !== null,
   },
-  progress: { title: () => 'Note progress', button: 'Record progress', done: 'Your progress note is recorded', available: outstanding },
+  progress: { title: () => 'Note progress', button: 'Record progress', done: 'Your progress note is recorded' },
   evidence: {
     title: () => 'Submit evidence',
     button: 'Submit evidence',
     done: 'Your evidence is submitted for assurance',
-    available: outstanding,
   },
-  accept: { title: () => 'Accept this evidence', button: 'Accept', done: 'The evidence is accepted', available: submittedEvidence },
+  accept: { title: () => 'Accept this evidence', button: 'Accept', done: 'The evidence is accepted' },
   reject: {
     title: () => 'Reject this evidence',
     button: 'Reject',
     done: 'The evidence is rejected',
-    available: submittedEvidence,
     warning: true,
   },
   extension: {
     title: () => 'Ask for more time',
     button: 'Ask for more time',
     done: 'Your request for more time is sent to the subgroup',
-    available: (action) => action.outstanding && action.partnerId !== null && !pendingExtension(action),
   },
   'approve-extension': {
     title: () => 'Approve the new due date',
     button: 'Approve',
     done: 'The extension is approved: the due date has moved',
-    available: (action) => Boolean(pendingExtension(action)),
   },
   'refuse-extension': {
     title: () => 'Refuse the request for more time',
     button: 'Refuse',
     done: 'The extension is refused',
-    available: (action) => Boolean(pendingExtension(action)),
     warning: true,
   },
   close: {
     title: () => 'Close the action',
     button: 'Continue',
     done: 'The action is closed',
-    available: outstanding,
     confirm: {
       title: 'Check your answers before closing the action',
       button: 'Close the action',
@@ -96,13 +83,11 @@ const TASKS: Record<ActionOperationName, Task> = {
     title: () => 'Reopen the action',
     button: 'Reopen',
     done: 'The action is reopened',
-    available: (action) => action.status === 'closed',
   },
   withdraw: {
     title: () => 'Withdraw the action',
     button: 'Continue',
     done: 'The action is withdrawn',
-    available: outstanding,
     confirm: {
       title: 'Are you sure you want to withdraw this action?',
       button: 'Yes, withdraw it',
@@ -113,13 +98,11 @@ const TASKS: Record<ActionOperationName, Task> = {
     title: () => 'Record the impact check',
     button: 'Record the impact check',
     done: 'The impact check is recorded',
-    available: (action) => action.status === 'closed' && action.impactReviewDue !== null && action.impact === null,
   },
   correct: {
     title: () => 'Correct the text of this action',
     button: 'Record the correction',
     done: 'The correction is recorded',
-    available: () => true,
   },
 };
 
@@ -132,6 +115,9 @@ const startingValues = (name: ActionOperationName, action: ActionView): Record<s
       : {};
 
 const mayDo = (actor: Actor, name: ActionOperationName) => may(actor, ACTION_OPERATIONS[name].permission);
+
+/** Whether the task is one the reader can do now, as the domain says (`can`). */
+const isOpen = (action: ActionDetailView, name: ActionOperationName) => action.can.includes(ACTION_OPERATIONS[name].path);
 
 /** The filters of the actions' listing: with none of them in the address, the page shows the outstanding actions. */
 const FILTERS = ['partner', 'status', 'overdue', 'theme', 'review', 'extension', 'assurance', 'impact', 'q', 'dueWithin'] as const;
@@ -219,8 +205,8 @@ export class TrackerController {
     @Res() reply: HtmlReply,
   ): Promise<void> {
     const operation = this.permittedOperation(name, web);
-    const action: ActionView = await this.queries.execute(new GetActionQuery(id, web.session.actor));
-    if (!TASKS[operation].available(action)) throw new TaskNotAvailable(action, TASKS[operation].title(action));
+    const action: ActionDetailView = await this.queries.execute(new GetActionQuery(id, web.session.actor));
+    if (!isOpen(action, operation)) throw new TaskNotAvailable(action, TASKS[operation].title(action));
     await this.renderTask(reply, web, action, operation, {
       ...startingValues(operation, action),
       ...query,
@@ -386,7 +372,7 @@ export class TrackerController {
   private async renderAction(reply: HtmlReply, web: WebPageContext, id: string, query: Record<string, string>): Promise<void> {
     const at = pageMoment(query, this.clock());
     const { past } = at;
-    const action: ActionView = await this.queries.execute(new GetActionQuery(id, web.session.actor, at.moment));
+    const action: ActionDetailView = await this.queries.execute(new GetActionQuery(id, web.session.actor, at.moment));
     const actor = web.session.actor;
     const history: HistoryEntryView[] = may(actor, 'readActionHistory')
       ? await this.queries.execute(new GetActionHistoryQuery(id, actor, at.moment))
@@ -396,8 +382,7 @@ export class TrackerController {
       !past && may(actor, 'readNotifications')
         ? await this.queries.execute(new ListNotificationsQuery({ actionId: id, limit: 50 }))
         : undefined;
-    const open = (name: ActionOperationName) => !past && mayDo(actor, name) && TASKS[name].available(action);
-    const tasks = Object.fromEntries(Object.keys(TASKS).map((name) => [name, open(name as ActionOperationName)]));
+    const tasks = Object.fromEntries(Object.keys(TASKS).map((name) => [name, isOpen(action, name as ActionOperationName)]));
     await renderPage(reply, 'action.njk', {
       title: action.description,
       section: 'actions',

@@ -1,5 +1,4 @@
 import { momentOn, pageMoment } from './as-at';
-import { ragOf } from './dashboard.pages.controller';
 import { historyAsOf } from './demo-partnership';
 import { safeNext } from './sign-in.pages.controller';
 import { trendChartSvg } from './trend-chart';
@@ -15,13 +14,6 @@ describe('the pages’ own rules', () => {
     expect(formatDateTime('2026-12-07T00:05:00Z')).toBe('7 December 2026, 12:05am');
     expect(formatDateTime('2026-12-07T09:05:00Z')).toBe('7 December 2026, 9:05am');
     expect(formatDateTime('2026-06-07T13:30:00Z')).toBe('7 June 2026, 2:30pm');
-  });
-
-  it('gives red when a quarter or more of the outstanding actions are overdue, amber for fewer, green for none', () => {
-    expect(ragOf({ outstanding: 4, overdue: 1 }).text).toBe('Red');
-    expect(ragOf({ outstanding: 5, overdue: 1 }).text).toBe('Amber');
-    expect(ragOf({ outstanding: 5, overdue: 0 }).text).toBe('Green');
-    expect(ragOf({ outstanding: 0, overdue: 0 }).text).toBe('Green');
   });
 
   it("joins the date input's day, month and year into one calendar date, and says which part is missing", async () => {

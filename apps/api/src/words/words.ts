@@ -6,6 +6,7 @@ import {
   ExtensionStatus,
   ImpactResult,
   NotificationRule,
+  Rag,
   RecommendationEvent,
   ReviewEvent,
   ReviewKind,
@@ -19,6 +20,7 @@ import {
  * the same everywhere. Typed by the domain's own lists: a new code without a label does not build.
  */
 export const LABELS = {
+  rag: { red: 'Red', amber: 'Amber', green: 'Green' } satisfies Record<Rag, string>,
   kind: {
     cspr: 'Child safeguarding practice review',
     'rapid-review': 'Rapid review',

@@ -2,8 +2,9 @@ import { Actor } from '../shared/actor';
 import { specFor } from '../testing/given-when-then';
 import { RecommendationState } from '../reviews/recommendation.state';
 import { ActionEvent } from './action.events';
-import { ActionCommand, actionDecider, listablePartner } from './action.decider';
-import { evolveAction, noAction } from './action.state';
+import { ActionCommand, actionDecider, changesOpen, listablePartner } from './action.decider';
+import { ragOf } from './action.policy';
+import { Action, evolveAction, noAction } from './action.state';
 
 const subgroup: Actor = { userId: 's', name: 'S', roles: ['subgroup'] };
 const police: Actor = { userId: 'p', name: 'P', roles: ['partner'], partnerId: 'police' };
@@ -438,5 +439,82 @@ describe('whose actions a listing may show', () => {
     expect(listablePartner(police)).toBe('police');
     expect(listablePartner(police, 'police')).toBe('police');
     expect(() => listablePartner(police, 'health')).toThrow(expect.objectContaining({ code: 'not-your-partner', kind: 'forbidden' }));
+  });
+});
+
+describe('what can be done now', () => {
+  const stateAfter = (events: ActionEvent[]) => events.reduce(evolveAction, noAction) as Action;
+  const open = (actor: Actor, events: ActionEvent[], today = TODAY) => changesOpen(actor, stateAfter(events), today);
+  const submittedBy = (userId: string): ActionEvent => ({ ...evidenced, data: { ...evidenced.data, submittedBy: userId } }) as ActionEvent;
+
+  it('offers a partner lead nothing of an action no agency owns yet, nor of another agency’s', () => {
+    expect(open(police, [raised])).not.toEqual(expect.arrayContaining(['SubmitEvidence']));
+    expect(open(police, [raised]).filter((change) => ['NoteProgress', 'SubmitEvidence', 'RequestExtension'].includes(change))).toEqual([]);
+    expect(
+      open(health, [raised, assigned]).filter((change) => ['NoteProgress', 'SubmitEvidence', 'RequestExtension'].includes(change)),
+    ).toEqual([]);
+    expect(open(police, [raised, assigned])).toEqual(expect.arrayContaining(['NoteProgress', 'SubmitEvidence', 'RequestExtension']));
+  });
+
+  it('offers the evidence’s decision to the subgroup, but its acceptance never to who submitted it', () => {
+    expect(open(subgroup, [raised, assigned, submittedBy('p')])).toEqual(expect.arrayContaining(['AcceptEvidence', 'RejectEvidence']));
+    const own = open(subgroup, [raised, assigned, submittedBy('s')]);
+    expect(own).toContain('RejectEvidence');
+    expect(own).not.toContain('AcceptEvidence');
+    expect(open(subgroup, [raised, assigned])).not.toContain('RejectEvidence');
+    expect(open(policeOnSubgroup, [raised, assigned, submittedBy('p')])).not.toContain('AcceptEvidence');
+  });
+
+  it('offers a closed action its reopening, its impact check and corrections, and nothing that needs it outstanding', () => {
+    expect(open(subgroup, [raised, assigned, evidenced, accepted, closed]).sort()).toEqual([
+      'CorrectAction',
+      'RecordImpact',
+      'ReopenAction',
+    ]);
+    expect(open(subgroup, [raised, withdrawn])).toEqual(['CorrectAction']);
+  });
+
+  it('offers a request for more time its refusal once the date it asked for has passed, and no second request while it waits', () => {
+    const waiting = [raised, assigned, requested];
+    expect(open(subgroup, waiting)).toEqual(expect.arrayContaining(['ApproveExtension', 'RefuseExtension']));
+    expect(open(police, waiting)).not.toContain('RequestExtension');
+    const late = open(subgroup, waiting, '2026-06-01');
+    expect(late).toContain('RefuseExtension');
+    expect(late).not.toContain('ApproveExtension');
+  });
+
+  it('offers each change exactly when the decider accepts it', () => {
+    const histories = [
+      [raised],
+      [raised, assigned],
+      [raised, assigned, submittedBy('p')],
+      [raised, assigned, evidenced, accepted, closed],
+      [raised, assigned, requested],
+    ];
+    for (const actor of [subgroup, police, health, policeOnSubgroup])
+      for (const events of histories) {
+        const offered = open(actor, events);
+        if (offered.includes('SubmitEvidence'))
+          expect(() =>
+            actionDecider.decide(cmd({ type: 'SubmitEvidence', actor, evidenceId: 'new', summary: 's' }), stateAfter(events)),
+          ).not.toThrow();
+        else
+          expect(() =>
+            actionDecider.decide(cmd({ type: 'SubmitEvidence', actor, evidenceId: 'new', summary: 's' }), stateAfter(events)),
+          ).toThrow();
+        const close = () =>
+          actionDecider.decide(cmd({ type: 'CloseAction', actor, outcome: 'superseded', rationale: 'r' }), stateAfter(events));
+        if (offered.includes('CloseAction')) expect(close).not.toThrow();
+        else expect(close).toThrow();
+      }
+  });
+});
+
+describe('red, amber, green', () => {
+  it('is red when a quarter or more of the outstanding actions are overdue, amber for fewer, green for none', () => {
+    expect(ragOf({ outstanding: 4, overdue: 1 })).toBe('red');
+    expect(ragOf({ outstanding: 5, overdue: 1 })).toBe('amber');
+    expect(ragOf({ outstanding: 5, overdue: 0 })).toBe('green');
+    expect(ragOf({ outstanding: 0, overdue: 0 })).toBe('green');
   });
 });

@@ -1,9 +1,9 @@
 import { Actor } from '../shared/actor';
 import { actsForPartnership, readsEverything } from '../shared/permissions';
 import { Decider } from '../shared/decider';
-import { Forbidden, InvalidCommand, NotFound, StateConflict } from '../shared/errors';
+import { DomainError, Forbidden, InvalidCommand, NotFound, StateConflict } from '../shared/errors';
 import { sameValue } from '../shared/same';
-import { addMonths } from '../shared/calendar';
+import { addDays, addMonths } from '../shared/calendar';
 import { correctionOf } from '../shared/correction';
 import { themesOrInherited } from '../shared/themes';
 import { Partner } from '../partners/partner-registry.state';
@@ -334,6 +334,57 @@ function decideOnExisting(command: Exclude<ActionCommand, RaiseAction>, action: 
     case 'CorrectAction':
       return correct(command, action);
   }
+}
+
+/** A change to an action that exists: every command but raising one. */
+export type ActionChange = Exclude<ActionCommand, RaiseAction>;
+
+/**
+ * Each change, asked for in the way least open to refusal: a due date not yet past and later than
+ * the current one, the evidence or request still to decide, a closing as superseded. Undefined
+ * when there is nothing the change could act on (no evidence to decide, no request pending).
+ */
+function probes(actor: Actor, action: Action, today: string): Record<ActionChange['type'], ActionChange | undefined> {
+  const dated = { actor, today };
+  const later = addDays(action.dueDate !== undefined && action.dueDate > today ? action.dueDate : today, 1);
+  const undecided = action.evidence.find((item) => item.status === 'submitted');
+  const pending = pendingExtension(action.extensions);
+  const reason = 'What can be done now';
+  const partner = { id: action.partnerId ?? '', name: '' };
+  return {
+    AssignAction: { type: 'AssignAction', ...dated, partnerId: partner.id, partner, dueDate: later, reason },
+    ReviseDueDate: { type: 'ReviseDueDate', ...dated, dueDate: later, reason },
+    NoteProgress: { type: 'NoteProgress', ...dated, note: reason },
+    SubmitEvidence: { type: 'SubmitEvidence', ...dated, evidenceId: '', summary: reason },
+    AcceptEvidence: undecided && { type: 'AcceptEvidence', ...dated, evidenceId: undecided.id },
+    RejectEvidence: undecided && { type: 'RejectEvidence', ...dated, evidenceId: undecided.id, reason },
+    CloseAction: { type: 'CloseAction', ...dated, outcome: 'superseded', rationale: reason },
+    ReopenAction: { type: 'ReopenAction', ...dated, reason },
+    WithdrawAction: { type: 'WithdrawAction', ...dated, reason },
+    RequestExtension: { type: 'RequestExtension', ...dated, requestId: '', dueDate: later, reason },
+    ApproveExtension: pending && { type: 'ApproveExtension', ...dated, requestId: pending.id },
+    RefuseExtension: pending && { type: 'RefuseExtension', ...dated, requestId: pending.id, reason },
+    RecordImpact: { type: 'RecordImpact', ...dated, result: 'evidenced', note: reason },
+    CorrectAction: { type: 'CorrectAction', ...dated, description: `${action.description} (corrected)`, reason },
+  };
+}
+
+/**
+ * What `actor` can do now to the action as it stands on `today`: the changes the decider itself
+ * accepts, so that what a page or a client offers is never refused. Whether the actor's role may
+ * make a change at all is the permissions' to say (`may`).
+ */
+export function changesOpen(actor: Actor, action: Action, today: string): ActionChange['type'][] {
+  return Object.values(probes(actor, action, today)).flatMap((command) => {
+    if (!command) return [];
+    try {
+      decideOnExisting(command, action);
+      return [command.type];
+    } catch (error) {
+      if (error instanceof DomainError) return [];
+      throw error;
+    }
+  });
 }
 
 export const actionDecider: Decider<ActionState, ActionCommand, ActionEvent> = {

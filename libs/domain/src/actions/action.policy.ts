@@ -39,5 +39,16 @@ export const impactCheckDue = (action: Pick<Action, 'status' | 'outcome' | 'impa
 export const isImpactCheckOverdue = (due: string | null | undefined, today: string): boolean =>
   due !== null && due !== undefined && due < today;
 
+export const RAG_STATUSES = ['red', 'amber', 'green'] as const;
+/** Red, amber or green: how a partner agency's outstanding actions stand against their due dates. */
+export type Rag = (typeof RAG_STATUSES)[number];
+
+/** Red when a quarter or more of the outstanding actions are overdue, amber when any is, green when none is. */
+export function ragOf({ outstanding, overdue }: Readonly<{ outstanding: number; overdue: number }>): Rag {
+  if (overdue > 0 && overdue * 4 >= outstanding) return 'red';
+  if (overdue > 0) return 'amber';
+  return 'green';
+}
+
 /** Raised, and no partner agency owns it yet. */
 export const isUnassigned = (status: ActionStatus): boolean => status === 'raised';
