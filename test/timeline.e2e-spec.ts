@@ -1,4 +1,5 @@
 import { addDays, dayInEngland } from '@app/domain';
+import { ActionTallies } from '../apps/api/src/reads/action-tallies';
 import {
   ADMIN,
   CHAIR,
@@ -211,6 +212,41 @@ describe('one timeline: as at a day, what had happened by then', () => {
     // The Brief officers action was closed before its due date passed.
     const summer = (await service.request('GET', '/changes?from=2025-06-01T00:00:00Z&to=2025-07-31T00:00:00Z', { as: CHAIR })).body;
     expect(summer.becameOverdue).toEqual([]);
+  });
+
+  it('counts the same from the day tallies, and passes over those that history imported since has broken', async () => {
+    const days = Array.from({ length: 50 }, (_, n) => addDays('2024-11-01', n * 10));
+    const totalsOf = async () => Promise.all(days.map(async (day) => [day, (await assuranceOn(day)).totals]));
+    const fromHistory = await totalsOf();
+    const tallies = service.app.get(ActionTallies);
+    tallies.keep();
+    await tallies.settled();
+    const kept = await service.database.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM action_day_tallies');
+    expect(kept.rows[0].n).toBeGreaterThan(50);
+    expect(await totalsOf()).toEqual(fromHistory);
+
+    // Older history, imported now: every tally from its first day on is broken until the keeper drops it.
+    const response = await fetch(`${service.url}/imports`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await signToken(SUBGROUP)}`, 'content-type': 'text/csv' },
+      body: [HEADER, 'CSPR-2024-01,Child A,CSPR,01/12/2024,Share the plan,Write the protocol,police,01/12/2024,31/01/2025,open,,'].join(
+        '\n',
+      ),
+    });
+    expect(response.status).toBe(201);
+    await service.request('GET', `/assurance?position=${((await response.json()) as { position: string }).position}`, { as: CHAIR });
+    const withImport = fromHistory.map(([day, totals]) => {
+      const counts = totals as { outstanding: number; overdue: number; total: number };
+      if (day < '2024-12-01') return [day, counts];
+      return [
+        day,
+        { ...counts, total: counts.total + 1, outstanding: counts.outstanding + 1, overdue: counts.overdue + (day > '2025-01-31' ? 1 : 0) },
+      ];
+    });
+    expect(await totalsOf()).toEqual(withImport.map(([day, totals]) => [day, expect.objectContaining(totals as object)]));
+    tallies.keep();
+    await tallies.settled();
+    expect(await totalsOf()).toEqual(withImport.map(([day, totals]) => [day, expect.objectContaining(totals as object)]));
   });
 
   it('refuses a day in the future, or asOf and asAt together', async () => {

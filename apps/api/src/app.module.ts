@@ -2,7 +2,7 @@ import { DynamicModule, Inject, Module, OnApplicationShutdown } from '@nestjs/co
 import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { Pool } from 'pg';
-import { EventRules, requireRecordable } from '@app/domain';
+import { EventRules, dayInEngland, requireRecordable } from '@app/domain';
 import { EVENT_STORE, EventStore } from '@app/event-store';
 import { ExportActionsHandler, GetActionHandler, GetActionHistoryHandler, ListActionsHandler } from './actions/action.queries';
 import { AssuranceController } from './assurance/assurance.http.controller';
@@ -142,7 +142,7 @@ export class AppModule implements OnApplicationShutdown {
         { provide: APP_INTERCEPTOR, useClass: ReadYourWritesInterceptor },
         ReadPositions,
         ReadScopes,
-        { provide: ActionTallies, useFactory: () => new ActionTallies(pool, BigInt(config.actionTallyEvery)) },
+        { provide: ActionTallies, useFactory: () => new ActionTallies(pool, BigInt(config.actionTallyEvery), () => dayInEngland(clock())) },
         { provide: PROJECTION_THREAD, useValue: projectionThreadData(config, pool) },
         ReadModelHost,
         { provide: SIGNING_KEY, useFactory: () => loadSigningKey(config) },

@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ActionStatus, Assurance, isImpactCheckOverdue, isOutstanding, isOverdue, isUnassigned, themeKey } from '@app/domain';
 import { PoolClient } from 'pg';
-import { actionCellsAt, actionCellsOn, holdActionHistory, tallyBelow } from './action-tallies';
+import { actionCellsAt, actionCellsOn, dayTallyBelow, tallyBelow } from './action-tallies';
 import { ReadScope } from './read-scope';
 import { SqlConditions } from './sql-conditions';
 
@@ -81,8 +81,8 @@ export class ActionCounts {
     const conditions = new SqlConditions();
     let cells: string;
     if (scope.asAt !== undefined) {
-      await holdActionHistory(db);
-      cells = actionCellsOn(conditions.param(scope.asAt));
+      const since = await dayTallyBelow(db, scope.asAt);
+      cells = actionCellsOn(conditions.param(since), conditions.param(scope.asAt));
     } else {
       const since = await tallyBelow(db, at);
       cells = actionCellsAt(conditions.param(since.toString()), conditions.param(at.toString()));

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Pool, PoolClient, QueryResult } from 'pg';
-import { inTransaction, validOn } from '@app/projections';
+import { addDays } from '@app/domain';
+import { inTransaction } from '@app/projections';
 import { actionHistory } from '@app/read-models';
 import { readModelsPosition } from './snapshot';
 
@@ -17,37 +18,52 @@ export const ACTION_TALLIES_SCHEMA = `CREATE TABLE IF NOT EXISTS action_tallies 
   at bigint NOT NULL,
   cells jsonb NOT NULL,
   PRIMARY KEY (generation, at)
+);
+CREATE TABLE IF NOT EXISTS action_day_tallies (
+  generation oid NOT NULL,
+  at text NOT NULL,
+  cells jsonb NOT NULL,
+  PRIMARY KEY (generation, at)
+);
+CREATE TABLE IF NOT EXISTS action_day_tallies_checked (
+  generation oid PRIMARY KEY,
+  position bigint NOT NULL
 )`;
 
 /**
- * The actions as they stood at position `at`, as cells: the columns counts group by, and the
- * number `n` of actions in each, leaving out empty cells. They are the tally kept at `since`, plus
- * the versions that began after it and were still valid at `at`, minus those valid at `since`
- * that ended by `at`. `since` must be 0 or the position of a tally of the current table.
+ * A line the history's versions lie along: the positions they were recorded at, or the days they
+ * happened on. Each version begins at one point of it and ends at the next version's.
  */
-export function actionCellsAt(since: string, at: string): string {
+type Timeline = Readonly<{ tallies: string; begins: string; ends: string }>;
+const BY_POSITION: Timeline = { tallies: 'action_tallies', begins: 'position', ends: 'valid_to' };
+const BY_DAY: Timeline = { tallies: 'action_day_tallies', begins: 'day', ends: 'valid_to_day' };
+
+/**
+ * The actions as they stood at point `at` of the timeline, as cells: the columns counts group by,
+ * and the number `n` of actions in each, leaving out empty cells. They are the tally kept at
+ * `since`, plus the versions that began after it and were still valid at `at`, minus those valid at
+ * `since` that ended by `at`. `since` must be the point of a tally of the current table, or one
+ * before every version (0, '').
+ */
+function cellsBetween({ tallies, begins, ends }: Timeline, since: string, at: string): string {
   return `SELECT ${CELL}, sum(n)::int AS n FROM (
-            SELECT cell.* FROM action_tallies AS tally, jsonb_to_recordset(tally.cells) AS cell(${CELL_TYPES})
+            SELECT cell.* FROM ${tallies} AS tally, jsonb_to_recordset(tally.cells) AS cell(${CELL_TYPES})
              WHERE tally.generation = ${GENERATION} AND tally.at = ${since}
             UNION ALL
             SELECT ${CELL}, 1 FROM ${HISTORY}
-             WHERE position > ${since} AND position <= ${at} AND (valid_to IS NULL OR valid_to > ${at})
+             WHERE ${begins} > ${since} AND ${begins} <= ${at} AND (${ends} IS NULL OR ${ends} > ${at})
             UNION ALL
             SELECT ${CELL}, -1 FROM ${HISTORY}
-             WHERE valid_to > ${since} AND valid_to <= ${at} AND position <= ${since}
+             WHERE ${ends} > ${since} AND ${ends} <= ${at} AND ${begins} <= ${since}
           ) AS changes
           GROUP BY ${CELL} HAVING sum(n) <> 0`;
 }
 
-/** The actions as they stood at the end of `day` (SQL text of a day), as cells: the versions valid on it, counted. */
-export function actionCellsOn(day: string): string {
-  return `SELECT ${CELL}, count(*)::int AS n FROM ${HISTORY} WHERE ${validOn(day)} GROUP BY ${CELL}`;
-}
+/** The actions as they stood at position `at`, from the tally at position `since` (0 for none). */
+export const actionCellsAt = (since: string, at: string): string => cellsBetween(BY_POSITION, since, at);
 
-/** Holds the action history for the caller's transaction: a rebuild cannot swap in a new table until it ends. */
-export async function holdActionHistory(client: PoolClient): Promise<void> {
-  await client.query(`LOCK TABLE ${HISTORY} IN ACCESS SHARE MODE`);
-}
+/** The actions as they stood at the end of the day `day`, by what had happened, from the tally of day `since` ('' for none). */
+export const actionCellsOn = (since: string, day: string): string => cellsBetween(BY_DAY, since, day);
 
 /**
  * The latest tally at or below `at` (0 when there is none), in the caller's transaction, which
@@ -61,11 +77,39 @@ export async function tallyBelow(client: PoolClient, at: bigint): Promise<bigint
   return BigInt(latest.rows[0].at ?? 0);
 }
 
+/** The earliest day of the versions recorded since the day tallies were last checked against them: no tally from that day on holds. */
+const UNCHECKED_FROM = `(SELECT min(day) FROM (
+   SELECT day FROM ${HISTORY}
+    WHERE position > coalesce((SELECT position FROM action_day_tallies_checked WHERE generation = ${GENERATION}), 0)
+   OFFSET 0) AS unchecked)`;
+
+/**
+ * The latest day tally on or before `day` ('' when there is none) that still holds in the caller's
+ * snapshot, which from then on holds the action history. A tally of a day holds until a version
+ * of that day or earlier is recorded after it (history imported since); the keeper drops those,
+ * and until it has, this passes over them.
+ */
+export async function dayTallyBelow(client: PoolClient, day: string): Promise<string> {
+  await client.query(`LOCK TABLE ${HISTORY} IN ACCESS SHARE MODE`);
+  const { rows } = await client.query<{ at: string | null }>(
+    `SELECT max(at) AS at FROM action_day_tallies
+      WHERE generation = ${GENERATION} AND at <= $1 AND at < coalesce(${UNCHECKED_FROM}, '9999-12-31')`,
+    [day],
+  );
+  return rows[0].at ?? '';
+}
+
+/** Days between two day tallies: counting as at a day reads at most this many days of history. */
+const DAYS_A_TALLY = 7;
+
 /**
  * Counts of the actions at every `every`-th position, each made from the one before and the
  * changes since: counting the actions at any position then reads at most one interval of history,
  * however long the log. Rows valid at a position the read models have passed never change, so a
  * tally never does; instances that keep the same one at once write the same cells.
+ *
+ * Likewise on every 7th day of the history, up to yesterday, by what had happened: a past day is
+ * final but for history imported later, which drops the tallies of its days and after.
  */
 export class ActionTallies {
   private readonly logger = new Logger('action-tallies');
@@ -77,6 +121,8 @@ export class ActionTallies {
   constructor(
     private readonly pool: Pool,
     private readonly every: bigint,
+    /** Today in England: days before it are tallied. */
+    private readonly today: () => string,
   ) {}
 
   /**
@@ -108,7 +154,51 @@ export class ActionTallies {
   private async keepUp(): Promise<void> {
     const reached = await readModelsPosition(this.pool);
     while (await inTransaction(this.pool, (client) => this.keepNext(client, reached)));
-    await this.pool.query(`DELETE FROM action_tallies WHERE generation <> ${GENERATION}`);
+    await inTransaction(this.pool, (client) => this.checkDays(client, reached));
+    while (await inTransaction(this.pool, (client) => this.keepNextDay(client)));
+    await this.pool.query(
+      ['action_tallies', 'action_day_tallies', 'action_day_tallies_checked']
+        .map((table) => `DELETE FROM ${table} WHERE generation <> ${GENERATION}`)
+        .join('; '),
+    );
+  }
+
+  /**
+   * Drops the day tallies that the versions recorded since the last check, up to `reached`, no
+   * longer let hold (history imported on their days or before), and marks those versions checked.
+   */
+  private async checkDays(client: PoolClient, reached: bigint): Promise<void> {
+    await client.query(
+      `WITH unchecked AS (
+         SELECT min(day) AS day FROM (
+           SELECT day FROM ${HISTORY}
+            WHERE position > coalesce((SELECT position FROM action_day_tallies_checked WHERE generation = ${GENERATION}), 0)
+              AND position <= $1::bigint
+           OFFSET 0) AS versions
+       ), dropped AS (
+         DELETE FROM action_day_tallies WHERE generation = ${GENERATION} AND at >= (SELECT day FROM unchecked)
+       )
+       INSERT INTO action_day_tallies_checked (generation, position) VALUES (${GENERATION}, $1::bigint)
+       ON CONFLICT (generation) DO UPDATE SET position = greatest(action_day_tallies_checked.position, excluded.position)`,
+      [reached.toString()],
+    );
+  }
+
+  private async keepNextDay(client: PoolClient): Promise<boolean> {
+    const [, found] = (await client.query(
+      `LOCK TABLE ${HISTORY} IN ACCESS SHARE MODE;
+       SELECT max(at) AS latest, (SELECT min(day) FROM ${HISTORY}) AS first FROM action_day_tallies WHERE generation = ${GENERATION}`,
+    )) as unknown as [QueryResult, QueryResult<{ latest: string | null; first: string | null }>];
+    const { latest, first } = found.rows[0];
+    const next = latest ? addDays(latest, DAYS_A_TALLY) : first;
+    if (!next || next >= this.today()) return false;
+    await client.query(
+      `INSERT INTO action_day_tallies (generation, at, cells)
+       SELECT ${GENERATION}, $2, COALESCE(jsonb_agg(cell), '[]') FROM (${actionCellsOn('$1', '$2')}) AS cell
+       ON CONFLICT DO NOTHING`,
+      [latest ?? '', next],
+    );
+    return true;
   }
 
   private async keepNext(client: PoolClient, reached: bigint): Promise<boolean> {
