@@ -77,11 +77,14 @@ export async function tallyBelow(client: PoolClient, at: bigint): Promise<bigint
   return BigInt(latest.rows[0].at ?? 0);
 }
 
-/** The earliest day of the versions recorded since the day tallies were last checked against them: no tally from that day on holds. */
-const UNCHECKED_FROM = `(SELECT min(day) FROM (
-   SELECT day FROM ${HISTORY}
-    WHERE position > coalesce((SELECT position FROM action_day_tallies_checked WHERE generation = ${GENERATION}), 0)
-   OFFSET 0) AS unchecked)`;
+const CHECKED = `SELECT position FROM action_day_tallies_checked WHERE generation = ${GENERATION}`;
+
+/**
+ * The earliest day of the versions recorded after position `after` (SQL text of a position, its
+ * value known to the planner, which then reads only those versions by their positions).
+ */
+const earliestDayAfter = (after: string) =>
+  `(SELECT min(day) FROM (SELECT day FROM ${HISTORY} WHERE position > ${after} OFFSET 0) AS versions)`;
 
 /**
  * The latest day tally on or before `day` ('' when there is none) that still holds in the caller's
@@ -90,11 +93,15 @@ const UNCHECKED_FROM = `(SELECT min(day) FROM (
  * and until it has, this passes over them.
  */
 export async function dayTallyBelow(client: PoolClient, day: string): Promise<string> {
-  await client.query(`LOCK TABLE ${HISTORY} IN ACCESS SHARE MODE`);
+  const [, checked] = (await client.query(`LOCK TABLE ${HISTORY} IN ACCESS SHARE MODE; ${CHECKED}`)) as unknown as [
+    QueryResult,
+    QueryResult<{ position: string }>,
+  ];
+  // No tally from the earliest day of the versions recorded since the keeper last checked holds.
   const { rows } = await client.query<{ at: string | null }>(
     `SELECT max(at) AS at FROM action_day_tallies
-      WHERE generation = ${GENERATION} AND at <= $1 AND at < coalesce(${UNCHECKED_FROM}, '9999-12-31')`,
-    [day],
+      WHERE generation = ${GENERATION} AND at <= $1 AND at < coalesce(${earliestDayAfter('$2::bigint')}, '9999-12-31')`,
+    [day, checked.rows[0]?.position ?? '0'],
   );
   return rows[0].at ?? '';
 }
@@ -168,19 +175,14 @@ export class ActionTallies {
    * longer let hold (history imported on their days or before), and marks those versions checked.
    */
   private async checkDays(client: PoolClient, reached: bigint): Promise<void> {
+    const { rows } = await client.query<{ position: string }>(CHECKED);
     await client.query(
-      `WITH unchecked AS (
-         SELECT min(day) AS day FROM (
-           SELECT day FROM ${HISTORY}
-            WHERE position > coalesce((SELECT position FROM action_day_tallies_checked WHERE generation = ${GENERATION}), 0)
-              AND position <= $1::bigint
-           OFFSET 0) AS versions
-       ), dropped AS (
-         DELETE FROM action_day_tallies WHERE generation = ${GENERATION} AND at >= (SELECT day FROM unchecked)
+      `WITH dropped AS (
+         DELETE FROM action_day_tallies WHERE generation = ${GENERATION} AND at >= ${earliestDayAfter('$1::bigint')}
        )
-       INSERT INTO action_day_tallies_checked (generation, position) VALUES (${GENERATION}, $1::bigint)
+       INSERT INTO action_day_tallies_checked (generation, position) VALUES (${GENERATION}, $2::bigint)
        ON CONFLICT (generation) DO UPDATE SET position = greatest(action_day_tallies_checked.position, excluded.position)`,
-      [reached.toString()],
+      [rows[0]?.position ?? '0', reached.toString()],
     );
   }
 
