@@ -27,6 +27,10 @@ if (!available)
   const task = (name: string) => page.click(`[data-test="tasks"] a[data-task="${name}"]`);
 
   it('follows an action from raised to closed: subgroup, partner, subgroup, and the chair sees the counts change', async () => {
+    const refusedByPolicy: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) refusedByPolicy.push(message.text());
+    });
     await signIn('demo-chair');
     await go('/dashboard');
     const before = { outstanding: await count('police', 'outstanding'), closed: await count('police', 'closed') };
@@ -40,6 +44,10 @@ if (!available)
     expect(await page.textContent('.govuk-error-summary')).toContain('There is a problem');
     expect(await page.getAttribute('.govuk-error-summary a', 'href')).toBe('#action-description');
     expect(await page.textContent('#action-description-error')).toContain('Enter what will be done');
+    // GOV.UK Frontend's own script runs under the policy, and moves focus to the summary.
+    await page.waitForFunction(() => document.activeElement?.classList.contains('govuk-error-summary'));
+    expect(await page.evaluate(() => document.body.classList.contains('govuk-frontend-supported'))).toBe(true);
+    expect(refusedByPolicy).toEqual([]);
     expect(await page.title()).toMatch(/^Error: /);
     expect(await accessibilityViolations(page)).toEqual([]);
     await screenshot(page, 'form-with-errors');

@@ -2,8 +2,11 @@ import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { STATUS_CODES } from 'node:http';
 import { Socket } from 'node:net';
+import { dirname, join } from 'node:path';
 import { bearerToken } from '../auth/auth.guard';
 import { TokenVerifier } from '../auth/token-verifier';
 import { HttpConfig } from '../config/config';
@@ -23,10 +26,22 @@ export class TooManyRequests extends Error {
   }
 }
 
-/** The pages: own scripts and styles only, never framed, forms posted here only. */
+/**
+ * The one inline script the GOV.UK template has, read from the template itself: it marks the page
+ * as one GOV.UK Frontend's JavaScript may start on, so the policy allows exactly that text (by its
+ * hash), and no other inline script.
+ */
+function govukTemplateScriptHash(): string {
+  const template = readFileSync(join(dirname(require.resolve('govuk-frontend/package.json')), 'dist/govuk/template.njk'), 'utf8');
+  const script = /<script[^>]*>([^<]+)<\/script>/.exec(template);
+  if (!script) throw new Error('The GOV.UK template has no inline script to allow: check the policy against its new version.');
+  return `'sha256-${createHash('sha256').update(script[1]).digest('base64')}'`;
+}
+
+/** The pages: own scripts (and the template's one inline script) and styles only, never framed, forms posted here only. */
 const PAGE_POLICY = [
   "default-src 'self'",
-  "script-src 'self'",
+  `script-src 'self' ${govukTemplateScriptHash()}`,
   "style-src 'self'",
   "img-src 'self' data:",
   "font-src 'self'",
