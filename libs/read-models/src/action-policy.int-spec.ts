@@ -1,6 +1,6 @@
-import { ACTION_STATUSES, isOutstanding, isOverdue } from '@app/domain';
+import { ACTION_STATUSES, isOpenAndOwned, isOutstanding, isOverdue } from '@app/domain';
 import { TestDatabase, createTestDatabase } from '@app/testing';
-import { outstandingSql, overdueSql } from './action-policy.sql';
+import { openAndOwnedSql, outstandingSql, overdueSql } from './action-policy.sql';
 
 describe('the action policy in SQL', () => {
   let database: TestDatabase;
@@ -8,6 +8,14 @@ describe('the action policy in SQL', () => {
     database = await createTestDatabase(1);
   });
   afterAll(() => database.drop());
+
+  it('says what the domain says of every status: open and owned', async () => {
+    const { rows } = await database.pool.query<{ status: string; owned: boolean }>(
+      `SELECT status, ${openAndOwnedSql('status')} AS owned FROM unnest($1::text[]) AS c(status)`,
+      [ACTION_STATUSES],
+    );
+    expect(rows.map((row) => [row.status, row.owned])).toEqual(ACTION_STATUSES.map((status) => [status, isOpenAndOwned(status)]));
+  });
 
   it('says what the domain says of every status and due date: outstanding, and overdue', async () => {
     const today = '2026-12-06';

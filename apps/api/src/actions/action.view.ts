@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
+  ACTION_STATUSES,
   ASSURANCE_STATES,
   ActionStatus,
   Assurance,
@@ -51,7 +52,7 @@ export class ActionView {
   @ApiProperty({ type: [ExtensionView], description: 'Every request for more time, in the order asked' })
   extensions!: ExtensionView[];
   @ApiProperty({ description: 'The current due date minus the first agreed one, in days' }) daysSlipped!: number;
-  @ApiProperty({ enum: ['raised', 'assigned', 'evidenced', 'closed', 'withdrawn'] }) status!: ActionStatus;
+  @ApiProperty({ enum: ACTION_STATUSES }) status!: ActionStatus;
   @ApiProperty({
     enum: ASSURANCE_STATES,
     nullable: true,

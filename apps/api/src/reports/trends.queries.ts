@@ -1,5 +1,5 @@
 import { Inject } from '@nestjs/common';
-import { addDays, addMonths, dayInEngland } from '@app/domain';
+import { dayInEngland, monthEnds, quartersTo } from '@app/domain';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { ApiProperty } from '@nestjs/swagger';
 import { Pool } from 'pg';
@@ -45,27 +45,6 @@ export class GetTrendsQuery extends Query<TrendsView> {
   ) {
     super();
   }
-}
-
-/** The ends of the last `count` months up to `until` (the month `until` is in ends on it), oldest first. */
-export function monthEnds(until: string, count = 12): { month: string; day: string }[] {
-  const firstOfMonth = `${until.slice(0, 7)}-01`;
-  return Array.from({ length: count }, (_, index) => {
-    const start = addMonths(firstOfMonth, index - (count - 1));
-    const last = addDays(addMonths(start, 1), -1);
-    return { month: start.slice(0, 7), day: last > until ? until : last };
-  });
-}
-
-/** The last `count` calendar quarters up to the one `until` is in, oldest first. */
-export function quartersTo(until: string, count = 4): { quarter: string; from: string; to: string }[] {
-  const month = Number(until.slice(5, 7));
-  const firstOfQuarter = `${until.slice(0, 4)}-${String(month - ((month - 1) % 3)).padStart(2, '0')}-01`;
-  return Array.from({ length: count }, (_, index) => {
-    const start = addMonths(firstOfQuarter, 3 * (index - (count - 1)));
-    const end = addDays(addMonths(start, 3), -1);
-    return { quarter: `${start.slice(0, 4)}-Q${(Number(start.slice(5, 7)) + 2) / 3}`, from: start, to: end > until ? until : end };
-  });
 }
 
 /**

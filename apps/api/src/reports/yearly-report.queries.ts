@@ -2,9 +2,9 @@ import { Inject } from '@nestjs/common';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { ApiProperty } from '@nestjs/swagger';
 import { Pool } from 'pg';
-import { REVIEW_KINDS, ReviewKind, dayInEngland, themeKey, themesOrInherited } from '@app/domain';
+import { REVIEW_KINDS, ReviewKind, dayInEngland, financialYearOf, themeKey, themesOrInherited } from '@app/domain';
 import { validOn } from '@app/projections';
-import { ReviewDocument, actionHistory, firstSpellings, reviewList } from '@app/read-models';
+import { ReviewDocument, actionHistory, firstSpellings, overdueSql, reviewList } from '@app/read-models';
 import { CLOCK, Clock } from '../clock/clock';
 import { DATABASE_POOL } from '../database/database-pool';
 import { ValidationFailed } from '../http/problem';
@@ -94,13 +94,6 @@ export class GetYearlyReportQuery extends Query<YearlyReportView> {
   }
 }
 
-/** The financial year a day is in, as partnerships report: 1 April to 31 March. */
-export function financialYearOf(day: string): { from: string; to: string } {
-  const year = Number(day.slice(0, 4));
-  const start = day.slice(5) >= '04-01' ? year : year - 1;
-  return { from: `${start}-04-01`, to: `${start + 1}-03-31` };
-}
-
 type ActionFigures = {
   partner_id: string | null;
   total_row: number;
@@ -132,7 +125,7 @@ const ACTION_FIGURES = `
          count(closing.key)::int AS closed,
          count(closing.key) FILTER (WHERE ending.status = 'closed' AND ending.outcome = 'impact-evidenced')::int AS closed_with_impact,
          count(*) FILTER (WHERE ending.outstanding)::int AS outstanding_at_end,
-         count(*) FILTER (WHERE ending.outstanding AND ending.due_date < $2)::int AS overdue_at_end,
+         count(*) FILTER (WHERE ${overdueSql('ending.outstanding', 'ending.due_date', '$2')})::int AS overdue_at_end,
          coalesce(sum(ending.due_date::date - ending.original_due_date::date)
                   FILTER (WHERE ending.outstanding OR closing.key IS NOT NULL), 0)::int AS days_slipped,
          percentile_cont(0.5) WITHIN GROUP (ORDER BY closing.closed_on::date - ending.raised_on::date) AS median_days_to_close

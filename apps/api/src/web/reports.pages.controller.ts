@@ -1,8 +1,8 @@
 import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { CLOCK, Clock } from '../clock/clock';
-import { dayInEngland, isCalendarDate } from '@app/domain';
-import { GetYearlyReportQuery, YearlyReportView, financialYearOf } from '../reports/yearly-report.queries';
+import { dayInEngland, financialYearOf, isCalendarDate } from '@app/domain';
+import { GetYearlyReportQuery, YearlyReportView } from '../reports/yearly-report.queries';
 import { dateFrom, redirectedToWholeDays } from './web-form';
 import { HtmlReply, Page, PageFor, WebPageContext, WebPages, renderPage } from './web-page';
 

@@ -52,3 +52,6 @@ export function ragOf({ outstanding, overdue }: Readonly<{ outstanding: number; 
 
 /** Raised, and no partner agency owns it yet. */
 export const isUnassigned = (status: ActionStatus): boolean => status === 'raised';
+
+/** Outstanding and owned by a partner agency: what its reminders and the digest are about. */
+export const isOpenAndOwned = (status: ActionStatus): boolean => isOutstanding(status) && !isUnassigned(status);

@@ -61,3 +61,33 @@ export function startOfDayInEngland(day: string): Date {
 
 /** The last instant of a day in England (to the millisecond): what "as at" a day means. */
 export const endOfDayInEngland = (day: string): Date => new Date(startOfDayInEngland(addDays(day, 1)).getTime() - 1);
+
+// The periods reports run over.
+
+/** The ends of the last `count` months up to `until` (the month `until` is in ends on it), oldest first. */
+export function monthEnds(until: string, count = 12): { month: string; day: string }[] {
+  const firstOfMonth = `${until.slice(0, 7)}-01`;
+  return Array.from({ length: count }, (_, index) => {
+    const start = addMonths(firstOfMonth, index - (count - 1));
+    const last = addDays(addMonths(start, 1), -1);
+    return { month: start.slice(0, 7), day: last > until ? until : last };
+  });
+}
+
+/** The last `count` calendar quarters up to the one `until` is in, oldest first. */
+export function quartersTo(until: string, count = 4): { quarter: string; from: string; to: string }[] {
+  const month = Number(until.slice(5, 7));
+  const firstOfQuarter = `${until.slice(0, 4)}-${String(month - ((month - 1) % 3)).padStart(2, '0')}-01`;
+  return Array.from({ length: count }, (_, index) => {
+    const start = addMonths(firstOfQuarter, 3 * (index - (count - 1)));
+    const end = addDays(addMonths(start, 3), -1);
+    return { quarter: `${start.slice(0, 4)}-Q${(Number(start.slice(5, 7)) + 2) / 3}`, from: start, to: end > until ? until : end };
+  });
+}
+
+/** The financial year a day is in, as partnerships report: 1 April to 31 March. */
+export function financialYearOf(day: string): { from: string; to: string } {
+  const year = Number(day.slice(0, 4));
+  const start = day.slice(5) >= '04-01' ? year : year - 1;
+  return { from: `${start}-04-01`, to: `${start + 1}-03-31` };
+}
