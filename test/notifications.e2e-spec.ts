@@ -128,10 +128,16 @@ describe('notifications by mail', () => {
       await expectNext(`overdue -> ${MAILBOXES.police}`);
       clock.set('2026-05-30T10:00:00Z');
       await expectNext(`overdue -> ${MAILBOXES.police}`, `overdue-30-days -> ${SUBGROUP_EMAIL}`);
+      // Evidence accepted: ready to close, so no longer awaiting assurance, in the digest as on the dashboard.
+      const again = await service.request('POST', `/actions/${actionId}/evidence`, { as: police, body: { summary: SECRET } });
+      await service.request('POST', `/actions/${actionId}/evidence/${again.body.id}/accept`, { as: SUBGROUP, body: {} });
+      await expectNext(`evidence-decided -> ${MAILBOXES.police}`);
       // Monday 1 June, 8am in London.
       clock.set('2026-06-01T07:00:00Z');
       const [digest] = await expectNext(`weekly-digest -> ${SUBGROUP_EMAIL}`);
       expect(digest.subject).toBe('Weekly digest: 1 action overdue, 0 due within 30 days, 0 awaiting assurance');
+      const { body: dashboard } = await service.request('GET', '/assurance', { as: SUBGROUP });
+      expect(dashboard.totals).toMatchObject({ overdue: 1, awaitingAssurance: 0, readyToClose: 1 });
       expect(digest.text).toContain(
         `${reference} / ${actionId.slice(0, 8)}, Thames Valley Police, due 30 April 2026: ${PUBLIC_URL}/tracker/${actionId}`,
       );
@@ -287,6 +293,39 @@ describe('notifications by mail', () => {
       expect(items.length).toBeGreaterThan(0);
       expect(items.filter((item: { rule: string }) => !byTheCalendar.includes(item.rule))).toEqual([]);
       expect(mail.received.filter((received) => !byTheCalendar.includes(received.rule))).toEqual([]);
+    } finally {
+      await stopMailed({ mail, service });
+    }
+  }, 60_000);
+
+  it('sends each mailbox its mail in the order of the events behind it, a reminder already due at once, naming review and agency', async () => {
+    const { mail, service } = await startMailed(testClock('2026-01-06T10:00:00Z'), { SUBGROUP_EMAIL: '' });
+    try {
+      // No mailbox yet: the agency's mail waits, then goes all at once when one is set.
+      const { actionId, reference } = await planWithOneAction(service, false);
+      const police = partnerUser('police');
+      const write = async (path: string, body: object, as = SUBGROUP) => {
+        const answer = await service.request('POST', `/actions/${actionId}/${path}`, { as, body });
+        expect(answer.status).toBeLessThan(300);
+        return answer.body;
+      };
+      // Due in 20 days: the 30-day reminder is due at once, not at the next sweep.
+      await write('assign', { partnerId: 'police', dueDate: '2026-01-26' });
+      const refused = await write('extension-requests', { dueDate: '2026-02-28', reason: 'Waiting' }, police);
+      await write(`extension-requests/${refused.id}/refuse`, { reason: 'Not agreed' });
+      const agreed = await write('extension-requests', { dueDate: '2026-03-31', reason: 'Waiting still' }, police);
+      await write(`extension-requests/${agreed.id}/approve`, {});
+      await pause(1500);
+      expect(mail.received).toEqual([]);
+      await service.request('POST', '/partners/police/mailbox', { as: ADMIN, body: { email: MAILBOXES.police } });
+      const received = await mail.waitForCount(4);
+      expect(received.map((item) => item.rule)).toEqual(['assigned', 'due-in-30-days', 'extension-decided', 'extension-decided']);
+      expect(received.slice(2).map((item) => item.subject)).toEqual([
+        expect.stringContaining('was refused'),
+        expect.stringContaining('was agreed'),
+      ]);
+      for (const item of received) expect(item.text).toContain(`${reference} / ${actionId.slice(0, 8)}`);
+      expect(received[0].text).toContain('Thames Valley Police');
     } finally {
       await stopMailed({ mail, service });
     }

@@ -6,7 +6,8 @@ import { partnerList, reviewList } from '@app/read-models';
 import { Clock } from '../clock/clock';
 import { MailConfig } from '../config/config';
 import { ComposedMail, DigestHeading, MailSubject, NamedAction, actionReference, composeMail } from './mail';
-import { OUTBOX_COLUMNS, OutboxMail, OutboxRow, outboxMail } from './outbox';
+import { readModelsPosition } from '../reads/snapshot';
+import { OUTBOX_COLUMNS, OutboxMail, OutboxRow, outboxMail, outboxPosition } from './outbox';
 
 type EnabledMail = Extract<MailConfig, { enabled: true }>;
 
@@ -25,7 +26,7 @@ type SmtpError = Error & { responseCode?: number; command?: string };
 type RoundEnd = 'done' | 'server-down';
 
 /**
- * Delivers the outbox's pending mail over SMTP, oldest first, each mail in a transaction that
+ * Delivers the outbox's pending mail over SMTP, in the order it was decided, each mail in a transaction that
  * holds its row: the row becomes `sent` only once the server has taken the mail, and a second
  * sender skips a row being sent. A crash between the server taking a mail and the row being
  * marked leaves it pending, and it is sent again (with the same Message-ID); nothing is lost.
@@ -61,6 +62,8 @@ export class MailSender {
   /** Sends every mail due now, until none is, the server fails, or `stopped`; the number sent. */
   async sendDue(stopped: () => boolean): Promise<number> {
     if (this.clock().getTime() < this.restingUntil) return 0;
+    // A mail names its review and agency from the read models: none goes before they hold all the outbox decided from.
+    if ((await readModelsPosition(this.pool)) < (await outboxPosition(this.pool))) return 0;
     let sent = 0;
     while (!stopped()) {
       const outcome = await inTransaction(this.pool, (client) => this.sendOne(client));
@@ -82,9 +85,12 @@ export class MailSender {
   private async sendOne(client: PoolClient): Promise<'sent' | 'refused' | RoundEnd> {
     const now = this.clock();
     const { rows } = await client.query<OutboxRow>(
-      `SELECT ${OUTBOX_COLUMNS} FROM notification_outbox
+      // Each recipient's mail in the order it was decided: none goes while an earlier one to the same address waits.
+      `SELECT ${OUTBOX_COLUMNS} FROM notification_outbox AS mail
         WHERE status = 'pending' AND to_address IS NOT NULL AND next_attempt_at <= $1
-        ORDER BY next_attempt_at, created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED`,
+          AND NOT EXISTS (SELECT 1 FROM notification_outbox AS earlier
+                           WHERE earlier.status = 'pending' AND earlier.to_address = mail.to_address AND earlier.seq < mail.seq)
+        ORDER BY seq LIMIT 1 FOR UPDATE SKIP LOCKED`,
       [now],
     );
     if (rows.length === 0) return 'done';

@@ -18,7 +18,7 @@ import {
 } from '@app/domain';
 import { EventStore, RecordedEvent } from '@app/event-store';
 import { SetAside, inTransaction, recordSetAside, setAside } from '@app/projections';
-import { whyUnfoldable } from '@app/read-models';
+import { actionList, openAndOwnedSql, overdueSql, whyUnfoldable } from '@app/read-models';
 import { Clock } from '../clock/clock';
 import { createTables } from '../database/database-pool';
 
@@ -61,7 +61,10 @@ const TABLES = `
     sent_at timestamptz,
     cancelled_at timestamptz
   );
+  -- The order mail was decided in, which is the order of the events behind it: each recipient is sent theirs in it.
+  ALTER TABLE notification_outbox ADD COLUMN IF NOT EXISTS seq bigserial;
   CREATE INDEX IF NOT EXISTS notification_outbox_waiting ON notification_outbox (next_attempt_at) WHERE status = 'pending';
+  CREATE INDEX IF NOT EXISTS notification_outbox_pending_by_recipient ON notification_outbox (to_address, seq) WHERE status = 'pending';
   CREATE INDEX IF NOT EXISTS notification_outbox_pending_by_action ON notification_outbox (action_id) WHERE status = 'pending';
   CREATE INDEX IF NOT EXISTS notification_outbox_failed ON notification_outbox (created_at) WHERE status = 'failed';
   CREATE INDEX IF NOT EXISTS notification_outbox_newest ON notification_outbox (created_at DESC, id);
@@ -71,7 +74,7 @@ const TABLES = `
     due_date date,
     watched jsonb NOT NULL
   );
-  CREATE INDEX IF NOT EXISTS notification_actions_outstanding_ids ON notification_actions (action_id) WHERE status IN ('assigned', 'evidenced');
+  CREATE INDEX IF NOT EXISTS notification_actions_outstanding_ids ON notification_actions (action_id) WHERE ${openAndOwnedSql('status')};
   CREATE TABLE IF NOT EXISTS notification_mailboxes (partner_id text PRIMARY KEY, email text NOT NULL);
   CREATE TABLE IF NOT EXISTS notification_progress (
     name text PRIMARY KEY,
@@ -80,6 +83,12 @@ const TABLES = `
   )`;
 
 const PROGRESS = 'outbox';
+
+/** The position of the log the outbox has decided its mail up to. */
+export async function outboxPosition(db: Pool | PoolClient): Promise<bigint> {
+  const { rows } = await db.query<{ position: string }>('SELECT position FROM notification_progress WHERE name = $1', [PROGRESS]);
+  return BigInt(rows[0]?.position ?? 0);
+}
 /** The outbox's name among the readers of the log, in the quarantine. */
 export const OUTBOX_READER = 'outbox';
 const BATCH_SIZE = 1000;
@@ -141,7 +150,7 @@ export class Outbox {
     for (let after = ''; ;) {
       const { rows } = await this.pool.query<{ action_id: string; watched: WatchedAction }>(
         `SELECT action_id, watched FROM notification_actions
-          WHERE status IN ('assigned', 'evidenced') AND action_id > $1 AND due_date <= $2
+          WHERE ${openAndOwnedSql('status')} AND action_id > $1 AND due_date <= $2
           ORDER BY action_id LIMIT $3`,
         [after, addDays(today, 30), SWEEP_CHUNK],
       );
@@ -230,6 +239,7 @@ export class Outbox {
       const decided = noticesOn(actions.get(actionId), { type: event.type, data: event.data } as ActionEvent, {
         occasion: `event-${event.position}`,
         quiet: past,
+        today: dayInEngland(now),
       });
       if (!decided.action) continue;
       actions.set(actionId, decided.action);
@@ -290,8 +300,10 @@ export class Outbox {
       `INSERT INTO notification_outbox (id, key, rule, recipient, action_id, partner_id, due_date, facts, to_address, status, created_at, next_attempt_at, cancelled_at)
        SELECT r.id, r.key, r.rule, r.recipient, r.action_id, r.partner_id, r.due_date, r.facts, r.to_address, r.status, $2, $2,
               CASE WHEN r.status = 'cancelled' THEN $2::timestamptz END
-         FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, key text, rule text, recipient text, action_id text, partner_id text,
-                                                due_date date, facts jsonb, to_address text, status text)
+         FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (id uuid, key text, rule text, recipient text, action_id text, partner_id text,
+                                                           due_date date, facts jsonb, to_address text, status text))
+              WITH ORDINALITY AS r(id, key, rule, recipient, action_id, partner_id, due_date, facts, to_address, status, made)
+        ORDER BY r.made
        ON CONFLICT (key) DO NOTHING`,
       [JSON.stringify(rows), now],
     );
@@ -345,17 +357,21 @@ export class Outbox {
     return new Map(rows.map((row) => [row.partner_id, row.email]));
   }
 
-  /** What the subgroup's digest counts and lists: due within 30 days, overdue, and awaiting assurance. */
+  /**
+   * What the subgroup's digest counts and lists: due within 30 days, overdue, and awaiting
+   * assurance (evidenced, no evidence accepted yet), from the action list the dashboard counts, by
+   * the same rules: the digest and the dashboard give the same figures on the same day.
+   */
   private async digestFacts(today: string): Promise<NoticeFacts> {
     const { rows } = await this.pool.query<{ heading: string; total: number; ids: string[] }>(
       `WITH outstanding AS (
-         SELECT action_id, status, due_date,
-                CASE WHEN due_date < $1 THEN 'overdue' WHEN due_date <= $2 THEN 'dueSoon' END AS by_date
-           FROM notification_actions WHERE status IN ('assigned', 'evidenced'))
+         SELECT key AS action_id, due_date, assurance,
+                CASE WHEN ${overdueSql('outstanding', 'due_date', '$1')} THEN 'overdue' WHEN due_date <= $2 THEN 'dueSoon' END AS by_date
+           FROM ${actionList.table} WHERE outstanding)
        SELECT heading, count(*)::int AS total, (array_agg(action_id ORDER BY due_date, action_id))[1:$3] AS ids
          FROM (SELECT by_date AS heading, action_id, due_date FROM outstanding WHERE by_date IS NOT NULL
                UNION ALL
-               SELECT 'awaitingAssurance', action_id, due_date FROM outstanding WHERE status = 'evidenced') AS listed
+               SELECT 'awaitingAssurance', action_id, due_date FROM outstanding WHERE assurance = 'awaiting') AS listed
         GROUP BY heading`,
       [today, addDays(today, 30), DIGEST_LISTS],
     );

@@ -5,7 +5,7 @@ import { addDays, dayInEngland } from '@app/domain';
 import { PostgresEventStore, migrate } from '@app/event-store';
 import { verifyLog } from '@app/audit';
 import { ensureProjectionSchema, rebuildProjections } from '@app/projections';
-import { READ_MODELS, whyUnfoldable } from '@app/read-models';
+import { READ_MODELS, openAndOwnedSql, whyUnfoldable } from '@app/read-models';
 import { createPool } from '@app/infrastructure';
 import { Metrics } from '../../../api/src/observability/metrics';
 import { ActionTallies } from '../../../api/src/reads/action-tallies';
@@ -325,7 +325,7 @@ async function outboxCost(pool: Pool, store: PostgresEventStore, raw: number): P
   };
   const caughtUp = await seconds(() => outbox.catchUp(() => false));
   const { rows: watched } = await pool.query<{ outstanding: string }>(
-    `SELECT count(*) AS outstanding FROM notification_actions WHERE status IN ('assigned', 'evidenced')`,
+    `SELECT count(*) AS outstanding FROM notification_actions WHERE ${openAndOwnedSql('status')}`,
   );
   const first = await seconds(() => outbox.sweep());
   const again = await seconds(() => outbox.sweep());

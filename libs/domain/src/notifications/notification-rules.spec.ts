@@ -6,10 +6,12 @@ const raised: ActionEvent = {
   data: { actionId: 'a-1', recommendationId: 'm-1', reviewId: 'r-1', description: 'Audit the chronologies', themes: [] },
 };
 const assigned: ActionEvent = { type: 'ActionAssigned', data: { partnerId: 'police', dueDate: '2026-06-30' } };
+/** A day long before the due date: no reminder is due yet. */
+const EARLY = '2026-01-01';
 
 function fold(events: readonly ActionEvent[]): WatchedAction | undefined {
   return events.reduce<WatchedAction | undefined>(
-    (action, event, index) => noticesOn(action, event, { occasion: String(index), quiet: false }).action,
+    (action, event, index) => noticesOn(action, event, { occasion: String(index), quiet: false, today: EARLY }).action,
     undefined,
   );
 }
@@ -17,18 +19,40 @@ function fold(events: readonly ActionEvent[]): WatchedAction | undefined {
 describe('notification rules', () => {
   it('tells the owner of an assignment, and nobody of what an import brings in', () => {
     const action = fold([raised]);
-    expect(noticesOn(action, assigned, { occasion: '7', quiet: false }).notices).toEqual([
+    expect(noticesOn(action, assigned, { occasion: '7', quiet: false, today: EARLY }).notices).toEqual([
       { rule: 'assigned', actionId: 'a-1', partnerId: 'police', dueDate: '2026-06-30', occasion: '7' },
     ]);
-    expect(noticesOn(action, assigned, { occasion: '7', quiet: true }).notices).toEqual([]);
+    expect(noticesOn(action, assigned, { occasion: '7', quiet: true, today: EARLY }).notices).toEqual([]);
+  });
+
+  it('reminds at once when an action is given an owner or a date already within 7 or 30 days, as the sweep would', () => {
+    const action = fold([raised]);
+    const rulesOn = (today: string, event: ActionEvent = assigned) =>
+      noticesOn(action, event, { occasion: '7', quiet: false, today }).notices.map((notice) => notice.rule);
+    expect(rulesOn(EARLY)).toEqual(['assigned']);
+    expect(rulesOn('2026-06-10')).toEqual(['assigned', 'due-in-30-days']);
+    expect(rulesOn('2026-06-25')).toEqual(['assigned', 'due-in-7-days']);
+    const revised: ActionEvent = {
+      type: 'ActionDueDateRevised',
+      data: { dueDate: '2026-06-30', previousDueDate: '2026-09-30', reason: 'x' },
+    };
+    const owned = fold([raised, { ...assigned, data: { partnerId: 'police', dueDate: '2026-09-30' } }]);
+    expect(noticesOn(owned, revised, { occasion: '8', quiet: false, today: '2026-06-25' }).notices.map((notice) => notice.rule)).toEqual([
+      'due-in-7-days',
+    ]);
+    // The same reminder the sweep decides: one mail, whichever comes first.
+    const [, reminder] = noticesOn(action, assigned, { occasion: '7', quiet: false, today: '2026-06-25' }).notices;
+    expect(noticeKey(reminder)).toBe(noticeKey(remindersDue(fold([raised, assigned])!, '2026-06-26')[0]));
+    expect(rulesOn('2026-06-25', { type: 'ActionProgressNoted', data: { note: 'x' } })).toEqual([]);
+    expect(noticesOn(action, assigned, { occasion: '7', quiet: true, today: '2026-06-25' }).notices).toEqual([]);
   });
 
   it('says decisions without their notes or reasons', () => {
     const action = fold([raised, assigned]);
     const rejected: ActionEvent = { type: 'EvidenceRejected', data: { evidenceId: 'e-1', reason: 'Names the child' } };
     const refused: ActionEvent = { type: 'ExtensionRefused', data: { requestId: 'x-1', reason: 'Names the child', decidedBy: 'u' } };
-    const [evidence] = noticesOn(action, rejected, { occasion: '9', quiet: false }).notices;
-    const [extension] = noticesOn(action, refused, { occasion: '10', quiet: false }).notices;
+    const [evidence] = noticesOn(action, rejected, { occasion: '9', quiet: false, today: EARLY }).notices;
+    const [extension] = noticesOn(action, refused, { occasion: '10', quiet: false, today: EARLY }).notices;
     expect(evidence).toMatchObject({ rule: 'evidence-decided', facts: { decision: 'rejected' } });
     expect(extension).toMatchObject({ rule: 'extension-decided', facts: { decision: 'refused' } });
     expect(JSON.stringify([evidence, extension])).not.toContain('child');
@@ -36,7 +60,7 @@ describe('notification rules', () => {
 
   it('ends what waits when the action is reassigned, closed or withdrawn, and not otherwise', () => {
     const action = fold([raised, assigned]);
-    const ends = (event: ActionEvent) => noticesOn(action, event, { occasion: '9', quiet: false }).cancelsPending;
+    const ends = (event: ActionEvent) => noticesOn(action, event, { occasion: '9', quiet: false, today: EARLY }).cancelsPending;
     expect(ends({ type: 'ActionReassigned', data: { partnerId: 'health', dueDate: '2026-06-30', previousPartnerId: 'police' } })).toBe(
       true,
     );
@@ -91,7 +115,7 @@ describe('notification rules', () => {
       const rejected = noticesOn(
         evidenced,
         { type: 'EvidenceRejected', data: { evidenceId: 'e-1', reason: 'x' } },
-        { occasion: '5', quiet: false },
+        { occasion: '5', quiet: false, today: EARLY },
       ).action!;
       expect(rules('2026-07-02', rejected)).toEqual(['overdue']);
     });

@@ -54,13 +54,32 @@ export type NoticeFacts = Readonly<Record<string, string | readonly string[]>>;
 export type EventNotices = Readonly<{ action?: WatchedAction; notices: Notice[]; cancelsPending: boolean }>;
 
 const ENDS_WHAT_WAITS: ReadonlySet<ActionEvent['type']> = new Set(['ActionReassigned', 'ActionClosed', 'ActionWithdrawn']);
+/** Events that give an action an owner or a due date: a reminder whose mark has passed by then is due at once, not at the next sweep. */
+const SETS_THE_DATE: ReadonlySet<ActionEvent['type']> = new Set([
+  'ActionAssigned',
+  'ActionReassigned',
+  'ActionDueDateRevised',
+  'ExtensionApproved',
+  'ActionReopened',
+]);
 
 /**
  * The action after `event`, and the mail the event causes; `occasion` names the event
  * (its place in the log). A quiet event (a plan's history brought in by import) changes the action
- * but causes no mail: nobody is told today of what happened long ago.
+ * but causes no mail: nobody is told today of what happened long ago. An event that sets the owner
+ * or due date is followed by the reminders already due on `today` (within 7 or 30 days of it).
  */
 export function noticesOn(
+  action: WatchedAction | undefined,
+  event: ActionEvent,
+  { occasion, quiet, today }: Readonly<{ occasion: string; quiet: boolean; today: string }>,
+): EventNotices {
+  const decided = noticesOfEvent(action, event, { occasion, quiet });
+  if (quiet || !decided.action || !SETS_THE_DATE.has(event.type)) return decided;
+  return { ...decided, notices: [...decided.notices, ...remindersDue(decided.action, today)] };
+}
+
+function noticesOfEvent(
   action: WatchedAction | undefined,
   event: ActionEvent,
   { occasion, quiet }: Readonly<{ occasion: string; quiet: boolean }>,
