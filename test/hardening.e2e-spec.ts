@@ -253,7 +253,9 @@ describe('a service process under hostile requests', () => {
         'cache-control': 'no-store',
       });
       expect(answer.headers['content-security-policy']).toContain("frame-ancestors 'none'");
-      expect(answer.headers['content-security-policy']).toMatch(/script-src 'self'(;|$)/);
+      // Its own scripts, and of inline scripts only the GOV.UK template's, by its hash.
+      expect(answer.headers['content-security-policy']).toMatch(/script-src 'self' 'sha256-[A-Za-z0-9+/]+=*'(;|$)/);
+      expect(answer.headers['content-security-policy']).not.toContain('unsafe-inline');
       // Development: the service is reached over plain HTTP on this machine.
       expect(answer.headers['strict-transport-security']).toBeUndefined();
     }

@@ -284,8 +284,14 @@ describe('reads from the read models, over HTTP', () => {
     expect(answer.status).toBe(200);
     expect(answer.body.today).toBe(TODAY);
     expect(answer.body.totals).toEqual(counts(model));
+    // Red when a quarter or more of the outstanding actions are overdue, amber when any is, green when none is.
+    const rag = ({ outstanding, overdue }: { outstanding: number; overdue: number }) =>
+      overdue > 0 && overdue * 4 >= outstanding ? 'red' : overdue > 0 ? 'amber' : 'green';
     expect(answer.body.partners).toEqual(
-      PARTNERS.map((partnerId) => ({ partnerId, name: `The ${partnerId}`, ...counts(model.filter((a) => a.partnerId === partnerId)) })),
+      PARTNERS.map((partnerId) => {
+        const owned = counts(model.filter((a) => a.partnerId === partnerId));
+        return { partnerId, name: `The ${partnerId}`, ...owned, rag: rag(owned) };
+      }),
     );
     const themes = [...new Set(model.flatMap((a) => a.themes))].sort();
     expect(answer.body.themes).toEqual(themes.map((theme) => ({ theme, ...counts(model.filter((a) => a.themes.includes(theme))) })));

@@ -191,7 +191,9 @@ const CODES = [...REVIEW_KINDS.filter((kind) => kind.includes('-')), 'impact-evi
       await page.$$eval('form textarea, form input[type="text"], form input[type="url"]', (fields) =>
         fields.forEach((field) => ((field as HTMLInputElement).value = '')),
       );
-      await page.click('#submit');
+      // The answer is a new page: counted once it has come, not on the one that sent the form.
+      await Promise.all([page.waitForEvent('framenavigated'), page.click('#submit')]);
+      await page.waitForLoadState();
       expect({ task, summary: await page.locator('.govuk-error-summary').count() }).toEqual({ task, summary: 1 });
       found[`${task}, with errors`] = await accessibilityViolations(page);
       await screenshot(page, `task-${task.split('?')[0]}-errors`);
