@@ -141,40 +141,46 @@ export class ListFiles {
       { header: 'Value', type: 'number', cell: (figure) => figure.value },
     ];
     const report: YearlyReportView = await this.queries.execute(new GetYearlyReportQuery(from, to));
-    return tableFile(format, `yearly-report-${report.from}-to-${report.to}`, columns, async (write) => {
-      const period = `${report.from} to ${report.to}`;
-      const actionFigures = (about: string, figures: ActionFiguresView): Figure[] =>
-        ACTION_MEASURES.map(([measure, key]) => ({ section: 'Actions', about, measure, value: figures[key] }));
-      await write([
-        { section: 'Reviews', about: period, measure: 'Commissioned', value: report.reviews.commissioned },
-        { section: 'Reviews', about: period, measure: 'Published', value: report.reviews.published },
-        ...Object.entries(report.reviews.byKind).flatMap(([kind, counts]) => [
-          { section: 'Reviews', about: label(kind, 'kind'), measure: 'Commissioned', value: counts.commissioned },
-          { section: 'Reviews', about: label(kind, 'kind'), measure: 'Published', value: counts.published },
-        ]),
-        { section: 'Recommendations', about: period, measure: 'Recorded', value: report.recommendations.total },
-        ...Object.entries(report.recommendations.byTheme).map(([theme, count]) => ({
-          section: 'Recommendations',
-          about: theme,
-          measure: 'Recorded',
-          value: count,
-        })),
-        ...actionFigures('All partner agencies', report.actions),
-        ...report.actions.byPartner.flatMap((partner) => actionFigures(partner.name, partner)),
-        ...EXTENSION_MEASURES.map(([measure, key]) => ({
-          section: 'Requests for more time',
-          about: period,
-          measure,
-          value: report.extensions[key],
-        })),
-        ...report.repeatThemes.map((theme) => ({
-          section: 'Repeat themes',
-          about: theme.theme,
-          measure: `Reviews: ${theme.reviews.join(', ')}`,
-          value: theme.reviews.length,
-        })),
-      ]);
-    });
+    return tableFile(
+      format,
+      `yearly-report-${report.from}-to-${report.to}`,
+      columns,
+      async (write) => {
+        const period = `${report.from} to ${report.to}`;
+        const actionFigures = (about: string, figures: ActionFiguresView): Figure[] =>
+          ACTION_MEASURES.map(([measure, key]) => ({ section: 'Actions', about, measure, value: figures[key] }));
+        await write([
+          { section: 'Reviews', about: period, measure: 'Commissioned', value: report.reviews.commissioned },
+          { section: 'Reviews', about: period, measure: 'Published', value: report.reviews.published },
+          ...Object.entries(report.reviews.byKind).flatMap(([kind, counts]) => [
+            { section: 'Reviews', about: label(kind, 'kind'), measure: 'Commissioned', value: counts.commissioned },
+            { section: 'Reviews', about: label(kind, 'kind'), measure: 'Published', value: counts.published },
+          ]),
+          { section: 'Recommendations', about: period, measure: 'Recorded', value: report.recommendations.total },
+          ...Object.entries(report.recommendations.byTheme).map(([theme, count]) => ({
+            section: 'Recommendations',
+            about: theme,
+            measure: 'Recorded',
+            value: count,
+          })),
+          ...actionFigures('All partner agencies', report.actions),
+          ...report.actions.byPartner.flatMap((partner) => actionFigures(partner.name, partner)),
+          ...EXTENSION_MEASURES.map(([measure, key]) => ({
+            section: 'Requests for more time',
+            about: period,
+            measure,
+            value: report.extensions[key],
+          })),
+          ...report.repeatThemes.map((theme) => ({
+            section: 'Repeat themes',
+            about: theme.theme,
+            measure: `Reviews: ${theme.reviews.join(', ')}`,
+            value: theme.reviews.length,
+          })),
+        ]);
+      },
+      `Report ${report.from} to ${report.to}`,
+    );
   }
 
   async changes(format: FileFormat, from?: string, to?: string): Promise<TableFile> {

@@ -52,9 +52,11 @@ export async function tableFile<Row>(
   name: string,
   columns: readonly Column<Row>[],
   source: RowSource<Row>,
+  /** The spreadsheet's sheet, when the file's name would not do as one (over 31 characters). */
+  sheet = name,
 ): Promise<TableFile> {
   const output = new PassThrough();
-  const writer = format === 'csv' ? csvWriter(output, columns) : xlsxWriter(output, name, columns);
+  const writer = format === 'csv' ? csvWriter(output, columns) : xlsxWriter(output, sheet, columns);
   let sending = false;
   let started!: () => void;
   const firstRows = new Promise<void>((resolve) => (started = resolve));
@@ -103,13 +105,37 @@ function csvWriter<Row>(output: PassThrough, columns: readonly Column<Row>[]): R
   };
 }
 
-/** A cell as the spreadsheet should hold it: real numbers and dates, text that cannot run. */
+/**
+ * A cell as the spreadsheet should hold it: real numbers and dates, and text as it is. A string
+ * cell is never a formula, whatever it starts with, so it needs no guard (CSV does).
+ */
 function xlsxCell(value: CellValue, type: CellType): ExcelJS.CellValue {
   if (value === null || value === undefined || value === '') return null;
   if (type === 'number' && typeof value === 'number') return value;
   if (type === 'date' && typeof value === 'string') return new Date(`${value}T00:00:00Z`);
   if (type === 'instant' && typeof value === 'string') return new Date(value);
-  return textOf(value, 'text');
+  if (typeof value === 'boolean') return value ? 'yes' : 'no';
+  return String(value);
+}
+
+/** Excel and LibreOffice take a sheet name of at most 31 characters, without any of these. */
+export const sheetName = (name: string): string => name.replace(/[[\]:*?/\\]/g, '-').slice(0, 31);
+
+/** "A", "B", ... "Z", "AA": a column's letters. */
+const columnLetters = (column: number): string =>
+  (column > 26 ? columnLetters(Math.floor((column - 1) / 26)) : '') + String.fromCharCode(65 + ((column - 1) % 26));
+
+/**
+ * Names the sheet's filter range as the workbook's `_xlnm._FilterDatabase`, local to the sheet, as
+ * Excel writes it: LibreOffice shows filter buttons only for a named range. ExcelJS cannot name one
+ * local to a sheet, but writes the names its list gives as they are, so the range is added there.
+ */
+function nameFilterRange(workbook: ExcelJS.stream.xlsx.WorkbookWriter, sheet: string, range: string): void {
+  const names = workbook.definedNames as unknown as { model: object[] };
+  const others = names.model;
+  Object.defineProperty(names, 'model', {
+    get: () => [...others, { name: '_xlnm._FilterDatabase', localSheetId: 0, ranges: [`'${sheet.replaceAll("'", "''")}'!${range}`] }],
+  });
 }
 
 const NUMBER_FORMATS: Partial<Record<CellType, string>> = { date: 'd mmmm yyyy', instant: 'd mmmm yyyy hh:mm' };
@@ -120,7 +146,8 @@ function xlsxWriter<Row>(output: PassThrough, name: string, columns: readonly Co
     useStyles: true,
     useSharedStrings: false,
   });
-  const sheet = workbook.addWorksheet(name, { views: [{ state: 'frozen', ySplit: 1 }] });
+  const title = sheetName(name);
+  const sheet = workbook.addWorksheet(title, { views: [{ state: 'frozen', ySplit: 1 }] });
   sheet.columns = columns.map((column, index) => ({
     header: column.header,
     key: String(index),
@@ -128,14 +155,19 @@ function xlsxWriter<Row>(output: PassThrough, name: string, columns: readonly Co
     style: NUMBER_FORMATS[column.type ?? 'text'] ? { numFmt: NUMBER_FORMATS[column.type ?? 'text'] } : {},
   }));
   sheet.getRow(1).font = { bold: true };
-  sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: columns.length } };
+  let lastRow = 1;
   return {
     async add(rows) {
       for (const row of rows) sheet.addRow(columns.map((column) => xlsxCell(column.cell(row), column.type ?? 'text'))).commit();
+      lastRow += rows.length;
       // Let the zip stream drain before taking more rows.
       if (output.writableNeedDrain) await once(output, 'drain');
     },
     async end() {
+      // The filter covers every row written, header included: only now is the last one known.
+      const last = { row: lastRow, column: columns.length };
+      sheet.autoFilter = { from: { row: 1, column: 1 }, to: last };
+      nameFilterRange(workbook, title, `$A$1:$${columnLetters(last.column)}$${last.row}`);
       sheet.commit();
       await workbook.commit();
     },
