@@ -255,6 +255,25 @@ describe('importing the action plan a partnership already has, over HTTP', () =>
     expect(answer.status).toBe(415);
   });
 
+  it('reads a CSV as Excel and LibreOffice save it: Windows-1252 with semicolons, UTF-16 with tabs, UTF-8 with its mark', async () => {
+    const description = 'Children’s social care – brief the café staff';
+    const lines = [
+      'Review reference,Review title,Review kind,Recommendation,Action,Partner,Due date,Status',
+      `CSPR-2026-09,Child W,CSPR,Listen to the child,${description},police,31/12/2099,open`,
+    ];
+    const windows1252 = Buffer.from(lines.join('\r\n').replaceAll(',', ';').replaceAll('’', '\x92').replaceAll('–', '\x96'), 'latin1');
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(lines.join('\r\n').replaceAll(',', '\t'), 'utf16le')]);
+    const utf8 = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(lines.join('\n'), 'utf8')]);
+    for (const file of [windows1252, utf16, utf8]) {
+      const checked = await send(file, 'text/csv', '?dryRun=true');
+      expect(checked.body).toMatchObject({ valid: true, errors: [], wouldCreate: { actions: 1 } });
+    }
+    expect((await send(windows1252)).status).toBe(201);
+    expect((await actions()).filter((action) => action.description.startsWith('Children'))).toEqual([
+      expect.objectContaining({ description, partnerId: 'police', dueDate: '2099-12-31' }),
+    ]);
+  });
+
   it('is the subgroup’s to do', async () => {
     expect((await send(PLAN, 'text/csv', '?dryRun=true', partnerUser('police'))).status).toBe(403);
     expect((await send(PLAN, 'text/csv', '?dryRun=true', CHAIR)).status).toBe(403);

@@ -13,11 +13,42 @@ class Refused extends Error {
 
 const tooLarge = (message: string) => new Refused({ message, status: 413 });
 
+/**
+ * The text of a CSV file as people's tools save it: UTF-8 (with or without its byte order mark),
+ * UTF-16 with its mark (Excel's "Unicode text"), or else Windows-1252 (Excel's "CSV (Comma
+ * delimited)" on Windows), which any file that is not UTF-8 is read as.
+ */
+export function csvText(file: Buffer): string {
+  if (file[0] === 0xef && file[1] === 0xbb && file[2] === 0xbf) return file.subarray(3).toString('utf8');
+  if (file[0] === 0xff && file[1] === 0xfe) return new TextDecoder('utf-16le').decode(file.subarray(2));
+  if (file[0] === 0xfe && file[1] === 0xff) return new TextDecoder('utf-16be').decode(file.subarray(2));
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(file);
+  } catch {
+    return windows1252(file);
+  }
+}
+
+/** Windows-1252's characters at 0x80 to 0x9F, where it differs from ISO 8859-1 (five bytes there name none). */
+const WINDOWS_1252_HIGH = '€\x81‚ƒ„…†‡ˆ‰Š‹Œ\x8DŽ\x8F\x90‘’“”•–—˜™š›œ\x9DžŸ';
+
+/** Windows-1252 text: Node's decoder of that name reads it as ISO 8859-1, turning curly quotes and dashes into control characters. */
+const windows1252 = (file: Buffer): string =>
+  file.toString('latin1').replace(/[\x80-\x9f]/g, (character) => WINDOWS_1252_HIGH[character.charCodeAt(0) - 0x80]);
+
+/** The separator the header row uses: a comma, or a semicolon (Excel where a comma is the decimal mark), or a tab. */
+export function separatorOf(text: string): string {
+  const header = text.slice(0, text.search(/\r?\n|$/)).replace(/"[^"]*"/g, '');
+  const count = (separator: string) => header.split(separator).length - 1;
+  return [';', '\t'].reduce((best, separator) => (count(separator) > count(best) ? separator : best), ',');
+}
+
 /** The rows of a CSV file, header first, each checked against the limits as it is read. */
 async function readCsv(file: Buffer, { maxRows, maxColumns, maxRowCharacters }: PlanFileLimits): Promise<RawRow[]> {
-  const parser = Readable.from([file]).pipe(
+  const text = csvText(file);
+  const parser = Readable.from([text]).pipe(
     parse({
-      bom: true,
+      delimiter: separatorOf(text),
       relax_column_count: true,
       relax_quotes: true,
       skip_empty_lines: true,
