@@ -128,7 +128,7 @@ describe('importing the action plan a partnership already has, over HTTP', () =>
       'CSPR-2026-01,Child M,CSPR,Rec,An action,nobody,,,31/03/2027,open,,,',
       'CSPR-2026-01,Child M,CSPR,Rec,Another action,police,,,31/02/2027,open,,,',
       'CSPR-2026-01,Child M,CSPR,Rec,Another action,police,,,30/04/2027,open,,,',
-      'CSPR-2026-01,Child M,CSPR,Rec,=HYPERLINK("http://x"),police,,,30/04/2027,open,,,',
+      'CSPR-2026-01,Child M,CSPR,Rec,Call the duty desk,police,+44 1865 123456,,31/04/2027,open,,,',
       'CSPR-2026-01,Child M,CSPR,Rec,Closed without a date,police,,,30/04/2027,closed,,Completed,',
       'CSPR-2026-01,Child M,CSPR,,No recommendation,police,,,30/04/2027,open,,,',
       'CSPR-2026-01,Child M,CSPR,Rec,No due date,police,,,,open,,,',
@@ -146,7 +146,7 @@ describe('importing the action plan a partnership already has, over HTTP', () =>
       },
       { row: 3, field: 'due date', message: 'Due date must be a real date, like 31/03/2026' },
       { row: 4, field: 'action', message: 'The same action for the same partner and review is on row 3' },
-      { row: 5, field: 'action', message: 'Action starts with "=": a formula is not accepted, enter the value itself' },
+      { row: 5, field: 'due date', message: 'Due date must be a real date, like 31/03/2026' },
       { row: 6, field: 'closed on', message: 'Enter the day a closed action was closed' },
       { row: 7, field: 'recommendation', message: 'Enter the recommendation' },
       { row: 8, field: 'due date', message: 'Enter the due date' },
@@ -258,8 +258,8 @@ describe('importing the action plan a partnership already has, over HTTP', () =>
   it('reads a CSV as Excel and LibreOffice save it: Windows-1252 with semicolons, UTF-16 with tabs, UTF-8 with its mark', async () => {
     const description = 'Children’s social care – brief the café staff';
     const lines = [
-      'Review reference,Review title,Review kind,Recommendation,Action,Partner,Due date,Status',
-      `CSPR-2026-09,Child W,CSPR,Listen to the child,${description},police,31/12/2099,open`,
+      'Review reference,Review title,Review kind,Recommendation,Action,Partner,Lead,Due date,Status',
+      `CSPR-2026-09,Child W,CSPR,Listen to the child,${description},police,+44 1865 123456,31/12/2099,open`,
     ];
     const windows1252 = Buffer.from(lines.join('\r\n').replaceAll(',', ';').replaceAll('’', '\x92').replaceAll('–', '\x96'), 'latin1');
     const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(lines.join('\r\n').replaceAll(',', '\t'), 'utf16le')]);
@@ -269,8 +269,15 @@ describe('importing the action plan a partnership already has, over HTTP', () =>
       expect(checked.body).toMatchObject({ valid: true, errors: [], wouldCreate: { actions: 1 } });
     }
     expect((await send(windows1252)).status).toBe(201);
+    // A phone number starts with "+", as the API takes it.
     expect((await actions()).filter((action) => action.description.startsWith('Children'))).toEqual([
-      expect.objectContaining({ description, partnerId: 'police', dueDate: '2099-12-31' }),
+      expect.objectContaining({ description, partnerId: 'police', dueDate: '2099-12-31', lead: '+44 1865 123456' }),
+    ]);
+    // A file this service wrote comes back in as it went out: its formula guard comes off.
+    const exported = [lines[0], `CSPR-2026-09,Child W,CSPR,Listen to the child,'=Brief the duty desk,police,,31/12/2099,open`].join('\n');
+    expect((await send(exported)).status).toBe(201);
+    expect((await actions()).filter((action) => action.description.includes('duty desk')).map((action) => action.description)).toEqual([
+      '=Brief the duty desk',
     ]);
   });
 

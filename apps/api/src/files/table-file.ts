@@ -41,6 +41,8 @@ export type TableFile = Readonly<{ stream: Readable; mediaType: string; fileName
  */
 const FORMULA_START = /^[=+\-@\t\r]/;
 export const neutralised = (text: string): string => (FORMULA_START.test(text) ? `'${text}` : text);
+/** The text a CSV cell written by `neutralised` holds: read back in, its guard comes off. */
+export const unneutralised = (text: string): string => (text.startsWith("'") && FORMULA_START.test(text.slice(1)) ? text.slice(1) : text);
 
 /**
  * A list as a CSV or XLSX file, written as its rows come, so that memory stays flat however many

@@ -12,6 +12,7 @@ import {
   tidyThemes,
 } from '@app/domain';
 import { breathe } from '@app/event-store';
+import { unneutralised } from '../files/table-file';
 import { LABELS } from '../words/words';
 import { RawRow, SheetCell } from './plan-file';
 
@@ -185,11 +186,10 @@ class RowReader {
 
   private readText(column: Column): string | undefined {
     const cell = this.cell(column);
-    const value = typeof cell === 'object' ? cell.date : cell?.replaceAll('\r\n', '\n').trim();
+    // Text as the API takes it: a phone number may start with "+"; a file this service wrote comes back without its guard.
+    const value = typeof cell === 'object' ? cell.date : unneutralised(cell?.replaceAll('\r\n', '\n').trim() ?? '');
     if (typeof cell === 'object' && value === undefined) this.fail(column, `${sentence(column)} holds a date that is no real day`);
     if (!value) return undefined;
-    if (/^[=+@]/.test(value))
-      this.fail(column, `${sentence(column)} starts with "${value[0]}": a formula is not accepted, enter the value itself`);
     this.follows(column, value, TEXT_RULES[column]);
     return value;
   }
