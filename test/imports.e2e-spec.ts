@@ -281,6 +281,24 @@ describe('importing the action plan a partnership already has, over HTTP', () =>
     ]);
   });
 
+  it('tells whoever sends a LibreOffice spreadsheet (.ods) to save it as .xlsx', async () => {
+    // An OpenDocument file: a zip whose first entry, stored as it is, names its media type.
+    const mimetype = Buffer.from('application/vnd.oasis.opendocument.spreadsheet');
+    const header = Buffer.alloc(30);
+    header.write('PK\x03\x04', 0, 'latin1');
+    header.writeUInt32LE(mimetype.length, 18);
+    header.writeUInt32LE(mimetype.length, 22);
+    header.writeUInt16LE('mimetype'.length, 26);
+    const ods = Buffer.concat([header, Buffer.from('mimetype'), mimetype, Buffer.alloc(200)]);
+    for (const [type, status] of [
+      ['application/octet-stream', 400],
+      ['application/vnd.oasis.opendocument.spreadsheet', 415],
+    ] as const) {
+      const answer = await send(ods, type, '?dryRun=true');
+      expect(answer).toMatchObject({ status, body: { detail: expect.stringContaining('save it as .xlsx') } });
+    }
+  });
+
   it('is the subgroup’s to do', async () => {
     expect((await send(PLAN, 'text/csv', '?dryRun=true', partnerUser('police'))).status).toBe(403);
     expect((await send(PLAN, 'text/csv', '?dryRun=true', CHAIR)).status).toBe(403);

@@ -14,7 +14,7 @@ import { Metrics } from './observability/metrics';
 import { NestPinoLogger } from './observability/logger';
 import { WebSessions } from './web/web-session';
 import { WEB_BODIES, setUpWeb } from './web/web.setup';
-import { IMPORT_PATH, MAX_FILE_BYTES, PLAN_MEDIA_TYPES } from './imports/plan-file';
+import { IMPORT_PATH, MAX_FILE_BYTES, PLAN_FORMATS, PLAN_MEDIA_TYPES } from './imports/plan-file';
 import { refuseOtherMediaTypes } from './http/media-types';
 
 const ONE_MIB = 1024 * 1024;
@@ -94,7 +94,7 @@ export async function createApp(dependencies: Omit<AppDependencies, 'metrics'> &
       types: [...PLAN_MEDIA_TYPES],
       method: 'POST',
       path: IMPORT_PATH,
-      says: 'Send the action plan as text/csv or as an XLSX spreadsheet.',
+      says: PLAN_FORMATS,
     },
     ...WEB_BODIES,
   ]);

@@ -15,9 +15,10 @@ export function refuseOtherMediaTypes(fastify: FastifyInstance, rules: readonly 
     // Media types are case-insensitive, and so is Fastify's choice of parser.
     const type = (request.headers['content-type'] ?? '').trim().toLowerCase();
     if (type === '' || JSON_TYPE.test(type)) return;
-    const rule = rules.find((candidate) => candidate.types.some((allowed) => type.startsWith(allowed)));
-    if (rule && rule.method === request.method && rule.path.test(request.url)) return;
-    sendProblem(reply, problem(415, rule && rule.path.test(request.url) ? rule.says : 'Send the body as application/json.'));
+    const here = rules.filter((rule) => rule.method === request.method && rule.path.test(request.url));
+    if (here.some((rule) => rule.types.some((allowed) => type.startsWith(allowed)))) return;
+    // The route's own word on what it takes, where it takes more than JSON.
+    sendProblem(reply, problem(415, here[0]?.says ?? 'Send the body as application/json.'));
     return reply;
   });
 }

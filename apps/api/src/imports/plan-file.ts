@@ -6,6 +6,11 @@ export const XLSX_MEDIA_TYPE = 'application/vnd.openxmlformats-officedocument.sp
 export const OCTET_STREAM = 'application/octet-stream';
 /** The media types `POST /imports` takes, and no other route. */
 export const PLAN_MEDIA_TYPES = ['text/csv', XLSX_MEDIA_TYPE, OCTET_STREAM] as const;
+/** What a plan is taken as, and what to do with a spreadsheet saved another way (LibreOffice's own format, an old .xls). */
+export const PLAN_FORMATS =
+  'Send the action plan as CSV or as an Excel workbook (.xlsx). A LibreOffice spreadsheet (.ods) or an old Excel file (.xls): save it as .xlsx first.';
+/** The media type a LibreOffice spreadsheet has, which its zip also names first. */
+const ODS_MEDIA_TYPE = 'application/vnd.oasis.opendocument.spreadsheet';
 /** Where an action plan is posted as a file of its own (the page posts it in a form). */
 export const IMPORT_PATH = /^\/imports(\?|$)/;
 export const MAX_FILE_BYTES = 5 * 1024 * 1024;
@@ -53,11 +58,13 @@ function kindOf(file: Buffer, mediaType: string): 'csv' | 'xlsx' {
   if (mediaType.startsWith('text/csv')) return 'csv';
   // Sent as bytes with no type: an XLSX workbook is a zip archive, anything else is read as CSV.
   if (mediaType.startsWith(OCTET_STREAM)) return isZip(file) ? 'xlsx' : 'csv';
-  throw new UnreadablePlan('Send the action plan as text/csv or as an XLSX spreadsheet.');
+  throw new UnreadablePlan(PLAN_FORMATS);
 }
 
 /** What a workbook's zip directory says it unpacks to, held to the limits before anything is inflated. */
 function requireUnpackable(file: Buffer): void {
+  // An OpenDocument file's zip begins with its media type, stored as it is.
+  if (file.subarray(0, 100).includes(ODS_MEDIA_TYPE)) throw new UnreadablePlan(PLAN_FORMATS);
   if (file.subarray(0, 8).equals(OLE_SIGNATURE)) {
     throw new UnreadablePlan('The workbook is password-protected or an old .xls file: save it as an XLSX workbook without a password.');
   }
