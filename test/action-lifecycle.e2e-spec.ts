@@ -202,4 +202,18 @@ describe('an action through its whole lifecycle, over HTTP', () => {
     }
     expect(body.partners.length).toBeGreaterThan(0);
   });
+
+  it('answers an action within its own document: every field it requires, each value of an enum among those it lists, null included', async () => {
+    type Property = { enum?: unknown[]; nullable?: boolean };
+    const document = (await service.request('GET', '/docs-json')).body;
+    const schema = document.components.schemas.ActionDetailView as { properties: Record<string, Property>; required: string[] };
+    const { actionId } = await seedAction(service);
+    const { body: action } = await service.request('GET', `/actions/${actionId}`, { as: SUBGROUP });
+    expect(action).toMatchObject({ assurance: null, outcome: null, impact: null });
+    for (const name of schema.required) expect([name, name in action]).toEqual([name, true]);
+    for (const [name, property] of Object.entries(schema.properties)) {
+      if (action[name] === null) expect([name, property.nullable]).toEqual([name, true]);
+      if (property.enum && name in action) expect([name, property.enum.includes(action[name])]).toEqual([name, true]);
+    }
+  });
 });

@@ -53,15 +53,17 @@ export class ActionView {
   extensions!: ExtensionView[];
   @ApiProperty({ description: 'The current due date minus the first agreed one, in days' }) daysSlipped!: number;
   @ApiProperty({ enum: ACTION_STATUSES }) status!: ActionStatus;
+  // null among the values too: a validator holds a nullable value to its enum all the same.
   @ApiProperty({
-    enum: ASSURANCE_STATES,
+    enum: [...ASSURANCE_STATES, null],
     nullable: true,
     description: 'For an evidenced action: awaiting a decision on its evidence, or accepted and ready to close',
   })
   assurance!: Assurance | null;
   @ApiProperty({ description: 'Neither closed nor withdrawn' }) outstanding!: boolean;
   @ApiProperty({ description: 'Outstanding with a due date before today (in England)' }) overdue!: boolean;
-  @ApiPropertyOptional({ enum: CLOSURE_OUTCOMES, nullable: true }) outcome!: ClosureOutcome | null;
+  @ApiProperty({ enum: [...CLOSURE_OUTCOMES, null], nullable: true, description: 'How it was closed, when it is' })
+  outcome!: ClosureOutcome | null;
   @ApiProperty({
     type: String,
     nullable: true,
@@ -69,7 +71,8 @@ export class ActionView {
     description: 'Closed as completed: when its impact on practice is to be checked',
   })
   impactReviewDue!: string | null;
-  @ApiProperty({ enum: IMPACT_RESULTS, nullable: true, description: 'What the impact check found' }) impact!: ImpactResult | null;
+  @ApiProperty({ enum: [...IMPACT_RESULTS, null], nullable: true, description: 'What the impact check found' })
+  impact!: ImpactResult | null;
   @ApiProperty({ description: 'Its impact check is still to record and its date has passed' }) impactCheckOverdue!: boolean;
   @ApiProperty({ type: [EvidenceView] }) evidence!: EvidenceView[];
   @ApiProperty({ description: "The action stream's version; also the ETag" }) version!: number;
