@@ -203,10 +203,17 @@ describe('importing the action plan a partnership already has, over HTTP', () =>
       ...HEADER.toLowerCase().split(',').slice(3),
     ]);
     expect(sheet.getCell('H2').dataValidation).toMatchObject({ type: 'list' });
+    expect(sheet.getCell('H1001').dataValidation).toMatchObject({ type: 'list' });
+    expect(sheet.getCell('H1002').dataValidation).toBeUndefined();
     const lists = workbook.getWorksheet('Lists')!;
     expect(lists.getColumn(1).values.slice(2)).toEqual(['county-council', 'icb', 'police']);
 
-    // The template's example row, filled in with a new review, imports as it is.
+    // The example is on a sheet of its own: the template as it comes imports nothing by mistake.
+    expect(sheet.actualRowCount).toBe(1);
+    const asItComes = Buffer.from(await workbook.xlsx.writeBuffer());
+    expect((await send(asItComes, XLSX, '?dryRun=true')).body).toMatchObject({ rows: 0, wouldCreate: { reviews: 0, actions: 0 } });
+    // Its example row, copied to the plan and filled in with a new review, imports as it is.
+    sheet.getRow(2).values = workbook.getWorksheet('Example')!.getRow(2).values;
     sheet.getCell('A2').value = 'CSPR-2023-09';
     sheet.getCell('G2').value = 'An action from the template';
     const filled = Buffer.from(await workbook.xlsx.writeBuffer());

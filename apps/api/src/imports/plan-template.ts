@@ -22,25 +22,36 @@ const EXAMPLE: Record<(typeof COLUMNS)[number], string | Date> = {
   status: 'closed',
   'closed on': new Date('2025-06-12T00:00:00Z'),
   outcome: LABELS.outcome.completed,
-  themes: 'neglect; multi-agency chronologies',
+  themes: 'neglect, multi-agency chronologies',
 };
 
+/** A sheet's validations by range, which ExcelJS keeps but does not declare. */
+const validationsOf = (sheet: ExcelJS.Worksheet) =>
+  (sheet as unknown as { dataValidations: { add(range: string, validation: ExcelJS.DataValidation): void } }).dataValidations;
+
+/** The rows a template offers drop-down lists on. */
+const LAST_ROW = 1001;
+
 /**
- * The template of an action plan: the columns, an example row, and drop-down lists of the partner
- * agencies, review kinds, statuses and outcomes, kept on a sheet of their own.
+ * The template of an action plan: the columns on the sheet the import reads (the first), an example
+ * row on a sheet of its own (so that it is never imported by mistake), and drop-down lists of the
+ * partner agencies, review kinds, statuses and outcomes, kept on a third.
  */
 export async function planTemplate(partners: readonly Partner[]): Promise<TableFile> {
   const workbook = new ExcelJS.Workbook();
-  const plan = workbook.addWorksheet('Action plan', { views: [{ state: 'frozen', ySplit: 1 }] });
+  const [plan, example] = ['Action plan', 'Example'].map((name) => {
+    const sheet = workbook.addWorksheet(name, { views: [{ state: 'frozen', ySplit: 1 }] });
+    sheet.columns = COLUMNS.map((column) => ({
+      header: column,
+      key: column,
+      width: ['recommendation', 'action', 'review title'].includes(column) ? 50 : 18,
+      style: DATE_COLUMNS.includes(column) ? { numFmt: 'dd/mm/yyyy' } : {},
+    }));
+    sheet.getRow(1).font = { bold: true };
+    return sheet;
+  });
+  example.addRow({ ...EXAMPLE, partner: partners[0]?.id ?? '' });
   const lists = workbook.addWorksheet('Lists');
-  plan.columns = COLUMNS.map((column) => ({
-    header: column,
-    key: column,
-    width: ['recommendation', 'action', 'review title'].includes(column) ? 50 : 18,
-    style: DATE_COLUMNS.includes(column) ? { numFmt: 'dd/mm/yyyy' } : {},
-  }));
-  plan.getRow(1).font = { bold: true };
-  plan.addRow({ ...EXAMPLE, partner: partners[0]?.id ?? '' });
   const listed = {
     partner: partners.map((partner) => partner.id),
     'review kind': REVIEW_KINDS.map((kind) => LABELS.kind[kind]),
@@ -51,17 +62,16 @@ export async function planTemplate(partners: readonly Partner[]): Promise<TableF
     const letter = String.fromCharCode(65 + index);
     lists.getCell(`${letter}1`).value = column;
     values.forEach((value, row) => (lists.getCell(`${letter}${row + 2}`).value = value));
-    const target = COLUMNS.indexOf(column as (typeof COLUMNS)[number]) + 1;
-    for (let row = 2; row <= 1001; row++) {
-      plan.getCell(row, target).dataValidation = {
-        type: 'list',
-        allowBlank: true,
-        formulae: [`Lists!$${letter}$2:$${letter}$${Math.max(2, values.length + 1)}`],
-        showErrorMessage: true,
-        errorTitle: column,
-        error: `Choose one of the ${column} values listed`,
-      };
-    }
+    const target = plan.getColumn(COLUMNS.indexOf(column as (typeof COLUMNS)[number]) + 1).letter;
+    // One validation over the column's range: set cell by cell, ExcelJS wrote overlapping ranges, each cell's rule twice.
+    validationsOf(plan).add(`${target}2:${target}${LAST_ROW}`, {
+      type: 'list',
+      allowBlank: true,
+      formulae: [`Lists!$${letter}$2:$${letter}$${Math.max(2, values.length + 1)}`],
+      showErrorMessage: true,
+      errorTitle: column,
+      error: `Choose one of the ${column} values listed`,
+    });
   });
   const body = Buffer.from(await workbook.xlsx.writeBuffer());
   return { stream: Readable.from([body]), mediaType: XLSX_MEDIA_TYPE, fileName: 'action-plan-template.xlsx' };
