@@ -11,6 +11,8 @@ import {
   ReviewEvent,
   ReviewKind,
   Role,
+  dayInEngland,
+  dayInWords,
   daysBetween,
   inEngland,
 } from '@app/domain';
@@ -101,18 +103,10 @@ export type LabelSet = keyof typeof LABELS;
 /** The label of `code` in `set`; the code itself only if the set has none (never for the domain's own codes). */
 export const label = (code: unknown, set: LabelSet): string => (LABELS[set] as Record<string, string>)[String(code)] ?? String(code ?? '');
 
-const LONDON = 'Europe/London';
-
 /** "28 November 2026": a calendar date as it is written, or the day in London of an instant. */
 export function formatDate(value: string | undefined | null): string {
   if (!value) return '';
-  const calendarDate = value.length === 10;
-  return new Date(calendarDate ? `${value}T00:00:00Z` : value).toLocaleDateString('en-GB', {
-    day: 'numeric',
-    month: 'long',
-    year: 'numeric',
-    timeZone: calendarDate ? 'UTC' : LONDON,
-  });
+  return dayInWords(value.length === 10 ? value : dayInEngland(new Date(value)));
 }
 
 /** "9:05am", "12:30pm", "midnight", "midday": a time of day as GOV.UK writes it. */

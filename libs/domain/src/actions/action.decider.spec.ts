@@ -518,3 +518,13 @@ describe('red, amber, green', () => {
     expect(ragOf({ outstanding: 0, overdue: 0 })).toBe('green');
   });
 });
+
+describe('refusals in words', () => {
+  it('says the dates it refuses as people write them', () => {
+    const state = [raised].reduce(evolveAction, noAction);
+    const assign = cmd({ type: 'AssignAction', partnerId: 'police', partner: { id: 'police', name: 'Police' }, dueDate: '2025-12-31' });
+    expect(() => actionDecider.decide(assign, state)).toThrow(
+      'The due date 31 December 2025 has already passed: choose today (1 January 2026) or later.',
+    );
+  });
+});

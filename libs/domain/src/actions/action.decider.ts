@@ -3,7 +3,7 @@ import { actsForPartnership, readsEverything } from '../shared/permissions';
 import { Decider } from '../shared/decider';
 import { DomainError, Forbidden, InvalidCommand, NotFound, StateConflict } from '../shared/errors';
 import { sameValue } from '../shared/same';
-import { addDays, addMonths } from '../shared/calendar';
+import { addDays, addMonths, dayInWords } from '../shared/calendar';
 import { correctionOf } from '../shared/correction';
 import { themesOrInherited } from '../shared/themes';
 import { Partner } from '../partners/partner-registry.state';
@@ -167,7 +167,10 @@ function raise(command: RaiseAction, state: ActionState): ActionEvent[] {
 /** A due date is agreed from today on: one already past would make the action overdue the moment it was set. */
 function requireNotPast(dueDate: string, today: string): void {
   if (dueDate < today) {
-    throw new InvalidCommand('due-date-in-past', `The due date ${dueDate} has already passed: choose today (${today}) or later.`);
+    throw new InvalidCommand(
+      'due-date-in-past',
+      `The due date ${dayInWords(dueDate)} has already passed: choose today (${dayInWords(today)}) or later.`,
+    );
   }
 }
 
@@ -215,7 +218,10 @@ function requestExtension(command: RequestExtension, action: Action): ActionEven
     throw new StateConflict('extension-pending', 'An extension request for this action already awaits a decision.');
   }
   if (command.dueDate <= (action.dueDate as string)) {
-    throw new InvalidCommand('extension-not-later', `An extension asks for a date later than the current due date, ${action.dueDate}.`);
+    throw new InvalidCommand(
+      'extension-not-later',
+      `An extension asks for a date later than the current due date, ${dayInWords(action.dueDate as string)}.`,
+    );
   }
   requireNotPast(command.dueDate, command.today);
   return [{ type: 'ExtensionRequested', data: { ...data, requestedBy: command.actor.userId } }];
@@ -234,7 +240,7 @@ function decideExtension(command: ApproveExtension | RefuseExtension, action: Ac
   if (request.dueDate < command.today) {
     throw new StateConflict(
       'extension-date-passed',
-      `The date asked for, ${request.dueDate}, has passed while the request waited: refuse it, and agree a new date.`,
+      `The date asked for, ${dayInWords(request.dueDate)}, has passed while the request waited: refuse it, and agree a new date.`,
     );
   }
   const data = { requestId: request.id, dueDate: request.dueDate, previousDueDate: action.dueDate as string, decidedBy };

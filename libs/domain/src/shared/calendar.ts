@@ -62,6 +62,10 @@ export function startOfDayInEngland(day: string): Date {
 /** The last instant of a day in England (to the millisecond): what "as at" a day means. */
 export const endOfDayInEngland = (day: string): Date => new Date(startOfDayInEngland(addDays(day, 1)).getTime() - 1);
 
+/** "7 December 2026": a calendar day as people write it, in refusals and on the pages alike. */
+export const dayInWords = (day: string): string =>
+  parse(day).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+
 // The periods reports run over.
 
 /** The ends of the last `count` months up to `until` (the month `until` is in ends on it), oldest first. */
