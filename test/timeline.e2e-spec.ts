@@ -189,6 +189,9 @@ describe('one timeline: as at a day, what had happened by then', () => {
     expect(page).toMatch(/data-count="overdue"><a[^>]*href="\/tracker\?overdue=true&amp;asAt=2026-01-31"[^>]*>1</);
     const listed = await (await fetch(`${service.url}/tracker?overdue=true&asAt=2026-01-31`, { headers: { cookie } })).text();
     expect(listed).toContain('Train midwives');
+    // Before anything was raised, the agency has nothing outstanding: not "Green", which says it keeps to its dates.
+    const before = await (await fetch(`${service.url}/dashboard?asAt=2025-01-31`, { headers: { cookie } })).text();
+    expect(before).toMatch(/data-partner="police"[\s\S]*?None outstanding/);
   });
 
   it('tells what happened in a window apart from history recorded in it, and what became overdue by what had happened', async () => {

@@ -57,7 +57,8 @@ if (!available)
     await page.fill('#action-description', 'Briefing on exploitation language for every response officer');
     await page.click('button:has-text("Raise the action")');
     expect(await page.textContent('.govuk-notification-banner')).toContain('The action is raised');
-    await page.click('a:has-text("Briefing on exploitation language")');
+    // The banner links to the new action: it is the one to assign next.
+    await page.click('.govuk-notification-banner a:has-text("Briefing on exploitation language")');
     const actionPath = new URL(page.url()).pathname;
     await page.click('[data-test="summary"] a:has-text("Assign")');
     expect(await heading()).toContain('Assign the action');

@@ -51,7 +51,11 @@ export class DashboardController {
       mayAudit: may(web.session.actor, 'readAuditLog'),
       partners: assurance.partners.map((partner) => ({
         ...partner,
-        rag: { text: label(partner.rag, 'rag'), colour: RAG_COLOURS[partner.rag] },
+        // Green says "on track": an agency with nothing outstanding is told apart from one keeping to its dates.
+        rag:
+          partner.outstanding === 0
+            ? { text: 'None outstanding', colour: 'grey' }
+            : { text: label(partner.rag, 'rag'), colour: RAG_COLOURS[partner.rag] },
       })),
       chart: trendChartSvg(months),
       months,

@@ -94,10 +94,11 @@ export class ReviewsController {
   async review(
     @Param('id') id: string,
     @Query('done') done: string | undefined,
+    @Query('created') created: string | undefined,
     @Page() web: WebPageContext,
     @Res() reply: HtmlReply,
   ): Promise<void> {
-    await this.renderReview(reply, web, id, EMPTY_FORM, [], 200, done);
+    await this.renderReview(reply, web, id, EMPTY_FORM, [], 200, done, created);
   }
 
   @Post(':id/recommendations')
@@ -208,7 +209,9 @@ export class ReviewsController {
     }
     try {
       const answer: WriteAnswer = await this.commands.execute(command(checked.value) as never);
-      reply.redirect(`/learning-reviews/${reviewId}?position=${answer.position}&done=${done}`, 303);
+      // What was made, to link to: the action just raised is the one to assign next.
+      const created = done === 'action' ? `&created=${encodeURIComponent(answer.id)}` : '';
+      reply.redirect(`/learning-reviews/${reviewId}?position=${answer.position}&done=${done}${created}`, 303);
     } catch (error) {
       const refused = refusal(error);
       if (refused === undefined) throw error;
@@ -243,6 +246,7 @@ export class ReviewsController {
     errors: object[],
     status = 200,
     done?: string,
+    created?: string,
   ): Promise<void> {
     const review: ReviewView = await this.queries.execute(new GetReviewQuery(id, web.session.actor));
     const actions = await this.queries.execute(new ListActionsQuery({ review: id, limit: 500 }, web.session.actor));
@@ -263,6 +267,7 @@ export class ReviewsController {
         mayChange,
         mayCorrect,
         done: DONE[done ?? ''],
+        createdAction: done === 'action' ? actions.items.find((action: { id: string }) => action.id === created) : undefined,
       },
       status,
     );
