@@ -4,9 +4,16 @@ import { safeNext } from './sign-in.pages.controller';
 import { trendChartSvg } from './trend-chart';
 import { dateParts, joinDateParts, validateForm } from './web-form';
 import { RequestExtensionRequest } from '../actions/actions.request.dto';
-import { formatDateTime } from '../words/words';
+import { formatDate, formatDateTime } from '../words/words';
 
 describe('the pages’ own rules', () => {
+  it('writes a day in words, an instant as its day in England, and what is no date as it was typed', () => {
+    expect(formatDate('2026-03-31')).toBe('31 March 2026');
+    expect(formatDate('2026-03-31T23:30:00Z')).toBe('1 April 2026');
+    expect(formatDate('yesterday')).toBe('yesterday');
+    expect(formatDate('')).toBe('');
+  });
+
   it('writes times as GOV.UK does, in England', () => {
     expect(formatDateTime('2026-03-31T22:59:59.999Z')).toBe('31 March 2026, 11:59pm');
     expect(formatDateTime('2026-03-31T23:00:00Z')).toBe('1 April 2026, midnight');

@@ -13,6 +13,7 @@ import {
   Role,
   dayInEngland,
   dayInWords,
+  isCalendarDate,
   daysBetween,
   inEngland,
 } from '@app/domain';
@@ -106,7 +107,10 @@ export const label = (code: unknown, set: LabelSet): string => (LABELS[set] as R
 /** "28 November 2026": a calendar date as it is written, or the day in London of an instant. */
 export function formatDate(value: string | undefined | null): string {
   if (!value) return '';
-  return dayInWords(value.length === 10 ? value : dayInEngland(new Date(value)));
+  if (isCalendarDate(value)) return dayInWords(value);
+  const instant = new Date(value);
+  // What someone typed that is no date at all is shown as they typed it, for them to correct.
+  return Number.isNaN(instant.getTime()) ? value : dayInWords(dayInEngland(instant));
 }
 
 /** "9:05am", "12:30pm", "midnight", "midday": a time of day as GOV.UK writes it. */
