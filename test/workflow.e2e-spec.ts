@@ -33,7 +33,7 @@ describe('how a partnership works its action plan, over HTTP', () => {
       const { body } = await post('/actions', { recommendationId, description: 'Brief every health visitor' });
       const past = await post(`/actions/${body.id}/assign`, { partnerId: 'police', dueDate: '2026-01-14' });
       expect(past).toMatchObject({ status: 400, body: { code: 'due-date-in-past' } });
-      expect(past.body.detail).toContain('2026-01-14');
+      expect(past.body.detail).toContain('14 January 2026');
       expect((await get(`/actions/${body.id}`)).body).toMatchObject({ status: 'raised', dueDate: null, version: 1 });
       expect((await post(`/actions/${body.id}/assign`, { partnerId: 'police', dueDate: '2026-01-15' })).status).toBe(200);
       expect(await post(`/actions/${body.id}/due-date`, { dueDate: '2026-01-01', reason: 'r' })).toMatchObject({
