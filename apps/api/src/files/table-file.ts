@@ -121,11 +121,7 @@ function xlsxCell(value: CellValue, type: CellType): ExcelJS.CellValue {
 }
 
 /** Excel and LibreOffice take a sheet name of at most 31 characters, without any of these. */
-export const sheetName = (name: string): string => name.replace(/[[\]:*?/\\]/g, '-').slice(0, 31);
-
-/** "A", "B", ... "Z", "AA": a column's letters. */
-const columnLetters = (column: number): string =>
-  (column > 26 ? columnLetters(Math.floor((column - 1) / 26)) : '') + String.fromCharCode(65 + ((column - 1) % 26));
+const sheetName = (name: string): string => name.replace(/[[\]:*?/\\]/g, '-').slice(0, 31);
 
 /**
  * Names the sheet's filter range as the workbook's `_xlnm._FilterDatabase`, local to the sheet, as
@@ -169,7 +165,7 @@ function xlsxWriter<Row>(output: PassThrough, name: string, columns: readonly Co
       // The filter covers every row written, header included: only now is the last one known.
       const last = { row: lastRow, column: columns.length };
       sheet.autoFilter = { from: { row: 1, column: 1 }, to: last };
-      nameFilterRange(workbook, title, `$A$1:$${columnLetters(last.column)}$${last.row}`);
+      nameFilterRange(workbook, title, `$A$1:$${sheet.getColumn(last.column).letter}$${last.row}`);
       sheet.commit();
       await workbook.commit();
     },

@@ -18,7 +18,7 @@ const tooLarge = (message: string) => new Refused({ message, status: 413 });
  * UTF-16 with its mark (Excel's "Unicode text"), or else Windows-1252 (Excel's "CSV (Comma
  * delimited)" on Windows), which any file that is not UTF-8 is read as.
  */
-export function csvText(file: Buffer): string {
+function csvText(file: Buffer): string {
   if (file[0] === 0xef && file[1] === 0xbb && file[2] === 0xbf) return file.subarray(3).toString('utf8');
   if (file[0] === 0xff && file[1] === 0xfe) return new TextDecoder('utf-16le').decode(file.subarray(2));
   if (file[0] === 0xfe && file[1] === 0xff) return new TextDecoder('utf-16be').decode(file.subarray(2));
@@ -37,7 +37,7 @@ const windows1252 = (file: Buffer): string =>
   file.toString('latin1').replace(/[\x80-\x9f]/g, (character) => WINDOWS_1252_HIGH[character.charCodeAt(0) - 0x80]);
 
 /** The separator the header row uses: a comma, or a semicolon (Excel where a comma is the decimal mark), or a tab. */
-export function separatorOf(text: string): string {
+function separatorOf(text: string): string {
   const header = text.slice(0, text.search(/\r?\n|$/)).replace(/"[^"]*"/g, '');
   const count = (separator: string) => header.split(separator).length - 1;
   return [';', '\t'].reduce((best, separator) => (count(separator) > count(best) ? separator : best), ',');
