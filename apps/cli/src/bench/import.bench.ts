@@ -2,6 +2,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createPool } from '@app/infrastructure';
+import { zipOf } from '@app/testing';
 import { ChangePartnersCommand } from '../../../api/src/partners/change-partners.handler';
 import { createDatabase, startBenchService, throughput } from './bench-kit';
 
@@ -41,6 +42,36 @@ function syntheticPlan(rows: number): string {
   return lines.join('\n');
 }
 
+/** How long the service's event loop is held, and /health waits, while it refuses the worst files it can be sent, all at once. */
+async function heldWhileRefusing(url: string, token: string): Promise<{ heldMs: number; slowestHealthMs: number }> {
+  const bomb = zipOf([{ name: '[Content_Types].xml', data: Buffer.alloc(400 * 1024 * 1024) }]);
+  const liar = zipOf([{ name: '[Content_Types].xml', data: Buffer.alloc(150 * 1024 * 1024, ' '), declaredSize: 1024 }]);
+  const wideCell = `${HEADER}\nR,T,CSPR,Rec,"${'x'.repeat(5 * 1024 * 1024 - 300)}",police,,,31/03/2027,open,,,`;
+  const send = (body: BodyInit, type: string) =>
+    fetch(`${url}/imports`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': type }, body });
+  const xlsx = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+  let slowestHealthMs = 0;
+  let polling = true;
+  const poll = (async () => {
+    while (polling) {
+      const started = performance.now();
+      await fetch(`${url}/health`);
+      slowestHealthMs = Math.max(slowestHealthMs, performance.now() - started);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  })();
+  const held = monitorEventLoopDelay({ resolution: 10 });
+  held.enable();
+  const statuses = (
+    await Promise.all([send(new Uint8Array(bomb), xlsx), send(new Uint8Array(liar), xlsx), send(wideCell, 'text/csv')])
+  ).map((response) => response.status);
+  held.disable();
+  polling = false;
+  await poll;
+  if (statuses.some((status) => status < 400)) throw new Error(`a worst body was taken: ${statuses.join(', ')}`);
+  return { heldMs: held.max / 1e6, slowestHealthMs };
+}
+
 /** Importing a plan of 10,000 actions over HTTP, dry run and import, against raw PostgreSQL writing as many rows. */
 export async function benchImport(serverUrl: string): Promise<string[]> {
   const rawPool = createPool(await createDatabase(serverUrl, 'bench_import_raw'));
@@ -77,6 +108,7 @@ export async function benchImport(serverUrl: string): Promise<string[]> {
       held.disable();
       return { seconds: (performance.now() - started) / 1000, body, heldMs: held.max / 1e6 };
     };
+    const worst = await heldWhileRefusing(service.url, service.token);
     const dryRun = await post('?dryRun=true');
     const before = (await service.pool.query<{ head: string }>('SELECT coalesce(max(position), 0) AS head FROM events')).rows[0].head;
     const imported = await post('');
@@ -91,6 +123,8 @@ export async function benchImport(serverUrl: string): Promise<string[]> {
         ` ${imported.seconds.toFixed(2)} s: ${events.toLocaleString('en-GB')} events, ${Math.round(events / imported.seconds)} /s, ` +
         `${(rawSeconds / imported.seconds).toFixed(2)}× raw writing as many rows one per transaction (${rawSeconds.toFixed(2)} s); ` +
         `the event loop held ${imported.heldMs.toFixed(0)} ms at most (target < 100 ms)`,
+      `the worst bodies refused at once: zip bomb, lying zip, 5 MB cell`.padEnd(52) +
+        ` the event loop held ${worst.heldMs.toFixed(0)} ms at most (target < 100 ms); /health answered in ${worst.slowestHealthMs.toFixed(0)} ms at most`,
     ];
   } finally {
     await service.close();
