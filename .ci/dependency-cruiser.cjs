@@ -1,24 +1,32 @@
 /** Dependency rules checked in CI: the domain stays framework-free, libs never reach into apps or tests, apps share only through libs. */
 /** A file of a lib that is not one of its entry points. */
 const INTERNAL = '(?!index\\.ts$|testing/index\\.ts$)';
+/** The service's folders that serve every feature: HTTP, files, reads and writes, sign-in, configuration, words. */
+const GENERIC = '(auth|clock|config|database|files|http|observability|reads|types|words|write)';
 
 module.exports = {
   forbidden: [
     {
-      name: 'domain-is-framework-free',
-      comment: 'The domain imports no NestJS, no database client, no HTTP or crypto, no other lib.',
+      name: 'domain-imports-only-itself',
+      comment: 'The domain is rules and nothing else: no framework, no package, no Node module, no other lib.',
       severity: 'error',
       from: { path: '^libs/domain/' },
-      to: {
-        path: [
-          '@nestjs',
-          'node_modules/(pg|jose|fastify|class-validator|class-transformer|rxjs)/',
-          '^libs/(?!domain/)',
-          '^apps/',
-          'node:crypto',
-          '^crypto$',
-        ],
-      },
+      to: { pathNot: '^libs/domain/' },
+    },
+    {
+      name: 'generic-folders-import-no-feature',
+      comment:
+        'What serves every feature knows none: a feature that needs something of it is given a port (an error that answers for itself, a hook).',
+      severity: 'error',
+      from: { path: `^apps/api/src/${GENERIC}/` },
+      to: { path: `^apps/api/src/(?!${GENERIC}/)[^/]+/` },
+    },
+    {
+      name: 'pages-never-touch-the-store',
+      comment: 'The pages read through the queries and write through the commands, as the API does, never the log itself.',
+      severity: 'error',
+      from: { path: '^apps/api/src/web/' },
+      to: { path: '^libs/event-store/' },
     },
     {
       name: 'projection-runner-is-generic',
@@ -80,6 +88,6 @@ module.exports = {
   options: {
     doNotFollow: { path: 'node_modules' },
     tsConfig: { fileName: 'tsconfig.json' },
-    exclude: { path: ['dist', 'node_modules'] },
+    exclude: { path: '^dist/' },
   },
 };

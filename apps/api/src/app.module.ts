@@ -31,7 +31,7 @@ import { CorrectRecommendationHandler, CorrectReviewHandler } from './reviews/co
 import { RecordRecommendationHandler } from './reviews/record-recommendation.handler';
 import { RegisterReviewHandler } from './reviews/register-review.handler';
 import { ActionTallies } from './reads/action-tallies';
-import { PROJECTION_THREAD, ReadModelHost } from './reads/read-model-host';
+import { AFTER_APPLIED, PROJECTION_THREAD, ReadModelHost } from './reads/read-model-host';
 import { ProjectionThreadData } from './reads/projection-thread';
 import { ReadPositions, ReadYourWritesInterceptor } from './reads/read-position';
 import { ReadScopes } from './reads/read-scope';
@@ -43,15 +43,19 @@ import { openEventStore } from '@app/infrastructure';
 import { WEB_CONTROLLERS } from './web/web.controllers';
 import { ChangesController } from './changes/changes.http.controller';
 import { GetChangesHandler } from './changes/changes.queries';
-import { ListFiles } from './files/list-files';
+import { ActionsFile } from './actions/actions.file';
+import { AssuranceFile } from './assurance/assurance.file';
+import { ChangesFile } from './changes/changes.file';
+import { YearlyReportFile } from './reports/yearly-report.file';
+import { ReviewsFile } from './reviews/reviews.file';
 import { ReportsController } from './reports/reports.http.controller';
 import { GetYearlyReportHandler } from './reports/yearly-report.queries';
 import { GetTrendsHandler } from './reports/trends.queries';
 import { ImportsController } from './imports/imports.http.controller';
 import { ImportPlanHandler } from './imports/import-plan.handler';
 import { ImportUploads } from './imports/import-uploads';
-import { WEB_CONFIG, WebSessions } from './web/web-session';
-import { DemoPartnership } from './web/demo-partnership';
+import { WEB_CONFIG, WebSessions } from './auth/web-session';
+import { DemoPartnership } from './demo/demo-partnership';
 import { OidcSignIn } from './web/oidc-sign-in';
 import { MAIL_CONFIG, Notifications } from './notifications/notifications';
 import { ListNotificationsHandler, NotificationsController } from './notifications/notifications.http.controller';
@@ -154,11 +158,16 @@ export class AppModule implements OnApplicationShutdown {
         DemoPartnership,
         OidcSignIn,
         AuditCheckpoints,
+        { provide: AFTER_APPLIED, useExisting: AuditCheckpoints },
         LogVerification,
         StreamWriter,
         PartnerDirectory,
         ReviewReader,
-        ListFiles,
+        ActionsFile,
+        ReviewsFile,
+        AssuranceFile,
+        ChangesFile,
+        YearlyReportFile,
         ImportUploads,
         ...HANDLERS,
       ],

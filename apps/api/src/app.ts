@@ -12,7 +12,7 @@ import { ProblemDto } from './http/routes';
 import { RequestValidationPipe } from './http/validation';
 import { Metrics } from './observability/metrics';
 import { NestPinoLogger } from './observability/logger';
-import { WebSessions } from './web/web-session';
+import { WebSessions } from './auth/web-session';
 import { WEB_BODIES, setUpWeb } from './web/web.setup';
 import { IMPORT_PATH, MAX_FILE_BYTES, PLAN_FORMATS, PLAN_MEDIA_TYPES } from './imports/plan-file';
 import { refuseOtherMediaTypes } from './http/media-types';

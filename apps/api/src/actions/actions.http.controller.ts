@@ -4,7 +4,6 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import { Actor } from '@app/domain';
 import { CurrentActor } from '../auth/current-actor.decorator';
-import { ListFiles } from '../files/list-files';
 import { FileReply, fileFormatAsked, sendFile } from '../files/table-file';
 import { AsOfRequest, ReadRequest } from '../http/read-request';
 import { ReadRoute, WriteRoute } from '../http/routes';
@@ -28,6 +27,7 @@ import {
   SubmitEvidenceRequest,
 } from './actions.request.dto';
 import { RaiseActionCommand } from './raise-action.handler';
+import { ActionsFile } from './actions.file';
 
 type Reply = { header(name: string, value: string): Reply };
 
@@ -37,7 +37,7 @@ export class ActionsController {
   constructor(
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
-    private readonly files: ListFiles,
+    private readonly file: ActionsFile,
   ) {}
 
   @Post()
@@ -177,7 +177,7 @@ export class ActionsController {
     @Res({ passthrough: true }) reply: FileReply,
   ): Promise<ActionPageView | Readable> {
     const format = fileFormatAsked(filter.format, accept);
-    if (format) return sendFile(reply, await this.files.actions(format, filter, actor));
+    if (format) return sendFile(reply, await this.file.file(format, filter, actor));
     return this.queries.execute(new ListActionsQuery(filter, actor));
   }
 

@@ -3,17 +3,17 @@ import { Readable } from 'node:stream';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import { AsOfFileRequest } from '../http/read-request';
-import { ListFiles } from '../files/list-files';
 import { FileReply, fileFormatAsked, sendFile } from '../files/table-file';
 import { ReadRoute } from '../http/routes';
 import { AssuranceView, GetAssuranceQuery } from './assurance.queries';
+import { AssuranceFile } from './assurance.file';
 
 @ApiTags('assurance')
 @Controller('assurance')
 export class AssuranceController {
   constructor(
     private readonly queries: QueryBus,
-    private readonly files: ListFiles,
+    private readonly file: AssuranceFile,
   ) {}
 
   @Get()
@@ -29,7 +29,7 @@ export class AssuranceController {
     @Res({ passthrough: true }) reply: FileReply,
   ): Promise<AssuranceView | Readable> {
     const format = fileFormatAsked(read.format, accept);
-    if (format) return sendFile(reply, await this.files.assurance(format, read));
+    if (format) return sendFile(reply, await this.file.file(format, read));
     return this.queries.execute(new GetAssuranceQuery(read));
   }
 }

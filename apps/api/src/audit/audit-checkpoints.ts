@@ -4,6 +4,7 @@ import { EVENT_STORE, EventStore } from '@app/event-store';
 import { AuditCheckpoint, readAuditCheckpoints, signCheckpoint } from '@app/audit';
 import { AppConfig } from '../config/config';
 import { DATABASE_POOL } from '../database/database-pool';
+import { AfterApplied } from '../reads/read-model-host';
 import { SIGNING_KEY, SigningKey } from './signing-key';
 
 export const AUDIT_CONFIG = Symbol('AuditConfig');
@@ -14,7 +15,7 @@ export const AUDIT_CONFIG = Symbol('AuditConfig');
  * auditor can keep and later verify the log against.
  */
 @Injectable()
-export class AuditCheckpoints implements OnApplicationShutdown {
+export class AuditCheckpoints implements AfterApplied, OnApplicationShutdown {
   private readonly logger = new Logger('audit');
   private lastSigned?: { position: bigint; at: number };
   private timer?: NodeJS.Timeout;

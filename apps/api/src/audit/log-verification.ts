@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EVENT_STORE, EventStore } from '@app/event-store';
-import { AuditCheckpoint, Verification, verifyLog } from '@app/audit';
+import { AuditCheckpoint, Verification, auditExport, verifyLog } from '@app/audit';
 import { AuditCheckpoints } from './audit-checkpoints';
 import { SIGNING_KEY, SigningKey } from './signing-key';
 
@@ -41,6 +41,11 @@ export class LogVerification {
     });
     this.running = running;
     return running;
+  }
+
+  /** The whole log and its checkpoints as NDJSON lines, for an auditor to verify elsewhere. */
+  async *exportLines(exportedAt: Date): AsyncGenerator<string> {
+    for await (const line of auditExport(this.store, await this.checkpoints.all(), { exportedAt })) yield `${JSON.stringify(line)}\n`;
   }
 
   private async run(): Promise<LogVerified> {

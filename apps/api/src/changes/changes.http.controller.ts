@@ -2,12 +2,12 @@ import { Controller, Get, Headers, Query, Res } from '@nestjs/common';
 import { Readable } from 'node:stream';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
-import { ListFiles } from '../files/list-files';
 import { FileFormat, FileFormatField, FileReply, fileFormatAsked, sendFile } from '../files/table-file';
 import { Instant } from '../http/fields';
 import { ReadRequest } from '../http/read-request';
 import { ReadRoute } from '../http/routes';
 import { ChangesView, GetChangesQuery } from './changes.queries';
+import { ChangesFile } from './changes.file';
 
 export class ChangesRequest extends ReadRequest {
   @Instant({ optional: true, description: 'From this instant (default: the start of the same day eight weeks ago)' })
@@ -25,7 +25,7 @@ export class ChangesRequest extends ReadRequest {
 export class ChangesController {
   constructor(
     private readonly queries: QueryBus,
-    private readonly files: ListFiles,
+    private readonly file: ChangesFile,
   ) {}
 
   @Get()
@@ -41,7 +41,7 @@ export class ChangesController {
     @Res({ passthrough: true }) reply: FileReply,
   ): Promise<ChangesView | Readable> {
     const format = fileFormatAsked(request.format, accept);
-    if (format) return sendFile(reply, await this.files.changes(format, request.from, request.to));
+    if (format) return sendFile(reply, await this.file.file(format, request.from, request.to));
     return this.queries.execute(new GetChangesQuery(request.from, request.to));
   }
 }

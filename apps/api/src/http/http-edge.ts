@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { bearerToken } from '../auth/auth.guard';
 import { TokenVerifier } from '../auth/token-verifier';
 import { HttpConfig } from '../config/config';
-import { WebSessions, cookieHeader } from '../web/web-session';
+import { WebSessions, cookieHeader } from '../auth/web-session';
 import { PROBLEM_CONTENT_TYPE, problem, sendProblem } from './problem';
 
 /** Sign-in attempts from one address a minute: a password guesser gets a handful, a person never notices. */

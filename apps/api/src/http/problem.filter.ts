@@ -5,9 +5,7 @@ import { Unauthenticated } from '../auth/token-verifier';
 import { ReadModelBehind } from '../reads/read-position';
 import { IdempotencyKeyReused, PreconditionFailed, TooMuchContention } from '../write/write.errors';
 import { TooManyRequests } from './http-edge';
-import { Problem, ProblemReply, ValidationFailed, problem, sendProblem } from './problem';
-import { PlanRefused } from '../imports/import-plan.handler';
-import { UnreadablePlan } from '../imports/plan-file';
+import { AnsweredAsProblem, Problem, ProblemReply, ValidationFailed, problem, sendProblem } from './problem';
 
 const DOMAIN_STATUS: Record<DomainErrorKind, number> = { invalid: 400, forbidden: 403, 'not-found': 404, conflict: 409 };
 
@@ -36,8 +34,7 @@ export function toProblem(error: unknown): Problem {
   if (error instanceof TooMuchContention) return problem(503, error.message, { code: 'contention' });
   if (error instanceof ReadModelBehind) return problem(503, error.message, { code: 'read-model-behind' });
   if (error instanceof TooManyRequests) return problem(429, error.message, { code: 'too-many-requests' });
-  if (error instanceof UnreadablePlan) return problem(error.status, error.message, { code: 'unreadable-plan' });
-  if (error instanceof PlanRefused) return problem(422, error.message, { code: 'plan-has-errors', ...error.check });
+  if (error instanceof AnsweredAsProblem) return error.asProblem();
   if (isDatabaseUnavailable(error)) {
     return problem(503, 'The database cannot be reached just now; try again shortly.', { code: 'database-unavailable' });
   }

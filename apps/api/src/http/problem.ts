@@ -38,6 +38,14 @@ export function problem(status: number, detail: string, extra: Readonly<{ code?:
   return { type: `urn:learning-actions:problem:${code}`, title: TITLES[status] ?? 'Error', status, detail, code, ...members };
 }
 
+/**
+ * An error a feature throws that says itself how it is answered, so that the error filter, which
+ * knows no feature, answers it.
+ */
+export abstract class AnsweredAsProblem extends Error {
+  abstract asProblem(): Problem;
+}
+
 /** A request that failed validation, with one entry per field at fault. */
 export class ValidationFailed extends Error {
   constructor(readonly errors: FieldError[]) {

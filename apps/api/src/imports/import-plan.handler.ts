@@ -26,6 +26,7 @@ import {
 } from '@app/domain';
 import { breathe, inSlices } from '@app/event-store';
 import { ReviewDocument, actionList, reviewList } from '@app/read-models';
+import { AnsweredAsProblem, Problem, problem } from '../http/problem';
 import { CLOCK, Clock } from '../clock/clock';
 import { DATABASE_POOL } from '../database/database-pool';
 import { PartnerDirectory } from '../partners/partner-directory';
@@ -70,9 +71,13 @@ export class ImportedView {
 }
 
 /** The file's rows had errors: nothing was written. */
-export class PlanRefused extends Error {
+export class PlanRefused extends AnsweredAsProblem {
   constructor(readonly check: ImportCheckView) {
     super(`${check.errors.length} problem${check.errors.length === 1 ? '' : 's'} in the file: nothing was imported.`);
+  }
+
+  asProblem(): Problem {
+    return problem(422, this.message, { code: 'plan-has-errors', ...this.check });
   }
 }
 

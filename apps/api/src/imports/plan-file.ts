@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { threadBeside } from '@app/event-store';
+import { AnsweredAsProblem, Problem, problem } from '../http/problem';
 import { UnreadableZip, readZipDirectory } from './zip-directory';
 
 export const XLSX_MEDIA_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -44,12 +45,16 @@ export type PlanFileResult = Readonly<{ rows: RawRow[]; formulas: { row: number;
 type Answer = Readonly<{ result: string }> | Readonly<{ unreadable: Unreadable }>;
 
 /** Thrown when the file as a whole cannot be read: not a spreadsheet, too big, or locked. */
-export class UnreadablePlan extends Error {
+export class UnreadablePlan extends AnsweredAsProblem {
   constructor(
     message: string,
     readonly status: 400 | 413 = 400,
   ) {
     super(message);
+  }
+
+  asProblem(): Problem {
+    return problem(this.status, this.message, { code: 'unreadable-plan' });
   }
 }
 

@@ -6,7 +6,7 @@ import { CLOCK, Clock } from '../clock/clock';
 import { MailConfig } from '../config/config';
 import { DATABASE_POOL } from '../database/database-pool';
 import { Metrics } from '../observability/metrics';
-import { DemoPartnership } from '../web/demo-partnership';
+import { DemoPartnership } from '../demo/demo-partnership';
 import { MailSender } from './mail-sender';
 import { NotificationStatus, Outbox, OutboxMail } from './outbox';
 

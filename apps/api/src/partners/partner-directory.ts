@@ -13,6 +13,11 @@ export class PartnerDirectory {
     return [...fold(partnerRegistryDecider, readableEvents<PartnerRegistryEvent>(events)).values()];
   }
 
+  /** Each agency's name by its id. */
+  async names(): Promise<Readonly<Record<string, string>>> {
+    return Object.fromEntries((await this.all()).map((partner) => [partner.id, partner.name]));
+  }
+
   async find(partnerId: string): Promise<Partner | undefined> {
     return (await this.all()).find((partner) => partner.id === partnerId);
   }

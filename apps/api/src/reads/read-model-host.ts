@@ -5,13 +5,18 @@ import { Pool } from 'pg';
 import { EVENT_STORE, EventStore, threadBeside } from '@app/event-store';
 import { ensureProjectionSchema, projectionLag, quarantinedCount } from '@app/projections';
 import { READ_MODELS } from '@app/read-models';
-import { AuditCheckpoints } from '../audit/audit-checkpoints';
 import { DATABASE_POOL } from '../database/database-pool';
 import { Metrics } from '../observability/metrics';
 import { ACTION_TALLIES_SCHEMA, ActionTallies } from './action-tallies';
 import { ProjectionThreadData, ProjectionThreadMessage, STOP_PROJECTIONS } from './projection-thread';
 
 export const PROJECTION_THREAD = Symbol('ProjectionThread');
+/** What runs after each batch this instance's runner applied: the audit's signed checkpoints. */
+export const AFTER_APPLIED = Symbol('AfterApplied');
+export type AfterApplied = Readonly<{
+  /** `last` is the batch's last event; `isLeader` says, when asked later, whether this instance still leads. */
+  afterApplied(last: Readonly<{ position: bigint; hash: string }>, isLeader: () => boolean): void;
+}>;
 
 const TALLIES_CHECKED_EVERY_MS = 60_000;
 const RESTART_AFTER_MS = 1000;
@@ -21,8 +26,8 @@ const THREAD_LIMITS = { maxYoungGenerationSizeMb: 8 };
 /**
  * Creates the read models' tables before the service answers, and runs this instance's
  * projection runner on a thread of its own (see projection-thread): one runner across all
- * instances leads and applies events; this instance, told what it applied, has the log's
- * checkpoints signed and keeps the tallies of the action counts.
+ * instances leads and applies events; this instance, told what it applied, tells what runs after
+ * (the log's signed checkpoints) and keeps the tallies of the action counts.
  */
 @Injectable()
 export class ReadModelHost implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -38,7 +43,7 @@ export class ReadModelHost implements OnModuleInit, OnApplicationBootstrap, Befo
     @Inject(EVENT_STORE) store: EventStore,
     @Inject(PROJECTION_THREAD) private readonly threadData: ProjectionThreadData,
     private readonly metrics: Metrics,
-    private readonly checkpoints: AuditCheckpoints,
+    @Inject(AFTER_APPLIED) private readonly afterApplied: AfterApplied,
     private readonly tallies: ActionTallies,
   ) {
     metrics.reportProjectionLag(() => projectionLag(pool, store, READ_MODELS));
@@ -94,7 +99,7 @@ export class ReadModelHost implements OnModuleInit, OnApplicationBootstrap, Befo
     switch (message.kind) {
       case 'applied':
         this.metrics.observeProjected(message.recordedAt, message.appliedAt);
-        this.checkpoints.afterApplied(message, () => this.leading);
+        this.afterApplied.afterApplied(message, () => this.leading);
         this.tallies.keep(message.position);
         return;
       case 'leadership':

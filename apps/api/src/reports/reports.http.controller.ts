@@ -2,13 +2,13 @@ import { Controller, Get, Headers, Query, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import { Readable } from 'node:stream';
-import { ListFiles } from '../files/list-files';
 import { FileFormat, FileFormatField, FileReply, fileFormatAsked, sendFile } from '../files/table-file';
 import { CalendarDate } from '../http/fields';
 import { ReadRequest } from '../http/read-request';
 import { ReadRoute } from '../http/routes';
 import { GetTrendsQuery, TrendsView } from './trends.queries';
 import { GetYearlyReportQuery, YearlyReportView } from './yearly-report.queries';
+import { YearlyReportFile } from './yearly-report.file';
 
 export class YearlyReportRequest extends ReadRequest {
   @CalendarDate({ optional: true, description: 'The first day (default: 1 April of the financial year)' })
@@ -31,7 +31,7 @@ export class TrendsRequest extends ReadRequest {
 export class ReportsController {
   constructor(
     private readonly queries: QueryBus,
-    private readonly files: ListFiles,
+    private readonly file: YearlyReportFile,
   ) {}
 
   @Get('yearly')
@@ -47,7 +47,7 @@ export class ReportsController {
     @Res({ passthrough: true }) reply: FileReply,
   ): Promise<YearlyReportView | Readable> {
     const format = fileFormatAsked(request.format, accept);
-    if (format) return sendFile(reply, await this.files.yearlyReport(format, request.from, request.to));
+    if (format) return sendFile(reply, await this.file.file(format, request.from, request.to));
     return this.queries.execute(new GetYearlyReportQuery(request.from, request.to));
   }
 

@@ -4,7 +4,6 @@ import { ApiTags } from '@nestjs/swagger';
 import { Actor } from '@app/domain';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { AsOfFileRequest, AsOfRequest } from '../http/read-request';
-import { ListFiles } from '../files/list-files';
 import { FileReply, fileFormatAsked, sendFile } from '../files/table-file';
 import { Readable } from 'node:stream';
 import { ReadRoute, WriteRoute } from '../http/routes';
@@ -20,6 +19,7 @@ import {
   RecordRecommendationRequest,
   RegisterReviewRequest,
 } from './reviews.request.dto';
+import { ReviewsFile } from './reviews.file';
 
 @ApiTags('reviews')
 @Controller('reviews')
@@ -27,7 +27,7 @@ export class ReviewsController {
   constructor(
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
-    private readonly files: ListFiles,
+    private readonly file: ReviewsFile,
   ) {}
 
   @Get()
@@ -44,7 +44,7 @@ export class ReviewsController {
     @Res({ passthrough: true }) reply: FileReply,
   ): Promise<ReviewView[] | Readable> {
     const format = fileFormatAsked(read.format, accept);
-    if (format) return sendFile(reply, await this.files.reviews(format, actor, read));
+    if (format) return sendFile(reply, await this.file.file(format, actor, read));
     return this.queries.execute(new ListReviewsQuery(actor, read));
   }
 

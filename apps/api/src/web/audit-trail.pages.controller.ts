@@ -1,9 +1,6 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { Readable } from 'node:stream';
-import { EVENT_STORE, EventStore } from '@app/event-store';
-import { auditExport } from '@app/audit';
 import { dayInEngland } from '@app/domain';
-import { AuditCheckpoints } from '../audit/audit-checkpoints';
 import { LogVerification } from '../audit/log-verification';
 import { SIGNING_KEY, SigningKey } from '../audit/signing-key';
 import { CLOCK, Clock } from '../clock/clock';
@@ -14,8 +11,6 @@ import { HtmlReply, Page, PageFor, WebPageContext, WebPages, renderPage } from '
 @Controller('audit-trail')
 export class AuditTrailController {
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    private readonly checkpoints: AuditCheckpoints,
     @Inject(SIGNING_KEY) private readonly key: SigningKey,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly verification: LogVerification,
@@ -41,12 +36,7 @@ export class AuditTrailController {
   @Get('export.ndjson')
   @PageFor('readAuditLog')
   async export(@Res() reply: HtmlReply): Promise<void> {
-    const lines = auditExport(this.store, await this.checkpoints.all(), { exportedAt: this.clock() });
-    const body = Readable.from(
-      (async function* () {
-        for await (const line of lines) yield `${JSON.stringify(line)}\n`;
-      })(),
-    );
+    const body = Readable.from(this.verification.exportLines(this.clock()));
     reply
       .header('content-type', 'application/x-ndjson')
       .header('content-disposition', `attachment; filename="audit-export-${dayInEngland(this.clock())}.ndjson"`)

@@ -1,6 +1,10 @@
 import { Controller, Get, Inject, NotFoundException, Param, Query, Res } from '@nestjs/common';
 import { CLOCK, Clock } from '../clock/clock';
-import { ListFiles } from '../files/list-files';
+import { ActionsFile } from '../actions/actions.file';
+import { AssuranceFile } from '../assurance/assurance.file';
+import { ChangesFile } from '../changes/changes.file';
+import { YearlyReportFile } from '../reports/yearly-report.file';
+import { ReviewsFile } from '../reviews/reviews.file';
 import { FILE_FORMATS, FileFormat, TableFile, sendFile } from '../files/table-file';
 import { ValidationFailed } from '../http/problem';
 import { readActionFilter } from './action-filter';
@@ -19,7 +23,11 @@ const formatOf = (format: string): FileFormat => {
 @Controller('download')
 export class DownloadsController {
   constructor(
-    private readonly files: ListFiles,
+    private readonly actionsFile: ActionsFile,
+    private readonly reviewsFile: ReviewsFile,
+    private readonly assuranceFile: AssuranceFile,
+    private readonly changesFile: ChangesFile,
+    private readonly yearlyReportFile: YearlyReportFile,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -33,13 +41,13 @@ export class DownloadsController {
   ): Promise<void> {
     const { filter, errors, at } = await readActionFilter(query, this.clock());
     if (!filter || at.error) throw new ValidationFailed([...errors, ...(at.error ? [{ field: at.lookBack, message: at.error }] : [])]);
-    send(reply, await this.files.actions(formatOf(format), filter, web.session.actor));
+    send(reply, await this.actionsFile.file(formatOf(format), filter, web.session.actor));
   }
 
   @Get('reviews/:format')
   @PageFor('readReviews')
   async reviews(@Param('format') format: string, @Page() web: WebPageContext, @Res() reply: HtmlReply): Promise<void> {
-    send(reply, await this.files.reviews(formatOf(format), web.session.actor));
+    send(reply, await this.reviewsFile.file(formatOf(format), web.session.actor));
   }
 
   @Get('assurance/:format')
@@ -47,7 +55,7 @@ export class DownloadsController {
   async assurance(@Param('format') format: string, @Query() query: Record<string, string>, @Res() reply: HtmlReply): Promise<void> {
     const at = pageMoment(query, this.clock());
     if (at.error) throw new ValidationFailed([{ field: at.lookBack, message: at.error }]);
-    send(reply, await this.files.assurance(formatOf(format), at.moment));
+    send(reply, await this.assuranceFile.file(formatOf(format), at.moment));
   }
 
   @Get('changes/:format')
@@ -56,7 +64,7 @@ export class DownloadsController {
     const window = changesWindow(query, this.clock());
     if (window.errors.length)
       throw new ValidationFailed(window.errors.map((error) => ({ field: error.href.slice(1), message: error.text })));
-    send(reply, await this.files.changes(formatOf(format), window.fromInstant, window.toInstant));
+    send(reply, await this.changesFile.file(formatOf(format), window.fromInstant, window.toInstant));
   }
 
   @Get('yearly-report/:format')
@@ -65,7 +73,7 @@ export class DownloadsController {
     const period = reportPeriod(query, this.clock());
     if (period.errors.length)
       throw new ValidationFailed(period.errors.map((error) => ({ field: error.href.slice(1), message: error.text })));
-    send(reply, await this.files.yearlyReport(formatOf(format), period.from, period.to));
+    send(reply, await this.yearlyReportFile.file(formatOf(format), period.from, period.to));
   }
 }
 

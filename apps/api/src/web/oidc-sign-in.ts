@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import * as oidc from 'openid-client';
 import { Actor, ROLES, Role } from '@app/domain';
 import { WebConfig } from '../config/config';
-import { WEB_CONFIG } from './web-session';
+import { WEB_CONFIG } from '../auth/web-session';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 

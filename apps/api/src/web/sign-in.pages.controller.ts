@@ -1,10 +1,10 @@
 import { Body, Controller, Get, Inject, Logger, NotFoundException, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Public } from '../auth/roles.decorator';
-import { DEMO_USERS } from './demo-users';
+import { DEMO_USERS } from '../demo/demo-users';
 import { NoRoleHere, OidcSignIn, SignInNotFinished } from './oidc-sign-in';
 import { HtmlReply, WebErrorFilter, WebRequest, renderPage } from './web-page';
-import { WEB_CONFIG, WebSessions, cookieHeader } from './web-session';
+import { WEB_CONFIG, WebSessions, cookieHeader } from '../auth/web-session';
 import { WebConfig } from '../config/config';
 
 const OIDC_FLOW_COOKIE = 'la_oidc';

@@ -18,7 +18,7 @@ import { Permission, Role, rolesFor } from '@app/domain';
 import { Public } from '../auth/roles.decorator';
 import { PartnerDirectory } from '../partners/partner-directory';
 import { ClosableReply, answerOrClose, logFailure, toProblem } from '../http/problem.filter';
-import { WebSession, WebSessions, cookieHeader } from './web-session';
+import { WebSession, WebSessions, cookieHeader } from '../auth/web-session';
 
 const WEB_ROLES = 'web-roles';
 

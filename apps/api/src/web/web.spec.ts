@@ -1,5 +1,5 @@
 import { momentOn, pageMoment } from './as-at';
-import { historyAsOf } from './demo-partnership';
+import { historyAsOf } from '../demo/demo-partnership';
 import { safeNext } from './sign-in.pages.controller';
 import { trendChartSvg } from './trend-chart';
 import { dateParts, joinDateParts, validateForm } from './web-form';

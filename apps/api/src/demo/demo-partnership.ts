@@ -19,7 +19,7 @@ import { RecordRecommendationCommand } from '../reviews/record-recommendation.ha
 import { RegisterReviewCommand } from '../reviews/register-review.handler';
 import { WriteAnswer } from '../write/stream-writer';
 import { DEMO_PARTNERS, DEMO_USERS } from './demo-users';
-import { WEB_CONFIG } from './web-session';
+import { WEB_CONFIG } from '../auth/web-session';
 import { WebConfig } from '../config/config';
 
 /** Where each demonstration action ends up. */
@@ -155,8 +155,8 @@ const REVIEWS: DemoReview[] = [
 const LOADER: Actor = { userId: 'demo-loader', name: 'Demonstration data', roles: ['admin'] };
 
 /** The partnership's last two years, as the plan it kept would give them: imported first, so the trends and reports have a past. */
-const HISTORY = [__dirname, join(process.cwd(), 'apps/api/src/web')]
-  .map((dir) => join(dir, 'demo', 'partnership-history.csv'))
+const HISTORY = [__dirname, join(process.cwd(), 'apps/api/src/demo')]
+  .map((dir) => join(dir, 'partnership-history.csv'))
   .find((path) => existsSync(path))!;
 /** The day the history's dates were written for: they move with today, so the past stays the last two years. */
 const HISTORY_WRITTEN_ON = '2026-12-06';
