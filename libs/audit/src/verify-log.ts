@@ -60,29 +60,33 @@ export async function verifyLog(store: VerifiedStore, options: VerifyOptions = {
     const detail = 'a checkpoint whose signature does not verify under the public key: altered, or signed with another key';
     return { ok: false, checked: 0, head, firstBad: { position: forged.position, stream: null, reason: 'checkpoint-signature', detail } };
   }
+  const outcomes = await verifyRanges(store, head, expected, { ...options, batchSize });
+  const faulty = outcomes.findIndex((outcome) => outcome.fault);
+  const counted = faulty < 0 ? outcomes : outcomes.slice(0, faulty + 1);
+  const checked = counted.reduce((sum, outcome) => sum + outcome.checked, 0);
+  const firstBad = faulty < 0 ? await beyondTheHead(store, head) : outcomes[faulty].fault;
+  return { ok: firstBad === undefined, checked, head, ...(firstBad && { firstBad }) };
+}
+
+/** The log verified in ranges at once, each on a thread of its own, where the store allows; else in one. */
+async function verifyRanges(
+  store: VerifiedStore,
+  head: LogHead,
+  expected: readonly ExpectedHash[],
+  options: VerifyOptions & Readonly<{ batchSize: number }>,
+): Promise<RangeOutcome[]> {
   const count = sharesPostgres(store) ? (options.ranges ?? (head.position >= PARALLEL_FROM ? availableParallelism() : 1)) : 1;
-  const tasks = await rangesOf(store, head, count, expected, batchSize);
+  const tasks = await rangesOf(store, head, count, expected, options.batchSize);
   const checkedSoFar = tasks.map(() => 0);
-  const progress = (index: number, checked: number) => {
+  const progress = (index: number) => (checked: number) => {
     checkedSoFar[index] = checked;
     options.onProgress?.(
       checkedSoFar.reduce((sum, each) => sum + each, 0),
       head.position,
     );
   };
-  const outcomes =
-    tasks.length > 1 && sharesPostgres(store)
-      ? await Promise.all(
-          tasks.map((task, index) =>
-            verifyRangeOnThread({ database: store.connectionSettings(), task }, (checked) => progress(index, checked)),
-          ),
-        )
-      : [await verifyRange(store, tasks[0], (checked) => progress(0, checked))];
-  const faulty = outcomes.findIndex((outcome) => outcome.fault);
-  const counted = faulty < 0 ? outcomes : outcomes.slice(0, faulty + 1);
-  const checked = counted.reduce((sum, outcome) => sum + outcome.checked, 0);
-  const firstBad = faulty < 0 ? await beyondTheHead(store, head) : outcomes[faulty].fault;
-  return { ok: firstBad === undefined, checked, head, ...(firstBad && { firstBad }) };
+  if (tasks.length === 1 || !sharesPostgres(store)) return [await verifyRange(store, tasks[0], progress(0))];
+  return Promise.all(tasks.map((task, index) => verifyRangeOnThread({ database: store.connectionSettings(), task }, progress(index))));
 }
 
 type VerifiedStore = Pick<EventStore, 'readAll' | 'head'> & Partial<HashInputScans & SharedPostgres>;

@@ -1,9 +1,14 @@
 import { JWTPayload, createRemoteJWKSet, jwtVerify } from 'jose';
 import { Actor, ROLES, Role } from '@app/domain';
 import { AuthConfig } from '../config/config';
+import { AnsweredAsProblem } from '../http/problem';
 
 /** The bearer token is missing, malformed, expired, badly signed or unacceptable: 401. */
-export class Unauthenticated extends Error {}
+export class Unauthenticated extends AnsweredAsProblem {
+  constructor(message: string) {
+    super(message, { status: 401 });
+  }
+}
 
 export const TOKEN_VERIFIER = Symbol('TokenVerifier');
 export type TokenVerifier = (token: string) => Promise<Actor>;

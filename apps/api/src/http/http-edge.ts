@@ -11,7 +11,7 @@ import { bearerToken } from '../auth/auth.guard';
 import { TokenVerifier } from '../auth/token-verifier';
 import { HttpConfig } from '../config/config';
 import { WebSessions, cookieHeader } from '../auth/web-session';
-import { PROBLEM_CONTENT_TYPE, problem, sendProblem } from './problem';
+import { AnsweredAsProblem, PROBLEM_CONTENT_TYPE, problem, sendProblem } from './problem';
 
 /** Sign-in attempts from one address a minute: a password guesser gets a handful, a person never notices. */
 export const SIGN_IN_ATTEMPTS_PER_MINUTE = 20;
@@ -19,10 +19,10 @@ export const SIGN_IN_ATTEMPTS_PER_MINUTE = 20;
 const PUBLIC_FILES = /^\/(assets|govuk|static)\//;
 
 /** A client went over its share of requests: 429, with when to try again. */
-export class TooManyRequests extends Error {
+export class TooManyRequests extends AnsweredAsProblem {
   readonly statusCode = 429;
   constructor(readonly retryAfter: string) {
-    super(`Too many requests: try again in ${retryAfter}.`);
+    super(`Too many requests: try again in ${retryAfter}.`, { status: 429, code: 'too-many-requests' });
   }
 }
 

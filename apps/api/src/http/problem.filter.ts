@@ -1,10 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { DomainError, DomainErrorKind, InvalidEvent } from '@app/domain';
 import { isDatabaseUnavailable } from '@app/event-store';
-import { Unauthenticated } from '../auth/token-verifier';
-import { ReadModelBehind } from '../reads/read-position';
-import { IdempotencyKeyReused, PreconditionFailed, TooMuchContention } from '../write/write.errors';
-import { TooManyRequests } from './http-edge';
 import { AnsweredAsProblem, Problem, ProblemReply, ValidationFailed, problem, sendProblem } from './problem';
 
 const DOMAIN_STATUS: Record<DomainErrorKind, number> = { invalid: 400, forbidden: 403, 'not-found': 404, conflict: 409 };
@@ -28,12 +24,6 @@ export function toProblem(error: unknown): Problem {
     return problem(400, 'The request is not valid.', { code: 'validation-failed', errors: error.errors });
   if (error instanceof InvalidEvent) return problem(400, error.message, { code: error.code, errors: error.problems });
   if (error instanceof DomainError) return problem(DOMAIN_STATUS[error.kind], error.message, { code: error.code });
-  if (error instanceof Unauthenticated) return problem(401, error.message);
-  if (error instanceof PreconditionFailed) return problem(412, error.message, { code: 'version-moved-on' });
-  if (error instanceof IdempotencyKeyReused) return problem(422, error.message, { code: 'idempotency-key-reused' });
-  if (error instanceof TooMuchContention) return problem(503, error.message, { code: 'contention' });
-  if (error instanceof ReadModelBehind) return problem(503, error.message, { code: 'read-model-behind' });
-  if (error instanceof TooManyRequests) return problem(429, error.message, { code: 'too-many-requests' });
   if (error instanceof AnsweredAsProblem) return error.asProblem();
   if (isDatabaseUnavailable(error)) {
     return problem(503, 'The database cannot be reached just now; try again shortly.', { code: 'database-unavailable' });

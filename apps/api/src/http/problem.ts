@@ -34,7 +34,8 @@ const TITLES: Record<number, string> = {
 
 /** A problem; `extra` adds its code and any members particular to it (the fields at fault, an import's rows). */
 export function problem(status: number, detail: string, extra: Readonly<{ code?: string } & Record<string, unknown>> = {}): Problem {
-  const { code = (TITLES[status] ?? 'error').toLowerCase().replaceAll(' ', '-'), ...members } = extra;
+  const { code: given, ...members } = extra;
+  const code = given ?? (TITLES[status] ?? 'error').toLowerCase().replaceAll(' ', '-');
   return { type: `urn:learning-actions:problem:${code}`, title: TITLES[status] ?? 'Error', status, detail, code, ...members };
 }
 
@@ -42,8 +43,17 @@ export function problem(status: number, detail: string, extra: Readonly<{ code?:
  * An error a feature throws that says itself how it is answered, so that the error filter, which
  * knows no feature, answers it.
  */
-export abstract class AnsweredAsProblem extends Error {
-  abstract asProblem(): Problem;
+export class AnsweredAsProblem extends Error {
+  constructor(
+    message: string,
+    private readonly answer: Readonly<{ status: number; code?: string; members?: Readonly<Record<string, unknown>> }>,
+  ) {
+    super(message);
+  }
+
+  asProblem(): Problem {
+    return problem(this.answer.status, this.message, { code: this.answer.code, ...this.answer.members });
+  }
 }
 
 /** A request that failed validation, with one entry per field at fault. */

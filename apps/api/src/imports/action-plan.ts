@@ -315,7 +315,7 @@ export async function checkPlan(rows: readonly RawRow[], partners: PartnerLookup
 }
 
 /** What the plan says of one review: its dates, and the day it counts on. */
-type ReviewOfPlan = { commissionedOn?: string; publishedOn?: string; day: string };
+export type ReviewOfPlan = { commissionedOn?: string; publishedOn?: string; day: string };
 
 /**
  * Each review of the plan, by its reference's key: the dates its rows give, and the day it and its

@@ -26,7 +26,7 @@ import {
 } from '@app/domain';
 import { breathe, inSlices } from '@app/event-store';
 import { ReviewDocument, actionList, reviewList } from '@app/read-models';
-import { AnsweredAsProblem, Problem, problem } from '../http/problem';
+import { AnsweredAsProblem } from '../http/problem';
 import { CLOCK, Clock } from '../clock/clock';
 import { DATABASE_POOL } from '../database/database-pool';
 import { PartnerDirectory } from '../partners/partner-directory';
@@ -34,7 +34,7 @@ import { ReviewReader } from '../reviews/review-reader';
 import { formatDate } from '../words/words';
 import { JointWrite, JointWriteRefused, RECORDED, StreamWriter, WriteAnswer, jointWrite } from '../write/stream-writer';
 import { WriteContext } from '../write/write-context';
-import { Column, PartnerLookup, PlanError, PlanRow, checkPlan, referenceKey, reviewsIn, sentence } from './action-plan';
+import { Column, PartnerLookup, PlanError, PlanRow, ReviewOfPlan, checkPlan, referenceKey, reviewsIn, sentence } from './action-plan';
 import { readPlanFile } from './plan-file';
 
 export class ImportCountsView {
@@ -73,11 +73,11 @@ export class ImportedView {
 /** The file's rows had errors: nothing was written. */
 export class PlanRefused extends AnsweredAsProblem {
   constructor(readonly check: ImportCheckView) {
-    super(`${check.errors.length} problem${check.errors.length === 1 ? '' : 's'} in the file: nothing was imported.`);
-  }
-
-  asProblem(): Problem {
-    return problem(422, this.message, { code: 'plan-has-errors', ...this.check });
+    super(`${check.errors.length} problem${check.errors.length === 1 ? '' : 's'} in the file: nothing was imported.`, {
+      status: 422,
+      code: 'plan-has-errors',
+      members: { ...check },
+    });
   }
 }
 
@@ -104,6 +104,13 @@ const PLANNED_BETWEEN_BREATHS = 100;
 
 /** Which part of a row a write records: its review, its recommendation, the action raised and assigned, or its closing or withdrawal. */
 type Part = 'review' | 'recommendation' | 'raise' | 'end';
+/** What planning a file's writes keeps as it goes: the writes, and the reviews and recommendations met so far. */
+type Planning = Readonly<{
+  add: (write: JointWrite, row: number, part: Part) => void;
+  context: WriteContext;
+  reviews: Map<string, Promise<ReviewState> | ReviewState>;
+  recommendations: Map<string, Promise<RecommendationState> | RecommendationState>;
+}>;
 
 /** The writes the plan makes, in order, each with the row and part it records; and the rows skipped as imported before. */
 type PlanWrites = Readonly<{ writes: JointWrite[]; origins: Readonly<{ row: number; part: Part }>[]; skipped: SkippedRowView[] }>;
@@ -239,6 +246,62 @@ export class ImportPlanHandler implements ICommandHandler<ImportPlanCommand> {
     }
   }
 
+  /** The review a row names: the one recorded under its reference, or one registered by the plan, once. */
+  private planReview(planning: Planning, row: PlanRow, ofPlan: ReviewOfPlan, review: ReviewDocument | undefined): string {
+    const reviewId = review?.reviewId ?? idFor('review', referenceKey(row.reference));
+    if (planning.reviews.has(reviewId)) return reviewId;
+    if (review) {
+      planning.reviews.set(reviewId, this.reviews.review(reviewId));
+      return reviewId;
+    }
+    const register: RegisterReview = {
+      type: 'RegisterReview',
+      reviewId,
+      reference: row.reference,
+      title: row.title ?? row.reference,
+      kind: row.kind ?? 'other',
+      themes: row.themes,
+      commissionedOn: ofPlan.commissionedOn,
+      publishedOn: ofPlan.publishedOn,
+    };
+    planning.reviews.set(reviewId, stateAfter(reviewDecider, register));
+    const on = { ...planning.context, occurredOn: ofPlan.day };
+    planning.add(importWrite(reviewDecider, reviewStream(reviewId), register, on, reviewId), row.row, 'review');
+    return reviewId;
+  }
+
+  /** The recommendation a row names: the review's with the same text, or one recorded by the plan, once. */
+  private async planRecommendation(
+    planning: Planning,
+    row: PlanRow,
+    day: string,
+    reviewId: string,
+    review: ReviewDocument | undefined,
+  ): Promise<RecommendationState> {
+    const recorded = review?.recommendations.find((item) => item.text.trim() === row.recommendation.trim());
+    const recommendationId = recorded?.recommendationId ?? idFor('recommendation', `${reviewId}\u0000${row.recommendation.trim()}`);
+    if (!planning.recommendations.has(recommendationId)) {
+      if (recorded) planning.recommendations.set(recommendationId, this.reviews.recommendation(recommendationId));
+      else {
+        const record: RecordRecommendation = {
+          type: 'RecordRecommendation',
+          recommendationId,
+          text: row.recommendation,
+          themes: [],
+          review: await planning.reviews.get(reviewId)!,
+        };
+        planning.recommendations.set(recommendationId, stateAfter(recommendationDecider, record));
+        const on = { ...planning.context, occurredOn: day };
+        planning.add(
+          importWrite(recommendationDecider, recommendationStream(recommendationId), record, on, recommendationId),
+          row.row,
+          'recommendation',
+        );
+      }
+    }
+    return planning.recommendations.get(recommendationId)!;
+  }
+
   /**
    * What the plan adds, as writes: reviews found by reference and recommendations by text are used,
    * not made again; actions already there are skipped. Each action is raised and assigned on the day
@@ -257,8 +320,7 @@ export class ImportPlanHandler implements ICommandHandler<ImportPlanCommand> {
       planned.writes.push(write);
       planned.origins.push({ row, part });
     };
-    const reviewStates = new Map<string, Promise<ReviewState> | ReviewState>();
-    const recommendationStates = new Map<string, Promise<RecommendationState> | RecommendationState>();
+    const planning: Planning = { add, context, reviews: new Map(), recommendations: new Map() };
     const candidates: { row: PlanRow; id: string }[] = [];
     for await (const rows of inSlices(plan, PLANNED_BETWEEN_BREATHS))
       candidates.push(...rows.map((row) => ({ row, id: idFor('action', referenceKey(row.reference), row.action.trim(), row.partner) })));
@@ -272,47 +334,8 @@ export class ImportPlanHandler implements ICommandHandler<ImportPlanCommand> {
       const key = referenceKey(row.reference);
       const ofPlan = reviewsOfPlan.get(key)!;
       const review = known.get(key);
-      const reviewId = review?.reviewId ?? idFor('review', key);
-      if (!reviewStates.has(reviewId)) {
-        if (review) reviewStates.set(reviewId, this.reviews.review(reviewId));
-        else {
-          const register: RegisterReview = {
-            type: 'RegisterReview',
-            reviewId,
-            reference: row.reference,
-            title: row.title ?? row.reference,
-            kind: row.kind ?? 'other',
-            themes: row.themes,
-            commissionedOn: ofPlan.commissionedOn,
-            publishedOn: ofPlan.publishedOn,
-          };
-          reviewStates.set(reviewId, stateAfter(reviewDecider, register));
-          const on = { ...context, occurredOn: ofPlan.day };
-          add(importWrite(reviewDecider, reviewStream(reviewId), register, on, reviewId), row.row, 'review');
-        }
-      }
-      const recorded = review?.recommendations.find((item) => item.text.trim() === row.recommendation.trim());
-      const recommendationId = recorded?.recommendationId ?? idFor('recommendation', `${reviewId}\u0000${row.recommendation.trim()}`);
-      if (!recommendationStates.has(recommendationId)) {
-        if (recorded) recommendationStates.set(recommendationId, this.reviews.recommendation(recommendationId));
-        else {
-          const record: RecordRecommendation = {
-            type: 'RecordRecommendation',
-            recommendationId,
-            text: row.recommendation,
-            themes: [],
-            review: await reviewStates.get(reviewId)!,
-          };
-          recommendationStates.set(recommendationId, stateAfter(recommendationDecider, record));
-          const on = { ...context, occurredOn: ofPlan.day };
-          add(
-            importWrite(recommendationDecider, recommendationStream(recommendationId), record, on, recommendationId),
-            row.row,
-            'recommendation',
-          );
-        }
-      }
-      const recommendation = await recommendationStates.get(recommendationId)!;
+      const reviewId = this.planReview(planning, row, ofPlan, review);
+      const recommendation = await this.planRecommendation(planning, row, ofPlan.day, reviewId, review);
       const actionWrites = this.actionWrites({ ...row, raisedOn: row.raisedOn ?? ofPlan.day }, id, recommendation, partners, context);
       actionWrites.forEach((write, index) => add(write, row.row, index === 0 ? 'raise' : 'end'));
     }

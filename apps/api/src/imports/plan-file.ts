@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { threadBeside } from '@app/event-store';
-import { AnsweredAsProblem, Problem, problem } from '../http/problem';
+import { AnsweredAsProblem } from '../http/problem';
 import { UnreadableZip, readZipDirectory } from './zip-directory';
 
 export const XLSX_MEDIA_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -50,11 +50,7 @@ export class UnreadablePlan extends AnsweredAsProblem {
     message: string,
     readonly status: 400 | 413 = 400,
   ) {
-    super(message);
-  }
-
-  asProblem(): Problem {
-    return problem(this.status, this.message, { code: 'unreadable-plan' });
+    super(message, { status, code: 'unreadable-plan' });
   }
 }
 

@@ -33,90 +33,93 @@ const FOOTER =
   'This mail leaves out what the action says and any notes or reasons on purpose: sign in to read them. ' +
   'It was sent by the safeguarding partnership’s learning-action tracker; replies are not read.';
 
+/** What a mail's words are made of: the entry, the action named and its reference, owner and due date in words. */
+type Wording = MailSubject & Readonly<{ ref: string; due: string; open: Line[]; toOwner: string; decision: string; created: string }>;
+
+/** What each rule's mail says: its subject, and its paragraphs. */
+const WORDS: Readonly<Record<OutboxMail['rule'], (words: Wording) => [string, Block[]]>> = {
+  assigned: ({ ref, due, open, toOwner, action }) => [
+    `Action ${ref} is assigned to ${action?.partnerName}, due ${due}`,
+    [toOwner, `Action ${ref} is now yours to lead. It is due on ${due}.`, ...open],
+  ],
+  'due-in-30-days': (words) => dueSoon(words),
+  'due-in-7-days': (words) => dueSoon(words),
+  overdue: ({ ref, due, open, toOwner, mail }) => [
+    `Action ${ref} is overdue`,
+    [
+      toOwner,
+      `Action ${ref} was due on ${due} and is ${counted(Number(mail.facts.daysOverdue ?? 1), 'day')} overdue. Send its evidence, or ask for more time.`,
+      ...open,
+    ],
+  ],
+  'evidence-decided': ({ ref, due, open, toOwner, decision }) => [
+    `Evidence for action ${ref} was ${decision === 'accepted' ? 'accepted' : 'not accepted'}`,
+    [
+      toOwner,
+      decision === 'accepted'
+        ? `The subgroup accepted the evidence for action ${ref}.`
+        : `The subgroup did not accept the evidence for action ${ref}. The action is due on ${due}.`,
+      ...open,
+    ],
+  ],
+  'extension-decided': ({ ref, due, open, toOwner, decision }) => [
+    `More time for action ${ref} was ${decision === 'approved' ? 'agreed' : 'refused'}`,
+    [
+      toOwner,
+      decision === 'approved'
+        ? `The subgroup agreed more time for action ${ref}: it is now due on ${due}.`
+        : `The subgroup refused more time for action ${ref}: it is still due on ${due}.`,
+      ...open,
+    ],
+  ],
+  'extension-requested': ({ ref, due, open, action, mail }) => [
+    `${action?.partnerName} asks for more time on action ${ref}`,
+    [
+      'To the subgroup,',
+      `${action?.partnerName} asks for action ${ref}, due on ${due}, to be due on ${formatDate(String(mail.facts.requestedDueDate ?? ''))} instead. The request waits for your decision.`,
+      ...open,
+    ],
+  ],
+  'overdue-30-days': ({ ref, due, open, action }) => [
+    `Action ${ref} has been overdue for 30 days`,
+    [
+      'To the subgroup,',
+      `Action ${ref}, led by ${action?.partnerName}, was due on ${due} and has been overdue for 30 days or more.`,
+      ...open,
+    ],
+  ],
+  'weekly-digest': ({ mail, listed, trackerUrl, created }) => [
+    `Weekly digest: ${counted(Number(mail.facts.overdue), 'action')} overdue, ${mail.facts.dueSoon} due within 30 days, ${mail.facts.awaitingAssurance} awaiting assurance`,
+    ['To the subgroup,', `The action plan on ${formatDate(created)}.`, ...digest(mail, listed, trackerUrl)],
+  ],
+};
+
+function dueSoon({ ref, due, open, toOwner, mail, created }: Wording): [string, Block[]] {
+  const days = mail.dueDate ? daysBetween(created, mail.dueDate) : 0;
+  const when = days === 0 ? 'today' : `in ${counted(days, 'day')}, on ${due}`;
+  return [
+    `Action ${ref} is due ${days === 0 ? 'today' : `on ${due}`}`,
+    [toOwner, `Action ${ref} is due ${when}. Send its evidence, or ask for more time, before then.`, ...open],
+  ];
+}
+
 /**
  * A mail from its outbox entry, in plain text and HTML. It names the action's reference, owner and
  * due date, and the dates and decisions the rule is about, never free text: a description, a note
  * or a reason can hold personal data about a child.
  */
-export function composeMail({ mail, action, listed, trackerUrl }: MailSubject): ComposedMail {
+export function composeMail(subjectOf: MailSubject): ComposedMail {
+  const { mail, action } = subjectOf;
   const ref = action?.reference ?? '';
-  const due = formatDate(action?.dueDate ?? mail.dueDate);
-  const open: Line[] = action ? [{ text: `Open ${ref} in the tracker`, href: action.link }] : [];
-  const toOwner = `To the ${action?.partnerName ?? ''} team,`;
-  const decision = String(mail.facts.decision ?? '');
-  const created = dayInEngland(mail.createdAt);
-  const [subject, blocks]: [string, Block[]] = (() => {
-    switch (mail.rule) {
-      case 'assigned':
-        return [
-          `Action ${ref} is assigned to ${action?.partnerName}, due ${due}`,
-          [toOwner, `Action ${ref} is now yours to lead. It is due on ${due}.`, ...open],
-        ];
-      case 'due-in-30-days':
-      case 'due-in-7-days': {
-        const days = mail.dueDate ? daysBetween(created, mail.dueDate) : 0;
-        const when = days === 0 ? 'today' : `in ${counted(days, 'day')}, on ${due}`;
-        return [
-          `Action ${ref} is due ${days === 0 ? 'today' : `on ${due}`}`,
-          [toOwner, `Action ${ref} is due ${when}. Send its evidence, or ask for more time, before then.`, ...open],
-        ];
-      }
-      case 'overdue':
-        return [
-          `Action ${ref} is overdue`,
-          [
-            toOwner,
-            `Action ${ref} was due on ${due} and is ${counted(Number(mail.facts.daysOverdue ?? 1), 'day')} overdue. Send its evidence, or ask for more time.`,
-            ...open,
-          ],
-        ];
-      case 'evidence-decided':
-        return [
-          `Evidence for action ${ref} was ${decision === 'accepted' ? 'accepted' : 'not accepted'}`,
-          [
-            toOwner,
-            decision === 'accepted'
-              ? `The subgroup accepted the evidence for action ${ref}.`
-              : `The subgroup did not accept the evidence for action ${ref}. The action is due on ${due}.`,
-            ...open,
-          ],
-        ];
-      case 'extension-decided':
-        return [
-          `More time for action ${ref} was ${decision === 'approved' ? 'agreed' : 'refused'}`,
-          [
-            toOwner,
-            decision === 'approved'
-              ? `The subgroup agreed more time for action ${ref}: it is now due on ${due}.`
-              : `The subgroup refused more time for action ${ref}: it is still due on ${due}.`,
-            ...open,
-          ],
-        ];
-      case 'extension-requested':
-        return [
-          `${action?.partnerName} asks for more time on action ${ref}`,
-          [
-            'To the subgroup,',
-            `${action?.partnerName} asks for action ${ref}, due on ${due}, to be due on ${formatDate(String(mail.facts.requestedDueDate ?? ''))} instead. The request waits for your decision.`,
-            ...open,
-          ],
-        ];
-      case 'overdue-30-days':
-        return [
-          `Action ${ref} has been overdue for 30 days`,
-          [
-            'To the subgroup,',
-            `Action ${ref}, led by ${action?.partnerName}, was due on ${due} and has been overdue for 30 days or more.`,
-            ...open,
-          ],
-        ];
-      case 'weekly-digest':
-        return [
-          `Weekly digest: ${counted(Number(mail.facts.overdue), 'action')} overdue, ${mail.facts.dueSoon} due within 30 days, ${mail.facts.awaitingAssurance} awaiting assurance`,
-          ['To the subgroup,', `The action plan on ${formatDate(created)}.`, ...digest(mail, listed, trackerUrl)],
-        ];
-    }
-  })();
+  const [subject, blocks] = WORDS[mail.rule]({
+    ...subjectOf,
+    ref,
+    due: formatDate(action?.dueDate ?? mail.dueDate),
+    open: action ? [{ text: `Open ${ref} in the tracker`, href: action.link }] : [],
+    toOwner: `To the ${action?.partnerName ?? ''} team,`,
+    decision: String(mail.facts.decision ?? ''),
+    created: dayInEngland(mail.createdAt),
+  });
   const all: Block[] = [...blocks, FOOTER];
   // A name typed with a line break in it must not break the subject line, the one header text reaches.
   const oneLine = subject.replace(/\s+/g, ' ').trim();

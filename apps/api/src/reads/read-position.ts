@@ -3,15 +3,15 @@ import { Pool } from 'pg';
 import { from, mergeMap, Observable } from 'rxjs';
 import { DATABASE_POOL } from '../database/database-pool';
 import { isLogPosition } from '../http/fields';
-import { ValidationFailed } from '../http/problem';
+import { AnsweredAsProblem, ValidationFailed } from '../http/problem';
 import { readModelsPosition } from './snapshot';
 
 export const READ_YOUR_WRITES_TIMEOUT_MS = 5000;
 
 /** The read models had not reached the position a client asked for within the wait: 503. */
-export class ReadModelBehind extends Error {
+export class ReadModelBehind extends AnsweredAsProblem {
   constructor(readonly position: bigint) {
-    super(`The read models have not reached position ${position} yet; try again shortly.`);
+    super(`The read models have not reached position ${position} yet; try again shortly.`, { status: 503, code: 'read-model-behind' });
   }
 }
 

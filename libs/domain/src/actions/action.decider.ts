@@ -1,6 +1,6 @@
 import { Actor } from '../shared/actor';
 import { actsForPartnership, readsEverything } from '../shared/permissions';
-import { Decider } from '../shared/decider';
+import { Decider, byType } from '../shared/decider';
 import { DomainError, Forbidden, InvalidCommand, NotFound, StateConflict } from '../shared/errors';
 import { sameValue } from '../shared/same';
 import { addDays, addMonths, dayInWords } from '../shared/calendar';
@@ -281,66 +281,68 @@ function correct(command: CorrectAction, action: Action): ActionEvent[] {
   return correction ? [{ type: 'ActionCorrected', data: { ...correction, reason: command.reason } }] : [];
 }
 
-function decideOnExisting(command: Exclude<ActionCommand, RaiseAction>, action: Action): ActionEvent[] {
-  switch (command.type) {
-    case 'AssignAction':
-      return assign(command, action);
-    case 'ReviseDueDate':
-      requireAssigned(action, 'revise the due date');
-      if (action.dueDate === command.dueDate) return [];
-      requireNotPast(command.dueDate, command.today);
-      return [
-        {
-          type: 'ActionDueDateRevised',
-          data: { dueDate: command.dueDate, previousDueDate: action.dueDate as string, reason: command.reason },
-        },
-      ];
-    case 'NoteProgress':
-      requireWorkAccess(command.actor, action);
-      requireOutstanding(action, 'note progress');
-      return [{ type: 'ActionProgressNoted', data: { note: command.note } }];
-    case 'SubmitEvidence': {
-      requireWorkAccess(command.actor, action);
-      const data = { evidenceId: command.evidenceId, summary: command.summary, link: command.link };
-      const existing = action.evidence.find((item) => item.id === command.evidenceId);
-      if (existing) {
-        if (sameValue({ evidenceId: existing.id, summary: existing.summary, link: existing.link }, data)) return [];
-        throw new StateConflict('evidence-exists', `Evidence '${command.evidenceId}' already exists.`);
-      }
-      requireAssigned(action, 'submit evidence');
-      return [{ type: 'EvidenceSubmitted', data: { ...data, submittedBy: command.actor.userId } }];
-    }
-    case 'AcceptEvidence':
-      requireUndecided(command, action, 'accept the evidence');
-      requireSomeoneElse(command.actor, findEvidence(action, command.evidenceId));
-      return [{ type: 'EvidenceAccepted', data: { evidenceId: command.evidenceId, note: command.note } }];
-    case 'RejectEvidence':
-      requireUndecided(command, action, 'reject the evidence');
-      return [{ type: 'EvidenceRejected', data: { evidenceId: command.evidenceId, reason: command.reason } }];
-    case 'CloseAction':
-      return close(command, action);
-    case 'ReopenAction':
-      if (action.status !== 'closed') {
-        throw new StateConflict(`action-${action.status}`, `Only a closed action can be reopened; this one is ${action.status}.`);
-      }
-      return [{ type: 'ActionReopened', data: { reason: command.reason } }];
-    case 'WithdrawAction':
-      requireOutstanding(action, 'withdraw the action');
-      return [
-        ...refusePending(action, command.actor, 'The action was withdrawn.'),
-        { type: 'ActionWithdrawn', data: { reason: command.reason } },
-      ];
-    case 'RequestExtension':
-      return requestExtension(command, action);
-    case 'ApproveExtension':
-    case 'RefuseExtension':
-      return decideExtension(command, action);
-    case 'RecordImpact':
-      return recordImpact(command, action);
-    case 'CorrectAction':
-      return correct(command, action);
-  }
+function reviseDueDate(command: ReviseDueDate, action: Action): ActionEvent[] {
+  requireAssigned(action, 'revise the due date');
+  if (action.dueDate === command.dueDate) return [];
+  requireNotPast(command.dueDate, command.today);
+  return [
+    {
+      type: 'ActionDueDateRevised',
+      data: { dueDate: command.dueDate, previousDueDate: action.dueDate as string, reason: command.reason },
+    },
+  ];
 }
+
+function submitEvidence(command: SubmitEvidence, action: Action): ActionEvent[] {
+  requireWorkAccess(command.actor, action);
+  const data = { evidenceId: command.evidenceId, summary: command.summary, link: command.link };
+  const existing = action.evidence.find((item) => item.id === command.evidenceId);
+  if (existing) {
+    if (sameValue({ evidenceId: existing.id, summary: existing.summary, link: existing.link }, data)) return [];
+    throw new StateConflict('evidence-exists', `Evidence '${command.evidenceId}' already exists.`);
+  }
+  requireAssigned(action, 'submit evidence');
+  return [{ type: 'EvidenceSubmitted', data: { ...data, submittedBy: command.actor.userId } }];
+}
+
+const decideOnExisting = byType<Exclude<ActionCommand, RaiseAction>, [Action], ActionEvent[]>({
+  AssignAction: assign,
+  ReviseDueDate: reviseDueDate,
+  NoteProgress: (command, action) => {
+    requireWorkAccess(command.actor, action);
+    requireOutstanding(action, 'note progress');
+    return [{ type: 'ActionProgressNoted', data: { note: command.note } }];
+  },
+  SubmitEvidence: submitEvidence,
+  AcceptEvidence: (command, action) => {
+    requireUndecided(command, action, 'accept the evidence');
+    requireSomeoneElse(command.actor, findEvidence(action, command.evidenceId));
+    return [{ type: 'EvidenceAccepted', data: { evidenceId: command.evidenceId, note: command.note } }];
+  },
+  RejectEvidence: (command, action) => {
+    requireUndecided(command, action, 'reject the evidence');
+    return [{ type: 'EvidenceRejected', data: { evidenceId: command.evidenceId, reason: command.reason } }];
+  },
+  CloseAction: close,
+  ReopenAction: (command, action) => {
+    if (action.status !== 'closed') {
+      throw new StateConflict(`action-${action.status}`, `Only a closed action can be reopened; this one is ${action.status}.`);
+    }
+    return [{ type: 'ActionReopened', data: { reason: command.reason } }];
+  },
+  WithdrawAction: (command, action) => {
+    requireOutstanding(action, 'withdraw the action');
+    return [
+      ...refusePending(action, command.actor, 'The action was withdrawn.'),
+      { type: 'ActionWithdrawn', data: { reason: command.reason } },
+    ];
+  },
+  RequestExtension: requestExtension,
+  ApproveExtension: decideExtension,
+  RefuseExtension: decideExtension,
+  RecordImpact: recordImpact,
+  CorrectAction: correct,
+});
 
 /** A change to an action that exists: every command but raising one. */
 export type ActionChange = Exclude<ActionCommand, RaiseAction>;

@@ -1,3 +1,4 @@
+import { byType } from '../shared/decider';
 import { tidyThemes } from '../shared/themes';
 import { ActionEvent, ActionRaised, ClosureOutcome, ImpactResult } from './action.events';
 
@@ -53,54 +54,58 @@ function withExtensionDecided(action: Action, requestId: string, status: Extensi
   return action.extensions.map((item) => (item.id === requestId ? { ...item, status, decidedBy, decision } : item));
 }
 
+/** What each event after the first does to an action. */
+const evolveExisting = byType<Exclude<ActionEvent, Readonly<{ type: 'ActionRaised' }>>, [Action], ActionState>({
+  ActionAssigned: (event, action) => ({ ...action, ...event.data, status: 'assigned', originalDueDate: event.data.dueDate }),
+  ActionReassigned: (event, action) => ({ ...action, partnerId: event.data.partnerId, dueDate: event.data.dueDate, lead: event.data.lead }),
+  ActionDueDateRevised: (event, action) => ({ ...action, dueDate: event.data.dueDate }),
+  ActionProgressNoted: (_event, action) => action,
+  EvidenceSubmitted: ({ data: { evidenceId, ...rest } }, action) => ({
+    ...action,
+    status: 'evidenced',
+    evidence: [...action.evidence, { id: evidenceId, ...rest, status: 'submitted' }],
+  }),
+  EvidenceAccepted: (event, action) => withEvidenceStatus(action, event.data.evidenceId, 'accepted'),
+  EvidenceRejected: (event, action) => withEvidenceStatus(action, event.data.evidenceId, 'rejected'),
+  ActionClosed: (event, action) => ({
+    ...action,
+    status: 'closed',
+    outcome: event.data.outcome,
+    impactReviewDue: event.data.impactReviewDue,
+  }),
+  ActionReopened: (_event, action) => ({
+    ...action,
+    status: 'assigned',
+    outcome: undefined,
+    impactReviewDue: undefined,
+    impact: undefined,
+  }),
+  ActionWithdrawn: (_event, action) => ({ ...action, status: 'withdrawn' }),
+  ExtensionRequested: ({ data: { requestId, ...request } }, action) => ({
+    ...action,
+    extensions: [...action.extensions, { id: requestId, ...request, status: 'pending' }],
+  }),
+  ExtensionApproved: ({ data: { requestId, decidedBy, note, dueDate } }, action) => ({
+    ...action,
+    dueDate,
+    extensions: withExtensionDecided(action, requestId, 'approved', decidedBy, note),
+  }),
+  ExtensionRefused: ({ data: { requestId, decidedBy, reason } }, action) => ({
+    ...action,
+    extensions: withExtensionDecided(action, requestId, 'refused', decidedBy, reason),
+  }),
+  ImpactRecorded: (event, action) => ({
+    ...action,
+    impact: event.data.result,
+    outcome: event.data.result === 'evidenced' ? 'impact-evidenced' : action.outcome,
+  }),
+  ActionCorrected: (event, action) => ({ ...action, ...event.data.corrected }),
+});
+
 export function evolveAction(state: ActionState, event: ActionEvent): ActionState {
   if (event.type === 'ActionRaised') {
     // Events recorded before themes were tidied read as if they had been.
     return { exists: true, ...event.data, themes: tidyThemes(event.data.themes), status: 'raised', evidence: [], extensions: [] };
   }
-  if (!state.exists) return state;
-  switch (event.type) {
-    case 'ActionAssigned':
-      return { ...state, ...event.data, status: 'assigned', originalDueDate: event.data.dueDate };
-    case 'ActionReassigned':
-      return { ...state, partnerId: event.data.partnerId, dueDate: event.data.dueDate, lead: event.data.lead };
-    case 'ActionDueDateRevised':
-      return { ...state, dueDate: event.data.dueDate };
-    case 'ActionProgressNoted':
-      return state;
-    case 'EvidenceSubmitted': {
-      const { evidenceId, ...rest } = event.data;
-      return { ...state, status: 'evidenced', evidence: [...state.evidence, { id: evidenceId, ...rest, status: 'submitted' }] };
-    }
-    case 'EvidenceAccepted':
-      return withEvidenceStatus(state, event.data.evidenceId, 'accepted');
-    case 'EvidenceRejected':
-      return withEvidenceStatus(state, event.data.evidenceId, 'rejected');
-    case 'ActionClosed':
-      return { ...state, status: 'closed', outcome: event.data.outcome, impactReviewDue: event.data.impactReviewDue };
-    case 'ActionReopened':
-      return { ...state, status: 'assigned', outcome: undefined, impactReviewDue: undefined, impact: undefined };
-    case 'ActionWithdrawn':
-      return { ...state, status: 'withdrawn' };
-    case 'ExtensionRequested': {
-      const { requestId, ...request } = event.data;
-      return { ...state, extensions: [...state.extensions, { id: requestId, ...request, status: 'pending' }] };
-    }
-    case 'ExtensionApproved': {
-      const { requestId, decidedBy, note, dueDate } = event.data;
-      return { ...state, dueDate, extensions: withExtensionDecided(state, requestId, 'approved', decidedBy, note) };
-    }
-    case 'ExtensionRefused': {
-      const { requestId, decidedBy, reason } = event.data;
-      return { ...state, extensions: withExtensionDecided(state, requestId, 'refused', decidedBy, reason) };
-    }
-    case 'ImpactRecorded':
-      return {
-        ...state,
-        impact: event.data.result,
-        outcome: event.data.result === 'evidenced' ? 'impact-evidenced' : state.outcome,
-      };
-    case 'ActionCorrected':
-      return { ...state, ...event.data.corrected };
-  }
+  return state.exists ? evolveExisting(event, state) : state;
 }

@@ -108,6 +108,13 @@ function noticesOfEvent(
   }
 }
 
+/** The events that only move an action to a status. */
+const STATUS_AFTER: Partial<Record<ActionEvent['type'], ActionStatus>> = {
+  ActionClosed: 'closed',
+  ActionWithdrawn: 'withdrawn',
+  ActionReopened: 'assigned',
+};
+
 function watch(action: WatchedAction | undefined, event: ActionEvent): WatchedAction | undefined {
   if (event.type === 'ActionRaised') {
     return { actionId: event.data.actionId, reviewId: event.data.reviewId, status: 'raised', awaiting: 0 };
@@ -133,14 +140,10 @@ function watch(action: WatchedAction | undefined, event: ActionEvent): WatchedAc
       const awaiting = Math.max(0, action.awaiting - 1);
       return { ...action, awaiting, status: awaiting === 0 && action.status === 'evidenced' ? 'assigned' : action.status };
     }
-    case 'ActionClosed':
-      return { ...action, status: 'closed' };
-    case 'ActionWithdrawn':
-      return { ...action, status: 'withdrawn' };
-    case 'ActionReopened':
-      return { ...action, status: 'assigned' };
-    default:
-      return action;
+    default: {
+      const status = STATUS_AFTER[event.type];
+      return status ? { ...action, status } : action;
+    }
   }
 }
 
