@@ -67,8 +67,13 @@ describe('resilience', () => {
     await app.listen({ port: 0, host: '127.0.0.1' });
     const url = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
     const headers = { authorization: `Bearer ${await signToken(SUBGROUP)}`, 'content-type': 'application/json' };
+    let registered = 0;
     const register = () =>
-      fetch(`${url}/reviews`, { method: 'POST', headers, body: JSON.stringify({ reference: 'R', title: 'T', kind: 'cspr' }) });
+      fetch(`${url}/reviews`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ reference: `R-${(registered += 1)}`, title: 'T', kind: 'cspr' }),
+      });
     try {
       expect((await register()).status).toBe(201);
       await relay.cut();

@@ -56,6 +56,7 @@ import { ImportPlanHandler } from './imports/import-plan.handler';
 import { ImportUploads } from './imports/import-uploads';
 import { WEB_CONFIG, WebSessions } from './auth/web-session';
 import { DemoPartnership } from './demo/demo-partnership';
+import { ReviewReferences } from './reviews/review-references';
 import { OidcSignIn } from './web/oidc-sign-in';
 import { MAIL_CONFIG, Notifications } from './notifications/notifications';
 import { ListNotificationsHandler, NotificationsController } from './notifications/notifications.http.controller';
@@ -163,6 +164,7 @@ export class AppModule implements OnApplicationShutdown {
         StreamWriter,
         PartnerDirectory,
         ReviewReader,
+        ReviewReferences,
         ActionsFile,
         ReviewsFile,
         AssuranceFile,

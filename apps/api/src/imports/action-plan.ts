@@ -10,6 +10,7 @@ import {
   text,
   themes as themesRule,
   tidyThemes,
+  reviewReferenceKey,
 } from '@app/domain';
 import { breathe } from '@app/event-store';
 import { unneutralised } from '../files/table-file';
@@ -40,7 +41,6 @@ export const DATE_COLUMNS: readonly Column[] = ['commissioned on', 'published on
 const REQUIRED: readonly Column[] = ['review reference', 'recommendation', 'action', 'partner'];
 
 /** A review's reference as reviews are found by: without case or surrounding space. */
-export const referenceKey = (reference: string) => reference.trim().toLowerCase();
 
 /** An import's problem with one cell (or, for row 1, the header): where, and what to do about it. */
 export type PlanError = Readonly<{ row: number; field: string; message: string }>;
@@ -140,7 +140,7 @@ type ReviewDates = Map<string, Partial<Record<'commissioned on' | 'published on'
 function reviewDatesOf(reader: RowReader, reference: string | undefined, known: ReviewDates) {
   const dates = { commissionedOn: reader.date('commissioned on'), publishedOn: reader.date('published on') };
   if (!reference) return dates;
-  const key = referenceKey(reference);
+  const key = reviewReferenceKey(reference);
   const kept = known.get(key) ?? {};
   for (const [column, day] of [
     ['commissioned on', dates.commissionedOn],
@@ -325,7 +325,7 @@ export type ReviewOfPlan = { commissionedOn?: string; publishedOn?: string; day:
 export function reviewsIn(plan: readonly PlanRow[], today: string): Map<string, ReviewOfPlan> {
   const reviews = new Map<string, Omit<ReviewOfPlan, 'day'> & { earliest: string }>();
   for (const row of plan) {
-    const key = referenceKey(row.reference);
+    const key = reviewReferenceKey(row.reference);
     const review = reviews.get(key) ?? { earliest: today };
     review.commissionedOn ??= row.commissionedOn;
     review.publishedOn ??= row.publishedOn;

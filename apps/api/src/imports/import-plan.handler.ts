@@ -23,6 +23,7 @@ import {
   recommendationStream,
   reviewDecider,
   reviewStream,
+  reviewReferenceKey,
 } from '@app/domain';
 import { breathe, inSlices } from '@app/event-store';
 import { ReviewDocument, actionList, reviewList } from '@app/read-models';
@@ -34,7 +35,7 @@ import { ReviewReader } from '../reviews/review-reader';
 import { formatDate } from '../words/words';
 import { JointWrite, JointWriteRefused, RECORDED, StreamWriter, WriteAnswer, jointWrite } from '../write/stream-writer';
 import { WriteContext } from '../write/write-context';
-import { Column, PartnerLookup, PlanError, PlanRow, ReviewOfPlan, checkPlan, referenceKey, reviewsIn, sentence } from './action-plan';
+import { Column, PartnerLookup, PlanError, PlanRow, ReviewOfPlan, checkPlan, reviewsIn, sentence } from './action-plan';
 import { readPlanFile } from './plan-file';
 
 export class ImportCountsView {
@@ -248,7 +249,7 @@ export class ImportPlanHandler implements ICommandHandler<ImportPlanCommand> {
 
   /** The review a row names: the one recorded under its reference, or one registered by the plan, once. */
   private planReview(planning: Planning, row: PlanRow, ofPlan: ReviewOfPlan, review: ReviewDocument | undefined): string {
-    const reviewId = review?.reviewId ?? idFor('review', referenceKey(row.reference));
+    const reviewId = review?.reviewId ?? idFor('review', reviewReferenceKey(row.reference));
     if (planning.reviews.has(reviewId)) return reviewId;
     if (review) {
       planning.reviews.set(reviewId, this.reviews.review(reviewId));
@@ -323,7 +324,9 @@ export class ImportPlanHandler implements ICommandHandler<ImportPlanCommand> {
     const planning: Planning = { add, context, reviews: new Map(), recommendations: new Map() };
     const candidates: { row: PlanRow; id: string }[] = [];
     for await (const rows of inSlices(plan, PLANNED_BETWEEN_BREATHS))
-      candidates.push(...rows.map((row) => ({ row, id: idFor('action', referenceKey(row.reference), row.action.trim(), row.partner) })));
+      candidates.push(
+        ...rows.map((row) => ({ row, id: idFor('action', reviewReferenceKey(row.reference), row.action.trim(), row.partner) })),
+      );
     const existing = await this.existingActions(candidates.map((candidate) => candidate.id));
     for (const [index, { row, id }] of candidates.entries()) {
       if (index > 0 && index % PLANNED_BETWEEN_BREATHS === 0) await breathe();
@@ -331,7 +334,7 @@ export class ImportPlanHandler implements ICommandHandler<ImportPlanCommand> {
         planned.skipped.push({ row: row.row, reason: `Already imported: ${row.reference}, “${row.action}” for ${row.partner}` });
         continue;
       }
-      const key = referenceKey(row.reference);
+      const key = reviewReferenceKey(row.reference);
       const ofPlan = reviewsOfPlan.get(key)!;
       const review = known.get(key);
       const reviewId = this.planReview(planning, row, ofPlan, review);
@@ -394,7 +397,7 @@ export class ImportPlanHandler implements ICommandHandler<ImportPlanCommand> {
 
   private async reviewsByReference(): Promise<Map<string, ReviewDocument>> {
     const { rows } = await this.pool.query<{ doc: ReviewDocument }>(`SELECT doc FROM ${reviewList.table}`);
-    return new Map(rows.map((row) => [referenceKey(row.doc.reference), row.doc]));
+    return new Map(rows.map((row) => [reviewReferenceKey(row.doc.reference), row.doc]));
   }
 
   private async existingActions(ids: string[]): Promise<Set<string>> {

@@ -1,6 +1,7 @@
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { recommendationDecider, recommendationStream, reviewDecider, reviewStream } from '@app/domain';
 import { StreamWriter, WriteAnswer } from '../write/stream-writer';
+import { ReviewReferences } from './review-references';
 import { WriteContext } from '../write/write-context';
 import { CorrectRecommendationRequest, CorrectReviewRequest } from './reviews.request.dto';
 
@@ -27,9 +28,13 @@ export class CorrectRecommendationCommand extends Command<WriteAnswer> {
 
 @CommandHandler(CorrectReviewCommand)
 export class CorrectReviewHandler implements ICommandHandler<CorrectReviewCommand> {
-  constructor(private readonly writer: StreamWriter) {}
+  constructor(
+    private readonly writer: StreamWriter,
+    private readonly references: ReviewReferences,
+  ) {}
 
-  execute({ reviewId, request, context }: CorrectReviewCommand): Promise<WriteAnswer> {
+  async execute({ reviewId, request, context }: CorrectReviewCommand): Promise<WriteAnswer> {
+    if (request.reference !== undefined) await this.references.requireFree(request.reference, reviewId);
     return this.writer.execute({
       decider: reviewDecider,
       streamId: reviewStream(reviewId),

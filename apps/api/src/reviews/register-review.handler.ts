@@ -2,6 +2,7 @@ import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import { reviewDecider, reviewStream } from '@app/domain';
 import { StreamWriter, WriteAnswer } from '../write/stream-writer';
+import { ReviewReferences } from './review-references';
 import { WriteContext } from '../write/write-context';
 import { RegisterReviewRequest } from './reviews.request.dto';
 
@@ -16,10 +17,14 @@ export class RegisterReviewCommand extends Command<WriteAnswer> {
 
 @CommandHandler(RegisterReviewCommand)
 export class RegisterReviewHandler implements ICommandHandler<RegisterReviewCommand> {
-  constructor(private readonly writer: StreamWriter) {}
+  constructor(
+    private readonly writer: StreamWriter,
+    private readonly references: ReviewReferences,
+  ) {}
 
-  execute({ request: { id: givenId, themes = [], ...details }, context }: RegisterReviewCommand): Promise<WriteAnswer> {
+  async execute({ request: { id: givenId, themes = [], ...details }, context }: RegisterReviewCommand): Promise<WriteAnswer> {
     const id = givenId ?? randomUUID();
+    await this.references.requireFree(details.reference, id);
     return this.writer.execute({
       decider: reviewDecider,
       streamId: reviewStream(id),

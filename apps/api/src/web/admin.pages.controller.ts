@@ -48,9 +48,12 @@ export class AdminPagesController {
   async register(@Body() form: Record<string, string>, @Page() web: WebPageContext, @Res() reply: HtmlReply): Promise<void> {
     const name = (form.name ?? '').trim();
     const values = { name: form.name ?? '', id: form.id ?? '' };
-    const checked = await validateForm(RegisterPartnerRequest, { name: form.name, id: (form.id ?? '').trim() || shortNameOf(name) });
+    const typedId = (form.id ?? '').trim();
+    const checked = await validateForm(RegisterPartnerRequest, { name: form.name, id: typedId || shortNameOf(name) });
     if (!checked.ok) {
-      await this.renderPartners(reply, web, { values, errors: fieldMessages(checked.errors) }, errorList(checked.errors, 'partner-'), 400);
+      // With no name, the short name made from it says nothing the name's own error does not.
+      const errors = typedId || name ? checked.errors : checked.errors.filter((error) => error.field !== 'id');
+      await this.renderPartners(reply, web, { values, errors: fieldMessages(errors) }, errorList(errors, 'partner-'), 400);
       return;
     }
     try {

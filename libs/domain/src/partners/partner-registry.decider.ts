@@ -18,6 +18,20 @@ function registered(registry: PartnerRegistry, partnerId: string): Partner {
   return partner;
 }
 
+/** Names are told apart as people read them: not by letter case or the spaces around them. */
+const nameKey = (name: string): string => name.trim().toLowerCase();
+
+/** A second agency of the same name would show twice, alike, in every list and drop-down. */
+function requireNameFree(registry: PartnerRegistry, name: string, partnerId: string): void {
+  const holder = [...registry.values()].find((partner) => partner.id !== partnerId && nameKey(partner.name) === nameKey(name));
+  if (holder) {
+    throw new StateConflict(
+      'partner-name-taken',
+      `A partner agency is already called '${holder.name}' ('${holder.id}'): give this one another name.`,
+    );
+  }
+}
+
 export const partnerRegistryDecider: Decider<PartnerRegistry, PartnerRegistryCommand, PartnerRegistryEvent> = {
   initialState: emptyPartnerRegistry,
   evolve: evolvePartnerRegistry,
@@ -27,6 +41,7 @@ export const partnerRegistryDecider: Decider<PartnerRegistry, PartnerRegistryCom
         if (registry.has(command.partnerId)) {
           throw new StateConflict('partner-exists', `Partner '${command.partnerId}' is already registered.`);
         }
+        requireNameFree(registry, command.name, command.partnerId);
         return [{ type: 'PartnerRegistered', data: { partnerId: command.partnerId, name: command.name } }];
       case 'SetPartnerMailbox': {
         const partner = registered(registry, command.partnerId);
@@ -37,6 +52,7 @@ export const partnerRegistryDecider: Decider<PartnerRegistry, PartnerRegistryCom
       case 'RenamePartner': {
         const partner = registered(registry, command.partnerId);
         if (partner.name === command.name) return [];
+        requireNameFree(registry, command.name, partner.id);
         return [{ type: 'PartnerRenamed', data: { partnerId: partner.id, name: command.name, previousName: partner.name } }];
       }
     }

@@ -14,3 +14,6 @@ export function evolveReview(state: ReviewState, event: ReviewEvent): ReviewStat
       return state.registered ? { ...state, ...event.data.corrected } : state;
   }
 }
+
+/** A review's reference as references are told apart: not by letter case or the spaces around it. */
+export const reviewReferenceKey = (reference: string): string => reference.trim().toLowerCase();

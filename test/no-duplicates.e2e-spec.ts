@@ -1,0 +1,64 @@
+import { ADMIN, SUBGROUP, TestService, startService } from './support/app';
+
+describe('one review to a reference and one agency to a name, as people tell them apart', () => {
+  let service: TestService;
+
+  beforeAll(async () => {
+    service = await startService();
+  });
+  afterAll(() => service.close());
+
+  const register = (reference: string) =>
+    service.request('POST', '/reviews', { as: SUBGROUP, body: { reference, title: 'Child S', kind: 'cspr' } });
+
+  it('refuses a second review with a reference already used, whatever its letter case and spaces, registered or corrected', async () => {
+    const first = await register('CSPR-2026-01');
+    expect(first.status).toBe(201);
+    const head = await service.headPosition();
+    for (const reference of ['CSPR-2026-01', ' cspr-2026-01 ']) {
+      const again = await register(reference);
+      expect({ reference, status: again.status, code: again.body.code }).toEqual({
+        reference,
+        status: 409,
+        code: 'review-reference-taken',
+      });
+      expect(again.body.detail).toContain('CSPR-2026-01');
+    }
+    const other = await register('CSPR-2026-02');
+    expect(other.status).toBe(201);
+    const corrected = await service.request('POST', `/reviews/${other.body.id}/correct`, {
+      as: SUBGROUP,
+      body: { reference: 'Cspr-2026-01', reason: 'Typed from the wrong minutes' },
+    });
+    expect([corrected.status, corrected.body.code]).toEqual([409, 'review-reference-taken']);
+    expect(await service.headPosition()).toBe(head + 1);
+    // A review keeps its own reference through a correction of its other fields, or of its reference's case.
+    const own = await service.request('POST', `/reviews/${first.body.id}/correct`, {
+      as: SUBGROUP,
+      body: { reference: 'CSPR-2026-01 ', title: 'Child S: neglect', reason: 'Title as published' },
+    });
+    expect(own.status).toBe(200);
+  });
+
+  it('refuses a second agency of a name already used, registered or renamed, and a repeat of the same registration changes nothing', async () => {
+    const first = await service.request('POST', '/partners', {
+      as: ADMIN,
+      body: { id: 'thames-valley-police', name: 'Thames Valley Police' },
+    });
+    expect(first.status).toBe(201);
+    const twin = await service.request('POST', '/partners', { as: ADMIN, body: { id: 'tvp', name: 'thames valley police ' } });
+    expect([twin.status, twin.body.code]).toEqual([409, 'partner-name-taken']);
+    expect(twin.body.detail).toContain('Thames Valley Police');
+    const other = await service.request('POST', '/partners', { as: ADMIN, body: { id: 'hampshire-police', name: 'Hampshire Police' } });
+    expect(other.status).toBe(201);
+    const renamed = await service.request('POST', '/partners/hampshire-police/name', { as: ADMIN, body: { name: 'Thames Valley Police' } });
+    expect([renamed.status, renamed.body.code]).toEqual([409, 'partner-name-taken']);
+    const ownCase = await service.request('POST', '/partners/thames-valley-police/name', {
+      as: ADMIN,
+      body: { name: 'Thames Valley police' },
+    });
+    expect(ownCase.status).toBe(200);
+    const names = ((await service.request('GET', '/partners', { as: ADMIN })).body as { name: string }[]).map((partner) => partner.name);
+    expect(names.sort()).toEqual(['Hampshire Police', 'Thames Valley police']);
+  });
+});
