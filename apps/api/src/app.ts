@@ -16,6 +16,7 @@ import { WebSessions } from './auth/web-session';
 import { WEB_BODIES, setUpWeb } from './web/web.setup';
 import { IMPORT_PATH, MAX_FILE_BYTES, PLAN_FORMATS, PLAN_MEDIA_TYPES } from './imports/plan-file';
 import { refuseOtherMediaTypes } from './http/media-types';
+import { migrateService } from './database/service-migrations';
 
 const ONE_MIB = 1024 * 1024;
 const SAFE_ID = /^[A-Za-z0-9._:-]{1,200}$/;
@@ -38,6 +39,7 @@ const trustHops = (hops: number) => (_address: string, hop: number) => hop < hop
 
 /** The HTTP service, ready to listen: used by main and by the end-to-end tests alike. */
 export async function createApp(dependencies: Omit<AppDependencies, 'metrics'> & { logger: Logger }): Promise<NestFastifyApplication> {
+  await migrateService(dependencies.pool);
   const metrics = new Metrics();
   const { http, web } = dependencies.config;
   const requestTimeout = http.requestTimeoutSeconds * 1000;

@@ -1,11 +1,11 @@
-import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { SignJWT, jwtVerify } from 'jose';
 import { Pool } from 'pg';
 import { Actor, ROLES } from '@app/domain';
 import { CLOCK, Clock } from '../clock/clock';
 import { WebConfig } from '../config/config';
-import { DATABASE_POOL, createTables } from '../database/database-pool';
+import { DATABASE_POOL } from '../database/database-pool';
 
 export const WEB_CONFIG = Symbol('WebConfig');
 export const SESSION_COOKIE = 'la_session';
@@ -25,7 +25,7 @@ const minutesBefore = (instant: Date, minutes: number) => new Date(instant.getTi
  * session id.
  */
 @Injectable()
-export class WebSessions implements OnModuleInit {
+export class WebSessions {
   private readonly secret: Uint8Array;
 
   constructor(
@@ -34,20 +34,6 @@ export class WebSessions implements OnModuleInit {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
     this.secret = config.sessionSecret ? new TextEncoder().encode(config.sessionSecret) : randomBytes(32);
-  }
-
-  async onModuleInit(): Promise<void> {
-    await createTables(
-      this.pool,
-      'web_sessions',
-      `CREATE TABLE IF NOT EXISTS web_sessions (
-        id_hash bytea PRIMARY KEY,
-        actor jsonb NOT NULL,
-        started_at timestamptz NOT NULL,
-        last_seen_at timestamptz NOT NULL,
-        ended_at timestamptz
-      )`,
-    );
   }
 
   async start(actor: Actor): Promise<{ cookie: string; session: WebSession }> {

@@ -1,8 +1,8 @@
-import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import { CLOCK, Clock } from '../clock/clock';
-import { DATABASE_POOL, createTables } from '../database/database-pool';
+import { DATABASE_POOL } from '../database/database-pool';
 
 /** How long a checked file waits for its import to be confirmed. */
 const KEPT_MINUTES = 60;
@@ -14,26 +14,11 @@ export type Upload = Readonly<{ file: Buffer; mediaType: string; fileName: strin
  * user who uploaded it, and for an hour.
  */
 @Injectable()
-export class ImportUploads implements OnModuleInit {
+export class ImportUploads {
   constructor(
     @Inject(DATABASE_POOL) private readonly pool: Pool,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
-
-  async onModuleInit(): Promise<void> {
-    await createTables(
-      this.pool,
-      'import_uploads',
-      `CREATE TABLE IF NOT EXISTS import_uploads (
-        id text PRIMARY KEY,
-        user_id text NOT NULL,
-        file_name text NOT NULL,
-        media_type text NOT NULL,
-        body bytea NOT NULL,
-        uploaded_at timestamptz NOT NULL
-      )`,
-    );
-  }
 
   async keep(userId: string, upload: Upload): Promise<string> {
     const id = randomUUID();

@@ -1,4 +1,4 @@
-import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Pool, PoolClient } from 'pg';
 import { EVENT_STORE, EventStore } from '@app/event-store';
 import { keepLeading } from '@app/projections';
@@ -39,7 +39,7 @@ export const errorCode = (error: string): string => /\b(E[A-Z]{3,}|[45]\d\d)\b/.
  * Without SMTP_URL none of it runs.
  */
 @Injectable()
-export class Notifications implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
+export class Notifications implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('notifications');
   private readonly outbox: Outbox;
   private readonly sender?: MailSender;
@@ -60,10 +60,6 @@ export class Notifications implements OnModuleInit, OnApplicationBootstrap, Befo
     if (!config.enabled) return;
     this.sender = new MailSender(pool, clock, config);
     metrics.reportMail(() => this.outbox.waiting());
-  }
-
-  async onModuleInit(): Promise<void> {
-    await this.outbox.createTables();
   }
 
   onApplicationBootstrap(): void {

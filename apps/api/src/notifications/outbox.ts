@@ -20,7 +20,6 @@ import { EventStore, RecordedEvent } from '@app/event-store';
 import { SetAside, inTransaction, recordSetAside, setAside } from '@app/projections';
 import { actionList, openAndOwnedSql, overdueSql, whyUnfoldable } from '@app/read-models';
 import { Clock } from '../clock/clock';
-import { createTables } from '../database/database-pool';
 
 export const NOTIFICATION_STATUSES = ['pending', 'sent', 'failed', 'cancelled'] as const;
 export type NotificationStatus = (typeof NOTIFICATION_STATUSES)[number];
@@ -41,46 +40,6 @@ export type OutboxMail = Readonly<{
   createdAt: Date;
   sentAt?: Date;
 }>;
-
-const TABLES = `
-  CREATE TABLE IF NOT EXISTS notification_outbox (
-    id uuid PRIMARY KEY,
-    key text NOT NULL UNIQUE,
-    rule text NOT NULL,
-    recipient text NOT NULL CHECK (recipient IN ('owner', 'subgroup')),
-    action_id text,
-    partner_id text,
-    due_date date,
-    facts jsonb NOT NULL,
-    to_address text,
-    status text NOT NULL CHECK (status IN ('pending', 'sent', 'failed', 'cancelled')),
-    attempts integer NOT NULL DEFAULT 0,
-    last_error text,
-    created_at timestamptz NOT NULL,
-    next_attempt_at timestamptz NOT NULL,
-    sent_at timestamptz,
-    cancelled_at timestamptz
-  );
-  -- The order mail was decided in, which is the order of the events behind it: each recipient is sent theirs in it.
-  ALTER TABLE notification_outbox ADD COLUMN IF NOT EXISTS seq bigserial;
-  CREATE INDEX IF NOT EXISTS notification_outbox_waiting ON notification_outbox (next_attempt_at) WHERE status = 'pending';
-  CREATE INDEX IF NOT EXISTS notification_outbox_pending_by_recipient ON notification_outbox (to_address, seq) WHERE status = 'pending';
-  CREATE INDEX IF NOT EXISTS notification_outbox_pending_by_action ON notification_outbox (action_id) WHERE status = 'pending';
-  CREATE INDEX IF NOT EXISTS notification_outbox_failed ON notification_outbox (created_at) WHERE status = 'failed';
-  CREATE INDEX IF NOT EXISTS notification_outbox_newest ON notification_outbox (created_at DESC, id);
-  CREATE TABLE IF NOT EXISTS notification_actions (
-    action_id text PRIMARY KEY,
-    status text NOT NULL,
-    due_date date,
-    watched jsonb NOT NULL
-  );
-  CREATE INDEX IF NOT EXISTS notification_actions_outstanding_ids ON notification_actions (action_id) WHERE ${openAndOwnedSql('status')};
-  CREATE TABLE IF NOT EXISTS notification_mailboxes (partner_id text PRIMARY KEY, email text NOT NULL);
-  CREATE TABLE IF NOT EXISTS notification_progress (
-    name text PRIMARY KEY,
-    position bigint NOT NULL,
-    mail_from bigint NOT NULL
-  )`;
 
 const PROGRESS = 'outbox';
 
@@ -117,10 +76,6 @@ export class Outbox {
     private readonly clock: Clock,
     private readonly subgroupEmail: string | undefined,
   ) {}
-
-  createTables(): Promise<void> {
-    return createTables(this.pool, 'notification_outbox', TABLES);
-  }
 
   /** Applies every event after the checkpoint, a batch a transaction; the number applied. */
   async catchUp(stopped: () => boolean): Promise<number> {

@@ -13,23 +13,6 @@ const CELL = 'partner_id, review_id, recommendation_id, themes, status, due_date
 const CELL_TYPES =
   'partner_id text, review_id text, recommendation_id text, themes jsonb, status text, due_date text, assurance text, extension_pending boolean, impact_check_due text, n int';
 
-export const ACTION_TALLIES_SCHEMA = `CREATE TABLE IF NOT EXISTS action_tallies (
-  generation oid NOT NULL,
-  at bigint NOT NULL,
-  cells jsonb NOT NULL,
-  PRIMARY KEY (generation, at)
-);
-CREATE TABLE IF NOT EXISTS action_day_tallies (
-  generation oid NOT NULL,
-  at text NOT NULL,
-  cells jsonb NOT NULL,
-  PRIMARY KEY (generation, at)
-);
-CREATE TABLE IF NOT EXISTS action_day_tallies_checked (
-  generation oid PRIMARY KEY,
-  position bigint NOT NULL
-)`;
-
 /**
  * A line the history's versions lie along: the positions they were recorded at, or the days they
  * happened on. Each version begins at one point of it and ends at the next version's.

@@ -7,7 +7,7 @@ import { ensureProjectionSchema, projectionLag, quarantinedCount } from '@app/pr
 import { READ_MODELS } from '@app/read-models';
 import { DATABASE_POOL } from '../database/database-pool';
 import { Metrics } from '../observability/metrics';
-import { ACTION_TALLIES_SCHEMA, ActionTallies } from './action-tallies';
+import { ActionTallies } from './action-tallies';
 import { ProjectionThreadData, ProjectionThreadMessage, STOP_PROJECTIONS } from './projection-thread';
 
 export const PROJECTION_THREAD = Symbol('ProjectionThread');
@@ -53,7 +53,6 @@ export class ReadModelHost implements OnModuleInit, OnApplicationBootstrap, Befo
 
   async onModuleInit(): Promise<void> {
     await ensureProjectionSchema(this.pool, READ_MODELS);
-    await this.pool.query(ACTION_TALLIES_SCHEMA);
   }
 
   /** Ready once the thread runs: a service that answers while its runner is still loading falls behind at once. */

@@ -10,6 +10,7 @@ import { createPool } from '@app/infrastructure';
 import { Metrics } from '../../../api/src/observability/metrics';
 import { ActionTallies } from '../../../api/src/reads/action-tallies';
 import { Outbox } from '../../../api/src/notifications/outbox';
+import { migrateService } from '../../../api/src/database/service-migrations';
 import { ProgressBar } from '../progress-bar';
 import {
   SECONDS,
@@ -317,7 +318,7 @@ async function outboxCost(pool: Pool, store: PostgresEventStore, raw: number): P
     'SELECT (percentile_disc(0.5) WITHIN GROUP (ORDER BY due_date))::text AS day FROM action_list WHERE due_date IS NOT NULL',
   );
   const outbox = new Outbox(pool, store, () => new Date(`${rows[0].day}T10:00:00Z`), 'subgroup@bench.example');
-  await outbox.createTables();
+  await migrateService(pool);
   const seconds = async (work: () => Promise<number>) => {
     const started = Date.now();
     const result = await work();

@@ -6,7 +6,7 @@ import { GENESIS_HASH } from '../hash-chain';
 /** The channel notified on every commit of events, for readers that follow the log. */
 export const EVENT_LOG_CHANNEL = 'event_log';
 
-type Migration = Readonly<{ id: number; name: string; sql: string }>;
+export type Migration = Readonly<{ id: number; name: string; sql: string }>;
 
 /** SQL kept in a file of its own beside this one (copied beside the build by nest-cli.json's assets). */
 const sqlBeside = (file: string) => readFileSync(join(__dirname, file), 'utf8');
@@ -130,21 +130,28 @@ export const MIGRATIONS: readonly Migration[] = [
 
 const MIGRATION_LOCK = 0x1ea2_0001;
 
-/** Applies the migrations not applied yet, one transaction each. Safe to run from several processes at once. */
-export async function migrate(pool: Pool): Promise<void> {
+/** A numbered list of schema changes, the table that records which are applied, and the lock that takes turns applying them. */
+export type MigrationSet = Readonly<{ migrations: readonly Migration[]; table: string; lock: number }>;
+
+/** Applies the event log's migrations not applied yet. */
+export const migrate = (pool: Pool): Promise<void> =>
+  applyMigrations(pool, { migrations: MIGRATIONS, table: 'schema_migrations', lock: MIGRATION_LOCK });
+
+/** Applies the migrations of a set not applied yet, one transaction each. Safe to run from several processes at once. */
+export async function applyMigrations(pool: Pool, { migrations, table, lock }: MigrationSet): Promise<void> {
   const client = await pool.connect();
   try {
-    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    await client.query('SELECT pg_advisory_lock($1)', [lock]);
     await client.query(
-      `CREATE TABLE IF NOT EXISTS schema_migrations (id integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+      `CREATE TABLE IF NOT EXISTS ${table} (id integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
     );
-    const { rows } = await client.query<{ id: number }>('SELECT id FROM schema_migrations');
+    const { rows } = await client.query<{ id: number }>(`SELECT id FROM ${table}`);
     const applied = new Set(rows.map((row) => row.id));
-    for (const migration of MIGRATIONS.filter((m) => !applied.has(m.id))) {
+    for (const migration of migrations.filter((m) => !applied.has(m.id))) {
       await client.query('BEGIN');
       try {
         await client.query(migration.sql);
-        await client.query('INSERT INTO schema_migrations (id, name) VALUES ($1, $2)', [migration.id, migration.name]);
+        await client.query(`INSERT INTO ${table} (id, name) VALUES ($1, $2)`, [migration.id, migration.name]);
         await client.query('COMMIT');
       } catch (error) {
         await client.query('ROLLBACK');
@@ -152,7 +159,7 @@ export async function migrate(pool: Pool): Promise<void> {
       }
     }
   } finally {
-    await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+    await client.query('SELECT pg_advisory_unlock($1)', [lock]).catch(() => undefined);
     client.release();
   }
 }
