@@ -11,7 +11,7 @@ import {
 } from '@app/domain';
 import { RecordedEvent } from '@app/event-store';
 import { Projection } from '@app/projections';
-import { outstandingSql } from './action-policy.sql';
+import { actionEventsSql, outstandingSql } from './action-policy.sql';
 import { searchable } from './search.sql';
 import { dataOf, dayOf, dayOfChange } from './event-data';
 
@@ -98,7 +98,7 @@ export const actionList: Projection<ActionDocument> = {
     '(due_date, raised_position)',
     '(updated_at, raised_position)',
     // The changes reports count: closings and the decisions on extensions, by day.
-    "(changed_on) WHERE change IN ('ActionClosed', 'ExtensionRequested', 'ExtensionApproved', 'ExtensionRefused')",
+    `(changed_on) WHERE change IN (${actionEventsSql('ActionClosed', 'ExtensionRequested', 'ExtensionApproved', 'ExtensionRefused')})`,
     'USING gin (search)',
   ],
   keyedWithinStream: true,

@@ -1,6 +1,9 @@
-import { ACTION_STATUSES, FINAL_STATUSES, isOpenAndOwned } from '@app/domain';
+import { ACTION_STATUSES, ActionEvent, FINAL_STATUSES, isOpenAndOwned } from '@app/domain';
 
 const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
+
+/** Action event types as a list of SQL literals, for `=` or `IN (…)`: a type the domain does not have does not build. */
+export const actionEventsSql = (...types: readonly ActionEvent['type'][]): string => types.map(literal).join(', ');
 
 /** `isOutstanding` of the domain's action policy, as SQL over an expression that gives the status. */
 export const outstandingSql = (status: string): string => `${status} NOT IN (${FINAL_STATUSES.map(literal).join(', ')})`;

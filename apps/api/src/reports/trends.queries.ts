@@ -4,7 +4,7 @@ import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { ApiProperty } from '@nestjs/swagger';
 import { Pool } from 'pg';
 import { validOn } from '@app/projections';
-import { actionHistory, overdueSql } from '@app/read-models';
+import { actionEventsSql, actionHistory, overdueSql } from '@app/read-models';
 import { CLOCK, Clock } from '../clock/clock';
 import { DATABASE_POOL } from '../database/database-pool';
 import { ValidationFailed } from '../http/problem';
@@ -64,7 +64,7 @@ const MONTHS = `
 const CLOSINGS = `
   SELECT to_char(date_trunc('quarter', changed_on::date), 'YYYY-MM-DD') AS starts, partner_id, count(*)::int AS closed
     FROM ${actionHistory.table}
-   WHERE change = 'ActionClosed' AND changed_on >= $1 AND changed_on <= $2
+   WHERE change = ${actionEventsSql('ActionClosed')} AND changed_on >= $1 AND changed_on <= $2
    GROUP BY 1, 2`;
 
 @QueryHandler(GetTrendsQuery)

@@ -4,7 +4,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { Pool } from 'pg';
 import { REVIEW_KINDS, ReviewKind, dayInEngland, financialYearOf, themeKey, themesOrInherited } from '@app/domain';
 import { validOn } from '@app/projections';
-import { ReviewDocument, actionHistory, firstSpellings, overdueSql, reviewList } from '@app/read-models';
+import { ReviewDocument, actionEventsSql, actionHistory, firstSpellings, overdueSql, reviewList } from '@app/read-models';
 import { CLOCK, Clock } from '../clock/clock';
 import { DATABASE_POOL } from '../database/database-pool';
 import { ValidationFailed } from '../http/problem';
@@ -117,7 +117,7 @@ const ACTION_FIGURES = `
       FROM ${actionHistory.table} WHERE ${validOn('$2')}
   ), closing AS (
     SELECT DISTINCT ON (key) key, closed_on
-      FROM ${actionHistory.table} WHERE change = 'ActionClosed' AND changed_on >= $1 AND changed_on <= $2
+      FROM ${actionHistory.table} WHERE change = ${actionEventsSql('ActionClosed')} AND changed_on >= $1 AND changed_on <= $2
      ORDER BY key DESC, position DESC
   )
   SELECT ending.partner_id, GROUPING(ending.partner_id) AS total_row,
@@ -134,13 +134,13 @@ const ACTION_FIGURES = `
 
 /** Requests for more time made and decided in the period, and the days the approvals added. */
 const EXTENSION_FIGURES = `
-  SELECT count(*) FILTER (WHERE version.change = 'ExtensionRequested')::int AS requested,
-         count(*) FILTER (WHERE version.change = 'ExtensionApproved')::int AS approved,
-         count(*) FILTER (WHERE version.change = 'ExtensionRefused')::int AS refused,
-         coalesce(sum(version.due_date::date - before.due_date::date) FILTER (WHERE version.change = 'ExtensionApproved'), 0)::int AS days_slipped
+  SELECT count(*) FILTER (WHERE version.change = ${actionEventsSql('ExtensionRequested')})::int AS requested,
+         count(*) FILTER (WHERE version.change = ${actionEventsSql('ExtensionApproved')})::int AS approved,
+         count(*) FILTER (WHERE version.change = ${actionEventsSql('ExtensionRefused')})::int AS refused,
+         coalesce(sum(version.due_date::date - before.due_date::date) FILTER (WHERE version.change = ${actionEventsSql('ExtensionApproved')}), 0)::int AS days_slipped
     FROM ${actionHistory.table} AS version
     LEFT JOIN ${actionHistory.table} AS before ON before.key = version.key AND before.valid_to = version.position
-   WHERE version.change IN ('ExtensionRequested', 'ExtensionApproved', 'ExtensionRefused')
+   WHERE version.change IN (${actionEventsSql('ExtensionRequested', 'ExtensionApproved', 'ExtensionRefused')})
      AND version.changed_on >= $1 AND version.changed_on <= $2`;
 
 const within = (day: string | undefined, from: string, to: string) => day !== undefined && day >= from && day <= to;
