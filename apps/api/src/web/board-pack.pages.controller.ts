@@ -1,8 +1,8 @@
 import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { dayInEngland, daysBetween } from '@app/domain';
+import { dayInEngland, daysBetween, delayReason } from '@app/domain';
 import { ListActionsQuery } from '../actions/action.queries';
-import { ActionPageView, ActionView } from '../actions/action.view';
+import { ActionPageView } from '../actions/action.view';
 import { AssuranceView, GetAssuranceQuery } from '../assurance/assurance.queries';
 import { ChangesView, GetChangesQuery } from '../changes/changes.queries';
 import { CLOCK, Clock } from '../clock/clock';
@@ -12,7 +12,6 @@ import { dateFrom, redirectedToWholeDays } from './web-form';
 import { HtmlReply, Page, PageFor, WebPageContext, WebPages, renderPage } from './web-page';
 
 /** Why an overdue action is late, in the words its owner or the subgroup gave: the latest request for more time. */
-const reasonForDelay = (action: ActionView) => action.extensions.at(-1)?.reason;
 
 @WebPages()
 @Controller('board-pack')
@@ -55,7 +54,7 @@ export class BoardPackController {
       overdue: overdue.items.map((action) => ({
         ...action,
         daysOverdue: daysBetween(action.dueDate!, day),
-        reason: reasonForDelay(action),
+        reason: delayReason(action.extensions),
       })),
       overdueTotal: overdue.total,
       extensionsGranted: changes.items.filter((item) => item.type === 'ExtensionApproved'),

@@ -31,6 +31,9 @@ export function assuranceOf(status: ActionStatus, evidence: readonly Evidence[])
 export const pendingExtension = (extensions: readonly Extension[]): Extension | undefined =>
   extensions.find((item) => item.status === 'pending');
 
+/** Why an action is late, in its owner's words: the reason given with its latest request for more time, whatever became of it. */
+export const delayReason = (extensions: readonly Pick<Extension, 'reason'>[]): string | undefined => extensions.at(-1)?.reason;
+
 /** Closed as completed and nobody has yet recorded whether it changed practice: the date the check is due, else undefined. */
 export const impactCheckDue = (action: Pick<Action, 'status' | 'outcome' | 'impactReviewDue' | 'impact'>): string | undefined =>
   action.status === 'closed' && action.outcome === 'completed' && action.impact === undefined ? action.impactReviewDue : undefined;
