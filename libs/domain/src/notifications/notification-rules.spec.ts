@@ -1,4 +1,9 @@
+import { ActionCommand, actionDecider } from '../actions/action.decider';
 import { ActionEvent } from '../actions/action.events';
+import { Action, ActionState, evolveAction, noAction } from '../actions/action.state';
+import { Actor } from '../shared/actor';
+import { addDays } from '../shared/calendar';
+import { DomainError } from '../shared/errors';
 import { WatchedAction, digestDue, noticeKey, noticesOn, remindersDue } from './notification-rules';
 
 const raised: ActionEvent = {
@@ -139,5 +144,77 @@ describe('notification rules', () => {
     expect(digestDue(new Date('2026-06-01T05:59:00Z'))).toBeUndefined();
     // Sunday 11:30pm UTC in June is already Monday 12:30am in London: too early.
     expect(digestDue(new Date('2026-05-31T23:30:00Z'))).toBeUndefined();
+  });
+});
+
+describe("what the notifications know of an action, against the domain's own fold", () => {
+  const subgroup: Actor = { userId: 's-1', name: 'Sam', roles: ['subgroup'] };
+  const otherSubgroup: Actor = { userId: 's-2', name: 'Sol', roles: ['subgroup'] };
+  const lead: Actor = { userId: 'p-1', name: 'Pat', roles: ['partner'], partnerId: 'police' };
+  const partners = ['police', 'education'];
+  const today = '2026-03-01';
+
+  /** A tiny generator with a seed, so that a failing walk can be walked again. */
+  const randomFrom = (seed: number) => () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+
+  /** Any command the decider might be asked for next, built from the action as it stands. */
+  function nextCommand(action: Action, random: () => number, n: number): ActionCommand {
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
+    const actor = pick([subgroup, otherSubgroup, lead]);
+    const dated = { actor, today };
+    const later = addDays(today, 1 + Math.floor(random() * 90));
+    const undecided = action.evidence.find((item) => item.status === 'submitted')?.id ?? 'none';
+    const pending = action.extensions.find((item) => item.status === 'pending')?.id ?? 'none';
+    const partnerId = pick(partners);
+    const commands: ActionCommand[] = [
+      { type: 'AssignAction', ...dated, partnerId, partner: { id: partnerId, name: partnerId }, dueDate: later, reason: 'Moved' },
+      { type: 'ReviseDueDate', ...dated, dueDate: later, reason: 'Agreed' },
+      { type: 'SubmitEvidence', ...dated, evidenceId: `e-${n}`, summary: 'Audit results' },
+      { type: 'AcceptEvidence', ...dated, evidenceId: undecided },
+      { type: 'RejectEvidence', ...dated, evidenceId: undecided, reason: 'Too thin' },
+      { type: 'CloseAction', ...dated, outcome: pick(['completed', 'superseded', 'impact-evidenced'] as const), rationale: 'Done' },
+      { type: 'ReopenAction', ...dated, reason: 'Not done after all' },
+      { type: 'WithdrawAction', ...dated, reason: 'Overtaken' },
+      { type: 'RequestExtension', ...dated, requestId: `x-${n}`, dueDate: later, reason: 'Staff away' },
+      { type: 'ApproveExtension', ...dated, requestId: pending },
+      { type: 'RefuseExtension', ...dated, requestId: pending, reason: 'No' },
+      { type: 'RecordImpact', ...dated, result: pick(['evidenced', 'not-evidenced'] as const), note: 'Checked' },
+      { type: 'NoteProgress', ...dated, note: 'Under way' },
+    ];
+    return pick(commands);
+  }
+
+  it('keeps the status, owner, due date and evidence waiting that the action itself has, through 300 random walks', () => {
+    for (let walk = 1; walk <= 300; walk++) {
+      const random = randomFrom(walk);
+      const recommendation = { recorded: true, recommendationId: 'm-1', reviewId: 'r-1', text: 'Share', themes: [] } as const;
+      let state: ActionState = noAction;
+      let watched: WatchedAction | undefined;
+      const apply = (events: readonly ActionEvent[]) => {
+        for (const event of events) {
+          state = evolveAction(state, event);
+          watched = noticesOn(watched, event, { occasion: '', quiet: true, today }).action;
+        }
+      };
+      apply(actionDecider.decide({ type: 'RaiseAction', actor: subgroup, actionId: 'a-1', description: 'Audit', recommendation }, state));
+      for (let step = 0; step < 40; step++) {
+        try {
+          apply(actionDecider.decide(nextCommand(state as Action, random, step), state));
+        } catch (error) {
+          if (!(error instanceof DomainError)) throw error;
+        }
+        const action = state as Action;
+        expect({ walk, step, ...watched }).toEqual({
+          walk,
+          step,
+          actionId: 'a-1',
+          reviewId: 'r-1',
+          status: action.status,
+          ...(action.partnerId !== undefined && { partnerId: action.partnerId }),
+          ...(action.dueDate !== undefined && { dueDate: action.dueDate }),
+          awaiting: action.evidence.filter((item) => item.status === 'submitted').length,
+        });
+      }
+    }
   });
 });
