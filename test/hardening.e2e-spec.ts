@@ -259,9 +259,43 @@ describe('a service process under hostile requests', () => {
       // Development: the service is reached over plain HTTP on this machine.
       expect(answer.headers['strict-transport-security']).toBeUndefined();
     }
-    const stylesheet = await raw(service.url, 'GET', '/static/web.css');
-    expect(stylesheet.status).toBe(200);
-    expect(stylesheet.headers['cache-control']).not.toBe('no-store');
+    // The page's files live at an address named by their content, kept a year.
+    const prefix = /href="(\/static\/[0-9a-f]{16})\/web\.css"/.exec(page.body)![1];
+    for (const file of ['web.css', 'web.js', 'govuk-frontend.min.css', 'govuk-frontend.min.js']) {
+      const asset = await raw(service.url, 'GET', `${prefix}/${file}`);
+      expect({ file, status: asset.status, cache: asset.headers['cache-control'] }).toEqual({
+        file,
+        status: 200,
+        cache: 'public, max-age=31536000, immutable',
+      });
+    }
+    expect((await raw(service.url, 'GET', `${prefix}/govuk-frontend.mjs`)).status).toBe(404);
+    expect((await raw(service.url, 'GET', '/static/0000000000000000/web.css')).status).toBe(404);
+  });
+
+  it('compresses pages, answers and files for a client that takes brotli or gzip, and masks the form token anew on every page', async () => {
+    const { cookie, csrf } = await signedIn('demo-subgroup');
+    for (const [path, headers, type] of [
+      ['/dashboard', { cookie }, 'text/html'],
+      ['/docs-json', {}, 'application/json'],
+    ] as const) {
+      for (const encoding of ['br', 'gzip']) {
+        const answer = await fetch(`${service.url}${path}`, { headers: { ...headers, 'accept-encoding': encoding } });
+        expect({ path, encoding, status: answer.status, sent: answer.headers.get('content-encoding') }).toEqual({
+          path,
+          encoding,
+          status: 200,
+          sent: encoding,
+        });
+        expect(answer.headers.get('content-type')).toContain(type);
+        expect((await answer.text()).length).toBeGreaterThan(1024);
+      }
+    }
+    expect((await raw(service.url, 'GET', '/dashboard', { cookie })).headers['content-encoding']).toBeUndefined();
+    const tokens = await Promise.all(
+      [1, 2, 3].map(async () => /name="_csrf" value="([^"]+)"/.exec((await raw(service.url, 'GET', '/import', { cookie })).body)![1]),
+    );
+    expect(new Set([csrf, ...tokens]).size).toBe(4);
   });
 });
 

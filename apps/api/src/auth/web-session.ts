@@ -105,12 +105,25 @@ export class WebSessions {
     }
   }
 
+  /**
+   * The form's token: the session's MAC masked with a pad drawn afresh for every page, so that no
+   * two pages carry the same bytes and a compressed page reveals nothing of it however many an
+   * attacker has one sent (BREACH).
+   */
   csrfToken(session: WebSession): string {
-    return this.mac(`csrf:${session.id}`);
+    const pad = randomBytes(CSRF_BYTES);
+    return `${pad.toString('base64url')}.${xor(this.csrfMac(session), pad).toString('base64url')}`;
   }
 
   isValidCsrf(session: WebSession, token: unknown): boolean {
-    return typeof token === 'string' && sameText(token, this.csrfToken(session));
+    if (typeof token !== 'string') return false;
+    const [pad, masked, ...rest] = token.split('.').map((part) => Buffer.from(part, 'base64url'));
+    if (rest.length > 0 || pad?.length !== CSRF_BYTES || masked?.length !== CSRF_BYTES) return false;
+    return timingSafeEqual(xor(masked, pad), this.csrfMac(session));
+  }
+
+  private csrfMac(session: WebSession): Buffer {
+    return createHmac('sha256', this.secret).update(`csrf:${session.id}`).digest();
   }
 
   private mac(text: string): string {
@@ -128,6 +141,10 @@ export class WebSessions {
     ].join('; ');
   }
 }
+
+/** The bytes of a form token: a SHA-256 MAC, and its pad. */
+const CSRF_BYTES = 32;
+const xor = (bytes: Buffer, pad: Buffer): Buffer => Buffer.from(bytes.map((byte, index) => byte ^ pad[index]));
 
 const idHash = (id: string) => createHash('sha256').update(id).digest();
 

@@ -1,3 +1,4 @@
+import fastifyCompress from '@fastify/compress';
 import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -16,7 +17,7 @@ import { AnsweredAsProblem, PROBLEM_CONTENT_TYPE, problem, sendProblem } from '.
 /** Sign-in attempts from one address a minute: a password guesser gets a handful, a person never notices. */
 export const SIGN_IN_ATTEMPTS_PER_MINUTE = 20;
 /** Files any visitor may have cached: everything else is answered `no-store`. */
-const PUBLIC_FILES = /^\/(assets|govuk|static)\//;
+const PUBLIC_FILES = /^\/(assets|static)\//;
 
 /** A client went over its share of requests: 429, with when to try again. */
 export class TooManyRequests extends AnsweredAsProblem {
@@ -88,6 +89,9 @@ export async function setUpHttpEdge(
     // Development is reached over plain HTTP on this machine; everywhere else, HTTPS only from now on.
     strictTransportSecurity: options.development ? false : HSTS,
   });
+  // Pages, answers and files over 1 KiB, brotli or gzip as the client takes them. A page's form
+  // token is masked afresh each time (WebSessions.csrfToken), so compression gives nothing of it away.
+  await app.register(fastifyCompress, { global: true, threshold: 1024, encodings: ['br', 'gzip'] });
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header('content-security-policy', request.url.startsWith('/docs') ? DOCS_POLICY : PAGE_POLICY);

@@ -3,7 +3,8 @@ import fastifyMultipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
 import fastifyView from '@fastify/view';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import nunjucks from 'nunjucks';
 import { ValidationFailed } from '../http/problem';
@@ -16,6 +17,31 @@ import { counted, formatDate, formatDateTime, label, possessive } from '../words
 /** The templates and stylesheet, beside this file in the source and copied beside it by the build. */
 const HERE = [__dirname, join(process.cwd(), 'apps/api/src/web')].find((dir) => existsSync(join(dir, 'views', 'layout.njk')))!;
 const GOVUK = join(dirname(require.resolve('govuk-frontend/package.json')), 'dist');
+
+/** The files the pages load, ours and GOV.UK Frontend's, served together under one content-hashed path. */
+const STATIC_FILES: readonly (readonly [dir: string, name: string])[] = [
+  [join(HERE, 'static'), 'web.css'],
+  [join(HERE, 'static'), 'web.js'],
+  ...['govuk-frontend.min.css', 'govuk-frontend.min.css.map', 'govuk-frontend.min.js', 'govuk-frontend.min.js.map'].map(
+    (name) => [join(GOVUK, 'govuk'), name] as const,
+  ),
+];
+
+/**
+ * `/static/<hash of every file's content>`: a changed file is a new address, so a browser may keep
+ * each for a year without asking again, and never keeps an old one past a release.
+ */
+export const STATIC_PREFIX = `/static/${createHash('sha256')
+  .update(
+    STATIC_FILES.map(
+      ([dir, name]) =>
+        `${name}\u0000${createHash('sha256')
+          .update(readFileSync(join(dir, name)))
+          .digest('hex')}`,
+    ).join('\n'),
+  )
+  .digest('hex')
+  .slice(0, 16)}`;
 
 /** Where the pages post their forms: the only paths that take a form body. */
 export const FORM_PATHS = /^\/(sign-in|sign-out|tracker|learning-reviews|import|admin)(\/|\?|$)/;
@@ -36,14 +62,17 @@ export async function setUpWeb(app: NestFastifyApplication): Promise<void> {
     attachFieldsToBody: 'keyValues',
     limits: { fileSize: MAX_FILE_BYTES, files: 1, fields: 4, fieldSize: 1024 },
   });
-  await app.register(fastifyStatic, { root: join(GOVUK, 'govuk', 'assets'), prefix: '/assets/', decorateReply: false });
+  // GOV.UK Frontend's fonts and images, which its stylesheet names by path: the fonts' names carry their content's hash.
+  await app.register(fastifyStatic, { root: join(GOVUK, 'govuk', 'assets'), prefix: '/assets/', decorateReply: false, maxAge: '1d' });
+  const served = new Set(STATIC_FILES.map(([, name]) => `/${name}`));
   await app.register(fastifyStatic, {
-    root: join(GOVUK, 'govuk'),
-    prefix: '/govuk/',
+    root: [...new Set(STATIC_FILES.map(([dir]) => dir))],
+    prefix: `${STATIC_PREFIX}/`,
     decorateReply: false,
-    allowedPath: (path) => /^\/govuk-frontend\.min\.(css|js)(\.map)?$/.test(path),
+    allowedPath: (path) => served.has(path),
+    maxAge: '365d',
+    immutable: true,
   });
-  await app.register(fastifyStatic, { root: join(HERE, 'static'), prefix: '/static/', decorateReply: false });
   await app.register(fastifyView, {
     engine: { nunjucks },
     templates: [join(HERE, 'views'), GOVUK],
@@ -55,7 +84,8 @@ export async function setUpWeb(app: NestFastifyApplication): Promise<void> {
           .addFilter('label', label)
           .addFilter('counted', counted)
           .addFilter('possessive', possessive)
-          .addFilter('dateParts', dateParts),
+          .addFilter('dateParts', dateParts)
+          .addGlobal('staticPrefix', STATIC_PREFIX),
     },
   });
 }

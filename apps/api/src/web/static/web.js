@@ -1,4 +1,4 @@
-import { initAll } from '/govuk/govuk-frontend.min.js';
+import { initAll } from './govuk-frontend.min.js';
 
 initAll();
 
