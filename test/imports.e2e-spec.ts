@@ -57,6 +57,37 @@ describe('importing the action plan a partnership already has, over HTTP', () =>
       status: 200,
       body: { rows: 5, valid: true, errors: [], wouldCreate: { reviews: 2, recommendations: 3, actions: 5 }, skipped: [] },
     });
+    // Each action as it would be added, its dates as read: UK and ISO days alike, a partner by any spelling of its id.
+    expect(answer.body.actions.slice(2)).toEqual([
+      {
+        row: 4,
+        reviewReference: 'CSPR-2024-01',
+        action: 'Brief officers on seeing the child',
+        partnerId: 'police',
+        raisedOn: '2024-02-03',
+        dueDate: '2024-09-30',
+        status: 'withdrawn',
+        closedOn: '2024-05-01',
+      },
+      {
+        row: 5,
+        reviewReference: 'RR-2025-02',
+        action: 'Train midwives to assess fathers',
+        partnerId: 'icb',
+        raisedOn: '2025-05-01',
+        dueDate: '2099-12-31',
+        status: 'open',
+      },
+      {
+        row: 6,
+        reviewReference: 'RR-2025-02',
+        action: 'Add fathers to the pre-birth form',
+        partnerId: 'police',
+        raisedOn: '2025-05-01',
+        dueDate: '2099-12-31',
+        status: 'open',
+      },
+    ]);
     expect(await service.headPosition()).toBe(head);
   });
 

@@ -375,6 +375,22 @@ const CODES = [...REVIEW_KINDS.filter((kind) => kind.includes('-')), 'impact-evi
     ]);
     await page.click('button:has-text("Check the file")');
     expect(await page.textContent('[data-test="would-create"]')).toMatch(/New actions\s+2/);
+    // Each action it would add, its dates in words: a day and month swapped would show here.
+    const rows = await page.$$eval('[data-test="would-add"] tbody tr', (trs) =>
+      trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent!.trim())),
+    );
+    expect(rows).toEqual([
+      [
+        '2',
+        'LLR-2024-03',
+        'Publish a seven-minute briefing',
+        'Thames Valley Police',
+        '1 September 2024',
+        '31 March 2025',
+        'Closed on 20 February 2025',
+      ],
+      ['3', 'LLR-2024-03', 'Brief every school', 'Schools and Education', '1 September 2024', '31 March 2025', 'Open'],
+    ]);
     expect(await service.headPosition()).toBe(head);
     expect(await accessibilityViolations(page)).toEqual([]);
     await page.click('#confirm');

@@ -50,6 +50,18 @@ export class PlanErrorView {
   @ApiProperty() message!: string;
 }
 
+/** An action the import would add, as the file gives it: read it back before importing, to see each date was read as meant. */
+export class PlannedActionView {
+  @ApiProperty({ description: 'The row of the spreadsheet, the header being row 1' }) row!: number;
+  @ApiProperty() reviewReference!: string;
+  @ApiProperty() action!: string;
+  @ApiProperty({ description: "The owning partner agency's id" }) partnerId!: string;
+  @ApiProperty({ format: 'date', description: "Its own, or else its review's first date in the file" }) raisedOn!: string;
+  @ApiProperty({ format: 'date' }) dueDate!: string;
+  @ApiProperty({ enum: ['open', 'closed', 'withdrawn'] }) status!: string;
+  @ApiProperty({ format: 'date', required: false }) closedOn?: string;
+}
+
 export class SkippedRowView {
   @ApiProperty() row!: number;
   @ApiProperty() reason!: string;
@@ -62,6 +74,8 @@ export class ImportCheckView {
   @ApiProperty({ type: [PlanErrorView] }) errors!: PlanErrorView[];
   @ApiProperty({ type: ImportCountsView }) wouldCreate!: ImportCountsView;
   @ApiProperty({ type: [SkippedRowView], description: 'Rows already imported, from this file or another' }) skipped!: SkippedRowView[];
+  @ApiProperty({ type: [PlannedActionView], description: 'The actions it would add, row by row, with their dates as read' })
+  actions!: PlannedActionView[];
 }
 
 export class ImportedView {
@@ -114,7 +128,12 @@ type Planning = Readonly<{
 }>;
 
 /** The writes the plan makes, in order, each with the row and part it records; and the rows skipped as imported before. */
-type PlanWrites = Readonly<{ writes: JointWrite[]; origins: Readonly<{ row: number; part: Part }>[]; skipped: SkippedRowView[] }>;
+type PlanWrites = Readonly<{
+  writes: JointWrite[];
+  origins: Readonly<{ row: number; part: Part }>[];
+  skipped: SkippedRowView[];
+  actions: PlannedActionView[];
+}>;
 
 /** The column an event's field comes from, for saying where in the file a refused write's problem lies. */
 const COLUMN_OF_FIELD: Readonly<Record<string, Column>> = {
@@ -212,6 +231,7 @@ export class ImportPlanHandler implements ICommandHandler<ImportPlanCommand> {
         errors: all,
         wouldCreate: createdBy(planned, decided.answers),
         skipped: planned.skipped,
+        actions: planned.actions,
       };
     };
     const sound = formulaErrors.length === 0 && errors.length === 0;
@@ -312,11 +332,7 @@ export class ImportPlanHandler implements ICommandHandler<ImportPlanCommand> {
     const known = await this.reviewsByReference();
     const partners = new Map(partnerList.map((partner) => [partner.id, partner]));
     const reviewsOfPlan = reviewsIn(plan, dayInEngland(this.clock()));
-    const planned: { writes: JointWrite[]; origins: { row: number; part: Part }[]; skipped: SkippedRowView[] } = {
-      writes: [],
-      origins: [],
-      skipped: [],
-    };
+    const planned: PlanWrites = { writes: [], origins: [], skipped: [], actions: [] };
     const add = (write: JointWrite, row: number, part: Part) => {
       planned.writes.push(write);
       planned.origins.push({ row, part });
@@ -339,7 +355,10 @@ export class ImportPlanHandler implements ICommandHandler<ImportPlanCommand> {
       const review = known.get(key);
       const reviewId = this.planReview(planning, row, ofPlan, review);
       const recommendation = await this.planRecommendation(planning, row, ofPlan.day, reviewId, review);
-      const actionWrites = this.actionWrites({ ...row, raisedOn: row.raisedOn ?? ofPlan.day }, id, recommendation, partners, context);
+      const raisedOn = row.raisedOn ?? ofPlan.day;
+      const { reference: reviewReference, action, partner: partnerId, dueDate, status, closedOn } = row;
+      planned.actions.push({ row: row.row, reviewReference, action, partnerId, raisedOn, dueDate, status, ...(closedOn && { closedOn }) });
+      const actionWrites = this.actionWrites({ ...row, raisedOn }, id, recommendation, partners, context);
       actionWrites.forEach((write, index) => add(write, row.row, index === 0 ? 'raise' : 'end'));
     }
     return planned;

@@ -40,6 +40,8 @@ export const LABELS = {
     closed: 'Closed',
     withdrawn: 'Withdrawn',
   } satisfies Record<ActionStatus, string>,
+  /** An action's status as a plan to import gives it. */
+  planStatus: { open: 'Open', closed: 'Closed', withdrawn: 'Withdrawn' },
   outcome: {
     'impact-evidenced': 'Impact on practice evidenced',
     completed: 'Completed',
