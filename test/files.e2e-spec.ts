@@ -2,6 +2,7 @@ import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { ADMIN, CHAIR, SUBGROUP, TestService, TestUser, partnerUser, signToken, startService } from './support/app';
 import { dayInEngland } from '@app/domain';
+import { concreteAnswerChecker } from './support/openapi';
 
 const POLICE = partnerUser('police');
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -139,6 +140,23 @@ describe('lists as CSV and XLSX files, over HTTP', () => {
     expect(report.name).toMatch(/^Report \d{4}-04-01 to \d{4}-03-31$/);
     expect(report.name.length).toBeLessThanOrEqual(31);
     expect((await sheetOf('/changes?format=xlsx', CHAIR)).name.length).toBeLessThanOrEqual(31);
+  });
+
+  it('answers every file as the OpenAPI document says, by ?format= and by Accept alike', async () => {
+    const undocumented = concreteAnswerChecker((await service.request('GET', '/docs-json')).body);
+    const wrong: string[] = [];
+    for (const path of ['/actions', '/reviews', '/assurance', '/changes', '/reports/yearly']) {
+      for (const [query, headers] of [
+        ['?format=csv', {}],
+        ['?format=xlsx', {}],
+        ['', { accept: 'text/csv' }],
+      ] as const) {
+        const answer = await raw(`${path}${query}`, CHAIR, headers);
+        const reason = undocumented('GET', path, { status: answer.status, headers: answer.headers, body: await answer.arrayBuffer() });
+        if (reason) wrong.push(`${path}${query} ${JSON.stringify(headers)}: ${reason}`);
+      }
+    }
+    expect(wrong).toEqual([]);
   });
 
   it('writes the reviews, the assurance picture and the changes, as at a past instant too', async () => {

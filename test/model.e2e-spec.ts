@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EVENT_STORE, EventStore } from '@app/event-store';
 import { ADMIN, AUDITOR, Answer, SUBGROUP, TestService, TestUser, partnerUser, signToken, startService } from './support/app';
 import { TestMailServer } from './support/mail-server';
+import { concreteAnswerChecker } from './support/openapi';
 import { pause, seededRandom } from './support/projection-checks';
 
 /** Change it to replay another run; a failing run prints its seed. */
@@ -84,6 +85,8 @@ describe('a model of the partnership’s use, edge values and all: every read su
   /** How each channel's writes were answered, by status: the run must reach the domain through each, not only be refused. */
   const answered: Record<string, Record<number, number>> = {};
   let session: { cookie: string; csrf: string };
+  /** Whether an answer is one the OpenAPI document describes: a client generated from it must take every one. */
+  let undocumented: (method: string, path: string, answer: Answer) => string | undefined;
 
   beforeAll(async () => {
     mail = await TestMailServer.start();
@@ -91,6 +94,7 @@ describe('a model of the partnership’s use, edge values and all: every read su
       env: { SMTP_URL: mail.url, MAIL_FROM: 'tracker@partnership.example', SUBGROUP_EMAIL: 'subgroup@partnership.example' },
     });
     store = service.app.get<EventStore>(EVENT_STORE);
+    undocumented = concreteAnswerChecker((await service.request('GET', '/docs-json')).body);
     for (const [id, mailbox] of Object.entries(PARTNERS)) {
       await service.request('POST', '/partners', { as: ADMIN, body: { id, name: `The ${id}` } });
       await service.request('POST', `/partners/${id}/mailbox`, { as: ADMIN, body: { email: mailbox } });
@@ -136,6 +140,8 @@ describe('a model of the partnership’s use, edge values and all: every read su
     const api = async (path: string, body: unknown, as: TestUser = actor()) => {
       const answer = await service.request('POST', path, { as, body, readYourWrites: false });
       check(`POST ${path} ${JSON.stringify(body).slice(0, 200)}`, answer);
+      const wrong = undocumented('POST', path, answer);
+      if (wrong) failures.push(`POST ${path} → ${answer.status}, not as documented: ${wrong}`);
       return answer;
     };
     const form = async (path: string, fields: Record<string, unknown>) => {
@@ -381,6 +387,8 @@ describe('a model of the partnership’s use, edge values and all: every read su
     for (const path of reads) {
       const answer = await service.request('GET', path, { as: SUBGROUP, readYourWrites: false });
       if (answer.status >= 500) failures.push(`GET ${path} → ${answer.status} ${JSON.stringify(answer.body).slice(0, 300)}`);
+      const wrong = undocumented('GET', path, answer);
+      if (wrong) failures.push(`GET ${path} → ${answer.status}, not as documented: ${wrong}`);
     }
     const quarantine = await service.request('GET', '/quarantine', { as: AUDITOR });
     if (quarantine.status !== 200) failures.push(`GET /quarantine → ${quarantine.status}`);

@@ -13,6 +13,7 @@ import {
   startService,
   webSessionCookie,
 } from './support/app';
+import { OpenApiDocument, answerChecker } from './support/openapi';
 
 /**
  * Who may call what, as the contract's role table says: `owner` is a partner lead of the agency
@@ -119,6 +120,7 @@ describe('the role × endpoint matrix, for every route the OpenAPI document list
   let service: TestService;
   let ids: Ids;
   let operations: { key: string; method: string; path: string; description?: string }[];
+  let checkAnswer: ReturnType<typeof answerChecker>;
 
   beforeAll(async () => {
     service = await startService();
@@ -136,7 +138,10 @@ describe('the role × endpoint matrix, for every route the OpenAPI document list
       body: { dueDate: '2099-03-31', reason: 'The audit needs another quarter' },
     });
     ids = { ...seeded, evidenceId: evidence.body.id, requestId: extension.body.id };
-    const docs = (await service.request('GET', '/docs-json')).body as { paths: Record<string, Record<string, { description?: string }>> };
+    const docs = (await service.request('GET', '/docs-json')).body as OpenApiDocument & {
+      paths: Record<string, Record<string, { description?: string }>>;
+    };
+    checkAnswer = answerChecker(docs);
     operations = Object.entries(docs.paths).flatMap(([path, methods]) =>
       Object.entries(methods).map(([method, operation]) => ({
         key: `${method.toUpperCase()} ${path}`,
@@ -176,12 +181,22 @@ describe('the role × endpoint matrix, for every route the OpenAPI document list
     const allowed = API[key];
     const anonymous = await service.request(method, concrete(path), { body: BODIES[key]?.(ids) });
     expect({ who: 'no token', status: anonymous.status }).toEqual({ who: 'no token', status: allowed === 'public' ? 200 : 401 });
-    if (allowed === 'public') return;
-    for (const [who, user] of Object.entries(USERS)) {
-      const answer = await service.request(method, concrete(path), { as: user, body: BODIES[key]?.(ids) });
-      if (allowed.includes(who)) expectLetThrough(who, answer.status);
-      else expect({ who, status: answer.status }).toEqual({ who, status: 403 });
+    // Every answer as the OpenAPI document says it, as a strict client generated from it would take it.
+    const undocumented = [{ who: 'no token', answer: anonymous }];
+    if (allowed !== 'public') {
+      for (const [who, user] of Object.entries(USERS)) {
+        const answer = await service.request(method, concrete(path), { as: user, body: BODIES[key]?.(ids) });
+        if (allowed.includes(who)) expectLetThrough(who, answer.status);
+        else expect({ who, status: answer.status }).toEqual({ who, status: 403 });
+        undocumented.push({ who, answer });
+      }
     }
+    expect(
+      undocumented.flatMap(({ who, answer }) => {
+        const wrong = checkAnswer(method, path, answer);
+        return wrong ? [`${who}: ${answer.status}: ${wrong}`] : [];
+      }),
+    ).toEqual([]);
   });
 });
 

@@ -36,13 +36,18 @@ export function keyField(event: RecordedEvent, field: string): string {
   return typeof value === 'string' ? value : '';
 }
 
+/** The day an event happened, where it says one (an imported event does) and that is a real day: else undefined, whatever the log holds. */
+export function happenedOn(event: Pick<RecordedEvent, 'metadata'>): string | undefined {
+  const occurredOn = event.metadata.occurredOn;
+  return isCalendarDate(occurredOn) ? occurredOn : undefined;
+}
+
 /**
  * The day an event counts on in reports: the day it happened (`occurredOn`, which an imported event
  * carries), else the day in England it was recorded.
  */
 export function dayOf(event: RecordedEvent): string {
-  const occurredOn = event.metadata.occurredOn;
-  return isCalendarDate(occurredOn) ? occurredOn : dayInEngland(event.recordedAt);
+  return happenedOn(event) ?? dayInEngland(event.recordedAt);
 }
 
 /**

@@ -17,7 +17,7 @@ import {
   isOverdue,
 } from '@app/domain';
 import { RecordedEvent } from '@app/event-store';
-import { ActionDocument } from '@app/read-models';
+import { ActionDocument, happenedOn } from '@app/read-models';
 
 export class EvidenceView {
   @ApiProperty() id!: string;
@@ -161,6 +161,6 @@ export const historyEntry = (event: RecordedEvent): HistoryEntryView => ({
   data: event.data,
   actor: event.metadata.actor as object,
   recordedAt: event.recordedAt.toISOString(),
-  ...(typeof event.metadata.occurredOn === 'string' && { occurredOn: event.metadata.occurredOn }),
+  ...(happenedOn(event) && { occurredOn: happenedOn(event) }),
   eventId: event.eventId,
 });

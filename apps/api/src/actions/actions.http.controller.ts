@@ -165,6 +165,7 @@ export class ActionsController {
 
   @Get()
   @ReadRoute({
+    files: true,
     summary: 'Actions in the order they were raised, filtered and a page at a time',
     permission: 'readActions',
     type: ActionPageView,

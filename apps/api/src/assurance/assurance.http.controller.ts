@@ -18,6 +18,7 @@ export class AssuranceController {
 
   @Get()
   @ReadRoute({
+    files: true,
     summary: 'The assurance picture: per partner, theme and review, what is outstanding, overdue, evidenced and closed',
     permission: 'readAssurance',
     type: AssuranceView,

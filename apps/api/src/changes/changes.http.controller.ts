@@ -30,6 +30,7 @@ export class ChangesController {
 
   @Get()
   @ReadRoute({
+    files: true,
     summary: 'What changed between two instants, from the events: each change, counts by type, and the actions that became overdue',
     permission: 'readAssurance',
     type: ChangesView,

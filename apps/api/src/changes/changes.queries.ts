@@ -5,7 +5,7 @@ import { Pool } from 'pg';
 import { actionStream, addDays, dayInEngland, startOfDayInEngland } from '@app/domain';
 import { EVENT_STORE, EventStore, RecordedEvent } from '@app/event-store';
 import { validOn } from '@app/projections';
-import { actionHistory, actionList } from '@app/read-models';
+import { actionHistory, actionList, happenedOn } from '@app/read-models';
 import { CLOCK, Clock } from '../clock/clock';
 import { DATABASE_POOL } from '../database/database-pool';
 import { ValidationFailed } from '../http/problem';
@@ -95,8 +95,9 @@ class ImportedHistory {
 
   /** Takes the event when it had happened before the window, and says whether it did. */
   took(event: RecordedEvent): boolean {
-    const { occurredOn, correlationId } = event.metadata;
-    if (typeof occurredOn !== 'string' || occurredOn >= this.firstDay) return false;
+    const { correlationId } = event.metadata;
+    const occurredOn = happenedOn(event);
+    if (occurredOn === undefined || occurredOn >= this.firstDay) return false;
     const key = typeof correlationId === 'string' ? correlationId : event.position.toString();
     const line = this.byImport.get(key);
     if (!line)
@@ -192,7 +193,7 @@ export class GetChangesHandler implements IQueryHandler<GetChangesQuery> {
     const owners = await this.ownersAt(events.filter((event) => event.streamId.startsWith(ACTION_PREFIX)).map((event) => event.position));
     return events.map((event): ChangeView => {
       const owner = owners.get(event.position.toString());
-      const occurredOn = event.metadata.occurredOn;
+      const occurredOn = happenedOn(event);
       const told = describeEvent(
         {
           ...event,
@@ -205,7 +206,7 @@ export class GetChangesHandler implements IQueryHandler<GetChangesQuery> {
       return {
         position: event.position.toString(),
         recordedAt: event.recordedAt.toISOString(),
-        ...(typeof occurredOn === 'string' && { occurredOn }),
+        ...(occurredOn && { occurredOn }),
         type: event.type,
         ...(owner ? { actionId: owner.key } : {}),
         ...((owner?.review_id ?? event.data.reviewId) && { reviewId: String(owner?.review_id ?? event.data.reviewId) }),

@@ -7,7 +7,7 @@ import { OneOf } from '../http/fields';
 export const FILE_FORMATS = ['csv', 'xlsx'] as const;
 export type FileFormat = (typeof FILE_FORMATS)[number];
 
-const MEDIA_TYPES: Record<FileFormat, string> = {
+export const FILE_MEDIA_TYPES: Readonly<Record<FileFormat, string>> = {
   csv: 'text/csv; charset=utf-8',
   xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
 };
@@ -20,7 +20,7 @@ export const FileFormatField = () =>
 export function fileFormatAsked(format: FileFormat | undefined, accept: string | undefined): FileFormat | undefined {
   if (format) return format;
   if (accept?.includes('text/csv')) return 'csv';
-  if (accept?.includes(MEDIA_TYPES.xlsx)) return 'xlsx';
+  if (accept?.includes(FILE_MEDIA_TYPES.xlsx)) return 'xlsx';
   return undefined;
 }
 
@@ -75,7 +75,7 @@ export async function tableFile<Row>(
   // A failure once the file is being sent can only cut it short; one before is thrown from here.
   written.catch((error: unknown) => sending && output.destroy(error instanceof Error ? error : new Error(String(error))));
   await Promise.race([firstRows, written]);
-  return { stream: output, mediaType: MEDIA_TYPES[format], fileName: `${name}.${format}` };
+  return { stream: output, mediaType: FILE_MEDIA_TYPES[format], fileName: `${name}.${format}` };
 }
 
 type RowWriter<Row> = { add(rows: readonly Row[]): Promise<void>; end(): Promise<void> };

@@ -1,11 +1,12 @@
 import { Controller, Get, Inject, ServiceUnavailableException } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Pool } from 'pg';
 import { EVENT_STORE, EventStore } from '@app/event-store';
 import { ProjectionLag, projectionLag, quarantinedCount } from '@app/projections';
 import { READ_MODELS } from '@app/read-models';
 import { Public } from '../auth/roles.decorator';
 import { DATABASE_POOL } from '../database/database-pool';
+import { Problems } from '../http/routes';
 import { Notifications } from '../notifications/notifications';
 
 /** Read models further behind the head than this make the instance not ready. */
@@ -23,6 +24,7 @@ export class HealthController {
 
   @Get()
   @ApiOperation({ summary: 'The process is up' })
+  @ApiResponse({ status: 200, schema: { type: 'object', properties: { status: { type: 'string', enum: ['ok'] } }, required: ['status'] } })
   live() {
     return { status: 'ok' };
   }
@@ -32,6 +34,29 @@ export class HealthController {
     summary:
       'The database answers and the read models are within 5 s of the head: ready to serve. It also says how many events readers set aside as unreadable (`quarantined`), whether mail is sent, and what waits; a mail server that is down does not make the service unready.',
   })
+  @ApiResponse({
+    status: 200,
+    schema: {
+      type: 'object',
+      required: ['status', 'quarantined', 'checks'],
+      properties: {
+        status: { type: 'string', enum: ['ready'] },
+        quarantined: { type: 'integer', description: 'Events readers set aside as unreadable' },
+        checks: {
+          type: 'object',
+          properties: {
+            database: { type: 'string', enum: ['up'] },
+            projections: {
+              type: 'object',
+              additionalProperties: { type: 'object', properties: { lagEvents: { type: 'integer' }, lagMs: { type: 'number' } } },
+            },
+            mail: { type: 'object', description: 'Whether mail is sent, and what waits' },
+          },
+        },
+      },
+    },
+  })
+  @Problems([503])
   async ready() {
     let lags: ProjectionLag[];
     try {

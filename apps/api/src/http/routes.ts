@@ -1,7 +1,18 @@
 import { HttpCode, Type, applyDecorators } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiProperty, ApiPropertyOptional, ApiResponse, ApiResponseOptions } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiExtraModels,
+  ApiHeader,
+  ApiOperation,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiResponse,
+  ApiResponseOptions,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import { Permission, rolesFor } from '@app/domain';
 import { Roles } from '../auth/roles.decorator';
+import { FILE_MEDIA_TYPES } from '../files/table-file';
 import { PROBLEM_CONTENT_TYPE } from './problem';
 
 class FieldErrorDto {
@@ -46,6 +57,9 @@ const problems = (statuses: number[]) =>
     }),
   );
 
+/** The problems a route answers besides those its kind of route declares. */
+export const Problems = (statuses: number[]) => applyDecorators(...problems(statuses));
+
 type RouteOptions = Readonly<{ summary: string; permission: Permission; notFound?: boolean }>;
 
 /** The route's roles, from the one table of who may do what, and the same roles in its documentation. */
@@ -67,12 +81,30 @@ export const WriteRoute = (options: RouteOptions & { creates?: boolean }) =>
     ...problems([400, 401, 403, ...(options.notFound === false ? [] : [404]), 409, 412, 413, 422, 503]),
   );
 
-export const ReadRoute = (options: RouteOptions & { type: Type | [Type]; headers?: ApiResponseOptions['headers'] }) =>
-  applyDecorators(
+/** A file's bytes, as the OpenAPI document describes them. */
+const FILE_CONTENT = {
+  [FILE_MEDIA_TYPES.csv.split(';')[0]]: { schema: { type: 'string', description: 'UTF-8 with a byte order mark, as Excel opens it' } },
+  [FILE_MEDIA_TYPES.xlsx]: { schema: { type: 'string', format: 'binary' } },
+};
+
+/** A read: who may make it, its JSON answer (and, with `files`, the same as CSV or XLSX: `?format=` or Accept), and its problems. */
+export const ReadRoute = (options: RouteOptions & { type: Type | [Type]; headers?: ApiResponseOptions['headers']; files?: boolean }) => {
+  const model = Array.isArray(options.type) ? options.type[0] : options.type;
+  const ref = { $ref: getSchemaPath(model) };
+  return applyDecorators(
     permitted(options),
-    ApiResponse({ status: 200, type: options.type, headers: options.headers }),
+    ApiExtraModels(model),
+    ApiResponse({
+      status: 200,
+      headers: options.headers,
+      content: {
+        'application/json': { schema: Array.isArray(options.type) ? { type: 'array', items: ref } : ref },
+        ...(options.files && FILE_CONTENT),
+      },
+    }),
     ...problems([400, 401, 403, ...(options.notFound === false ? [] : [404]), 503]),
   );
+};
 
 /** An import: who may make one, and every problem it can answer (a file too big is 413, rows with errors 422). */
 export const ImportRoute = (options: RouteOptions) => applyDecorators(permitted(options), ...problems([400, 401, 403, 413, 415, 422, 503]));

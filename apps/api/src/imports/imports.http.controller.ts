@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Post, Query, Req, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBody, ApiConsumes, ApiProduces, ApiPropertyOptional, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiPropertyOptional, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import { randomUUID } from 'node:crypto';
 import { Actor } from '@app/domain';
@@ -66,7 +66,7 @@ export class ImportsController {
     summary: 'An empty action plan to fill in: the columns, an example row, and lists of the partners and review kinds',
     permission: 'importPlan',
   })
-  @ApiProduces(XLSX_MEDIA_TYPE)
+  @ApiResponse({ status: 200, content: { [XLSX_MEDIA_TYPE]: { schema: { type: 'string', format: 'binary' } } } })
   async template(@Res() reply: JsonReply): Promise<void> {
     reply.send(sendFile(reply, await planTemplate(await this.partners.all())));
   }

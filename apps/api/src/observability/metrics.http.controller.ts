@@ -1,5 +1,6 @@
 import { Controller, Get, Header } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Problems } from '../http/routes';
 import { rolesFor } from '@app/domain';
 import { Roles } from '../auth/roles.decorator';
 import { Metrics } from './metrics';
@@ -12,7 +13,8 @@ export class MetricsController {
   @Get()
   @Roles(...rolesFor('readMetrics'))
   @ApiBearerAuth()
-  @ApiProduces('text/plain')
+  @ApiResponse({ status: 200, content: { 'text/plain': { schema: { type: 'string', description: 'Prometheus text format 0.0.4' } } } })
+  @Problems([401, 403])
   @ApiOperation({
     summary: 'Prometheus metrics: requests, latency, appends, group-commit sizes, process',
     description: `Roles: ${rolesFor('readMetrics').join(', ')}.`,

@@ -36,6 +36,7 @@ export class ReportsController {
 
   @Get('yearly')
   @ReadRoute({
+    files: true,
     summary: "The partnership's yearly report for a period (by default the financial year today is in), from the events",
     permission: 'readAssurance',
     type: YearlyReportView,

@@ -32,6 +32,7 @@ export class ReviewsController {
 
   @Get()
   @ReadRoute({
+    files: true,
     summary: 'Every review, with its recommendations and their actions counted by status',
     permission: 'readReviews',
     type: [ReviewView],
