@@ -30,6 +30,7 @@ function documentation(app: NestFastifyApplication): void {
     )
     .setVersion('1')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+    .addServer('/', 'This service, wherever it is deployed')
     .build();
   const document = SwaggerModule.createDocument(app, config, { extraModels: [ProblemDto] });
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });

@@ -23,7 +23,8 @@ export class HealthController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'The process is up' })
+  @ApiOperation({ summary: 'The process is up', security: [] })
+  @Problems([400])
   @ApiResponse({ status: 200, schema: { type: 'object', properties: { status: { type: 'string', enum: ['ok'] } }, required: ['status'] } })
   live() {
     return { status: 'ok' };
@@ -31,6 +32,7 @@ export class HealthController {
 
   @Get('ready')
   @ApiOperation({
+    security: [],
     summary:
       'The database answers and the read models are within 5 s of the head: ready to serve. It also says how many events readers set aside as unreadable (`quarantined`), whether mail is sent, and what waits; a mail server that is down does not make the service unready.',
   })
@@ -56,7 +58,7 @@ export class HealthController {
       },
     },
   })
-  @Problems([503])
+  @Problems([400, 503])
   async ready() {
     let lags: ProjectionLag[];
     try {

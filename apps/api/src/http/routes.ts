@@ -36,7 +36,7 @@ export class WriteAnswerDto {
 }
 
 const PROBLEMS: Record<number, string> = {
-  400: 'Malformed JSON, unknown fields, wrong types, missing fields, bad dates or over-long text',
+  400: 'Malformed JSON, unknown fields, wrong types, missing fields, bad dates or over-long text; an address holding NUL',
   401: 'No valid bearer token',
   403: 'Your roles or partner agency do not allow this',
   404: 'No such resource',
