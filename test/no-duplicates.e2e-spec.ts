@@ -1,4 +1,4 @@
-import { ADMIN, SUBGROUP, TestService, startService } from './support/app';
+import { ADMIN, SUBGROUP, TestService, startService, webSessionCookie } from './support/app';
 
 describe('one review to a reference and one agency to a name, as people tell them apart', () => {
   let service: TestService;
@@ -40,7 +40,7 @@ describe('one review to a reference and one agency to a name, as people tell the
     expect(own.status).toBe(200);
   });
 
-  it('refuses a second agency of a name already used, registered or renamed, and a repeat of the same registration changes nothing', async () => {
+  it('refuses a second agency of a name already used, registered or renamed, and lets an agency respell its own', async () => {
     const first = await service.request('POST', '/partners', {
       as: ADMIN,
       body: { id: 'thames-valley-police', name: 'Thames Valley Police' },
@@ -60,5 +60,36 @@ describe('one review to a reference and one agency to a name, as people tell the
     expect(ownCase.status).toBe(200);
     const names = ((await service.request('GET', '/partners', { as: ADMIN })).body as { name: string }[]).map((partner) => partner.name);
     expect(names.sort()).toEqual(['Hampshire Police', 'Thames Valley police']);
+  });
+
+  it('says so on the pages as GOV.UK does: in the error summary, and beside the field, with what was typed kept', async () => {
+    const post = async (user: string, path: string, fields: Record<string, string>) => {
+      const cookie = await webSessionCookie(service, user);
+      const form = await (await fetch(`${service.url}${path}`, { headers: { cookie } })).text();
+      const _csrf = /name="_csrf" value="([^"]+)"/.exec(form)![1];
+      const answer = await fetch(`${service.url}${path}`, {
+        method: 'POST',
+        headers: { cookie },
+        body: new URLSearchParams({ _csrf, ...fields }),
+        redirect: 'manual',
+      });
+      return { status: answer.status, page: await answer.text() };
+    };
+    const agency = await post('demo-admin', '/admin/partners', { name: ' THAMES VALLEY POLICE', id: '' });
+    expect(agency.status).toBe(409);
+    expect(agency.page).toMatch(/govuk-error-summary[^]*href="#partner-name"[^]*already called/);
+    expect(agency.page).toMatch(/id="partner-name-error"[^]*already called/);
+    expect(agency.page).toContain('value=" THAMES VALLEY POLICE"');
+    const renamed = await post('demo-admin', '/admin/partners/hampshire-police', { name: 'Thames Valley Police', email: '' });
+    expect(renamed.status).toBe(409);
+    expect(renamed.page).toMatch(/href="#name"[^]*id="name-error"/);
+    const review = await post('demo-subgroup', '/learning-reviews', { reference: 'cspr-2026-01', title: 'Child T', kind: 'cspr' });
+    expect(review.status).toBe(409);
+    expect(review.page).toMatch(/id="review-reference-error"[^]*Another review already has the reference/);
+    // The empty agency form asks for the name, and not for the short name it would make from it.
+    const empty = await post('demo-admin', '/admin/partners', { name: '', id: '' });
+    expect(empty.status).toBe(400);
+    expect(empty.page).toContain('href="#partner-name"');
+    expect(empty.page).not.toContain('href="#partner-id"');
   });
 });

@@ -65,7 +65,14 @@ export class AdminPagesController {
     } catch (error) {
       const refused = refusal(error);
       if (refused === undefined) throw error;
-      await this.renderPartners(reply, web, { values, errors: {} }, [{ text: refused.message, href: '#partner-name' }], refused.status);
+      const field = refused.field ?? 'name';
+      await this.renderPartners(
+        reply,
+        web,
+        { values, errors: refused.field ? { [field]: refused.message } : {} },
+        [{ text: refused.message, href: `#partner-${field}` }],
+        refused.status,
+      );
     }
   }
 
@@ -101,7 +108,23 @@ export class AdminPagesController {
     const change = email
       ? ([rename, { type: 'SetPartnerMailbox', partnerId: partner.id, email: email.value.email } as const] as const)
       : rename;
-    await this.commands.execute(new ChangePartnersCommand(change, this.context(web)));
+    try {
+      await this.commands.execute(new ChangePartnersCommand(change, this.context(web)));
+    } catch (error) {
+      const refused = refusal(error);
+      if (refused === undefined) throw error;
+      const field = refused.field ?? 'name';
+      const messages = refused.field ? { [field]: refused.message } : {};
+      await this.renderPartner(
+        reply,
+        web,
+        partner,
+        { values, errors: messages },
+        [{ text: refused.message, href: `#${field}` }],
+        refused.status,
+      );
+      return;
+    }
     reply.redirect(`/admin/partners?done=${encodeURIComponent(partner.id)}`, 303);
   }
 

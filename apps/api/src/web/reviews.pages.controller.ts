@@ -82,8 +82,8 @@ export class ReviewsController {
       await this.renderList(
         reply,
         web,
-        { name: 'review', values: form, errors: {} },
-        [{ text: refused.message, href: '#review-reference' }],
+        { name: 'review', values: form, errors: refused.field ? { [refused.field]: refused.message } : {} },
+        [{ text: refused.message, href: `#review-${refused.field ?? 'reference'}` }],
         refused.status,
       );
     }
@@ -219,7 +219,7 @@ export class ReviewsController {
         reply,
         web,
         reviewId,
-        { name, values: form, errors: {} },
+        { name, values: form, errors: refused.field ? { [refused.field]: refused.message } : {} },
         [{ text: refused.message, href: `#${name}` }],
         refused.status,
       );

@@ -117,13 +117,21 @@ const fieldsOf = (type: Type<object>): Set<string> =>
  * A refusal the user can act on (a rule, who may do it, a conflict, a stale page) becomes a message
  * above the form, answered with the status the API gives it; anything else is not a refusal.
  */
-export function refusal(error: unknown): Readonly<{ message: string; status: number }> | undefined {
-  const { status, detail } = toProblem(error);
+export function refusal(error: unknown): Readonly<{ message: string; status: number; field?: string }> | undefined {
+  const { status, detail, code } = toProblem(error);
   if (status === 412)
     return { status, message: 'Someone else changed this action while you were looking at it. Check the page as it is now and try again.' };
-  if (error instanceof DomainError) return { status, message: error.message };
+  const field = FIELD_OF_REFUSAL[code ?? ''];
+  if (error instanceof DomainError) return { status, message: error.message, ...(field && { field }) };
   return status >= 400 && status < 500 ? { status, message: detail } : undefined;
 }
+
+/** The form field a refusal is about, where its code names one: the page shows the message beside it too. */
+const FIELD_OF_REFUSAL: Readonly<Record<string, string>> = {
+  'partner-name-taken': 'name',
+  'partner-exists': 'id',
+  'review-reference-taken': 'reference',
+};
 
 /** How the pages name each field, and what they ask for when it is left empty (the GOV.UK wording: "Enter a reference"). */
 const FIELDS: Record<string, { label: string; missing: string }> = {

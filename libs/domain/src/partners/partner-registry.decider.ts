@@ -22,8 +22,8 @@ function registered(registry: PartnerRegistry, partnerId: string): Partner {
 const nameKey = (name: string): string => name.trim().toLowerCase();
 
 /** A second agency of the same name would show twice, alike, in every list and drop-down. */
-function requireNameFree(registry: PartnerRegistry, name: string, partnerId: string): void {
-  const holder = [...registry.values()].find((partner) => partner.id !== partnerId && nameKey(partner.name) === nameKey(name));
+function requireNameFree(registry: PartnerRegistry, name: string, renamed?: string): void {
+  const holder = [...registry.values()].find((partner) => partner.id !== renamed && nameKey(partner.name) === nameKey(name));
   if (holder) {
     throw new StateConflict(
       'partner-name-taken',
@@ -38,10 +38,10 @@ export const partnerRegistryDecider: Decider<PartnerRegistry, PartnerRegistryCom
   decide(command, registry) {
     switch (command.type) {
       case 'RegisterPartner':
+        requireNameFree(registry, command.name);
         if (registry.has(command.partnerId)) {
           throw new StateConflict('partner-exists', `Partner '${command.partnerId}' is already registered.`);
         }
-        requireNameFree(registry, command.name, command.partnerId);
         return [{ type: 'PartnerRegistered', data: { partnerId: command.partnerId, name: command.name } }];
       case 'SetPartnerMailbox': {
         const partner = registered(registry, command.partnerId);
