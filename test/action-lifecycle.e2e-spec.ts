@@ -1,4 +1,16 @@
-import { ADMIN, AUDITOR, CHAIR, SUBGROUP, TestService, TestUser, partnerUser, seedAction, startService, testClock } from './support/app';
+import {
+  ADMIN,
+  AUDITOR,
+  CHAIR,
+  SUBGROUP,
+  TestService,
+  TestUser,
+  partnerUser,
+  seedAction,
+  startService,
+  testClock,
+  webSessionCookie,
+} from './support/app';
 
 describe('an action through its whole lifecycle, over HTTP', () => {
   let service: TestService;
@@ -53,6 +65,12 @@ describe('an action through its whole lifecycle, over HTTP', () => {
       status: 200,
       body: { version: 6 },
     });
+    // The owner reads that it was sent back, and why.
+    expect((await service.request('GET', `/actions/${id}`, { as: police })).body).toMatchObject({
+      status: 'assigned',
+      sentBack: true,
+      evidence: [{ id: first.body.id, status: 'rejected', decision: 'Shows activity, not change' }],
+    });
     const second = await step('/evidence', { summary: 'Audit of 20 cases', link: 'https://example.org/audit.pdf' }, police);
     expect(second.status).toBe(201);
     expect(await step(`/evidence/${second.body.id}/accept`, { note: 'Good' })).toMatchObject({ status: 200, body: { version: 8 } });
@@ -74,9 +92,10 @@ describe('an action through its whole lifecycle, over HTTP', () => {
       overdue: true,
       version: 8,
       evidence: [
-        { id: first.body.id, summary: 'Staff reminded', link: null, status: 'rejected' },
-        { id: second.body.id, status: 'accepted', link: 'https://example.org/audit.pdf' },
+        { id: first.body.id, summary: 'Staff reminded', link: null, status: 'rejected', decision: 'Shows activity, not change' },
+        { id: second.body.id, status: 'accepted', link: 'https://example.org/audit.pdf', decision: 'Good' },
       ],
+      sentBack: false,
     });
 
     expect(await step('/close', { outcome: 'impact-evidenced', rationale: 'Audit shows change' })).toMatchObject({
@@ -150,6 +169,30 @@ describe('an action through its whole lifecycle, over HTTP', () => {
         reason: 'The work sits with the ICB now',
       },
     });
+  });
+
+  it('shows a partner lead on the pages what was sent back and why: on the list, and on the evidence', async () => {
+    const { actionId } = await seedAction(service);
+    await service.request('POST', `/actions/${actionId}/assign`, { as: SUBGROUP, body: { partnerId: 'police', dueDate: '2026-12-31' } });
+    const evidence = await service.request('POST', `/actions/${actionId}/evidence`, {
+      as: partnerUser('police'),
+      body: { summary: 'Staff told' },
+    });
+    await service.request('POST', `/actions/${actionId}/evidence/${evidence.body.id}/reject`, {
+      as: SUBGROUP,
+      body: { reason: 'Shows activity, not change in practice' },
+    });
+    await service.request('GET', `/actions/${actionId}`, { as: SUBGROUP });
+    const cookie = await webSessionCookie(service, 'demo-lead-police');
+    const page = async (path: string) => (await fetch(`${service.url}${path}`, { headers: { cookie } })).text();
+    const row = /<tr[^>]*>(?:(?!<\/tr>)[^])*Revise the pre-birth procedure(?:(?!<\/tr>)[^])*<\/tr>/.exec(
+      await page('/tracker?status=outstanding'),
+    );
+    expect(row?.[0]).toContain('Sent back');
+    const card = /data-test="sent-back"[^]*?<\/div>/.exec(await page(`/tracker/${actionId}`))![0];
+    expect(card.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ')).toContain(
+      'The subgroup did not accept this evidence. Their reason: Shows activity, not change in practice Send new evidence, or ask for more time.',
+    );
   });
 
   it('closes as superseded without evidence', async () => {

@@ -77,8 +77,8 @@ describe('one review to a reference and one agency to a name, as people tell the
     };
     const agency = await post('demo-admin', '/admin/partners', { name: ' THAMES VALLEY POLICE', id: '' });
     expect(agency.status).toBe(409);
-    expect(agency.page).toMatch(/govuk-error-summary[^]*href="#partner-name"[^]*already called/);
-    expect(agency.page).toMatch(/id="partner-name-error"[^]*already called/);
+    expect(agency.page).toMatch(/govuk-error-summary[^]*href="#partner-name"[^]*already registered as &#39;thames-valley-police&#39;/);
+    expect(agency.page).toMatch(/id="partner-name-error"[^]*already registered/);
     expect(agency.page).toContain('value=" THAMES VALLEY POLICE"');
     const renamed = await post('demo-admin', '/admin/partners/hampshire-police', { name: 'Thames Valley Police', email: '' });
     expect(renamed.status).toBe(409);

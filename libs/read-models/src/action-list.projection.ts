@@ -60,7 +60,7 @@ export function evolveActionDocument(doc: ActionDocument | undefined, event: Rec
 /** Every action, with columns to answer "who owns what, in what state, due when" by index. */
 export const actionList: Projection<ActionDocument> = {
   name: 'action-list',
-  version: 13,
+  version: 14,
   table: 'action_list',
   columns: [
     "raised_position bigint GENERATED ALWAYS AS ((doc->>'raisedPosition')::bigint) STORED",

@@ -15,6 +15,7 @@ import {
   isImpactCheckOverdue,
   isOutstanding,
   isOverdue,
+  isSentBack,
 } from '@app/domain';
 import { RecordedEvent } from '@app/event-store';
 import { ActionDocument, happenedOn } from '@app/read-models';
@@ -24,6 +25,8 @@ export class EvidenceView {
   @ApiProperty() summary!: string;
   @ApiProperty({ type: String, nullable: true }) link!: string | null;
   @ApiProperty({ enum: ['submitted', 'accepted', 'rejected'] }) status!: EvidenceStatus;
+  @ApiProperty({ type: String, nullable: true, description: "The subgroup's note on accepting it, or why it was rejected" })
+  decision!: string | null;
 }
 
 export class ExtensionView {
@@ -62,6 +65,8 @@ export class ActionView {
   assurance!: Assurance | null;
   @ApiProperty({ description: 'Neither closed nor withdrawn' }) outstanding!: boolean;
   @ApiProperty({ description: 'Outstanding with a due date before today (in England)' }) overdue!: boolean;
+  @ApiProperty({ description: 'Assigned again because the evidence sent last was rejected: see its decision for why' })
+  sentBack!: boolean;
   @ApiProperty({ enum: [...CLOSURE_OUTCOMES, null], nullable: true, description: 'How it was closed, when it is' })
   outcome!: ClosureOutcome | null;
   @ApiProperty({
@@ -146,7 +151,14 @@ export function actionView(action: ActionDocument, today: string): ActionView {
     impactReviewDue: action.impactReviewDue ?? null,
     impact: action.impact ?? null,
     impactCheckOverdue: isImpactCheckOverdue(action.impactCheckDue, today),
-    evidence: action.evidence.map(({ id, summary, link, status }) => ({ id, summary, link: link ?? null, status })),
+    evidence: action.evidence.map(({ id, summary, link, status, decision }) => ({
+      id,
+      summary,
+      link: link ?? null,
+      status,
+      decision: decision ?? null,
+    })),
+    sentBack: isSentBack(action.status, action.evidence),
     version: action.version,
     raisedAt: action.raisedAt,
     raisedOn: action.raisedOn,

@@ -21,6 +21,19 @@ const shortNameOf = (name: string): string =>
     .replace(/^-+|-+$/g, '')
     .slice(0, 64);
 
+/**
+ * How the agency form says a refusal, beside its field: a short name made from the name is taken
+ * because the name is, so that is said of the name, the field the user typed.
+ */
+function registrationRefusal(error: unknown, shortNameTyped: boolean, id: string) {
+  const refused = refusal(error);
+  if (refused === undefined) throw error;
+  const madeFromName = refused.field === 'id' && !shortNameTyped;
+  const field = madeFromName ? 'name' : (refused.field ?? 'name');
+  const message = madeFromName ? `A partner agency is already registered as '${id}': give this one another name.` : refused.message;
+  return { status: refused.status, message, href: `#partner-${field}`, errors: refused.field ? { [field]: message } : {} };
+}
+
 type FormState = Readonly<{ values: Record<string, string>; errors: Record<string, string> }>;
 const EMPTY_FORM: FormState = { values: {}, errors: {} };
 const OUTBOX_PAGE = 200;
@@ -63,14 +76,12 @@ export class AdminPagesController {
       );
       reply.redirect(`/admin/partners?done=${encodeURIComponent(id)}`, 303);
     } catch (error) {
-      const refused = refusal(error);
-      if (refused === undefined) throw error;
-      const field = refused.field ?? 'name';
+      const refused = registrationRefusal(error, typedId !== '', checked.value.id);
       await this.renderPartners(
         reply,
         web,
-        { values, errors: refused.field ? { [field]: refused.message } : {} },
-        [{ text: refused.message, href: `#partner-${field}` }],
+        { values, errors: refused.errors },
+        [{ text: refused.message, href: refused.href }],
         refused.status,
       );
     }
@@ -111,21 +122,26 @@ export class AdminPagesController {
     try {
       await this.commands.execute(new ChangePartnersCommand(change, this.context(web)));
     } catch (error) {
-      const refused = refusal(error);
-      if (refused === undefined) throw error;
-      const field = refused.field ?? 'name';
-      const messages = refused.field ? { [field]: refused.message } : {};
-      await this.renderPartner(
-        reply,
-        web,
-        partner,
-        { values, errors: messages },
-        [{ text: refused.message, href: `#${field}` }],
-        refused.status,
-      );
+      await this.renderRefused(reply, web, partner, values, error);
       return;
     }
     reply.redirect(`/admin/partners?done=${encodeURIComponent(partner.id)}`, 303);
+  }
+
+  /** The agency's form again, saying beside the field what the change was refused for (a name another agency has). */
+  private async renderRefused(reply: HtmlReply, web: WebPageContext, partner: Partner, values: Record<string, string>, error: unknown) {
+    const refused = refusal(error);
+    if (refused === undefined) throw error;
+    const field = refused.field ?? 'name';
+    const messages = refused.field ? { [field]: refused.message } : {};
+    await this.renderPartner(
+      reply,
+      web,
+      partner,
+      { values, errors: messages },
+      [{ text: refused.message, href: `#${field}` }],
+      refused.status,
+    );
   }
 
   @Get('mail')

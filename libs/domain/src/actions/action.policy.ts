@@ -27,6 +27,10 @@ export function assuranceOf(status: ActionStatus, evidence: readonly Evidence[])
   return evidence.some((item) => item.status === 'accepted') ? 'accepted' : 'awaiting';
 }
 
+/** The partner's move again because the subgroup rejected the evidence it sent last: its lead must know why. */
+export const isSentBack = (status: ActionStatus, evidence: readonly Pick<Evidence, 'status'>[]): boolean =>
+  status === 'assigned' && evidence.at(-1)?.status === 'rejected';
+
 /** A request for more time that the subgroup has not yet decided. */
 export const pendingExtension = (extensions: readonly Extension[]): Extension | undefined =>
   extensions.find((item) => item.status === 'pending');

@@ -6,7 +6,15 @@ export const ACTION_STATUSES = ['raised', 'assigned', 'evidenced', 'closed', 'wi
 export type ActionStatus = (typeof ACTION_STATUSES)[number];
 export type EvidenceStatus = 'submitted' | 'accepted' | 'rejected';
 
-export type Evidence = Readonly<{ id: string; summary: string; link?: string; submittedBy?: string; status: EvidenceStatus }>;
+/** Evidence sent for assurance; `decision` is the acceptance's note or the rejection's reason. */
+export type Evidence = Readonly<{
+  id: string;
+  summary: string;
+  link?: string;
+  submittedBy?: string;
+  status: EvidenceStatus;
+  decision?: string;
+}>;
 
 export const EXTENSION_STATUSES = ['pending', 'approved', 'refused'] as const;
 export type ExtensionStatus = (typeof EXTENSION_STATUSES)[number];
@@ -44,8 +52,8 @@ export type ActionState = Readonly<{ exists: false }> | Action;
 
 export const noAction: ActionState = { exists: false };
 
-function withEvidenceStatus(action: Action, evidenceId: string, status: EvidenceStatus): Action {
-  const evidence = action.evidence.map((item) => (item.id === evidenceId ? { ...item, status } : item));
+function withEvidenceStatus(action: Action, evidenceId: string, status: EvidenceStatus, decision: string | undefined): Action {
+  const evidence = action.evidence.map((item) => (item.id === evidenceId ? { ...item, status, decision } : item));
   const awaiting = evidence.some((item) => item.status === 'submitted');
   return { ...action, evidence, status: status === 'rejected' && !awaiting ? 'assigned' : action.status };
 }
@@ -65,8 +73,8 @@ const evolveExisting = byType<Exclude<ActionEvent, Readonly<{ type: 'ActionRaise
     status: 'evidenced',
     evidence: [...action.evidence, { id: evidenceId, ...rest, status: 'submitted' }],
   }),
-  EvidenceAccepted: (event, action) => withEvidenceStatus(action, event.data.evidenceId, 'accepted'),
-  EvidenceRejected: (event, action) => withEvidenceStatus(action, event.data.evidenceId, 'rejected'),
+  EvidenceAccepted: (event, action) => withEvidenceStatus(action, event.data.evidenceId, 'accepted', event.data.note),
+  EvidenceRejected: (event, action) => withEvidenceStatus(action, event.data.evidenceId, 'rejected', event.data.reason),
   ActionClosed: (event, action) => ({
     ...action,
     status: 'closed',

@@ -38,10 +38,10 @@ export const partnerRegistryDecider: Decider<PartnerRegistry, PartnerRegistryCom
   decide(command, registry) {
     switch (command.type) {
       case 'RegisterPartner':
-        requireNameFree(registry, command.name);
         if (registry.has(command.partnerId)) {
           throw new StateConflict('partner-exists', `Partner '${command.partnerId}' is already registered.`);
         }
+        requireNameFree(registry, command.name);
         return [{ type: 'PartnerRegistered', data: { partnerId: command.partnerId, name: command.name } }];
       case 'SetPartnerMailbox': {
         const partner = registered(registry, command.partnerId);
