@@ -172,7 +172,7 @@ describe('an action through its whole lifecycle, over HTTP', () => {
   });
 
   it('shows a partner lead on the pages what was sent back and why: on the list, and on the evidence', async () => {
-    const { actionId } = await seedAction(service);
+    const { actionId, reviewId } = await seedAction(service);
     await service.request('POST', `/actions/${actionId}/assign`, { as: SUBGROUP, body: { partnerId: 'police', dueDate: '2026-12-31' } });
     const evidence = await service.request('POST', `/actions/${actionId}/evidence`, {
       as: partnerUser('police'),
@@ -189,6 +189,10 @@ describe('an action through its whole lifecycle, over HTTP', () => {
       await page('/tracker?status=outstanding'),
     );
     expect(row?.[0]).toContain('Sent back');
+    // On the review, the recommendation counts the agency's own actions, and says so.
+    expect(await page(`/learning-reviews/${reviewId}`)).toContain(
+      'Your agency&#39;s actions: 1 action: 1 outstanding, 0 overdue, 0 closed.',
+    );
     const card = /data-test="sent-back"[^]*?<\/div>/.exec(await page(`/tracker/${actionId}`))![0];
     expect(card.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ')).toContain(
       'The subgroup did not accept this evidence. Their reason: Shows activity, not change in practice Send new evidence, or ask for more time.',

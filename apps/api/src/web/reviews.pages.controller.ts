@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
-import { REVIEW_KINDS, may } from '@app/domain';
+import { REVIEW_KINDS, may, readsEverything } from '@app/domain';
 import { ListActionsQuery } from '../actions/action.queries';
 import { RaiseActionRequest } from '../actions/actions.request.dto';
 import { RaiseActionCommand } from '../actions/raise-action.handler';
@@ -266,6 +266,7 @@ export class ReviewsController {
         errors,
         mayChange,
         mayCorrect,
+        ownAgencyOnly: !readsEverything(web.session.actor),
         done: DONE[done ?? ''],
         createdAction: done === 'action' ? actions.items.find((action: { id: string }) => action.id === created) : undefined,
       },
