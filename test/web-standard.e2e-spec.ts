@@ -320,7 +320,17 @@ const CODES = [...REVIEW_KINDS.filter((kind) => kind.includes('-')), 'impact-evi
     await signIn('demo-chair');
     await go('/dashboard');
     await page.click('a:has-text("The board pack")');
-    expect(await page.textContent(`[data-test="overdue"] tr[data-action="${late.id}"]`)).toContain('Waiting for the new case system');
+    // A past board's pack, by its day alone: the changes run from the eight weeks before it.
+    const pastBoard = new Date(Date.now() - 120 * 86_400_000).toISOString().slice(0, 10);
+    await go(`/board-pack?date=${pastBoard}`);
+    expect(await page.textContent('h1')).toMatch(/As at \d{1,2} \w+ \d{4}, with the changes since \d{1,2} \w+ \d{4}/);
+    expect(await page.locator('.govuk-error-summary').count()).toBe(0);
+    await go('/board-pack');
+    const row = await page.textContent(`[data-test="overdue"] tr[data-action="${late.id}"]`);
+    expect(row).toContain('Waiting for the new case system');
+    expect(row).toMatch(/^\s*(CSPR|RR|LLR|MAA)-\d{4}-\d{2}/);
+    // A reason missing is said once, under the table, not on every row.
+    expect(await page.locator('[data-test="overdue"] td:text-is("None given")').count()).toBe(0);
     const overdue = (await service.request('GET', '/actions?overdue=true&limit=1', { as: SUBGROUP })).body.total;
     expect(overdue).toBeGreaterThan(0);
     await screenshot(page, 'board-pack');
@@ -335,12 +345,20 @@ const CODES = [...REVIEW_KINDS.filter((kind) => kind.includes('-')), 'impact-evi
       expect(await page.$$eval('table', (tables) => tables.filter((table) => table.scrollWidth > table.clientWidth + 1).length)).toBe(0);
       const pages = await printedPages(page);
       const text = pages.join('\n').replace(/\s+/g, ' ');
-      for (const printed of pages) expect(printed).toMatch(/Board pack · figures as at .+ · printed /);
+      // Every page carries the partnership's protective marking, top and foot, and its number.
+      pages.forEach((printed, index) => {
+        expect(printed).toMatch(/Board pack · figures as at .+ · printed /);
+        expect(printed.match(/OFFICIAL-SENSITIVE/g)?.length).toBe(2);
+        expect(printed).toContain(`Page ${index + 1} of ${pages.length}`);
+      });
+      expect(text).not.toMatch(/Beta|This is a new service/);
+      expect(text).toMatch(/Status[^]*(Red|Amber|Green|None outstanding)/);
       for (const heading of [
         'Assurance by partner agency',
         'Overdue actions',
         'Reason for delay',
         'Days overdue',
+        'Review',
         'Extensions granted',
         'Raised',
       ])

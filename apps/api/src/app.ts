@@ -90,7 +90,7 @@ export async function createApp(dependencies: Omit<AppDependencies, 'metrics'> &
     verifyToken: app.get(TOKEN_VERIFIER),
     sessions: app.get(WebSessions),
   });
-  await setUpWeb(app);
+  await setUpWeb(app, web);
   // After the edge's headers: a refusal carries them like any other answer.
   refuseOtherMediaTypes(fastify, [
     {

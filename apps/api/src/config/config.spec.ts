@@ -55,3 +55,13 @@ describe('mail configuration', () => {
     expect(() => loadConfig({ ...BASE, ...MAIL, ...change })).toThrow(message);
   });
 });
+
+describe('the protective marking', () => {
+  it('is OFFICIAL-SENSITIVE unless the partnership sets its own, one line of at most 60 characters', () => {
+    expect(loadConfig(BASE).web.protectiveMarking).toBe('OFFICIAL-SENSITIVE');
+    expect(loadConfig({ ...BASE, PROTECTIVE_MARKING: ' OFFICIAL ' }).web.protectiveMarking).toBe('OFFICIAL');
+    for (const marking of ['TWO\nLINES', 'x'.repeat(61), '<b>', '']) {
+      expect(() => loadConfig({ ...BASE, PROTECTIVE_MARKING: marking })).toThrow(/PROTECTIVE_MARKING/);
+    }
+  });
+});

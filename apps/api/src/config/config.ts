@@ -63,6 +63,8 @@ export type WebConfig = Readonly<{
   sessionIdleMinutes: number;
   /** Sign-in through the partner agencies' OpenID Connect provider; unset: the development sign-in page. */
   oidc?: OidcConfig;
+  /** The protective marking printed at the top and foot of every printed page, as the partnership classifies what it holds. */
+  protectiveMarking: string;
 }>;
 
 export type AuditConfig = Readonly<{
@@ -73,6 +75,17 @@ export type AuditConfig = Readonly<{
 }>;
 
 const MIN_DEV_SECRET_LENGTH = 16;
+
+/** A marking such as OFFICIAL-SENSITIVE: one line of at most 60 printable characters. */
+function protectiveMarking(given: string | undefined): string {
+  const marking = (given ?? 'OFFICIAL-SENSITIVE').trim();
+  if (!/^[\p{L}\p{N}\p{P}\p{Zs}]{1,60}$/u.test(marking)) {
+    throw new ConfigError(
+      'PROTECTIVE_MARKING must be one line of 1 to 60 letters, digits, spaces and punctuation, such as OFFICIAL-SENSITIVE.',
+    );
+  }
+  return marking;
+}
 
 function authConfig(env: NodeJS.ProcessEnv): AuthConfig {
   const { AUTH_DEV_SECRET: secret, AUTH_JWKS_URL: jwksUrl, AUTH_ISSUER: issuer, AUTH_AUDIENCE: audience } = env;
@@ -199,6 +212,7 @@ function webConfig(env: NodeJS.ProcessEnv, auth: AuthConfig, database: DatabaseC
     development: auth.kind === 'dev-secret',
     demo: demoConfig(env, auth, database),
     sessionIdleMinutes: positiveInteger('SESSION_IDLE_MINUTES', env.SESSION_IDLE_MINUTES, 30),
+    protectiveMarking: protectiveMarking(env.PROTECTIVE_MARKING),
     oidc:
       given === 4
         ? {

@@ -9,9 +9,9 @@ import { CLOCK, Clock } from '../clock/clock';
 import { momentOn } from './as-at';
 import { changesWindow, countedChanges } from './changes.pages.controller';
 import { dateFrom, redirectedToWholeDays } from './web-form';
+import { ListReviewsQuery, ReviewView } from '../reviews/review.queries';
+import { ragTag } from './rag-tag';
 import { HtmlReply, Page, PageFor, WebPageContext, WebPages, renderPage } from './web-page';
-
-/** Why an overdue action is late, in the words its owner or the subgroup gave: the latest request for more time. */
 
 @WebPages()
 @Controller('board-pack')
@@ -45,16 +45,20 @@ export class BoardPackController {
     const overdue: ActionPageView = await this.queries.execute(
       new ListActionsQuery({ overdue: 'true', sort: 'dueDate', limit: 500, ...moment }, web.session.actor),
     );
+    const reviews: ReviewView[] = await this.queries.execute(new ListReviewsQuery(web.session.actor, moment));
+    const reference = new Map(reviews.map((review) => [review.id, review.reference]));
     const day = past ?? dayInEngland(now);
     await renderPage(reply, 'board-pack.njk', {
       ...page,
       assurance,
+      partners: assurance.partners.map((partner) => ({ ...partner, rag: ragTag(partner) })),
       changes,
       counts: countedChanges(changes),
       overdue: overdue.items.map((action) => ({
         ...action,
         daysOverdue: daysBetween(action.dueDate!, day),
         reason: delayReason(action.extensions),
+        reviewReference: reference.get(action.reviewId),
       })),
       overdueTotal: overdue.total,
       extensionsGranted: changes.items.filter((item) => item.type === 'ExtensionApproved'),

@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { CLOCK, Clock } from '../clock/clock';
 import { ChangeView, ChangesView, DEFAULT_WEEKS, GetChangesQuery } from '../changes/changes.queries';
-import { addDays, dayInEngland, isCalendarDate } from '@app/domain';
+import { addDays, dayInEngland, endOfDayInEngland, isCalendarDate, startOfDayInEngland } from '@app/domain';
 import { LABELS } from '../words/words';
 import { dateFrom, redirectedToWholeDays } from './web-form';
 import { HtmlReply, Page, PageFor, WebPageContext, WebPages, renderPage } from './web-page';
@@ -23,16 +23,19 @@ type DayWindow = Readonly<{ from: string; to: string; fromInstant: string; toIns
  */
 export function changesWindow(query: Record<string, string>, now: Date): DayWindow {
   const today = dayInEngland(now);
-  const from = dateFrom(query, 'from') ?? addDays(today, -DEFAULT_WEEKS * 7);
   const to = dateFrom(query, 'to') ?? today;
+  // A window given only its end runs the default weeks before that end, so that a past board's day alone will do.
+  const from = dateFrom(query, 'from') ?? addDays(isCalendarDate(to) ? to : today, -DEFAULT_WEEKS * 7);
   const errors = [
     !isCalendarDate(from) && { text: 'The start must be a real date, like 31 3 2026', href: '#from' },
     !isCalendarDate(to) && { text: 'The end must be a real date, like 31 3 2026', href: '#to' },
     isCalendarDate(to) && to > today && { text: 'The end must be today or in the past', href: '#to' },
     isCalendarDate(from) && isCalendarDate(to) && from > to && { text: 'The start must be on or before the end', href: '#from' },
   ].filter((error): error is { text: string; href: string } => Boolean(error));
-  const toInstant = to === today ? now.toISOString() : `${to}T23:59:59.999Z`;
-  return { from, to, fromInstant: `${from}T00:00:00Z`, toInstant, errors };
+  if (errors.length) return { from, to, fromInstant: '', toInstant: '', errors };
+  // The days as England has them: a day in summer starts at 23:00 UTC the evening before.
+  const toInstant = to === today ? now.toISOString() : endOfDayInEngland(to).toISOString();
+  return { from, to, fromInstant: startOfDayInEngland(from).toISOString(), toInstant, errors };
 }
 
 @WebPages()

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { Rag, endOfDayInEngland, may } from '@app/domain';
-import { label } from '../words/words';
+import { endOfDayInEngland, may } from '@app/domain';
+import { ragTag } from './rag-tag';
 import { AssuranceView, GetAssuranceQuery } from '../assurance/assurance.queries';
 import { GetTrendsQuery, TrendsView } from '../reports/trends.queries';
 import { CLOCK, Clock } from '../clock/clock';
@@ -9,9 +9,6 @@ import { pageMoment } from './as-at';
 import { dateFrom, redirectedToWholeDays } from './web-form';
 import { trendChartSvg } from './trend-chart';
 import { HtmlReply, Page, PageFor, WebPageContext, WebPages, renderPage } from './web-page';
-
-/** The GOV.UK tag colour each status is shown in. */
-const RAG_COLOURS: Record<Rag, string> = { red: 'red', amber: 'yellow', green: 'green' };
 
 @WebPages()
 @Controller()
@@ -49,14 +46,7 @@ export class DashboardController {
       asAt: at.lookBack === 'asAt' || error ? (at.day ?? '') : '',
       filter: at.query ? `&${at.query}` : '',
       mayAudit: may(web.session.actor, 'readAuditLog'),
-      partners: assurance.partners.map((partner) => ({
-        ...partner,
-        // Green says "on track": an agency with nothing outstanding is told apart from one keeping to its dates.
-        rag:
-          partner.outstanding === 0
-            ? { text: 'None outstanding', colour: 'grey' }
-            : { text: label(partner.rag, 'rag'), colour: RAG_COLOURS[partner.rag] },
-      })),
+      partners: assurance.partners.map((partner) => ({ ...partner, rag: ragTag(partner) })),
       chart: trendChartSvg(months),
       months,
       quarters: trends.quarters,

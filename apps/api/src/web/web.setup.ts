@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import nunjucks from 'nunjucks';
+import { WebConfig } from '../config/config';
 import { ValidationFailed } from '../http/problem';
 import { BodyRule } from '../http/media-types';
 import { MAX_FILE_BYTES } from '../imports/plan-file';
@@ -43,6 +44,9 @@ export const STATIC_PREFIX = `/static/${createHash('sha256')
   .digest('hex')
   .slice(0, 16)}`;
 
+/** The print stylesheet that carries the protective marking the configuration sets. */
+export const PRINT_MARKING_PATH = '/print-marking.css';
+
 /** Where the pages post their forms: the only paths that take a form body. */
 export const FORM_PATHS = /^\/(sign-in|sign-out|tracker|learning-reviews|import|admin)(\/|\?|$)/;
 /** The one page that takes a file: the action plan to import. */
@@ -55,7 +59,7 @@ export const WEB_BODIES: readonly BodyRule[] = [
 ];
 
 /** Server-rendered pages: Nunjucks with GOV.UK Frontend's macros, its assets, and HTML form bodies. */
-export async function setUpWeb(app: NestFastifyApplication): Promise<void> {
+export async function setUpWeb(app: NestFastifyApplication, config: Pick<WebConfig, 'protectiveMarking'>): Promise<void> {
   await app.register(fastifyFormbody, { bodyLimit: 64 * 1024, parser: parseForm });
   // The import page's file, read whole into the body beside the form's token.
   await app.register(fastifyMultipart, {
@@ -73,6 +77,15 @@ export async function setUpWeb(app: NestFastifyApplication): Promise<void> {
     maxAge: '365d',
     immutable: true,
   });
+  // The partnership's marking at the top and foot of every printed page: page margins are CSS's alone to print in.
+  const marking = `"${config.protectiveMarking.replace(/["\\]/g, '\\$&')}"`;
+  const markingCss = `@page { @top-center { content: ${marking}; font: 700 8pt arial, sans-serif; } @bottom-center { content: ${marking}; font: 700 8pt arial, sans-serif; } }\n`;
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .get(PRINT_MARKING_PATH, (_request, reply) =>
+      reply.header('content-type', 'text/css; charset=utf-8').header('cache-control', 'no-cache').send(markingCss),
+    );
   await app.register(fastifyView, {
     engine: { nunjucks },
     templates: [join(HERE, 'views'), GOVUK],
@@ -85,7 +98,8 @@ export async function setUpWeb(app: NestFastifyApplication): Promise<void> {
           .addFilter('counted', counted)
           .addFilter('possessive', possessive)
           .addFilter('dateParts', dateParts)
-          .addGlobal('staticPrefix', STATIC_PREFIX),
+          .addGlobal('staticPrefix', STATIC_PREFIX)
+          .addGlobal('printMarkingPath', PRINT_MARKING_PATH),
     },
   });
 }
