@@ -1,4 +1,4 @@
-import { ADMIN, SUBGROUP, TestService, startService, webSessionCookie } from './support/app';
+import { ADMIN, SUBGROUP, TestService, partnerUser, startService, webSessionCookie } from './support/app';
 
 describe('one review to a reference and one agency to a name, as people tell them apart', () => {
   let service: TestService;
@@ -35,9 +35,24 @@ describe('one review to a reference and one agency to a name, as people tell the
     // A review keeps its own reference through a correction of its other fields, or of its reference's case.
     const own = await service.request('POST', `/reviews/${first.body.id}/correct`, {
       as: SUBGROUP,
-      body: { reference: 'CSPR-2026-01 ', title: 'Child S: neglect', reason: 'Title as published' },
+      body: { reference: 'cspr-2026-01', title: 'Child S: neglect', reason: 'Title as published', publishedOn: '2026-11-02' },
     });
     expect(own.status).toBe(200);
+    // The review's history keeps what it said before, and its page tells it in words.
+    const history = await service.request('GET', `/reviews/${first.body.id}/history`, { as: SUBGROUP });
+    expect(history.body.map((entry: { type: string }) => entry.type)).toEqual(['ReviewRegistered', 'ReviewCorrected']);
+    expect(history.body[1].data).toMatchObject({
+      corrected: { title: 'Child S: neglect', publishedOn: '2026-11-02' },
+      previous: { title: 'Child S' },
+    });
+    expect((await service.request('GET', `/reviews/${first.body.id}/history`, { as: partnerUser('police') })).status).toBe(403);
+    const cookie = await webSessionCookie(service, 'demo-subgroup');
+    const page = (await (await fetch(`${service.url}/learning-reviews/${first.body.id}`, { headers: { cookie } })).text()).replace(
+      /\s+/g,
+      ' ',
+    );
+    expect(page).toContain('the date published from nothing to “2 November 2026”');
+    expect(page).toContain('the title from “Child S” to “Child S: neglect”');
   });
 
   it('refuses a second agency of a name already used, registered or renamed, and lets an agency respell its own', async () => {

@@ -37,6 +37,7 @@ const API: Record<string, string[] | 'public'> = {
   'GET /reviews': EVERY_ROLE,
   'POST /reviews': PARTNERSHIP,
   'GET /reviews/{id}': [...READERS, 'owner'],
+  'GET /reviews/{id}/history': READERS,
   'POST /reviews/{id}/recommendations': PARTNERSHIP,
   'POST /reviews/{id}/correct': PARTNERSHIP,
   'POST /reviews/{id}/recommendations/{recommendationId}/correct': PARTNERSHIP,

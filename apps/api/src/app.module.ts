@@ -35,7 +35,7 @@ import { AFTER_APPLIED, PROJECTION_THREAD, ReadModelHost } from './reads/read-mo
 import { ProjectionThreadData } from './reads/projection-thread';
 import { ReadPositions, ReadYourWritesInterceptor } from './reads/read-position';
 import { ReadScopes } from './reads/read-scope';
-import { GetReviewHandler, ListReviewsHandler } from './reviews/review.queries';
+import { GetReviewHandler, GetReviewHistoryHandler, ListReviewsHandler } from './reviews/review.queries';
 import { ReviewReader } from './reviews/review-reader';
 import { ReviewsController } from './reviews/reviews.http.controller';
 import { EVENT_RULES, StreamWriter } from './write/stream-writer';
@@ -86,6 +86,7 @@ const HANDLERS = [
   GetActionHistoryHandler,
   ListReviewsHandler,
   GetReviewHandler,
+  GetReviewHistoryHandler,
   GetAssuranceHandler,
   GetChangesHandler,
   ExportActionsHandler,

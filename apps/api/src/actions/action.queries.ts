@@ -23,7 +23,8 @@ import { ValidationFailed } from '../http/problem';
 import { ReadMoment, ReadScope, ReadScopes, documentsIn, seenAt } from '../reads/read-scope';
 import { SqlConditions } from '../reads/sql-conditions';
 import { onSnapshot } from '../reads/snapshot';
-import { ActionDetailView, ActionPageView, ActionView, HistoryEntryView, actionView, historyEntry } from './action.view';
+import { HistoryEntryView, historyEntry } from '../reads/history-entry';
+import { ActionDetailView, ActionPageView, ActionView, actionView } from './action.view';
 import { ActionSort, ListActionsRequest } from './actions.request.dto';
 import { ACTION_OPERATIONS, operationsOpen } from './action-operations';
 

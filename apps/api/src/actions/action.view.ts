@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 import {
   ACTION_STATUSES,
   ASSURANCE_STATES,
@@ -17,8 +17,7 @@ import {
   isOverdue,
   isSentBack,
 } from '@app/domain';
-import { RecordedEvent } from '@app/event-store';
-import { ActionDocument, happenedOn } from '@app/read-models';
+import { ActionDocument } from '@app/read-models';
 
 export class EvidenceView {
   @ApiProperty() id!: string;
@@ -109,18 +108,6 @@ export class ActionPageView {
   previousCursor!: string | null;
 }
 
-export class HistoryEntryView {
-  @ApiProperty() position!: string;
-  @ApiProperty() version!: number;
-  @ApiProperty() type!: string;
-  @ApiProperty({ type: Object }) data!: object;
-  @ApiProperty({ type: Object, description: 'sub, name, roles and partner of who did it' }) actor!: object;
-  @ApiProperty({ format: 'date-time' }) recordedAt!: string;
-  @ApiPropertyOptional({ format: 'date', description: 'The day it happened, when that is not the day it was recorded (an import)' })
-  occurredOn?: string;
-  @ApiProperty() eventId!: string;
-}
-
 export function actionView(action: ActionDocument, today: string): ActionView {
   return {
     id: action.actionId,
@@ -165,14 +152,3 @@ export function actionView(action: ActionDocument, today: string): ActionView {
     updatedAt: action.updatedAt,
   };
 }
-
-export const historyEntry = (event: RecordedEvent): HistoryEntryView => ({
-  position: event.position.toString(),
-  version: event.version,
-  type: event.type,
-  data: event.data,
-  actor: event.metadata.actor as object,
-  recordedAt: event.recordedAt.toISOString(),
-  ...(happenedOn(event) && { occurredOn: happenedOn(event) }),
-  eventId: event.eventId,
-});

@@ -11,7 +11,8 @@ import { WriteAnswer } from '../write/stream-writer';
 import { Write, WriteContext } from '../write/write-context';
 import { ACTION_OPERATIONS } from './action-operations';
 import { GetActionHistoryQuery, GetActionQuery, ListActionsQuery } from './action.queries';
-import { ActionDetailView, ActionPageView, HistoryEntryView } from './action.view';
+import { HistoryEntryView } from '../reads/history-entry';
+import { ActionDetailView, ActionPageView } from './action.view';
 import {
   AssignActionRequest,
   CloseActionRequest,

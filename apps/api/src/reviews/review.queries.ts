@@ -1,10 +1,13 @@
 import { Inject } from '@nestjs/common';
-import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
+import { IQueryHandler, Query, QueryBus, QueryHandler } from '@nestjs/cqrs';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Pool, PoolClient } from 'pg';
 import { Actor, Forbidden, NotFound, REVIEW_KINDS, ReviewKind, readsEverything } from '@app/domain';
+import { EVENT_STORE, EventStore } from '@app/event-store';
+import { recommendationStream, reviewStream } from '@app/domain';
 import { reviewList } from '@app/read-models';
 import { DATABASE_POOL } from '../database/database-pool';
+import { HistoryEntryView, historyEntry } from '../reads/history-entry';
 import { ActionCounts, ActionCountsView, NO_ACTIONS } from '../reads/action-counts';
 import { ReadMoment, ReadScope, ReadScopes, documentsIn } from '../reads/read-scope';
 import { onSnapshot } from '../reads/snapshot';
@@ -118,5 +121,30 @@ export class GetReviewHandler implements IQueryHandler<GetReviewQuery> {
       agency === undefined ? [] : await onSnapshot(this.pool, (client) => reviewViews(client, scope, undefined, reviewId));
     if (elsewhere) throw new Forbidden('not-your-review', 'Your agency has no action in this review.');
     throw new NotFound('review-not-found', 'No review has that id.');
+  }
+}
+
+export class GetReviewHistoryQuery extends Query<HistoryEntryView[]> {
+  constructor(
+    readonly reviewId: string,
+    readonly actor: Actor,
+  ) {
+    super();
+  }
+}
+
+/** The review's events and its recommendations', in the order they were recorded: its registration and every correction. */
+@QueryHandler(GetReviewHistoryQuery)
+export class GetReviewHistoryHandler implements IQueryHandler<GetReviewHistoryQuery> {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly queries: QueryBus,
+  ) {}
+
+  async execute({ reviewId, actor }: GetReviewHistoryQuery): Promise<HistoryEntryView[]> {
+    const review: ReviewView = await this.queries.execute(new GetReviewQuery(reviewId, actor));
+    const streams = [reviewStream(review.id), ...review.recommendations.map((recommendation) => recommendationStream(recommendation.id))];
+    const events = (await Promise.all(streams.map(async (stream) => (await this.store.readStream(stream)).events))).flat();
+    return events.sort((a, b) => (a.position < b.position ? -1 : 1)).map(historyEntry);
   }
 }

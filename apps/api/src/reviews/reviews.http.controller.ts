@@ -12,7 +12,8 @@ import { Write, WriteContext } from '../write/write-context';
 import { CorrectRecommendationCommand, CorrectReviewCommand } from './correct-review.handler';
 import { RecordRecommendationCommand } from './record-recommendation.handler';
 import { RegisterReviewCommand } from './register-review.handler';
-import { GetReviewQuery, ListReviewsQuery, ReviewView } from './review.queries';
+import { GetReviewHistoryQuery, GetReviewQuery, ListReviewsQuery, ReviewView } from './review.queries';
+import { HistoryEntryView } from '../reads/history-entry';
 import {
   CorrectRecommendationRequest,
   CorrectReviewRequest,
@@ -57,6 +58,16 @@ export class ReviewsController {
   })
   get(@Param('id') id: string, @Query() read: AsOfRequest, @CurrentActor() actor: Actor): Promise<ReviewView> {
     return this.queries.execute(new GetReviewQuery(id, actor, read));
+  }
+
+  @Get(':id/history')
+  @ReadRoute({
+    summary: 'Every event of the review and of its recommendations, in order, with who and when: corrections with the old and the new text',
+    permission: 'readReviewHistory',
+    type: [HistoryEntryView],
+  })
+  history(@Param('id') id: string, @CurrentActor() actor: Actor): Promise<HistoryEntryView[]> {
+    return this.queries.execute(new GetReviewHistoryQuery(id, actor));
   }
 
   @Post()

@@ -8,7 +8,9 @@ import { RaiseActionCommand } from '../actions/raise-action.handler';
 import { CorrectRecommendationCommand, CorrectReviewCommand } from '../reviews/correct-review.handler';
 import { RecordRecommendationCommand } from '../reviews/record-recommendation.handler';
 import { RegisterReviewCommand } from '../reviews/register-review.handler';
-import { GetReviewQuery, ListReviewsQuery, ReviewView } from '../reviews/review.queries';
+import { GetReviewHistoryQuery, GetReviewQuery, ListReviewsQuery, ReviewView } from '../reviews/review.queries';
+import { HistoryEntryView } from '../reads/history-entry';
+import { describeEvent } from '../words/event-sentences';
 import {
   CorrectRecommendationRequest,
   CorrectReviewRequest,
@@ -252,6 +254,9 @@ export class ReviewsController {
     const actions = await this.queries.execute(new ListActionsQuery({ review: id, limit: 500 }, web.session.actor));
     const mayChange = may(web.session.actor, 'recordRecommendation');
     const mayCorrect = may(web.session.actor, 'correctTexts');
+    const history: HistoryEntryView[] = may(web.session.actor, 'readReviewHistory')
+      ? await this.queries.execute(new GetReviewHistoryQuery(id, web.session.actor))
+      : [];
     await renderPage(
       reply,
       'review.njk',
@@ -267,6 +272,7 @@ export class ReviewsController {
         mayChange,
         mayCorrect,
         ownAgencyOnly: !readsEverything(web.session.actor),
+        timeline: history.map((entry) => describeEvent(entry, web.partnerNames)),
         done: DONE[done ?? ''],
         createdAction: done === 'action' ? actions.items.find((action: { id: string }) => action.id === created) : undefined,
       },

@@ -3,7 +3,8 @@ import { Body, ConflictException, Controller, Get, Inject, NotFoundException, Pa
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import { ACTION_STATUSES, Actor, may, readsEverything } from '@app/domain';
-import { ActionDetailView, ActionPageView, ActionView, HistoryEntryView } from '../actions/action.view';
+import { ActionDetailView, ActionPageView, ActionView } from '../actions/action.view';
+import { HistoryEntryView } from '../reads/history-entry';
 import { GetActionHistoryQuery, GetActionQuery, ListActionsQuery } from '../actions/action.queries';
 import { ListActionsRequest } from '../actions/actions.request.dto';
 import { ACTION_OPERATIONS, ActionOperationName, commandFor, isActionOperation } from '../actions/action-operations';

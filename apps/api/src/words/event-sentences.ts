@@ -1,5 +1,5 @@
-import { ActionEvent, RecommendationEvent, ReviewEvent, whyUnreadable } from '@app/domain';
-import { LABELS, formatDate } from './words';
+import { ActionEvent, RecommendationEvent, ReviewEvent, isCalendarDate, whyUnreadable } from '@app/domain';
+import { LABELS, formatDate, label } from './words';
 
 /** The events the partnership's work is told in: its reviews, their recommendations, and the actions. */
 export type WorkEvent = ActionEvent | ReviewEvent | RecommendationEvent;
@@ -26,14 +26,20 @@ const CORRECTED_FIELDS: Readonly<Record<string, string>> = {
   text: 'the text',
 };
 
-const shown = (value: unknown) => (Array.isArray(value) ? value.join(', ') : String(value ?? ''));
+/** A corrected field's value in words: “a date in words”, “a kind by its name”, or nothing where there was none. */
+function shown(field: string, value: unknown): string {
+  if (value === undefined || value === null || value === '' || (Array.isArray(value) && value.length === 0)) return 'nothing';
+  if (Array.isArray(value)) return `“${value.join(', ')}”`;
+  if (field === 'kind') return `“${label(value, 'kind')}”`;
+  return `“${isCalendarDate(value) ? formatDate(value) : String(value)}”`;
+}
 
 /** "Corrected the title from “a” to “b”: why". */
 const corrected = (d: { corrected: object; previous: object; reason: string }) =>
   `Corrected ${Object.entries(d.corrected)
     .map(
       ([field, text]) =>
-        `${CORRECTED_FIELDS[field] ?? field} from “${shown((d.previous as Record<string, unknown>)[field])}” to “${shown(text)}”`,
+        `${CORRECTED_FIELDS[field] ?? field} from ${shown(field, (d.previous as Record<string, unknown>)[field])} to ${shown(field, text)}`,
     )
     .join(' and ')}: ${d.reason}`;
 

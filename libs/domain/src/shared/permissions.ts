@@ -43,6 +43,8 @@ export const PERMISSIONS = {
   /** Every review to those who read every agency's actions; to a partner lead, those its agency has an action in. */
   readReviews: [...READERS, 'partner'],
   readActionHistory: [...READERS, 'partner'],
+  /** A review's and its recommendations' events, corrections with the old text: the partnership's own record. */
+  readReviewHistory: READERS,
   readAssurance: READERS,
   readMetrics: READERS,
   readPublicKey: READERS,
