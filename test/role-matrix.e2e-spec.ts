@@ -224,6 +224,7 @@ const PAGES: Record<string, string[] | 'public'> = {
   'POST /learning-reviews/:id/correct': PARTNERSHIP,
   'POST /learning-reviews/:id/recommendations/:recommendationId/correct': PARTNERSHIP,
   'GET /audit-trail': ['auditor'],
+  'GET /audit-trail/events': ['auditor'],
   'GET /audit-trail/export.ndjson': ['auditor'],
   'GET /download/actions/:format': EVERY_ROLE,
   'GET /download/reviews/:format': EVERY_ROLE,

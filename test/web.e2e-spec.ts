@@ -283,6 +283,7 @@ if (!available)
       ['reviews', '/learning-reviews', 'demo-subgroup'],
       ['review', `/learning-reviews/${reviews.body[0].id}`, 'demo-subgroup'],
       ['audit', '/audit-trail', 'demo-auditor'],
+      ['audit-log', '/audit-trail/events', 'demo-auditor'],
       ['not-found', '/tracker/00000000-0000-4000-8000-000000000000', 'demo-subgroup'],
     ];
     const found: Record<string, unknown> = {};
@@ -294,4 +295,24 @@ if (!available)
     }
     expect(found).toEqual(Object.fromEntries(pages.map(([name]) => [name, []])));
   }, 90_000);
+
+  it('lets an auditor read the log event by event, in words with its data, by day, by who and by what it is about', async () => {
+    await signIn('demo-auditor');
+    await go('/audit-trail');
+    await page.click('a:has-text("Read the log, event by event")');
+    const first = page.locator('[data-test="events"] li').first();
+    expect(await first.getAttribute('data-position')).toBe('1');
+    expect(await page.locator('[data-test="events"] li').count()).toBe(100);
+    // One action's events alone, by following the stream an event names.
+    const { body } = await service.request('GET', '/actions?limit=1', { as: SUBGROUP });
+    await go(`/audit-trail/events?stream=action-${body.items[0].id}`);
+    const told = await page.locator('[data-test="events"] li strong').allTextContents();
+    expect(told[0]).toBe('Raised the action');
+    const history = await service.request('GET', `/actions/${body.items[0].id}/history`, { as: SUBGROUP });
+    expect(told.length).toBe(history.body.length);
+    await go('/audit-trail/events?actor=nobody-at-all');
+    expect(await page.textContent('main')).toContain('No event was recorded that matches.');
+    await go('/audit-trail/events?from-day=31&from-month=2&from-year=2026');
+    expect(await page.textContent('.govuk-error-summary')).toContain('The first day must be a real date');
+  });
 });

@@ -31,6 +31,7 @@ import { CorrectRecommendationHandler, CorrectReviewHandler } from './reviews/co
 import { RecordRecommendationHandler } from './reviews/record-recommendation.handler';
 import { RegisterReviewHandler } from './reviews/register-review.handler';
 import { ActionTallies } from './reads/action-tallies';
+import { ListAuditEventsHandler } from './audit/audit-events.query';
 import { AFTER_APPLIED, PROJECTION_THREAD, ReadModelHost } from './reads/read-model-host';
 import { ProjectionThreadData } from './reads/projection-thread';
 import { ReadPositions, ReadYourWritesInterceptor } from './reads/read-position';
@@ -87,6 +88,7 @@ const HANDLERS = [
   ListReviewsHandler,
   GetReviewHandler,
   GetReviewHistoryHandler,
+  ListAuditEventsHandler,
   GetAssuranceHandler,
   GetChangesHandler,
   ExportActionsHandler,

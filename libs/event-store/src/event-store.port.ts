@@ -40,10 +40,11 @@ export type AppendResult = Readonly<{ streamId: string; version: number; positio
 export type StreamRead = Readonly<{ version: number; events: RecordedEvent[] }>;
 
 /** Narrows a read of the whole log: recorded from and to (both inclusive), by whom, of which types. */
-export type LogFilter = Readonly<{ recordedFrom?: Date; recordedTo?: Date; actor?: string; types?: readonly string[] }>;
+export type LogFilter = Readonly<{ recordedFrom?: Date; recordedTo?: Date; actor?: string; types?: readonly string[]; streamId?: string }>;
 
 /** Whether an event passes the filter: for stores that filter in this process rather than in a query. */
-export const matchesLogFilter = (event: RecordedEvent, { recordedFrom, recordedTo, actor, types }: LogFilter): boolean =>
+export const matchesLogFilter = (event: RecordedEvent, { recordedFrom, recordedTo, actor, types, streamId }: LogFilter): boolean =>
+  (streamId === undefined || event.streamId === streamId) &&
   (!recordedFrom || event.recordedAt >= recordedFrom) &&
   (!recordedTo || event.recordedAt <= recordedTo) &&
   (actor === undefined || (event.metadata.actor as { sub?: string } | undefined)?.sub === actor) &&

@@ -11,6 +11,8 @@ import { AuditCheckpoints } from './audit-checkpoints';
 import { AuditEventsRequest } from './audit.request.dto';
 import { LogVerification } from './log-verification';
 import { SIGNING_KEY, SigningKey } from './signing-key';
+import { AuditEventsPage, ListAuditEventsQuery } from './audit-events.query';
+import { QueryBus } from '@nestjs/cqrs';
 
 export class AuditEventView {
   @ApiProperty() position!: string;
@@ -92,6 +94,7 @@ export class AuditController {
     private readonly checkpoints: AuditCheckpoints,
     @Inject(SIGNING_KEY) private readonly key: SigningKey,
     private readonly verification: LogVerification,
+    private readonly queries: QueryBus,
   ) {}
 
   @Get('events')
@@ -110,16 +113,15 @@ export class AuditController {
       recordedFrom: request.from ? new Date(request.from) : undefined,
       recordedTo: request.to ? new Date(request.to) : undefined,
       actor: request.actor,
+      streamId: request.stream,
     };
     const after = decodeCursor(request.cursor);
     if (accept?.includes(NDJSON)) {
       reply.header('content-type', NDJSON);
       return Readable.from(this.lines(after, filter));
     }
-    const limit = request.limit ?? 100;
-    const page = await this.store.readAll(after, limit + 1, filter);
-    const items = page.slice(0, limit);
-    return { items: items.map(toView), nextCursor: page.length > limit ? encodeCursor(items[items.length - 1].position) : null };
+    const page: AuditEventsPage = await this.queries.execute(new ListAuditEventsQuery(filter, after, request.limit ?? 100));
+    return { items: page.events.map(toView), nextCursor: page.nextAfter === undefined ? null : encodeCursor(page.nextAfter) };
   }
 
   @Get('verify')

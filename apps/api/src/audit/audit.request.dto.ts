@@ -11,6 +11,9 @@ export class AuditEventsRequest extends ReadRequest {
   @Text(200, { optional: true, description: "Only events recorded by this user (the token's sub)" })
   actor?: string;
 
+  @Text(200, { optional: true, description: 'Only the events of this stream, such as action-<id>, review-<id> or partners' })
+  stream?: string;
+
   @WholeNumber(1, 1000, { default: 100 })
   limit?: number;
 

@@ -167,6 +167,7 @@ export class PostgresEventStore implements EventStore, StreamOrderedReads, HashI
     if (filter.recordedTo) where((p) => `recorded_at <= ${p}`, filter.recordedTo);
     if (filter.actor !== undefined) where((p) => `metadata->'actor'->>'sub' = ${p}`, filter.actor);
     if (filter.types !== undefined) where((p) => `type = ANY(${p}::text[])`, filter.types);
+    if (filter.streamId !== undefined) where((p) => `stream_id = ${p}`, filter.streamId);
     const { rows } = await this.pool.query<EventRow>({
       // The projection runner's read, batch after batch: each session parses and plans it once.
       name: conditions.length === 1 ? 'read_all' : undefined,

@@ -182,6 +182,9 @@ export function describeEventStoreContract(adapter: string, createStore: () => P
         3n,
       ]);
       expect(await store.readAll(0n, 10, { types: [] })).toEqual([]);
+      const [, , , fourth] = await store.readAll(0n, 10);
+      expect((await store.readAll(0n, 10, { streamId: fourth.streamId })).map((e) => e.position)).toEqual([4n]);
+      expect((await store.readAll(0n, 10, { streamId: first.streamId, actor: 'bob' })).map((e) => e.position)).toEqual([2n]);
     });
 
     it('refuses an event id that was recorded before, or twice in one append', async () => {
