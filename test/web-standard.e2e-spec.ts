@@ -531,20 +531,41 @@ const CODES = [...REVIEW_KINDS.filter((kind) => kind.includes('-')), 'impact-evi
     expect(await page.$$eval('[data-test="actions"] tbody tr', (rows) => rows.length)).toBeGreaterThan(shown);
   });
 
-  it('fits a phone: nothing scrolls sideways at 375 px, however long a word', async () => {
+  it('fits a phone: nothing scrolls sideways at 375 or 320 px, however long a word; the actions are cards, the menu folds', async () => {
     await signIn('demo-subgroup');
     const { body } = await service.request('GET', '/actions?limit=1', { as: SUBGROUP });
     await service.request('POST', `/actions/${body.items[0].id}/progress`, {
       as: SUBGROUP,
       body: { note: `A${'very'.repeat(60)}longwordwithoutanyspace` },
     });
-    await page.setViewportSize({ width: 375, height: 800 });
     try {
-      for (const path of ['/dashboard', '/tracker', '/learning-reviews', `/tracker/${body.items[0].id}`, '/sign-in']) {
-        await go(path);
-        const width = await page.evaluate(() => document.documentElement.scrollWidth);
-        expect({ path, width }).toEqual({ path, width: 375 });
+      for (const phone of [375, 320]) {
+        await page.setViewportSize({ width: phone, height: 800 });
+        for (const path of ['/dashboard', '/tracker', '/learning-reviews', `/tracker/${body.items[0].id}`, '/board-pack', '/sign-in']) {
+          await go(path);
+          const width = await page.evaluate(() => document.documentElement.scrollWidth);
+          expect({ path, width }).toEqual({ path, width: phone });
+        }
       }
+      await page.setViewportSize({ width: 375, height: 800 });
+      await go('/tracker');
+      // Each action a card, the first one within the first screen; the table is for wider screens.
+      expect(await page.isVisible('[data-test="actions"]')).toBe(false);
+      const card = page.locator('[data-test="action-cards"] .govuk-summary-card').first();
+      expect(await card.isVisible()).toBe(true);
+      expect((await card.boundingBox())!.y).toBeLessThan(800);
+      expect(await card.textContent()).toMatch(/Owned by[^]*Due[^]*Status/);
+      // The filters fold behind a button until asked for.
+      expect(await page.isVisible('#q')).toBe(false);
+      await page.click('button[aria-controls="filters"]');
+      expect(await page.isVisible('#q')).toBe(true);
+      expect(await page.getAttribute('button[aria-controls="filters"]', 'aria-expanded')).toBe('true');
+      await screenshot(page, 'phone-actions');
+      // The service's menu folds behind a button, which opens it.
+      await go('/dashboard');
+      expect(await page.isVisible('.govuk-service-navigation__list')).toBe(false);
+      await page.click('.govuk-service-navigation__toggle');
+      expect(await page.isVisible('.govuk-service-navigation__list')).toBe(true);
       await screenshot(page, 'phone-dashboard');
     } finally {
       await page.setViewportSize({ width: 1280, height: 900 });

@@ -7,3 +7,21 @@ for (const button of document.querySelectorAll('[data-print]')) {
   button.hidden = false;
   button.addEventListener('click', () => window.print());
 }
+
+// On a phone a filter panel folds behind a button, so that the results come first; without JavaScript it stays open.
+if (window.matchMedia('(max-width: 40.0525em)').matches) {
+  for (const panel of document.querySelectorAll('[data-fold-on-phones]')) {
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'govuk-button govuk-button--secondary';
+    button.textContent = panel.dataset.foldOnPhones;
+    button.setAttribute('aria-controls', panel.id);
+    button.setAttribute('aria-expanded', 'false');
+    button.addEventListener('click', () => {
+      panel.hidden = !panel.hidden;
+      button.setAttribute('aria-expanded', String(!panel.hidden));
+    });
+    panel.hidden = true;
+    panel.before(button);
+  }
+}
