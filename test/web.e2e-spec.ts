@@ -139,8 +139,11 @@ if (!available)
     await page.fill('#assign-reason', 'Exploitation work sits with the police now');
     await page.click('#submit');
     expect(await page.textContent('.govuk-notification-banner')).toContain('The action is assigned');
-    expect(await page.textContent('[data-test="timeline"]')).toContain('Reassigned it from Schools and Education to Thames Valley Police');
-    expect(await page.textContent('[data-test="timeline"]')).toContain('Exploitation work sits with the police now');
+    const timeline = await page.textContent('[data-test="timeline"]');
+    expect(timeline).toContain('Reassigned it from Schools and Education to Thames Valley Police');
+    expect(timeline).toContain('Exploitation work sits with the police now');
+    // The due date did not change: the sentence does not say what it was.
+    expect(timeline).not.toMatch(/Reassigned it from[^:]*\(was /);
   }, 30_000);
 
   it('runs the weekly work: a partner asks for more time, the subgroup decides, closes, checks impact and corrects', async () => {

@@ -52,7 +52,8 @@ const SENTENCES: Sentences = {
   ActionAssigned: (d, w) => `Assigned it to ${w.partner(d.partnerId)}, ${due(d.dueDate)}${d.lead ? `, lead ${d.lead}` : ''}`,
   ActionReassigned: (d, w) =>
     `Reassigned it from ${w.partner(d.previousPartnerId)} to ${w.partner(d.partnerId)}, ${due(d.dueDate)}` +
-    `${d.previousDueDate ? ` (was ${formatDate(d.previousDueDate)})` : ''}${saying(d.reason)}`,
+    `${d.previousDueDate && d.previousDueDate !== d.dueDate ? ` (was ${formatDate(d.previousDueDate)})` : ''}` +
+    `${d.lead ? `, lead ${d.lead}` : ''}${saying(d.reason)}`,
   ActionDueDateRevised: (d) => `Revised the due date from ${formatDate(d.previousDueDate)} to ${formatDate(d.dueDate)}: ${d.reason}`,
   ActionProgressNoted: (d) => `Noted progress: ${d.note}`,
   EvidenceSubmitted: (d) => `Submitted evidence: ${d.summary}`,
