@@ -1,9 +1,13 @@
 /** One month's figures: outstanding and overdue actions at its end (or now, for the current month). */
 export type MonthFigures = Readonly<{ month: string; label: string; outstanding: number; overdue: number }>;
 
+/** The axis names the year under its first month and under every January. */
+const yearUnder = (m: MonthFigures, index: number): string | undefined =>
+  index === 0 || m.month.endsWith('-01') ? m.month.slice(0, 4) : undefined;
+
 const WIDTH = 640;
 const HEIGHT = 260;
-const MARGIN = { top: 20, right: 20, bottom: 40, left: 44 };
+const MARGIN = { top: 20, right: 20, bottom: 48, left: 44 };
 
 const escapeXml = (text: string) => text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -29,7 +33,13 @@ export function trendChartSvg(months: readonly MonthFigures[]): string {
         `<line x1="${MARGIN.left}" x2="${WIDTH - MARGIN.right}" y1="${y(tick)}" y2="${y(tick)}" stroke="#b1b4b6" stroke-width="1"/>` +
         `<text x="${MARGIN.left - 8}" y="${y(tick) + 5}" text-anchor="end">${tick}</text>`,
     ),
-    ...months.map((m, i) => `<text x="${x(i)}" y="${HEIGHT - 12}" text-anchor="middle">${escapeXml(m.label)}</text>`),
+    ...months.map((m, i) => {
+      const year = yearUnder(m, i);
+      return (
+        `<text x="${x(i)}" y="${HEIGHT - 26}" text-anchor="middle">${escapeXml(m.label)}</text>` +
+        (year ? `<text x="${x(i)}" y="${HEIGHT - 8}" text-anchor="middle">${year}</text>` : '')
+      );
+    }),
     `<polyline fill="none" stroke="#1d70b8" stroke-width="3" points="${line((m) => m.outstanding)}"/>`,
     `<polyline fill="none" stroke="#d4351c" stroke-width="3" stroke-dasharray="8 4" points="${line((m) => m.overdue)}"/>`,
     `</svg>`,

@@ -105,4 +105,10 @@ describe('the pages’ own rules', () => {
     expect(svg).toContain('>10</text>');
     expect(svg).not.toContain('<script');
   });
+
+  it('names the year under the first month and under each January, and nowhere else', () => {
+    const months = ['2025-11', '2025-12', '2026-01', '2026-02'].map((month) => ({ month, label: month, outstanding: 1, overdue: 0 }));
+    const years = [...trendChartSvg(months).matchAll(/>(\d{4})<\/text>/g)].map((match) => match[1]);
+    expect(years).toEqual(['2025', '2026']);
+  });
 });
