@@ -73,6 +73,13 @@ const CODES = [...REVIEW_KINDS.filter((kind) => kind.includes('-')), 'impact-evi
     expect(await page.inputValue('#q')).toBe('CSPR-2025-02');
     expect(await accessibilityViolations(page)).toEqual([]);
     await screenshot(page, 'actions-filtered');
+    // A theme is chosen from those the reviews carry, not typed to match exactly; a spelling of its own in the address still selects it.
+    const themes = (await page.$$eval('#theme option', (options) => options.map((option) => option.textContent!.trim()))).slice(1);
+    expect(themes).toContain('neglect');
+    await go('/tracker?theme=%20NEGLECT');
+    expect(await page.inputValue('#theme')).toBe('neglect');
+    const neglect = (await service.request('GET', '/actions?theme=neglect&limit=1', { as: SUBGROUP })).body.total;
+    expect(await page.textContent('[data-test="total"]')).toContain(`${neglect} action`);
   });
 
   it('shows the actions no agency owns yet as a row of their own, so the rows add up to the total', async () => {

@@ -2,7 +2,7 @@ import { ListNotificationsQuery, NotificationView } from '../notifications/notif
 import { Body, ConflictException, Controller, Get, Inject, NotFoundException, Param, Post, Query, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
-import { ACTION_STATUSES, Actor, may, readsEverything } from '@app/domain';
+import { ACTION_STATUSES, Actor, may, readsEverything, tidyThemes } from '@app/domain';
 import { ActionDetailView, ActionPageView, ActionView } from '../actions/action.view';
 import { HistoryEntryView } from '../reads/history-entry';
 import { GetActionHistoryQuery, GetActionQuery, ListActionsQuery } from '../actions/action.queries';
@@ -171,6 +171,11 @@ export class TrackerController {
       filters: this.describeFilters(filter, web, reviews),
       filter,
       reviews,
+      // The themes the reviews and their recommendations carry, to choose from; one asked for by address is kept too.
+      themes: tidyThemes([
+        ...reviews.flatMap((review) => [...review.themes, ...review.recommendations.flatMap((recommendation) => recommendation.themes)]),
+        ...(filter.theme ? [filter.theme] : []),
+      ]).sort((a, b) => a.localeCompare(b, 'en-GB')),
       start,
       mayChoosePartner: readsEverything(web.session.actor),
       statuses: ACTION_STATUSES,
