@@ -237,7 +237,12 @@ describe('importing the action plan a partnership already has, over HTTP', () =>
     expect(sheet.getCell('H1001').dataValidation).toMatchObject({ type: 'list' });
     expect(sheet.getCell('H1002').dataValidation).toBeUndefined();
     const lists = workbook.getWorksheet('Lists')!;
-    expect(lists.getColumn(1).values.slice(2)).toEqual(['county-council', 'icb', 'police']);
+    // Agencies by their names, which the import reads as it reads their short names.
+    expect(lists.getColumn(1).values.slice(2)).toEqual([
+      'County Council Children’s Services',
+      'Integrated Care Board',
+      'Thames Valley Police',
+    ]);
 
     // The example is on a sheet of its own: the template as it comes imports nothing by mistake.
     expect(sheet.actualRowCount).toBe(1);
@@ -251,7 +256,12 @@ describe('importing the action plan a partnership already has, over HTTP', () =>
     // Sent as bytes with no type, it is known as a workbook by what it is.
     expect(await send(filled, 'application/octet-stream')).toMatchObject({ status: 201, body: { created: { reviews: 1, actions: 1 } } });
     const imported = (await actions()).find((action) => action.description === 'An action from the template')!;
-    expect(imported).toMatchObject({ partnerId: 'county-council', dueDate: '2025-06-30', status: 'closed' });
+    expect(imported).toMatchObject({
+      partnerId: 'county-council',
+      dueDate: '2025-06-30',
+      status: 'closed',
+      themes: ['neglect', 'multi-agency chronologies'],
+    });
 
     sheet.getCell('A2').value = 'CSPR-2023-10';
     sheet.getCell('G2').value = { formula: 'CONCAT("a","b")', result: 'ab' } as ExcelJS.CellFormulaValue;

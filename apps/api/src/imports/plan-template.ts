@@ -50,10 +50,11 @@ export async function planTemplate(partners: readonly Partner[]): Promise<TableF
     sheet.getRow(1).font = { bold: true };
     return sheet;
   });
-  example.addRow({ ...EXAMPLE, partner: partners[0]?.id ?? '' });
+  // Agencies by the names people know them by, which the import reads as well as their short names: a name is one agency's alone.
+  example.addRow({ ...EXAMPLE, partner: partners[0]?.name ?? '' });
   const lists = workbook.addWorksheet('Lists');
   const listed = {
-    partner: partners.map((partner) => partner.id),
+    partner: partners.map((partner) => partner.name),
     'review kind': REVIEW_KINDS.map((kind) => LABELS.kind[kind]),
     status: [...PLAN_STATUSES],
     outcome: Object.values(LABELS.outcome),
