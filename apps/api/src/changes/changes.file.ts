@@ -24,7 +24,6 @@ export class ChangesFile {
       { header: 'Action', cell: (change) => change.actionId && actions[change.actionId]?.description, width: 50 },
       { header: 'What happened', cell: (change) => change.summary, width: 60 },
       { header: 'Who', cell: (change) => (change.actor as { name?: string; sub?: string }).name ?? (change.actor as { sub?: string }).sub },
-      { header: 'Type', cell: (change) => change.type },
       { header: 'Action id', cell: (change) => change.actionId },
       { header: 'Review id', cell: (change) => change.reviewId },
       { header: 'Position', cell: (change) => change.position },

@@ -33,6 +33,13 @@ describe('files of a list', () => {
     expect((await buffer(file.stream)).toString('utf8')).toBe("\ufeffName,Slipped,Overdue\r\n'-5 days,-5,yes\r\nOn time,0,\r\n");
   });
 
+  it('writes an instant as the clocks in England showed it, summer or winter', async () => {
+    const file = await tableFile('csv', 'times', [{ header: 'Recorded', type: 'instant', cell: (row: string) => row }], async (write) =>
+      write(['2026-07-01T12:30:00.000Z', '2026-12-08T02:05:59.999Z']),
+    );
+    expect((await buffer(file.stream)).toString('utf8')).toBe('\ufeffRecorded\r\n2026-07-01 13:30\r\n2026-12-08 02:05\r\n');
+  });
+
   it('throws a failure that comes before any row, so that it is answered as an error, not as a broken file', async () => {
     await expect(
       tableFile('xlsx', 'list', [{ header: 'Name', cell: (row: string) => row }], async () => {

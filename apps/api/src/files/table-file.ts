@@ -2,6 +2,7 @@ import { stringify } from 'csv-stringify';
 import ExcelJS from 'exceljs';
 import { PassThrough, Readable, Writable } from 'node:stream';
 import { once } from 'node:events';
+import { inEngland } from '@app/domain';
 import { OneOf } from '../http/fields';
 
 export const FILE_FORMATS = ['csv', 'xlsx'] as const;
@@ -83,7 +84,14 @@ type RowWriter<Row> = { add(rows: readonly Row[]): Promise<void>; end(): Promise
 function textOf(value: CellValue, type: CellType): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'boolean') return value ? 'yes' : 'no';
+  if (type === 'instant' && typeof value === 'string') return inEnglandAsText(new Date(value));
   return type === 'text' ? neutralised(String(value)) : String(value);
+}
+
+/** An instant as the clocks in England showed it, "2026-12-08 14:05": read so by people, and as a date and time by Excel. */
+function inEnglandAsText(instant: Date): string {
+  const { day, hour, minute } = inEngland(instant);
+  return `${day} ${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`;
 }
 
 function csvWriter<Row>(output: PassThrough, columns: readonly Column<Row>[]): RowWriter<Row> {
@@ -115,7 +123,8 @@ function xlsxCell(value: CellValue, type: CellType): ExcelJS.CellValue {
   if (value === null || value === undefined || value === '') return null;
   if (type === 'number' && typeof value === 'number') return value;
   if (type === 'date' && typeof value === 'string') return new Date(`${value}T00:00:00Z`);
-  if (type === 'instant' && typeof value === 'string') return new Date(value);
+  // A spreadsheet's times have no zone: it shows the time as written, so it is written as England's clocks showed it.
+  if (type === 'instant' && typeof value === 'string') return new Date(`${inEnglandAsText(new Date(value)).replace(' ', 'T')}:00Z`);
   if (typeof value === 'boolean') return value ? 'yes' : 'no';
   return String(value);
 }
