@@ -199,6 +199,46 @@ describe('an action through its whole lifecycle, over HTTP', () => {
     );
   });
 
+  it('leaves a closed action’s assurance stale when its accepted evidence is withdrawn, until the subgroup assures it again', async () => {
+    const police = partnerUser('police');
+    const { actionId } = await seedAction(service);
+    const post = (path: string, body: object, as: TestUser = SUBGROUP) =>
+      service.request('POST', `/actions/${actionId}${path}`, { as, body });
+    await post('/assign', { partnerId: 'police', dueDate: '2026-12-31' });
+    const evidence = await post('/evidence', { summary: 'Audit of 20 cases' }, police);
+    await post(`/evidence/${evidence.body.id}/accept`, { note: 'Convincing' });
+    expect((await post('/close', { outcome: 'completed', rationale: 'Audit shows change' })).status).toBe(200);
+    const staleFor = async () => {
+      const picture = await service.request('GET', '/assurance', { as: SUBGROUP });
+      return picture.body.partners.find((partner: { partnerId: string }) => partner.partnerId === 'police').assuranceStale;
+    };
+    const before = await staleFor();
+
+    expect((await post(`/evidence/${evidence.body.id}/withdraw`, { reason: 'The sample was from another team' }, police)).status).toBe(200);
+    expect((await service.request('GET', `/actions/${actionId}`, { as: SUBGROUP })).body).toMatchObject({
+      status: 'closed',
+      assuranceStale: true,
+      evidence: [{ id: evidence.body.id, status: 'withdrawn', decision: 'The sample was from another team' }],
+      can: expect.arrayContaining(['reassure', 'reopen']),
+    });
+    expect(await staleFor()).toBe(before + 1);
+    // The chair's dashboard counts it, by agency; the action says so on its page.
+    const cookie = await webSessionCookie(service, 'demo-chair');
+    const dashboard = (await (await fetch(`${service.url}/dashboard`, { headers: { cookie } })).text()).replace(/\s+/g, ' ');
+    expect(dashboard).toMatch(
+      /data-count="assurance-stale">\d+ closed actions? to assure again, the evidence behind (it|them) withdrawn: [^<]*police \d+/,
+    );
+    expect(await (await fetch(`${service.url}/tracker/${actionId}`, { headers: { cookie } })).text()).toContain('Assurance stale');
+
+    expect((await post('/reassure', { note: 'A second audit shows the change held' })).status).toBe(200);
+    expect((await service.request('GET', `/actions/${actionId}`, { as: SUBGROUP })).body.assuranceStale).toBe(false);
+    expect(await staleFor()).toBe(before);
+    const again = await post('/reassure', { note: 'Once more' });
+    expect([again.status, again.body.code]).toEqual([409, 'assurance-not-stale']);
+    const history = await service.request('GET', `/actions/${actionId}/history`, { as: SUBGROUP });
+    expect(history.body.slice(-2).map((entry: { type: string }) => entry.type)).toEqual(['EvidenceWithdrawn', 'AssuranceRenewed']);
+  });
+
   it('closes as superseded without evidence', async () => {
     const { actionId } = await seedAction(service);
     await service.request('POST', `/actions/${actionId}/assign`, { as: SUBGROUP, body: { partnerId: 'police', dueDate: '2026-09-30' } });
@@ -230,14 +270,19 @@ describe('an action through its whole lifecycle, over HTTP', () => {
     clock.set(new Date(Date.now() + 1000).toISOString());
     expect(await can(actionId, SUBGROUP, `?asOf=${before}`)).toEqual([]);
     // Every operation offered is one the service accepts.
+    expect((await can(actionId, police)).sort()).toEqual(['evidence', 'extension-requests', 'progress', 'withdraw']);
     for (const operation of await can(actionId, police)) {
       const body =
         operation === 'extension-requests'
           ? { dueDate: '2026-12-31', reason: 'Waiting' }
           : operation === 'progress'
             ? { note: 'On track' }
-            : { summary: 'More' };
-      expect((await service.request('POST', `/actions/${actionId}/${operation}`, { as: police, body })).status).toBeLessThan(300);
+            : operation === 'withdraw'
+              ? { reason: 'Sent the wrong audit' }
+              : { summary: 'More' };
+      // Its own evidence is what a partner lead may withdraw: the write's path names the evidence.
+      const path = operation === 'withdraw' ? `evidence/${evidence.body.id}/withdraw` : operation;
+      expect((await service.request('POST', `/actions/${actionId}/${path}`, { as: police, body })).status).toBeLessThan(300);
     }
   });
 

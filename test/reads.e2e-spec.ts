@@ -290,7 +290,8 @@ describe('reads from the read models, over HTTP', () => {
     expect(answer.body.partners).toEqual(
       PARTNERS.map((partnerId) => {
         const owned = counts(model.filter((a) => a.partnerId === partnerId));
-        return { partnerId, name: `The ${partnerId}`, ...owned, rag: rag(owned) };
+        // No evidence is withdrawn in this model: no closed action's assurance is stale.
+        return { partnerId, name: `The ${partnerId}`, ...owned, rag: rag(owned), assuranceStale: 0 };
       }),
     );
     const themes = [...new Set(model.flatMap((a) => a.themes))].sort();

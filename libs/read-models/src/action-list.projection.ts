@@ -76,6 +76,7 @@ export const actionList: Projection<ActionDocument> = {
     "assurance text GENERATED ALWAYS AS (doc->>'assurance') STORED",
     "extension_pending boolean GENERATED ALWAYS AS (coalesce((doc->>'extensionPending')::boolean, false)) STORED",
     "impact_check_due text GENERATED ALWAYS AS (doc->>'impactCheckDue') STORED",
+    "assurance_stale boolean GENERATED ALWAYS AS (coalesce((doc->>'assuranceStale')::boolean, false)) STORED",
     "updated_at text GENERATED ALWAYS AS (doc->>'updatedAt') STORED",
     // What reports read of every version, as columns: reading them from the document would unpack it each time.
     "changed_on text GENERATED ALWAYS AS (doc->>'changedOn') STORED",
@@ -95,6 +96,7 @@ export const actionList: Projection<ActionDocument> = {
     'USING gin (theme_keys)',
     '(raised_position) WHERE extension_pending',
     '(impact_check_due) WHERE impact_check_due IS NOT NULL',
+    '(partner_id) WHERE assurance_stale',
     '(due_date, raised_position)',
     '(updated_at, raised_position)',
     // The changes reports count: closings and the decisions on extensions, by day.

@@ -9,6 +9,7 @@ import {
   DecisionNoteRequest,
   NoteProgressRequest,
   ReasonRequest,
+  ReassureRequest,
   RecordImpactRequest,
   RequestExtensionRequest,
   ReviseDueDateRequest,
@@ -100,6 +101,26 @@ export const ACTION_OPERATIONS = {
         { type: 'RejectEvidence', actor: context.actor, evidenceId: evidenceOf(target), ...request },
         context,
       ),
+  }),
+  'withdraw-evidence': operation({
+    change: 'WithdrawEvidence',
+    path: 'withdraw',
+    permission: 'withdrawEvidence',
+    request: ReasonRequest,
+    command: (actionId, request, context, target) =>
+      new ChangeActionCommand(
+        actionId,
+        { type: 'WithdrawEvidence', actor: context.actor, evidenceId: evidenceOf(target), ...request },
+        context,
+      ),
+  }),
+  reassure: operation({
+    change: 'ReassureAction',
+    path: 'reassure',
+    permission: 'reassureAction',
+    request: ReassureRequest,
+    command: (actionId, request, context) =>
+      new ChangeActionCommand(actionId, { type: 'ReassureAction', actor: context.actor, ...request }, context),
   }),
   extension: operation({
     change: 'RequestExtension',

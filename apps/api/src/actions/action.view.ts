@@ -7,6 +7,7 @@ import {
   CLOSURE_OUTCOMES,
   ClosureOutcome,
   EXTENSION_STATUSES,
+  EVIDENCE_STATUSES,
   EvidenceStatus,
   ExtensionStatus,
   IMPACT_RESULTS,
@@ -23,7 +24,7 @@ export class EvidenceView {
   @ApiProperty() id!: string;
   @ApiProperty() summary!: string;
   @ApiProperty({ type: String, nullable: true }) link!: string | null;
-  @ApiProperty({ enum: ['submitted', 'accepted', 'rejected'] }) status!: EvidenceStatus;
+  @ApiProperty({ enum: EVIDENCE_STATUSES }) status!: EvidenceStatus;
   @ApiProperty({ type: String, nullable: true, description: "The subgroup's note on accepting it, or why it was rejected" })
   decision!: string | null;
 }
@@ -66,6 +67,8 @@ export class ActionView {
   @ApiProperty({ description: 'Outstanding with a due date before today (in England)' }) overdue!: boolean;
   @ApiProperty({ description: 'Assigned again because the evidence sent last was rejected: see its decision for why' })
   sentBack!: boolean;
+  @ApiProperty({ description: 'Closed, and the accepted evidence behind it was withdrawn: stale until re-assured or reopened' })
+  assuranceStale!: boolean;
   @ApiProperty({ enum: [...CLOSURE_OUTCOMES, null], nullable: true, description: 'How it was closed, when it is' })
   outcome!: ClosureOutcome | null;
   @ApiProperty({
@@ -146,6 +149,7 @@ export function actionView(action: ActionDocument, today: string): ActionView {
       decision: decision ?? null,
     })),
     sentBack: isSentBack(action.status, action.evidence),
+    assuranceStale: action.assuranceStale === true,
     version: action.version,
     raisedAt: action.raisedAt,
     raisedOn: action.raisedOn,

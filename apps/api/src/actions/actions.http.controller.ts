@@ -22,6 +22,7 @@ import {
   NoteProgressRequest,
   RaiseActionRequest,
   ReasonRequest,
+  ReassureRequest,
   RecordImpactRequest,
   RequestExtensionRequest,
   ReviseDueDateRequest,
@@ -91,6 +92,29 @@ export class ActionsController {
     @Write() context: WriteContext,
   ): Promise<WriteAnswer> {
     return this.commands.execute(ACTION_OPERATIONS.reject.command(id, body, context, { evidenceId }));
+  }
+
+  @Post(':id/evidence/:evidenceId/withdraw')
+  @WriteRoute({
+    summary: 'Take the evidence back, saying why; from a closed action it leaves the assurance stale until re-assured',
+    permission: ACTION_OPERATIONS['withdraw-evidence'].permission,
+  })
+  withdrawEvidence(
+    @Param('id') id: string,
+    @Param('evidenceId') evidenceId: string,
+    @Body() body: ReasonRequest,
+    @Write() context: WriteContext,
+  ): Promise<WriteAnswer> {
+    return this.commands.execute(ACTION_OPERATIONS['withdraw-evidence'].command(id, body, context, { evidenceId }));
+  }
+
+  @Post(':id/reassure')
+  @WriteRoute({
+    summary: 'Assure a closed action again after the evidence behind it was withdrawn',
+    permission: ACTION_OPERATIONS.reassure.permission,
+  })
+  reassure(@Param('id') id: string, @Body() body: ReassureRequest, @Write() context: WriteContext): Promise<WriteAnswer> {
+    return this.commands.execute(ACTION_OPERATIONS.reassure.command(id, body, context, {}));
   }
 
   @Post(':id/extension-requests')

@@ -64,6 +64,11 @@ export class SubmitEvidenceRequest {
 }
 
 /** A decision that may say a word: accepting evidence, approving an extension. */
+export class ReassureRequest {
+  @Text(4000, { example: 'A second audit of 20 cases shows the change held.' })
+  note!: string;
+}
+
 export class DecisionNoteRequest {
   @Text(4000, { optional: true })
   note?: string;

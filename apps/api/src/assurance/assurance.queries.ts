@@ -3,11 +3,12 @@ import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Pool } from 'pg';
 import { RAG_STATUSES, Rag, ragOf } from '@app/domain';
-import { firstSpellings, partnerList, reviewList } from '@app/read-models';
+import { actionList, firstSpellings, partnerList, reviewList } from '@app/read-models';
 import { DATABASE_POOL } from '../database/database-pool';
 import { ActionCounts, ActionCountsView, NO_ACTIONS } from '../reads/action-counts';
 import { PastAnswers, ReadMoment, ReadScope, ReadScopes, documentsIn } from '../reads/read-scope';
 import { onSnapshot } from '../reads/snapshot';
+import { SqlConditions } from '../reads/sql-conditions';
 
 export class PartnerAssuranceView extends ActionCountsView {
   @ApiProperty() partnerId!: string;
@@ -17,6 +18,8 @@ export class PartnerAssuranceView extends ActionCountsView {
     description: 'red when a quarter or more of its outstanding actions are overdue, amber when any is, green when none is',
   })
   rag!: Rag;
+  @ApiProperty({ description: 'Its closed actions whose accepted evidence was withdrawn, not yet assured again' })
+  assuranceStale!: number;
 }
 
 export class ThemeAssuranceView extends ActionCountsView {
@@ -68,6 +71,15 @@ export class GetAssuranceHandler implements IQueryHandler<GetAssuranceQuery> {
       const partners = await documentsIn(client, scope, partnerList, "doc->>'name', key");
       const reviews = await documentsIn(client, scope, reviewList, 'registered_at, key');
       const counts = await ActionCounts.read(client, scope);
+      const stale = await documentsIn(
+        client,
+        scope,
+        actionList,
+        'key',
+        new SqlConditions().add(() => 'assurance_stale'),
+      );
+      const staleBy = new Map<string | undefined, number>();
+      for (const action of stale) staleBy.set(action.partnerId, (staleBy.get(action.partnerId) ?? 0) + 1);
       const byPartner = counts.by((action) => [action.partnerId]);
       const byReview = counts.by((action) => [action.reviewId]);
       const byTheme = counts.byTheme(firstSpellings(reviews));
@@ -76,7 +88,7 @@ export class GetAssuranceHandler implements IQueryHandler<GetAssuranceQuery> {
         position: counts.position.toString(),
         partners: partners.map((doc) => {
           const counts = byPartner.get(doc.id) ?? NO_ACTIONS;
-          return { partnerId: doc.id, name: doc.name, ...counts, rag: ragOf(counts) };
+          return { partnerId: doc.id, name: doc.name, ...counts, rag: ragOf(counts), assuranceStale: staleBy.get(doc.id) ?? 0 };
         }),
         totals: counts.total,
         themes: [...byTheme].map(([theme, themeCounts]) => ({ theme, ...themeCounts })).sort((a, b) => a.theme.localeCompare(b.theme)),

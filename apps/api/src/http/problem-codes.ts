@@ -48,6 +48,7 @@ export const PROBLEM_CODES = {
   'impact-recorded': [409, 'Whether the action changed practice is already recorded'],
   'no-accepted-evidence': [409, 'Closing as completed or impact evidenced needs accepted evidence'],
   'partner-exists': [409, 'Another partner agency has that id'],
+  'assurance-not-stale': [409, 'Only a closed action whose accepted evidence was withdrawn is assured again'],
   'partner-name-taken': [409, 'Another partner agency has that name, told apart without letter case or surrounding spaces'],
   'review-reference-taken': [409, 'Another review has that reference, told apart without letter case or surrounding spaces'],
   'recommendation-exists': [409, 'Another recommendation has that id'],

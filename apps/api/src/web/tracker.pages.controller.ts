@@ -54,6 +54,17 @@ const TASKS: Record<ActionOperationName, Task> = {
     done: 'The evidence is rejected',
     warning: true,
   },
+  'withdraw-evidence': {
+    title: () => 'Withdraw this evidence',
+    button: 'Withdraw the evidence',
+    done: 'The evidence is withdrawn',
+    warning: true,
+  },
+  reassure: {
+    title: () => 'Assure the action again',
+    button: 'Record the assurance',
+    done: 'The action is assured again',
+  },
   extension: {
     title: () => 'Ask for more time',
     button: 'Ask for more time',
@@ -287,9 +298,10 @@ export class TrackerController {
   ): Promise<void> {
     const task = TASKS[operation];
     // What the task decides on: the evidence or request named by the link that led here, or the form that came back.
-    const evidence = ['accept', 'reject'].includes(operation) ? action.evidence.find((item) => item.id === values.evidenceId) : undefined;
+    const decidesEvidence = ['accept', 'reject', 'withdraw-evidence'].includes(operation);
+    const evidence = decidesEvidence ? action.evidence.find((item) => item.id === values.evidenceId) : undefined;
     const extension = operation.endsWith('-extension') ? action.extensions.find((item) => item.id === values.requestId) : undefined;
-    if (['accept', 'reject'].includes(operation) && !evidence) throw new NotFoundException('There is no such evidence on this action.');
+    if (decidesEvidence && !evidence) throw new NotFoundException('There is no such evidence on this action.');
     if (operation.endsWith('-extension') && !extension)
       throw new NotFoundException('There is no such request for more time on this action.');
     await renderPage(
@@ -388,7 +400,10 @@ export class TrackerController {
       !past && may(actor, 'readNotifications')
         ? await this.queries.execute(new ListNotificationsQuery({ actionId: id, limit: 50 }))
         : undefined;
-    const tasks = Object.fromEntries(Object.keys(TASKS).map((name) => [name, isOpen(action, name as ActionOperationName)]));
+    // Open to the action as it stands, and to this reader's role: `can` names an operation by its path's last segment, which two share.
+    const tasks = Object.fromEntries(
+      Object.keys(TASKS).map((name) => [name, isOpen(action, name as ActionOperationName) && mayDo(actor, name as ActionOperationName)]),
+    );
     await renderPage(reply, 'action.njk', {
       title: action.description,
       section: 'actions',

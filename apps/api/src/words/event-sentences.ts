@@ -59,6 +59,8 @@ const SENTENCES: Sentences = {
   EvidenceSubmitted: (d) => `Submitted evidence: ${d.summary}`,
   EvidenceAccepted: (d) => `Accepted the evidence${saying(d.note)}`,
   EvidenceRejected: (d) => `Rejected the evidence: ${d.reason}`,
+  EvidenceWithdrawn: (d) => `Withdrew the ${d.was === 'accepted' ? 'accepted ' : ''}evidence: ${d.reason}`,
+  AssuranceRenewed: (d) => `Assured the action again after its evidence was withdrawn: ${d.note}`,
   ActionClosed: (d) =>
     `Closed the action as “${LABELS.outcome[d.outcome]}”: ${d.rationale}` +
     `${d.impactReviewDue ? `. Impact check due ${formatDate(d.impactReviewDue)}` : ''}`,

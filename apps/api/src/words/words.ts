@@ -47,7 +47,10 @@ export const LABELS = {
     completed: 'Completed',
     superseded: 'Superseded',
   } satisfies Record<ClosureOutcome, string>,
-  evidence: { submitted: 'Awaiting a decision', accepted: 'Accepted', rejected: 'Rejected' } satisfies Record<EvidenceStatus, string>,
+  evidence: { submitted: 'Awaiting a decision', accepted: 'Accepted', rejected: 'Rejected', withdrawn: 'Withdrawn' } satisfies Record<
+    EvidenceStatus,
+    string
+  >,
   extension: { pending: 'Awaiting a decision', approved: 'Approved', refused: 'Refused' } satisfies Record<ExtensionStatus, string>,
   impact: {
     evidenced: 'Impact on practice evidenced',
@@ -89,6 +92,8 @@ export const LABELS = {
     EvidenceSubmitted: 'Evidence submitted',
     EvidenceAccepted: 'Evidence accepted',
     EvidenceRejected: 'Evidence rejected',
+    EvidenceWithdrawn: 'Evidence withdrawn',
+    AssuranceRenewed: 'Re-assured',
     ActionClosed: 'Closed',
     ActionReopened: 'Reopened',
     ActionWithdrawn: 'Withdrawn',

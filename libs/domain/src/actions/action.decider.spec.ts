@@ -36,6 +36,7 @@ const given = specFor(actionDecider);
 /** The day every command is issued on, unless it says otherwise. */
 const TODAY = '2026-01-01';
 type Briefly<C> = C extends unknown ? Omit<C, 'actor' | 'today'> & { actor?: Actor; today?: string } : never;
+const stateAfter = (events: ActionEvent[]) => events.reduce(evolveAction, noAction) as Action;
 const cmd = (command: Briefly<ActionCommand>) => ({ actor: subgroup, today: TODAY, ...command }) as ActionCommand;
 
 describe('action decider', () => {
@@ -61,6 +62,46 @@ describe('action decider', () => {
       given([])
         .when(cmd({ type: 'RaiseAction', actionId: 'a-1', description: 'd', recommendation: { recorded: false } }))
         .thenRefuses('recommendation-not-found', 'not-found'));
+  });
+
+  describe('WithdrawEvidence and ReassureAction', () => {
+    const withdraw = (actor: Actor = police) => cmd({ type: 'WithdrawEvidence', actor, evidenceId: 'e-1', reason: 'Wrong sample' });
+    const withdrawnAccepted: ActionEvent = {
+      type: 'EvidenceWithdrawn',
+      data: { evidenceId: 'e-1', reason: 'Wrong sample', was: 'accepted' },
+    };
+    it('takes back evidence waiting for a decision, and the move is the owner’s again', () => {
+      given([raised, assigned, evidenced])
+        .when(withdraw())
+        .then([{ type: 'EvidenceWithdrawn', data: { evidenceId: 'e-1', reason: 'Wrong sample', was: 'submitted' } }]);
+      expect(
+        stateAfter([raised, assigned, evidenced, { ...withdrawnAccepted, data: { ...withdrawnAccepted.data, was: 'submitted' } }]),
+      ).toMatchObject({
+        status: 'assigned',
+        evidence: [{ id: 'e-1', status: 'withdrawn', decision: 'Wrong sample' }],
+      });
+    });
+    it('takes back accepted evidence from a closed action, which is then stale until assured again or reopened', () => {
+      given([raised, assigned, evidenced, accepted, closed]).when(withdraw()).then([withdrawnAccepted]);
+      const stale = [raised, assigned, evidenced, accepted, closed, withdrawnAccepted];
+      expect(stateAfter(stale)).toMatchObject({ status: 'closed', assuranceStale: true });
+      given(stale).when(withdraw()).then([]);
+      given(stale)
+        .when(cmd({ type: 'ReassureAction', note: 'The second audit shows the change' }))
+        .then([{ type: 'AssuranceRenewed', data: { note: 'The second audit shows the change' } }]);
+      expect(stateAfter([...stale, { type: 'AssuranceRenewed', data: { note: 'n' } }])).not.toHaveProperty('assuranceStale', true);
+      expect(stateAfter([...stale, { type: 'ActionReopened', data: { reason: 'r' } }])).not.toHaveProperty('assuranceStale', true);
+    });
+    it('refuses what is not there to take back or to assure again, and another agency', () => {
+      given([raised, assigned, evidenced]).when(withdraw(health)).thenRefuses('not-your-action', 'forbidden');
+      given([raised, assigned]).when(withdraw()).thenRefuses('evidence-not-found', 'not-found');
+      given([raised, assigned, evidenced, { type: 'EvidenceRejected', data: { evidenceId: 'e-1', reason: 'r' } }])
+        .when(withdraw())
+        .thenRefuses('evidence-decided', 'conflict');
+      given([raised, assigned, evidenced, accepted, closed])
+        .when(cmd({ type: 'ReassureAction', note: 'n' }))
+        .thenRefuses('assurance-not-stale', 'conflict');
+    });
   });
 
   it('refuses any other command on an action that does not exist', () =>
@@ -443,7 +484,6 @@ describe('whose actions a listing may show', () => {
 });
 
 describe('what can be done now', () => {
-  const stateAfter = (events: ActionEvent[]) => events.reduce(evolveAction, noAction) as Action;
   const open = (actor: Actor, events: ActionEvent[], today = TODAY) => changesOpen(actor, stateAfter(events), today);
   const submittedBy = (userId: string): ActionEvent => ({ ...evidenced, data: { ...evidenced.data, submittedBy: userId } }) as ActionEvent;
 
@@ -465,11 +505,12 @@ describe('what can be done now', () => {
     expect(open(policeOnSubgroup, [raised, assigned, submittedBy('p')])).not.toContain('AcceptEvidence');
   });
 
-  it('offers a closed action its reopening, its impact check and corrections, and nothing that needs it outstanding', () => {
+  it('offers a closed action its reopening, its impact check, corrections and its evidence withdrawn, and nothing that needs it outstanding', () => {
     expect(open(subgroup, [raised, assigned, evidenced, accepted, closed]).sort()).toEqual([
       'CorrectAction',
       'RecordImpact',
       'ReopenAction',
+      'WithdrawEvidence',
     ]);
     expect(open(subgroup, [raised, withdrawn])).toEqual(['CorrectAction']);
   });

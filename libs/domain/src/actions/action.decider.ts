@@ -48,6 +48,8 @@ export type NoteProgress = Dated<'NoteProgress', { note: string }>;
 export type SubmitEvidence = Dated<'SubmitEvidence', { evidenceId: string; summary: string; link?: string }>;
 export type AcceptEvidence = Dated<'AcceptEvidence', { evidenceId: string; note?: string }>;
 export type RejectEvidence = Dated<'RejectEvidence', { evidenceId: string; reason: string }>;
+export type WithdrawEvidence = Dated<'WithdrawEvidence', { evidenceId: string; reason: string }>;
+export type ReassureAction = Dated<'ReassureAction', { note: string }>;
 /** `fromImport`: a closing carried over from the plan a partnership kept before, whose evidence was assured there. */
 export type CloseAction = Dated<'CloseAction', { outcome: ClosureOutcome; rationale: string; fromImport?: boolean }>;
 export type ReopenAction = Dated<'ReopenAction', { reason: string }>;
@@ -61,6 +63,8 @@ export type ActionCommand =
   | SubmitEvidence
   | AcceptEvidence
   | RejectEvidence
+  | WithdrawEvidence
+  | ReassureAction
   | CloseAction
   | ReopenAction
   | WithdrawAction
@@ -293,6 +297,33 @@ function reviseDueDate(command: ReviseDueDate, action: Action): ActionEvent[] {
   ];
 }
 
+/**
+ * Evidence taken back by its owner or the subgroup, while it waits or once accepted, also from a
+ * closed action (whose assurance then goes stale). Taking it back again changes nothing.
+ */
+function withdrawEvidence(command: WithdrawEvidence, action: Action): ActionEvent[] {
+  requireWorkAccess(command.actor, action);
+  const evidence = findEvidence(action, command.evidenceId);
+  if (evidence.status === 'withdrawn') return [];
+  if (action.status === 'withdrawn')
+    throw new StateConflict('action-withdrawn', 'The action was withdrawn: its evidence stands as it was.');
+  if (evidence.status === 'rejected') {
+    throw new StateConflict('evidence-decided', 'The evidence was rejected: there is nothing of it to withdraw.');
+  }
+  return [{ type: 'EvidenceWithdrawn', data: { evidenceId: evidence.id, reason: command.reason, was: evidence.status } }];
+}
+
+function reassure(command: ReassureAction, action: Action): ActionEvent[] {
+  requireIndependentAssurance(command.actor, action);
+  if (action.status !== 'closed' || !action.assuranceStale) {
+    throw new StateConflict(
+      'assurance-not-stale',
+      'Only a closed action whose accepted evidence was withdrawn is assured again; this one has nothing to re-assure.',
+    );
+  }
+  return [{ type: 'AssuranceRenewed', data: { note: command.note } }];
+}
+
 function submitEvidence(command: SubmitEvidence, action: Action): ActionEvent[] {
   requireWorkAccess(command.actor, action);
   const data = { evidenceId: command.evidenceId, summary: command.summary, link: command.link };
@@ -323,6 +354,8 @@ const decideOnExisting = byType<Exclude<ActionCommand, RaiseAction>, [Action], A
     requireUndecided(command, action, 'reject the evidence');
     return [{ type: 'EvidenceRejected', data: { evidenceId: command.evidenceId, reason: command.reason } }];
   },
+  WithdrawEvidence: withdrawEvidence,
+  ReassureAction: reassure,
   CloseAction: close,
   ReopenAction: (command, action) => {
     if (action.status !== 'closed') {
@@ -356,6 +389,7 @@ function probes(actor: Actor, action: Action, today: string): Record<ActionChang
   const dated = { actor, today };
   const later = addDays(action.dueDate !== undefined && action.dueDate > today ? action.dueDate : today, 1);
   const undecided = action.evidence.find((item) => item.status === 'submitted');
+  const standing = action.evidence.findLast((item) => item.status === 'submitted' || item.status === 'accepted');
   const pending = pendingExtension(action.extensions);
   const reason = 'What can be done now';
   const partner = { id: action.partnerId ?? '', name: '' };
@@ -366,6 +400,8 @@ function probes(actor: Actor, action: Action, today: string): Record<ActionChang
     SubmitEvidence: { type: 'SubmitEvidence', ...dated, evidenceId: '', summary: reason },
     AcceptEvidence: undecided && { type: 'AcceptEvidence', ...dated, evidenceId: undecided.id },
     RejectEvidence: undecided && { type: 'RejectEvidence', ...dated, evidenceId: undecided.id, reason },
+    WithdrawEvidence: standing && { type: 'WithdrawEvidence', ...dated, evidenceId: standing.id, reason },
+    ReassureAction: { type: 'ReassureAction', ...dated, note: reason },
     CloseAction: { type: 'CloseAction', ...dated, outcome: 'superseded', rationale: reason },
     ReopenAction: { type: 'ReopenAction', ...dated, reason },
     WithdrawAction: { type: 'WithdrawAction', ...dated, reason },

@@ -45,6 +45,13 @@ export type EvidenceSubmitted = DomainEvent<
 >;
 export type EvidenceAccepted = DomainEvent<'EvidenceAccepted', { evidenceId: string; note?: string }>;
 export type EvidenceRejected = DomainEvent<'EvidenceRejected', { evidenceId: string; reason: string }>;
+/**
+ * Evidence taken back (a wrong sample, a policy rescinded), saying what it was when withdrawn:
+ * accepted evidence withdrawn from a closed action leaves its assurance stale.
+ */
+export type EvidenceWithdrawn = DomainEvent<'EvidenceWithdrawn', { evidenceId: string; reason: string; was: 'submitted' | 'accepted' }>;
+/** The subgroup assures a closed action again after the evidence behind it was withdrawn. */
+export type AssuranceRenewed = DomainEvent<'AssuranceRenewed', { note: string }>;
 /** `impactReviewDue`: when the subgroup is to check the impact of an action closed as `completed`. */
 export type ActionClosed = DomainEvent<'ActionClosed', { outcome: ClosureOutcome; rationale: string; impactReviewDue?: string }>;
 export type ActionReopened = DomainEvent<'ActionReopened', { reason: string }>;
@@ -78,6 +85,8 @@ export type ActionEvent =
   | EvidenceSubmitted
   | EvidenceAccepted
   | EvidenceRejected
+  | EvidenceWithdrawn
+  | AssuranceRenewed
   | ActionClosed
   | ActionReopened
   | ActionWithdrawn
@@ -113,6 +122,8 @@ export const ACTION_EVENT_SCHEMAS: EventSchemas<ActionEvent> = {
   EvidenceSubmitted: { evidenceId: Id, summary: Text(TEXT_LIMITS.long), link: optional(Link), submittedBy: optional(Id) },
   EvidenceAccepted: { evidenceId: Id, note: optional(REASON) },
   EvidenceRejected: { evidenceId: Id, reason: REASON },
+  EvidenceWithdrawn: { evidenceId: Id, reason: REASON, was: OneOf(['submitted', 'accepted'] as const) },
+  AssuranceRenewed: { note: REASON },
   ActionClosed: { outcome: OneOf(CLOSURE_OUTCOMES), rationale: REASON, impactReviewDue: optional(CalendarDate) },
   ActionReopened: { reason: REASON },
   ActionWithdrawn: { reason: REASON },

@@ -4,9 +4,10 @@ import { ActionEvent, ActionRaised, ClosureOutcome, ImpactResult } from './actio
 
 export const ACTION_STATUSES = ['raised', 'assigned', 'evidenced', 'closed', 'withdrawn'] as const;
 export type ActionStatus = (typeof ACTION_STATUSES)[number];
-export type EvidenceStatus = 'submitted' | 'accepted' | 'rejected';
+export const EVIDENCE_STATUSES = ['submitted', 'accepted', 'rejected', 'withdrawn'] as const;
+export type EvidenceStatus = (typeof EVIDENCE_STATUSES)[number];
 
-/** Evidence sent for assurance; `decision` is the acceptance's note or the rejection's reason. */
+/** Evidence sent for assurance; `decision` is the acceptance's note, the rejection's reason, or why it was withdrawn. */
 export type Evidence = Readonly<{
   id: string;
   summary: string;
@@ -41,6 +42,8 @@ export type Action = Readonly<
     originalDueDate?: string;
     evidence: readonly Evidence[];
     extensions: readonly Extension[];
+    /** Closed, and the accepted evidence behind its closing was withdrawn: until it is re-assured or reopened. */
+    assuranceStale?: boolean;
     outcome?: ClosureOutcome;
     /** Set when closed as `completed`: when the subgroup is to check its impact on practice. */
     impactReviewDue?: string;
@@ -56,6 +59,19 @@ function withEvidenceStatus(action: Action, evidenceId: string, status: Evidence
   const evidence = action.evidence.map((item) => (item.id === evidenceId ? { ...item, status, decision } : item));
   const awaiting = evidence.some((item) => item.status === 'submitted');
   return { ...action, evidence, status: status === 'rejected' && !awaiting ? 'assigned' : action.status };
+}
+
+/** Evidence withdrawn: an evidenced action with nothing left to decide or accepted is the owner's move again. */
+function withdrawnEvidence(
+  action: Action,
+  { evidenceId, reason, was }: Readonly<{ evidenceId: string; reason: string; was: string }>,
+): Action {
+  const evidence = action.evidence.map((item) =>
+    item.id === evidenceId ? { ...item, status: 'withdrawn' as const, decision: reason } : item,
+  );
+  const standing = evidence.some((item) => item.status === 'submitted' || item.status === 'accepted');
+  if (action.status === 'closed') return { ...action, evidence, assuranceStale: was === 'accepted' ? true : action.assuranceStale };
+  return { ...action, evidence, status: action.status === 'evidenced' && !standing ? 'assigned' : action.status };
 }
 
 function withExtensionDecided(action: Action, requestId: string, status: ExtensionStatus, decidedBy: string, decision?: string) {
@@ -75,6 +91,8 @@ const evolveExisting = byType<Exclude<ActionEvent, Readonly<{ type: 'ActionRaise
   }),
   EvidenceAccepted: (event, action) => withEvidenceStatus(action, event.data.evidenceId, 'accepted', event.data.note),
   EvidenceRejected: (event, action) => withEvidenceStatus(action, event.data.evidenceId, 'rejected', event.data.reason),
+  EvidenceWithdrawn: (event, action) => withdrawnEvidence(action, event.data),
+  AssuranceRenewed: (_event, action) => ({ ...action, assuranceStale: undefined }),
   ActionClosed: (event, action) => ({
     ...action,
     status: 'closed',
@@ -87,6 +105,7 @@ const evolveExisting = byType<Exclude<ActionEvent, Readonly<{ type: 'ActionRaise
     outcome: undefined,
     impactReviewDue: undefined,
     impact: undefined,
+    assuranceStale: undefined,
   }),
   ActionWithdrawn: (_event, action) => ({ ...action, status: 'withdrawn' }),
   ExtensionRequested: ({ data: { requestId, ...request } }, action) => ({

@@ -165,6 +165,7 @@ describe("what the notifications know of an action, against the domain's own fol
     const later = addDays(today, 1 + Math.floor(random() * 90));
     const undecided = action.evidence.find((item) => item.status === 'submitted')?.id ?? 'none';
     const pending = action.extensions.find((item) => item.status === 'pending')?.id ?? 'none';
+    const standing = pick(action.evidence.filter((item) => item.status === 'submitted' || item.status === 'accepted'))?.id ?? 'none';
     const partnerId = pick(partners);
     const commands: ActionCommand[] = [
       { type: 'AssignAction', ...dated, partnerId, partner: { id: partnerId, name: partnerId }, dueDate: later, reason: 'Moved' },
@@ -180,6 +181,8 @@ describe("what the notifications know of an action, against the domain's own fol
       { type: 'RefuseExtension', ...dated, requestId: pending, reason: 'No' },
       { type: 'RecordImpact', ...dated, result: pick(['evidenced', 'not-evidenced'] as const), note: 'Checked' },
       { type: 'NoteProgress', ...dated, note: 'Under way' },
+      { type: 'WithdrawEvidence', ...dated, evidenceId: standing, reason: 'Wrong sample' },
+      { type: 'ReassureAction', ...dated, note: 'Checked again' },
     ];
     return pick(commands);
   }
@@ -213,6 +216,7 @@ describe("what the notifications know of an action, against the domain's own fol
           ...(action.partnerId !== undefined && { partnerId: action.partnerId }),
           ...(action.dueDate !== undefined && { dueDate: action.dueDate }),
           awaiting: action.evidence.filter((item) => item.status === 'submitted').length,
+          ...(watched?.accepted !== undefined && { accepted: action.evidence.filter((item) => item.status === 'accepted').length }),
         });
       }
     }

@@ -30,6 +30,8 @@ export type WatchedAction = Readonly<{
   dueDate?: string;
   /** Evidence submitted and not yet decided. */
   awaiting: number;
+  /** Evidence accepted and not withdrawn; absent from what was kept before it was counted. */
+  accepted?: number;
 }>;
 
 /**
@@ -108,6 +110,17 @@ function noticesOfEvent(
   }
 }
 
+/** Kept before accepted evidence was counted: an evidenced action with nothing waiting had some accepted. */
+const acceptedOf = (action: WatchedAction): number => action.accepted ?? (action.status === 'evidenced' && action.awaiting === 0 ? 1 : 0);
+
+/** Evidence taken back: an evidenced action left with nothing waiting or accepted is the owner's move again. */
+function withdrawn(action: WatchedAction, was: 'submitted' | 'accepted'): WatchedAction {
+  const awaiting = was === 'submitted' ? Math.max(0, action.awaiting - 1) : action.awaiting;
+  const accepted = was === 'accepted' ? Math.max(0, acceptedOf(action) - 1) : acceptedOf(action);
+  const status = action.status === 'evidenced' && awaiting === 0 && accepted === 0 ? 'assigned' : action.status;
+  return { ...action, awaiting, accepted, status };
+}
+
 /** The events that only move an action to a status. */
 const STATUS_AFTER: Partial<Record<ActionEvent['type'], ActionStatus>> = {
   ActionClosed: 'closed',
@@ -135,7 +148,9 @@ function watch(action: WatchedAction | undefined, event: ActionEvent): WatchedAc
     case 'EvidenceSubmitted':
       return { ...action, status: 'evidenced', awaiting: action.awaiting + 1 };
     case 'EvidenceAccepted':
-      return { ...action, awaiting: Math.max(0, action.awaiting - 1) };
+      return { ...action, awaiting: Math.max(0, action.awaiting - 1), accepted: acceptedOf(action) + 1 };
+    case 'EvidenceWithdrawn':
+      return withdrawn(action, event.data.was);
     case 'EvidenceRejected': {
       const awaiting = Math.max(0, action.awaiting - 1);
       return { ...action, awaiting, status: awaiting === 0 && action.status === 'evidenced' ? 'assigned' : action.status };

@@ -29,6 +29,9 @@ export const PERMISSIONS = {
   submitEvidence: [...PARTNERSHIP, 'partner'],
   acceptEvidence: PARTNERSHIP,
   rejectEvidence: PARTNERSHIP,
+  /** Takes back evidence: its owning agency, or the partnership. */
+  withdrawEvidence: [...PARTNERSHIP, 'partner'],
+  reassureAction: PARTNERSHIP,
   closeAction: PARTNERSHIP,
   reopenAction: PARTNERSHIP,
   withdrawAction: PARTNERSHIP,
