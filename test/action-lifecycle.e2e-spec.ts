@@ -226,7 +226,7 @@ describe('an action through its whole lifecycle, over HTTP', () => {
     const cookie = await webSessionCookie(service, 'demo-chair');
     const dashboard = (await (await fetch(`${service.url}/dashboard`, { headers: { cookie } })).text()).replace(/\s+/g, ' ');
     expect(dashboard).toMatch(
-      /data-count="assurance-stale">\d+ closed actions? to assure again, the evidence behind (it|them) withdrawn: [^<]*police \d+/,
+      /data-count="assurance-stale">\d+ closed actions? to assure again, the evidence behind (it|them) withdrawn: ([^<,]+ \d+, )*[^<,]*[Pp]olice \d+(, [^<,]+ \d+)*<\/li>/,
     );
     expect(await (await fetch(`${service.url}/tracker/${actionId}`, { headers: { cookie } })).text()).toContain('Assurance stale');
 
