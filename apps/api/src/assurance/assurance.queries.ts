@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Pool } from 'pg';
+import { Pool, PoolClient } from 'pg';
 import { RAG_STATUSES, Rag, ragOf } from '@app/domain';
 import { actionList, firstSpellings, partnerList, reviewList } from '@app/read-models';
 import { DATABASE_POOL } from '../database/database-pool';
@@ -49,6 +49,19 @@ export class GetAssuranceQuery extends Query<AssuranceView> {
   }
 }
 
+/** How many closed actions of each agency wait to be assured again, counted by the index on stale assurance. */
+async function staleAssuranceByPartner(client: PoolClient, scope: ReadScope): Promise<Map<string, number>> {
+  const where = scope.restrict(
+    new SqlConditions().add(() => 'assurance_stale'),
+    actionList,
+  );
+  const { rows } = await client.query<{ partner_id: string; n: number }>(
+    `SELECT partner_id, count(*)::int AS n FROM ${scope.table(actionList)} ${where.sql()} GROUP BY partner_id`,
+    where.params,
+  );
+  return new Map(rows.map((row) => [row.partner_id, row.n]));
+}
+
 /** The whole partnership's assurance picture, every count from one snapshot of the read models. */
 @QueryHandler(GetAssuranceQuery)
 export class GetAssuranceHandler implements IQueryHandler<GetAssuranceQuery> {
@@ -71,15 +84,7 @@ export class GetAssuranceHandler implements IQueryHandler<GetAssuranceQuery> {
       const partners = await documentsIn(client, scope, partnerList, "doc->>'name', key");
       const reviews = await documentsIn(client, scope, reviewList, 'registered_at, key');
       const counts = await ActionCounts.read(client, scope);
-      const stale = await documentsIn(
-        client,
-        scope,
-        actionList,
-        'key',
-        new SqlConditions().add(() => 'assurance_stale'),
-      );
-      const staleBy = new Map<string | undefined, number>();
-      for (const action of stale) staleBy.set(action.partnerId, (staleBy.get(action.partnerId) ?? 0) + 1);
+      const staleBy = await staleAssuranceByPartner(client, scope);
       const byPartner = counts.by((action) => [action.partnerId]);
       const byReview = counts.by((action) => [action.reviewId]);
       const byTheme = counts.byTheme(firstSpellings(reviews));

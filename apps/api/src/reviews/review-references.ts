@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Pool } from 'pg';
 import { StateConflict, reviewReferenceKey } from '@app/domain';
-import { ReviewDocument, reviewList } from '@app/read-models';
+import { reviewList } from '@app/read-models';
 import { DATABASE_POOL } from '../database/database-pool';
 
 /** The references the reviews hold: one review to a reference, told apart as `reviewReferenceKey` says. */
@@ -14,16 +14,16 @@ export class ReviewReferences {
    * the same moment elsewhere, not yet in the list, is not seen (a correction then tells them apart).
    */
   async requireFree(reference: string, reviewId: string): Promise<void> {
-    const { rows } = await this.pool.query<{ doc: Pick<ReviewDocument, 'reference'> }>(
-      `SELECT jsonb_build_object('reference', doc->'reference') AS doc FROM ${reviewList.table} WHERE key <> $1`,
+    const { rows } = await this.pool.query<{ reference: string }>(
+      `SELECT doc->>'reference' AS reference FROM ${reviewList.table} WHERE key <> $1`,
       [reviewId],
     );
     const key = reviewReferenceKey(reference);
-    const holder = rows.find((row) => reviewReferenceKey(row.doc.reference) === key);
+    const holder = rows.find((row) => reviewReferenceKey(row.reference) === key);
     if (holder) {
       throw new StateConflict(
         'review-reference-taken',
-        `Another review already has the reference '${holder.doc.reference}': give this review a reference of its own.`,
+        `Another review already has the reference '${holder.reference}': give this review a reference of its own.`,
       );
     }
   }

@@ -255,7 +255,7 @@ export class ReviewsController {
     const mayChange = may(web.session.actor, 'recordRecommendation');
     const mayCorrect = may(web.session.actor, 'correctTexts');
     const history: HistoryEntryView[] = may(web.session.actor, 'readReviewHistory')
-      ? await this.queries.execute(new GetReviewHistoryQuery(id, web.session.actor))
+      ? await this.queries.execute(new GetReviewHistoryQuery(id))
       : [];
     await renderPage(
       reply,

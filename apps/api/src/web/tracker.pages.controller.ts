@@ -2,7 +2,7 @@ import { ListNotificationsQuery, NotificationView } from '../notifications/notif
 import { Body, ConflictException, Controller, Get, Inject, NotFoundException, Param, Post, Query, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
-import { ACTION_STATUSES, Actor, may, readsEverything, tidyThemes } from '@app/domain';
+import { ACTION_STATUSES, Actor, isStanding, may, readsEverything, themeKey, tidyThemes } from '@app/domain';
 import { ActionDetailView, ActionPageView, ActionView } from '../actions/action.view';
 import { HistoryEntryView } from '../reads/history-entry';
 import { GetActionHistoryQuery, GetActionQuery, ListActionsQuery } from '../actions/action.queries';
@@ -173,6 +173,11 @@ export class TrackerController {
     const start = Math.max(1, parseInt(query.start ?? '1', 10) || 1);
     const pageAt = (cursor: string | null, first: number) =>
       cursor ? `/tracker?${new URLSearchParams({ ...query, cursor, start: String(Math.max(1, first)) }).toString()}` : undefined;
+    // The themes the reviews and their recommendations carry, to choose from; one asked for by address is kept too.
+    const themes = tidyThemes([
+      ...reviews.flatMap((review) => [...review.themes, ...review.recommendations.flatMap((recommendation) => recommendation.themes)]),
+      ...(filter.theme ? [filter.theme] : []),
+    ]).sort((a, b) => a.localeCompare(b, 'en-GB'));
     await renderPage(reply, 'actions.njk', {
       title: web.session.actor.roles.every((role) => role === 'partner') ? 'Your actions' : 'Actions',
       section: 'actions',
@@ -182,11 +187,8 @@ export class TrackerController {
       filters: this.describeFilters(filter, web, reviews),
       filter,
       reviews,
-      // The themes the reviews and their recommendations carry, to choose from; one asked for by address is kept too.
-      themes: tidyThemes([
-        ...reviews.flatMap((review) => [...review.themes, ...review.recommendations.flatMap((recommendation) => recommendation.themes)]),
-        ...(filter.theme ? [filter.theme] : []),
-      ]).sort((a, b) => a.localeCompare(b, 'en-GB')),
+      themes,
+      themeChosen: themes.find((theme) => filter.theme !== undefined && themeKey(theme) === themeKey(filter.theme)),
       start,
       mayChoosePartner: readsEverything(web.session.actor),
       statuses: ACTION_STATUSES,
@@ -412,6 +414,7 @@ export class TrackerController {
       action,
       at,
       timeline: history.map((entry) => describeEvent(entry, web.partnerNames)),
+      standingEvidence: action.evidence.filter(isStanding).map((item) => item.id),
       mail: mail?.items ?? [],
       tasks,
       taskTitles: Object.fromEntries(Object.entries(TASKS).map(([name, task]) => [name, task.title(action)])),

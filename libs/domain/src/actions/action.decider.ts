@@ -10,7 +10,7 @@ import { Partner } from '../partners/partner-registry.state';
 import { RecommendationState } from '../reviews/recommendation.state';
 import { ActionEvent, ActionRaised, ActionTexts, ClosureOutcome, ImpactResult } from './action.events';
 import { isOutstanding, pendingExtension } from './action.policy';
-import { Action, ActionState, Evidence, evolveAction, noAction } from './action.state';
+import { Action, ActionState, Evidence, evolveAction, isStanding, noAction } from './action.state';
 
 export const actionStream = (actionId: string): string => `action-${actionId}`;
 
@@ -307,7 +307,7 @@ function withdrawEvidence(command: WithdrawEvidence, action: Action): ActionEven
   if (evidence.status === 'withdrawn') return [];
   if (action.status === 'withdrawn')
     throw new StateConflict('action-withdrawn', 'The action was withdrawn: its evidence stands as it was.');
-  if (evidence.status === 'rejected') {
+  if (!isStanding(evidence)) {
     throw new StateConflict('evidence-decided', 'The evidence was rejected: there is nothing of it to withdraw.');
   }
   return [{ type: 'EvidenceWithdrawn', data: { evidenceId: evidence.id, reason: command.reason, was: evidence.status } }];
@@ -389,7 +389,7 @@ function probes(actor: Actor, action: Action, today: string): Record<ActionChang
   const dated = { actor, today };
   const later = addDays(action.dueDate !== undefined && action.dueDate > today ? action.dueDate : today, 1);
   const undecided = action.evidence.find((item) => item.status === 'submitted');
-  const standing = action.evidence.findLast((item) => item.status === 'submitted' || item.status === 'accepted');
+  const standing = action.evidence.findLast(isStanding);
   const pending = pendingExtension(action.extensions);
   const reason = 'What can be done now';
   const partner = { id: action.partnerId ?? '', name: '' };

@@ -17,6 +17,11 @@ export type Evidence = Readonly<{
   decision?: string;
 }>;
 
+/** Evidence that still stands: waiting for a decision, or accepted. Only it can be withdrawn, and only it keeps an action evidenced. */
+export const isStanding = <Item extends Pick<Evidence, 'status'>>(
+  evidence: Item,
+): evidence is Item & Readonly<{ status: 'submitted' | 'accepted' }> => evidence.status === 'submitted' || evidence.status === 'accepted';
+
 export const EXTENSION_STATUSES = ['pending', 'approved', 'refused'] as const;
 export type ExtensionStatus = (typeof EXTENSION_STATUSES)[number];
 
@@ -69,7 +74,7 @@ function withdrawnEvidence(
   const evidence = action.evidence.map((item) =>
     item.id === evidenceId ? { ...item, status: 'withdrawn' as const, decision: reason } : item,
   );
-  const standing = evidence.some((item) => item.status === 'submitted' || item.status === 'accepted');
+  const standing = evidence.some(isStanding);
   if (action.status === 'closed') return { ...action, evidence, assuranceStale: was === 'accepted' ? true : action.assuranceStale };
   return { ...action, evidence, status: action.status === 'evidenced' && !standing ? 'assigned' : action.status };
 }
